@@ -1,0 +1,279 @@
+//! The `shuanglian` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::auth::{Role, password};
+use crate::config::Settings;
+use crate::db::{Db, Mode, migrate};
+use crate::security::MasterKey;
+use crate::startup::{AppState, Application, shutdown_signal};
+use crate::tenancy::{DivisionCode, TenantStatus, repo, service};
+
+#[derive(Parser)]
+#[command(name = "shuanglian", version, about = "双联 Shuanglian: county party-building service")]
+struct Cli {
+    /// TOML configuration file (also SHUANGLIAN_CONFIG).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve {
+        /// HOST:PORT to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Seed a demo county (330523) and a neighbour on an empty database, print sign-ins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations (on PostgreSQL: as the owner role; grants the app role).
+    Migrate,
+    /// Platform tasks on county tenants.
+    Tenant {
+        #[command(subcommand)]
+        action: TenantAction,
+    },
+    /// Platform and provincial accounts.
+    PlatformUser {
+        #[command(subcommand)]
+        action: PlatformUserAction,
+    },
+    /// Generate deterministic demo tenants and users.
+    DemoData {
+        #[arg(long, value_enum, default_value_t = crate::demo::Preset::Small)]
+        preset: crate::demo::Preset,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Print the effective configuration with secrets redacted.
+    Config,
+}
+
+#[derive(Subcommand)]
+enum TenantAction {
+    /// List counties.
+    List,
+    /// Create a county and its first admin (prints the one-time password).
+    Create {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        admin_username: Option<String>,
+    },
+    Rename {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+    },
+    Suspend {
+        #[arg(long)]
+        code: String,
+    },
+    Reactivate {
+        #[arg(long)]
+        code: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PlatformRole {
+    PlatformOperator,
+    ProvincialOffice,
+}
+
+#[derive(Subcommand)]
+enum PlatformUserAction {
+    /// Create a platform operator or provincial account (prints the one-time password).
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        #[arg(long, value_enum)]
+        role: PlatformRole,
+        /// Province code for provincial accounts, e.g. 330000.
+        #[arg(long)]
+        province: Option<String>,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误 / error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve { listen, demo } => {
+            if let Some(l) = listen {
+                settings.server.listen = l;
+            }
+            let _telemetry = crate::telemetry::init(&settings.telemetry)?;
+            tracing::info!(config = %settings.redacted(), "starting shuanglian {}", env!("CARGO_PKG_VERSION"));
+            let demo_key = demo.then(|| PathBuf::from("data/master.key"));
+            let key = MasterKey::load(&settings.security, demo_key.as_deref())?;
+            let app = Application::build(settings, key).await?;
+            if demo {
+                crate::demo::seed_demo(app.state()).await?;
+            }
+            let port = app.port();
+            let host = app.state().settings.server.listen.rsplit_once(':').map(|(h, _)| h.to_owned()).unwrap_or_default();
+            let base = app.state().settings.server.public_url.clone().unwrap_or_else(|| format!("http://{host}:{port}"));
+            println!("Shuanglian 双联 listening on {base}  (API docs: {base}/api/docs)");
+            if demo {
+                crate::demo::print_demo_signins(&base);
+            }
+            app.run_until_stopped(shutdown_signal()).await?;
+            tracing::info!("stopped");
+            Ok(())
+        }
+        Command::Migrate => {
+            let url = settings
+                .database
+                .migration_url
+                .as_ref()
+                .map(|u| secrecy::ExposeSecret::expose_secret(u).to_owned())
+                .unwrap_or_else(|| settings.database_url().to_owned());
+            let role = settings.database.app_role.clone();
+            let applied = tokio::task::spawn_blocking(move || migrate::run(&url, &role)).await??;
+            if applied.is_empty() {
+                println!("数据库已是最新 / database is up to date");
+            } else {
+                for v in &applied {
+                    println!("applied {v}");
+                }
+            }
+            Ok(())
+        }
+        Command::Tenant { action } => tenant(settings, action).await,
+        Command::PlatformUser { action } => platform_user(settings, action).await,
+        Command::DemoData { preset, seed } => {
+            let state = state_for_cli(settings).await?;
+            let summary = crate::demo::generate(&state, preset, seed).await?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Config => {
+            println!("{}", serde_json::to_string_pretty(&settings.redacted())?);
+            Ok(())
+        }
+    }
+}
+
+/// The state the shell commands use: same database and migrations as `serve`, no listener.
+async fn state_for_cli(settings: Settings) -> anyhow::Result<AppState> {
+    // Shell commands do not encrypt anything yet; an ephemeral key keeps them usable anywhere.
+    AppState::build(settings, MasterKey::generate()).await
+}
+
+fn field_err(e: crate::error::FieldError) -> anyhow::Error {
+    anyhow::anyhow!("{} ({})", e.message, e.message_en)
+}
+
+fn app_err(e: crate::error::AppError) -> anyhow::Error {
+    let fields: Vec<String> = e.fields.iter().map(|f| f.message.clone()).collect();
+    anyhow::anyhow!("{} [{}] {}", e.zh, e.code, fields.join("; "))
+}
+
+async fn tenant(settings: Settings, action: TenantAction) -> anyhow::Result<()> {
+    let state = state_for_cli(settings).await?;
+    let db: &Db = &state.db;
+    match action {
+        TenantAction::List => {
+            let page = crate::api::PageRequest { limit: u32::MAX - 1, after: None };
+            let rows = db.platform(Mode::Read, move |tx| repo::list(tx, &page, None, None)).await.map_err(|e| app_err(e.into()))?;
+            println!("{:<8} {:<10} {:<10} {}", "code", "province", "status", "name");
+            for t in rows {
+                println!("{:<8} {:<10} {:<10} {}", t.code, t.province_code, t.status, t.name);
+            }
+        }
+        TenantAction::Create { code, name, admin_username } => {
+            let req = crate::tenancy::api::CreateTenantRequest { code, name, admin_username, admin_display_name: None };
+            let new = crate::tenancy::api::validate_create(&req).map_err(app_err)?;
+            let (pw, hash) = service::one_time_password().map_err(app_err)?;
+            let c = db
+                .platform(Mode::Write, move |tx| service::create_county(tx, &new, pw, &hash))
+                .await
+                .map_err(|e| app_err(e.into()))?;
+            println!("已开通 / created {} {} (id {})", c.tenant.code, c.tenant.name, c.tenant.id);
+            println!("首位县级管理员 / first county admin: {}", c.admin_username);
+            println!("一次性密码（仅显示一次，首次登录须修改）/ one-time password: {}", password::expose(&c.admin_password));
+        }
+        TenantAction::Rename { code, name } => {
+            let name = crate::tenancy::model::parse_name("name", &name).map_err(field_err)?;
+            let row = by_code(db, &code).await?;
+            let r = db.platform(Mode::Write, move |tx| repo::update(tx, &row.id, None, Some(&name), None)).await.map_err(|e| app_err(e.into()))?;
+            println!("{} → {}", r.code, r.name);
+        }
+        TenantAction::Suspend { code } => set_status(db, &code, TenantStatus::Suspended).await?,
+        TenantAction::Reactivate { code } => set_status(db, &code, TenantStatus::Active).await?,
+    }
+    Ok(())
+}
+
+async fn by_code(db: &Db, code: &str) -> anyhow::Result<repo::TenantRow> {
+    let code = DivisionCode::parse("code", code).map_err(field_err)?;
+    let c = code.as_str().to_owned();
+    db.platform(Mode::Read, move |tx| repo::by_code(tx, &c))
+        .await
+        .map_err(|e| app_err(e.into()))?
+        .ok_or_else(|| anyhow::anyhow!("没有代码为 {} 的县 / no county {}", code.as_str(), code.as_str()))
+}
+
+async fn set_status(db: &Db, code: &str, to: TenantStatus) -> anyhow::Result<()> {
+    let row = by_code(db, code).await?;
+    let r = db.platform(Mode::Write, move |tx| service::set_status(tx, &row.id, None, to)).await.map_err(|e| app_err(e.into()))?;
+    println!("{} {} → {}", r.code, r.name, r.status);
+    Ok(())
+}
+
+async fn platform_user(settings: Settings, action: PlatformUserAction) -> anyhow::Result<()> {
+    let state = state_for_cli(settings).await?;
+    match action {
+        PlatformUserAction::Create { username, display_name, role, province } => {
+            let username = crate::users::model::Username::parse("username", &username).map_err(field_err)?;
+            let display = crate::users::model::parse_display_name("display_name", &display_name).map_err(field_err)?;
+            let (role, province) = match (role, province) {
+                (PlatformRole::PlatformOperator, None) => (Role::PlatformOperator, None),
+                (PlatformRole::PlatformOperator, Some(_)) => anyhow::bail!("--province is only for provincial accounts"),
+                (PlatformRole::ProvincialOffice, Some(p)) if p.len() == 6 && p.ends_with("0000") => (Role::ProvincialOffice, Some(p)),
+                (PlatformRole::ProvincialOffice, _) => anyhow::bail!("provincial accounts need --province like 330000"),
+            };
+            let (pw, hash) = service::one_time_password().map_err(app_err)?;
+            let u = state
+                .db
+                .platform(Mode::Write, move |tx| {
+                    crate::users::repo::platform_insert(tx, username.as_str(), &display, role, province.as_deref(), &hash, true)
+                })
+                .await
+                .map_err(|e| app_err(e.into()))?;
+            println!("已创建 / created {} ({})", u.username, u.role);
+            println!("一次性密码（仅显示一次）/ one-time password: {}", password::expose(&pw));
+        }
+    }
+    Ok(())
+}

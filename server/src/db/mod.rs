@@ -1,0 +1,300 @@
+//! Storage: one diesel code path over SQLite (embedded default) and PostgreSQL (production).
+//!
+//! Tenant rows are reachable only through [`TenantTx`], which [`Db`] builds inside a
+//! transaction for one tenant; on PostgreSQL it also sets `app.tenant_id` for that transaction
+//! so the row-level-security policies apply. Platform rows (tenants, provinces, platform users)
+//! go through [`PlatformTx`].
+
+pub mod migrate;
+pub mod schema;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use crate::error::AppError;
+use crate::tenancy::TenantId;
+
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("database connection failed: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("database is busy")]
+    Busy,
+    #[error("background task failed: {0}")]
+    Join(String),
+    #[error(transparent)]
+    App(Box<AppError>),
+}
+
+impl From<AppError> for DbError {
+    fn from(e: AppError) -> Self {
+        DbError::App(Box::new(e))
+    }
+}
+
+impl DbError {
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// Opens connections for the backend named by the URL scheme. (diesel's own
+/// `MultiConnection::establish` tries each backend in turn and hides the real error.)
+#[derive(Debug)]
+pub struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+impl Manager {
+    pub fn new(url: &str) -> Self {
+        Self { url: url.to_owned(), backend: Backend::from_url(url) }
+    }
+
+    pub fn sqlite_path(url: &str) -> &str {
+        url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManagerError {
+    #[error(transparent)]
+    Connection(#[from] diesel::ConnectionError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = ManagerError;
+
+    fn connect(&self) -> Result<AnyConnection, ManagerError> {
+        match self.backend {
+            Backend::Postgres => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(&self.url)?)),
+            Backend::Sqlite => {
+                let mut c = diesel::SqliteConnection::establish(Self::sqlite_path(&self.url))?;
+                // WAL for concurrent readers; FULL so an acknowledged commit survives a power cut.
+                c.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+                     PRAGMA busy_timeout = 5000;",
+                )?;
+                Ok(AnyConnection::Sqlite(c))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), ManagerError> {
+        conn.batch_execute("SELECT 1").map_err(Into::into)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+type Pool = r2d2::Pool<Manager>;
+
+/// The database handle: a pool plus the rules for opening transactions.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    backend: Backend,
+    /// SQLite allows one writer; serialising writers in-process turns lock contention into a
+    /// short queue instead of SQLITE_BUSY errors.
+    write_lock: Arc<std::sync::Mutex<()>>,
+}
+
+/// Whether a transaction writes (SQLite serialises those).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Read,
+    Write,
+}
+
+impl Db {
+    pub fn connect(url: &str, pool_size: u32, timeout: Duration) -> DbResult<Db> {
+        let backend = Backend::from_url(url);
+        if backend == Backend::Sqlite {
+            let path = std::path::Path::new(Manager::sqlite_path(url));
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| DbError::Join(format!("cannot create {}: {e}", dir.display())))?;
+            }
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(timeout)
+            .build(Manager::new(url))?;
+        Ok(Db { pool, backend, write_lock: Arc::new(std::sync::Mutex::new(())) })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool_state(&self) -> (u32, u32) {
+        let s = self.pool.state();
+        (s.connections, s.idle_connections)
+    }
+
+    /// Runs blocking database work off the async executor.
+    async fn blocking<T, F>(&self, mode: Mode, f: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> DbResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.pool.get().map_err(|e| {
+                tracing::warn!(error = %e, "database pool exhausted");
+                DbError::Busy
+            })?;
+            let _guard = (mode == Mode::Write && db.backend == Backend::Sqlite)
+                .then(|| db.write_lock.lock().unwrap_or_else(|p| p.into_inner()));
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| DbError::Join(e.to_string()))?
+    }
+
+    /// A transaction on tenant data. The tenant must be active; on PostgreSQL `app.tenant_id`
+    /// is set for this transaction only (`set_config(…, true)`), so a pooled connection never
+    /// carries a tenant into the next request.
+    pub async fn tenant<T, F>(&self, tenant: TenantId, mode: Mode, f: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut TenantTx<'_>) -> DbResult<T> + Send + 'static,
+    {
+        self.blocking(mode, move |conn| {
+            conn.transaction(|conn| {
+                let mut tx = TenantTx::enter(conn, tenant)?;
+                tx.require_active()?;
+                f(&mut tx)
+            })
+        })
+        .await
+    }
+
+    /// A transaction on platform data (tenants, provinces, platform users).
+    pub async fn platform<T, F>(&self, mode: Mode, f: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut PlatformTx<'_>) -> DbResult<T> + Send + 'static,
+    {
+        self.blocking(mode, move |conn| conn.transaction(|conn| f(&mut PlatformTx { conn })))
+            .await
+    }
+
+    /// Readiness probe.
+    pub async fn ping(&self) -> DbResult<()> {
+        self.blocking(Mode::Read, |c| c.batch_execute("SELECT 1").map_err(Into::into)).await
+    }
+}
+
+/// A transaction scoped to one tenant. The only way to reach tenant rows: domain queries take
+/// `&mut TenantTx` and filter by [`TenantTx::tenant_id`].
+pub struct TenantTx<'c> {
+    conn: &'c mut AnyConnection,
+    tenant: TenantId,
+}
+
+impl<'c> TenantTx<'c> {
+    fn enter(conn: &'c mut AnyConnection, tenant: TenantId) -> DbResult<Self> {
+        if let AnyConnection::Postgresql(pg) = conn {
+            diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
+                .bind::<Text, _>(tenant.as_str())
+                .execute(pg)?;
+        }
+        Ok(TenantTx { conn, tenant })
+    }
+
+    fn require_active(&mut self) -> DbResult<()> {
+        use schema::tenants::dsl as t;
+        let status: Option<String> = t::tenants
+            .filter(t::id.eq(self.tenant.as_str()))
+            .select(t::status)
+            .first(self.conn)
+            .optional()?;
+        match status.as_deref() {
+            Some("active") => Ok(()),
+            Some(_) => Err(crate::tenancy::suspended_error().into()),
+            None => Err(AppError::unauthenticated().into()),
+        }
+    }
+
+    pub fn tenant_id(&self) -> &TenantId {
+        &self.tenant
+    }
+
+    /// The tenant id as bound in queries.
+    pub fn tid(&self) -> &str {
+        self.tenant.as_str()
+    }
+
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        self.conn
+    }
+}
+
+/// A transaction on platform tables. Entering a tenant from here (onboarding) is explicit.
+pub struct PlatformTx<'c> {
+    conn: &'c mut AnyConnection,
+}
+
+impl PlatformTx<'_> {
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        self.conn
+    }
+
+    /// Switches this same transaction to one tenant's rows (e.g. to create a new county's
+    /// first admin), without the active-status check.
+    pub fn enter_tenant(&mut self, tenant: TenantId) -> DbResult<TenantTx<'_>> {
+        TenantTx::enter(self.conn, tenant)
+    }
+}

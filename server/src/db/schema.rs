@@ -1,0 +1,83 @@
+//! The one schema for both backends, written with portable SQL types: ids are UUIDv7 text
+//! (time-ordered, so they sort and paginate), timestamps are UTC `TIMESTAMP`.
+
+diesel::table! {
+    provinces (code) {
+        code -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    tenants (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        province_code -> Text,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    platform_users (id) {
+        id -> Text,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        province_code -> Nullable<Text>,
+        status -> Text,
+        password_hash -> Text,
+        must_change_password -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        org_unit_id -> Nullable<Text>,
+        status -> Text,
+        password_hash -> Text,
+        must_change_password -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (tenant_id, user_id, key) {
+        tenant_id -> Text,
+        user_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    platform_idempotency_keys (user_id, key) {
+        user_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(tenants -> provinces (province_code));
+diesel::joinable!(users -> tenants (tenant_id));
+
+diesel::allow_tables_to_appear_in_same_query!(provinces, tenants, platform_users, users, idempotency_keys, platform_idempotency_keys);

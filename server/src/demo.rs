@@ -1,0 +1,278 @@
+//! Demo and benchmark data: deterministic for a seed (`shuanglian demo-data`), and the small
+//! demo world `serve --demo` seeds on an empty database.
+//!
+//! The register issue adds org units, members and businesses to these presets; today they
+//! create counties and their user accounts.
+
+use std::fmt::Write as _;
+
+use clap::ValueEnum;
+
+use crate::auth::{Role, password};
+use crate::db::{DbResult, Mode};
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::tenancy::{DivisionCode, repo};
+use crate::users::model::Username;
+use crate::users::repo::{NewUser, insert, platform_insert};
+
+/// Every demo account's password. Demo data only: never use on a real deployment.
+pub const DEMO_PASSWORD: &str = "Shuanglian-demo-2026";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// An Anji-like county (330523) and its neighbour.
+    Small,
+    /// A Yiwu-sized county (330782) and its neighbour.
+    Large,
+    /// All 90 county-level divisions of Zhejiang, of mixed sizes.
+    Province,
+}
+
+/// Zhejiang's 90 county-level divisions (GB/T 2260).
+pub const ZHEJIANG: [(&str, &str); 90] = [
+    ("330102", "上城区"), ("330105", "拱墅区"), ("330106", "西湖区"), ("330108", "滨江区"), ("330109", "萧山区"),
+    ("330110", "余杭区"), ("330111", "富阳区"), ("330112", "临安区"), ("330113", "临平区"), ("330114", "钱塘区"),
+    ("330122", "桐庐县"), ("330127", "淳安县"), ("330182", "建德市"), ("330203", "海曙区"), ("330205", "江北区"),
+    ("330206", "北仑区"), ("330211", "镇海区"), ("330212", "鄞州区"), ("330213", "奉化区"), ("330225", "象山县"),
+    ("330226", "宁海县"), ("330281", "余姚市"), ("330282", "慈溪市"), ("330302", "鹿城区"), ("330303", "龙湾区"),
+    ("330304", "瓯海区"), ("330305", "洞头区"), ("330324", "永嘉县"), ("330326", "平阳县"), ("330327", "苍南县"),
+    ("330328", "文成县"), ("330329", "泰顺县"), ("330381", "瑞安市"), ("330382", "乐清市"), ("330383", "龙港市"),
+    ("330402", "南湖区"), ("330411", "秀洲区"), ("330421", "嘉善县"), ("330424", "海盐县"), ("330481", "海宁市"),
+    ("330482", "平湖市"), ("330483", "桐乡市"), ("330502", "吴兴区"), ("330503", "南浔区"), ("330521", "德清县"),
+    ("330522", "长兴县"), ("330523", "安吉县"), ("330602", "越城区"), ("330603", "柯桥区"), ("330604", "上虞区"),
+    ("330624", "新昌县"), ("330681", "诸暨市"), ("330683", "嵊州市"), ("330702", "婺城区"), ("330703", "金东区"),
+    ("330723", "武义县"), ("330726", "浦江县"), ("330727", "磐安县"), ("330781", "兰溪市"), ("330782", "义乌市"),
+    ("330783", "东阳市"), ("330784", "永康市"), ("330802", "柯城区"), ("330803", "衢江区"), ("330822", "常山县"),
+    ("330824", "开化县"), ("330825", "龙游县"), ("330881", "江山市"), ("330902", "定海区"), ("330903", "普陀区"),
+    ("330921", "岱山县"), ("330922", "嵊泗县"), ("331002", "椒江区"), ("331003", "黄岩区"), ("331004", "路桥区"),
+    ("331022", "三门县"), ("331023", "天台县"), ("331024", "仙居县"), ("331081", "温岭市"), ("331082", "临海市"),
+    ("331083", "玉环市"), ("331102", "莲都区"), ("331121", "青田县"), ("331122", "缙云县"), ("331123", "遂昌县"),
+    ("331124", "松阳县"), ("331125", "云和县"), ("331126", "庆元县"), ("331127", "景宁畲族自治县"), ("331181", "龙泉市"),
+];
+
+const SURNAMES: [&str; 24] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高",
+    "郑", "梁", "谢", "沈",
+];
+const GIVEN: [&str; 32] = [
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "华", "平", "刚",
+    "桂英", "建华", "海燕", "志强", "晓东", "丽华", "建国", "玉兰", "春梅", "国庆", "红霞", "文斌",
+];
+
+/// SplitMix64: a tiny, well-known deterministic generator; demo data needs repeatability, not
+/// cryptographic quality.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
+    pub fn person_name(&mut self) -> String {
+        format!("{}{}", SURNAMES[self.below(SURNAMES.len())], GIVEN[self.below(GIVEN.len())])
+    }
+}
+
+struct CountyPlan {
+    code: &'static str,
+    name: &'static str,
+    staff: usize,
+}
+
+/// The staff roles spread over a county's accounts, in proportion to how many of each a county has.
+const STAFF_ROLES: [Role; 10] = [
+    Role::VillageRecorder,
+    Role::VillageRecorder,
+    Role::VillageRecorder,
+    Role::VillageRecorder,
+    Role::BranchStaff,
+    Role::BranchStaff,
+    Role::TownshipCommittee,
+    Role::AicRecorder,
+    Role::AssociationCommittee,
+    Role::CountyAdmin,
+];
+
+fn plan(preset: Preset, rng: &mut Rng) -> Vec<CountyPlan> {
+    let find = |code: &str| ZHEJIANG.iter().find(|(c, _)| *c == code).copied().unwrap_or(("330523", "安吉县"));
+    match preset {
+        Preset::Small => {
+            let (a, an) = find("330523");
+            let (b, bn) = find("330522");
+            vec![CountyPlan { code: a, name: an, staff: 40 }, CountyPlan { code: b, name: bn, staff: 20 }]
+        }
+        Preset::Large => {
+            let (a, an) = find("330782");
+            let (b, bn) = find("330783");
+            vec![CountyPlan { code: a, name: an, staff: 400 }, CountyPlan { code: b, name: bn, staff: 60 }]
+        }
+        Preset::Province => ZHEJIANG.iter().map(|(c, n)| CountyPlan { code: c, name: n, staff: 10 + rng.below(60) }).collect(),
+    }
+}
+
+fn app(e: AppError) -> anyhow::Error {
+    anyhow::anyhow!("{} [{}]", e.zh, e.code)
+}
+
+/// Creates the preset's counties (skipping those that exist) and their accounts.
+pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Result<String> {
+    let mut rng = Rng::new(seed);
+    let hash = tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD)).await?.map_err(app)?;
+    let mut out = String::new();
+    let (mut counties, mut accounts, mut skipped) = (0usize, 0usize, 0usize);
+    for c in plan(preset, &mut rng) {
+        let code = DivisionCode::parse("code", c.code).map_err(|e| anyhow::anyhow!(e.message))?;
+        let names: Vec<(String, Role)> = (0..c.staff).map(|i| (rng.person_name(), STAFF_ROLES[i % STAFF_ROLES.len()])).collect();
+        let h = hash.clone();
+        let name = c.name.to_owned();
+        let created = state
+            .db
+            .platform(Mode::Write, move |tx| -> DbResult<Option<usize>> {
+                if repo::by_code(tx, code.as_str())?.is_some() {
+                    return Ok(None);
+                }
+                let t = repo::insert(tx, &code, &name)?;
+                let mut ttx = tx.enter_tenant(t.tenant_id())?;
+                insert(
+                    &mut ttx,
+                    &NewUser {
+                        username: "admin",
+                        display_name: &format!("{name}管理员"),
+                        role: Role::CountyAdmin,
+                        org_unit_id: None,
+                        password_hash: &h,
+                        must_change_password: false,
+                    },
+                )?;
+                for (i, (person, role)) in names.iter().enumerate() {
+                    let uname = format!("{}.{:04}", role_prefix(*role), i + 1);
+                    insert(
+                        &mut ttx,
+                        &NewUser {
+                            username: &uname,
+                            display_name: person,
+                            role: *role,
+                            org_unit_id: None,
+                            password_hash: &h,
+                            must_change_password: false,
+                        },
+                    )?;
+                }
+                Ok(Some(names.len() + 1))
+            })
+            .await
+            .map_err(|e| app(e.into()))?;
+        match created {
+            Some(n) => {
+                counties += 1;
+                accounts += n;
+            }
+            None => skipped += 1,
+        }
+    }
+    let _ = write!(
+        out,
+        "demo-data {preset:?} seed {seed}: {counties} counties, {accounts} accounts created; {skipped} existing counties skipped. \
+         Every account's password: {DEMO_PASSWORD}"
+    );
+    Ok(out)
+}
+
+fn role_prefix(r: Role) -> &'static str {
+    match r {
+        Role::CountyAdmin => "admin",
+        Role::AssociationCommittee => "assoc",
+        Role::BranchStaff => "branch",
+        Role::AicRecorder => "aic",
+        Role::TownshipCommittee => "township",
+        Role::VillageRecorder => "village",
+        Role::PlatformOperator => "operator",
+        Role::ProvincialOffice => "province",
+    }
+}
+
+/// `serve --demo`: on an empty database, the platform and provincial accounts plus the small
+/// preset. Does nothing when counties exist already.
+pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
+    let empty = state
+        .db
+        .platform(Mode::Read, |tx| {
+            let page = crate::api::PageRequest { limit: 1, after: None };
+            repo::list(tx, &page, None, None)
+        })
+        .await
+        .map_err(|e| app(e.into()))?
+        .is_empty();
+    if !empty {
+        tracing::info!("database has counties already: demo seeding skipped");
+        return Ok(());
+    }
+    let hash = tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD)).await?.map_err(app)?;
+    state
+        .db
+        .platform(Mode::Write, move |tx| {
+            let op = Username::parse("u", "operator").map_err(|e| AppError::validation(vec![e]))?;
+            platform_insert(tx, op.as_str(), "平台运维演示账户", Role::PlatformOperator, None, &hash, false)?;
+            platform_insert(tx, "zhejiang", "浙江省局演示账户", Role::ProvincialOffice, Some("330000"), &hash, false)?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| app(e.into()))?;
+    let summary = generate(state, Preset::Small, 1).await?;
+    tracing::info!(%summary, "demo data seeded");
+    Ok(())
+}
+
+pub fn print_demo_signins(base: &str) {
+    println!();
+    println!("演示账户 / demo sign-ins (password for all: {DEMO_PASSWORD})");
+    println!("  平台运维 platform operator : username operator            (no tenant_code)");
+    println!("  浙江省局 provincial office : username zhejiang            (no tenant_code)");
+    println!("  安吉县 330523 county admin : tenant_code 330523, username admin");
+    println!("  安吉县 330523 village staff: tenant_code 330523, username village.0001");
+    println!("  长兴县 330522 county admin : tenant_code 330522, username admin");
+    println!();
+    println!("  curl -s {base}/api/v1/auth/sign-in -H 'content-type: application/json' \\");
+    println!("       -d '{{\"tenant_code\":\"330523\",\"username\":\"admin\",\"password\":\"{DEMO_PASSWORD}\"}}'");
+    println!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generator_is_deterministic_per_seed() {
+        let a: Vec<String> = (0..20).map({ let mut r = Rng::new(7); move |_| r.person_name() }).collect();
+        let b: Vec<String> = (0..20).map({ let mut r = Rng::new(7); move |_| r.person_name() }).collect();
+        let c: Vec<String> = (0..20).map({ let mut r = Rng::new(8); move |_| r.person_name() }).collect();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn province_preset_is_all_of_zhejiang_with_valid_codes() {
+        let p = plan(Preset::Province, &mut Rng::new(1));
+        assert_eq!(p.len(), 90);
+        let mut codes: Vec<&str> = p.iter().map(|c| c.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), 90);
+        for c in codes {
+            assert_eq!(DivisionCode::parse("code", c).expect(c).province_code(), "330000");
+        }
+    }
+}

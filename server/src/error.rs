@@ -1,0 +1,279 @@
+//! The one application error type, mapped once to RFC 9457 problem+json at the HTTP edge.
+//!
+//! Every error carries a stable machine `code`, a zh-CN and an English message, and, for
+//! validation failures, the fields at fault. Internal causes are logged by request id and never
+//! shown to the client.
+
+use std::borrow::Cow;
+
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::types::Type;
+use poem_openapi::{ApiResponse, Object};
+use serde::Serialize;
+
+pub type Msg = Cow<'static, str>;
+
+/// One field at fault in a request.
+#[derive(Debug, Clone, Serialize, Object, PartialEq)]
+pub struct FieldError {
+    /// JSON path or parameter name, e.g. `code` or `admin.username`.
+    pub field: String,
+    /// Stable machine code, e.g. `required`, `invalid_division_code`.
+    pub code: String,
+    /// zh-CN message naming the field.
+    pub message: String,
+    /// English message.
+    pub message_en: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.to_owned(), message: zh.into(), message_en: en.into() }
+    }
+}
+
+/// RFC 9457 problem details, as sent on the wire (`application/problem+json`).
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct Problem {
+    /// `urn:shuanglian:problem:<code>`.
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// zh-CN title.
+    pub title: String,
+    pub status: u16,
+    /// Stable machine code; clients switch on this, never on text.
+    pub code: String,
+    /// zh-CN explanation.
+    pub detail: String,
+    /// English explanation.
+    pub detail_en: String,
+    #[oai(skip_serializing_if_is_empty)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The request id, to quote to an operator.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub zh: Msg,
+    pub en: Msg,
+    pub fields: Vec<FieldError>,
+    pub retry_after: Option<u64>,
+    /// Internal cause: logged, never sent.
+    pub source: Option<anyhow::Error>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, zh: impl Into<Msg>, en: impl Into<Msg>) -> Self {
+        Self { status, code, zh: zh.into(), en: en.into(), fields: Vec::new(), retry_after: None, source: None }
+    }
+
+    /// 422 with the fields at fault.
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "请求内容有误，请检查标出的字段",
+            "The request has invalid fields",
+        );
+        e.fields = fields;
+        e
+    }
+
+    /// 422 for a single field.
+    pub fn field(field: &str, code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError::new(field, code, zh, en)])
+    }
+
+    /// 400: the body is not well-formed (bad JSON, wrong type, unknown field).
+    pub fn bad_request(fields: Vec<FieldError>) -> Self {
+        let mut e = Self::new(StatusCode::BAD_REQUEST, "malformed_request", "请求格式错误", "Malformed request");
+        e.fields = fields;
+        e
+    }
+
+    /// 404. Also the answer for another tenant's ids: existence is never disclosed.
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "资源不存在", "Resource not found")
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "未登录或登录已失效", "Not signed in or the session has ended")
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "无权执行此操作", "You are not allowed to do this")
+    }
+
+    pub fn conflict(code: &'static str, zh: impl Into<Msg>, en: impl Into<Msg>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, zh, en)
+    }
+
+    pub fn precondition_failed() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale_version",
+            "数据已被他人修改，请刷新后重试",
+            "The resource was changed by someone else; reload and retry",
+        )
+    }
+
+    pub fn precondition_required() -> Self {
+        let mut e = Self::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if_match_required",
+            "修改需要携带 If-Match 请求头（取自上次读取的 ETag）",
+            "Updates need an If-Match header carrying the ETag last read",
+        );
+        e.fields = vec![FieldError::new("If-Match", "required", "缺少 If-Match 请求头", "If-Match header is missing")];
+        e
+    }
+
+    pub fn too_many_requests(code: &'static str, retry_after: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            code,
+            format!("请求过于频繁，请 {retry_after} 秒后再试"),
+            format!("Too many requests; retry in {retry_after} s"),
+        );
+        e.retry_after = Some(retry_after);
+        e
+    }
+
+    pub fn unavailable(code: &'static str, zh: impl Into<Msg>, en: impl Into<Msg>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, code, zh, en)
+    }
+
+    /// 500: the cause is logged, the client sees a generic message.
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "服务器内部错误，请稍后重试或联系运维（附请求编号）",
+            "Internal server error; retry later or contact an operator with the request id",
+        );
+        e.source = Some(err.into());
+        e
+    }
+
+    pub fn with_field(mut self, field: FieldError) -> Self {
+        self.fields.push(field);
+        self
+    }
+
+    pub fn to_problem(&self, request_id: Option<String>) -> Problem {
+        Problem {
+            kind: format!("urn:shuanglian:problem:{}", self.code),
+            title: self.zh.to_string(),
+            status: self.status.as_u16(),
+            code: self.code.to_owned(),
+            detail: self.zh.to_string(),
+            detail_en: self.en.to_string(),
+            errors: self.fields.clone(),
+            request_id,
+        }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.code, self.en)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<crate::db::DbError> for AppError {
+    fn from(e: crate::db::DbError) -> Self {
+        match e {
+            crate::db::DbError::App(app) => *app,
+            crate::db::DbError::Busy => AppError::unavailable(
+                "database_busy",
+                "数据库繁忙，请稍后重试",
+                "The database is busy; retry shortly",
+            ),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl poem::error::ResponseError for AppError {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn as_response(&self) -> Response {
+        if self.status.is_server_error() {
+            if let Some(src) = &self.source {
+                tracing::error!(error.code = self.code, error.cause = %src, "request failed");
+            } else {
+                tracing::error!(error.code = self.code, "request failed");
+            }
+        }
+        let request_id = crate::telemetry::current_request_id();
+        let body = serde_json::to_vec(&self.to_problem(request_id)).unwrap_or_default();
+        let mut resp = Response::builder()
+            .status(self.status)
+            .content_type("application/problem+json; charset=utf-8")
+            .body(body);
+        if let Some(secs) = self.retry_after {
+            if let Ok(v) = secs.to_string().parse() {
+                resp.headers_mut().insert(poem::http::header::RETRY_AFTER, v);
+            }
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                poem::http::header::WWW_AUTHENTICATE,
+                poem::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        resp
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        poem::error::ResponseError::as_response(&self)
+    }
+}
+
+/// Documents the problem responses every endpoint may give.
+impl ApiResponse for AppError {
+    fn meta() -> MetaResponses {
+        let problem = |status: u16, description: &'static str| MetaResponse {
+            description,
+            status: Some(status),
+            status_range: None,
+            content: vec![MetaMediaType { content_type: "application/problem+json", schema: Problem::schema_ref() }],
+            headers: vec![],
+        };
+        MetaResponses {
+            responses: vec![
+                problem(400, "Malformed request (bad JSON, wrong type, unknown field)"),
+                problem(401, "Not signed in, or the token is expired or revoked"),
+                problem(403, "Not allowed (role, suspended county, password change required)"),
+                problem(404, "Not found, including another county's ids"),
+                problem(409, "Conflict with the current state"),
+                problem(412, "If-Match does not match the current ETag"),
+                problem(413, "Body larger than the limit"),
+                problem(422, "Invalid field values; `errors` names each field"),
+                problem(428, "If-Match header required"),
+                problem(429, "Rate limited or account locked; see Retry-After"),
+            ],
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        Problem::register(registry);
+    }
+}

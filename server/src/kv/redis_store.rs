@@ -1,0 +1,96 @@
+//! Redis store over a multiplexed, auto-reconnecting connection manager.
+
+use std::time::Duration;
+
+use redis::AsyncCommands;
+use redis::aio::ConnectionManager;
+
+use super::KvResult;
+
+#[derive(Clone)]
+pub struct RedisStore {
+    conn: ConnectionManager,
+}
+
+impl RedisStore {
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let client = redis::Client::open(url).map_err(|e| anyhow::anyhow!("invalid REDIS_URL: {e}"))?;
+        let conn = tokio::time::timeout(Duration::from_secs(10), ConnectionManager::new(client))
+            .await
+            .map_err(|_| anyhow::anyhow!("timed out connecting to Redis"))?
+            .map_err(|e| anyhow::anyhow!("cannot connect to Redis: {e}"))?;
+        Ok(Self { conn })
+    }
+
+    pub async fn get(&self, key: &str) -> KvResult<Option<String>> {
+        Ok(self.conn.clone().get(key).await?)
+    }
+
+    pub async fn set_ex(&self, key: &str, value: &str, ttl: Duration) -> KvResult<()> {
+        let ms = ttl.as_millis().max(1) as u64;
+        let _: () = redis::cmd("SET").arg(key).arg(value).arg("PX").arg(ms).query_async(&mut self.conn.clone()).await?;
+        Ok(())
+    }
+
+    pub async fn del(&self, key: &str) -> KvResult<()> {
+        let _: () = self.conn.clone().del(key).await?;
+        Ok(())
+    }
+
+    pub async fn sadd(&self, key: &str, member: &str, ttl: Duration) -> KvResult<()> {
+        let secs = ttl.as_secs().max(1) as i64;
+        let _: () = redis::pipe()
+            .atomic()
+            .sadd(key, member)
+            .ignore()
+            .cmd("EXPIRE")
+            .arg(key)
+            .arg(secs)
+            .arg("GT")
+            .ignore()
+            .cmd("EXPIRE")
+            .arg(key)
+            .arg(secs)
+            .arg("NX")
+            .ignore()
+            .query_async(&mut self.conn.clone())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn smembers(&self, key: &str) -> KvResult<Vec<String>> {
+        Ok(self.conn.clone().smembers(key).await?)
+    }
+
+    pub async fn srem(&self, key: &str, member: &str) -> KvResult<()> {
+        let _: () = self.conn.clone().srem(key, member).await?;
+        Ok(())
+    }
+
+    pub async fn incr_window(&self, key: &str, window: Duration) -> KvResult<(u64, u64)> {
+        let secs = window.as_secs().max(1) as i64;
+        let (n, ttl): (u64, i64) = redis::pipe()
+            .atomic()
+            .incr(key, 1u64)
+            .cmd("EXPIRE")
+            .arg(key)
+            .arg(secs)
+            .arg("NX")
+            .ignore()
+            .ttl(key)
+            .query_async(&mut self.conn.clone())
+            .await?;
+        Ok((n, ttl.max(1) as u64))
+    }
+
+    pub async fn peek_window(&self, key: &str) -> KvResult<(u64, u64)> {
+        let (n, ttl): (Option<u64>, i64) =
+            redis::pipe().get(key).ttl(key).query_async(&mut self.conn.clone()).await?;
+        Ok((n.unwrap_or(0), ttl.max(0) as u64))
+    }
+
+    pub async fn ping(&self) -> KvResult<()> {
+        let _: String = redis::cmd("PING").query_async(&mut self.conn.clone()).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,19 @@
+//! Shuanglian (双联): county party-building records for individual businesses, multi-tenant.
+//!
+//! Layers, top to bottom (nothing points back up): `cli` → `startup` → route table → domain
+//! folders (`tenancy`, `users`) → `auth` → `api` conventions → `db`, `kv`, `error`, `config`,
+//! `telemetry`, `security`. See docs/architecture.md.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod kv;
+pub mod security;
+pub mod startup;
+pub mod telemetry;
+pub mod tenancy;
+pub mod users;

@@ -1,0 +1,216 @@
+//! Builds the whole application from a `Settings` value, so the binary and the black-box tests
+//! start exactly the same server (tests on a random port with a fresh database).
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::web::Json;
+use poem::{EndpointExt, IntoResponse, Route, Server, get, handler};
+use poem_openapi::OpenApiService;
+use secrecy::ExposeSecret;
+
+use crate::auth::api::AuthApi;
+use crate::auth::session::Sessions;
+use crate::config::Settings;
+use crate::db::{Backend, Db, migrate};
+use crate::kv::{Keys, Kv};
+use crate::security::MasterKey;
+use crate::telemetry::RequestTelemetry;
+use crate::tenancy::api::PlatformApi;
+use crate::users::api::CountyApi;
+
+/// Everything a request handler may use.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub sessions: Sessions,
+    pub settings: Arc<Settings>,
+    pub master_key: Arc<MasterKey>,
+    /// Set on SIGTERM: /readyz answers 503 so load balancers stop sending traffic.
+    pub draining: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub async fn build(settings: Settings, master_key: MasterKey) -> anyhow::Result<AppState> {
+        let url = settings.database_url().to_owned();
+        let backend = Backend::from_url(&url);
+        match backend {
+            Backend::Sqlite => {
+                // The embedded database creates its own directory, then migrates itself.
+                let path = std::path::Path::new(crate::db::Manager::sqlite_path(&url));
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)?;
+                }
+                let applied = tokio::task::spawn_blocking(move || migrate::run(&url, "")).await??;
+                if !applied.is_empty() {
+                    tracing::info!(count = applied.len(), "applied database migrations");
+                }
+            }
+            Backend::Postgres => {
+                if let Some(owner) = &settings.database.migration_url {
+                    let owner = owner.expose_secret().to_owned();
+                    let role = settings.database.app_role.clone();
+                    let applied = tokio::task::spawn_blocking(move || migrate::run(&owner, &role)).await??;
+                    if !applied.is_empty() {
+                        tracing::info!(count = applied.len(), "applied database migrations");
+                    }
+                } else {
+                    let pending = tokio::task::spawn_blocking(move || migrate::pending(&url)).await??;
+                    if !pending.is_empty() {
+                        anyhow::bail!(
+                            "数据库有 {} 个待执行的迁移，请先运行 `shuanglian migrate`（以表所有者角色）/ {} pending migrations: run `shuanglian migrate` as the owner role",
+                            pending.len(),
+                            pending.len()
+                        );
+                    }
+                }
+            }
+        }
+        let db = Db::connect(
+            settings.database_url(),
+            settings.database.pool_size,
+            Duration::from_secs(settings.database.pool_timeout_secs),
+        )?;
+        let kv = Kv::connect(settings.redis.url.as_ref().map(|u| u.expose_secret())).await?;
+        let sessions = Sessions::new(kv, Keys::new(&settings.redis.key_prefix), Duration::from_secs(settings.auth.session_ttl_secs));
+        Ok(AppState {
+            db,
+            sessions,
+            settings: Arc::new(settings),
+            master_key: Arc::new(master_key),
+            draining: Arc::new(AtomicBool::new(false)),
+        })
+    }
+}
+
+pub fn openapi(state: &AppState) -> OpenApiService<(AuthApi, PlatformApi, CountyApi), ()> {
+    OpenApiService::new(
+        (
+            AuthApi { state: state.clone() },
+            PlatformApi { state: state.clone() },
+            CountyApi { state: state.clone() },
+        ),
+        "Shuanglian 双联 API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "县级个体工商户党建“双联”工作平台。错误均为 RFC 9457 problem+json（稳定的 code，中英文说明，字段错误）。\n\
+         Multi-tenant party-building service; errors are RFC 9457 problem+json with a stable code.",
+    )
+    .server("/api/v1")
+}
+
+/// The route table.
+pub fn routes(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
+    let api = openapi(&state);
+    let spec = api.spec_endpoint();
+    let ui = api.swagger_ui();
+    Route::new()
+        .at("/healthz", get(healthz))
+        .at("/readyz", get(readyz))
+        .at("/api/v1/openapi.json", spec)
+        .nest("/api/docs", ui)
+        .nest("/api/v1", api)
+        .data(state)
+        .with(RequestTelemetry)
+}
+
+#[handler]
+fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+#[handler]
+async fn readyz(state: poem::web::Data<&AppState>) -> poem::Response {
+    let s = state.0;
+    let db = tokio::time::timeout(Duration::from_secs(2), s.db.ping()).await;
+    let kv = tokio::time::timeout(Duration::from_secs(2), s.sessions.kv().ping()).await;
+    let db_ok = matches!(db, Ok(Ok(())));
+    let kv_ok = matches!(kv, Ok(Ok(())));
+    let draining = s.draining.load(Ordering::SeqCst);
+    let body = serde_json::json!({
+        "status": if db_ok && kv_ok && !draining { "ready" } else { "not_ready" },
+        "database": { "backend": s.db.backend().name(), "ok": db_ok },
+        "store": { "kind": s.sessions.kv().kind(), "ok": kv_ok },
+        "draining": draining,
+    });
+    let status = if db_ok && kv_ok && !draining {
+        poem::http::StatusCode::OK
+    } else {
+        poem::http::StatusCode::SERVICE_UNAVAILABLE
+    };
+    Json(body).with_status(status).into_response()
+}
+
+/// A bound, not yet running server.
+pub struct Application {
+    state: AppState,
+    acceptor: poem::listener::TcpAcceptor,
+    port: u16,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, master_key: MasterKey) -> anyhow::Result<Application> {
+        let listen = settings.server.listen.clone();
+        let state = AppState::build(settings, master_key).await?;
+        let acceptor = TcpListener::bind(listen.clone())
+            .into_acceptor()
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
+            .unwrap_or_default();
+        Ok(Application { state, acceptor, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests finish
+    /// (up to `server.shutdown_grace_secs`), and returns.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let grace = Duration::from_secs(self.state.settings.server.shutdown_grace_secs);
+        let draining = self.state.draining.clone();
+        let app = routes(self.state);
+        let signal = async move {
+            shutdown.await;
+            draining.store(true, Ordering::SeqCst);
+            tracing::info!("shutdown requested: draining in-flight requests");
+        };
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(app, signal, Some(grace))
+            .await
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = tokio::signal::ctrl_c() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

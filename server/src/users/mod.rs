@@ -1,0 +1,5 @@
+//! County user accounts (and the platform's own accounts): model, queries, API.
+
+pub mod api;
+pub mod model;
+pub mod repo;
