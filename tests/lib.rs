@@ -1,1 +1,256 @@
+//! Black-box test harness: starts the real server (built from configuration, as `serve` does)
+//! on a random port with a fresh database, and talks HTTP to it.
+//!
+//! Backend by environment (set by `tests/run`):
+//! - `SHUANGLIAN_TEST_BACKEND=sqlite` (default): a SQLite file in a temp dir, in-process store.
+//! - `SHUANGLIAN_TEST_BACKEND=postgres`: a fresh database per test created with
+//!   `SHUANGLIAN_TEST_PG_OWNER_URL`, migrated as that owner, served as
+//!   `SHUANGLIAN_TEST_PG_APP_USER`; sessions in Redis at `SHUANGLIAN_TEST_REDIS_URL`.
+//!   Missing variables fail the test: a PostgreSQL pass never silently runs on SQLite.
 
+use std::time::Duration;
+
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use reqwest::{Client, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use shuanglian::auth::{Role, password};
+use shuanglian::config::Settings;
+use shuanglian::db::{Backend, Mode};
+use shuanglian::security::MasterKey;
+use shuanglian::startup::{AppState, Application};
+
+pub const OPERATOR: &str = "operator";
+pub const PASSWORD: &str = "Test-password-2026";
+
+pub fn backend() -> Backend {
+    match std::env::var("SHUANGLIAN_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
+}
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} must be set for the PostgreSQL test pass (tests/run sets it)"))
+}
+
+/// Replaces user (and password) and database of a postgres URL.
+pub fn pg_url(base: &str, user: Option<(&str, &str)>, db: &str) -> String {
+    let rest = base.strip_prefix("postgres://").expect("postgres:// URL");
+    let (creds, hostpart) = rest.rsplit_once('@').expect("user@host in URL");
+    let host = hostpart.split('/').next().expect("host");
+    let creds = match user {
+        Some((u, p)) => format!("{u}:{p}"),
+        None => creds.to_owned(),
+    };
+    format!("postgres://{creds}@{host}/{db}")
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub state: AppState,
+    pub settings: Settings,
+    /// Owner-role URL of this test's database (PostgreSQL only).
+    pub owner_url: Option<String>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    pub server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _dir: TempDir,
+}
+
+/// A directory removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn test_settings() -> (Settings, Option<String>, TempDir) {
+    let dir = std::env::temp_dir().join(format!("sl-test-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut s = Settings::default();
+    s.server.listen = "127.0.0.1:0".into();
+    s.server.shutdown_grace_secs = 10;
+    s.database.pool_size = 8;
+    s.redis.key_prefix = format!("sltest{}", uuid::Uuid::now_v7().simple());
+    // Generous by default; tests of the limit lower it.
+    s.auth.signin_rate_per_minute = 10_000;
+    let mut owner_url = None;
+    match backend() {
+        Backend::Sqlite => {
+            s.database.url = format!("sqlite://{}/test.db", dir.display()).into();
+        }
+        Backend::Postgres => {
+            let admin = env("SHUANGLIAN_TEST_PG_OWNER_URL");
+            let app_user = env("SHUANGLIAN_TEST_PG_APP_USER");
+            let app_pw = env("SHUANGLIAN_TEST_PG_APP_PASSWORD");
+            let redis = env("SHUANGLIAN_TEST_REDIS_URL");
+            let db = format!("sl_test_{}", uuid::Uuid::now_v7().simple());
+            let mut c = diesel::PgConnection::establish(&admin).expect("connect as the owner role");
+            c.batch_execute(&format!("CREATE DATABASE {db}")).expect("create test database");
+            let owner = pg_url(&admin, None, &db);
+            s.database.migration_url = Some(owner.clone().into());
+            s.database.url = pg_url(&admin, Some((&app_user, &app_pw)), &db).into();
+            s.database.app_role = app_user;
+            s.redis.url = Some(redis.into());
+            owner_url = Some(owner);
+        }
+    }
+    (s, owner_url, TempDir(dir))
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let (mut settings, owner_url, dir) = test_settings();
+    configure(&mut settings);
+    let app = Application::build(settings.clone(), MasterKey::generate()).await.expect("build app");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until_stopped(async move {
+        let _ = rx.await;
+    }));
+    // The platform operator everybody's tests start from.
+    let hash = password::hash(PASSWORD).expect("hash");
+    state
+        .db
+        .platform(Mode::Write, move |tx| {
+            shuanglian::users::repo::platform_insert(tx, OPERATOR, "测试运维", Role::PlatformOperator, None, &hash, false)?;
+            Ok(())
+        })
+        .await
+        .expect("seed operator");
+    let client = Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+    TestApp { base, client, state, settings, owner_url, shutdown: Some(tx), server: Some(server), _dir: dir }
+}
+
+/// A county created through the API, with its admin signed in (password already changed).
+pub struct County {
+    pub id: String,
+    pub code: String,
+    pub admin_id: String,
+    pub admin_token: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn get(&self, path: &str, token: &str) -> RequestBuilder {
+        self.client.get(self.url(path)).bearer_auth(token)
+    }
+
+    pub fn post(&self, path: &str, token: &str, body: &Value) -> RequestBuilder {
+        self.client.post(self.url(path)).bearer_auth(token).json(body)
+    }
+
+    pub fn patch(&self, path: &str, token: &str, body: &Value) -> RequestBuilder {
+        self.client.patch(self.url(path)).bearer_auth(token).json(body)
+    }
+
+    pub async fn sign_in_raw(&self, tenant_code: Option<&str>, username: &str, password: &str) -> Response {
+        let mut body = json!({ "username": username, "password": password });
+        if let Some(c) = tenant_code {
+            body["tenant_code"] = json!(c);
+        }
+        self.client.post(self.url("/api/v1/auth/sign-in")).json(&body).send().await.expect("sign-in request")
+    }
+
+    pub async fn sign_in(&self, tenant_code: Option<&str>, username: &str, password: &str) -> String {
+        let r = self.sign_in_raw(tenant_code, username, password).await;
+        let status = r.status();
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(status, StatusCode::OK, "sign-in failed: {v}");
+        v["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn operator_token(&self) -> String {
+        self.sign_in(None, OPERATOR, PASSWORD).await
+    }
+
+    /// Creates a county through the platform API, signs its admin in and changes the
+    /// one-time password to [`PASSWORD`].
+    pub async fn county(&self, code: &str, name: &str) -> County {
+        let op = self.operator_token().await;
+        let r = self.post("/api/v1/platform/tenants", &op, &json!({ "code": code, "name": name })).send().await.expect("create");
+        let status = r.status();
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        let otp = v["admin"]["one_time_password"].as_str().expect("otp").to_owned();
+        let username = v["admin"]["username"].as_str().expect("username").to_owned();
+        let token = self.sign_in(Some(code), &username, &otp).await;
+        let r = self
+            .post("/api/v1/auth/password", &token, &json!({ "current_password": otp, "new_password": PASSWORD }))
+            .send()
+            .await
+            .expect("change password");
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        County {
+            id: v["tenant"]["id"].as_str().expect("id").to_owned(),
+            code: code.to_owned(),
+            admin_id: v["admin"]["user_id"].as_str().expect("uid").to_owned(),
+            admin_token: token,
+        }
+    }
+
+    /// Creates a county user and returns (id, one-time password).
+    pub async fn user(&self, county: &County, username: &str, role: &str) -> (String, String) {
+        let r = self
+            .post("/api/v1/users", &county.admin_token, &json!({ "username": username, "display_name": "测试用户", "role": role }))
+            .send()
+            .await
+            .expect("create user");
+        let status = r.status();
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        (v["user"]["id"].as_str().expect("id").to_owned(), v["credential"]["one_time_password"].as_str().expect("otp").to_owned())
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(30), h).await;
+        }
+    }
+
+    pub fn trigger_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Reads a problem+json response, asserting its status and code; returns the body.
+pub async fn problem(r: Response, status: u16, code: &str) -> Value {
+    let got = r.status().as_u16();
+    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let v: Value = r.json().await.unwrap_or(Value::Null);
+    assert_eq!(got, status, "status: {v}");
+    assert!(ct.starts_with("application/problem+json"), "content-type {ct}: {v}");
+    assert_eq!(v["code"], code, "{v}");
+    assert_eq!(v["status"], status, "{v}");
+    assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()) && v["detail_en"].as_str().is_some(), "{v}");
+    v
+}
+
+/// The field names a problem lists.
+pub fn fields(v: &Value) -> Vec<String> {
+    v["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+}

@@ -157,7 +157,7 @@ impl Settings {
             .merge(
                 Env::prefixed("SHUANGLIAN_")
                     .ignore(&["CONFIG", "LISTEN", "MASTER_KEY", "MASTER_KEY_FILE", "MIGRATION_DATABASE_URL", "LOG_FORMAT"])
-                    .filter(|k| !k.as_str().starts_with("test_"))
+                    .filter(|k| !k.as_str().to_ascii_lowercase().starts_with("test_"))
                     .split("__"),
             )
             .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into()))

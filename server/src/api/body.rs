@@ -52,7 +52,9 @@ fn field_error(path: &str, err: &serde_json::Error) -> FieldError {
         return FieldError::new(&field, "unknown_field", format!("不允许的字段 {field}"), format!("{field} is not a known field"));
     }
     let field = if path == "." { String::new() } else { path.to_owned() };
-    if err.is_syntax() || err.is_eof() {
+    // serde_json reports some wrong-type values (e.g. a number for an enum) as syntax errors;
+    // with a field path they are that field's fault, without one the document is broken.
+    if err.is_eof() || (err.is_syntax() && field.is_empty()) {
         return FieldError::new(
             "",
             "invalid_json",
@@ -165,5 +167,20 @@ mod tests {
         assert_eq!(field(r#"{"code":"1","admin":{}}"#), ("admin.username".into(), "required".into()));
         assert_eq!(field(r#"{"code":"1","#).1, "invalid_json");
         assert_eq!(field("  ").1, "empty_body");
+    }
+}
+#[cfg(test)]
+mod enum_tests {
+    #[test]
+    fn wrong_enum_type_names_the_field() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct R {
+            role: crate::auth::Role,
+        }
+        let e = super::parse_json::<R>(br#"{"role":1}"#).unwrap_err();
+        assert_eq!((e.fields[0].field.as_str(), e.fields[0].code.as_str()), ("role", "invalid_type"), "{:?}", e.fields);
+        let e = super::parse_json::<R>(br#"{"role":"king"}"#).unwrap_err();
+        assert_eq!(e.fields[0].field, "role", "{:?}", e.fields);
     }
 }
