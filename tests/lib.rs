@@ -31,7 +31,9 @@ pub fn backend() -> Backend {
 }
 
 fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("{name} must be set for the PostgreSQL test pass (tests/run sets it)"))
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} must be set for the PostgreSQL test pass (tests/run sets it)")
+    })
 }
 
 /// Replaces user (and password) and database of a postgres URL.
@@ -89,7 +91,8 @@ pub fn test_settings() -> (Settings, Option<String>, TempDir) {
             let redis = env("SHUANGLIAN_TEST_REDIS_URL");
             let db = format!("sl_test_{}", uuid::Uuid::now_v7().simple());
             let mut c = diesel::PgConnection::establish(&admin).expect("connect as the owner role");
-            c.batch_execute(&format!("CREATE DATABASE {db}")).expect("create test database");
+            c.batch_execute(&format!("CREATE DATABASE {db}"))
+                .expect("create test database");
             let owner = pg_url(&admin, None, &db);
             s.database.migration_url = Some(owner.clone().into());
             s.database.url = pg_url(&admin, Some((&app_user, &app_pw)), &db).into();
@@ -108,7 +111,9 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let (mut settings, owner_url, dir) = test_settings();
     configure(&mut settings);
-    let app = Application::build(settings.clone(), MasterKey::generate()).await.expect("build app");
+    let app = Application::build(settings.clone(), MasterKey::generate())
+        .await
+        .expect("build app");
     let base = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -120,13 +125,33 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     state
         .db
         .platform(Mode::Write, move |tx| {
-            shuanglian::users::repo::platform_insert(tx, OPERATOR, "测试运维", Role::PlatformOperator, None, &hash, false)?;
+            shuanglian::users::repo::platform_insert(
+                tx,
+                OPERATOR,
+                "测试运维",
+                Role::PlatformOperator,
+                None,
+                &hash,
+                false,
+            )?;
             Ok(())
         })
         .await
         .expect("seed operator");
-    let client = Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
-    TestApp { base, client, state, settings, owner_url, shutdown: Some(tx), server: Some(server), _dir: dir }
+    let client = Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    TestApp {
+        base,
+        client,
+        state,
+        settings,
+        owner_url,
+        shutdown: Some(tx),
+        server: Some(server),
+        _dir: dir,
+    }
 }
 
 /// A county created through the API, with its admin signed in (password already changed).
@@ -147,22 +172,43 @@ impl TestApp {
     }
 
     pub fn post(&self, path: &str, token: &str, body: &Value) -> RequestBuilder {
-        self.client.post(self.url(path)).bearer_auth(token).json(body)
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
     }
 
     pub fn patch(&self, path: &str, token: &str, body: &Value) -> RequestBuilder {
-        self.client.patch(self.url(path)).bearer_auth(token).json(body)
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body)
     }
 
-    pub async fn sign_in_raw(&self, tenant_code: Option<&str>, username: &str, password: &str) -> Response {
+    pub async fn sign_in_raw(
+        &self,
+        tenant_code: Option<&str>,
+        username: &str,
+        password: &str,
+    ) -> Response {
         let mut body = json!({ "username": username, "password": password });
         if let Some(c) = tenant_code {
             body["tenant_code"] = json!(c);
         }
-        self.client.post(self.url("/api/v1/auth/sign-in")).json(&body).send().await.expect("sign-in request")
+        self.client
+            .post(self.url("/api/v1/auth/sign-in"))
+            .json(&body)
+            .send()
+            .await
+            .expect("sign-in request")
     }
 
-    pub async fn sign_in(&self, tenant_code: Option<&str>, username: &str, password: &str) -> String {
+    pub async fn sign_in(
+        &self,
+        tenant_code: Option<&str>,
+        username: &str,
+        password: &str,
+    ) -> String {
         let r = self.sign_in_raw(tenant_code, username, password).await;
         let status = r.status();
         let v: Value = r.json().await.expect("json");
@@ -178,15 +224,33 @@ impl TestApp {
     /// one-time password to [`PASSWORD`].
     pub async fn county(&self, code: &str, name: &str) -> County {
         let op = self.operator_token().await;
-        let r = self.post("/api/v1/platform/tenants", &op, &json!({ "code": code, "name": name })).send().await.expect("create");
+        let r = self
+            .post(
+                "/api/v1/platform/tenants",
+                &op,
+                &json!({ "code": code, "name": name }),
+            )
+            .send()
+            .await
+            .expect("create");
         let status = r.status();
         let v: Value = r.json().await.expect("json");
         assert_eq!(status, StatusCode::CREATED, "{v}");
-        let otp = v["admin"]["one_time_password"].as_str().expect("otp").to_owned();
-        let username = v["admin"]["username"].as_str().expect("username").to_owned();
+        let otp = v["admin"]["one_time_password"]
+            .as_str()
+            .expect("otp")
+            .to_owned();
+        let username = v["admin"]["username"]
+            .as_str()
+            .expect("username")
+            .to_owned();
         let token = self.sign_in(Some(code), &username, &otp).await;
         let r = self
-            .post("/api/v1/auth/password", &token, &json!({ "current_password": otp, "new_password": PASSWORD }))
+            .post(
+                "/api/v1/auth/password",
+                &token,
+                &json!({ "current_password": otp, "new_password": PASSWORD }),
+            )
             .send()
             .await
             .expect("change password");
@@ -202,14 +266,24 @@ impl TestApp {
     /// Creates a county user and returns (id, one-time password).
     pub async fn user(&self, county: &County, username: &str, role: &str) -> (String, String) {
         let r = self
-            .post("/api/v1/users", &county.admin_token, &json!({ "username": username, "display_name": "测试用户", "role": role }))
+            .post(
+                "/api/v1/users",
+                &county.admin_token,
+                &json!({ "username": username, "display_name": "测试用户", "role": role }),
+            )
             .send()
             .await
             .expect("create user");
         let status = r.status();
         let v: Value = r.json().await.expect("json");
         assert_eq!(status, StatusCode::CREATED, "{v}");
-        (v["user"]["id"].as_str().expect("id").to_owned(), v["credential"]["one_time_password"].as_str().expect("otp").to_owned())
+        (
+            v["user"]["id"].as_str().expect("id").to_owned(),
+            v["credential"]["one_time_password"]
+                .as_str()
+                .expect("otp")
+                .to_owned(),
+        )
     }
 
     /// Stops the server gracefully and waits for it.
@@ -240,17 +314,35 @@ impl Drop for TestApp {
 /// Reads a problem+json response, asserting its status and code; returns the body.
 pub async fn problem(r: Response, status: u16, code: &str) -> Value {
     let got = r.status().as_u16();
-    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     let v: Value = r.json().await.unwrap_or(Value::Null);
     assert_eq!(got, status, "status: {v}");
-    assert!(ct.starts_with("application/problem+json"), "content-type {ct}: {v}");
+    assert!(
+        ct.starts_with("application/problem+json"),
+        "content-type {ct}: {v}"
+    );
     assert_eq!(v["code"], code, "{v}");
     assert_eq!(v["status"], status, "{v}");
-    assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()) && v["detail_en"].as_str().is_some(), "{v}");
+    assert!(
+        v["detail"].as_str().is_some_and(|d| !d.is_empty()) && v["detail_en"].as_str().is_some(),
+        "{v}"
+    );
     v
 }
 
 /// The field names a problem lists.
 pub fn fields(v: &Value) -> Vec<String> {
-    v["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    v["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }

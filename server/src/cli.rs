@@ -13,7 +13,11 @@ use crate::startup::{AppState, Application, shutdown_signal};
 use crate::tenancy::{DivisionCode, TenantStatus, repo, service};
 
 #[derive(Parser)]
-#[command(name = "shuanglian", version, about = "双联 Shuanglian: county party-building service")]
+#[command(
+    name = "shuanglian",
+    version,
+    about = "双联 Shuanglian: county party-building service"
+)]
 struct Cli {
     /// TOML configuration file (also SHUANGLIAN_CONFIG).
     #[arg(long, global = true)]
@@ -109,7 +113,10 @@ enum PlatformUserAction {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -141,8 +148,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 crate::demo::seed_demo(app.state()).await?;
             }
             let port = app.port();
-            let host = app.state().settings.server.listen.rsplit_once(':').map(|(h, _)| h.to_owned()).unwrap_or_default();
-            let base = app.state().settings.server.public_url.clone().unwrap_or_else(|| format!("http://{host}:{port}"));
+            let host = app
+                .state()
+                .settings
+                .server
+                .listen
+                .rsplit_once(':')
+                .map(|(h, _)| h.to_owned())
+                .unwrap_or_default();
+            let base = app
+                .state()
+                .settings
+                .server
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{host}:{port}"));
             println!("Shuanglian 双联 listening on {base}  (API docs: {base}/api/docs)");
             if demo {
                 crate::demo::print_demo_signins(&base);
@@ -204,29 +224,60 @@ async fn tenant(settings: Settings, action: TenantAction) -> anyhow::Result<()> 
     let db: &Db = &state.db;
     match action {
         TenantAction::List => {
-            let page = crate::api::PageRequest { limit: u32::MAX - 1, after: None };
-            let rows = db.platform(Mode::Read, move |tx| repo::list(tx, &page, None, None)).await.map_err(|e| app_err(e.into()))?;
-            println!("{:<8} {:<10} {:<10} {}", "code", "province", "status", "name");
+            let page = crate::api::PageRequest {
+                limit: u32::MAX - 1,
+                after: None,
+            };
+            let rows = db
+                .platform(Mode::Read, move |tx| repo::list(tx, &page, None, None))
+                .await
+                .map_err(|e| app_err(e.into()))?;
+            println!("{:<8} {:<10} {:<10} name", "code", "province", "status");
             for t in rows {
-                println!("{:<8} {:<10} {:<10} {}", t.code, t.province_code, t.status, t.name);
+                println!(
+                    "{:<8} {:<10} {:<10} {}",
+                    t.code, t.province_code, t.status, t.name
+                );
             }
         }
-        TenantAction::Create { code, name, admin_username } => {
-            let req = crate::tenancy::api::CreateTenantRequest { code, name, admin_username, admin_display_name: None };
+        TenantAction::Create {
+            code,
+            name,
+            admin_username,
+        } => {
+            let req = crate::tenancy::api::CreateTenantRequest {
+                code,
+                name,
+                admin_username,
+                admin_display_name: None,
+            };
             let new = crate::tenancy::api::validate_create(&req).map_err(app_err)?;
             let (pw, hash) = service::one_time_password().map_err(app_err)?;
             let c = db
-                .platform(Mode::Write, move |tx| service::create_county(tx, &new, pw, &hash))
+                .platform(Mode::Write, move |tx| {
+                    service::create_county(tx, &new, pw, &hash)
+                })
                 .await
                 .map_err(|e| app_err(e.into()))?;
-            println!("已开通 / created {} {} (id {})", c.tenant.code, c.tenant.name, c.tenant.id);
+            println!(
+                "已开通 / created {} {} (id {})",
+                c.tenant.code, c.tenant.name, c.tenant.id
+            );
             println!("首位县级管理员 / first county admin: {}", c.admin_username);
-            println!("一次性密码（仅显示一次，首次登录须修改）/ one-time password: {}", password::expose(&c.admin_password));
+            println!(
+                "一次性密码（仅显示一次，首次登录须修改）/ one-time password: {}",
+                password::expose(&c.admin_password)
+            );
         }
         TenantAction::Rename { code, name } => {
             let name = crate::tenancy::model::parse_name("name", &name).map_err(field_err)?;
             let row = by_code(db, &code).await?;
-            let r = db.platform(Mode::Write, move |tx| repo::update(tx, &row.id, None, Some(&name), None)).await.map_err(|e| app_err(e.into()))?;
+            let r = db
+                .platform(Mode::Write, move |tx| {
+                    repo::update(tx, &row.id, None, Some(&name), None)
+                })
+                .await
+                .map_err(|e| app_err(e.into()))?;
             println!("{} → {}", r.code, r.name);
         }
         TenantAction::Suspend { code } => set_status(db, &code, TenantStatus::Suspended).await?,
@@ -241,12 +292,23 @@ async fn by_code(db: &Db, code: &str) -> anyhow::Result<repo::TenantRow> {
     db.platform(Mode::Read, move |tx| repo::by_code(tx, &c))
         .await
         .map_err(|e| app_err(e.into()))?
-        .ok_or_else(|| anyhow::anyhow!("没有代码为 {} 的县 / no county {}", code.as_str(), code.as_str()))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "没有代码为 {} 的县 / no county {}",
+                code.as_str(),
+                code.as_str()
+            )
+        })
 }
 
 async fn set_status(db: &Db, code: &str, to: TenantStatus) -> anyhow::Result<()> {
     let row = by_code(db, code).await?;
-    let r = db.platform(Mode::Write, move |tx| service::set_status(tx, &row.id, None, to)).await.map_err(|e| app_err(e.into()))?;
+    let r = db
+        .platform(Mode::Write, move |tx| {
+            service::set_status(tx, &row.id, None, to)
+        })
+        .await
+        .map_err(|e| app_err(e.into()))?;
     println!("{} {} → {}", r.code, r.name, r.status);
     Ok(())
 }
@@ -254,25 +316,51 @@ async fn set_status(db: &Db, code: &str, to: TenantStatus) -> anyhow::Result<()>
 async fn platform_user(settings: Settings, action: PlatformUserAction) -> anyhow::Result<()> {
     let state = state_for_cli(settings).await?;
     match action {
-        PlatformUserAction::Create { username, display_name, role, province } => {
-            let username = crate::users::model::Username::parse("username", &username).map_err(field_err)?;
-            let display = crate::users::model::parse_display_name("display_name", &display_name).map_err(field_err)?;
+        PlatformUserAction::Create {
+            username,
+            display_name,
+            role,
+            province,
+        } => {
+            let username =
+                crate::users::model::Username::parse("username", &username).map_err(field_err)?;
+            let display = crate::users::model::parse_display_name("display_name", &display_name)
+                .map_err(field_err)?;
             let (role, province) = match (role, province) {
                 (PlatformRole::PlatformOperator, None) => (Role::PlatformOperator, None),
-                (PlatformRole::PlatformOperator, Some(_)) => anyhow::bail!("--province is only for provincial accounts"),
-                (PlatformRole::ProvincialOffice, Some(p)) if p.len() == 6 && p.ends_with("0000") => (Role::ProvincialOffice, Some(p)),
-                (PlatformRole::ProvincialOffice, _) => anyhow::bail!("provincial accounts need --province like 330000"),
+                (PlatformRole::PlatformOperator, Some(_)) => {
+                    anyhow::bail!("--province is only for provincial accounts")
+                }
+                (PlatformRole::ProvincialOffice, Some(p))
+                    if p.len() == 6 && p.ends_with("0000") =>
+                {
+                    (Role::ProvincialOffice, Some(p))
+                }
+                (PlatformRole::ProvincialOffice, _) => {
+                    anyhow::bail!("provincial accounts need --province like 330000")
+                }
             };
             let (pw, hash) = service::one_time_password().map_err(app_err)?;
             let u = state
                 .db
                 .platform(Mode::Write, move |tx| {
-                    crate::users::repo::platform_insert(tx, username.as_str(), &display, role, province.as_deref(), &hash, true)
+                    crate::users::repo::platform_insert(
+                        tx,
+                        username.as_str(),
+                        &display,
+                        role,
+                        province.as_deref(),
+                        &hash,
+                        true,
+                    )
                 })
                 .await
                 .map_err(|e| app_err(e.into()))?;
             println!("已创建 / created {} ({})", u.username, u.role);
-            println!("一次性密码（仅显示一次）/ one-time password: {}", password::expose(&pw));
+            println!(
+                "一次性密码（仅显示一次）/ one-time password: {}",
+                password::expose(&pw)
+            );
         }
     }
     Ok(())

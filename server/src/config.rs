@@ -47,7 +47,11 @@ pub struct DatabaseSettings {
     pub url: SecretString,
     /// PostgreSQL only: the owner (migrator) role's URL. When set, `serve` applies migrations
     /// with it at start; otherwise `serve` only checks that none are pending.
-    #[serde(serialize_with = "ser_opt_secret", deserialize_with = "de_opt_secret", default)]
+    #[serde(
+        serialize_with = "ser_opt_secret",
+        deserialize_with = "de_opt_secret",
+        default
+    )]
     pub migration_url: Option<SecretString>,
     /// PostgreSQL only: the role that `migrate` grants table access to.
     pub app_role: String,
@@ -60,7 +64,11 @@ pub struct DatabaseSettings {
 #[serde(deny_unknown_fields)]
 pub struct RedisSettings {
     /// `redis://…`; unset means the in-process store (single replica only).
-    #[serde(serialize_with = "ser_opt_secret", deserialize_with = "de_opt_secret", default)]
+    #[serde(
+        serialize_with = "ser_opt_secret",
+        deserialize_with = "de_opt_secret",
+        default
+    )]
     pub url: Option<SecretString>,
     /// Prefix of every key this deployment writes.
     pub key_prefix: String,
@@ -101,7 +109,11 @@ pub enum LogFormat {
 #[serde(deny_unknown_fields)]
 pub struct SecuritySettings {
     /// Base64 of 32 bytes: the master key for field encryption.
-    #[serde(serialize_with = "ser_opt_secret", deserialize_with = "de_opt_secret", default)]
+    #[serde(
+        serialize_with = "ser_opt_secret",
+        deserialize_with = "de_opt_secret",
+        default
+    )]
     pub master_key: Option<SecretString>,
     /// File holding the master key (base64). Generated on first start in demo mode only.
     pub master_key_file: Option<PathBuf>,
@@ -124,7 +136,10 @@ impl Default for Settings {
                 pool_size: 16,
                 pool_timeout_secs: 5,
             },
-            redis: RedisSettings { url: None, key_prefix: "sl".into() },
+            redis: RedisSettings {
+                url: None,
+                key_prefix: "sl".into(),
+            },
             auth: AuthSettings {
                 session_ttl_secs: 12 * 3600,
                 lockout_threshold: 5,
@@ -137,7 +152,10 @@ impl Default for Settings {
                 otlp_endpoint: None,
                 service_name: "shuanglian".into(),
             },
-            security: SecuritySettings { master_key: None, master_key_file: None },
+            security: SecuritySettings {
+                master_key: None,
+                master_key_file: None,
+            },
         }
     }
 }
@@ -146,7 +164,9 @@ impl Settings {
     /// Defaults, then the TOML file if given (`--config` or `SHUANGLIAN_CONFIG`), then environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         let mut fig = Figment::from(Serialized::defaults(Settings::default()));
-        let file = file.map(Path::to_path_buf).or_else(|| std::env::var_os("SHUANGLIAN_CONFIG").map(PathBuf::from));
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("SHUANGLIAN_CONFIG").map(PathBuf::from));
         if let Some(path) = file {
             if !path.exists() {
                 anyhow::bail!("配置文件不存在 / config file not found: {}", path.display());
@@ -156,26 +176,66 @@ impl Settings {
         fig = fig
             .merge(
                 Env::prefixed("SHUANGLIAN_")
-                    .ignore(&["CONFIG", "LISTEN", "MASTER_KEY", "MASTER_KEY_FILE", "MIGRATION_DATABASE_URL", "LOG_FORMAT"])
+                    .ignore(&[
+                        "CONFIG",
+                        "LISTEN",
+                        "MASTER_KEY",
+                        "MASTER_KEY_FILE",
+                        "MIGRATION_DATABASE_URL",
+                        "LOG_FORMAT",
+                    ])
                     .filter(|k| !k.as_str().to_ascii_lowercase().starts_with("test_"))
                     .split("__"),
             )
-            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into()))
-            .merge(Env::raw().only(&["SHUANGLIAN_MIGRATION_DATABASE_URL"]).map(|_| "database.migration_url".into()))
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database.url".into()),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["SHUANGLIAN_MIGRATION_DATABASE_URL"])
+                    .map(|_| "database.migration_url".into()),
+            )
             .merge(Env::raw().only(&["REDIS_URL"]).map(|_| "redis.url".into()))
-            .merge(Env::raw().only(&["OTEL_EXPORTER_OTLP_ENDPOINT"]).map(|_| "telemetry.otlp_endpoint".into()))
-            .merge(Env::raw().only(&["SHUANGLIAN_LISTEN"]).map(|_| "server.listen".into()))
-            .merge(Env::raw().only(&["SHUANGLIAN_LOG_FORMAT"]).map(|_| "telemetry.log_format".into()))
-            .merge(Env::raw().only(&["SHUANGLIAN_MASTER_KEY"]).map(|_| "security.master_key".into()))
-            .merge(Env::raw().only(&["SHUANGLIAN_MASTER_KEY_FILE"]).map(|_| "security.master_key_file".into()));
-        let s: Settings = fig.extract().map_err(|e| anyhow::anyhow!("配置有误 / invalid configuration: {e}"))?;
+            .merge(
+                Env::raw()
+                    .only(&["OTEL_EXPORTER_OTLP_ENDPOINT"])
+                    .map(|_| "telemetry.otlp_endpoint".into()),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["SHUANGLIAN_LISTEN"])
+                    .map(|_| "server.listen".into()),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["SHUANGLIAN_LOG_FORMAT"])
+                    .map(|_| "telemetry.log_format".into()),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["SHUANGLIAN_MASTER_KEY"])
+                    .map(|_| "security.master_key".into()),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["SHUANGLIAN_MASTER_KEY_FILE"])
+                    .map(|_| "security.master_key_file".into()),
+            );
+        let s: Settings = fig
+            .extract()
+            .map_err(|e| anyhow::anyhow!("配置有误 / invalid configuration: {e}"))?;
         s.validate()?;
         Ok(s)
     }
 
     fn validate(&self) -> anyhow::Result<()> {
         if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
-            anyhow::bail!("server.listen 必须是 HOST:PORT / must be HOST:PORT, got {:?}", self.server.listen);
+            anyhow::bail!(
+                "server.listen 必须是 HOST:PORT / must be HOST:PORT, got {:?}",
+                self.server.listen
+            );
         }
         if self.database.pool_size == 0 {
             anyhow::bail!("database.pool_size must be at least 1");
@@ -195,10 +255,10 @@ impl Settings {
             &["redis", "url"],
             &["security", "master_key"],
         ] {
-            if let Some(slot) = v.get_mut(path[0]).and_then(|s| s.get_mut(path[1])) {
-                if !slot.is_null() {
-                    *slot = serde_json::Value::String("[REDACTED]".into());
-                }
+            if let Some(slot) = v.get_mut(path[0]).and_then(|s| s.get_mut(path[1]))
+                && !slot.is_null()
+            {
+                *slot = serde_json::Value::String("[REDACTED]".into());
             }
         }
         v
@@ -217,17 +277,23 @@ fn ser_secret<S: serde::Serializer>(s: &SecretString, ser: S) -> Result<S::Ok, S
 fn de_secret<'de, D: serde::Deserializer<'de>>(de: D) -> Result<SecretString, D::Error> {
     String::deserialize(de).map(SecretString::from)
 }
-fn ser_opt_secret<S: serde::Serializer>(s: &Option<SecretString>, ser: S) -> Result<S::Ok, S::Error> {
+fn ser_opt_secret<S: serde::Serializer>(
+    s: &Option<SecretString>,
+    ser: S,
+) -> Result<S::Ok, S::Error> {
     match s {
         Some(s) => ser.serialize_some(s.expose_secret()),
         None => ser.serialize_none(),
     }
 }
-fn de_opt_secret<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<SecretString>, D::Error> {
+fn de_opt_secret<'de, D: serde::Deserializer<'de>>(
+    de: D,
+) -> Result<Option<SecretString>, D::Error> {
     Option::<String>::deserialize(de).map(|o| o.filter(|s| !s.is_empty()).map(SecretString::from))
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closure signature
 mod tests {
     use super::*;
 
@@ -238,7 +304,10 @@ mod tests {
         s.redis.url = Some(SecretString::from("redis://:pw@r/"));
         s.security.master_key = Some(SecretString::from("c2VjcmV0"));
         let text = s.redacted().to_string();
-        assert!(!text.contains("hunter2") && !text.contains(":pw@") && !text.contains("c2VjcmV0"), "{text}");
+        assert!(
+            !text.contains("hunter2") && !text.contains(":pw@") && !text.contains("c2VjcmV0"),
+            "{text}"
+        );
         assert!(format!("{s:?}").contains("REDACTED") && !format!("{s:?}").contains("hunter2"));
     }
 
@@ -247,7 +316,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("sl-cfg-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir).expect("tmp");
         let file = dir.join("c.toml");
-        std::fs::write(&file, "[server]\nlisten = \"0.0.0.0:9999\"\n[auth]\nlockout_threshold = 7\n").expect("write");
+        std::fs::write(
+            &file,
+            "[server]\nlisten = \"0.0.0.0:9999\"\n[auth]\nlockout_threshold = 7\n",
+        )
+        .expect("write");
         figment::Jail::expect_with(|jail| {
             jail.set_env("SHUANGLIAN_AUTH__LOCKOUT_THRESHOLD", "9");
             let s = Settings::load(Some(&file)).expect("load");

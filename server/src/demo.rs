@@ -31,33 +31,106 @@ pub enum Preset {
 
 /// Zhejiang's 90 county-level divisions (GB/T 2260).
 pub const ZHEJIANG: [(&str, &str); 90] = [
-    ("330102", "上城区"), ("330105", "拱墅区"), ("330106", "西湖区"), ("330108", "滨江区"), ("330109", "萧山区"),
-    ("330110", "余杭区"), ("330111", "富阳区"), ("330112", "临安区"), ("330113", "临平区"), ("330114", "钱塘区"),
-    ("330122", "桐庐县"), ("330127", "淳安县"), ("330182", "建德市"), ("330203", "海曙区"), ("330205", "江北区"),
-    ("330206", "北仑区"), ("330211", "镇海区"), ("330212", "鄞州区"), ("330213", "奉化区"), ("330225", "象山县"),
-    ("330226", "宁海县"), ("330281", "余姚市"), ("330282", "慈溪市"), ("330302", "鹿城区"), ("330303", "龙湾区"),
-    ("330304", "瓯海区"), ("330305", "洞头区"), ("330324", "永嘉县"), ("330326", "平阳县"), ("330327", "苍南县"),
-    ("330328", "文成县"), ("330329", "泰顺县"), ("330381", "瑞安市"), ("330382", "乐清市"), ("330383", "龙港市"),
-    ("330402", "南湖区"), ("330411", "秀洲区"), ("330421", "嘉善县"), ("330424", "海盐县"), ("330481", "海宁市"),
-    ("330482", "平湖市"), ("330483", "桐乡市"), ("330502", "吴兴区"), ("330503", "南浔区"), ("330521", "德清县"),
-    ("330522", "长兴县"), ("330523", "安吉县"), ("330602", "越城区"), ("330603", "柯桥区"), ("330604", "上虞区"),
-    ("330624", "新昌县"), ("330681", "诸暨市"), ("330683", "嵊州市"), ("330702", "婺城区"), ("330703", "金东区"),
-    ("330723", "武义县"), ("330726", "浦江县"), ("330727", "磐安县"), ("330781", "兰溪市"), ("330782", "义乌市"),
-    ("330783", "东阳市"), ("330784", "永康市"), ("330802", "柯城区"), ("330803", "衢江区"), ("330822", "常山县"),
-    ("330824", "开化县"), ("330825", "龙游县"), ("330881", "江山市"), ("330902", "定海区"), ("330903", "普陀区"),
-    ("330921", "岱山县"), ("330922", "嵊泗县"), ("331002", "椒江区"), ("331003", "黄岩区"), ("331004", "路桥区"),
-    ("331022", "三门县"), ("331023", "天台县"), ("331024", "仙居县"), ("331081", "温岭市"), ("331082", "临海市"),
-    ("331083", "玉环市"), ("331102", "莲都区"), ("331121", "青田县"), ("331122", "缙云县"), ("331123", "遂昌县"),
-    ("331124", "松阳县"), ("331125", "云和县"), ("331126", "庆元县"), ("331127", "景宁畲族自治县"), ("331181", "龙泉市"),
+    ("330102", "上城区"),
+    ("330105", "拱墅区"),
+    ("330106", "西湖区"),
+    ("330108", "滨江区"),
+    ("330109", "萧山区"),
+    ("330110", "余杭区"),
+    ("330111", "富阳区"),
+    ("330112", "临安区"),
+    ("330113", "临平区"),
+    ("330114", "钱塘区"),
+    ("330122", "桐庐县"),
+    ("330127", "淳安县"),
+    ("330182", "建德市"),
+    ("330203", "海曙区"),
+    ("330205", "江北区"),
+    ("330206", "北仑区"),
+    ("330211", "镇海区"),
+    ("330212", "鄞州区"),
+    ("330213", "奉化区"),
+    ("330225", "象山县"),
+    ("330226", "宁海县"),
+    ("330281", "余姚市"),
+    ("330282", "慈溪市"),
+    ("330302", "鹿城区"),
+    ("330303", "龙湾区"),
+    ("330304", "瓯海区"),
+    ("330305", "洞头区"),
+    ("330324", "永嘉县"),
+    ("330326", "平阳县"),
+    ("330327", "苍南县"),
+    ("330328", "文成县"),
+    ("330329", "泰顺县"),
+    ("330381", "瑞安市"),
+    ("330382", "乐清市"),
+    ("330383", "龙港市"),
+    ("330402", "南湖区"),
+    ("330411", "秀洲区"),
+    ("330421", "嘉善县"),
+    ("330424", "海盐县"),
+    ("330481", "海宁市"),
+    ("330482", "平湖市"),
+    ("330483", "桐乡市"),
+    ("330502", "吴兴区"),
+    ("330503", "南浔区"),
+    ("330521", "德清县"),
+    ("330522", "长兴县"),
+    ("330523", "安吉县"),
+    ("330602", "越城区"),
+    ("330603", "柯桥区"),
+    ("330604", "上虞区"),
+    ("330624", "新昌县"),
+    ("330681", "诸暨市"),
+    ("330683", "嵊州市"),
+    ("330702", "婺城区"),
+    ("330703", "金东区"),
+    ("330723", "武义县"),
+    ("330726", "浦江县"),
+    ("330727", "磐安县"),
+    ("330781", "兰溪市"),
+    ("330782", "义乌市"),
+    ("330783", "东阳市"),
+    ("330784", "永康市"),
+    ("330802", "柯城区"),
+    ("330803", "衢江区"),
+    ("330822", "常山县"),
+    ("330824", "开化县"),
+    ("330825", "龙游县"),
+    ("330881", "江山市"),
+    ("330902", "定海区"),
+    ("330903", "普陀区"),
+    ("330921", "岱山县"),
+    ("330922", "嵊泗县"),
+    ("331002", "椒江区"),
+    ("331003", "黄岩区"),
+    ("331004", "路桥区"),
+    ("331022", "三门县"),
+    ("331023", "天台县"),
+    ("331024", "仙居县"),
+    ("331081", "温岭市"),
+    ("331082", "临海市"),
+    ("331083", "玉环市"),
+    ("331102", "莲都区"),
+    ("331121", "青田县"),
+    ("331122", "缙云县"),
+    ("331123", "遂昌县"),
+    ("331124", "松阳县"),
+    ("331125", "云和县"),
+    ("331126", "庆元县"),
+    ("331127", "景宁畲族自治县"),
+    ("331181", "龙泉市"),
 ];
 
 const SURNAMES: [&str; 24] = [
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高",
-    "郑", "梁", "谢", "沈",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "罗", "高", "郑", "梁", "谢", "沈",
 ];
 const GIVEN: [&str; 32] = [
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "华", "平", "刚",
-    "桂英", "建华", "海燕", "志强", "晓东", "丽华", "建国", "玉兰", "春梅", "国庆", "红霞", "文斌",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超",
+    "秀英", "华", "平", "刚", "桂英", "建华", "海燕", "志强", "晓东", "丽华", "建国", "玉兰",
+    "春梅", "国庆", "红霞", "文斌",
 ];
 
 /// SplitMix64: a tiny, well-known deterministic generator; demo data needs repeatability, not
@@ -82,7 +155,11 @@ impl Rng {
     }
 
     pub fn person_name(&mut self) -> String {
-        format!("{}{}", SURNAMES[self.below(SURNAMES.len())], GIVEN[self.below(GIVEN.len())])
+        format!(
+            "{}{}",
+            SURNAMES[self.below(SURNAMES.len())],
+            GIVEN[self.below(GIVEN.len())]
+        )
     }
 }
 
@@ -107,19 +184,54 @@ const STAFF_ROLES: [Role; 10] = [
 ];
 
 fn plan(preset: Preset, rng: &mut Rng) -> Vec<CountyPlan> {
-    let find = |code: &str| ZHEJIANG.iter().find(|(c, _)| *c == code).copied().unwrap_or(("330523", "安吉县"));
+    let find = |code: &str| {
+        ZHEJIANG
+            .iter()
+            .find(|(c, _)| *c == code)
+            .copied()
+            .unwrap_or(("330523", "安吉县"))
+    };
     match preset {
         Preset::Small => {
             let (a, an) = find("330523");
             let (b, bn) = find("330522");
-            vec![CountyPlan { code: a, name: an, staff: 40 }, CountyPlan { code: b, name: bn, staff: 20 }]
+            vec![
+                CountyPlan {
+                    code: a,
+                    name: an,
+                    staff: 40,
+                },
+                CountyPlan {
+                    code: b,
+                    name: bn,
+                    staff: 20,
+                },
+            ]
         }
         Preset::Large => {
             let (a, an) = find("330782");
             let (b, bn) = find("330783");
-            vec![CountyPlan { code: a, name: an, staff: 400 }, CountyPlan { code: b, name: bn, staff: 60 }]
+            vec![
+                CountyPlan {
+                    code: a,
+                    name: an,
+                    staff: 400,
+                },
+                CountyPlan {
+                    code: b,
+                    name: bn,
+                    staff: 60,
+                },
+            ]
         }
-        Preset::Province => ZHEJIANG.iter().map(|(c, n)| CountyPlan { code: c, name: n, staff: 10 + rng.below(60) }).collect(),
+        Preset::Province => ZHEJIANG
+            .iter()
+            .map(|(c, n)| CountyPlan {
+                code: c,
+                name: n,
+                staff: 10 + rng.below(60),
+            })
+            .collect(),
     }
 }
 
@@ -130,12 +242,16 @@ fn app(e: AppError) -> anyhow::Error {
 /// Creates the preset's counties (skipping those that exist) and their accounts.
 pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Result<String> {
     let mut rng = Rng::new(seed);
-    let hash = tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD)).await?.map_err(app)?;
+    let hash = tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD))
+        .await?
+        .map_err(app)?;
     let mut out = String::new();
     let (mut counties, mut accounts, mut skipped) = (0usize, 0usize, 0usize);
     for c in plan(preset, &mut rng) {
         let code = DivisionCode::parse("code", c.code).map_err(|e| anyhow::anyhow!(e.message))?;
-        let names: Vec<(String, Role)> = (0..c.staff).map(|i| (rng.person_name(), STAFF_ROLES[i % STAFF_ROLES.len()])).collect();
+        let names: Vec<(String, Role)> = (0..c.staff)
+            .map(|i| (rng.person_name(), STAFF_ROLES[i % STAFF_ROLES.len()]))
+            .collect();
         let h = hash.clone();
         let name = c.name.to_owned();
         let created = state
@@ -210,7 +326,10 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
     let empty = state
         .db
         .platform(Mode::Read, |tx| {
-            let page = crate::api::PageRequest { limit: 1, after: None };
+            let page = crate::api::PageRequest {
+                limit: 1,
+                after: None,
+            };
             repo::list(tx, &page, None, None)
         })
         .await
@@ -220,13 +339,31 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         tracing::info!("database has counties already: demo seeding skipped");
         return Ok(());
     }
-    let hash = tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD)).await?.map_err(app)?;
+    let hash = tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD))
+        .await?
+        .map_err(app)?;
     state
         .db
         .platform(Mode::Write, move |tx| {
             let op = Username::parse("u", "operator").map_err(|e| AppError::validation(vec![e]))?;
-            platform_insert(tx, op.as_str(), "平台运维演示账户", Role::PlatformOperator, None, &hash, false)?;
-            platform_insert(tx, "zhejiang", "浙江省局演示账户", Role::ProvincialOffice, Some("330000"), &hash, false)?;
+            platform_insert(
+                tx,
+                op.as_str(),
+                "平台运维演示账户",
+                Role::PlatformOperator,
+                None,
+                &hash,
+                false,
+            )?;
+            platform_insert(
+                tx,
+                "zhejiang",
+                "浙江省局演示账户",
+                Role::ProvincialOffice,
+                Some("330000"),
+                &hash,
+                false,
+            )?;
             Ok(())
         })
         .await
@@ -246,7 +383,9 @@ pub fn print_demo_signins(base: &str) {
     println!("  长兴县 330522 county admin : tenant_code 330522, username admin");
     println!();
     println!("  curl -s {base}/api/v1/auth/sign-in -H 'content-type: application/json' \\");
-    println!("       -d '{{\"tenant_code\":\"330523\",\"username\":\"admin\",\"password\":\"{DEMO_PASSWORD}\"}}'");
+    println!(
+        "       -d '{{\"tenant_code\":\"330523\",\"username\":\"admin\",\"password\":\"{DEMO_PASSWORD}\"}}'"
+    );
     println!();
 }
 
@@ -256,9 +395,24 @@ mod tests {
 
     #[test]
     fn generator_is_deterministic_per_seed() {
-        let a: Vec<String> = (0..20).map({ let mut r = Rng::new(7); move |_| r.person_name() }).collect();
-        let b: Vec<String> = (0..20).map({ let mut r = Rng::new(7); move |_| r.person_name() }).collect();
-        let c: Vec<String> = (0..20).map({ let mut r = Rng::new(8); move |_| r.person_name() }).collect();
+        let a: Vec<String> = (0..20)
+            .map({
+                let mut r = Rng::new(7);
+                move |_| r.person_name()
+            })
+            .collect();
+        let b: Vec<String> = (0..20)
+            .map({
+                let mut r = Rng::new(7);
+                move |_| r.person_name()
+            })
+            .collect();
+        let c: Vec<String> = (0..20)
+            .map({
+                let mut r = Rng::new(8);
+                move |_| r.person_name()
+            })
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
     }
@@ -272,7 +426,10 @@ mod tests {
         codes.dedup();
         assert_eq!(codes.len(), 90);
         for c in codes {
-            assert_eq!(DivisionCode::parse("code", c).expect(c).province_code(), "330000");
+            assert_eq!(
+                DivisionCode::parse("code", c).expect(c).province_code(),
+                "330000"
+            );
         }
     }
 }

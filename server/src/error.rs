@@ -29,8 +29,18 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.to_owned(), message: zh.into(), message_en: en.into() }
+    pub fn new(
+        field: impl Into<String>,
+        code: &str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code: code.to_owned(),
+            message: zh.into(),
+            message_en: en.into(),
+        }
     }
 }
 
@@ -74,8 +84,21 @@ pub struct AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    pub fn new(status: StatusCode, code: &'static str, zh: impl Into<Msg>, en: impl Into<Msg>) -> Self {
-        Self { status, code, zh: zh.into(), en: en.into(), fields: Vec::new(), retry_after: None, source: None }
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        zh: impl Into<Msg>,
+        en: impl Into<Msg>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            zh: zh.into(),
+            en: en.into(),
+            fields: Vec::new(),
+            retry_after: None,
+            source: None,
+        }
     }
 
     /// 422 with the fields at fault.
@@ -97,22 +120,42 @@ impl AppError {
 
     /// 400: the body is not well-formed (bad JSON, wrong type, unknown field).
     pub fn bad_request(fields: Vec<FieldError>) -> Self {
-        let mut e = Self::new(StatusCode::BAD_REQUEST, "malformed_request", "请求格式错误", "Malformed request");
+        let mut e = Self::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            "请求格式错误",
+            "Malformed request",
+        );
         e.fields = fields;
         e
     }
 
     /// 404. Also the answer for another tenant's ids: existence is never disclosed.
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "资源不存在", "Resource not found")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "资源不存在",
+            "Resource not found",
+        )
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "未登录或登录已失效", "Not signed in or the session has ended")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "未登录或登录已失效",
+            "Not signed in or the session has ended",
+        )
     }
 
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "无权执行此操作", "You are not allowed to do this")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "无权执行此操作",
+            "You are not allowed to do this",
+        )
     }
 
     pub fn conflict(code: &'static str, zh: impl Into<Msg>, en: impl Into<Msg>) -> Self {
@@ -135,7 +178,12 @@ impl AppError {
             "修改需要携带 If-Match 请求头（取自上次读取的 ETag）",
             "Updates need an If-Match header carrying the ETag last read",
         );
-        e.fields = vec![FieldError::new("If-Match", "required", "缺少 If-Match 请求头", "If-Match header is missing")];
+        e.fields = vec![FieldError::new(
+            "If-Match",
+            "required",
+            "缺少 If-Match 请求头",
+            "If-Match header is missing",
+        )];
         e
     }
 
@@ -226,10 +274,11 @@ impl poem::error::ResponseError for AppError {
             .status(self.status)
             .content_type("application/problem+json; charset=utf-8")
             .body(body);
-        if let Some(secs) = self.retry_after {
-            if let Ok(v) = secs.to_string().parse() {
-                resp.headers_mut().insert(poem::http::header::RETRY_AFTER, v);
-            }
+        if let Some(secs) = self.retry_after
+            && let Ok(v) = secs.to_string().parse()
+        {
+            resp.headers_mut()
+                .insert(poem::http::header::RETRY_AFTER, v);
         }
         if self.status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(
@@ -254,14 +303,23 @@ impl ApiResponse for AppError {
             description,
             status: Some(status),
             status_range: None,
-            content: vec![MetaMediaType { content_type: "application/problem+json", schema: Problem::schema_ref() }],
+            content: vec![MetaMediaType {
+                content_type: "application/problem+json",
+                schema: Problem::schema_ref(),
+            }],
             headers: vec![],
         };
         MetaResponses {
             responses: vec![
-                problem(400, "Malformed request (bad JSON, wrong type, unknown field)"),
+                problem(
+                    400,
+                    "Malformed request (bad JSON, wrong type, unknown field)",
+                ),
                 problem(401, "Not signed in, or the token is expired or revoked"),
-                problem(403, "Not allowed (role, suspended county, password change required)"),
+                problem(
+                    403,
+                    "Not allowed (role, suspended county, password change required)",
+                ),
                 problem(404, "Not found, including another county's ids"),
                 problem(409, "Conflict with the current state"),
                 problem(412, "If-Match does not match the current ETag"),

@@ -20,8 +20,12 @@ impl std::fmt::Debug for MasterKey {
 
 impl MasterKey {
     pub fn from_b64(s: &str) -> anyhow::Result<Self> {
-        let bytes = STANDARD.decode(s.trim()).map_err(|_| anyhow::anyhow!("master key is not valid base64"))?;
-        let arr: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("master key must be exactly 32 bytes"))?;
+        let bytes = STANDARD
+            .decode(s.trim())
+            .map_err(|_| anyhow::anyhow!("master key is not valid base64"))?;
+        let arr: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("master key must be exactly 32 bytes"))?;
         Ok(Self(SecretBox::new(Box::new(arr))))
     }
 
@@ -77,7 +81,11 @@ impl MasterKey {
 fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(text.as_bytes())?;
     f.sync_all()?;
     Ok(())
@@ -102,8 +110,14 @@ mod tests {
         assert!(MasterKey::from_b64("c2hvcnQ=").is_err());
         let dir = std::env::temp_dir().join(format!("sl-key-{}", uuid::Uuid::now_v7()));
         let path = dir.join("master.key");
-        let cfg = SecuritySettings { master_key: None, master_key_file: None };
-        assert!(MasterKey::load(&cfg, None).is_err(), "no key and no demo: refuse");
+        let cfg = SecuritySettings {
+            master_key: None,
+            master_key_file: None,
+        };
+        assert!(
+            MasterKey::load(&cfg, None).is_err(),
+            "no key and no demo: refuse"
+        );
         let a = MasterKey::load(&cfg, Some(&path)).expect("generated");
         let b = MasterKey::load(&cfg, Some(&path)).expect("reloaded");
         assert_eq!(a.bytes(), b.bytes());

@@ -53,12 +53,14 @@ impl AppState {
                 if let Some(owner) = &settings.database.migration_url {
                     let owner = owner.expose_secret().to_owned();
                     let role = settings.database.app_role.clone();
-                    let applied = tokio::task::spawn_blocking(move || migrate::run(&owner, &role)).await??;
+                    let applied =
+                        tokio::task::spawn_blocking(move || migrate::run(&owner, &role)).await??;
                     if !applied.is_empty() {
                         tracing::info!(count = applied.len(), "applied database migrations");
                     }
                 } else {
-                    let pending = tokio::task::spawn_blocking(move || migrate::pending(&url)).await??;
+                    let pending =
+                        tokio::task::spawn_blocking(move || migrate::pending(&url)).await??;
                     if !pending.is_empty() {
                         anyhow::bail!(
                             "数据库有 {} 个待执行的迁移，请先运行 `shuanglian migrate`（以表所有者角色）/ {} pending migrations: run `shuanglian migrate` as the owner role",
@@ -75,7 +77,11 @@ impl AppState {
             Duration::from_secs(settings.database.pool_timeout_secs),
         )?;
         let kv = Kv::connect(settings.redis.url.as_ref().map(|u| u.expose_secret())).await?;
-        let sessions = Sessions::new(kv, Keys::new(&settings.redis.key_prefix), Duration::from_secs(settings.auth.session_ttl_secs));
+        let sessions = Sessions::new(
+            kv,
+            Keys::new(&settings.redis.key_prefix),
+            Duration::from_secs(settings.auth.session_ttl_secs),
+        );
         Ok(AppState {
             db,
             sessions,
@@ -165,7 +171,11 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().map(|s| s.port()))
             .unwrap_or_default();
-        Ok(Application { state, acceptor, port })
+        Ok(Application {
+            state,
+            acceptor,
+            port,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -178,7 +188,10 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests finish
     /// (up to `server.shutdown_grace_secs`), and returns.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let grace = Duration::from_secs(self.state.settings.server.shutdown_grace_secs);
         let draining = self.state.draining.clone();
         let app = routes(self.state);
@@ -197,13 +210,14 @@ impl Application {
 pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = term.recv() => {},
             _ = tokio::signal::ctrl_c() => {},

@@ -54,17 +54,32 @@ impl Drop for TelemetryGuard {
 
 /// Installs the global subscriber. Call once, from the binary.
 pub fn init(cfg: &TelemetrySettings) -> anyhow::Result<TelemetryGuard> {
-    let filter = EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(&cfg.log_filter))?;
+    let filter =
+        EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(&cfg.log_filter))?;
     let (json, pretty) = match cfg.log_format {
-        LogFormat::Json => (Some(tracing_subscriber::fmt::layer().json().flatten_event(true).with_current_span(true).with_span_list(false)), None),
+        LogFormat::Json => (
+            Some(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(true)
+                    .with_span_list(false),
+            ),
+            None,
+        ),
         LogFormat::Pretty => (None, Some(tracing_subscriber::fmt::layer().compact())),
     };
-    let mut guard = TelemetryGuard { tracer: None, meter: None };
+    let mut guard = TelemetryGuard {
+        tracer: None,
+        meter: None,
+    };
     let otel = match &cfg.otlp_endpoint {
         Some(endpoint) => {
             use opentelemetry_otlp::{WithExportConfig, WithHttpConfig};
             let base = endpoint.trim_end_matches('/');
-            let resource = opentelemetry_sdk::Resource::builder().with_service_name(cfg.service_name.clone()).build();
+            let resource = opentelemetry_sdk::Resource::builder()
+                .with_service_name(cfg.service_name.clone())
+                .build();
             let spans = opentelemetry_otlp::SpanExporter::builder()
                 .with_http()
                 .with_endpoint(format!("{base}/v1/traces"))
@@ -80,8 +95,13 @@ pub fn init(cfg: &TelemetrySettings) -> anyhow::Result<TelemetryGuard> {
                 .with_endpoint(format!("{base}/v1/metrics"))
                 .with_timeout(Duration::from_secs(5))
                 .build()?;
-            let reader = opentelemetry_sdk::metrics::PeriodicReader::builder(metrics).with_interval(Duration::from_secs(5)).build();
-            let mp = opentelemetry_sdk::metrics::SdkMeterProvider::builder().with_reader(reader).with_resource(resource).build();
+            let reader = opentelemetry_sdk::metrics::PeriodicReader::builder(metrics)
+                .with_interval(Duration::from_secs(5))
+                .build();
+            let mp = opentelemetry_sdk::metrics::SdkMeterProvider::builder()
+                .with_reader(reader)
+                .with_resource(resource)
+                .build();
             opentelemetry::global::set_meter_provider(mp.clone());
             let tracer = tp.tracer("shuanglian");
             guard.tracer = Some(tp);
@@ -90,7 +110,12 @@ pub fn init(cfg: &TelemetrySettings) -> anyhow::Result<TelemetryGuard> {
         }
         None => None,
     };
-    tracing_subscriber::registry().with(filter).with(json).with(pretty).with(otel).try_init()?;
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(json)
+        .with(pretty)
+        .with(otel)
+        .try_init()?;
     Ok(guard)
 }
 
@@ -104,7 +129,10 @@ fn metrics() -> &'static Metrics {
     M.get_or_init(|| {
         let meter = opentelemetry::global::meter("shuanglian");
         Metrics {
-            requests: meter.u64_counter("http.server.requests").with_description("HTTP requests served").build(),
+            requests: meter
+                .u64_counter("http.server.requests")
+                .with_description("HTTP requests served")
+                .build(),
             latency: meter
                 .f64_histogram("http.server.request.duration")
                 .with_unit("s")
@@ -133,7 +161,13 @@ pub struct RequestTelemetryEndpoint<E> {
 /// The route label: the path with ids replaced, so metrics stay low-cardinality.
 fn route_label(path: &str) -> String {
     path.split('/')
-        .map(|seg| if uuid::Uuid::try_parse(seg).is_ok() { "{id}" } else { seg })
+        .map(|seg| {
+            if uuid::Uuid::try_parse(seg).is_ok() {
+                "{id}"
+            } else {
+                seg
+            }
+        })
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -178,7 +212,11 @@ impl<E: Endpoint> Endpoint for RequestTelemetryEndpoint<E> {
             } else {
                 tracing::debug!("request completed");
             }
-            let attrs = [KeyValue::new("http.route", route.clone()), KeyValue::new("http.method", method.clone()), KeyValue::new("http.status", i64::from(status))];
+            let attrs = [
+                KeyValue::new("http.route", route.clone()),
+                KeyValue::new("http.method", method.clone()),
+                KeyValue::new("http.status", i64::from(status)),
+            ];
             metrics().requests.add(1, &attrs);
             metrics().latency.record(elapsed.as_secs_f64(), &attrs);
             if let Ok(v) = rid.parse() {
@@ -195,6 +233,9 @@ mod tests {
     #[test]
     fn route_labels_hide_ids() {
         let id = uuid::Uuid::now_v7().to_string();
-        assert_eq!(super::route_label(&format!("/api/v1/users/{id}")), "/api/v1/users/{id}");
+        assert_eq!(
+            super::route_label(&format!("/api/v1/users/{id}")),
+            "/api/v1/users/{id}"
+        );
     }
 }

@@ -11,35 +11,90 @@ async fn new_county_admin_must_change_the_one_time_password_first() {
     let app = spawn_app().await;
     let op = app.operator_token().await;
     let v: Value = app
-        .post("/api/v1/platform/tenants", &op, &json!({ "code": "330523", "name": "安吉县" }))
+        .post(
+            "/api/v1/platform/tenants",
+            &op,
+            &json!({ "code": "330523", "name": "安吉县" }),
+        )
         .send()
         .await
         .expect("create")
         .json()
         .await
         .expect("json");
-    let otp = v["admin"]["one_time_password"].as_str().expect("otp").to_owned();
+    let otp = v["admin"]["one_time_password"]
+        .as_str()
+        .expect("otp")
+        .to_owned();
     assert_eq!(v["admin"]["username"], "admin.330523");
     let r = app.sign_in_raw(Some("330523"), "admin.330523", &otp).await;
     let s: Value = r.json().await.expect("json");
     assert_eq!(s["must_change_password"], true);
     let tok = s["token"].as_str().expect("token").to_owned();
     // Everything but the password change, "me" and sign-out is closed.
-    problem(app.get("/api/v1/users", &tok).send().await.expect("users"), 403, "password_change_required").await;
-    assert_eq!(app.get("/api/v1/me", &tok).send().await.expect("me").status(), StatusCode::OK);
+    problem(
+        app.get("/api/v1/users", &tok).send().await.expect("users"),
+        403,
+        "password_change_required",
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/v1/me", &tok)
+            .send()
+            .await
+            .expect("me")
+            .status(),
+        StatusCode::OK
+    );
     // The policy is enforced and names the field.
-    let r = app.post("/api/v1/auth/password", &tok, &json!({ "current_password": otp, "new_password": "short" })).send().await.expect("pw");
+    let r = app
+        .post(
+            "/api/v1/auth/password",
+            &tok,
+            &json!({ "current_password": otp, "new_password": "short" }),
+        )
+        .send()
+        .await
+        .expect("pw");
     let v = problem(r, 422, "validation_failed").await;
     assert_eq!(fields(&v), vec!["new_password"]);
-    let r = app.post("/api/v1/auth/password", &tok, &json!({ "current_password": "wrong-Password-1", "new_password": PASSWORD })).send().await.expect("pw");
+    let r = app
+        .post(
+            "/api/v1/auth/password",
+            &tok,
+            &json!({ "current_password": "wrong-Password-1", "new_password": PASSWORD }),
+        )
+        .send()
+        .await
+        .expect("pw");
     let v = problem(r, 422, "validation_failed").await;
     assert_eq!(fields(&v), vec!["current_password"]);
-    let r = app.post("/api/v1/auth/password", &tok, &json!({ "current_password": otp, "new_password": PASSWORD })).send().await.expect("pw");
+    let r = app
+        .post(
+            "/api/v1/auth/password",
+            &tok,
+            &json!({ "current_password": otp, "new_password": PASSWORD }),
+        )
+        .send()
+        .await
+        .expect("pw");
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     // The same token now works everywhere it may.
-    assert_eq!(app.get("/api/v1/users", &tok).send().await.expect("users").status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/users", &tok)
+            .send()
+            .await
+            .expect("users")
+            .status(),
+        StatusCode::OK
+    );
     // The one-time password is gone; the new one works.
-    problem(app.sign_in_raw(Some("330523"), "admin.330523", &otp).await, 401, "invalid_credentials").await;
+    problem(
+        app.sign_in_raw(Some("330523"), "admin.330523", &otp).await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
     app.sign_in(Some("330523"), "admin.330523", PASSWORD).await;
 }
 
@@ -48,14 +103,20 @@ async fn five_failures_lock_the_account_even_for_the_right_password() {
     let app = spawn_app().await;
     let a = app.county("330523", "安吉县").await;
     for i in 1..=4 {
-        let r = app.sign_in_raw(Some(&a.code), "admin.330523", "Wrong-password-9").await;
+        let r = app
+            .sign_in_raw(Some(&a.code), "admin.330523", "Wrong-password-9")
+            .await;
         problem(r, 401, "invalid_credentials").await;
         let _ = i;
     }
-    let r = app.sign_in_raw(Some(&a.code), "admin.330523", "Wrong-password-9").await;
+    let r = app
+        .sign_in_raw(Some(&a.code), "admin.330523", "Wrong-password-9")
+        .await;
     let v = problem(r, 429, "account_locked").await;
     assert!(v["detail"].as_str().expect("detail").contains("锁定"));
-    let r = app.sign_in_raw(Some(&a.code), "admin.330523", PASSWORD).await;
+    let r = app
+        .sign_in_raw(Some(&a.code), "admin.330523", PASSWORD)
+        .await;
     assert!(r.headers().get("retry-after").is_some());
     problem(r, 429, "account_locked").await;
     // The lock is per account: another account of the county still signs in.
@@ -72,11 +133,23 @@ async fn a_success_resets_the_failure_count() {
     let app = spawn_app().await;
     let a = app.county("330523", "安吉县").await;
     for _ in 0..4 {
-        problem(app.sign_in_raw(Some(&a.code), "admin.330523", "Wrong-password-9").await, 401, "invalid_credentials").await;
+        problem(
+            app.sign_in_raw(Some(&a.code), "admin.330523", "Wrong-password-9")
+                .await,
+            401,
+            "invalid_credentials",
+        )
+        .await;
     }
     app.sign_in(Some(&a.code), "admin.330523", PASSWORD).await;
     for _ in 0..4 {
-        problem(app.sign_in_raw(Some(&a.code), "admin.330523", "Wrong-password-9").await, 401, "invalid_credentials").await;
+        problem(
+            app.sign_in_raw(Some(&a.code), "admin.330523", "Wrong-password-9")
+                .await,
+            401,
+            "invalid_credentials",
+        )
+        .await;
     }
     app.sign_in(Some(&a.code), "admin.330523", PASSWORD).await;
 }
@@ -85,7 +158,12 @@ async fn a_success_resets_the_failure_count() {
 async fn sign_in_is_rate_limited_per_client_address() {
     let app = spawn_app_with(|s| s.auth.signin_rate_per_minute = 3).await;
     for _ in 0..3 {
-        problem(app.sign_in_raw(None, "nobody", "Wrong-password-9").await, 401, "invalid_credentials").await;
+        problem(
+            app.sign_in_raw(None, "nobody", "Wrong-password-9").await,
+            401,
+            "invalid_credentials",
+        )
+        .await;
     }
     let r = app.sign_in_raw(None, "operator", PASSWORD).await;
     assert!(r.headers().get("retry-after").is_some());
@@ -95,9 +173,24 @@ async fn sign_in_is_rate_limited_per_client_address() {
 #[tokio::test]
 async fn unknown_county_and_unknown_user_look_like_a_wrong_password() {
     let app = spawn_app().await;
-    problem(app.sign_in_raw(Some("330521"), "admin", PASSWORD).await, 401, "invalid_credentials").await;
-    problem(app.sign_in_raw(None, "ghost", PASSWORD).await, 401, "invalid_credentials").await;
-    let v = problem(app.sign_in_raw(Some("33052"), "admin", PASSWORD).await, 422, "validation_failed").await;
+    problem(
+        app.sign_in_raw(Some("330521"), "admin", PASSWORD).await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
+    problem(
+        app.sign_in_raw(None, "ghost", PASSWORD).await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
+    let v = problem(
+        app.sign_in_raw(Some("33052"), "admin", PASSWORD).await,
+        422,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(fields(&v), vec!["tenant_code"]);
 }
 
@@ -107,22 +200,73 @@ async fn sign_out_and_session_revocation_take_effect_at_once() {
     let a = app.county("330523", "安吉县").await;
     let t2 = app.sign_in(Some(&a.code), "admin.330523", PASSWORD).await;
     let t3 = app.sign_in(Some(&a.code), "admin.330523", PASSWORD).await;
-    let list: Value = app.get("/api/v1/me/sessions", &t2).send().await.expect("list").json().await.expect("json");
+    let list: Value = app
+        .get("/api/v1/me/sessions", &t2)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
     let list = list.as_array().expect("array").clone();
     assert_eq!(list.len(), 3, "{list:?}");
     assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
     // t2 revokes t3's session by id.
-    let me3: Value = app.get("/api/v1/me/sessions", &t3).send().await.expect("list").json().await.expect("json");
-    let id3 = me3.as_array().expect("a").iter().find(|s| s["current"] == true).expect("current")["id"].as_str().expect("id").to_owned();
-    let r = app.client.delete(app.url(&format!("/api/v1/me/sessions/{id3}"))).bearer_auth(&t2).send().await.expect("revoke");
+    let me3: Value = app
+        .get("/api/v1/me/sessions", &t3)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    let id3 = me3
+        .as_array()
+        .expect("a")
+        .iter()
+        .find(|s| s["current"] == true)
+        .expect("current")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/me/sessions/{id3}")))
+        .bearer_auth(&t2)
+        .send()
+        .await
+        .expect("revoke");
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    problem(app.get("/api/v1/me", &t3).send().await.expect("me"), 401, "unauthenticated").await;
+    problem(
+        app.get("/api/v1/me", &t3).send().await.expect("me"),
+        401,
+        "unauthenticated",
+    )
+    .await;
     // Sign-out revokes the caller's own token.
-    let r = app.client.post(app.url("/api/v1/auth/sign-out")).bearer_auth(&t2).send().await.expect("out");
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/sign-out"))
+        .bearer_auth(&t2)
+        .send()
+        .await
+        .expect("out");
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    problem(app.get("/api/v1/me", &t2).send().await.expect("me"), 401, "unauthenticated").await;
+    problem(
+        app.get("/api/v1/me", &t2).send().await.expect("me"),
+        401,
+        "unauthenticated",
+    )
+    .await;
     // The first session is untouched.
-    assert_eq!(app.get("/api/v1/me", &a.admin_token).send().await.expect("me").status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", &a.admin_token)
+            .send()
+            .await
+            .expect("me")
+            .status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -131,40 +275,136 @@ async fn disabling_a_user_or_resetting_the_password_ends_their_sessions() {
     let a = app.county("330523", "安吉县").await;
     let (uid, otp) = app.user(&a, "village.one", "village_recorder").await;
     let ut = app.sign_in(Some(&a.code), "village.one", &otp).await;
-    let r = app.post("/api/v1/auth/password", &ut, &json!({ "current_password": otp, "new_password": PASSWORD })).send().await.expect("pw");
+    let r = app
+        .post(
+            "/api/v1/auth/password",
+            &ut,
+            &json!({ "current_password": otp, "new_password": PASSWORD }),
+        )
+        .send()
+        .await
+        .expect("pw");
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    assert_eq!(app.get("/api/v1/me", &ut).send().await.expect("me").status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", &ut)
+            .send()
+            .await
+            .expect("me")
+            .status(),
+        StatusCode::OK
+    );
     // Village staff cannot list users.
-    problem(app.get("/api/v1/users", &ut).send().await.expect("users"), 403, "forbidden").await;
-    let r = app.post(&format!("/api/v1/users/{uid}/password-reset"), &a.admin_token, &json!({})).send().await.expect("reset");
+    problem(
+        app.get("/api/v1/users", &ut).send().await.expect("users"),
+        403,
+        "forbidden",
+    )
+    .await;
+    let r = app
+        .post(
+            &format!("/api/v1/users/{uid}/password-reset"),
+            &a.admin_token,
+            &json!({}),
+        )
+        .send()
+        .await
+        .expect("reset");
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await.expect("json");
-    problem(app.get("/api/v1/me", &ut).send().await.expect("me"), 401, "unauthenticated").await;
+    problem(
+        app.get("/api/v1/me", &ut).send().await.expect("me"),
+        401,
+        "unauthenticated",
+    )
+    .await;
     let otp2 = v["one_time_password"].as_str().expect("otp");
     let ut2 = app.sign_in(Some(&a.code), "village.one", otp2).await;
-    let etag = app.get(&format!("/api/v1/users/{uid}"), &a.admin_token).send().await.expect("get").headers()["etag"].to_str().expect("etag").to_owned();
-    let r = app.patch(&format!("/api/v1/users/{uid}"), &a.admin_token, &json!({ "status": "disabled" })).header("If-Match", etag).send().await.expect("disable");
+    let etag = app
+        .get(&format!("/api/v1/users/{uid}"), &a.admin_token)
+        .send()
+        .await
+        .expect("get")
+        .headers()["etag"]
+        .to_str()
+        .expect("etag")
+        .to_owned();
+    let r = app
+        .patch(
+            &format!("/api/v1/users/{uid}"),
+            &a.admin_token,
+            &json!({ "status": "disabled" }),
+        )
+        .header("If-Match", etag)
+        .send()
+        .await
+        .expect("disable");
     assert_eq!(r.status(), StatusCode::OK);
-    problem(app.get("/api/v1/me", &ut2).send().await.expect("me"), 401, "unauthenticated").await;
-    problem(app.sign_in_raw(Some(&a.code), "village.one", otp2).await, 403, "account_disabled").await;
+    problem(
+        app.get("/api/v1/me", &ut2).send().await.expect("me"),
+        401,
+        "unauthenticated",
+    )
+    .await;
+    problem(
+        app.sign_in_raw(Some(&a.code), "village.one", otp2).await,
+        403,
+        "account_disabled",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn tokens_expire() {
     let app = spawn_app_with(|s| s.auth.session_ttl_secs = 1).await;
     let tok = app.operator_token().await;
-    assert_eq!(app.get("/api/v1/me", &tok).send().await.expect("me").status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", &tok)
+            .send()
+            .await
+            .expect("me")
+            .status(),
+        StatusCode::OK
+    );
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    problem(app.get("/api/v1/me", &tok).send().await.expect("me"), 401, "unauthenticated").await;
+    problem(
+        app.get("/api/v1/me", &tok).send().await.expect("me"),
+        401,
+        "unauthenticated",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn missing_or_garbage_tokens_are_401_problems() {
     let app = spawn_app().await;
-    let r = app.client.get(app.url("/api/v1/me")).send().await.expect("me");
-    assert_eq!(r.headers().get("www-authenticate").and_then(|v| v.to_str().ok()), Some("Bearer"));
+    let r = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(
+        r.headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok()),
+        Some("Bearer")
+    );
     problem(r, 401, "unauthenticated").await;
-    problem(app.get("/api/v1/me", "sl_p_garbage").send().await.expect("me"), 401, "unauthenticated").await;
-    let r = app.client.get(app.url("/api/v1/me")).header("authorization", "Basic Zm9vOmJhcg==").send().await.expect("me");
+    problem(
+        app.get("/api/v1/me", "sl_p_garbage")
+            .send()
+            .await
+            .expect("me"),
+        401,
+        "unauthenticated",
+    )
+    .await;
+    let r = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("authorization", "Basic Zm9vOmJhcg==")
+        .send()
+        .await
+        .expect("me");
     problem(r, 401, "unauthenticated").await;
 }

@@ -11,40 +11,94 @@ async fn other_countys_ids_are_404_on_every_tenant_endpoint() {
     let a = app.county("330523", "安吉县").await;
     let b = app.county("330522", "长兴县").await;
     let (a_user, _) = app.user(&a, "village.anji", "village_recorder").await;
-    let a_sessions: Value = app.get("/api/v1/me/sessions", &a.admin_token).send().await.expect("s").json().await.expect("j");
+    let a_sessions: Value = app
+        .get("/api/v1/me/sessions", &a.admin_token)
+        .send()
+        .await
+        .expect("s")
+        .json()
+        .await
+        .expect("j");
     let a_session = a_sessions[0]["id"].as_str().expect("session id").to_owned();
 
     // B's admin reaching for A's rows by id.
     let t = &b.admin_token;
     for id in [&a_user, &a.admin_id] {
-        let r = app.get(&format!("/api/v1/users/{id}"), t).send().await.expect("get");
-        let v = problem(r, 404, "not_found").await;
-        assert!(!v.to_string().contains(id.as_str()), "no trace of the row: {v}");
         let r = app
-            .patch(&format!("/api/v1/users/{id}"), t, &json!({ "display_name": "篡改" }))
+            .get(&format!("/api/v1/users/{id}"), t)
+            .send()
+            .await
+            .expect("get");
+        let v = problem(r, 404, "not_found").await;
+        assert!(
+            !v.to_string().contains(id.as_str()),
+            "no trace of the row: {v}"
+        );
+        let r = app
+            .patch(
+                &format!("/api/v1/users/{id}"),
+                t,
+                &json!({ "display_name": "篡改" }),
+            )
             .header("If-Match", "\"v1\"")
             .send()
             .await
             .expect("patch");
         problem(r, 404, "not_found").await;
-        let r = app.post(&format!("/api/v1/users/{id}/password-reset"), t, &json!({})).send().await.expect("reset");
+        let r = app
+            .post(&format!("/api/v1/users/{id}/password-reset"), t, &json!({}))
+            .send()
+            .await
+            .expect("reset");
         problem(r, 404, "not_found").await;
     }
-    let r = app.client.delete(app.url(&format!("/api/v1/me/sessions/{a_session}"))).bearer_auth(t).send().await.expect("delete");
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/me/sessions/{a_session}")))
+        .bearer_auth(t)
+        .send()
+        .await
+        .expect("delete");
     problem(r, 404, "not_found").await;
 
     // A's session survived the attempt, and A's row was not changed.
-    let r = app.get(&format!("/api/v1/users/{a_user}"), &a.admin_token).send().await.expect("get");
+    let r = app
+        .get(&format!("/api/v1/users/{a_user}"), &a.admin_token)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await.expect("json");
     assert_eq!(v["display_name"], "测试用户");
 
     // Lists and the tenant endpoint show only the caller's county.
-    let list: Value = app.get("/api/v1/users?limit=200", t).send().await.expect("list").json().await.expect("json");
-    let ids: Vec<&str> = list["items"].as_array().expect("items").iter().map(|u| u["id"].as_str().expect("id")).collect();
-    assert!(!ids.contains(&a_user.as_str()) && !ids.contains(&a.admin_id.as_str()), "{list}");
+    let list: Value = app
+        .get("/api/v1/users?limit=200", t)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    let ids: Vec<&str> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|u| u["id"].as_str().expect("id"))
+        .collect();
+    assert!(
+        !ids.contains(&a_user.as_str()) && !ids.contains(&a.admin_id.as_str()),
+        "{list}"
+    );
     assert!(ids.contains(&b.admin_id.as_str()));
-    let tenant: Value = app.get("/api/v1/tenant", t).send().await.expect("tenant").json().await.expect("json");
+    let tenant: Value = app
+        .get("/api/v1/tenant", t)
+        .send()
+        .await
+        .expect("tenant")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(tenant["code"], "330522");
     assert_eq!(tenant["id"], b.id.as_str());
 }
@@ -59,7 +113,11 @@ async fn same_username_in_two_counties_is_not_a_conflict() {
     assert_ne!(ua, ub);
     // Within one county the name is unique.
     let r = app
-        .post("/api/v1/users", &a.admin_token, &json!({ "username": "zhang.san", "display_name": "张三", "role": "branch_staff" }))
+        .post(
+            "/api/v1/users",
+            &a.admin_token,
+            &json!({ "username": "zhang.san", "display_name": "张三", "role": "branch_staff" }),
+        )
         .send()
         .await
         .expect("dup");
@@ -77,7 +135,9 @@ async fn a_token_cannot_be_replayed_under_another_countys_scope() {
     let r = app.get("/api/v1/me", &forged).send().await.expect("me");
     problem(r, 401, "unauthenticated").await;
     // A county user signing in with the other county's code is just a wrong password.
-    let r = app.sign_in_raw(Some(&b.code), "admin.330523", PASSWORD).await;
+    let r = app
+        .sign_in_raw(Some(&b.code), "admin.330523", PASSWORD)
+        .await;
     problem(r, 401, "invalid_credentials").await;
 }
 
@@ -85,12 +145,20 @@ async fn a_token_cannot_be_replayed_under_another_countys_scope() {
 async fn platform_endpoints_refuse_county_users_and_county_endpoints_refuse_platform_users() {
     let app = spawn_app().await;
     let a = app.county("330523", "安吉县").await;
-    for path in ["/api/v1/platform/tenants", "/api/v1/platform/provinces", &format!("/api/v1/platform/tenants/{}", a.id)] {
+    for path in [
+        "/api/v1/platform/tenants",
+        "/api/v1/platform/provinces",
+        &format!("/api/v1/platform/tenants/{}", a.id),
+    ] {
         let r = app.get(path, &a.admin_token).send().await.expect("get");
         problem(r, 403, "forbidden").await;
     }
     let op = app.operator_token().await;
-    for path in ["/api/v1/users", "/api/v1/tenant", &format!("/api/v1/users/{}", a.admin_id)] {
+    for path in [
+        "/api/v1/users",
+        "/api/v1/tenant",
+        &format!("/api/v1/users/{}", a.admin_id),
+    ] {
         let r = app.get(path, &op).send().await.expect("get");
         problem(r, 403, "tenant_required").await;
     }

@@ -34,8 +34,13 @@ struct RoleFacts {
 }
 
 #[tokio::test]
-async fn postgres_only_every_tenant_table_has_forced_rls_and_the_app_role_reads_nothing_without_a_tenant() {
-    assert_eq!(backend(), shuanglian::db::Backend::Postgres, "this test needs SHUANGLIAN_TEST_BACKEND=postgres");
+async fn postgres_only_every_tenant_table_has_forced_rls_and_the_app_role_reads_nothing_without_a_tenant()
+ {
+    assert_eq!(
+        backend(),
+        shuanglian::db::Backend::Postgres,
+        "this test needs SHUANGLIAN_TEST_BACKEND=postgres"
+    );
     let app = spawn_app().await;
     let a = app.county("330523", "安吉县").await;
     let b = app.county("330522", "长兴县").await;
@@ -43,7 +48,11 @@ async fn postgres_only_every_tenant_table_has_forced_rls_and_the_app_role_reads_
     app.user(&b, "village.b", "village_recorder").await;
     // Leave an idempotency row too, so every tenant table has rows in both counties.
     let r = app
-        .post("/api/v1/users", &a.admin_token, &serde_json::json!({"username":"idem.a","display_name":"甲","role":"branch_staff"}))
+        .post(
+            "/api/v1/users",
+            &a.admin_token,
+            &serde_json::json!({"username":"idem.a","display_name":"甲","role":"branch_staff"}),
+        )
         .header("Idempotency-Key", "k1")
         .send()
         .await

@@ -15,7 +15,9 @@ async fn in_flight_requests_finish_after_shutdown_is_requested() {
     for _ in 0..6 {
         let c = app.client.clone();
         let (u, b) = (url.clone(), body.clone());
-        inflight.push(tokio::spawn(async move { c.post(u).json(&b).send().await.map(|r| r.status()) }));
+        inflight.push(tokio::spawn(async move {
+            c.post(u).json(&b).send().await.map(|r| r.status())
+        }));
     }
     tokio::time::sleep(Duration::from_millis(30)).await;
     app.trigger_shutdown();
@@ -24,7 +26,14 @@ async fn in_flight_requests_finish_after_shutdown_is_requested() {
         assert_eq!(status, StatusCode::OK);
     }
     let server = app.server.take().expect("server");
-    tokio::time::timeout(Duration::from_secs(15), server).await.expect("server stopped in time").expect("join").expect("clean exit");
+    tokio::time::timeout(Duration::from_secs(15), server)
+        .await
+        .expect("server stopped in time")
+        .expect("join")
+        .expect("clean exit");
     let fresh = reqwest::Client::new();
-    assert!(fresh.get(app.url("/healthz")).send().await.is_err(), "no longer accepting");
+    assert!(
+        fresh.get(app.url("/healthz")).send().await.is_err(),
+        "no longer accepting"
+    );
 }

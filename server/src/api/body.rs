@@ -13,7 +13,8 @@ pub const DEFAULT_LIMIT: usize = 1024 * 1024;
 
 /// `server.body_limit_bytes` of the app serving this request.
 pub fn body_limit(req: &Request) -> usize {
-    req.data::<crate::startup::AppState>().map_or(DEFAULT_LIMIT, |s| s.settings.server.body_limit_bytes)
+    req.data::<crate::startup::AppState>()
+        .map_or(DEFAULT_LIMIT, |s| s.settings.server.body_limit_bytes)
 }
 
 pub struct JsonBody<T>(pub T);
@@ -42,24 +43,54 @@ fn field_error(path: &str, err: &serde_json::Error) -> FieldError {
     // serde reports a missing field at the parent path; name the field itself.
     if let Some(rest) = msg.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or("");
-        let field = if path == "." || path.is_empty() { name.to_owned() } else { format!("{path}.{name}") };
-        return FieldError::new(&field, "required", format!("缺少必填字段 {field}"), format!("{field} is required"));
+        let field = if path == "." || path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        };
+        return FieldError::new(
+            &field,
+            "required",
+            format!("缺少必填字段 {field}"),
+            format!("{field} is required"),
+        );
     }
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         // serde_path_to_error already includes the unknown key in the path.
         let name = rest.split('`').next().unwrap_or("");
-        let field = if path == "." || path.is_empty() { name.to_owned() } else { path.to_owned() };
-        return FieldError::new(&field, "unknown_field", format!("不允许的字段 {field}"), format!("{field} is not a known field"));
+        let field = if path == "." || path.is_empty() {
+            name.to_owned()
+        } else {
+            path.to_owned()
+        };
+        return FieldError::new(
+            &field,
+            "unknown_field",
+            format!("不允许的字段 {field}"),
+            format!("{field} is not a known field"),
+        );
     }
-    let field = if path == "." { String::new() } else { path.to_owned() };
+    let field = if path == "." {
+        String::new()
+    } else {
+        path.to_owned()
+    };
     // serde_json reports some wrong-type values (e.g. a number for an enum) as syntax errors;
     // with a field path they are that field's fault, without one the document is broken.
     if err.is_eof() || (err.is_syntax() && field.is_empty()) {
         return FieldError::new(
             "",
             "invalid_json",
-            format!("JSON 格式错误（第 {} 行第 {} 列）", err.line(), err.column()),
-            format!("Invalid JSON at line {} column {}", err.line(), err.column()),
+            format!(
+                "JSON 格式错误（第 {} 行第 {} 列）",
+                err.line(),
+                err.column()
+            ),
+            format!(
+                "Invalid JSON at line {} column {}",
+                err.line(),
+                err.column()
+            ),
         );
     }
     let detail = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
@@ -74,7 +105,12 @@ fn field_error(path: &str, err: &serde_json::Error) -> FieldError {
 /// Parses a JSON document into `T`, reporting the failing field path.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(AppError::bad_request(vec![FieldError::new("", "empty_body", "请求体为空", "The body is empty")]));
+        return Err(AppError::bad_request(vec![FieldError::new(
+            "",
+            "empty_body",
+            "请求体为空",
+            "The body is empty",
+        )]));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(de)
@@ -97,7 +133,10 @@ where
     fn request_meta() -> Option<MetaRequest> {
         Some(MetaRequest {
             description: None,
-            content: vec![MetaMediaType { content_type: "application/json", schema: T::schema_ref() }],
+            content: vec![MetaMediaType {
+                content_type: "application/json",
+                schema: T::schema_ref(),
+            }],
             required: true,
         })
     }
@@ -110,7 +149,10 @@ where
         let is_json = request
             .content_type()
             .and_then(|ct| ct.parse::<mime::Mime>().ok())
-            .is_some_and(|m| m.type_() == "application" && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json")));
+            .is_some_and(|m| {
+                m.type_() == "application"
+                    && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
+            });
         if !is_json {
             return Err(unsupported_media_type().into());
         }
@@ -129,7 +171,12 @@ where
             .await
             .map_err(|e| match e {
                 poem::error::ReadBodyError::PayloadTooLarge => too_large(limit),
-                _ => AppError::bad_request(vec![FieldError::new("", "unreadable_body", "无法读取请求体", "Could not read the body")]),
+                _ => AppError::bad_request(vec![FieldError::new(
+                    "",
+                    "unreadable_body",
+                    "无法读取请求体",
+                    "Could not read the body",
+                )]),
             })?;
         Ok(JsonBody(parse_json::<T>(&bytes)?))
     }
@@ -161,10 +208,22 @@ mod tests {
 
     #[test]
     fn errors_name_the_field() {
-        assert_eq!(field(r#"{"admin":{"username":"a"}}"#), ("code".into(), "required".into()));
-        assert_eq!(field(r#"{"code":1,"admin":{"username":"a"}}"#), ("code".into(), "invalid_type".into()));
-        assert_eq!(field(r#"{"code":"1","admin":{"username":"a"},"x":1}"#), ("x".into(), "unknown_field".into()));
-        assert_eq!(field(r#"{"code":"1","admin":{}}"#), ("admin.username".into(), "required".into()));
+        assert_eq!(
+            field(r#"{"admin":{"username":"a"}}"#),
+            ("code".into(), "required".into())
+        );
+        assert_eq!(
+            field(r#"{"code":1,"admin":{"username":"a"}}"#),
+            ("code".into(), "invalid_type".into())
+        );
+        assert_eq!(
+            field(r#"{"code":"1","admin":{"username":"a"},"x":1}"#),
+            ("x".into(), "unknown_field".into())
+        );
+        assert_eq!(
+            field(r#"{"code":"1","admin":{}}"#),
+            ("admin.username".into(), "required".into())
+        );
         assert_eq!(field(r#"{"code":"1","#).1, "invalid_json");
         assert_eq!(field("  ").1, "empty_body");
     }
@@ -179,7 +238,12 @@ mod enum_tests {
             role: crate::auth::Role,
         }
         let e = super::parse_json::<R>(br#"{"role":1}"#).unwrap_err();
-        assert_eq!((e.fields[0].field.as_str(), e.fields[0].code.as_str()), ("role", "invalid_type"), "{:?}", e.fields);
+        assert_eq!(
+            (e.fields[0].field.as_str(), e.fields[0].code.as_str()),
+            ("role", "invalid_type"),
+            "{:?}",
+            e.fields
+        );
         let e = super::parse_json::<R>(br#"{"role":"king"}"#).unwrap_err();
         assert_eq!(e.fields[0].field, "role", "{:?}", e.fields);
     }

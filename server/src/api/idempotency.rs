@@ -57,36 +57,64 @@ fn reused() -> AppError {
         "该 Idempotency-Key 已用于另一个不同的请求",
         "This Idempotency-Key was already used for a different request",
     )
-    .with_field(FieldError::new("Idempotency-Key", "reused", "Idempotency-Key 已被使用", "Idempotency-Key already used"))
+    .with_field(FieldError::new(
+        "Idempotency-Key",
+        "reused",
+        "Idempotency-Key 已被使用",
+        "Idempotency-Key already used",
+    ))
 }
 
 fn cutoff() -> NaiveDateTime {
     (Utc::now() - chrono::Duration::hours(RETENTION_HOURS)).naive_utc()
 }
 
-fn decide(row: Option<(String, i32, String, NaiveDateTime)>, hash: &str) -> Result<Option<Stored>, AppError> {
+fn decide(
+    row: Option<(String, i32, String, NaiveDateTime)>,
+    hash: &str,
+) -> Result<Option<Stored>, AppError> {
     match row {
         Some((h, status, body, created)) if created > cutoff() => {
             if h != hash {
                 return Err(reused());
             }
             let body = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
-            Ok(Some(Stored { status: status as u16, body }))
+            Ok(Some(Stored {
+                status: status as u16,
+                body,
+            }))
         }
         _ => Ok(None),
     }
 }
 
-pub fn tenant_lookup(tx: &mut TenantTx<'_>, user: &str, key: &IdempotencyKey, hash: &str) -> DbResult<Option<Stored>> {
+pub fn tenant_lookup(
+    tx: &mut TenantTx<'_>,
+    user: &str,
+    key: &IdempotencyKey,
+    hash: &str,
+) -> DbResult<Option<Stored>> {
     let tid = tx.tid().to_owned();
     let row = ik::table
-        .filter(ik::tenant_id.eq(&tid).and(ik::user_id.eq(user)).and(ik::key.eq(key.as_str())))
+        .filter(
+            ik::tenant_id
+                .eq(&tid)
+                .and(ik::user_id.eq(user))
+                .and(ik::key.eq(key.as_str())),
+        )
         .select((ik::request_hash, ik::status, ik::body, ik::created_at))
         .first::<(String, i32, String, NaiveDateTime)>(tx.conn())
         .optional()?;
     if row.as_ref().is_some_and(|r| r.3 <= cutoff()) {
-        diesel::delete(ik::table.filter(ik::tenant_id.eq(&tid).and(ik::user_id.eq(user)).and(ik::key.eq(key.as_str()))))
-            .execute(tx.conn())?;
+        diesel::delete(
+            ik::table.filter(
+                ik::tenant_id
+                    .eq(&tid)
+                    .and(ik::user_id.eq(user))
+                    .and(ik::key.eq(key.as_str())),
+            ),
+        )
+        .execute(tx.conn())?;
     }
     Ok(decide(row, hash)?)
 }
@@ -114,14 +142,20 @@ pub fn tenant_store(
     Ok(())
 }
 
-pub fn platform_lookup(tx: &mut PlatformTx<'_>, user: &str, key: &IdempotencyKey, hash: &str) -> DbResult<Option<Stored>> {
+pub fn platform_lookup(
+    tx: &mut PlatformTx<'_>,
+    user: &str,
+    key: &IdempotencyKey,
+    hash: &str,
+) -> DbResult<Option<Stored>> {
     let row = pik::table
         .filter(pik::user_id.eq(user).and(pik::key.eq(key.as_str())))
         .select((pik::request_hash, pik::status, pik::body, pik::created_at))
         .first::<(String, i32, String, NaiveDateTime)>(tx.conn())
         .optional()?;
     if row.as_ref().is_some_and(|r| r.3 <= cutoff()) {
-        diesel::delete(pik::table.filter(pik::user_id.eq(user).and(pik::key.eq(key.as_str())))).execute(tx.conn())?;
+        diesel::delete(pik::table.filter(pik::user_id.eq(user).and(pik::key.eq(key.as_str()))))
+            .execute(tx.conn())?;
     }
     Ok(decide(row, hash)?)
 }
@@ -154,7 +188,11 @@ mod tests {
     #[test]
     fn keys_and_hashes() {
         assert!(IdempotencyKey::parse(None).expect("none").is_none());
-        assert!(IdempotencyKey::parse(Some("abc-123")).expect("ok").is_some());
+        assert!(
+            IdempotencyKey::parse(Some("abc-123"))
+                .expect("ok")
+                .is_some()
+        );
         assert!(IdempotencyKey::parse(Some("has space")).is_err());
         assert!(IdempotencyKey::parse(Some(&"x".repeat(201))).is_err());
         assert_ne!(request_hash("a", &1), request_hash("a", &2));

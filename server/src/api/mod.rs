@@ -37,7 +37,12 @@ impl PageRequest {
         let after = match cursor.filter(|c| !c.is_empty()) {
             None => None,
             Some(c) => Some(decode_cursor(c).ok_or_else(|| {
-                AppError::field("cursor", "invalid_cursor", "cursor：翻页游标无效", "cursor is not valid")
+                AppError::field(
+                    "cursor",
+                    "invalid_cursor",
+                    "cursor：翻页游标无效",
+                    "cursor is not valid",
+                )
             })?),
         };
         Ok(Self { limit, after })
@@ -52,7 +57,11 @@ impl PageRequest {
     pub fn finish<T>(&self, mut rows: Vec<T>, id: impl Fn(&T) -> &str) -> (Vec<T>, Option<String>) {
         let more = rows.len() > self.limit as usize;
         rows.truncate(self.limit as usize);
-        let next = if more { rows.last().map(|r| encode_cursor(id(r))) } else { None };
+        let next = if more {
+            rows.last().map(|r| encode_cursor(id(r)))
+        } else {
+            None
+        };
         (rows, next)
     }
 }
@@ -87,29 +96,34 @@ pub fn if_match(header: Option<&str>) -> Result<i64, AppError> {
                 "If-Match 请求头格式不正确，应原样使用 ETag",
                 "If-Match must carry an ETag exactly as returned",
             )
-            .with_field(FieldError::new("If-Match", "invalid", "If-Match 无效", "If-Match is invalid"))
+            .with_field(FieldError::new(
+                "If-Match",
+                "invalid",
+                "If-Match 无效",
+                "If-Match is invalid",
+            ))
         })
 }
 
 /// A path id: anything that is not a UUID cannot exist, so it is 404, like another tenant's id.
 pub fn path_id(s: &str) -> Result<String, AppError> {
-    uuid::Uuid::try_parse(s).map(|u| u.hyphenated().to_string()).map_err(|_| AppError::not_found())
+    uuid::Uuid::try_parse(s)
+        .map(|u| u.hyphenated().to_string())
+        .map_err(|_| AppError::not_found())
 }
 
 /// The client address used for rate limits: the socket peer, or the first `X-Forwarded-For`
 /// hop when configured to sit behind a trusted ingress.
 pub fn client_addr(req: &Request, trust_forwarded_for: bool) -> String {
-    if trust_forwarded_for {
-        if let Some(first) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            return first.to_owned();
-        }
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|v| trust_forwarded_for && !v.is_empty());
+    if let Some(first) = forwarded {
+        return first.to_owned();
     }
     match req.remote_addr().as_socket_addr() {
         Some(a) => a.ip().to_string(),
@@ -148,10 +162,15 @@ pub fn problem_response(err: poem::Error) -> Response {
         AppError::unauthenticated()
     } else {
         match status {
-            StatusCode::NOT_FOUND => AppError::new(status, "route_not_found", "接口不存在", "No such endpoint"),
-            StatusCode::METHOD_NOT_ALLOWED => {
-                AppError::new(status, "method_not_allowed", "该接口不支持此请求方法", "Method not allowed on this endpoint")
+            StatusCode::NOT_FOUND => {
+                AppError::new(status, "route_not_found", "接口不存在", "No such endpoint")
             }
+            StatusCode::METHOD_NOT_ALLOWED => AppError::new(
+                status,
+                "method_not_allowed",
+                "该接口不支持此请求方法",
+                "Method not allowed on this endpoint",
+            ),
             StatusCode::PAYLOAD_TOO_LARGE => body::too_large(body::DEFAULT_LIMIT),
             StatusCode::UNAUTHORIZED => AppError::unauthenticated(),
             s if s.is_client_error() => AppError::new(s, "bad_request", "请求无效", "Bad request"),
@@ -176,16 +195,31 @@ mod tests {
         assert!(next.is_some());
         let (rows, next) = p.finish(vec!["a"], |s| s);
         assert_eq!((rows.len(), next), (1, None));
-        assert_eq!(PageRequest::parse(Some(0), None).unwrap_err().fields[0].field, "limit");
-        assert_eq!(PageRequest::parse(Some(201), None).unwrap_err().fields[0].field, "limit");
-        assert_eq!(PageRequest::parse(None, Some("garbage")).unwrap_err().fields[0].field, "cursor");
+        assert_eq!(
+            PageRequest::parse(Some(0), None).unwrap_err().fields[0].field,
+            "limit"
+        );
+        assert_eq!(
+            PageRequest::parse(Some(201), None).unwrap_err().fields[0].field,
+            "limit"
+        );
+        assert_eq!(
+            PageRequest::parse(None, Some("garbage"))
+                .unwrap_err()
+                .fields[0]
+                .field,
+            "cursor"
+        );
     }
 
     #[test]
     fn if_match_parsing() {
         assert_eq!(if_match(Some("\"v3\"")).expect("ok"), 3);
         assert_eq!(if_match(Some("W/\"v3\"")).expect("ok"), 3);
-        assert_eq!(if_match(None).unwrap_err().status, StatusCode::PRECONDITION_REQUIRED);
+        assert_eq!(
+            if_match(None).unwrap_err().status,
+            StatusCode::PRECONDITION_REQUIRED
+        );
         assert_eq!(if_match(Some("*")).unwrap_err().code, "invalid_if_match");
     }
 }

@@ -99,8 +99,14 @@ fn locked(retry_after: u64) -> AppError {
     let mut e = AppError::new(
         poem::http::StatusCode::TOO_MANY_REQUESTS,
         "account_locked",
-        format!("密码错误次数过多，账户已锁定，请 {} 分钟后再试", retry_after.div_ceil(60)),
-        format!("Too many failed sign-ins; the account is locked for {} more minutes", retry_after.div_ceil(60)),
+        format!(
+            "密码错误次数过多，账户已锁定，请 {} 分钟后再试",
+            retry_after.div_ceil(60)
+        ),
+        format!(
+            "Too many failed sign-ins; the account is locked for {} more minutes",
+            retry_after.div_ceil(60)
+        ),
     );
     e.retry_after = Some(retry_after);
     e
@@ -124,24 +130,45 @@ impl AuthApi {
     /// Five failed attempts within 15 minutes lock the account for the rest of the window;
     /// each client address has a per-minute limit too.
     #[oai(path = "/auth/sign-in", method = "post")]
-    async fn sign_in(&self, req: &Request, body: JsonBody<SignInRequest>) -> AppResult<Json<SignInResponse>> {
+    async fn sign_in(
+        &self,
+        req: &Request,
+        body: JsonBody<SignInRequest>,
+    ) -> AppResult<Json<SignInResponse>> {
         let s = &self.state;
         let cfg = &s.settings.auth;
         let kv = s.sessions.kv();
         let keys = s.sessions.keys();
 
         let client = client_addr(req, s.settings.server.trust_forwarded_for);
-        let (n, left) = kv.incr_window(&keys.signin_rate(&client), Duration::from_secs(60)).await.map_err(AppError::internal)?;
+        let (n, left) = kv
+            .incr_window(&keys.signin_rate(&client), Duration::from_secs(60))
+            .await
+            .map_err(AppError::internal)?;
         if n > cfg.signin_rate_per_minute {
             return Err(AppError::too_many_requests("rate_limited", left));
         }
 
         let b = body.0;
         let mut errs = Vec::new();
-        let code = b.tenant_code.as_deref().map(|c| DivisionCode::parse("tenant_code", c)).transpose().map_err(|e| errs.push(e)).ok().flatten();
-        let username = Username::parse("username", &b.username).map_err(|e| errs.push(e)).ok();
+        let code = b
+            .tenant_code
+            .as_deref()
+            .map(|c| DivisionCode::parse("tenant_code", c))
+            .transpose()
+            .map_err(|e| errs.push(e))
+            .ok()
+            .flatten();
+        let username = Username::parse("username", &b.username)
+            .map_err(|e| errs.push(e))
+            .ok();
         if b.password.is_empty() || b.password.len() > 1024 {
-            errs.push(FieldError::new("password", "required", "请输入密码", "password is required"));
+            errs.push(FieldError::new(
+                "password",
+                "required",
+                "请输入密码",
+                "password is required",
+            ));
         }
         let Some(username) = username.filter(|_| errs.is_empty()) else {
             return Err(AppError::validation(errs));
@@ -151,15 +178,21 @@ impl AuthApi {
         let scope = match &code {
             Some(code) => {
                 let c = code.as_str().to_owned();
-                let t = s.db.platform(Mode::Read, move |tx| tenants::by_code(tx, &c)).await?;
+                let t =
+                    s.db.platform(Mode::Read, move |tx| tenants::by_code(tx, &c))
+                        .await?;
                 match t {
                     None => {
                         // Same work and answer as a wrong password: no county enumeration.
                         let pw = b.password.clone();
-                        tokio::task::spawn_blocking(move || password::verify(&pw, None)).await.ok();
+                        tokio::task::spawn_blocking(move || password::verify(&pw, None))
+                            .await
+                            .ok();
                         return Err(invalid_credentials());
                     }
-                    Some(t) if t.status() == TenantStatus::Suspended => return Err(crate::tenancy::suspended_error()),
+                    Some(t) if t.status() == TenantStatus::Suspended => {
+                        return Err(crate::tenancy::suspended_error());
+                    }
                     Some(t) => Scope::Tenant(t.tenant_id()),
                 }
             }
@@ -167,7 +200,10 @@ impl AuthApi {
         };
 
         let fail_key = keys.failed_signins(&scope, username.as_str());
-        let (fails, left) = kv.peek_window(&fail_key).await.map_err(AppError::internal)?;
+        let (fails, left) = kv
+            .peek_window(&fail_key)
+            .await
+            .map_err(AppError::internal)?;
         if fails >= cfg.lockout_threshold {
             return Err(locked(left));
         }
@@ -177,24 +213,23 @@ impl AuthApi {
         let candidate: Option<Candidate> = match &scope {
             Scope::Tenant(tid) => {
                 let tc = tenant_code.clone();
-                s.db
-                    .tenant(tid.clone(), Mode::Read, move |tx| {
-                        Ok(users::find_by_username(tx, &uname)?.map(|u| Candidate {
-                            user_id: u.id,
-                            hash: u.password_hash,
-                            role: Role::parse(&u.role).unwrap_or(Role::VillageRecorder),
-                            active: u.status == "active",
-                            must_change: u.must_change_password,
-                            tenant_code: tc,
-                            province_code: None,
-                        }))
-                    })
-                    .await?
+                s.db.tenant(tid.clone(), Mode::Read, move |tx| {
+                    Ok(users::find_by_username(tx, &uname)?.map(|u| Candidate {
+                        user_id: u.id,
+                        hash: u.password_hash,
+                        role: Role::parse(&u.role).unwrap_or(Role::VillageRecorder),
+                        active: u.status == "active",
+                        must_change: u.must_change_password,
+                        tenant_code: tc,
+                        province_code: None,
+                    }))
+                })
+                .await?
             }
             Scope::Platform => {
-                s.db
-                    .platform(Mode::Read, move |tx| {
-                        Ok(users::platform_find_by_username(tx, &uname)?.map(|u| Candidate {
+                s.db.platform(Mode::Read, move |tx| {
+                    Ok(
+                        users::platform_find_by_username(tx, &uname)?.map(|u| Candidate {
                             user_id: u.id,
                             hash: u.password_hash,
                             role: Role::parse(&u.role).unwrap_or(Role::ProvincialOffice),
@@ -202,9 +237,10 @@ impl AuthApi {
                             must_change: u.must_change_password,
                             tenant_code: None,
                             province_code: u.province_code,
-                        }))
-                    })
-                    .await?
+                        }),
+                    )
+                })
+                .await?
             }
         };
 
@@ -214,9 +250,16 @@ impl AuthApi {
             .await
             .map_err(AppError::internal)?;
         let Some(c) = candidate.filter(|_| ok) else {
-            let (n, left) = kv.incr_window(&fail_key, Duration::from_secs(cfg.lockout_window_secs)).await.map_err(AppError::internal)?;
+            let (n, left) = kv
+                .incr_window(&fail_key, Duration::from_secs(cfg.lockout_window_secs))
+                .await
+                .map_err(AppError::internal)?;
             tracing::warn!(failures = n, "sign-in failed");
-            return Err(if n >= cfg.lockout_threshold { locked(left) } else { invalid_credentials() });
+            return Err(if n >= cfg.lockout_threshold {
+                locked(left)
+            } else {
+                invalid_credentials()
+            });
         };
         if !c.active {
             return Err(AppError::new(
@@ -229,7 +272,14 @@ impl AuthApi {
         kv.del(&fail_key).await.map_err(AppError::internal)?;
         let (token, rec) = s
             .sessions
-            .create(&scope, &c.user_id, c.role, c.tenant_code, c.province_code, c.must_change)
+            .create(
+                &scope,
+                &c.user_id,
+                c.role,
+                c.tenant_code,
+                c.province_code,
+                c.must_change,
+            )
             .await
             .map_err(AppError::internal)?;
         crate::telemetry::record_principal(rec.tenant_code.as_deref(), &rec.user_id);
@@ -247,7 +297,11 @@ impl AuthApi {
     #[oai(path = "/auth/sign-out", method = "post")]
     async fn sign_out(&self, auth: Auth) -> AppResult<NoContent> {
         let p = auth.0;
-        self.state.sessions.revoke(&p.scope, &p.token_digest, &p.user_id).await.map_err(AppError::internal)?;
+        self.state
+            .sessions
+            .revoke(&p.scope, &p.token_digest, &p.user_id)
+            .await
+            .map_err(AppError::internal)?;
         Ok(NoContent::Done)
     }
 
@@ -255,24 +309,33 @@ impl AuthApi {
     ///
     /// Ends every other session of this account; this one stays signed in.
     #[oai(path = "/auth/password", method = "post")]
-    async fn change_password(&self, auth: Auth, body: JsonBody<ChangePasswordRequest>) -> AppResult<NoContent> {
+    async fn change_password(
+        &self,
+        auth: Auth,
+        body: JsonBody<ChangePasswordRequest>,
+    ) -> AppResult<NoContent> {
         let p = auth.0;
         let b = body.0;
         let s = &self.state;
         let uid = p.user_id.clone();
         // Current hash and user name (the policy refuses passwords containing it).
         let (hash, username) = match &p.scope {
-            Scope::Tenant(t) => s
-                .db
-                .tenant(t.clone(), Mode::Read, move |tx| Ok(users::get(tx, &uid)?.map(|u| (u.password_hash, u.username))))
-                .await?,
-            Scope::Platform => s
-                .db
-                .platform(Mode::Read, move |tx| Ok(users::platform_get(tx, &uid)?.map(|u| (u.password_hash, u.username))))
-                .await?,
+            Scope::Tenant(t) => {
+                s.db.tenant(t.clone(), Mode::Read, move |tx| {
+                    Ok(users::get(tx, &uid)?.map(|u| (u.password_hash, u.username)))
+                })
+                .await?
+            }
+            Scope::Platform => {
+                s.db.platform(Mode::Read, move |tx| {
+                    Ok(users::platform_get(tx, &uid)?.map(|u| (u.password_hash, u.username)))
+                })
+                .await?
+            }
         }
         .ok_or_else(AppError::unauthenticated)?;
-        password::check_policy("new_password", &b.new_password, &username).map_err(|f| AppError::validation(vec![f]))?;
+        password::check_policy("new_password", &b.new_password, &username)
+            .map_err(|f| AppError::validation(vec![f]))?;
         if b.new_password == b.current_password {
             return Err(AppError::field(
                 "new_password",
@@ -296,17 +359,34 @@ impl AuthApi {
                 "current_password is wrong",
             ));
         }
-        let new_hash = new_hash.ok_or_else(|| AppError::internal(anyhow::anyhow!("hashing failed")))?;
+        let new_hash =
+            new_hash.ok_or_else(|| AppError::internal(anyhow::anyhow!("hashing failed")))?;
         let uid = p.user_id.clone();
         let changed = match &p.scope {
-            Scope::Tenant(t) => s.db.tenant(t.clone(), Mode::Write, move |tx| users::set_password(tx, &uid, &new_hash, false)).await?,
-            Scope::Platform => s.db.platform(Mode::Write, move |tx| users::platform_set_password(tx, &uid, &new_hash, false)).await?,
+            Scope::Tenant(t) => {
+                s.db.tenant(t.clone(), Mode::Write, move |tx| {
+                    users::set_password(tx, &uid, &new_hash, false)
+                })
+                .await?
+            }
+            Scope::Platform => {
+                s.db.platform(Mode::Write, move |tx| {
+                    users::platform_set_password(tx, &uid, &new_hash, false)
+                })
+                .await?
+            }
         };
         if !changed {
             return Err(AppError::unauthenticated());
         }
-        s.sessions.revoke_all(&p.scope, &p.user_id, Some(&p.token_digest)).await.map_err(AppError::internal)?;
-        s.sessions.clear_password_flag(&p.scope, &p.token_digest, &p.record).await.map_err(AppError::internal)?;
+        s.sessions
+            .revoke_all(&p.scope, &p.user_id, Some(&p.token_digest))
+            .await
+            .map_err(AppError::internal)?;
+        s.sessions
+            .clear_password_flag(&p.scope, &p.token_digest, &p.record)
+            .await
+            .map_err(AppError::internal)?;
         tracing::info!("password changed");
         Ok(NoContent::Done)
     }
@@ -320,27 +400,28 @@ impl AuthApi {
         let me = match &p.scope {
             Scope::Tenant(t) => {
                 let tid = t.clone();
-                s.db
-                    .tenant(t.clone(), Mode::Read, move |tx| {
-                        let u = users::get(tx, &uid)?.ok_or_else(AppError::unauthenticated)?;
-                        Ok((u.username, u.display_name))
-                    })
-                    .await
-                    .map(|(username, display_name)| (username, display_name, Some(tid)))?
+                s.db.tenant(t.clone(), Mode::Read, move |tx| {
+                    let u = users::get(tx, &uid)?.ok_or_else(AppError::unauthenticated)?;
+                    Ok((u.username, u.display_name))
+                })
+                .await
+                .map(|(username, display_name)| (username, display_name, Some(tid)))?
             }
-            Scope::Platform => s
-                .db
-                .platform(Mode::Read, move |tx| {
+            Scope::Platform => {
+                s.db.platform(Mode::Read, move |tx| {
                     let u = users::platform_get(tx, &uid)?.ok_or_else(AppError::unauthenticated)?;
                     Ok((u.username, u.display_name, None))
                 })
-                .await?,
+                .await?
+            }
         };
         let (username, display_name, tid) = me;
         let tenant_name = match tid {
             Some(t) => {
                 let id = t.as_str().to_owned();
-                s.db.platform(Mode::Read, move |tx| tenants::get(tx, &id)).await?.map(|t| t.name)
+                s.db.platform(Mode::Read, move |tx| tenants::get(tx, &id))
+                    .await?
+                    .map(|t| t.name)
             }
             None => None,
         };
@@ -361,7 +442,12 @@ impl AuthApi {
     #[oai(path = "/me/sessions", method = "get")]
     async fn sessions(&self, auth: Auth) -> AppResult<Json<Vec<SessionView>>> {
         let p = auth.0;
-        let list = self.state.sessions.list(&p.scope, &p.user_id).await.map_err(AppError::internal)?;
+        let list = self
+            .state
+            .sessions
+            .list(&p.scope, &p.user_id)
+            .await
+            .map_err(AppError::internal)?;
         Ok(Json(
             list.into_iter()
                 .map(|(digest, r)| SessionView {
@@ -378,9 +464,21 @@ impl AuthApi {
     #[oai(path = "/me/sessions/:id", method = "delete")]
     async fn revoke(&self, auth: Auth, id: Path<String>) -> AppResult<NoContent> {
         let p = auth.0;
-        let list = self.state.sessions.list(&p.scope, &p.user_id).await.map_err(AppError::internal)?;
-        let (digest, _) = list.into_iter().find(|(_, r)| r.id == id.0).ok_or_else(AppError::not_found)?;
-        self.state.sessions.revoke(&p.scope, &digest, &p.user_id).await.map_err(AppError::internal)?;
+        let list = self
+            .state
+            .sessions
+            .list(&p.scope, &p.user_id)
+            .await
+            .map_err(AppError::internal)?;
+        let (digest, _) = list
+            .into_iter()
+            .find(|(_, r)| r.id == id.0)
+            .ok_or_else(AppError::not_found)?;
+        self.state
+            .sessions
+            .revoke(&p.scope, &digest, &p.user_id)
+            .await
+            .map_err(AppError::internal)?;
         Ok(NoContent::Done)
     }
 }

@@ -47,12 +47,20 @@ impl Principal {
     }
 
     pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
-        if roles.contains(&self.role) { Ok(()) } else { Err(AppError::forbidden()) }
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden())
+        }
     }
 }
 
 /// Endpoints still open to a user who must change a one-time password first.
-const OPEN_BEFORE_PASSWORD_CHANGE: [&str; 3] = ["/api/v1/auth/password", "/api/v1/auth/sign-out", "/api/v1/me"];
+const OPEN_BEFORE_PASSWORD_CHANGE: [&str; 3] = [
+    "/api/v1/auth/password",
+    "/api/v1/auth/sign-out",
+    "/api/v1/me",
+];
 
 /// Bearer token issued by `POST /api/v1/auth/sign-in`.
 #[derive(SecurityScheme)]
@@ -60,13 +68,20 @@ const OPEN_BEFORE_PASSWORD_CHANGE: [&str; 3] = ["/api/v1/auth/password", "/api/v
 pub struct Auth(pub Principal);
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
-    let state = req.data::<AppState>().ok_or_else(|| AppError::internal(anyhow::anyhow!("state missing")))?;
-    let resolved = state.sessions.resolve(&bearer.token).await.map_err(AppError::internal)?;
+    let state = req
+        .data::<AppState>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("state missing")))?;
+    let resolved = state
+        .sessions
+        .resolve(&bearer.token)
+        .await
+        .map_err(AppError::internal)?;
     let Some((scope, digest, rec)) = resolved else {
         return Err(AppError::unauthenticated().into());
     };
     crate::telemetry::record_principal(rec.tenant_code.as_deref(), &rec.user_id);
-    if rec.must_change_password && !OPEN_BEFORE_PASSWORD_CHANGE.contains(&req.original_uri().path()) {
+    if rec.must_change_password && !OPEN_BEFORE_PASSWORD_CHANGE.contains(&req.original_uri().path())
+    {
         return Err(AppError::new(
             poem::http::StatusCode::FORBIDDEN,
             "password_change_required",

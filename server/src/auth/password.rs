@@ -1,8 +1,8 @@
 //! Passwords: argon2id (the `argon2` crate's defaults: m=19 MiB, t=2, p=1), a length-first
 //! policy, and one-time passwords for new accounts.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{AppError, FieldError};
@@ -54,8 +54,10 @@ pub fn check_policy(field: &str, password: &str, username: &str) -> Result<(), F
 
 pub fn hash(password: &str) -> Result<String, AppError> {
     let mut raw = [0u8; 16];
-    getrandom::fill(&mut raw).map_err(|e| AppError::internal(anyhow::anyhow!("random source: {e}")))?;
-    let salt = SaltString::encode_b64(&raw).map_err(|e| AppError::internal(anyhow::anyhow!("salt: {e}")))?;
+    getrandom::fill(&mut raw)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("random source: {e}")))?;
+    let salt = SaltString::encode_b64(&raw)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("salt: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -72,7 +74,11 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
         None => (dummy.as_str(), false),
     };
     let ok = PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false);
     ok && real
 }
@@ -106,9 +112,22 @@ mod tests {
 
     #[test]
     fn policy_names_the_field_and_reason() {
-        assert_eq!(check_policy("new_password", "short1", "bob").unwrap_err().code, "password_too_short");
-        assert_eq!(check_policy("p", "onlyletterslong", "bob").unwrap_err().code, "password_too_simple");
-        assert_eq!(check_policy("p", "xxBob-2026-zz", "bob").unwrap_err().code, "password_contains_username");
+        assert_eq!(
+            check_policy("new_password", "short1", "bob")
+                .unwrap_err()
+                .code,
+            "password_too_short"
+        );
+        assert_eq!(
+            check_policy("p", "onlyletterslong", "bob")
+                .unwrap_err()
+                .code,
+            "password_too_simple"
+        );
+        assert_eq!(
+            check_policy("p", "xxBob-2026-zz", "bob").unwrap_err().code,
+            "password_contains_username"
+        );
         let e = check_policy("new_password", "a1", "bob").unwrap_err();
         assert_eq!(e.field, "new_password");
         assert!(e.message.contains("new_password"));
@@ -130,6 +149,10 @@ mod tests {
         let a = one_time();
         let b = one_time();
         assert_ne!(expose(&a), expose(&b));
-        assert!(check_policy("p", expose(&a), "admin").is_ok(), "{}", expose(&a));
+        assert!(
+            check_policy("p", expose(&a), "admin").is_ok(),
+            "{}",
+            expose(&a)
+        );
     }
 }

@@ -66,28 +66,45 @@ impl Sessions {
             expires_at: now + chrono::Duration::seconds(self.ttl.as_secs() as i64),
         };
         self.write(scope, &digest, &rec).await?;
-        self.kv.sadd(&self.keys.user_sessions(scope, user_id), &digest, self.ttl).await?;
+        self.kv
+            .sadd(&self.keys.user_sessions(scope, user_id), &digest, self.ttl)
+            .await?;
         Ok((tok, rec))
     }
 
     async fn write(&self, scope: &Scope, digest: &str, rec: &SessionRecord) -> KvResult<()> {
-        let left = (rec.expires_at - Utc::now()).to_std().unwrap_or(Duration::from_secs(1));
+        let left = (rec.expires_at - Utc::now())
+            .to_std()
+            .unwrap_or(Duration::from_secs(1));
         let json = serde_json::to_string(rec).unwrap_or_default();
-        self.kv.set_ex(&self.keys.session(scope, digest), &json, left).await
+        self.kv
+            .set_ex(&self.keys.session(scope, digest), &json, left)
+            .await
     }
 
     /// The live session for a presented token, if any.
     pub async fn resolve(&self, token: &str) -> KvResult<Option<(Scope, String, SessionRecord)>> {
-        let Some((scope, digest)) = token::parse(token) else { return Ok(None) };
-        let Some(json) = self.kv.get(&self.keys.session(&scope, &digest)).await? else { return Ok(None) };
-        let Ok(rec) = serde_json::from_str::<SessionRecord>(&json) else { return Ok(None) };
+        let Some((scope, digest)) = token::parse(token) else {
+            return Ok(None);
+        };
+        let Some(json) = self.kv.get(&self.keys.session(&scope, &digest)).await? else {
+            return Ok(None);
+        };
+        let Ok(rec) = serde_json::from_str::<SessionRecord>(&json) else {
+            return Ok(None);
+        };
         if rec.expires_at <= Utc::now() {
             return Ok(None);
         }
         Ok(Some((scope, digest, rec)))
     }
 
-    pub async fn clear_password_flag(&self, scope: &Scope, digest: &str, rec: &SessionRecord) -> KvResult<()> {
+    pub async fn clear_password_flag(
+        &self,
+        scope: &Scope,
+        digest: &str,
+        rec: &SessionRecord,
+    ) -> KvResult<()> {
         let mut rec = rec.clone();
         rec.must_change_password = false;
         self.write(scope, digest, &rec).await
@@ -95,11 +112,17 @@ impl Sessions {
 
     pub async fn revoke(&self, scope: &Scope, digest: &str, user_id: &str) -> KvResult<()> {
         self.kv.del(&self.keys.session(scope, digest)).await?;
-        self.kv.srem(&self.keys.user_sessions(scope, user_id), digest).await
+        self.kv
+            .srem(&self.keys.user_sessions(scope, user_id), digest)
+            .await
     }
 
     /// A user's live sessions with their digests; drops index entries whose session expired.
-    pub async fn list(&self, scope: &Scope, user_id: &str) -> KvResult<Vec<(String, SessionRecord)>> {
+    pub async fn list(
+        &self,
+        scope: &Scope,
+        user_id: &str,
+    ) -> KvResult<Vec<(String, SessionRecord)>> {
         let idx = self.keys.user_sessions(scope, user_id);
         let mut out = Vec::new();
         for digest in self.kv.smembers(&idx).await? {
@@ -112,12 +135,17 @@ impl Sessions {
                 None => self.kv.srem(&idx, &digest).await?,
             }
         }
-        out.sort_by(|a, b| a.1.created_at.cmp(&b.1.created_at));
+        out.sort_by_key(|a| a.1.created_at);
         Ok(out)
     }
 
     /// Revokes every session of a user except, optionally, one (by digest). Returns how many.
-    pub async fn revoke_all(&self, scope: &Scope, user_id: &str, except: Option<&str>) -> KvResult<usize> {
+    pub async fn revoke_all(
+        &self,
+        scope: &Scope,
+        user_id: &str,
+        except: Option<&str>,
+    ) -> KvResult<usize> {
         let mut n = 0;
         for (digest, _) in self.list(scope, user_id).await? {
             if Some(digest.as_str()) != except {

@@ -34,10 +34,18 @@ pub fn issue(scope: &Scope) -> (String, String) {
 pub fn parse(token: &str) -> Option<(Scope, String)> {
     let rest = token.strip_prefix("sl_")?;
     let (seg, secret) = rest.split_once('_')?;
-    if secret.len() != 43 || !secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if secret.len() != 43
+        || !secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         return None;
     }
-    let scope = if seg == "p" { Scope::Platform } else { Scope::Tenant(TenantId::from_simple(seg)?) };
+    let scope = if seg == "p" {
+        Scope::Platform
+    } else {
+        Scope::Tenant(TenantId::from_simple(seg)?)
+    };
     Some((scope, digest(token)))
 }
 
@@ -55,7 +63,13 @@ mod tests {
         assert_ne!(d, tok);
         let (ptok, _) = issue(&Scope::Platform);
         assert_eq!(parse(&ptok).expect("parse").0, Scope::Platform);
-        for bad in ["", "sl_", "sl_p_short", "Bearer x", "sl_zz_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"] {
+        for bad in [
+            "",
+            "sl_",
+            "sl_p_short",
+            "Bearer x",
+            "sl_zz_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        ] {
             assert!(parse(bad).is_none(), "{bad}");
         }
     }

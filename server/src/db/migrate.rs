@@ -17,15 +17,22 @@ pub const POSTGRES: EmbeddedMigrations = embed_migrations!("../migrations/postgr
 
 fn connect(url: &str) -> anyhow::Result<AnyConnection> {
     use r2d2::ManageConnection;
-    Manager::new(url).connect().map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))
+    Manager::new(url)
+        .connect()
+        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))
 }
 
 /// A PostgreSQL role name we are willing to splice into GRANT (identifiers cannot be bound).
 pub fn valid_role(role: &str) -> bool {
     !role.is_empty()
         && role.len() <= 63
-        && role.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && role.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && role
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && role
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Applies pending migrations; returns the versions applied. On PostgreSQL, `app_role` is
@@ -41,7 +48,9 @@ pub fn run(url: &str, app_role: &str) -> anyhow::Result<Vec<String>> {
             .collect(),
         AnyConnection::Postgresql(c) => {
             if !valid_role(app_role) {
-                anyhow::bail!("database.app_role {app_role:?} is not a plain lower-case identifier");
+                anyhow::bail!(
+                    "database.app_role {app_role:?} is not a plain lower-case identifier"
+                );
             }
             let applied: Vec<String> = c
                 .run_pending_migrations(POSTGRES)
@@ -101,5 +110,8 @@ pub fn pending(url: &str) -> anyhow::Result<Vec<String>> {
     }
     .map(|v| v.into_iter().map(|v| v.version).collect())
     .unwrap_or_default();
-    Ok(embedded.into_iter().filter(|v| !applied.contains(v)).collect())
+    Ok(embedded
+        .into_iter()
+        .filter(|v| !applied.contains(v))
+        .collect())
 }

@@ -93,11 +93,16 @@ pub struct Manager {
 
 impl Manager {
     pub fn new(url: &str) -> Self {
-        Self { url: url.to_owned(), backend: Backend::from_url(url) }
+        Self {
+            url: url.to_owned(),
+            backend: Backend::from_url(url),
+        }
     }
 
     pub fn sqlite_path(url: &str) -> &str {
-        url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)
+        url.strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url)
     }
 }
 
@@ -115,7 +120,9 @@ impl r2d2::ManageConnection for Manager {
 
     fn connect(&self) -> Result<AnyConnection, ManagerError> {
         match self.backend {
-            Backend::Postgres => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(&self.url)?)),
+            Backend::Postgres => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(
+                &self.url,
+            )?)),
             Backend::Sqlite => {
                 let mut c = diesel::SqliteConnection::establish(Self::sqlite_path(&self.url))?;
                 // WAL for concurrent readers; FULL so an acknowledged commit survives a power cut.
@@ -171,7 +178,11 @@ impl Db {
             .min_idle(Some(1))
             .connection_timeout(timeout)
             .build(Manager::new(url))?;
-        Ok(Db { pool, backend, write_lock: Arc::new(std::sync::Mutex::new(())) })
+        Ok(Db {
+            pool,
+            backend,
+            write_lock: Arc::new(std::sync::Mutex::new(())),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -227,13 +238,18 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut PlatformTx<'_>) -> DbResult<T> + Send + 'static,
     {
-        self.blocking(mode, move |conn| conn.transaction(|conn| f(&mut PlatformTx { conn })))
-            .await
+        self.blocking(mode, move |conn| {
+            conn.transaction(|conn| f(&mut PlatformTx { conn }))
+        })
+        .await
     }
 
     /// Readiness probe.
     pub async fn ping(&self) -> DbResult<()> {
-        self.blocking(Mode::Read, |c| c.batch_execute("SELECT 1").map_err(Into::into)).await
+        self.blocking(Mode::Read, |c| {
+            c.batch_execute("SELECT 1").map_err(Into::into)
+        })
+        .await
     }
 }
 

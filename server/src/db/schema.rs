@@ -80,4 +80,11 @@ diesel::table! {
 diesel::joinable!(tenants -> provinces (province_code));
 diesel::joinable!(users -> tenants (tenant_id));
 
-diesel::allow_tables_to_appear_in_same_query!(provinces, tenants, platform_users, users, idempotency_keys, platform_idempotency_keys);
+diesel::allow_tables_to_appear_in_same_query!(
+    provinces,
+    tenants,
+    platform_users,
+    users,
+    idempotency_keys,
+    platform_idempotency_keys
+);

@@ -29,7 +29,7 @@ impl MemoryStore {
         let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         // Amortised sweep keeps memory bounded without a background task.
-        if map.len() > 10_000 && map.len() % 1024 == 0 {
+        if map.len() > 10_000 && map.len().is_multiple_of(1024) {
             map.retain(|_, e| e.expires > now);
         }
         f(&mut map)
@@ -60,7 +60,13 @@ impl MemoryStore {
 
     pub async fn set_ex(&self, key: &str, value: &str, ttl: Duration) -> KvResult<()> {
         self.with(|m| {
-            m.insert(key.to_owned(), Entry { value: Value::Str(value.to_owned()), expires: Instant::now() + ttl });
+            m.insert(
+                key.to_owned(),
+                Entry {
+                    value: Value::Str(value.to_owned()),
+                    expires: Instant::now() + ttl,
+                },
+            );
         });
         Ok(())
     }
@@ -74,7 +80,13 @@ impl MemoryStore {
         self.with(|m| {
             let expires = Instant::now() + ttl;
             if !Self::live(m, key) {
-                m.insert(key.to_owned(), Entry { value: Value::Set(BTreeSet::new()), expires });
+                m.insert(
+                    key.to_owned(),
+                    Entry {
+                        value: Value::Set(BTreeSet::new()),
+                        expires,
+                    },
+                );
             }
             if let Some(e) = m.get_mut(key) {
                 if let Value::Set(s) = &mut e.value {
@@ -100,7 +112,11 @@ impl MemoryStore {
 
     pub async fn srem(&self, key: &str, member: &str) -> KvResult<()> {
         self.with(|m| {
-            if let Some(Entry { value: Value::Set(s), .. }) = m.get_mut(key) {
+            if let Some(Entry {
+                value: Value::Set(s),
+                ..
+            }) = m.get_mut(key)
+            {
                 s.remove(member);
             }
         });
@@ -111,7 +127,13 @@ impl MemoryStore {
         Ok(self.with(|m| {
             let now = Instant::now();
             if !Self::live(m, key) {
-                m.insert(key.to_owned(), Entry { value: Value::Counter(0), expires: now + window });
+                m.insert(
+                    key.to_owned(),
+                    Entry {
+                        value: Value::Counter(0),
+                        expires: now + window,
+                    },
+                );
             }
             match m.get_mut(key) {
                 Some(e) => {
@@ -135,9 +157,16 @@ impl MemoryStore {
                 return (0, 0);
             }
             match m.get(key) {
-                Some(Entry { value: Value::Counter(n), expires }) => {
-                    (*n, expires.saturating_duration_since(Instant::now()).as_secs().max(1))
-                }
+                Some(Entry {
+                    value: Value::Counter(n),
+                    expires,
+                }) => (
+                    *n,
+                    expires
+                        .saturating_duration_since(Instant::now())
+                        .as_secs()
+                        .max(1),
+                ),
                 _ => (0, 0),
             }
         }))

@@ -119,7 +119,9 @@ pub struct Keys {
 
 impl Keys {
     pub fn new(prefix: &str) -> Self {
-        Self { prefix: prefix.to_owned() }
+        Self {
+            prefix: prefix.to_owned(),
+        }
     }
 
     pub fn session(&self, scope: &Scope, token_hash: &str) -> String {
@@ -132,11 +134,20 @@ impl Keys {
 
     pub fn failed_signins(&self, scope: &Scope, username: &str) -> String {
         // Hash the user name: keys are visible to whoever operates Redis.
-        format!("{}:{}:fail:{}", self.prefix, scope.segment(), crate::auth::token::digest(username))
+        format!(
+            "{}:{}:fail:{}",
+            self.prefix,
+            scope.segment(),
+            crate::auth::token::digest(username)
+        )
     }
 
     pub fn signin_rate(&self, client: &str) -> String {
-        format!("{}:rl:signin:{}", self.prefix, crate::auth::token::digest(client))
+        format!(
+            "{}:rl:signin:{}",
+            self.prefix,
+            crate::auth::token::digest(client)
+        )
     }
 }
 
@@ -151,26 +162,52 @@ mod tests {
         let b = Scope::Tenant(TenantId::new());
         assert_ne!(k.session(&a, "h"), k.session(&b, "h"));
         assert!(k.session(&a, "h").contains(&a.segment()));
-        assert_ne!(k.failed_signins(&a, "admin"), k.failed_signins(&Scope::Platform, "admin"));
+        assert_ne!(
+            k.failed_signins(&a, "admin"),
+            k.failed_signins(&Scope::Platform, "admin")
+        );
         assert!(!k.failed_signins(&a, "admin").contains("admin"));
     }
 
     #[tokio::test]
     async fn memory_store_semantics() {
         let kv = Kv::Memory(MemoryStore::default());
-        kv.set_ex("a", "1", Duration::from_secs(60)).await.expect("set");
+        kv.set_ex("a", "1", Duration::from_secs(60))
+            .await
+            .expect("set");
         assert_eq!(kv.get("a").await.expect("get").as_deref(), Some("1"));
         kv.del("a").await.expect("del");
         assert_eq!(kv.get("a").await.expect("get"), None);
-        kv.set_ex("e", "1", Duration::from_millis(20)).await.expect("set");
+        kv.set_ex("e", "1", Duration::from_millis(20))
+            .await
+            .expect("set");
         tokio::time::sleep(Duration::from_millis(40)).await;
         assert_eq!(kv.get("e").await.expect("get"), None, "expired keys vanish");
-        assert_eq!(kv.incr_window("c", Duration::from_secs(60)).await.expect("incr").0, 1);
-        assert_eq!(kv.incr_window("c", Duration::from_secs(60)).await.expect("incr").0, 2);
+        assert_eq!(
+            kv.incr_window("c", Duration::from_secs(60))
+                .await
+                .expect("incr")
+                .0,
+            1
+        );
+        assert_eq!(
+            kv.incr_window("c", Duration::from_secs(60))
+                .await
+                .expect("incr")
+                .0,
+            2
+        );
         assert_eq!(kv.peek_window("c").await.expect("peek").0, 2);
-        kv.sadd("s", "x", Duration::from_secs(60)).await.expect("sadd");
-        kv.sadd("s", "y", Duration::from_secs(60)).await.expect("sadd");
+        kv.sadd("s", "x", Duration::from_secs(60))
+            .await
+            .expect("sadd");
+        kv.sadd("s", "y", Duration::from_secs(60))
+            .await
+            .expect("sadd");
         kv.srem("s", "x").await.expect("srem");
-        assert_eq!(kv.smembers("s").await.expect("smembers"), vec!["y".to_owned()]);
+        assert_eq!(
+            kv.smembers("s").await.expect("smembers"),
+            vec!["y".to_owned()]
+        );
     }
 }

@@ -14,7 +14,8 @@ pub struct RedisStore {
 
 impl RedisStore {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        let client = redis::Client::open(url).map_err(|e| anyhow::anyhow!("invalid REDIS_URL: {e}"))?;
+        let client =
+            redis::Client::open(url).map_err(|e| anyhow::anyhow!("invalid REDIS_URL: {e}"))?;
         let conn = tokio::time::timeout(Duration::from_secs(10), ConnectionManager::new(client))
             .await
             .map_err(|_| anyhow::anyhow!("timed out connecting to Redis"))?
@@ -28,7 +29,13 @@ impl RedisStore {
 
     pub async fn set_ex(&self, key: &str, value: &str, ttl: Duration) -> KvResult<()> {
         let ms = ttl.as_millis().max(1) as u64;
-        let _: () = redis::cmd("SET").arg(key).arg(value).arg("PX").arg(ms).query_async(&mut self.conn.clone()).await?;
+        let _: () = redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .arg("PX")
+            .arg(ms)
+            .query_async(&mut self.conn.clone())
+            .await?;
         Ok(())
     }
 
@@ -84,13 +91,18 @@ impl RedisStore {
     }
 
     pub async fn peek_window(&self, key: &str) -> KvResult<(u64, u64)> {
-        let (n, ttl): (Option<u64>, i64) =
-            redis::pipe().get(key).ttl(key).query_async(&mut self.conn.clone()).await?;
+        let (n, ttl): (Option<u64>, i64) = redis::pipe()
+            .get(key)
+            .ttl(key)
+            .query_async(&mut self.conn.clone())
+            .await?;
         Ok((n.unwrap_or(0), ttl.max(0) as u64))
     }
 
     pub async fn ping(&self) -> KvResult<()> {
-        let _: String = redis::cmd("PING").query_async(&mut self.conn.clone()).await?;
+        let _: String = redis::cmd("PING")
+            .query_async(&mut self.conn.clone())
+            .await?;
         Ok(())
     }
 }

@@ -143,9 +143,14 @@ impl PlatformApi {
     /// 省级区划列表 / List provinces
     #[oai(path = "/provinces", method = "get")]
     async fn provinces(&self, auth: Auth) -> AppResult<Json<Vec<Province>>> {
-        auth.0.require(&[Role::PlatformOperator, Role::ProvincialOffice])?;
-        let rows = self.state.db.platform(Mode::Read, |tx| repo::provinces(tx)).await?;
-        Ok(Json(rows.into_iter().map(|(code, name)| Province { code, name }).collect()))
+        auth.0
+            .require(&[Role::PlatformOperator, Role::ProvincialOffice])?;
+        let rows = self.state.db.platform(Mode::Read, repo::provinces).await?;
+        Ok(Json(
+            rows.into_iter()
+                .map(|(code, name)| Province { code, name })
+                .collect(),
+        ))
     }
 
     /// 县级租户列表 / List county tenants
@@ -160,7 +165,8 @@ impl PlatformApi {
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> AppResult<Json<TenantPage>> {
-        auth.0.require(&[Role::PlatformOperator, Role::ProvincialOffice])?;
+        auth.0
+            .require(&[Role::PlatformOperator, Role::ProvincialOffice])?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let province = match (auth.0.role, &auth.0.province_code) {
             (Role::ProvincialOffice, Some(own)) => Some(own.clone()),
@@ -168,9 +174,18 @@ impl PlatformApi {
         };
         let st = status.0;
         let p2 = page.clone();
-        let rows = self.state.db.platform(Mode::Read, move |tx| repo::list(tx, &p2, province.as_deref(), st)).await?;
+        let rows = self
+            .state
+            .db
+            .platform(Mode::Read, move |tx| {
+                repo::list(tx, &p2, province.as_deref(), st)
+            })
+            .await?;
         let (rows, next_cursor) = page.finish(rows, |r| &r.id);
-        Ok(Json(TenantPage { items: rows.iter().map(TenantView::from).collect(), next_cursor }))
+        Ok(Json(TenantPage {
+            items: rows.iter().map(TenantView::from).collect(),
+            next_cursor,
+        }))
     }
 
     /// 开通县级租户 / Create a county tenant and its first admin
@@ -197,12 +212,12 @@ impl PlatformApi {
             .state
             .db
             .platform(Mode::Write, move |tx| {
-                if let Some(k) = &key {
-                    if let Some(stored) = idempotency::platform_lookup(tx, &user, k, &req_hash)? {
-                        let body: TenantCreated = serde_json::from_value(stored.body)
-                            .map_err(|e| AppError::internal(anyhow::anyhow!("stored response: {e}")))?;
-                        return Ok((body, true));
-                    }
+                if let Some(k) = &key
+                    && let Some(stored) = idempotency::platform_lookup(tx, &user, k, &req_hash)?
+                {
+                    let body: TenantCreated = serde_json::from_value(stored.body)
+                        .map_err(|e| AppError::internal(anyhow::anyhow!("stored response: {e}")))?;
+                    return Ok((body, true));
                 }
                 let c = service::create_county(tx, &new, pw, &hash)?;
                 let mut view = TenantCreated {
@@ -225,7 +240,12 @@ impl PlatformApi {
         let (view, replayed) = out;
         tracing::info!(tenant = %view.tenant.code, replayed, "county tenant created");
         let location = format!("/api/v1/platform/tenants/{}", view.tenant.id);
-        Ok(CreatedResponse::Created(Json(view), etag(1), location, replayed.then(|| "true".to_owned())))
+        Ok(CreatedResponse::Created(
+            Json(view),
+            etag(1),
+            location,
+            replayed.then(|| "true".to_owned()),
+        ))
     }
 
     /// 查看县级租户 / Get a county tenant
@@ -233,8 +253,13 @@ impl PlatformApi {
     async fn get(&self, auth: Auth, id: Path<String>) -> AppResult<TenantResponse> {
         operator(&auth)?;
         let id = path_id(&id.0)?;
-        let row = self.state.db.platform(Mode::Read, move |tx| repo::get(tx, &id)).await?;
-        row.map(|r| tenant_response(&r)).ok_or_else(AppError::not_found)
+        let row = self
+            .state
+            .db
+            .platform(Mode::Read, move |tx| repo::get(tx, &id))
+            .await?;
+        row.map(|r| tenant_response(&r))
+            .ok_or_else(AppError::not_found)
     }
 
     /// 县级租户改名 / Rename a county tenant (If-Match required)
@@ -253,7 +278,9 @@ impl PlatformApi {
         let row = self
             .state
             .db
-            .platform(Mode::Write, move |tx| repo::update(tx, &id, Some(expected), Some(&name), None))
+            .platform(Mode::Write, move |tx| {
+                repo::update(tx, &id, Some(expected), Some(&name), None)
+            })
             .await?;
         tracing::info!(tenant = %row.code, "county tenant renamed");
         Ok(tenant_response(&row))
@@ -267,7 +294,8 @@ impl PlatformApi {
         id: Path<String>,
         #[oai(name = "If-Match")] if_match_h: Header<Option<String>>,
     ) -> AppResult<TenantResponse> {
-        self.set_status(auth, id.0, if_match_h.0, TenantStatus::Suspended).await
+        self.set_status(auth, id.0, if_match_h.0, TenantStatus::Suspended)
+            .await
     }
 
     /// 恢复县级租户 / Reactivate a suspended county
@@ -278,7 +306,8 @@ impl PlatformApi {
         id: Path<String>,
         #[oai(name = "If-Match")] if_match_h: Header<Option<String>>,
     ) -> AppResult<TenantResponse> {
-        self.set_status(auth, id.0, if_match_h.0, TenantStatus::Active).await
+        self.set_status(auth, id.0, if_match_h.0, TenantStatus::Active)
+            .await
     }
 
     /// 重置县级管理员密码 / Reset a county admin's password to a new one-time password
@@ -293,7 +322,8 @@ impl PlatformApi {
     ) -> AppResult<Json<OneTimeCredential>> {
         operator(&auth)?;
         let id = path_id(&id.0)?;
-        let username = Username::parse("username", &body.0.username).map_err(|f| AppError::validation(vec![f]))?;
+        let username = Username::parse("username", &body.0.username)
+            .map_err(|f| AppError::validation(vec![f]))?;
         let (pw, hash) = tokio::task::spawn_blocking(service::one_time_password)
             .await
             .map_err(AppError::internal)??;
@@ -334,8 +364,17 @@ impl PlatformApi {
     ) -> AppResult<TenantResponse> {
         operator(&auth)?;
         let id = path_id(&id)?;
-        let expected = if_match_h.as_deref().map(|h| if_match(Some(h))).transpose()?;
-        let row = self.state.db.platform(Mode::Write, move |tx| service::set_status(tx, &id, expected, to)).await?;
+        let expected = if_match_h
+            .as_deref()
+            .map(|h| if_match(Some(h)))
+            .transpose()?;
+        let row = self
+            .state
+            .db
+            .platform(Mode::Write, move |tx| {
+                service::set_status(tx, &id, expected, to)
+            })
+            .await?;
         tracing::info!(tenant = %row.code, status = to.as_str(), "county tenant status changed");
         Ok(tenant_response(&row))
     }
@@ -344,21 +383,34 @@ impl PlatformApi {
 /// Checks every field of a create request, reporting all faults at once.
 pub fn validate_create(req: &CreateTenantRequest) -> AppResult<NewCounty> {
     let mut errs: Vec<FieldError> = Vec::new();
-    let code = DivisionCode::parse("code", &req.code).map_err(|e| errs.push(e)).ok();
+    let code = DivisionCode::parse("code", &req.code)
+        .map_err(|e| errs.push(e))
+        .ok();
     let name = parse_name("name", &req.name).map_err(|e| errs.push(e)).ok();
     let admin_username = match (&req.admin_username, &code) {
-        (Some(u), _) => Username::parse("admin_username", u).map_err(|e| errs.push(e)).ok(),
+        (Some(u), _) => Username::parse("admin_username", u)
+            .map_err(|e| errs.push(e))
+            .ok(),
         (None, Some(c)) => Some(service::default_admin(c)),
         (None, None) => None,
     };
     let admin_display_name = match (&req.admin_display_name, &name) {
-        (Some(d), _) => parse_display_name("admin_display_name", d).map_err(|e| errs.push(e)).ok(),
+        (Some(d), _) => parse_display_name("admin_display_name", d)
+            .map_err(|e| errs.push(e))
+            .ok(),
         (None, Some(n)) => Some(format!("{n}管理员")),
         (None, None) => None,
     };
     match (code, name, admin_username, admin_display_name) {
-        (Some(code), Some(name), Some(admin_username), Some(admin_display_name)) if errs.is_empty() => {
-            Ok(NewCounty { code, name, admin_username, admin_display_name })
+        (Some(code), Some(name), Some(admin_username), Some(admin_display_name))
+            if errs.is_empty() =>
+        {
+            Ok(NewCounty {
+                code,
+                name,
+                admin_username,
+                admin_display_name,
+            })
         }
         _ => Err(AppError::validation(errs)),
     }

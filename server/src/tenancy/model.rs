@@ -15,7 +15,9 @@ impl TenantId {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        uuid::Uuid::try_parse(s).ok().map(|u| Self(u.hyphenated().to_string()))
+        uuid::Uuid::try_parse(s)
+            .ok()
+            .map(|u| Self(u.hyphenated().to_string()))
     }
 
     /// From the 32-hex form used inside tokens.
@@ -43,8 +45,8 @@ impl Default for TenantId {
 
 /// Province-level prefixes of GB/T 2260 (mainland).
 const PROVINCE_PREFIXES: [&str; 31] = [
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43",
-    "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
+    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
 ];
 
 /// A county-level division code: six digits, a known province prefix, and not a province
@@ -74,7 +76,9 @@ impl DivisionCode {
             return bad(
                 "not_county_level",
                 format!("{field}：{s} 是省级或地市级代码，应填写县级代码"),
-                format!("{field}: {s} is a province or prefecture code; a county-level code is needed"),
+                format!(
+                    "{field}: {s} is a province or prefecture code; a county-level code is needed"
+                ),
             );
         }
         Ok(Self(s.to_owned()))
@@ -131,11 +135,21 @@ pub fn parse_name(field: &str, s: &str) -> Result<String, FieldError> {
 }
 
 /// Suspend and reactivate: the only status transitions.
-pub fn transition(from: TenantStatus, to: TenantStatus) -> Result<TenantStatus, crate::error::AppError> {
+pub fn transition(
+    from: TenantStatus,
+    to: TenantStatus,
+) -> Result<TenantStatus, crate::error::AppError> {
     if from == to {
         return Err(crate::error::AppError::conflict(
             "status_unchanged",
-            format!("该县已处于“{}”状态", if to == TenantStatus::Active { "启用" } else { "停用" }),
+            format!(
+                "该县已处于“{}”状态",
+                if to == TenantStatus::Active {
+                    "启用"
+                } else {
+                    "停用"
+                }
+            ),
             format!("The county is already {}", to.as_str()),
         ));
     }
@@ -150,14 +164,40 @@ mod tests {
     fn division_codes() {
         let c = DivisionCode::parse("code", "330523").expect("Anji");
         assert_eq!(c.province_code(), "330000");
-        assert_eq!(DivisionCode::parse("code", " 429004 ").expect("Xiantao").as_str(), "429004");
-        assert_eq!(DivisionCode::parse("code", "33052").unwrap_err().code, "invalid_division_code");
-        assert_eq!(DivisionCode::parse("code", "33052x").unwrap_err().code, "invalid_division_code");
-        assert_eq!(DivisionCode::parse("code", "990523").unwrap_err().code, "unknown_province");
-        assert_eq!(DivisionCode::parse("code", "330500").unwrap_err().code, "not_county_level");
-        assert_eq!(DivisionCode::parse("code", "330000").unwrap_err().code, "not_county_level");
-        assert!(DivisionCode::parse("code", "３３０５２３").is_err(), "full-width digits are not accepted");
-        assert_eq!(DivisionCode::parse("tenant_code", "1").unwrap_err().field, "tenant_code");
+        assert_eq!(
+            DivisionCode::parse("code", " 429004 ")
+                .expect("Xiantao")
+                .as_str(),
+            "429004"
+        );
+        assert_eq!(
+            DivisionCode::parse("code", "33052").unwrap_err().code,
+            "invalid_division_code"
+        );
+        assert_eq!(
+            DivisionCode::parse("code", "33052x").unwrap_err().code,
+            "invalid_division_code"
+        );
+        assert_eq!(
+            DivisionCode::parse("code", "990523").unwrap_err().code,
+            "unknown_province"
+        );
+        assert_eq!(
+            DivisionCode::parse("code", "330500").unwrap_err().code,
+            "not_county_level"
+        );
+        assert_eq!(
+            DivisionCode::parse("code", "330000").unwrap_err().code,
+            "not_county_level"
+        );
+        assert!(
+            DivisionCode::parse("code", "３３０５２３").is_err(),
+            "full-width digits are not accepted"
+        );
+        assert_eq!(
+            DivisionCode::parse("tenant_code", "1").unwrap_err().field,
+            "tenant_code"
+        );
     }
 
     #[test]
@@ -166,7 +206,12 @@ mod tests {
         assert!(parse_name("name", "安").is_err());
         assert!(parse_name("name", &"县".repeat(51)).is_err());
         assert!(transition(TenantStatus::Active, TenantStatus::Suspended).is_ok());
-        assert_eq!(transition(TenantStatus::Active, TenantStatus::Active).unwrap_err().code, "status_unchanged");
+        assert_eq!(
+            transition(TenantStatus::Active, TenantStatus::Active)
+                .unwrap_err()
+                .code,
+            "status_unchanged"
+        );
     }
 
     #[test]

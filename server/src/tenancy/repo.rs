@@ -34,11 +34,18 @@ impl TenantRow {
 }
 
 pub fn provinces(tx: &mut PlatformTx<'_>) -> DbResult<Vec<(String, String)>> {
-    Ok(p::table.select((p::code, p::name)).order(p::code.asc()).load(tx.conn())?)
+    Ok(p::table
+        .select((p::code, p::name))
+        .order(p::code.asc())
+        .load(tx.conn())?)
 }
 
 pub fn province_name(tx: &mut PlatformTx<'_>, code: &str) -> DbResult<Option<String>> {
-    Ok(p::table.filter(p::code.eq(code)).select(p::name).first(tx.conn()).optional()?)
+    Ok(p::table
+        .filter(p::code.eq(code))
+        .select(p::name)
+        .first(tx.conn())
+        .optional()?)
 }
 
 pub fn insert(tx: &mut PlatformTx<'_>, code: &DivisionCode, name: &str) -> DbResult<TenantRow> {
@@ -59,22 +66,40 @@ pub fn insert(tx: &mut PlatformTx<'_>, code: &DivisionCode, name: &str) -> DbRes
         .map_err(|e| {
             let e = DbError::from(e);
             if e.is_unique_violation() {
-                AppError::conflict("tenant_exists", "该行政区划代码的县已开通", "A county with this division code already exists")
-                    .with_field(FieldError::new("code", "taken", "该代码已被使用", "code already in use"))
-                    .into()
+                AppError::conflict(
+                    "tenant_exists",
+                    "该行政区划代码的县已开通",
+                    "A county with this division code already exists",
+                )
+                .with_field(FieldError::new(
+                    "code",
+                    "taken",
+                    "该代码已被使用",
+                    "code already in use",
+                ))
+                .into()
             } else {
                 e
             }
         })?;
-    get(tx, id.as_str())?.ok_or_else(|| AppError::internal(anyhow::anyhow!("inserted tenant vanished")).into())
+    get(tx, id.as_str())?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("inserted tenant vanished")).into())
 }
 
 pub fn get(tx: &mut PlatformTx<'_>, id: &str) -> DbResult<Option<TenantRow>> {
-    Ok(t::table.filter(t::id.eq(id)).select(TenantRow::as_select()).first(tx.conn()).optional()?)
+    Ok(t::table
+        .filter(t::id.eq(id))
+        .select(TenantRow::as_select())
+        .first(tx.conn())
+        .optional()?)
 }
 
 pub fn by_code(tx: &mut PlatformTx<'_>, code: &str) -> DbResult<Option<TenantRow>> {
-    Ok(t::table.filter(t::code.eq(code)).select(TenantRow::as_select()).first(tx.conn()).optional()?)
+    Ok(t::table
+        .filter(t::code.eq(code))
+        .select(TenantRow::as_select())
+        .first(tx.conn())
+        .optional()?)
 }
 
 pub fn list(

@@ -42,7 +42,13 @@ pub fn create_county(
     admin_hash: &str,
 ) -> DbResult<CreatedCounty> {
     if repo::province_name(tx, &new.code.province_code())?.is_none() {
-        return Err(AppError::field("code", "unknown_province", "code：所属省份不存在", "code: province unknown").into());
+        return Err(AppError::field(
+            "code",
+            "unknown_province",
+            "code：所属省份不存在",
+            "code: province unknown",
+        )
+        .into());
     }
     let tenant = repo::insert(tx, &new.code, &new.name)?;
     let mut ttx = tx.enter_tenant(tenant.tenant_id())?;
@@ -57,7 +63,12 @@ pub fn create_county(
             must_change_password: true,
         },
     )?;
-    Ok(CreatedCounty { tenant, admin_id: admin.id, admin_username: admin.username, admin_password })
+    Ok(CreatedCounty {
+        tenant,
+        admin_id: admin.id,
+        admin_username: admin.username,
+        admin_password,
+    })
 }
 
 /// A fresh one-time password and its hash.
@@ -67,6 +78,11 @@ pub fn one_time_password() -> Result<(SecretString, String), AppError> {
     Ok((pw, hash))
 }
 
-pub fn set_status(tx: &mut PlatformTx<'_>, id: &str, expected: Option<i64>, to: TenantStatus) -> DbResult<TenantRow> {
+pub fn set_status(
+    tx: &mut PlatformTx<'_>,
+    id: &str,
+    expected: Option<i64>,
+    to: TenantStatus,
+) -> DbResult<TenantRow> {
     repo::update(tx, id, expected, None, Some(to))
 }

@@ -111,7 +111,12 @@ fn county_role(field: &str, r: Role) -> Result<Role, FieldError> {
     if r.is_tenant_role() {
         Ok(r)
     } else {
-        Err(FieldError::new(field, "not_a_county_role", format!("{field}：不是县级角色"), format!("{field} is not a county role")))
+        Err(FieldError::new(
+            field,
+            "not_a_county_role",
+            format!("{field}：不是县级角色"),
+            format!("{field} is not a county role"),
+        ))
     }
 }
 
@@ -124,8 +129,13 @@ impl CountyApi {
         let id = tid.as_str().to_owned();
         // Through a tenant transaction first, so a suspended county is refused like everywhere.
         self.state.db.tenant(tid, Mode::Read, |_| Ok(())).await?;
-        let row = self.state.db.platform(Mode::Read, move |tx| crate::tenancy::repo::get(tx, &id)).await?;
-        row.map(|r| Json(TenantView::from(&r))).ok_or_else(AppError::not_found)
+        let row = self
+            .state
+            .db
+            .platform(Mode::Read, move |tx| crate::tenancy::repo::get(tx, &id))
+            .await?;
+        row.map(|r| Json(TenantView::from(&r)))
+            .ok_or_else(AppError::not_found)
     }
 
     /// 用户列表 / List the county's users (county admin)
@@ -143,9 +153,18 @@ impl CountyApi {
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let p2 = page.clone();
         let (r, st) = (role.0, status.0);
-        let rows = self.state.db.tenant(tid, Mode::Read, move |tx| repo::list(tx, &p2, r, st.map(UserStatus::as_str))).await?;
+        let rows = self
+            .state
+            .db
+            .tenant(tid, Mode::Read, move |tx| {
+                repo::list(tx, &p2, r, st.map(UserStatus::as_str))
+            })
+            .await?;
         let (rows, next_cursor) = page.finish(rows, |u| &u.id);
-        Ok(Json(UserPage { items: rows.iter().map(UserView::from).collect(), next_cursor }))
+        Ok(Json(UserPage {
+            items: rows.iter().map(UserView::from).collect(),
+            next_cursor,
+        }))
     }
 
     /// 新建用户 / Create a user with a one-time password (county admin)
@@ -161,25 +180,31 @@ impl CountyApi {
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let req = body.0;
         let mut errs = Vec::new();
-        let username = Username::parse("username", &req.username).map_err(|e| errs.push(e)).ok();
-        let display = parse_display_name("display_name", &req.display_name).map_err(|e| errs.push(e)).ok();
+        let username = Username::parse("username", &req.username)
+            .map_err(|e| errs.push(e))
+            .ok();
+        let display = parse_display_name("display_name", &req.display_name)
+            .map_err(|e| errs.push(e))
+            .ok();
         let role = county_role("role", req.role).map_err(|e| errs.push(e)).ok();
         let (Some(username), Some(display), Some(role)) = (username, display, role) else {
             return Err(AppError::validation(errs));
         };
-        let (pw, hash) = tokio::task::spawn_blocking(one_time_password).await.map_err(AppError::internal)??;
+        let (pw, hash) = tokio::task::spawn_blocking(one_time_password)
+            .await
+            .map_err(AppError::internal)??;
         let actor = auth.0.user_id.clone();
         let req_hash = idempotency::request_hash("POST /users", &req);
         let (mut out, replayed) = self
             .state
             .db
             .tenant(tid, Mode::Write, move |tx| {
-                if let Some(k) = &key {
-                    if let Some(stored) = idempotency::tenant_lookup(tx, &actor, k, &req_hash)? {
-                        let body: UserCreated = serde_json::from_value(stored.body)
-                            .map_err(|e| AppError::internal(anyhow::anyhow!("stored response: {e}")))?;
-                        return Ok((body, true));
-                    }
+                if let Some(k) = &key
+                    && let Some(stored) = idempotency::tenant_lookup(tx, &actor, k, &req_hash)?
+                {
+                    let body: UserCreated = serde_json::from_value(stored.body)
+                        .map_err(|e| AppError::internal(anyhow::anyhow!("stored response: {e}")))?;
+                    return Ok((body, true));
                 }
                 let u = repo::insert(
                     tx,
@@ -202,7 +227,14 @@ impl CountyApi {
                     },
                 };
                 if let Some(k) = &key {
-                    idempotency::tenant_store(tx, &actor, k, &req_hash, 201, &serde_json::to_value(&view).unwrap_or_default())?;
+                    idempotency::tenant_store(
+                        tx,
+                        &actor,
+                        k,
+                        &req_hash,
+                        201,
+                        &serde_json::to_value(&view).unwrap_or_default(),
+                    )?;
                 }
                 Ok((view, false))
             })
@@ -211,7 +243,12 @@ impl CountyApi {
             out.credential.one_time_password = Some(password::expose(&pw).to_owned());
         }
         let location = format!("/api/v1/users/{}", out.user.id);
-        Ok(UserCreatedResponse::Created(Json(out), etag(1), location, replayed.then(|| "true".to_owned())))
+        Ok(UserCreatedResponse::Created(
+            Json(out),
+            etag(1),
+            location,
+            replayed.then(|| "true".to_owned()),
+        ))
     }
 
     /// 查看用户 / Get a user (county admin, or the user themself)
@@ -222,7 +259,11 @@ impl CountyApi {
         if auth.0.role != Role::CountyAdmin && auth.0.user_id != id {
             return Err(AppError::forbidden());
         }
-        let row = self.state.db.tenant(tid, Mode::Read, move |tx| repo::get(tx, &id)).await?;
+        let row = self
+            .state
+            .db
+            .tenant(tid, Mode::Read, move |tx| repo::get(tx, &id))
+            .await?;
         let u = row.ok_or_else(AppError::not_found)?;
         Ok(UserResponse::Ok(Json(UserView::from(&u)), etag(u.version)))
     }
@@ -241,9 +282,25 @@ impl CountyApi {
         let id = path_id(&id.0)?;
         let b = body.0;
         let mut errs = Vec::new();
-        let display_name = b.display_name.as_deref().map(|d| parse_display_name("display_name", d)).transpose().map_err(|e| errs.push(e)).ok().flatten();
-        let role = b.role.map(|r| county_role("role", r)).transpose().map_err(|e| errs.push(e)).ok().flatten();
-        if id == auth.0.user_id && (b.status == Some(UserStatus::Disabled) || role.is_some_and(|r| r != Role::CountyAdmin)) {
+        let display_name = b
+            .display_name
+            .as_deref()
+            .map(|d| parse_display_name("display_name", d))
+            .transpose()
+            .map_err(|e| errs.push(e))
+            .ok()
+            .flatten();
+        let role = b
+            .role
+            .map(|r| county_role("role", r))
+            .transpose()
+            .map_err(|e| errs.push(e))
+            .ok()
+            .flatten();
+        if id == auth.0.user_id
+            && (b.status == Some(UserStatus::Disabled)
+                || role.is_some_and(|r| r != Role::CountyAdmin))
+        {
             errs.push(FieldError::new(
                 if b.status.is_some() { "status" } else { "role" },
                 "cannot_demote_self",
@@ -255,23 +312,43 @@ impl CountyApi {
             return Err(AppError::validation(errs));
         }
         let expected = if_match(if_match_h.0.as_deref())?;
-        let changes = UserChanges { display_name, role, status: b.status.map(UserStatus::as_str) };
+        let changes = UserChanges {
+            display_name,
+            role,
+            status: b.status.map(UserStatus::as_str),
+        };
         let scope = Scope::Tenant(tid.clone());
-        let u = self.state.db.tenant(tid, Mode::Write, move |tx| repo::update(tx, &id, expected, &changes)).await?;
+        let u = self
+            .state
+            .db
+            .tenant(tid, Mode::Write, move |tx| {
+                repo::update(tx, &id, expected, &changes)
+            })
+            .await?;
         if u.status != "active" || b.role.is_some() {
             // A disabled account or a changed role must not keep old sessions.
-            self.state.sessions.revoke_all(&scope, &u.id, None).await.map_err(AppError::internal)?;
+            self.state
+                .sessions
+                .revoke_all(&scope, &u.id, None)
+                .await
+                .map_err(AppError::internal)?;
         }
         Ok(UserResponse::Ok(Json(UserView::from(&u)), etag(u.version)))
     }
 
     /// 重置用户密码 / Reset a user's password to a one-time password (county admin)
     #[oai(path = "/users/:id/password-reset", method = "post")]
-    async fn reset_password(&self, auth: Auth, id: Path<String>) -> AppResult<Json<OneTimeCredential>> {
+    async fn reset_password(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> AppResult<Json<OneTimeCredential>> {
         let tid = auth.0.tenant()?;
         auth.0.require(&[Role::CountyAdmin])?;
         let id = path_id(&id.0)?;
-        let (pw, hash) = tokio::task::spawn_blocking(one_time_password).await.map_err(AppError::internal)??;
+        let (pw, hash) = tokio::task::spawn_blocking(one_time_password)
+            .await
+            .map_err(AppError::internal)??;
         let scope = Scope::Tenant(tid.clone());
         let uid = id.clone();
         let u = self
@@ -283,7 +360,11 @@ impl CountyApi {
                 Ok(u)
             })
             .await?;
-        self.state.sessions.revoke_all(&scope, &id, None).await.map_err(AppError::internal)?;
+        self.state
+            .sessions
+            .revoke_all(&scope, &id, None)
+            .await
+            .map_err(AppError::internal)?;
         Ok(Json(OneTimeCredential {
             user_id: u.id,
             username: u.username,

@@ -17,13 +17,17 @@ impl Username {
         let s = s.trim().to_lowercase();
         let ok = (3..=32).contains(&s.len())
             && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+            && s.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+            });
         if !ok {
             return Err(FieldError::new(
                 field,
                 "invalid_username",
                 format!("{field}：用户名应为3到32位小写字母、数字或 . _ -，以字母或数字开头"),
-                format!("{field}: 3-32 characters of a-z, 0-9, . _ -, starting with a letter or digit"),
+                format!(
+                    "{field}: 3-32 characters of a-z, 0-9, . _ -, starting with a letter or digit"
+                ),
             ));
         }
         Ok(Self(s))
@@ -66,7 +70,11 @@ impl UserStatus {
     }
 
     pub fn parse(s: &str) -> UserStatus {
-        if s == "active" { UserStatus::Active } else { UserStatus::Disabled }
+        if s == "active" {
+            UserStatus::Active
+        } else {
+            UserStatus::Disabled
+        }
     }
 }
 
@@ -109,9 +117,18 @@ mod tests {
 
     #[test]
     fn usernames() {
-        assert_eq!(Username::parse("username", " Admin.330523 ").expect("ok").as_str(), "admin.330523");
+        assert_eq!(
+            Username::parse("username", " Admin.330523 ")
+                .expect("ok")
+                .as_str(),
+            "admin.330523"
+        );
         for bad in ["ab", "-abc", "张三abc", "a b c", &"a".repeat(33)] {
-            assert_eq!(Username::parse("username", bad).unwrap_err().code, "invalid_username", "{bad}");
+            assert_eq!(
+                Username::parse("username", bad).unwrap_err().code,
+                "invalid_username",
+                "{bad}"
+            );
         }
         assert!(parse_display_name("display_name", "张三").is_ok());
         assert!(parse_display_name("display_name", "  ").is_err());

@@ -20,8 +20,17 @@ pub struct NewUser<'a> {
 }
 
 fn username_taken() -> AppError {
-    AppError::conflict("username_taken", "该用户名在本县已存在", "This user name already exists in the county")
-        .with_field(crate::error::FieldError::new("username", "taken", "用户名已存在", "user name already exists"))
+    AppError::conflict(
+        "username_taken",
+        "该用户名在本县已存在",
+        "This user name already exists in the county",
+    )
+    .with_field(crate::error::FieldError::new(
+        "username",
+        "taken",
+        "用户名已存在",
+        "user name already exists",
+    ))
 }
 
 pub fn insert(tx: &mut TenantTx<'_>, new: &NewUser<'_>) -> DbResult<UserRow> {
@@ -48,10 +57,15 @@ pub fn insert(tx: &mut TenantTx<'_>, new: &NewUser<'_>) -> DbResult<UserRow> {
         Ok(_) => {}
         Err(e) => {
             let e = DbError::from(e);
-            return Err(if e.is_unique_violation() { username_taken().into() } else { e });
+            return Err(if e.is_unique_violation() {
+                username_taken().into()
+            } else {
+                e
+            });
         }
     }
-    get(tx, &id)?.ok_or_else(|| AppError::internal(anyhow::anyhow!("inserted user vanished")).into())
+    get(tx, &id)?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("inserted user vanished")).into())
 }
 
 pub fn get(tx: &mut TenantTx<'_>, id: &str) -> DbResult<Option<UserRow>> {
@@ -79,7 +93,10 @@ pub fn list(
     status: Option<&str>,
 ) -> DbResult<Vec<UserRow>> {
     let tid = tx.tid().to_owned();
-    let mut q = u::table.filter(u::tenant_id.eq(tid)).select(UserRow::as_select()).into_boxed();
+    let mut q = u::table
+        .filter(u::tenant_id.eq(tid))
+        .select(UserRow::as_select())
+        .into_boxed();
     if let Some(after) = &page.after {
         q = q.filter(u::id.gt(after.clone()));
     }
@@ -99,14 +116,24 @@ pub struct UserChanges {
 }
 
 /// Applies changes if the row is still at `expected_version`: 404 if absent, 412 if stale.
-pub fn update(tx: &mut TenantTx<'_>, id: &str, expected_version: i64, ch: &UserChanges) -> DbResult<UserRow> {
+pub fn update(
+    tx: &mut TenantTx<'_>,
+    id: &str,
+    expected_version: i64,
+    ch: &UserChanges,
+) -> DbResult<UserRow> {
     let tid = tx.tid().to_owned();
     let current = get(tx, id)?.ok_or_else(AppError::not_found)?;
     if current.version != expected_version {
         return Err(AppError::precondition_failed().into());
     }
     let n = diesel::update(
-        u::table.filter(u::tenant_id.eq(&tid).and(u::id.eq(id)).and(u::version.eq(expected_version))),
+        u::table.filter(
+            u::tenant_id
+                .eq(&tid)
+                .and(u::id.eq(id))
+                .and(u::version.eq(expected_version)),
+        ),
     )
     .set((
         u::display_name.eq(ch.display_name.clone().unwrap_or(current.display_name)),
@@ -122,7 +149,12 @@ pub fn update(tx: &mut TenantTx<'_>, id: &str, expected_version: i64, ch: &UserC
     get(tx, id)?.ok_or_else(|| AppError::not_found().into())
 }
 
-pub fn set_password(tx: &mut TenantTx<'_>, id: &str, hash: &str, must_change: bool) -> DbResult<bool> {
+pub fn set_password(
+    tx: &mut TenantTx<'_>,
+    id: &str,
+    hash: &str,
+    must_change: bool,
+) -> DbResult<bool> {
     let tid = tx.tid().to_owned();
     let n = diesel::update(u::table.filter(u::tenant_id.eq(tid).and(u::id.eq(id))))
         .set((
@@ -137,7 +169,10 @@ pub fn set_password(tx: &mut TenantTx<'_>, id: &str, hash: &str, must_change: bo
 
 // Platform users -----------------------------------------------------------------------------
 
-pub fn platform_find_by_username(tx: &mut PlatformTx<'_>, username: &str) -> DbResult<Option<PlatformUserRow>> {
+pub fn platform_find_by_username(
+    tx: &mut PlatformTx<'_>,
+    username: &str,
+) -> DbResult<Option<PlatformUserRow>> {
     Ok(pu::table
         .filter(pu::username.eq(username))
         .select(PlatformUserRow::as_select())
@@ -146,7 +181,11 @@ pub fn platform_find_by_username(tx: &mut PlatformTx<'_>, username: &str) -> DbR
 }
 
 pub fn platform_get(tx: &mut PlatformTx<'_>, id: &str) -> DbResult<Option<PlatformUserRow>> {
-    Ok(pu::table.filter(pu::id.eq(id)).select(PlatformUserRow::as_select()).first(tx.conn()).optional()?)
+    Ok(pu::table
+        .filter(pu::id.eq(id))
+        .select(PlatformUserRow::as_select())
+        .first(tx.conn())
+        .optional()?)
 }
 
 pub fn platform_insert(
@@ -177,12 +216,22 @@ pub fn platform_insert(
         .execute(tx.conn())
         .map_err(|e| {
             let e = DbError::from(e);
-            if e.is_unique_violation() { username_taken().into() } else { e }
+            if e.is_unique_violation() {
+                username_taken().into()
+            } else {
+                e
+            }
         })?;
-    platform_get(tx, &id)?.ok_or_else(|| AppError::internal(anyhow::anyhow!("inserted user vanished")).into())
+    platform_get(tx, &id)?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("inserted user vanished")).into())
 }
 
-pub fn platform_set_password(tx: &mut PlatformTx<'_>, id: &str, hash: &str, must_change: bool) -> DbResult<bool> {
+pub fn platform_set_password(
+    tx: &mut PlatformTx<'_>,
+    id: &str,
+    hash: &str,
+    must_change: bool,
+) -> DbResult<bool> {
     let n = diesel::update(pu::table.filter(pu::id.eq(id)))
         .set((
             pu::password_hash.eq(hash),
