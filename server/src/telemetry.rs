@@ -210,7 +210,7 @@ impl<E: Endpoint> Endpoint for RequestTelemetryEndpoint<E> {
             if status >= 500 {
                 tracing::error!("request completed");
             } else {
-                tracing::debug!("request completed");
+                tracing::info!("request completed");
             }
             let attrs = [
                 KeyValue::new("http.route", route.clone()),

@@ -1,0 +1,412 @@
+//! The real `shuanglian` binary: shell commands, SIGTERM, JSON logs and OTLP export, and that
+//! none of them carries personal data or secrets.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_shuanglian");
+const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes, base64
+
+struct Dir(std::path::PathBuf);
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn workdir() -> Dir {
+    let d = std::env::temp_dir().join(format!("sl-bin-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&d).expect("dir");
+    Dir(d)
+}
+
+fn cmd(dir: &Dir) -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(&dir.0)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/sl.db", dir.0.display()),
+        )
+        .env("SHUANGLIAN_MASTER_KEY", KEY);
+    c
+}
+
+fn run_ok(c: &mut Command) -> String {
+    let out = c.output().expect("run");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    text
+}
+
+/// The one-time password a create command printed.
+fn otp(text: &str) -> String {
+    text.lines()
+        .find(|l| l.contains("one-time password:"))
+        .and_then(|l| l.rsplit(':').next())
+        .map(|s| s.trim().to_owned())
+        .expect("one-time password line")
+}
+
+/// A running server whose output is collected.
+struct Server {
+    child: Child,
+    port: u16,
+    output: Arc<Mutex<String>>,
+}
+
+fn serve(dir: &Dir, extra: &[(&str, &str)]) -> Server {
+    let mut c = cmd(dir);
+    c.args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in extra {
+        c.env(k, v);
+    }
+    let mut child = c.spawn().expect("spawn");
+    let output = Arc::new(Mutex::new(String::new()));
+    let err = child.stderr.take().expect("stderr");
+    let o2 = output.clone();
+    std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = BufReader::new(err).read_to_string(&mut s);
+        o2.lock().expect("lock").push_str(&s);
+    });
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let o3 = output.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://127.0.0.1:").nth(1) {
+                let port: u16 = rest
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(0);
+                let _ = tx.send(port);
+            }
+            let mut o = o3.lock().expect("lock");
+            o.push_str(&line);
+            o.push('\n');
+        }
+    });
+    let port = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("server printed its address");
+    Server {
+        child,
+        port,
+        output,
+    }
+}
+
+impl Server {
+    fn url(&self, p: &str) -> String {
+        format!("http://127.0.0.1:{}{p}", self.port)
+    }
+
+    fn terminate(mut self) -> (std::process::ExitStatus, String) {
+        let st = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(st.success());
+        let start = Instant::now();
+        let status = loop {
+            if let Some(s) = self.child.try_wait().expect("wait") {
+                break s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(25),
+                "server did not exit after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        std::thread::sleep(Duration::from_millis(200));
+        let out = self.output.lock().expect("lock").clone();
+        (status, out)
+    }
+}
+
+async fn json(r: reqwest::Response) -> serde_json::Value {
+    r.json().await.expect("json")
+}
+
+const SECRET_NAME: &str = "张三丰";
+const WRONG_PASSWORD: &str = "Leaky-password-987";
+
+/// Drives a small session against a server: operator sign-in, password change, a county, a
+/// user with a personal name, a failed sign-in. Returns strings that must never be logged.
+async fn exercise(s: &Server, op_otp: &str) -> Vec<String> {
+    let c = reqwest::Client::new();
+    let r = c
+        .post(s.url("/api/v1/auth/sign-in"))
+        .json(&serde_json::json!({"username":"ops.root","password":op_otp}))
+        .send()
+        .await
+        .expect("sign-in");
+    let tok = json(r).await["token"].as_str().expect("token").to_owned();
+    let new_pw = "Operator-pass-2026";
+    let r = c
+        .post(s.url("/api/v1/auth/password"))
+        .bearer_auth(&tok)
+        .json(&serde_json::json!({"current_password": op_otp, "new_password": new_pw}))
+        .send()
+        .await
+        .expect("pw");
+    assert_eq!(r.status(), 204);
+    let r = c
+        .post(s.url("/api/v1/platform/tenants"))
+        .bearer_auth(&tok)
+        .json(
+            &serde_json::json!({"code":"330523","name":"安吉县","admin_display_name": SECRET_NAME}),
+        )
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(r.status(), 201);
+    let v = json(r).await;
+    let admin_otp = v["admin"]["one_time_password"]
+        .as_str()
+        .expect("otp")
+        .to_owned();
+    let r = c
+        .post(s.url("/api/v1/auth/sign-in"))
+        .json(&serde_json::json!({"tenant_code":"330523","username":"admin.330523","password": WRONG_PASSWORD}))
+        .send()
+        .await
+        .expect("bad sign-in");
+    assert_eq!(r.status(), 401);
+    let r = c
+        .get(s.url("/api/v1/me"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(r.status(), 200);
+    vec![
+        op_otp.to_owned(),
+        new_pw.to_owned(),
+        tok,
+        admin_otp,
+        SECRET_NAME.to_owned(),
+        WRONG_PASSWORD.to_owned(),
+        KEY.to_owned(),
+    ]
+}
+
+#[test]
+fn shell_commands_manage_counties_and_never_print_secrets() {
+    let dir = workdir();
+    let t = run_ok(cmd(&dir).arg("migrate"));
+    assert!(t.contains("applied") || t.contains("up to date"), "{t}");
+    assert!(run_ok(cmd(&dir).arg("migrate")).contains("up to date"));
+    let t = run_ok(cmd(&dir).args(["tenant", "create", "--code", "330523", "--name", "安吉县"]));
+    assert!(t.contains("admin.330523"), "{t}");
+    assert!(otp(&t).len() >= 16);
+    let bad = cmd(&dir)
+        .args(["tenant", "create", "--code", "33052", "--name", "安吉县"])
+        .output()
+        .expect("run");
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("6位数字"),
+        "a zh-CN message naming the rule"
+    );
+    run_ok(cmd(&dir).args([
+        "tenant",
+        "rename",
+        "--code",
+        "330523",
+        "--name",
+        "安吉县（测试）",
+    ]));
+    run_ok(cmd(&dir).args(["tenant", "suspend", "--code", "330523"]));
+    let list = run_ok(cmd(&dir).args(["tenant", "list"]));
+    assert!(
+        list.contains("330523") && list.contains("suspended") && list.contains("安吉县（测试）"),
+        "{list}"
+    );
+    run_ok(cmd(&dir).args(["tenant", "reactivate", "--code", "330523"]));
+    assert!(run_ok(cmd(&dir).args(["tenant", "list"])).contains("active"));
+    let cfg = run_ok(
+        cmd(&dir)
+            .arg("config")
+            .env("REDIS_URL", "redis://:hunter2@localhost/"),
+    );
+    assert!(
+        cfg.contains("[REDACTED]") && !cfg.contains("hunter2") && !cfg.contains(KEY),
+        "{cfg}"
+    );
+    let t = run_ok(cmd(&dir).args(["demo-data", "--preset", "small", "--seed", "3"]));
+    assert!(
+        t.contains("1 counties") && t.contains("1 existing counties skipped"),
+        "{t}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_drains_and_exits_cleanly_and_json_logs_carry_no_personal_data() {
+    let dir = workdir();
+    let t = run_ok(cmd(&dir).args([
+        "platform-user",
+        "create",
+        "--username",
+        "ops.root",
+        "--display-name",
+        "运维",
+        "--role",
+        "platform-operator",
+    ]));
+    let op_otp = otp(&t);
+    let s = serve(
+        &dir,
+        &[
+            ("SHUANGLIAN_LOG_FORMAT", "json"),
+            (
+                "SHUANGLIAN_TELEMETRY__LOG_FILTER",
+                "debug,h2=info,hyper=info",
+            ),
+        ],
+    );
+    let forbidden = exercise(&s, &op_otp).await;
+    let (status, logs) = s.terminate();
+    assert!(status.success(), "exit status {status:?}\n{logs}");
+    let mut request_lines = 0;
+    for line in logs.lines().filter(|l| l.starts_with('{')) {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        if v["span"]["name"] == "http.request" {
+            request_lines += 1;
+            assert!(v["span"]["request_id"].is_string(), "{line}");
+        }
+    }
+    assert!(request_lines >= 4, "request spans are logged:\n{logs}");
+    assert!(
+        logs.contains("\"tenant\":\"330523\""),
+        "tenant code in spans:\n{logs}"
+    );
+    assert!(
+        logs.contains("\"http.status\":401") && logs.contains("latency_ms"),
+        "status and latency in access logs:\n{logs}"
+    );
+    for f in &forbidden {
+        assert!(
+            !logs.contains(f.as_str()),
+            "log output leaked {f:?}:\n{logs}"
+        );
+    }
+    assert!(logs.contains("draining"), "shutdown is logged:\n{logs}");
+}
+
+/// A minimal OTLP/HTTP receiver: records the path and body of every POST.
+async fn otlp_receiver() -> (u16, Arc<Mutex<Vec<(String, Vec<u8>)>>>) {
+    use poem::{
+        EndpointExt, Request, Route, Server, handler,
+        listener::{Acceptor, Listener, TcpListener},
+    };
+    let got: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    #[handler]
+    async fn sink(
+        req: &Request,
+        body: Vec<u8>,
+        got: poem::web::Data<&Arc<Mutex<Vec<(String, Vec<u8>)>>>>,
+    ) -> &'static str {
+        got.lock()
+            .expect("lock")
+            .push((req.uri().path().to_owned(), body));
+        ""
+    }
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("bind");
+    let port = acceptor.local_addr()[0]
+        .as_socket_addr()
+        .expect("addr")
+        .port();
+    let app = Route::new()
+        .at("/v1/traces", poem::post(sink))
+        .at("/v1/metrics", poem::post(sink))
+        .data(got.clone());
+    tokio::spawn(Server::new_with_acceptor(acceptor).run(app));
+    (port, got)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn traces_and_metrics_are_exported_over_otlp_without_personal_data() {
+    let (port, got) = otlp_receiver().await;
+    let dir = workdir();
+    let t = run_ok(cmd(&dir).args([
+        "platform-user",
+        "create",
+        "--username",
+        "ops.root",
+        "--display-name",
+        "运维",
+        "--role",
+        "platform-operator",
+    ]));
+    let op_otp = otp(&t);
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let s = serve(&dir, &[("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str())]);
+    let forbidden = exercise(&s, &op_otp).await;
+    let (status, logs) = s.terminate();
+    assert!(status.success(), "{logs}");
+    // Exporters flush on shutdown; allow the receiver a moment.
+    let start = Instant::now();
+    loop {
+        let paths: Vec<String> = got
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|(p, _)| p.clone())
+            .collect();
+        if paths.iter().any(|p| p == "/v1/traces") && paths.iter().any(|p| p == "/v1/metrics") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "OTLP export missing: {paths:?}\n{logs}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let all = got.lock().expect("lock").clone();
+    let traces: Vec<u8> = all
+        .iter()
+        .filter(|(p, _)| p == "/v1/traces")
+        .flat_map(|(_, b)| b.clone())
+        .collect();
+    let metrics: Vec<u8> = all
+        .iter()
+        .filter(|(p, _)| p == "/v1/metrics")
+        .flat_map(|(_, b)| b.clone())
+        .collect();
+    let contains =
+        |hay: &[u8], needle: &str| hay.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(
+        contains(&traces, "http.request") && contains(&traces, "request_id"),
+        "span names and fields are exported"
+    );
+    assert!(
+        contains(&traces, "330523"),
+        "the tenant code is on the spans"
+    );
+    assert!(
+        contains(&metrics, "http.server.request.duration"),
+        "latency metric exported"
+    );
+    for f in &forbidden {
+        assert!(
+            !contains(&traces, f) && !contains(&metrics, f),
+            "OTLP export leaked {f:?}"
+        );
+    }
+}
