@@ -306,19 +306,18 @@ async fn sigterm_drains_and_exits_cleanly_and_json_logs_carry_no_personal_data()
     assert!(logs.contains("draining"), "shutdown is logged:\n{logs}");
 }
 
+/// What the fake collector received: (path, body) per POST.
+type Received = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
 /// A minimal OTLP/HTTP receiver: records the path and body of every POST.
-async fn otlp_receiver() -> (u16, Arc<Mutex<Vec<(String, Vec<u8>)>>>) {
+async fn otlp_receiver() -> (u16, Received) {
     use poem::{
         EndpointExt, Request, Route, Server, handler,
         listener::{Acceptor, Listener, TcpListener},
     };
-    let got: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    let got: Received = Arc::default();
     #[handler]
-    async fn sink(
-        req: &Request,
-        body: Vec<u8>,
-        got: poem::web::Data<&Arc<Mutex<Vec<(String, Vec<u8>)>>>>,
-    ) -> &'static str {
+    async fn sink(req: &Request, body: Vec<u8>, got: poem::web::Data<&Received>) -> &'static str {
         got.lock()
             .expect("lock")
             .push((req.uri().path().to_owned(), body));
