@@ -175,16 +175,10 @@ impl Settings {
         }
         fig = fig
             .merge(
+                // Only `SECTION__KEY` names are settings: other SHUANGLIAN_* variables
+                // (test knobs, Kubernetes service links like SHUANGLIAN_SERVICE_HOST) are not.
                 Env::prefixed("SHUANGLIAN_")
-                    .ignore(&[
-                        "CONFIG",
-                        "LISTEN",
-                        "MASTER_KEY",
-                        "MASTER_KEY_FILE",
-                        "MIGRATION_DATABASE_URL",
-                        "LOG_FORMAT",
-                    ])
-                    .filter(|k| !k.as_str().to_ascii_lowercase().starts_with("test_"))
+                    .filter(|k| k.as_str().contains("__"))
                     .split("__"),
             )
             .merge(
@@ -326,6 +320,19 @@ mod tests {
             let s = Settings::load(Some(&file)).expect("load");
             assert_eq!(s.server.listen, "0.0.0.0:9999");
             assert_eq!(s.auth.lockout_threshold, 9);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unrelated_variables_are_ignored_but_misspelt_settings_are_not() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("SHUANGLIAN_SERVICE_HOST", "10.0.0.1");
+            jail.set_env("SHUANGLIAN_PORT_80_TCP", "tcp://10.0.0.1:80");
+            jail.set_env("SHUANGLIAN_TEST_BACKEND", "postgres");
+            assert!(Settings::load(None).is_ok());
+            jail.set_env("SHUANGLIAN_AUTH__SESION_TTL_SECS", "5");
+            assert!(Settings::load(None).is_err());
             Ok(())
         });
     }
