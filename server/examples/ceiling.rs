@@ -12,7 +12,9 @@ fn constant() -> &'static str {
 }
 
 fn main() -> std::io::Result<()> {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:18090".to_owned());
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:18090".to_owned());
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

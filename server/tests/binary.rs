@@ -409,3 +409,28 @@ async fn traces_and_metrics_are_exported_over_otlp_without_personal_data() {
         );
     }
 }
+
+#[test]
+fn two_processes_starting_on_one_sqlite_file_both_succeed() {
+    let dir = workdir();
+    let a = cmd(&dir)
+        .arg("migrate")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("a");
+    let b = cmd(&dir)
+        .args(["demo-data", "--preset", "small", "--seed", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("b");
+    for child in [a, b] {
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -170,10 +170,26 @@ async fn idempotency_keys_are_scoped_to_the_county() {
     let a = app.county("330523", "安吉县").await;
     let b = app.county("330522", "长兴县").await;
     let body = json!({ "username": "same.key", "display_name": "同名", "role": "branch_staff" });
-    let ra = app.post("/api/v1/users", &a.admin_token, &body).header("Idempotency-Key", "shared-key").send().await.expect("a");
-    let rb = app.post("/api/v1/users", &b.admin_token, &body).header("Idempotency-Key", "shared-key").send().await.expect("b");
-    assert_eq!((ra.status(), rb.status()), (StatusCode::CREATED, StatusCode::CREATED));
-    assert!(rb.headers().get("idempotent-replayed").is_none(), "B's request is not a replay of A's");
+    let ra = app
+        .post("/api/v1/users", &a.admin_token, &body)
+        .header("Idempotency-Key", "shared-key")
+        .send()
+        .await
+        .expect("a");
+    let rb = app
+        .post("/api/v1/users", &b.admin_token, &body)
+        .header("Idempotency-Key", "shared-key")
+        .send()
+        .await
+        .expect("b");
+    assert_eq!(
+        (ra.status(), rb.status()),
+        (StatusCode::CREATED, StatusCode::CREATED)
+    );
+    assert!(
+        rb.headers().get("idempotent-replayed").is_none(),
+        "B's request is not a replay of A's"
+    );
     let (va, vb): (Value, Value) = (ra.json().await.expect("a"), rb.json().await.expect("b"));
     assert_ne!(va["user"]["id"], vb["user"]["id"]);
     assert!(vb["credential"]["one_time_password"].is_string());

@@ -40,18 +40,24 @@ pub fn valid_role(role: &str) -> bool {
 pub fn run(url: &str, app_role: &str) -> anyhow::Result<Vec<String>> {
     let mut conn = connect(url)?;
     let applied = match &mut conn {
-        AnyConnection::Sqlite(c) => c
-            .run_pending_migrations(SQLITE)
-            .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
-            .iter()
-            .map(|v| v.to_string())
-            .collect(),
+        // One exclusive transaction around all migrations, so a second process starting on the
+        // same file waits and then finds nothing pending (diesel's per-migration transactions
+        // become savepoints inside it).
+        AnyConnection::Sqlite(c) => super::retry_busy(|| {
+            c.exclusive_transaction(|c| {
+                c.run_pending_migrations(SQLITE)
+                    .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
+            })
+        })
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?,
         AnyConnection::Postgresql(c) => {
             if !valid_role(app_role) {
                 anyhow::bail!(
                     "database.app_role {app_role:?} is not a plain lower-case identifier"
                 );
             }
+            // Replicas or jobs migrating at once take turns (released when the session ends).
+            c.batch_execute("SELECT pg_advisory_lock(7212024)")?;
             let applied: Vec<String> = c
                 .run_pending_migrations(POSTGRES)
                 .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?

@@ -125,11 +125,15 @@ impl r2d2::ManageConnection for Manager {
             )?)),
             Backend::Sqlite => {
                 let mut c = diesel::SqliteConnection::establish(Self::sqlite_path(&self.url))?;
-                // WAL for concurrent readers; FULL so an acknowledged commit survives a power cut.
-                c.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                     PRAGMA busy_timeout = 5000;",
-                )?;
+                // busy_timeout first: switching to WAL takes a lock that another process (a
+                // second server, `shuanglian migrate`) may hold for a moment. WAL for concurrent
+                // readers; FULL so an acknowledged commit survives a power cut.
+                c.batch_execute("PRAGMA busy_timeout = 5000;")?;
+                // The WAL switch can be refused without waiting (SQLite's deadlock avoidance)
+                // while another process migrates a fresh file: retry briefly.
+                retry_busy(|| {
+                    c.batch_execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+                })?;
                 Ok(AnyConnection::Sqlite(c))
             }
         }
@@ -141,6 +145,23 @@ impl r2d2::ManageConnection for Manager {
 
     fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
         false
+    }
+}
+
+/// Retries an SQLite operation that failed with "database is locked" for up to 10 s. Only for
+/// start-up work (pragmas, migrations) where another process may briefly hold the file.
+pub fn retry_busy<T, E: std::fmt::Display>(mut f: impl FnMut() -> Result<T, E>) -> Result<T, E> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match f() {
+            Err(e)
+                if std::time::Instant::now() < deadline
+                    && e.to_string().contains("database is locked") =>
+            {
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            other => return other,
+        }
     }
 }
 
