@@ -245,8 +245,7 @@ impl Db {
     {
         self.blocking(mode, move |conn| {
             conn.transaction(|conn| {
-                let mut tx = TenantTx::enter(conn, tenant)?;
-                tx.require_active()?;
+                let mut tx = TenantTx::enter_active(conn, tenant)?;
                 f(&mut tx)
             })
         })
@@ -291,15 +290,31 @@ impl<'c> TenantTx<'c> {
         Ok(TenantTx { conn, tenant })
     }
 
-    fn require_active(&mut self) -> DbResult<()> {
-        use schema::tenants::dsl as t;
-        let status: Option<String> = t::tenants
-            .filter(t::id.eq(self.tenant.as_str()))
-            .select(t::status)
-            .first(self.conn)
-            .optional()?;
+    /// Binds the tenant and checks that it is active. On PostgreSQL both happen in one round
+    /// trip: this runs at the start of every tenant request.
+    fn enter_active(conn: &'c mut AnyConnection, tenant: TenantId) -> DbResult<Self> {
+        #[derive(QueryableByName)]
+        struct Bound {
+            #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+            status: Option<String>,
+        }
+        let status = match conn {
+            AnyConnection::Postgresql(pg) => {
+                diesel::sql_query(
+                    "SELECT (SELECT status FROM tenants WHERE id = $1) AS status \
+                     FROM (SELECT set_config('app.tenant_id', $1, true)) AS bound",
+                )
+                .bind::<Text, _>(tenant.as_str())
+                .get_result::<Bound>(pg)?
+                .status
+            }
+            AnyConnection::Sqlite(_) => {
+                use schema::tenants::dsl as t;
+                t::tenants.filter(t::id.eq(tenant.as_str())).select(t::status).first(conn).optional()?
+            }
+        };
         match status.as_deref() {
-            Some("active") => Ok(()),
+            Some("active") => Ok(TenantTx { conn, tenant }),
             Some(_) => Err(crate::tenancy::suspended_error().into()),
             None => Err(AppError::unauthenticated().into()),
         }
