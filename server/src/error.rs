@@ -60,7 +60,7 @@ pub struct Problem {
     pub detail: String,
     /// English explanation.
     pub detail_en: String,
-    #[oai(skip_serializing_if_is_empty)]
+    #[oai(skip_serializing_if_is_empty, default)]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     /// The request id, to quote to an operator.
@@ -324,9 +324,11 @@ impl ApiResponse for AppError {
                 problem(409, "Conflict with the current state"),
                 problem(412, "If-Match does not match the current ETag"),
                 problem(413, "Body larger than the limit"),
+                problem(415, "The body is not JSON"),
                 problem(422, "Invalid field values; `errors` names each field"),
                 problem(428, "If-Match header required"),
                 problem(429, "Rate limited or account locked; see Retry-After"),
+                problem(503, "Database busy or not ready; retry"),
             ],
         }
     }

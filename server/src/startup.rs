@@ -109,15 +109,40 @@ pub fn openapi(state: &AppState) -> OpenApiService<(AuthApi, PlatformApi, County
     .server("/api/v1")
 }
 
+/// The OpenAPI document as served. Request bodies are strict (unknown fields are rejected by
+/// `JsonBody`), which poem-openapi's derive cannot state, so every `*Request` schema gets
+/// `additionalProperties: false` here; a unit test keeps the convention honest.
+pub fn spec_json<T: poem_openapi::OpenApi>(api: &OpenApiService<T, ()>) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(&api.spec()).unwrap_or_default();
+    if let Some(schemas) = v
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+    {
+        for (name, schema) in schemas.iter_mut() {
+            if name.ends_with("Request") {
+                schema["additionalProperties"] = serde_json::Value::Bool(false);
+            }
+        }
+    }
+    v.to_string()
+}
+
 /// The route table.
 pub fn routes(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
     let api = openapi(&state);
-    let spec = api.spec_endpoint();
+    let spec = spec_json(&api);
     let ui = api.swagger_ui();
     Route::new()
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
-        .at("/api/v1/openapi.json", spec)
+        .at(
+            "/api/v1/openapi.json",
+            get(poem::endpoint::make_sync(move |_| {
+                poem::Response::builder()
+                    .content_type("application/json")
+                    .body(spec.clone())
+            })),
+        )
         .nest("/api/docs", ui)
         .nest("/api/v1", api)
         .data(state)

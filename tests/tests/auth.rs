@@ -408,3 +408,43 @@ async fn missing_or_garbage_tokens_are_401_problems() {
         .expect("me");
     problem(r, 401, "unauthenticated").await;
 }
+
+#[tokio::test]
+async fn an_admin_editing_their_own_name_or_same_role_stays_signed_in() {
+    let app = spawn_app().await;
+    let a = app.county("330523", "安吉县").await;
+    let me = format!("/api/v1/users/{}", a.admin_id);
+    let etag = app
+        .get(&me, &a.admin_token)
+        .send()
+        .await
+        .expect("get")
+        .headers()["etag"]
+        .to_str()
+        .expect("e")
+        .to_owned();
+    let r = app
+        .patch(
+            &me,
+            &a.admin_token,
+            &json!({ "display_name": "新名字", "role": "county_admin" }),
+        )
+        .header("If-Match", etag)
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = app
+        .get("/api/v1/me", &a.admin_token)
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(v["display_name"], "新名字", "still signed in: {v}");
+    assert!(
+        v.get("province_code").is_none(),
+        "absent optional fields are omitted, not null: {v}"
+    );
+}

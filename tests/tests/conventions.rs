@@ -135,8 +135,8 @@ async fn bad_parameters_and_unknown_routes_are_problems() {
     let t = &a.admin_token;
     let v = problem(
         app.get("/api/v1/users?limit=0", t).send().await.expect("s"),
-        422,
-        "validation_failed",
+        400,
+        "invalid_parameter",
     )
     .await;
     assert_eq!(fields(&v), vec!["limit"]);
@@ -359,6 +359,16 @@ async fn openapi_swagger_health_and_request_ids() {
         assert!(spec["paths"].get(p).is_some(), "{p} missing from the spec");
     }
     assert!(spec.to_string().contains("application/problem+json"));
+    // Request bodies are documented as strict, as they are enforced.
+    let schemas = spec["components"]["schemas"].as_object().expect("schemas");
+    let requests: Vec<&String> = schemas.keys().filter(|k| k.ends_with("Request")).collect();
+    assert!(requests.len() >= 6, "{requests:?}");
+    for name in requests {
+        assert_eq!(schemas[name]["additionalProperties"], false, "{name}");
+    }
+    // `errors` is optional in problems.
+    let required = schemas["Problem"]["required"].as_array().expect("required");
+    assert!(!required.iter().any(|f| f == "errors"));
     let r = app
         .client
         .get(app.url("/api/docs"))

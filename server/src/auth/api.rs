@@ -61,8 +61,11 @@ pub struct Me {
     pub display_name: String,
     pub role: Role,
     pub role_label: String,
+    #[oai(skip_serializing_if_is_none)]
     pub tenant_code: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub tenant_name: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub province_code: Option<String>,
     pub must_change_password: bool,
 }

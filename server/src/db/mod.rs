@@ -310,7 +310,11 @@ impl<'c> TenantTx<'c> {
             }
             AnyConnection::Sqlite(_) => {
                 use schema::tenants::dsl as t;
-                t::tenants.filter(t::id.eq(tenant.as_str())).select(t::status).first(conn).optional()?
+                t::tenants
+                    .filter(t::id.eq(tenant.as_str()))
+                    .select(t::status)
+                    .first(conn)
+                    .optional()?
             }
         };
         match status.as_deref() {

@@ -99,6 +99,7 @@ pub struct ResetAdminRequest {
 pub struct TenantPage {
     pub items: Vec<TenantView>,
     /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
 }
 
@@ -162,7 +163,7 @@ impl PlatformApi {
         auth: Auth,
         province: Query<Option<String>>,
         status: Query<Option<TenantStatus>>,
-        limit: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> AppResult<Json<TenantPage>> {
         auth.0

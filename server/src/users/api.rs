@@ -31,6 +31,7 @@ pub struct UserView {
     pub display_name: String,
     pub role: Role,
     /// The org unit the role is scoped to (set once the register exists).
+    #[oai(skip_serializing_if_is_none)]
     pub org_unit_id: Option<String>,
     pub status: UserStatus,
     pub must_change_password: bool,
@@ -63,6 +64,8 @@ pub struct UserCreated {
 #[derive(Debug, Clone, Object)]
 pub struct UserPage {
     pub items: Vec<UserView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
 }
 
@@ -145,7 +148,7 @@ impl CountyApi {
         auth: Auth,
         role: Query<Option<Role>>,
         status: Query<Option<UserStatus>>,
-        limit: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> AppResult<Json<UserPage>> {
         let tid = auth.0.tenant()?;
@@ -318,14 +321,15 @@ impl CountyApi {
             status: b.status.map(UserStatus::as_str),
         };
         let scope = Scope::Tenant(tid.clone());
-        let u = self
+        let (old_role, u) = self
             .state
             .db
             .tenant(tid, Mode::Write, move |tx| {
-                repo::update(tx, &id, expected, &changes)
+                let before = repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
+                Ok((before.role, repo::update(tx, &id, expected, &changes)?))
             })
             .await?;
-        if u.status != "active" || b.role.is_some() {
+        if u.status != "active" || u.role != old_role {
             // A disabled account or a changed role must not keep old sessions.
             self.state
                 .sessions
