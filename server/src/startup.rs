@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::Json;
-use poem::{EndpointExt, IntoResponse, Route, Server, get, handler};
+use poem::{Endpoint, EndpointExt, IntoResponse, Route, Server, get, handler};
 use poem_openapi::OpenApiService;
 use secrecy::ExposeSecret;
 
@@ -127,10 +127,47 @@ pub fn spec_json<T: poem_openapi::OpenApi>(api: &OpenApiService<T, ()>) -> Strin
     v.to_string()
 }
 
+/// Path templates (under /api/v1) and their methods, from the OpenAPI document: a 405 names
+/// the allowed methods in `Allow`, as RFC 9110 requires.
+fn allow_table(spec: &str) -> Vec<(Vec<String>, String)> {
+    let v: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
+    let Some(paths) = v.get("paths").and_then(|p| p.as_object()) else {
+        return Vec::new();
+    };
+    paths
+        .iter()
+        .map(|(path, ops)| {
+            let segs = format!("/api/v1{path}")
+                .split('/')
+                .map(str::to_owned)
+                .collect();
+            let methods: Vec<String> = ops
+                .as_object()
+                .map(|o| o.keys().map(|m| m.to_uppercase()).collect())
+                .unwrap_or_default();
+            (segs, methods.join(", "))
+        })
+        .collect()
+}
+
+fn allowed_methods(table: &[(Vec<String>, String)], path: &str) -> Option<String> {
+    let segs: Vec<&str> = path.split('/').collect();
+    table
+        .iter()
+        .find(|(t, _)| {
+            t.len() == segs.len()
+                && t.iter()
+                    .zip(&segs)
+                    .all(|(a, b)| a.starts_with('{') || a == b)
+        })
+        .map(|(_, m)| m.clone())
+}
+
 /// The route table.
 pub fn routes(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
     let api = openapi(&state);
     let spec = spec_json(&api);
+    let allow = Arc::new(allow_table(&spec));
     let ui = api.swagger_ui();
     Route::new()
         .at("/healthz", get(healthz))
@@ -147,6 +184,38 @@ pub fn routes(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
         .nest("/api/v1", api)
         .data(state)
         .with(RequestTelemetry)
+        .around(move |ep, req| {
+            let allow = allow.clone();
+            async move {
+                let path = req.uri().path().to_owned();
+                let mut resp = ep.call(req).await?;
+                if resp.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED
+                    && let Some(v) = allowed_methods(&allow, &path).and_then(|m| m.parse().ok())
+                {
+                    resp.headers_mut().insert(poem::http::header::ALLOW, v);
+                }
+                Ok(resp)
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn allow_table_matches_templates() {
+        let spec =
+            r#"{"paths":{"/users":{"get":{},"post":{}},"/users/{id}":{"get":{},"patch":{}}}}"#;
+        let t = super::allow_table(spec);
+        assert_eq!(
+            super::allowed_methods(&t, "/api/v1/users").as_deref(),
+            Some("GET, POST")
+        );
+        assert_eq!(
+            super::allowed_methods(&t, "/api/v1/users/abc").as_deref(),
+            Some("GET, PATCH")
+        );
+        assert_eq!(super::allowed_methods(&t, "/api/v1/nope"), None);
+    }
 }
 
 #[handler]

@@ -201,6 +201,7 @@ async fn bad_parameters_and_unknown_routes_are_problems() {
         .send()
         .await
         .expect("s");
+    assert_eq!(r.headers().get("allow").and_then(|v| v.to_str().ok()), Some("GET, POST"));
     problem(r, 405, "method_not_allowed").await;
     let r = app
         .patch(

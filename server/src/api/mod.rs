@@ -138,7 +138,11 @@ pub fn problem_response(err: poem::Error) -> Response {
         return poem::error::ResponseError::as_response(app);
     }
     let status = err.status();
-    let app = if let Some(p) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+    let app = if let Some(p) = err.downcast_ref::<poem_openapi::error::ParseParamError>()
+        && p.name == "If-Match"
+    {
+        AppError::precondition_required()
+    } else if let Some(p) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
         AppError::new(
             StatusCode::BAD_REQUEST,
             "invalid_parameter",

@@ -30,8 +30,13 @@ enum ApiTags {
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
     /// The county's division code (e.g. `330523`); omit for platform and provincial accounts.
+    #[oai(validator(
+        pattern = r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5])[0-9]{2}(0[1-9]|[1-9][0-9])$"
+    ))]
     pub tenant_code: Option<String>,
+    #[oai(validator(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,31}$"))]
     pub username: String,
+    #[oai(validator(min_length = 1, max_length = 1024))]
     pub password: String,
 }
 
@@ -50,7 +55,9 @@ pub struct SignInResponse {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
+    #[oai(validator(min_length = 1, max_length = 1024))]
     pub current_password: String,
+    #[oai(validator(min_length = 10, max_length = 128))]
     pub new_password: String,
 }
 

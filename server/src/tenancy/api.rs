@@ -71,12 +71,26 @@ pub struct TenantCreated {
 #[serde(deny_unknown_fields)]
 pub struct CreateTenantRequest {
     /// County-level division code, e.g. `330523`.
+    #[oai(validator(
+        pattern = r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5])[0-9]{2}(0[1-9]|[1-9][0-9])$"
+    ))]
     pub code: String,
     /// e.g. `安吉县`.
+    #[oai(validator(
+        min_length = 2,
+        max_length = 50,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    ))]
     pub name: String,
     /// Defaults to `admin.<code>`.
+    #[oai(validator(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,31}$"))]
     pub admin_username: Option<String>,
     /// Defaults to `<name>管理员`.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 50,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    ))]
     pub admin_display_name: Option<String>,
 }
 
@@ -84,6 +98,11 @@ pub struct CreateTenantRequest {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct RenameTenantRequest {
+    #[oai(validator(
+        min_length = 2,
+        max_length = 50,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    ))]
     pub name: String,
 }
 
@@ -92,6 +111,7 @@ pub struct RenameTenantRequest {
 #[serde(deny_unknown_fields)]
 pub struct ResetAdminRequest {
     /// A county admin's user name in that county.
+    #[oai(validator(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,31}$"))]
     pub username: String,
 }
 
@@ -270,12 +290,12 @@ impl PlatformApi {
         auth: Auth,
         id: Path<String>,
         body: JsonBody<RenameTenantRequest>,
-        #[oai(name = "If-Match")] if_match_h: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match_h: Header<String>,
     ) -> AppResult<TenantResponse> {
         operator(&auth)?;
         let id = path_id(&id.0)?;
         let name = parse_name("name", &body.0.name).map_err(|f| AppError::validation(vec![f]))?;
-        let expected = if_match(if_match_h.0.as_deref())?;
+        let expected = if_match(Some(&if_match_h.0))?;
         let row = self
             .state
             .db

@@ -73,7 +73,13 @@ pub struct UserPage {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
+    #[oai(validator(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,31}$"))]
     pub username: String,
+    #[oai(validator(
+        min_length = 1,
+        max_length = 50,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    ))]
     pub display_name: String,
     /// One of the six county roles.
     pub role: Role,
@@ -83,6 +89,11 @@ pub struct CreateUserRequest {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
+    #[oai(validator(
+        min_length = 1,
+        max_length = 50,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    ))]
     pub display_name: Option<String>,
     pub role: Option<Role>,
     /// `disabled` ends all of the user's sessions.
@@ -278,7 +289,7 @@ impl CountyApi {
         auth: Auth,
         id: Path<String>,
         body: JsonBody<UpdateUserRequest>,
-        #[oai(name = "If-Match")] if_match_h: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match_h: Header<String>,
     ) -> AppResult<UserResponse> {
         let tid = auth.0.tenant()?;
         auth.0.require(&[Role::CountyAdmin])?;
@@ -314,7 +325,7 @@ impl CountyApi {
         if !errs.is_empty() {
             return Err(AppError::validation(errs));
         }
-        let expected = if_match(if_match_h.0.as_deref())?;
+        let expected = if_match(Some(&if_match_h.0))?;
         let changes = UserChanges {
             display_name,
             role,
