@@ -201,7 +201,10 @@ async fn bad_parameters_and_unknown_routes_are_problems() {
         .send()
         .await
         .expect("s");
-    assert_eq!(r.headers().get("allow").and_then(|v| v.to_str().ok()), Some("GET, POST"));
+    assert_eq!(
+        r.headers().get("allow").and_then(|v| v.to_str().ok()),
+        Some("GET, POST")
+    );
     problem(r, 405, "method_not_allowed").await;
     let r = app
         .patch(
@@ -224,7 +227,7 @@ async fn bad_parameters_and_unknown_routes_are_problems() {
         .send()
         .await
         .expect("s");
-    let v = problem(r, 422, "validation_failed").await;
+    let v = problem(r, 400, "invalid_parameter").await;
     assert_eq!(fields(&v), vec!["Idempotency-Key"]);
 }
 

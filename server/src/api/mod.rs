@@ -89,20 +89,22 @@ pub fn if_match(header: Option<&str>) -> Result<i64, AppError> {
     h.trim_matches('"')
         .strip_prefix('v')
         .and_then(|v| v.parse::<i64>().ok())
-        .ok_or_else(|| {
-            AppError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_if_match",
-                "If-Match 请求头格式不正确，应原样使用 ETag",
-                "If-Match must carry an ETag exactly as returned",
-            )
-            .with_field(FieldError::new(
-                "If-Match",
-                "invalid",
-                "If-Match 无效",
-                "If-Match is invalid",
-            ))
-        })
+        .ok_or_else(invalid_if_match)
+}
+
+fn invalid_if_match() -> AppError {
+    AppError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_if_match",
+        "If-Match 请求头格式不正确，应原样使用 ETag",
+        "If-Match must carry an ETag exactly as returned",
+    )
+    .with_field(FieldError::new(
+        "If-Match",
+        "invalid",
+        "If-Match 无效",
+        "If-Match is invalid",
+    ))
 }
 
 /// A path id: anything that is not a UUID cannot exist, so it is 404, like another tenant's id.
@@ -141,7 +143,12 @@ pub fn problem_response(err: poem::Error) -> Response {
     let app = if let Some(p) = err.downcast_ref::<poem_openapi::error::ParseParamError>()
         && p.name == "If-Match"
     {
-        AppError::precondition_required()
+        // Missing: the update needs a precondition (428); not one of our ETags: 400.
+        if p.reason.contains("expects an input value") {
+            AppError::precondition_required()
+        } else {
+            invalid_if_match()
+        }
     } else if let Some(p) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
         AppError::new(
             StatusCode::BAD_REQUEST,

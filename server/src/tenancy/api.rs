@@ -184,7 +184,7 @@ impl PlatformApi {
         province: Query<Option<String>>,
         status: Query<Option<TenantStatus>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
-        cursor: Query<Option<String>>,
+        #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<TenantPage>> {
         auth.0
             .require(&[Role::PlatformOperator, Role::ProvincialOffice])?;
@@ -218,7 +218,9 @@ impl PlatformApi {
         &self,
         auth: Auth,
         body: JsonBody<CreateTenantRequest>,
-        #[oai(name = "Idempotency-Key")] idem: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key", validator(pattern = r"^[!-~]{1,200}$"))] idem: Header<
+            Option<String>,
+        >,
     ) -> AppResult<CreatedResponse> {
         operator(&auth)?;
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
@@ -290,7 +292,8 @@ impl PlatformApi {
         auth: Auth,
         id: Path<String>,
         body: JsonBody<RenameTenantRequest>,
-        #[oai(name = "If-Match")] if_match_h: Header<String>,
+        #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
+        if_match_h: Header<String>,
     ) -> AppResult<TenantResponse> {
         operator(&auth)?;
         let id = path_id(&id.0)?;
@@ -313,7 +316,8 @@ impl PlatformApi {
         &self,
         auth: Auth,
         id: Path<String>,
-        #[oai(name = "If-Match")] if_match_h: Header<Option<String>>,
+        #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
+        if_match_h: Header<Option<String>>,
     ) -> AppResult<TenantResponse> {
         self.set_status(auth, id.0, if_match_h.0, TenantStatus::Suspended)
             .await
@@ -325,7 +329,8 @@ impl PlatformApi {
         &self,
         auth: Auth,
         id: Path<String>,
-        #[oai(name = "If-Match")] if_match_h: Header<Option<String>>,
+        #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
+        if_match_h: Header<Option<String>>,
     ) -> AppResult<TenantResponse> {
         self.set_status(auth, id.0, if_match_h.0, TenantStatus::Active)
             .await

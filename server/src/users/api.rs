@@ -160,7 +160,7 @@ impl CountyApi {
         role: Query<Option<Role>>,
         status: Query<Option<UserStatus>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
-        cursor: Query<Option<String>>,
+        #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<UserPage>> {
         let tid = auth.0.tenant()?;
         auth.0.require(&[Role::CountyAdmin])?;
@@ -187,7 +187,9 @@ impl CountyApi {
         &self,
         auth: Auth,
         body: JsonBody<CreateUserRequest>,
-        #[oai(name = "Idempotency-Key")] idem: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key", validator(pattern = r"^[!-~]{1,200}$"))] idem: Header<
+            Option<String>,
+        >,
     ) -> AppResult<UserCreatedResponse> {
         let tid = auth.0.tenant()?;
         auth.0.require(&[Role::CountyAdmin])?;
@@ -289,7 +291,8 @@ impl CountyApi {
         auth: Auth,
         id: Path<String>,
         body: JsonBody<UpdateUserRequest>,
-        #[oai(name = "If-Match")] if_match_h: Header<String>,
+        #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
+        if_match_h: Header<String>,
     ) -> AppResult<UserResponse> {
         let tid = auth.0.tenant()?;
         auth.0.require(&[Role::CountyAdmin])?;
