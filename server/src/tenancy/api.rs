@@ -417,7 +417,7 @@ pub fn validate_create(req: &CreateTenantRequest) -> AppResult<NewCounty> {
         (Some(u), _) => Username::parse("admin_username", u)
             .map_err(|e| errs.push(e))
             .ok(),
-        (None, Some(c)) => Some(service::default_admin(c)),
+        (None, Some(c)) => service::default_admin(c).map_err(|e| errs.push(e)).ok(),
         (None, None) => None,
     };
     let admin_display_name = match (&req.admin_display_name, &name) {

@@ -25,12 +25,10 @@ pub struct CreatedCounty {
     pub admin_password: SecretString,
 }
 
-/// The default first-admin name for a county: `admin.<code>`.
-pub fn default_admin(code: &DivisionCode) -> Username {
-    Username::parse("admin_username", &format!("admin.{}", code.as_str())).unwrap_or_else(|_| {
-        // "admin." + 6 digits always satisfies the user name rules.
-        unreachable!("admin.<code> is a valid user name")
-    })
+/// The default first-admin name for a county: `admin.<code>` (always a valid user name; the
+/// parse keeps the rules in one place).
+pub fn default_admin(code: &DivisionCode) -> Result<Username, crate::error::FieldError> {
+    Username::parse("admin_username", &format!("admin.{}", code.as_str()))
 }
 
 /// Creates a county and its first county admin in one transaction. The admin's password hash is
