@@ -288,6 +288,8 @@ impl Application {
     ) -> std::io::Result<()> {
         let grace = Duration::from_secs(self.state.settings.server.shutdown_grace_secs);
         let draining = self.state.draining.clone();
+        let db = self.state.db.clone();
+        crate::telemetry::register_pool_gauges(move || db.pool_state());
         let app = routes(self.state);
         let signal = async move {
             shutdown.await;

@@ -142,6 +142,43 @@ fn metrics() -> &'static Metrics {
     })
 }
 
+/// Exports the database pool's size and idle connections as gauges (`db.pool.connections`,
+/// `db.pool.idle`). The gauges live as long as the process.
+pub fn register_pool_gauges(state: impl Fn() -> (u32, u32) + Send + Sync + 'static) {
+    let meter = opentelemetry::global::meter("shuanglian");
+    let state = std::sync::Arc::new(state);
+    let s1 = state.clone();
+    let total = meter
+        .u64_observable_gauge("db.pool.connections")
+        .with_description("Open database connections in the pool")
+        .with_callback(move |o| o.observe(u64::from(s1().0), &[]))
+        .build();
+    let idle = meter
+        .u64_observable_gauge("db.pool.idle")
+        .with_description("Idle database connections in the pool")
+        .with_callback(move |o| o.observe(u64::from(state().1), &[]))
+        .build();
+    // Keep the instruments (and so their callbacks) for the life of the process.
+    static GAUGES: std::sync::Mutex<Vec<opentelemetry::metrics::ObservableGauge<u64>>> =
+        std::sync::Mutex::new(Vec::new());
+    GAUGES
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .extend([total, idle]);
+}
+
+/// Counts requests that found the database pool exhausted (answered 503 `database_busy`).
+pub fn pool_timeout() {
+    static C: std::sync::OnceLock<Counter<u64>> = std::sync::OnceLock::new();
+    C.get_or_init(|| {
+        opentelemetry::global::meter("shuanglian")
+            .u64_counter("db.pool.timeouts")
+            .with_description("Requests that waited too long for a database connection")
+            .build()
+    })
+    .add(1, &[]);
+}
+
 /// Per-request span, request id header, latency metrics, and the problem+json mapping of any
 /// error that escaped the handlers.
 pub struct RequestTelemetry;

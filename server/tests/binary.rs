@@ -402,6 +402,10 @@ async fn traces_and_metrics_are_exported_over_otlp_without_personal_data() {
         contains(&metrics, "http.server.request.duration"),
         "latency metric exported"
     );
+    assert!(
+        contains(&metrics, "db.pool.connections"),
+        "pool metric exported"
+    );
     for f in &forbidden {
         assert!(
             !contains(&traces, f) && !contains(&metrics, f),

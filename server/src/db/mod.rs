@@ -225,6 +225,7 @@ impl Db {
         tokio::task::spawn_blocking(move || {
             let mut conn = db.pool.get().map_err(|e| {
                 tracing::warn!(error = %e, "database pool exhausted");
+                crate::telemetry::pool_timeout();
                 DbError::Busy
             })?;
             let _guard = (mode == Mode::Write && db.backend == Backend::Sqlite)
