@@ -130,6 +130,22 @@ async fn postgres_only_every_tenant_table_has_forced_rls_and_the_app_role_reads_
         });
         let err = insert.expect_err("writing a row for another county must fail");
         assert!(err.to_string().contains("row-level security"), "{err}");
+        // Every tenant table, generically: inside A's transaction a row for B is refused by the
+        // policy (PostgreSQL checks it before NOT NULL and other constraints), and with no
+        // tenant set no row can be written at all.
+        for t in &tables {
+            for (bound, target) in [(Some(a_id.as_str()), b_id.as_str()), (None, a_id.as_str())] {
+                let r = app_conn.transaction::<_, diesel::result::Error, _>(|c| {
+                    if let Some(bound) = bound {
+                        diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)").bind::<Text, _>(bound).execute(c)?;
+                    }
+                    diesel::sql_query(format!("INSERT INTO {} (tenant_id) VALUES ($1)", t.name)).bind::<Text, _>(target).execute(c)?;
+                    Ok(())
+                });
+                let err = r.expect_err("insert must fail");
+                assert!(err.to_string().contains("row-level security"), "{}: {err}", t.name);
+            }
+        }
         // The setting does not outlive its transaction on a pooled connection.
         #[derive(QueryableByName)]
         struct Setting {
