@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod kv;
+pub mod org;
 pub mod security;
 pub mod startup;
 pub mod telemetry;

@@ -17,6 +17,7 @@ use crate::auth::session::Sessions;
 use crate::config::Settings;
 use crate::db::{Backend, Db, migrate};
 use crate::kv::{Keys, Kv};
+use crate::org::api::OrgApi;
 use crate::security::MasterKey;
 use crate::telemetry::RequestTelemetry;
 use crate::tenancy::api::PlatformApi;
@@ -92,12 +93,13 @@ impl AppState {
     }
 }
 
-pub fn openapi(state: &AppState) -> OpenApiService<(AuthApi, PlatformApi, CountyApi), ()> {
+pub fn openapi(state: &AppState) -> OpenApiService<(AuthApi, PlatformApi, CountyApi, OrgApi), ()> {
     OpenApiService::new(
         (
             AuthApi { state: state.clone() },
             PlatformApi { state: state.clone() },
             CountyApi { state: state.clone() },
+            OrgApi { state: state.clone() },
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),

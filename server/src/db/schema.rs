@@ -77,10 +77,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    org_units (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        kind -> Text,
+        name -> Text,
+        parent_id -> Nullable<Text>,
+        path -> Text,
+        depth -> Integer,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(tenants -> provinces (province_code));
 diesel::joinable!(users -> tenants (tenant_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    org_units,
     provinces,
     tenants,
     platform_users,
