@@ -167,6 +167,9 @@ struct CountyPlan {
     code: &'static str,
     name: &'static str,
     staff: usize,
+    /// Villages/communities per township, and markets in the county.
+    villages_per_township: usize,
+    markets: usize,
 }
 
 /// The staff roles spread over a county's accounts, in proportion to how many of each a county has.
@@ -200,11 +203,15 @@ fn plan(preset: Preset, rng: &mut Rng) -> Vec<CountyPlan> {
                     code: a,
                     name: an,
                     staff: 40,
+                    villages_per_township: 14,
+                    markets: 20,
                 },
                 CountyPlan {
                     code: b,
                     name: bn,
                     staff: 20,
+                    villages_per_township: 12,
+                    markets: 10,
                 },
             ]
         }
@@ -216,11 +223,15 @@ fn plan(preset: Preset, rng: &mut Rng) -> Vec<CountyPlan> {
                     code: a,
                     name: an,
                     staff: 400,
+                    villages_per_township: 50,
+                    markets: 60,
                 },
                 CountyPlan {
                     code: b,
                     name: bn,
                     staff: 60,
+                    villages_per_township: 20,
+                    markets: 15,
                 },
             ]
         }
@@ -230,8 +241,229 @@ fn plan(preset: Preset, rng: &mut Rng) -> Vec<CountyPlan> {
                 code: c,
                 name: n,
                 staff: 10 + rng.below(60),
+                villages_per_township: 3 + rng.below(6),
+                markets: 2 + rng.below(5),
             })
             .collect(),
+    }
+}
+
+const ANJI_TOWNSHIPS: [&str; 15] = [
+    "递铺街道",
+    "昌硕街道",
+    "灵峰街道",
+    "孝源街道",
+    "孝丰镇",
+    "报福镇",
+    "章村镇",
+    "天荒坪镇",
+    "杭垓镇",
+    "梅溪镇",
+    "天子湖镇",
+    "鄣吴镇",
+    "溪龙乡",
+    "上墅乡",
+    "山川乡",
+];
+const YIWU_TOWNSHIPS: [&str; 14] = [
+    "稠城街道",
+    "北苑街道",
+    "稠江街道",
+    "江东街道",
+    "后宅街道",
+    "城西街道",
+    "廿三里街道",
+    "福田街道",
+    "佛堂镇",
+    "赤岸镇",
+    "义亭镇",
+    "上溪镇",
+    "大陈镇",
+    "苏溪镇",
+];
+const PLACE_A: [&str; 24] = [
+    "石", "竹", "杨", "梅", "枫", "松", "青", "白", "高", "下", "上", "东", "西", "南", "北", "大",
+    "小", "新", "古", "龙", "凤", "金", "桃", "柳",
+];
+const PLACE_B: [&str; 20] = [
+    "山", "溪", "塘", "桥", "岭", "坞", "湾", "岙", "家", "庄", "田", "里", "口", "头", "坑", "冈",
+    "林", "源", "浦", "埠",
+];
+const MARKET_KINDS: [&str; 8] = [
+    "小商品市场",
+    "农贸市场",
+    "竹木市场",
+    "白茶市场",
+    "建材市场",
+    "服装市场",
+    "副食品市场",
+    "五金市场",
+];
+
+/// A county's org tree for the demo (SPEC §2): committee, branches with party branches and a
+/// service centre each, townships with villages, AIC offices, markets (half with a party
+/// organisation). Names are unique among siblings.
+struct OrgPlan {
+    branches: Vec<String>,
+    townships: Vec<(String, Vec<String>)>,
+    offices: Vec<String>,
+    markets: Vec<(String, bool)>,
+}
+
+fn place(rng: &mut Rng) -> String {
+    format!(
+        "{}{}",
+        PLACE_A[rng.below(PLACE_A.len())],
+        PLACE_B[rng.below(PLACE_B.len())]
+    )
+}
+
+fn unique(name: String, used: &mut std::collections::HashSet<String>) -> String {
+    let mut n = name.clone();
+    let mut i = 2;
+    while !used.insert(n.clone()) {
+        n = format!("{name}{i}");
+        i += 1;
+    }
+    n
+}
+
+fn org_plan(code: &str, villages_per_township: usize, markets: usize, rng: &mut Rng) -> OrgPlan {
+    let mut used = std::collections::HashSet::new();
+    let townships: Vec<String> = match code {
+        "330523" => ANJI_TOWNSHIPS.iter().map(|s| (*s).to_owned()).collect(),
+        "330782" => YIWU_TOWNSHIPS.iter().map(|s| (*s).to_owned()).collect(),
+        _ => (0..8)
+            .map(|i| {
+                unique(
+                    format!("{}{}", place(rng), if i < 3 { "街道" } else { "镇" }),
+                    &mut used,
+                )
+            })
+            .collect(),
+    };
+    let branches: Vec<String> = if code == "330523" {
+        // The four branches named in seed 002.
+        ["昌硕分会", "递铺分会", "孝丰分会", "梅溪分会"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect()
+    } else {
+        let mut seen = std::collections::HashSet::new();
+        townships
+            .iter()
+            .take(4)
+            .map(|t| {
+                unique(
+                    format!("{}分会", t.trim_end_matches("街道").trim_end_matches('镇')),
+                    &mut seen,
+                )
+            })
+            .collect()
+    };
+    let townships = townships
+        .into_iter()
+        .map(|t| {
+            let mut seen = std::collections::HashSet::new();
+            let villages = (0..villages_per_township)
+                .map(|i| {
+                    unique(
+                        format!("{}{}", place(rng), if i % 5 == 4 { "社区" } else { "村" }),
+                        &mut seen,
+                    )
+                })
+                .collect();
+            (t, villages)
+        })
+        .collect::<Vec<_>>();
+    let mut seen = std::collections::HashSet::new();
+    let offices = townships
+        .iter()
+        .take(4)
+        .map(|(t, _)| {
+            unique(
+                format!(
+                    "{}工商所",
+                    t.trim_end_matches("街道").trim_end_matches('镇')
+                ),
+                &mut seen,
+            )
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let markets = (0..markets)
+        .map(|i| {
+            (
+                unique(
+                    format!(
+                        "{}{}",
+                        place(rng),
+                        MARKET_KINDS[rng.below(MARKET_KINDS.len())]
+                    ),
+                    &mut seen,
+                ),
+                i % 2 == 0,
+            )
+        })
+        .collect();
+    OrgPlan {
+        branches,
+        townships,
+        offices,
+        markets,
+    }
+}
+
+impl OrgPlan {
+    fn create(&self, tx: &mut crate::db::TenantTx<'_>, county: &str) -> DbResult<usize> {
+        use crate::org::model::OrgKind as K;
+        use crate::org::repo::create;
+        let mut n = 0;
+        let committee = create(
+            tx,
+            K::AssociationCommittee,
+            &format!("{county}个体私营企业协会党委"),
+            None,
+        )?;
+        for b in &self.branches {
+            let branch = create(tx, K::Branch, b, Some(&committee.id))?;
+            for i in ["第一支部", "第二支部", "第三支部"] {
+                create(tx, K::PartyBranch, &format!("{b}{i}"), Some(&branch.id))?;
+            }
+            create(
+                tx,
+                K::ServiceCentre,
+                &format!("{}区域性党员服务中心", b.trim_end_matches("分会")),
+                Some(&branch.id),
+            )?;
+            n += 5;
+        }
+        for (t, villages) in &self.townships {
+            let town = create(tx, K::Township, t, None)?;
+            for v in villages {
+                create(tx, K::Village, v, Some(&town.id))?;
+            }
+            n += 1 + villages.len();
+        }
+        let mut offices = Vec::new();
+        for o in &self.offices {
+            offices.push(create(tx, K::AicOffice, o, None)?.id);
+        }
+        for (i, (m, has_party_org)) in self.markets.iter().enumerate() {
+            let office = offices.get(i % offices.len().max(1)).map(String::as_str);
+            let market = create(tx, K::Market, m, office)?;
+            if *has_party_org {
+                create(
+                    tx,
+                    K::MarketPartyOrg,
+                    &format!("{m}党支部"),
+                    Some(&market.id),
+                )?;
+                n += 1;
+            }
+            n += 1;
+        }
+        Ok(n + 1 + offices.len())
     }
 }
 
@@ -246,7 +478,7 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
         .await?
         .map_err(app)?;
     let mut out = String::new();
-    let (mut counties, mut accounts, mut skipped) = (0usize, 0usize, 0usize);
+    let (mut counties, mut accounts, mut units, mut skipped) = (0usize, 0usize, 0usize, 0usize);
     for c in plan(preset, &mut rng) {
         let code = DivisionCode::parse("code", c.code).map_err(|e| anyhow::anyhow!(e.message))?;
         let names: Vec<(String, Role)> = (0..c.staff)
@@ -254,9 +486,10 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
             .collect();
         let h = hash.clone();
         let name = c.name.to_owned();
+        let org = org_plan(c.code, c.villages_per_township, c.markets, &mut rng);
         let created = state
             .db
-            .platform(Mode::Write, move |tx| -> DbResult<Option<usize>> {
+            .platform(Mode::Write, move |tx| -> DbResult<Option<(usize, usize)>> {
                 if repo::by_code(tx, code.as_str())?.is_some() {
                     return Ok(None);
                 }
@@ -287,21 +520,23 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                         },
                     )?;
                 }
-                Ok(Some(names.len() + 1))
+                let units = org.create(&mut ttx, &name)?;
+                Ok(Some((names.len() + 1, units)))
             })
             .await
             .map_err(|e| app(e.into()))?;
         match created {
-            Some(n) => {
+            Some((n, u)) => {
                 counties += 1;
                 accounts += n;
+                units += u;
             }
             None => skipped += 1,
         }
     }
     let _ = write!(
         out,
-        "demo-data {preset:?} seed {seed}: {counties} counties, {accounts} accounts created; {skipped} existing counties skipped. \
+        "demo-data {preset:?} seed {seed}: {counties} counties, {accounts} accounts and {units} org units created; {skipped} existing counties skipped. \
          Every account's password: {DEMO_PASSWORD}"
     );
     Ok(out)
