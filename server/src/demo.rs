@@ -415,10 +415,16 @@ fn org_plan(code: &str, villages_per_township: usize, markets: usize, rng: &mut 
 }
 
 impl OrgPlan {
-    fn create(&self, tx: &mut crate::db::TenantTx<'_>, county: &str) -> DbResult<usize> {
+    /// Creates the tree; returns how many units, and the ids staff accounts are bound to.
+    fn create(
+        &self,
+        tx: &mut crate::db::TenantTx<'_>,
+        county: &str,
+    ) -> DbResult<(usize, Bindings)> {
         use crate::org::model::OrgKind as K;
         use crate::org::repo::create;
         let mut n = 0;
+        let mut bind = Bindings::default();
         let committee = create(
             tx,
             K::AssociationCommittee,
@@ -427,6 +433,7 @@ impl OrgPlan {
         )?;
         for b in &self.branches {
             let branch = create(tx, K::Branch, b, Some(&committee.id))?;
+            bind.branches.push(branch.id.clone());
             for i in ["第一支部", "第二支部", "第三支部"] {
                 create(tx, K::PartyBranch, &format!("{b}{i}"), Some(&branch.id))?;
             }
@@ -440,8 +447,10 @@ impl OrgPlan {
         }
         for (t, villages) in &self.townships {
             let town = create(tx, K::Township, t, None)?;
+            bind.townships.push(town.id.clone());
             for v in villages {
-                create(tx, K::Village, v, Some(&town.id))?;
+                bind.villages
+                    .push(create(tx, K::Village, v, Some(&town.id))?.id);
             }
             n += 1 + villages.len();
         }
@@ -463,7 +472,32 @@ impl OrgPlan {
             }
             n += 1;
         }
-        Ok(n + 1 + offices.len())
+        let count = n + 1 + offices.len();
+        bind.offices = offices;
+        Ok((count, bind))
+    }
+}
+
+/// Unit ids by the kind each scoped role is bound to.
+#[derive(Default)]
+struct Bindings {
+    branches: Vec<String>,
+    townships: Vec<String>,
+    villages: Vec<String>,
+    offices: Vec<String>,
+}
+
+impl Bindings {
+    /// The unit the i-th account of a role is bound to (county-wide roles: none).
+    fn for_role(&self, role: Role, i: usize) -> Option<&str> {
+        let pool = match role {
+            Role::BranchStaff => &self.branches,
+            Role::TownshipCommittee => &self.townships,
+            Role::VillageRecorder => &self.villages,
+            Role::AicRecorder => &self.offices,
+            _ => return None,
+        };
+        pool.get(i % pool.len().max(1)).map(String::as_str)
     }
 }
 
@@ -506,6 +540,7 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                         must_change_password: false,
                     },
                 )?;
+                let (units, bind) = org.create(&mut ttx, &name)?;
                 for (i, (person, role)) in names.iter().enumerate() {
                     let uname = format!("{}.{:04}", role_prefix(*role), i + 1);
                     insert(
@@ -514,13 +549,12 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                             username: &uname,
                             display_name: person,
                             role: *role,
-                            org_unit_id: None,
+                            org_unit_id: bind.for_role(*role, i),
                             password_hash: &h,
                             must_change_password: false,
                         },
                     )?;
                 }
-                let units = org.create(&mut ttx, &name)?;
                 Ok(Some((names.len() + 1, units)))
             })
             .await
@@ -614,7 +648,9 @@ pub fn print_demo_signins(base: &str) {
     println!("  平台运维 platform operator : username operator            (no tenant_code)");
     println!("  浙江省局 provincial office : username zhejiang            (no tenant_code)");
     println!("  安吉县 330523 county admin : tenant_code 330523, username admin");
-    println!("  安吉县 330523 village staff: tenant_code 330523, username village.0001");
+    println!(
+        "  安吉县 330523 village staff: tenant_code 330523, username village.0001 (sees only their village)"
+    );
     println!("  长兴县 330522 county admin : tenant_code 330522, username admin");
     println!();
     println!("  curl -s {base}/api/v1/auth/sign-in -H 'content-type: application/json' \\");

@@ -123,6 +123,7 @@ pub fn spec_json<T: poem_openapi::OpenApi>(api: &OpenApiService<T, ()>) -> Strin
         for (name, schema) in schemas.iter_mut() {
             if name.ends_with("Request") {
                 schema["additionalProperties"] = serde_json::Value::Bool(false);
+                mark_optional_nullable(schema);
             }
         }
     }
@@ -163,6 +164,32 @@ fn allowed_methods(table: &[(Vec<String>, String)], path: &str) -> Option<String
                     .all(|(a, b)| a.starts_with('{') || a == b)
         })
         .map(|(_, m)| m.clone())
+}
+
+/// Optional request fields accept an explicit `null` (serde reads it as absent); OpenAPI 3.0
+/// says so with `nullable`, wrapping `$ref`s in `allOf` since siblings of `$ref` are ignored.
+fn mark_optional_nullable(schema: &mut serde_json::Value) {
+    let required: Vec<String> = schema["required"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(props) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    for (field, prop) in props.iter_mut() {
+        if required.contains(field) {
+            continue;
+        }
+        if let Some(r) = prop.get("$ref").cloned() {
+            *prop = serde_json::json!({ "allOf": [{ "$ref": r }], "nullable": true });
+        } else {
+            prop["nullable"] = serde_json::Value::Bool(true);
+        }
+    }
 }
 
 /// The route table.

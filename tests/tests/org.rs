@@ -412,9 +412,9 @@ async fn only_the_county_admin_changes_the_tree_and_other_counties_see_nothing()
         .await
         .expect("j");
     assert_eq!(v["items"].as_array().expect("items").len(), 0);
-    // Staff of the same county read the tree but cannot change it.
-    let (_, otp) = app.user(&a, "village.one", "village_recorder").await;
-    let staff = app.sign_in(Some("330523"), "village.one", &otp).await;
+    // Staff of the same county read what they are bound to, and cannot change the tree.
+    let (_, otp) = app.user(&a, "township.one", "township_committee").await;
+    let staff = app.sign_in(Some("330523"), "township.one", &otp).await;
     let r = app
         .post(
             "/api/v1/auth/password",
@@ -425,6 +425,53 @@ async fn only_the_county_admin_changes_the_tree_and_other_counties_see_nothing()
         .await
         .expect("pw");
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // Unbound, a scoped role sees nothing.
+    problem(
+        app.get(&format!("/api/v1/org-units/{tid}"), &staff)
+            .send()
+            .await
+            .expect("g"),
+        404,
+        "not_found",
+    )
+    .await;
+    let admin_view: Value = app
+        .get("/api/v1/users?limit=200", &a.admin_token)
+        .send()
+        .await
+        .expect("u")
+        .json()
+        .await
+        .expect("j");
+    let staff_id = admin_view["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|u| u["username"] == "township.one")
+        .expect("staff")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let tag = app
+        .get(&format!("/api/v1/users/{staff_id}"), &a.admin_token)
+        .send()
+        .await
+        .expect("g")
+        .headers()["etag"]
+        .to_str()
+        .expect("e")
+        .to_owned();
+    let r = app
+        .patch(
+            &format!("/api/v1/users/{staff_id}"),
+            &a.admin_token,
+            &json!({ "org_unit_id": tid }),
+        )
+        .header("If-Match", tag)
+        .send()
+        .await
+        .expect("bind");
+    assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
         app.get(&format!("/api/v1/org-units/{tid}"), &staff)
             .send()

@@ -1,5 +1,6 @@
-//! /api/v1/org-units: the county's org tree. Every county role reads it (per-role scoping of
-//! what is visible arrives with scoped roles); the county admin changes it.
+//! /api/v1/org-units: the county's org tree. County admin and association committee see all of
+//! it; other roles see the subtree of the unit they are bound to (nothing while unbound). Only
+//! the county admin changes it.
 
 use chrono::{DateTime, Utc};
 use poem_openapi::param::{Header, Path, Query};
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{OrgKind, parse_name};
 use super::repo::{self, OrgUnitRow};
+use super::scope::{self, Visibility};
 use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::auth::{Auth, Role};
@@ -155,15 +157,27 @@ impl OrgApi {
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let root = root.0.as_deref().map(path_id).transpose()?;
         let (p2, k, a) = (page.clone(), kind.0, active.0);
+        let (role, uid) = (auth.0.role, auth.0.user_id.clone());
         let rows = self
             .state
             .db
             .tenant(tid, Mode::Read, move |tx| {
-                let root = match root {
-                    Some(r) => Some(repo::get(tx, &r)?.ok_or_else(AppError::not_found)?),
-                    None => None,
+                let vis = scope::visibility(tx, role, &uid)?;
+                // A root outside what the caller sees is as absent as another county's id.
+                let root_path = match root {
+                    Some(r) => Some(
+                        repo::get(tx, &r)?
+                            .filter(|u| vis.sees(u))
+                            .ok_or_else(AppError::not_found)?
+                            .path,
+                    ),
+                    None => match &vis {
+                        Visibility::County => None,
+                        Visibility::Subtree(p) => Some(p.clone()),
+                        Visibility::Nothing => return Ok(Vec::new()),
+                    },
                 };
-                repo::list(tx, &p2, root.as_ref(), k, a)
+                repo::list(tx, &p2, root_path.as_deref(), k, a)
             })
             .await?;
         let (rows, next_cursor) = page.finish(rows, |r| &r.id);
@@ -231,10 +245,14 @@ impl OrgApi {
     async fn get(&self, auth: Auth, id: Path<String>) -> AppResult<OrgUnitResponse> {
         let tid = auth.0.tenant()?;
         let id = path_id(&id.0)?;
+        let (role, uid) = (auth.0.role, auth.0.user_id.clone());
         let row = self
             .state
             .db
-            .tenant(tid, Mode::Read, move |tx| repo::get(tx, &id))
+            .tenant(tid, Mode::Read, move |tx| {
+                let vis = scope::visibility(tx, role, &uid)?;
+                Ok(repo::get(tx, &id)?.filter(|u| vis.sees(u)))
+            })
             .await?;
         row.map(|r| respond(&r)).ok_or_else(AppError::not_found)
     }

@@ -5,3 +5,4 @@
 pub mod api;
 pub mod model;
 pub mod repo;
+pub mod scope;

@@ -168,7 +168,7 @@ pub fn create(
 pub fn list(
     tx: &mut TenantTx<'_>,
     page: &PageRequest,
-    root: Option<&OrgUnitRow>,
+    root_path: Option<&str>,
     kind: Option<OrgKind>,
     active: Option<bool>,
 ) -> DbResult<Vec<OrgUnitRow>> {
@@ -177,12 +177,8 @@ pub fn list(
         .filter(o::tenant_id.eq(tid))
         .select(OrgUnitRow::as_select())
         .into_boxed();
-    if let Some(r) = root {
-        q = q.filter(
-            o::path
-                .ge(r.path.clone())
-                .and(o::path.lt(subtree_end(&r.path))),
-        );
+    if let Some(p) = root_path {
+        q = q.filter(o::path.ge(p.to_owned()).and(o::path.lt(subtree_end(p))));
     }
     if let Some(k) = kind {
         q = q.filter(o::kind.eq(k.as_str()));

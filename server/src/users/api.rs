@@ -83,6 +83,10 @@ pub struct CreateUserRequest {
     pub display_name: String,
     /// One of the six county roles.
     pub role: Role,
+    /// The org unit the role is bound to (a village for a village recorder, a branch, party
+    /// branch or service centre for branch staff, …). County admins and the association
+    /// committee see the whole county and need none; other roles see nothing until bound.
+    pub org_unit_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Object, Deserialize)]
@@ -98,6 +102,8 @@ pub struct UpdateUserRequest {
     pub role: Option<Role>,
     /// `disabled` ends all of the user's sessions.
     pub status: Option<UserStatus>,
+    /// Re-binds the user to another org unit (applies from their next request).
+    pub org_unit_id: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -132,6 +138,35 @@ fn county_role(field: &str, r: Role) -> Result<Role, FieldError> {
             format!("{field} is not a county role"),
         ))
     }
+}
+
+/// An org unit id from a request body; not a UUID means it cannot exist.
+fn unit_arg(p: Option<&str>) -> AppResult<Option<String>> {
+    p.map(|p| path_id(p).map_err(|_| unit_not_found()))
+        .transpose()
+}
+
+fn unit_not_found() -> AppError {
+    AppError::field(
+        "org_unit_id",
+        "org_unit_not_found",
+        "org_unit_id：组织不存在或已停用",
+        "org_unit_id: no such active org unit",
+    )
+}
+
+/// The unit exists in this county, is active, and fits the role.
+fn bind_check(
+    tx: &mut crate::db::TenantTx<'_>,
+    role: Role,
+    unit_id: &str,
+) -> crate::db::DbResult<()> {
+    let unit = crate::org::repo::get(tx, unit_id)?
+        .filter(|u| u.active)
+        .ok_or_else(unit_not_found)?;
+    crate::org::scope::check_binding(role, unit.kind())
+        .map_err(|f| AppError::validation(vec![f]))?;
+    Ok(())
 }
 
 #[OpenApi(tag = "ApiTags::County")]
@@ -203,6 +238,7 @@ impl CountyApi {
             .map_err(|e| errs.push(e))
             .ok();
         let role = county_role("role", req.role).map_err(|e| errs.push(e)).ok();
+        let unit = unit_arg(req.org_unit_id.as_deref())?;
         let (Some(username), Some(display), Some(role)) = (username, display, role) else {
             return Err(AppError::validation(errs));
         };
@@ -222,13 +258,16 @@ impl CountyApi {
                         .map_err(|e| AppError::internal(anyhow::anyhow!("stored response: {e}")))?;
                     return Ok((body, true));
                 }
+                if let Some(unit) = &unit {
+                    bind_check(tx, role, unit)?;
+                }
                 let u = repo::insert(
                     tx,
                     &NewUser {
                         username: username.as_str(),
                         display_name: &display,
                         role,
-                        org_unit_id: None,
+                        org_unit_id: unit.as_deref(),
                         password_hash: &hash,
                         must_change_password: true,
                     },
@@ -314,6 +353,7 @@ impl CountyApi {
             .map_err(|e| errs.push(e))
             .ok()
             .flatten();
+        let unit = unit_arg(b.org_unit_id.as_deref())?;
         if id == auth.0.user_id
             && (b.status == Some(UserStatus::Disabled)
                 || role.is_some_and(|r| r != Role::CountyAdmin))
@@ -333,6 +373,7 @@ impl CountyApi {
             display_name,
             role,
             status: b.status.map(UserStatus::as_str),
+            org_unit_id: unit.clone(),
         };
         let scope = Scope::Tenant(tid.clone());
         let (old_role, u) = self
@@ -340,6 +381,14 @@ impl CountyApi {
             .db
             .tenant(tid, Mode::Write, move |tx| {
                 let before = repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
+                // The role and the unit must fit together after the change.
+                let role_after = changes
+                    .role
+                    .or_else(|| Role::parse(&before.role))
+                    .unwrap_or(Role::VillageRecorder);
+                if let Some(unit) = changes.org_unit_id.as_ref().or(before.org_unit_id.as_ref()) {
+                    bind_check(tx, role_after, unit)?;
+                }
                 Ok((before.role, repo::update(tx, &id, expected, &changes)?))
             })
             .await?;

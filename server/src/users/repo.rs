@@ -113,6 +113,7 @@ pub struct UserChanges {
     pub display_name: Option<String>,
     pub role: Option<Role>,
     pub status: Option<&'static str>,
+    pub org_unit_id: Option<String>,
 }
 
 /// Applies changes if the row is still at `expected_version`: 404 if absent, 412 if stale.
@@ -139,6 +140,7 @@ pub fn update(
         u::display_name.eq(ch.display_name.clone().unwrap_or(current.display_name)),
         u::role.eq(ch.role.map(Role::as_str).unwrap_or(&current.role)),
         u::status.eq(ch.status.unwrap_or(&current.status)),
+        u::org_unit_id.eq(ch.org_unit_id.clone().or(current.org_unit_id)),
         u::version.eq(expected_version + 1),
         u::updated_at.eq(Utc::now().naive_utc()),
     ))
