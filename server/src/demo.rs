@@ -435,7 +435,8 @@ impl OrgPlan {
             let branch = create(tx, K::Branch, b, Some(&committee.id))?;
             bind.branches.push(branch.id.clone());
             for i in ["第一支部", "第二支部", "第三支部"] {
-                create(tx, K::PartyBranch, &format!("{b}{i}"), Some(&branch.id))?;
+                let pb = create(tx, K::PartyBranch, &format!("{b}{i}"), Some(&branch.id))?;
+                bind.party_branches.push(pb.id);
             }
             create(
                 tx,
@@ -482,12 +483,42 @@ impl OrgPlan {
 #[derive(Default)]
 struct Bindings {
     branches: Vec<String>,
+    party_branches: Vec<String>,
     townships: Vec<String>,
     villages: Vec<String>,
     offices: Vec<String>,
 }
 
 impl Bindings {
+    /// One grid per AIC office, the townships shared out among them, each linked with a
+    /// branch's first party branch.
+    fn create_grids(
+        &self,
+        tx: &mut crate::db::TenantTx<'_>,
+        office_names: &[String],
+    ) -> DbResult<()> {
+        let mut grids = Vec::new();
+        for (i, (office, name)) in self.offices.iter().zip(office_names).enumerate() {
+            let pb = self
+                .party_branches
+                .get((i * 3) % self.party_branches.len().max(1))
+                .map(String::as_str);
+            let grid = crate::grids::repo::create(
+                tx,
+                &format!("{}网格", name.trim_end_matches("工商所")),
+                office,
+                pb,
+            )?;
+            grids.push(grid.id);
+        }
+        for (i, town) in self.townships.iter().enumerate() {
+            if let Some(g) = grids.get(i % grids.len().max(1)) {
+                crate::grids::repo::assign(tx, g, town, "demo-data")?;
+            }
+        }
+        Ok(())
+    }
+
     /// The unit the i-th account of a role is bound to (county-wide roles: none).
     fn for_role(&self, role: Role, i: usize) -> Option<&str> {
         let pool = match role {
@@ -541,6 +572,7 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                     },
                 )?;
                 let (units, bind) = org.create(&mut ttx, &name)?;
+                bind.create_grids(&mut ttx, &org.offices)?;
                 for (i, (person, role)) in names.iter().enumerate() {
                     let uname = format!("{}.{:04}", role_prefix(*role), i + 1);
                     insert(

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod grids;
 pub mod kv;
 pub mod org;
 pub mod security;

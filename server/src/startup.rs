@@ -16,6 +16,7 @@ use crate::auth::api::AuthApi;
 use crate::auth::session::Sessions;
 use crate::config::Settings;
 use crate::db::{Backend, Db, migrate};
+use crate::grids::api::GridApi;
 use crate::kv::{Keys, Kv};
 use crate::org::api::OrgApi;
 use crate::security::MasterKey;
@@ -93,13 +94,16 @@ impl AppState {
     }
 }
 
-pub fn openapi(state: &AppState) -> OpenApiService<(AuthApi, PlatformApi, CountyApi, OrgApi), ()> {
+pub fn openapi(
+    state: &AppState,
+) -> OpenApiService<(AuthApi, PlatformApi, CountyApi, OrgApi, GridApi), ()> {
     OpenApiService::new(
         (
             AuthApi { state: state.clone() },
             PlatformApi { state: state.clone() },
             CountyApi { state: state.clone() },
             OrgApi { state: state.clone() },
+            GridApi { state: state.clone() },
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),

@@ -93,10 +93,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    grids (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        name -> Text,
+        aic_office_id -> Text,
+        party_branch_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grid_townships (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        grid_id -> Text,
+        township_id -> Text,
+        valid_from -> Timestamp,
+        valid_to -> Nullable<Timestamp>,
+        recorded_by -> Text,
+    }
+}
+
 diesel::joinable!(tenants -> provinces (province_code));
 diesel::joinable!(users -> tenants (tenant_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    grids,
+    grid_townships,
     org_units,
     provinces,
     tenants,

@@ -1,0 +1,2 @@
+DROP TABLE grid_townships;
+DROP TABLE grids;
