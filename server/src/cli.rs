@@ -56,8 +56,27 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Per-county personal-data keys (wrapped by the master key).
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// Print the effective configuration with secrets redacted.
     Config,
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// Key versions of a county (never the keys).
+    Status {
+        #[arg(long)]
+        code: String,
+    },
+    /// Add a new data-key version for a county and make it current.
+    Rotate {
+        #[arg(long)]
+        code: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -197,6 +216,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{summary}");
             Ok(())
         }
+        Command::Keys { action } => keys(settings, action).await,
         Command::Config => {
             println!("{}", serde_json::to_string_pretty(&settings.redacted())?);
             Ok(())
@@ -361,6 +381,49 @@ async fn platform_user(settings: Settings, action: PlatformUserAction) -> anyhow
                 "一次性密码（仅显示一次）/ one-time password: {}",
                 password::expose(&pw)
             );
+        }
+    }
+    Ok(())
+}
+
+async fn keys(settings: Settings, action: KeysAction) -> anyhow::Result<()> {
+    // The real master key: keys wrapped under an ephemeral one would be unreadable later.
+    let master = MasterKey::load(&settings.security, None)?;
+    let state = AppState::build(settings, master).await?;
+    let (KeysAction::Status { code } | KeysAction::Rotate { code }) = &action;
+    let row = by_code(&state.db, code).await?;
+    let key = *state.master_key.bytes();
+    let tenant = row.tenant_id();
+    match action {
+        KeysAction::Status { .. } => {
+            let rows = state
+                .db
+                .tenant(tenant, Mode::Write, move |tx| {
+                    crate::privacy::keys::load(tx, &key)?;
+                    crate::privacy::keys::status(tx)
+                })
+                .await
+                .map_err(|e| app_err(e.into()))?;
+            println!(
+                "{} {}: key versions (the keys themselves are never shown)",
+                row.code, row.name
+            );
+            for (purpose, version, current, created) in rows {
+                println!(
+                    "  {purpose:<6} v{version:<3} {} created {created}",
+                    if current { "current" } else { "       " }
+                );
+            }
+        }
+        KeysAction::Rotate { .. } => {
+            let v = state
+                .db
+                .tenant(tenant, Mode::Write, move |tx| {
+                    crate::privacy::keys::rotate(tx, &key)
+                })
+                .await
+                .map_err(|e| app_err(e.into()))?;
+            println!("{} {}: data key v{v} is now current", row.code, row.name);
         }
     }
     Ok(())

@@ -14,6 +14,7 @@ pub mod error;
 pub mod grids;
 pub mod kv;
 pub mod org;
+pub mod privacy;
 pub mod security;
 pub mod startup;
 pub mod telemetry;

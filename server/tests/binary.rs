@@ -455,3 +455,44 @@ fn the_province_preset_creates_all_of_zhejiang_deterministically() {
     let t2 = run_ok(cmd(&other).args(["demo-data", "--preset", "province", "--seed", "7"]));
     assert_eq!(t, t2);
 }
+
+#[test]
+fn county_keys_are_created_rotated_and_bound_to_the_master_key() {
+    let dir = workdir();
+    run_ok(cmd(&dir).args(["tenant", "create", "--code", "330523", "--name", "安吉县"]));
+    let t = run_ok(cmd(&dir).args(["keys", "status", "--code", "330523"]));
+    assert!(t.contains("data   v1") && t.contains("index  v1"), "{t}");
+    let t = run_ok(cmd(&dir).args(["keys", "rotate", "--code", "330523"]));
+    assert!(t.contains("data key v2 is now current"), "{t}");
+    let t = run_ok(cmd(&dir).args(["keys", "status", "--code", "330523"]));
+    let current: Vec<&str> = t.lines().filter(|l| l.contains("current")).collect();
+    assert_eq!(
+        current.len(),
+        2,
+        "one current data key and the index key: {t}"
+    );
+    assert!(
+        current
+            .iter()
+            .any(|l| l.trim_start().starts_with("data") && l.contains("v2")),
+        "{t}"
+    );
+    // Another master key cannot unwrap them: refuse rather than act.
+    let other = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+    let out = cmd(&dir)
+        .args(["keys", "rotate", "--code", "330523"])
+        .env("SHUANGLIAN_MASTER_KEY", other)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    // And without any master key the command says what is missing.
+    let out = cmd(&dir)
+        .args(["keys", "status", "--code", "330523"])
+        .env_remove("SHUANGLIAN_MASTER_KEY")
+        .output()
+        .expect("run");
+    assert!(
+        !out.status.success()
+            && String::from_utf8_lossy(&out.stderr).contains("SHUANGLIAN_MASTER_KEY")
+    );
+}

@@ -118,10 +118,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tenant_keys (tenant_id, purpose, version) {
+        tenant_id -> Text,
+        purpose -> Text,
+        version -> Integer,
+        wrapped_key -> Text,
+        current -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(tenants -> provinces (province_code));
 diesel::joinable!(users -> tenants (tenant_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    tenant_keys,
     grids,
     grid_townships,
     org_units,
