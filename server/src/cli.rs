@@ -61,8 +61,22 @@ enum Command {
         #[command(subcommand)]
         action: KeysAction,
     },
+    /// The audit log's hash chain.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Print the effective configuration with secrets redacted.
     Config,
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Recompute a county's audit chain; exits non-zero at the first broken entry.
+    Verify {
+        #[arg(long)]
+        code: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -217,6 +231,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Keys { action } => keys(settings, action).await,
+        Command::Audit {
+            action: AuditAction::Verify { code },
+        } => {
+            let state = state_for_cli(settings).await?;
+            let row = by_code(&state.db, &code).await?;
+            let v = state
+                .db
+                .tenant(row.tenant_id(), Mode::Read, crate::audit::verify)
+                .await
+                .map_err(|e| app_err(e.into()))?;
+            match v {
+                crate::audit::Verdict::Intact { entries } => {
+                    println!(
+                        "{} {}: audit chain intact ({entries} entries)",
+                        row.code, row.name
+                    );
+                    Ok(())
+                }
+                crate::audit::Verdict::Broken { seq, reason } => {
+                    anyhow::bail!(
+                        "{} {}: 审计链在第 {seq} 条断开 / audit chain broken at entry {seq}: {reason}",
+                        row.code,
+                        row.name
+                    )
+                }
+            }
+        }
         Command::Config => {
             println!("{}", serde_json::to_string_pretty(&settings.redacted())?);
             Ok(())
@@ -419,7 +460,12 @@ async fn keys(settings: Settings, action: KeysAction) -> anyhow::Result<()> {
             let v = state
                 .db
                 .tenant(tenant, Mode::Write, move |tx| {
-                    crate::privacy::keys::rotate(tx, &key)
+                    let v = crate::privacy::keys::rotate(tx, &key)?;
+                    let details = serde_json::json!({ "data_key_version": v });
+                    let tid = tx.tid().to_owned();
+                    let actor = crate::audit::Actor::cli();
+                    crate::audit::record(tx, &actor, "keys.rotate", "tenant", &tid, None, details)?;
+                    Ok(v)
                 })
                 .await
                 .map_err(|e| app_err(e.into()))?;

@@ -5,6 +5,7 @@
 //! `telemetry`, `security`. See docs/architecture.md.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;

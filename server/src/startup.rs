@@ -12,6 +12,7 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Route, Server, get, handler};
 use poem_openapi::OpenApiService;
 use secrecy::ExposeSecret;
 
+use crate::audit::api::AuditApi;
 use crate::auth::api::AuthApi;
 use crate::auth::session::Sessions;
 use crate::config::Settings;
@@ -96,7 +97,7 @@ impl AppState {
 
 pub fn openapi(
     state: &AppState,
-) -> OpenApiService<(AuthApi, PlatformApi, CountyApi, OrgApi, GridApi), ()> {
+) -> OpenApiService<(AuthApi, PlatformApi, CountyApi, OrgApi, GridApi, AuditApi), ()> {
     OpenApiService::new(
         (
             AuthApi { state: state.clone() },
@@ -104,6 +105,7 @@ pub fn openapi(
             CountyApi { state: state.clone() },
             OrgApi { state: state.clone() },
             GridApi { state: state.clone() },
+            AuditApi { state: state.clone() },
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),

@@ -496,3 +496,50 @@ fn county_keys_are_created_rotated_and_bound_to_the_master_key() {
             && String::from_utf8_lossy(&out.stderr).contains("SHUANGLIAN_MASTER_KEY")
     );
 }
+
+#[test]
+fn audit_verify_detects_a_tampered_or_missing_entry() {
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, SqliteConnection};
+    let dir = workdir();
+    run_ok(cmd(&dir).args(["tenant", "create", "--code", "330523", "--name", "安吉县"]));
+    run_ok(cmd(&dir).args(["keys", "rotate", "--code", "330523"]));
+    run_ok(cmd(&dir).args(["keys", "rotate", "--code", "330523"]));
+    run_ok(cmd(&dir).args(["keys", "rotate", "--code", "330523"]));
+    let t = run_ok(cmd(&dir).args(["audit", "verify", "--code", "330523"]));
+    assert!(t.contains("intact (3 entries)"), "{t}");
+    let mut db = SqliteConnection::establish(&format!("{}/sl.db", dir.0.display())).expect("open");
+    // The database refuses changes outright.
+    assert!(
+        db.batch_execute("UPDATE audit_log SET details = '{}' WHERE seq = 2")
+            .is_err()
+    );
+    assert!(
+        db.batch_execute("DELETE FROM audit_log WHERE seq = 3")
+            .is_err()
+    );
+    // Someone with the file drops the guard and edits an entry: verify names it.
+    db.batch_execute(
+        "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; \
+         UPDATE audit_log SET details = '{\"data_key_version\":99}' WHERE seq = 2;",
+    )
+    .expect("tamper");
+    let out = cmd(&dir)
+        .args(["audit", "verify", "--code", "330523"])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("entry 2") && err.contains("altered"),
+        "{err}"
+    );
+    // Dropping the newest entries is a truncation a chain alone cannot see; dropping an older
+    // one breaks it.
+    db.batch_execute("DELETE FROM audit_log WHERE seq = 1")
+        .expect("delete");
+    let out = cmd(&dir)
+        .args(["audit", "verify", "--code", "330523"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("entry 1"));
+}

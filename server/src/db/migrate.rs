@@ -76,7 +76,8 @@ pub fn run(url: &str, app_role: &str) -> anyhow::Result<Vec<String>> {
             c.batch_execute(&format!(
                 "GRANT USAGE ON SCHEMA public TO {app_role};
                  GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {app_role};
-                 REVOKE INSERT, UPDATE, DELETE ON __diesel_schema_migrations FROM {app_role};"
+                 REVOKE INSERT, UPDATE, DELETE ON __diesel_schema_migrations FROM {app_role};
+                 REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {app_role};"
             ))?;
             applied
         }

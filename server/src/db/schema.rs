@@ -129,10 +129,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (tenant_id, seq) {
+        tenant_id -> Text,
+        seq -> BigInt,
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Text,
+        actor_role -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        reason -> Nullable<Text>,
+        details -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
 diesel::joinable!(tenants -> provinces (province_code));
 diesel::joinable!(users -> tenants (tenant_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_log,
     tenant_keys,
     grids,
     grid_townships,

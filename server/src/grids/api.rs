@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::repo::{self, GridRow, PeriodRow};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
+use crate::audit::Actor;
 use crate::auth::{Auth, Principal, Role};
 use crate::db::{DbResult, Mode, TenantTx};
 use crate::error::{AppError, AppResult};
@@ -206,6 +207,8 @@ impl GridApi {
             .tenant(tid, Mode::Write, move |tx| {
                 may_edit(tx, &who, &b.aic_office_id)?;
                 let g = repo::create(tx, &name, &b.aic_office_id, b.party_branch_id.as_deref())?;
+                let details = serde_json::json!({ "aic_office_id": g.aic_office_id, "party_branch_id": g.party_branch_id });
+                crate::audit::record(tx, &Actor::of(&who), "grid.create", "grid", &g.id, None, details)?;
                 Ok((view(tx, &g)?, g.version))
             })
             .await?;
@@ -257,6 +260,16 @@ impl GridApi {
                     expected,
                     name.as_deref(),
                     b.party_branch_id.as_deref(),
+                )?;
+                let details = serde_json::json!({ "party_branch_id": g.party_branch_id });
+                crate::audit::record(
+                    tx,
+                    &Actor::of(&who),
+                    "grid.update",
+                    "grid",
+                    &id,
+                    None,
+                    details,
                 )?;
                 Ok((view(tx, &g)?, g.version))
             })
@@ -322,9 +335,29 @@ impl GridApi {
                 may_edit(tx, &who, &g.aic_office_id)?;
                 if add {
                     repo::assign(tx, &id, &township, &who.user_id)?;
+                    let details = serde_json::json!({ "township_id": township });
+                    crate::audit::record(
+                        tx,
+                        &Actor::of(&who),
+                        "grid.assign_township",
+                        "grid",
+                        &id,
+                        None,
+                        details,
+                    )?;
                 } else {
                     let township = path_id(&township)?;
                     repo::unassign(tx, &id, &township)?;
+                    let details = serde_json::json!({ "township_id": township });
+                    crate::audit::record(
+                        tx,
+                        &Actor::of(&who),
+                        "grid.remove_township",
+                        "grid",
+                        &id,
+                        None,
+                        details,
+                    )?;
                 }
                 let g = repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
                 Ok((view(tx, &g)?, g.version))

@@ -198,6 +198,7 @@ impl OrgApi {
         >,
     ) -> AppResult<OrgUnitCreated> {
         let tid = auth.0.tenant()?;
+        let audit_actor = crate::audit::Actor::of(&auth.0);
         auth.0.require(&[Role::CountyAdmin])?;
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let req = body.0;
@@ -217,6 +218,15 @@ impl OrgApi {
                     return Ok((v, true));
                 }
                 let row = repo::create(tx, req.kind, &name, parent.as_deref())?;
+                crate::audit::record(
+                    tx,
+                    &audit_actor,
+                    "org_unit.create",
+                    "org_unit",
+                    &row.id,
+                    None,
+                    serde_json::json!({ "kind": req.kind.as_str(), "parent_id": row.parent_id }),
+                )?;
                 let view = OrgUnitView::from(&row);
                 if let Some(k) = &key {
                     idempotency::tenant_store(
@@ -268,6 +278,7 @@ impl OrgApi {
         if_match_h: Header<String>,
     ) -> AppResult<OrgUnitResponse> {
         let tid = auth.0.tenant()?;
+        let audit_actor = crate::audit::Actor::of(&auth.0);
         auth.0.require(&[Role::CountyAdmin])?;
         let id = path_id(&id.0)?;
         let name = parse_name("name", &body.0.name).map_err(|f| AppError::validation(vec![f]))?;
@@ -276,7 +287,17 @@ impl OrgApi {
             .state
             .db
             .tenant(tid, Mode::Write, move |tx| {
-                repo::rename(tx, &id, expected, &name)
+                let row = repo::rename(tx, &id, expected, &name)?;
+                crate::audit::record(
+                    tx,
+                    &audit_actor,
+                    "org_unit.rename",
+                    "org_unit",
+                    &id,
+                    None,
+                    serde_json::json!({}),
+                )?;
+                Ok(row)
             })
             .await?;
         Ok(respond(&row))
@@ -293,6 +314,7 @@ impl OrgApi {
         if_match_h: Header<String>,
     ) -> AppResult<OrgUnitResponse> {
         let tid = auth.0.tenant()?;
+        let audit_actor = crate::audit::Actor::of(&auth.0);
         auth.0.require(&[Role::CountyAdmin])?;
         let id = path_id(&id.0)?;
         let parent = parent_arg(body.0.parent_id.as_deref())?;
@@ -301,7 +323,18 @@ impl OrgApi {
             .state
             .db
             .tenant(tid, Mode::Write, move |tx| {
-                repo::move_to(tx, &id, expected, parent.as_deref())
+                let row = repo::move_to(tx, &id, expected, parent.as_deref())?;
+                let details = serde_json::json!({ "parent_id": row.parent_id });
+                crate::audit::record(
+                    tx,
+                    &audit_actor,
+                    "org_unit.move",
+                    "org_unit",
+                    &id,
+                    None,
+                    details,
+                )?;
+                Ok(row)
             })
             .await?;
         Ok(respond(&row))
@@ -341,6 +374,7 @@ impl OrgApi {
         active: bool,
     ) -> AppResult<OrgUnitResponse> {
         let tid = auth.0.tenant()?;
+        let audit_actor = crate::audit::Actor::of(&auth.0);
         auth.0.require(&[Role::CountyAdmin])?;
         let id = path_id(&id)?;
         let expected = if_match_h
@@ -351,7 +385,22 @@ impl OrgApi {
             .state
             .db
             .tenant(tid, Mode::Write, move |tx| {
-                repo::set_active(tx, &id, expected, active)
+                let row = repo::set_active(tx, &id, expected, active)?;
+                let action = if active {
+                    "org_unit.reactivate"
+                } else {
+                    "org_unit.deactivate"
+                };
+                crate::audit::record(
+                    tx,
+                    &audit_actor,
+                    action,
+                    "org_unit",
+                    &id,
+                    None,
+                    serde_json::json!({}),
+                )?;
+                Ok(row)
             })
             .await?;
         Ok(respond(&row))

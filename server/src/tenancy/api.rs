@@ -230,6 +230,7 @@ impl PlatformApi {
             .await
             .map_err(AppError::internal)??;
         let user = auth.0.user_id.clone();
+        let audit_actor = crate::audit::Actor::of(&auth.0);
         let req_hash = idempotency::request_hash("POST /platform/tenants", &req);
         let out = self
             .state
@@ -243,6 +244,21 @@ impl PlatformApi {
                     return Ok((body, true));
                 }
                 let c = service::create_county(tx, &new, pw, &hash)?;
+                {
+                    // The county's chain starts with its own creation.
+                    let mut ttx = tx.enter_tenant(c.tenant.tenant_id())?;
+                    let details =
+                        serde_json::json!({ "code": c.tenant.code, "admin_id": c.admin_id });
+                    crate::audit::record(
+                        &mut ttx,
+                        &audit_actor,
+                        "tenant.create",
+                        "tenant",
+                        &c.tenant.id,
+                        None,
+                        details,
+                    )?;
+                }
                 let mut view = TenantCreated {
                     tenant: TenantView::from(&c.tenant),
                     admin: OneTimeCredential {
@@ -389,6 +405,7 @@ impl PlatformApi {
         to: TenantStatus,
     ) -> AppResult<TenantResponse> {
         operator(&auth)?;
+        let audit_actor = crate::audit::Actor::of(&auth.0);
         let id = path_id(&id)?;
         let expected = if_match_h
             .as_deref()
@@ -398,7 +415,26 @@ impl PlatformApi {
             .state
             .db
             .platform(Mode::Write, move |tx| {
-                service::set_status(tx, &id, expected, to)
+                let row = service::set_status(tx, &id, expected, to)?;
+                let mut ttx = tx.enter_tenant(row.tenant_id())?;
+                let action = format!(
+                    "tenant.{}",
+                    if to == TenantStatus::Active {
+                        "reactivate"
+                    } else {
+                        "suspend"
+                    }
+                );
+                crate::audit::record(
+                    &mut ttx,
+                    &audit_actor,
+                    &action,
+                    "tenant",
+                    &row.id,
+                    None,
+                    serde_json::json!({}),
+                )?;
+                Ok(row)
             })
             .await?;
         tracing::info!(tenant = %row.code, status = to.as_str(), "county tenant status changed");

@@ -227,6 +227,7 @@ impl CountyApi {
         >,
     ) -> AppResult<UserCreatedResponse> {
         let tid = auth.0.tenant()?;
+        let actor_a = crate::audit::Actor::of(&auth.0);
         auth.0.require(&[Role::CountyAdmin])?;
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let req = body.0;
@@ -271,6 +272,15 @@ impl CountyApi {
                         password_hash: &hash,
                         must_change_password: true,
                     },
+                )?;
+                crate::audit::record(
+                    tx,
+                    &actor_a,
+                    "user.create",
+                    "user",
+                    &u.id,
+                    None,
+                    serde_json::json!({ "role": role.as_str(), "org_unit_id": u.org_unit_id }),
                 )?;
                 let view = UserCreated {
                     user: UserView::from(&u),
@@ -334,6 +344,7 @@ impl CountyApi {
         if_match_h: Header<String>,
     ) -> AppResult<UserResponse> {
         let tid = auth.0.tenant()?;
+        let actor_a = crate::audit::Actor::of(&auth.0);
         auth.0.require(&[Role::CountyAdmin])?;
         let id = path_id(&id.0)?;
         let b = body.0;
@@ -369,6 +380,15 @@ impl CountyApi {
             return Err(AppError::validation(errs));
         }
         let expected = if_match(Some(&if_match_h.0))?;
+        let changed: Vec<&str> = [
+            ("display_name", b.display_name.is_some()),
+            ("role", b.role.is_some()),
+            ("status", b.status.is_some()),
+            ("org_unit_id", b.org_unit_id.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(f, set)| set.then_some(f))
+        .collect();
         let changes = UserChanges {
             display_name,
             role,
@@ -389,7 +409,17 @@ impl CountyApi {
                 if let Some(unit) = changes.org_unit_id.as_ref().or(before.org_unit_id.as_ref()) {
                     bind_check(tx, role_after, unit)?;
                 }
-                Ok((before.role, repo::update(tx, &id, expected, &changes)?))
+                let after = repo::update(tx, &id, expected, &changes)?;
+                crate::audit::record(
+                    tx,
+                    &actor_a,
+                    "user.update",
+                    "user",
+                    &id,
+                    None,
+                    serde_json::json!({ "changed": changed }),
+                )?;
+                Ok((before.role, after))
             })
             .await?;
         if u.status != "active" || u.role != old_role {
@@ -411,6 +441,7 @@ impl CountyApi {
         id: Path<String>,
     ) -> AppResult<Json<OneTimeCredential>> {
         let tid = auth.0.tenant()?;
+        let actor_a = crate::audit::Actor::of(&auth.0);
         auth.0.require(&[Role::CountyAdmin])?;
         let id = path_id(&id.0)?;
         let (pw, hash) = tokio::task::spawn_blocking(one_time_password)
@@ -424,6 +455,15 @@ impl CountyApi {
             .tenant(tid, Mode::Write, move |tx| {
                 let u = repo::get(tx, &uid)?.ok_or_else(AppError::not_found)?;
                 repo::set_password(tx, &uid, &hash, true)?;
+                crate::audit::record(
+                    tx,
+                    &actor_a,
+                    "user.password_reset",
+                    "user",
+                    &uid,
+                    None,
+                    serde_json::json!({}),
+                )?;
                 Ok(u)
             })
             .await?;
