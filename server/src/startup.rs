@@ -325,15 +325,32 @@ impl Application {
         let draining = self.state.draining.clone();
         let db = self.state.db.clone();
         crate::telemetry::register_pool_gauges(move || db.pool_state());
+        // Hourly housekeeping; stops with the process.
+        let db = self.state.db.clone();
+        let housekeeping = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                match crate::api::idempotency::purge_expired(&db).await {
+                    Ok(n) if n > 0 => {
+                        tracing::info!(deleted = n, "expired idempotency keys purged")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "idempotency purge failed"),
+                }
+            }
+        });
         let app = routes(self.state);
         let signal = async move {
             shutdown.await;
             draining.store(true, Ordering::SeqCst);
             tracing::info!("shutdown requested: draining in-flight requests");
         };
-        Server::new_with_acceptor(self.acceptor)
+        let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, signal, Some(grace))
-            .await
+            .await;
+        housekeeping.abort();
+        result
     }
 }
 

@@ -346,3 +346,58 @@ async fn pagination_walks_every_county_once() {
         codes.iter().map(|c| c.to_string()).collect::<Vec<_>>()
     );
 }
+
+#[tokio::test]
+async fn expired_idempotency_keys_are_purged_per_county() {
+    let app = spawn_app().await;
+    let a = app.county("330523", "安吉县").await;
+    let body = json!({ "username": "idem.user", "display_name": "甲", "role": "branch_staff" });
+    let r = app
+        .post("/api/v1/users", &a.admin_token, &body)
+        .header("Idempotency-Key", "k-1")
+        .send()
+        .await
+        .expect("c");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // Nothing is old enough yet.
+    assert_eq!(
+        shuanglian::api::idempotency::purge_expired(&app.state.db)
+            .await
+            .expect("purge"),
+        0
+    );
+    // Age the row past the retention window, then purge: the key is gone and may be reused.
+    let tid = shuanglian::tenancy::TenantId::parse(&a.id).expect("id");
+    app.state
+        .db
+        .tenant(tid, shuanglian::db::Mode::Write, |tx| {
+            use diesel::prelude::*;
+            use shuanglian::db::schema::idempotency_keys as ik;
+            let old = (chrono::Utc::now() - chrono::Duration::hours(25)).naive_utc();
+            let t = tx.tid().to_owned();
+            diesel::update(ik::table.filter(ik::tenant_id.eq(t)))
+                .set(ik::created_at.eq(old))
+                .execute(tx.conn())?;
+            Ok(())
+        })
+        .await
+        .expect("age");
+    assert_eq!(
+        shuanglian::api::idempotency::purge_expired(&app.state.db)
+            .await
+            .expect("purge"),
+        1
+    );
+    let other = json!({ "username": "idem.other", "display_name": "乙", "role": "branch_staff" });
+    let r = app
+        .post("/api/v1/users", &a.admin_token, &other)
+        .header("Idempotency-Key", "k-1")
+        .send()
+        .await
+        .expect("c");
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "an expired key is a fresh key"
+    );
+}

@@ -181,6 +181,46 @@ pub fn platform_store(
     Ok(())
 }
 
+/// Deletes one county's expired keys; returns how many. Runs inside that county's transaction,
+/// like every job that touches tenant rows.
+pub fn purge_tenant(tx: &mut TenantTx<'_>) -> DbResult<usize> {
+    let tid = tx.tid().to_owned();
+    Ok(
+        diesel::delete(ik::table.filter(ik::tenant_id.eq(tid).and(ik::created_at.le(cutoff()))))
+            .execute(tx.conn())?,
+    )
+}
+
+/// Deletes expired platform keys.
+pub fn purge_platform(tx: &mut PlatformTx<'_>) -> DbResult<usize> {
+    Ok(diesel::delete(pik::table.filter(pik::created_at.le(cutoff()))).execute(tx.conn())?)
+}
+
+/// The hourly clean-up job: platform keys, then each county in its own tenant transaction
+/// (a job never holds more than one county's scope at a time).
+pub async fn purge_expired(db: &crate::db::Db) -> DbResult<usize> {
+    use crate::db::Mode;
+    let mut n = db.platform(Mode::Write, purge_platform).await?;
+    let page = crate::api::PageRequest {
+        limit: u32::MAX - 1,
+        after: None,
+    };
+    let tenants = db
+        .platform(Mode::Read, move |tx| {
+            crate::tenancy::repo::list(tx, &page, None, None)
+        })
+        .await?;
+    for t in tenants {
+        // Suspended counties are skipped by the tenant transaction's status check.
+        match db.tenant(t.tenant_id(), Mode::Write, purge_tenant).await {
+            Ok(k) => n += k,
+            Err(crate::db::DbError::App(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
