@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod grids;
 pub mod kv;
+pub mod members;
 pub mod org;
 pub mod privacy;
 pub mod security;

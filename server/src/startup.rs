@@ -19,6 +19,7 @@ use crate::config::Settings;
 use crate::db::{Backend, Db, migrate};
 use crate::grids::api::GridApi;
 use crate::kv::{Keys, Kv};
+use crate::members::api::MemberApi;
 use crate::org::api::OrgApi;
 use crate::security::MasterKey;
 use crate::telemetry::RequestTelemetry;
@@ -95,9 +96,18 @@ impl AppState {
     }
 }
 
-pub fn openapi(
-    state: &AppState,
-) -> OpenApiService<(AuthApi, PlatformApi, CountyApi, OrgApi, GridApi, AuditApi), ()> {
+/// Every API of the service, one per domain area.
+pub type Apis = (
+    AuthApi,
+    PlatformApi,
+    CountyApi,
+    OrgApi,
+    GridApi,
+    AuditApi,
+    MemberApi,
+);
+
+pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
     OpenApiService::new(
         (
             AuthApi { state: state.clone() },
@@ -106,6 +116,7 @@ pub fn openapi(
             OrgApi { state: state.clone() },
             GridApi { state: state.clone() },
             AuditApi { state: state.clone() },
+            MemberApi { state: state.clone() },
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),

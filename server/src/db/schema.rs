@@ -147,10 +147,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    members (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        name -> Text,
+        gender -> Nullable<Text>,
+        birth_date -> Nullable<Date>,
+        id_number_enc -> Nullable<Text>,
+        id_number_bidx -> Nullable<Text>,
+        phone_enc -> Nullable<Text>,
+        phone_bidx -> Nullable<Text>,
+        home_address_enc -> Nullable<Text>,
+        household_registration -> Nullable<Text>,
+        is_owner -> Bool,
+        business_name -> Text,
+        business_registration_no -> Nullable<Text>,
+        org_life_unit_id -> Nullable<Text>,
+        membership_org_name -> Text,
+        membership_unit_id -> Nullable<Text>,
+        membership_status -> Text,
+        distribution -> Text,
+        market_id -> Nullable<Text>,
+        business_status -> Text,
+        away_since -> Nullable<Date>,
+        joined_party_on -> Nullable<Date>,
+        association_member -> Bool,
+        category -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(tenants -> provinces (province_code));
 diesel::joinable!(users -> tenants (tenant_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    members,
     audit_log,
     tenant_keys,
     grids,

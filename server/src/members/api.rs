@@ -1,0 +1,662 @@
+//! /api/v1/members: register, find and update party members. Personal identifiers are
+//! accepted in clear, stored encrypted, searched by blind index and shown masked.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use serde::{Deserialize, Serialize};
+
+use super::model::{self, BusinessStatus, Category, Distribution, Gender, MembershipStatus};
+use super::repo::{self, Filter, MemberRow, MemberValues};
+use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
+use crate::audit::{self, Actor};
+use crate::auth::{Auth, Principal, Role};
+use crate::db::{DbResult, Mode, TenantTx};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::org::model::OrgKind;
+use crate::org::scope::{self, Visibility};
+use crate::privacy::crypto::CountyKeys;
+use crate::privacy::identity::{IdCardNumber, MobileNumber};
+use crate::privacy::keys;
+use crate::startup::AppState;
+use crate::tenancy::DivisionCode;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// 党员名册 / Party members
+    Members,
+}
+
+/// A member as shown: personal identifiers masked.
+#[derive(Debug, Clone, Object, Serialize)]
+pub struct MemberView {
+    pub id: String,
+    pub name: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub gender: Option<Gender>,
+    #[oai(skip_serializing_if_is_none)]
+    pub birth_date: Option<NaiveDate>,
+    /// e.g. `330523********123X`
+    #[oai(skip_serializing_if_is_none)]
+    pub id_number_masked: Option<String>,
+    /// e.g. `138****5678`
+    #[oai(skip_serializing_if_is_none)]
+    pub phone_masked: Option<String>,
+    /// Only whether one is on file; the address itself is never listed.
+    pub has_home_address: bool,
+    /// 户籍所在地 (county division code).
+    #[oai(skip_serializing_if_is_none)]
+    pub household_registration: Option<String>,
+    /// 是否业主
+    pub is_owner: bool,
+    /// 单位名称
+    pub business_name: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub business_registration_no: Option<String>,
+    /// 组织生活所在辖区党组织
+    #[oai(skip_serializing_if_is_none)]
+    pub org_life_unit_id: Option<String>,
+    /// 组织关系所在地党组织
+    pub membership_org_name: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub membership_unit_id: Option<String>,
+    pub membership_status: MembershipStatus,
+    pub distribution: Distribution,
+    #[oai(skip_serializing_if_is_none)]
+    pub market_id: Option<String>,
+    pub business_status: BusinessStatus,
+    #[oai(skip_serializing_if_is_none)]
+    pub away_since: Option<NaiveDate>,
+    #[oai(skip_serializing_if_is_none)]
+    pub joined_party_on: Option<NaiveDate>,
+    /// 县个民协会会员
+    pub association_member: bool,
+    /// 隶属 / 属地 / 流动, derived from who holds the membership.
+    pub category: Category,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn masked(keys: &CountyKeys, r: &MemberRow) -> MemberView {
+    let id_number_masked = r.id_number_enc.as_ref().map(|c| {
+        keys.decrypt("id_number", c)
+            .ok()
+            .and_then(|v| IdCardNumber::parse("id_number", &v).ok())
+            .map_or_else(|| "******************".to_owned(), |v| v.masked())
+    });
+    let phone_masked = r.phone_enc.as_ref().map(|c| {
+        keys.decrypt("phone", c)
+            .ok()
+            .and_then(|v| MobileNumber::parse("phone", &v).ok())
+            .map_or_else(|| "***********".to_owned(), |v| v.masked())
+    });
+    MemberView {
+        id: r.id.clone(),
+        name: r.name.clone(),
+        gender: r.gender.as_deref().and_then(Gender::parse),
+        birth_date: r.birth_date,
+        id_number_masked,
+        phone_masked,
+        has_home_address: r.home_address_enc.is_some(),
+        household_registration: r.household_registration.clone(),
+        is_owner: r.is_owner,
+        business_name: r.business_name.clone(),
+        business_registration_no: r.business_registration_no.clone(),
+        org_life_unit_id: r.org_life_unit_id.clone(),
+        membership_org_name: r.membership_org_name.clone(),
+        membership_unit_id: r.membership_unit_id.clone(),
+        membership_status: MembershipStatus::parse(&r.membership_status)
+            .unwrap_or(MembershipStatus::Full),
+        distribution: Distribution::parse(&r.distribution)
+            .unwrap_or(Distribution::IndividualBusiness),
+        market_id: r.market_id.clone(),
+        business_status: BusinessStatus::parse(&r.business_status)
+            .unwrap_or(BusinessStatus::Operating),
+        away_since: r.away_since,
+        joined_party_on: r.joined_party_on,
+        association_member: r.association_member,
+        category: Category::parse(&r.category).unwrap_or(Category::Floating),
+        created_at: r.created_at.and_utc(),
+        updated_at: r.updated_at.and_utc(),
+    }
+}
+
+#[derive(Debug, Clone, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMemberRequest {
+    #[oai(validator(min_length = 1, max_length = 50))]
+    pub name: String,
+    pub gender: Option<Gender>,
+    /// 18-character resident ID-card number (GB 11643); gender and birth date follow from it.
+    pub id_number: Option<String>,
+    /// Mobile number.
+    pub phone: Option<String>,
+    #[oai(validator(max_length = 200))]
+    pub home_address: Option<String>,
+    /// 户籍所在地: county division code, e.g. `330523`.
+    pub household_registration: Option<String>,
+    pub is_owner: bool,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub business_name: String,
+    #[oai(validator(max_length = 30))]
+    pub business_registration_no: Option<String>,
+    /// 组织生活所在辖区党组织 (an org unit of the county).
+    pub org_life_unit_id: Option<String>,
+    /// 组织关系所在地党组织 as text; required when it is outside the county.
+    #[oai(validator(max_length = 100))]
+    pub membership_org_name: Option<String>,
+    /// The org unit holding the membership, when it is in the county.
+    pub membership_unit_id: Option<String>,
+    pub membership_status: MembershipStatus,
+    pub distribution: Distribution,
+    /// Required for market businesses.
+    pub market_id: Option<String>,
+    pub business_status: Option<BusinessStatus>,
+    pub away_since: Option<NaiveDate>,
+    pub joined_party_on: Option<NaiveDate>,
+    pub association_member: Option<bool>,
+}
+
+#[derive(Debug, Clone, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMemberRequest {
+    pub phone: Option<String>,
+    #[oai(validator(max_length = 200))]
+    pub home_address: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub business_name: Option<String>,
+    pub is_owner: Option<bool>,
+    pub org_life_unit_id: Option<String>,
+    pub membership_status: Option<MembershipStatus>,
+    pub business_status: Option<BusinessStatus>,
+    pub away_since: Option<NaiveDate>,
+    pub association_member: Option<bool>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct MemberPage {
+    pub items: Vec<MemberView>,
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum MemberResponse {
+    #[oai(status = 200)]
+    Ok(Json<MemberView>, #[oai(header = "ETag")] String),
+    #[oai(status = 201)]
+    Created(
+        Json<MemberView>,
+        #[oai(header = "ETag")] String,
+        #[oai(header = "Location")] String,
+    ),
+}
+
+pub struct MemberApi {
+    pub state: AppState,
+}
+
+/// Roles that register and update members: the county admin and branch / service-centre staff.
+fn may_write(p: &Principal) -> AppResult<()> {
+    p.require(&[Role::CountyAdmin, Role::BranchStaff])
+}
+
+/// An org unit id from a body field: it must be an active unit in this county (and, when
+/// `kinds` is given, of one of those kinds).
+fn unit(
+    tx: &mut TenantTx<'_>,
+    field: &str,
+    id: &str,
+    ok: impl Fn(OrgKind) -> bool,
+) -> DbResult<crate::org::repo::OrgUnitRow> {
+    let found = uuid::Uuid::try_parse(id)
+        .ok()
+        .map(|_| crate::org::repo::get(tx, id))
+        .transpose()?
+        .flatten();
+    match found {
+        Some(u) if u.active && ok(u.kind()) => Ok(u),
+        Some(u) if u.active => Err(AppError::field(
+            field,
+            "wrong_org_kind",
+            format!("{field}：组织类型不符"),
+            format!("{field}: wrong kind of org unit"),
+        )
+        .into()),
+        _ => Err(AppError::field(
+            field,
+            "org_unit_not_found",
+            format!("{field}：组织不存在或已停用"),
+            format!("{field}: no such active org unit"),
+        )
+        .into()),
+    }
+}
+
+fn text_field(field: &str, v: &str, max: usize) -> Result<String, FieldError> {
+    let t = v.trim();
+    if t.is_empty() || t.chars().count() > max || t.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "invalid_text",
+            format!("{field}：应为1到{max}个字符"),
+            format!("{field}: 1 to {max} characters"),
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+/// Validates a create request into stored values (encrypting personal fields).
+fn build(
+    tx: &mut TenantTx<'_>,
+    keys: &CountyKeys,
+    b: &CreateMemberRequest,
+) -> DbResult<MemberValues> {
+    let mut errs = Vec::new();
+    let name = text_field("name", &b.name, 50)
+        .map_err(|e| errs.push(e))
+        .ok();
+    let business_name = text_field("business_name", &b.business_name, 100)
+        .map_err(|e| errs.push(e))
+        .ok();
+    let id_number = b
+        .id_number
+        .as_deref()
+        .map(|s| IdCardNumber::parse("id_number", s))
+        .transpose()
+        .map_err(|e| errs.push(e))
+        .ok()
+        .flatten();
+    let phone = b
+        .phone
+        .as_deref()
+        .map(|s| MobileNumber::parse("phone", s))
+        .transpose()
+        .map_err(|e| errs.push(e))
+        .ok()
+        .flatten();
+    let household = b
+        .household_registration
+        .as_deref()
+        .map(|s| DivisionCode::parse("household_registration", s))
+        .transpose()
+        .map_err(|e| errs.push(e))
+        .ok()
+        .flatten();
+    let address = b
+        .home_address
+        .as_deref()
+        .map(|s| text_field("home_address", s, 200))
+        .transpose()
+        .map_err(|e| errs.push(e))
+        .ok()
+        .flatten();
+    let gender_from_id = id_number.as_ref().map(|i| {
+        if i.is_male() {
+            Gender::Male
+        } else {
+            Gender::Female
+        }
+    });
+    if let (Some(g), Some(from_id)) = (b.gender, gender_from_id)
+        && g != from_id
+    {
+        errs.push(FieldError::new(
+            "gender",
+            "gender_mismatch",
+            "gender：与身份证号不符",
+            "gender: does not match the ID-card number",
+        ));
+    }
+    if b.distribution == Distribution::MarketBusiness && b.market_id.is_none() {
+        errs.push(FieldError::new(
+            "market_id",
+            "required",
+            "market_id：市场内个体工商户须填写所在市场",
+            "market_id is required for market businesses",
+        ));
+    }
+    if b.membership_unit_id.is_none()
+        && b.membership_org_name
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty())
+    {
+        errs.push(FieldError::new(
+            "membership_org_name",
+            "required",
+            "membership_org_name：须填写组织关系所在地党组织（县外党组织填名称）",
+            "membership_org_name is required when the membership is held outside the county",
+        ));
+    }
+    if !errs.is_empty() {
+        return Err(AppError::validation(errs).into());
+    }
+    let life = b
+        .org_life_unit_id
+        .as_deref()
+        .map(|id| unit(tx, "org_life_unit_id", id, model::can_hold_membership))
+        .transpose()?;
+    let holder = b
+        .membership_unit_id
+        .as_deref()
+        .map(|id| unit(tx, "membership_unit_id", id, model::can_hold_membership))
+        .transpose()?;
+    let market = b
+        .market_id
+        .as_deref()
+        .map(|id| unit(tx, "market_id", id, |k| k == OrgKind::Market))
+        .transpose()?;
+    let (Some(name), Some(business_name)) = (name, business_name) else {
+        return Err(AppError::validation(Vec::new()).into());
+    };
+    Ok(MemberValues {
+        name,
+        gender: b.gender.or(gender_from_id).map(|g| g.as_str().to_owned()),
+        birth_date: id_number.as_ref().and_then(IdCardNumber::birth_date),
+        id_number_enc: id_number
+            .as_ref()
+            .map(|i| keys.encrypt("id_number", i.as_str())),
+        id_number_bidx: id_number
+            .as_ref()
+            .map(|i| keys.blind_index("id_number", i.as_str())),
+        phone_enc: phone.as_ref().map(|p| keys.encrypt("phone", p.as_str())),
+        phone_bidx: phone
+            .as_ref()
+            .map(|p| keys.blind_index("phone", p.as_str())),
+        home_address_enc: address.as_deref().map(|a| keys.encrypt("home_address", a)),
+        household_registration: household.map(|h| h.as_str().to_owned()),
+        is_owner: b.is_owner,
+        business_name,
+        business_registration_no: b
+            .business_registration_no
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+        org_life_unit_id: life.map(|u| u.id),
+        membership_org_name: match (&holder, &b.membership_org_name) {
+            (_, Some(n)) if !n.trim().is_empty() => n.trim().to_owned(),
+            (Some(h), _) => h.name.clone(),
+            _ => String::new(),
+        },
+        category: model::category(holder.as_ref().map(|h| h.kind()))
+            .as_str()
+            .to_owned(),
+        membership_unit_id: holder.map(|u| u.id),
+        membership_status: b.membership_status.as_str().to_owned(),
+        distribution: b.distribution.as_str().to_owned(),
+        market_id: market.map(|u| u.id),
+        business_status: b
+            .business_status
+            .unwrap_or(BusinessStatus::Operating)
+            .as_str()
+            .to_owned(),
+        away_since: b.away_since,
+        joined_party_on: b.joined_party_on,
+        association_member: b.association_member.unwrap_or(false),
+    })
+}
+
+#[OpenApi(tag = "ApiTags::Members")]
+impl MemberApi {
+    /// 登记党员 / Register a member (county admin, branch staff)
+    #[oai(path = "/members", method = "post")]
+    async fn create(
+        &self,
+        auth: Auth,
+        body: JsonBody<CreateMemberRequest>,
+    ) -> AppResult<MemberResponse> {
+        let tid = auth.0.tenant()?;
+        may_write(&auth.0)?;
+        let master = *self.state.master_key.bytes();
+        let who = auth.0;
+        let b = body.0;
+        let (v, version) = self
+            .state
+            .db
+            .tenant(tid, Mode::Write, move |tx| {
+                let keys = keys::load(tx, &master)?;
+                let values = build(tx, &keys, &b)?;
+                let row = repo::insert(tx, &values)?;
+                let vis = scope::visibility(tx, who.role, &who.user_id)?;
+                if !repo::visible(tx, &vis, &row)? {
+                    return Err(AppError::field(
+                        "org_life_unit_id",
+                        "outside_scope",
+                        "org_life_unit_id：只能登记本单位范围内的党员",
+                        "org_life_unit_id: members outside your unit cannot be registered by you",
+                    )
+                    .into());
+                }
+                audit::record(
+                    tx,
+                    &Actor::of(&who),
+                    "member.create",
+                    "member",
+                    &row.id,
+                    None,
+                    serde_json::json!({ "category": row.category }),
+                )?;
+                Ok((masked(&keys, &row), row.version))
+            })
+            .await?;
+        let location = format!("/api/v1/members/{}", v.id);
+        Ok(MemberResponse::Created(Json(v), etag(version), location))
+    }
+
+    /// 党员列表与查找 / List and find members
+    ///
+    /// `phone` and `id_number` match exactly (through blind indexes); `name` matches a prefix;
+    /// `unit` keeps members whose org-life or membership unit lies in that subtree.
+    #[oai(path = "/members", method = "get")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        auth: Auth,
+        name: Query<Option<String>>,
+        phone: Query<Option<String>>,
+        id_number: Query<Option<String>>,
+        category: Query<Option<Category>>,
+        membership_status: Query<Option<MembershipStatus>>,
+        business_status: Query<Option<BusinessStatus>>,
+        unit: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
+    ) -> AppResult<Json<MemberPage>> {
+        let tid = auth.0.tenant()?;
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        let phone = phone
+            .0
+            .as_deref()
+            .map(|p| MobileNumber::parse("phone", p))
+            .transpose()
+            .map_err(|e| AppError::validation(vec![e]))?;
+        let id_number = id_number
+            .0
+            .as_deref()
+            .map(|p| IdCardNumber::parse("id_number", p))
+            .transpose()
+            .map_err(|e| AppError::validation(vec![e]))?;
+        let unit = unit.0.as_deref().map(path_id).transpose()?;
+        let master = *self.state.master_key.bytes();
+        let (role, uid) = (auth.0.role, auth.0.user_id.clone());
+        let name = name
+            .0
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty());
+        let (cat, ms, bs) = (category.0, membership_status.0, business_status.0);
+        let (items, next_cursor) = self
+            .state
+            .db
+            .tenant(tid, Mode::Read, move |tx| {
+                let keys = keys::load(tx, &master)?;
+                let vis = scope::visibility(tx, role, &uid)?;
+                let within = match (unit, &vis) {
+                    (Some(u), _) => Some(
+                        crate::org::repo::get(tx, &u)?
+                            .filter(|r| vis.sees(r))
+                            .ok_or_else(AppError::not_found)?
+                            .path,
+                    ),
+                    (None, Visibility::Subtree(p)) => Some(p.clone()),
+                    (None, Visibility::Nothing) => return Ok((Vec::new(), None)),
+                    (None, Visibility::County) => None,
+                };
+                let f = Filter {
+                    name_prefix: name,
+                    phone_bidx: phone
+                        .as_ref()
+                        .map(|p| keys.blind_index("phone", p.as_str())),
+                    id_number_bidx: id_number
+                        .as_ref()
+                        .map(|i| keys.blind_index("id_number", i.as_str())),
+                    category: cat.map(Category::as_str),
+                    membership_status: ms.map(MembershipStatus::as_str),
+                    business_status: bs.map(BusinessStatus::as_str),
+                    within,
+                };
+                let rows = repo::list(tx, &page, &f)?;
+                let (rows, next) = page.finish(rows, |r| &r.id);
+                Ok((rows.iter().map(|r| masked(&keys, r)).collect(), next))
+            })
+            .await?;
+        Ok(Json(MemberPage { items, next_cursor }))
+    }
+
+    /// 查看党员 / Get a member (masked)
+    #[oai(path = "/members/:id", method = "get")]
+    async fn get(&self, auth: Auth, id: Path<String>) -> AppResult<MemberResponse> {
+        let tid = auth.0.tenant()?;
+        let id = path_id(&id.0)?;
+        let master = *self.state.master_key.bytes();
+        let (role, uid) = (auth.0.role, auth.0.user_id.clone());
+        let (v, version) = self
+            .state
+            .db
+            .tenant(tid, Mode::Read, move |tx| {
+                let row = repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
+                let vis = scope::visibility(tx, role, &uid)?;
+                if !repo::visible(tx, &vis, &row)? {
+                    return Err(AppError::not_found().into());
+                }
+                let keys = keys::load(tx, &master)?;
+                Ok((masked(&keys, &row), row.version))
+            })
+            .await?;
+        Ok(MemberResponse::Ok(Json(v), etag(version)))
+    }
+
+    /// 修改党员信息 / Update a member (If-Match required)
+    #[oai(path = "/members/:id", method = "patch")]
+    async fn update(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: JsonBody<UpdateMemberRequest>,
+        #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
+        if_match_h: Header<String>,
+    ) -> AppResult<MemberResponse> {
+        let tid = auth.0.tenant()?;
+        may_write(&auth.0)?;
+        let id = path_id(&id.0)?;
+        let expected = if_match(Some(&if_match_h.0))?;
+        let b = body.0;
+        let mut errs = Vec::new();
+        let phone = b
+            .phone
+            .as_deref()
+            .map(|s| MobileNumber::parse("phone", s))
+            .transpose()
+            .map_err(|e| errs.push(e))
+            .ok()
+            .flatten();
+        let address = b
+            .home_address
+            .as_deref()
+            .map(|s| text_field("home_address", s, 200))
+            .transpose()
+            .map_err(|e| errs.push(e))
+            .ok()
+            .flatten();
+        let business_name = b
+            .business_name
+            .as_deref()
+            .map(|s| text_field("business_name", s, 100))
+            .transpose()
+            .map_err(|e| errs.push(e))
+            .ok()
+            .flatten();
+        if !errs.is_empty() {
+            return Err(AppError::validation(errs));
+        }
+        let master = *self.state.master_key.bytes();
+        let who = auth.0;
+        let (v, version) = self
+            .state
+            .db
+            .tenant(tid, Mode::Write, move |tx| {
+                let row = repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
+                let vis = scope::visibility(tx, who.role, &who.user_id)?;
+                if !repo::visible(tx, &vis, &row)? {
+                    return Err(AppError::not_found().into());
+                }
+                let keys = keys::load(tx, &master)?;
+                let mut v = MemberValues::from_row(&row);
+                let mut changed = Vec::new();
+                if let Some(p) = &phone {
+                    v.phone_enc = Some(keys.encrypt("phone", p.as_str()));
+                    v.phone_bidx = Some(keys.blind_index("phone", p.as_str()));
+                    changed.push("phone");
+                }
+                if let Some(a) = &address {
+                    v.home_address_enc = Some(keys.encrypt("home_address", a));
+                    changed.push("home_address");
+                }
+                if let Some(n) = business_name {
+                    v.business_name = n;
+                    changed.push("business_name");
+                }
+                if let Some(o) = b.is_owner {
+                    v.is_owner = o;
+                    changed.push("is_owner");
+                }
+                if let Some(u) = &b.org_life_unit_id {
+                    v.org_life_unit_id =
+                        Some(unit(tx, "org_life_unit_id", u, model::can_hold_membership)?.id);
+                    changed.push("org_life_unit_id");
+                }
+                if let Some(s) = b.membership_status {
+                    v.membership_status = s.as_str().to_owned();
+                    changed.push("membership_status");
+                }
+                if let Some(s) = b.business_status {
+                    v.business_status = s.as_str().to_owned();
+                    changed.push("business_status");
+                }
+                if let Some(d) = b.away_since {
+                    v.away_since = Some(d);
+                    changed.push("away_since");
+                }
+                if let Some(a) = b.association_member {
+                    v.association_member = a;
+                    changed.push("association_member");
+                }
+                let row = repo::update(tx, &id, expected, &v)?;
+                audit::record(
+                    tx,
+                    &Actor::of(&who),
+                    "member.update",
+                    "member",
+                    &id,
+                    None,
+                    serde_json::json!({ "changed": changed }),
+                )?;
+                Ok((masked(&keys, &row), row.version))
+            })
+            .await?;
+        Ok(MemberResponse::Ok(Json(v), etag(version)))
+    }
+}

@@ -1,0 +1,273 @@
+//! Queries on members, inside the county's transaction.
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::api::PageRequest;
+use crate::db::schema::{members as m, org_units as o};
+use crate::db::{DbError, DbResult, TenantTx};
+use crate::error::{AppError, FieldError};
+use crate::org::model::subtree_end;
+use crate::org::scope::Visibility;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = m)]
+pub struct MemberRow {
+    pub tenant_id: String,
+    pub id: String,
+    pub name: String,
+    pub gender: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub id_number_enc: Option<String>,
+    pub id_number_bidx: Option<String>,
+    pub phone_enc: Option<String>,
+    pub phone_bidx: Option<String>,
+    pub home_address_enc: Option<String>,
+    pub household_registration: Option<String>,
+    pub is_owner: bool,
+    pub business_name: String,
+    pub business_registration_no: Option<String>,
+    pub org_life_unit_id: Option<String>,
+    pub membership_org_name: String,
+    pub membership_unit_id: Option<String>,
+    pub membership_status: String,
+    pub distribution: String,
+    pub market_id: Option<String>,
+    pub business_status: String,
+    pub away_since: Option<NaiveDate>,
+    pub joined_party_on: Option<NaiveDate>,
+    pub association_member: bool,
+    pub category: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A member as written: every value already validated, personal ones already encrypted.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = m)]
+#[diesel(treat_none_as_null = true)]
+pub struct MemberValues {
+    pub name: String,
+    pub gender: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub id_number_enc: Option<String>,
+    pub id_number_bidx: Option<String>,
+    pub phone_enc: Option<String>,
+    pub phone_bidx: Option<String>,
+    pub home_address_enc: Option<String>,
+    pub household_registration: Option<String>,
+    pub is_owner: bool,
+    pub business_name: String,
+    pub business_registration_no: Option<String>,
+    pub org_life_unit_id: Option<String>,
+    pub membership_org_name: String,
+    pub membership_unit_id: Option<String>,
+    pub membership_status: String,
+    pub distribution: String,
+    pub market_id: Option<String>,
+    pub business_status: String,
+    pub away_since: Option<NaiveDate>,
+    pub joined_party_on: Option<NaiveDate>,
+    pub association_member: bool,
+    pub category: String,
+}
+
+impl MemberValues {
+    pub fn from_row(r: &MemberRow) -> Self {
+        Self {
+            name: r.name.clone(),
+            gender: r.gender.clone(),
+            birth_date: r.birth_date,
+            id_number_enc: r.id_number_enc.clone(),
+            id_number_bidx: r.id_number_bidx.clone(),
+            phone_enc: r.phone_enc.clone(),
+            phone_bidx: r.phone_bidx.clone(),
+            home_address_enc: r.home_address_enc.clone(),
+            household_registration: r.household_registration.clone(),
+            is_owner: r.is_owner,
+            business_name: r.business_name.clone(),
+            business_registration_no: r.business_registration_no.clone(),
+            org_life_unit_id: r.org_life_unit_id.clone(),
+            membership_org_name: r.membership_org_name.clone(),
+            membership_unit_id: r.membership_unit_id.clone(),
+            membership_status: r.membership_status.clone(),
+            distribution: r.distribution.clone(),
+            market_id: r.market_id.clone(),
+            business_status: r.business_status.clone(),
+            away_since: r.away_since,
+            joined_party_on: r.joined_party_on,
+            association_member: r.association_member,
+            category: r.category.clone(),
+        }
+    }
+}
+
+fn duplicate_id(e: DbError) -> DbError {
+    if e.is_unique_violation() {
+        AppError::conflict(
+            "duplicate_id_number",
+            "本县已登记该身份证号的党员",
+            "A member with this ID-card number is already registered in the county",
+        )
+        .with_field(FieldError::new(
+            "id_number",
+            "taken",
+            "身份证号已登记",
+            "ID number already registered",
+        ))
+        .into()
+    } else {
+        e
+    }
+}
+
+pub fn insert(tx: &mut TenantTx<'_>, v: &MemberValues) -> DbResult<MemberRow> {
+    let tid = tx.tid().to_owned();
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = Utc::now().naive_utc();
+    diesel::insert_into(m::table)
+        .values((
+            m::tenant_id.eq(&tid),
+            m::id.eq(&id),
+            v,
+            m::version.eq(1i64),
+            m::created_at.eq(now),
+            m::updated_at.eq(now),
+        ))
+        .execute(tx.conn())
+        .map_err(|e| duplicate_id(e.into()))?;
+    get(tx, &id)?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("inserted member vanished")).into())
+}
+
+pub fn get(tx: &mut TenantTx<'_>, id: &str) -> DbResult<Option<MemberRow>> {
+    let tid = tx.tid().to_owned();
+    Ok(m::table
+        .filter(m::tenant_id.eq(tid).and(m::id.eq(id)))
+        .select(MemberRow::as_select())
+        .first(tx.conn())
+        .optional()?)
+}
+
+/// Whether a member belongs to what the caller sees: their org-life unit or membership unit
+/// lies in the caller's subtree.
+pub fn visible(tx: &mut TenantTx<'_>, vis: &Visibility, r: &MemberRow) -> DbResult<bool> {
+    match vis {
+        Visibility::County => Ok(true),
+        Visibility::Nothing => Ok(false),
+        Visibility::Subtree(_) => {
+            for unit in [&r.org_life_unit_id, &r.membership_unit_id]
+                .into_iter()
+                .flatten()
+            {
+                if crate::org::repo::get(tx, unit)?.is_some_and(|u| vis.sees(&u)) {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub name_prefix: Option<String>,
+    pub phone_bidx: Option<String>,
+    pub id_number_bidx: Option<String>,
+    pub category: Option<&'static str>,
+    pub membership_status: Option<&'static str>,
+    pub business_status: Option<&'static str>,
+    /// A subtree path: members whose org-life or membership unit is inside it.
+    pub within: Option<String>,
+}
+
+pub fn list(tx: &mut TenantTx<'_>, page: &PageRequest, f: &Filter) -> DbResult<Vec<MemberRow>> {
+    let tid = tx.tid().to_owned();
+    let mut q = m::table
+        .filter(m::tenant_id.eq(&tid))
+        .select(MemberRow::as_select())
+        .into_boxed();
+    if let Some(n) = &f.name_prefix {
+        let escaped = n
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q = q.filter(m::name.like(format!("{escaped}%")).escape('\\'));
+    }
+    if let Some(b) = &f.phone_bidx {
+        q = q.filter(m::phone_bidx.eq(b.clone()));
+    }
+    if let Some(b) = &f.id_number_bidx {
+        q = q.filter(m::id_number_bidx.eq(b.clone()));
+    }
+    if let Some(c) = f.category {
+        q = q.filter(m::category.eq(c));
+    }
+    if let Some(s) = f.membership_status {
+        q = q.filter(m::membership_status.eq(s));
+    }
+    if let Some(s) = f.business_status {
+        q = q.filter(m::business_status.eq(s));
+    }
+    if let Some(p) = &f.within {
+        let units = o::table
+            .filter(
+                o::tenant_id
+                    .eq(tid.clone())
+                    .and(o::path.ge(p.clone()))
+                    .and(o::path.lt(subtree_end(p))),
+            )
+            .select(o::id.nullable());
+        let units2 = o::table
+            .filter(
+                o::tenant_id
+                    .eq(tid.clone())
+                    .and(o::path.ge(p.clone()))
+                    .and(o::path.lt(subtree_end(p))),
+            )
+            .select(o::id.nullable());
+        q = q.filter(
+            m::org_life_unit_id
+                .eq_any(units)
+                .or(m::membership_unit_id.eq_any(units2)),
+        );
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(m::id.gt(after.clone()));
+    }
+    Ok(q.order(m::id.asc()).limit(page.fetch()).load(tx.conn())?)
+}
+
+/// Writes new values if the member is at `expected`.
+pub fn update(
+    tx: &mut TenantTx<'_>,
+    id: &str,
+    expected: i64,
+    v: &MemberValues,
+) -> DbResult<MemberRow> {
+    let tid = tx.tid().to_owned();
+    let cur = get(tx, id)?.ok_or_else(AppError::not_found)?;
+    if cur.version != expected {
+        return Err(AppError::precondition_failed().into());
+    }
+    let n = diesel::update(
+        m::table.filter(
+            m::tenant_id
+                .eq(&tid)
+                .and(m::id.eq(id))
+                .and(m::version.eq(expected)),
+        ),
+    )
+    .set((
+        v,
+        m::version.eq(expected + 1),
+        m::updated_at.eq(Utc::now().naive_utc()),
+    ))
+    .execute(tx.conn())
+    .map_err(|e| duplicate_id(e.into()))?;
+    if n == 0 {
+        return Err(AppError::precondition_failed().into());
+    }
+    get(tx, id)?.ok_or_else(|| AppError::not_found().into())
+}

@@ -1,0 +1,411 @@
+//! Members: registration with encrypted identifiers, masked views, exact search through blind
+//! indexes, categories, scoping and isolation.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use shuanglian_tests::{County, PASSWORD, TestApp, fields, problem, spawn_app};
+
+/// A valid GB 11643 number built from parts (no real person's number in the tests).
+fn id_number(region: &str, birth: &str, seq: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const C: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+    let body = format!("{region}{birth}{seq}");
+    let sum: u32 = body
+        .bytes()
+        .zip(W)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!("{body}{}", C[(sum % 11) as usize])
+}
+
+async fn unit(app: &TestApp, c: &County, kind: &str, name: &str, parent: Option<&str>) -> String {
+    let mut body = json!({ "kind": kind, "name": name });
+    if let Some(p) = parent {
+        body["parent_id"] = json!(p);
+    }
+    let v: Value = app
+        .post("/api/v1/org-units", &c.admin_token, &body)
+        .send()
+        .await
+        .expect("c")
+        .json()
+        .await
+        .expect("j");
+    v["id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned()
+}
+
+async fn member(app: &TestApp, token: &str, body: Value) -> Value {
+    let r = app
+        .post("/api/v1/members", token, &body)
+        .send()
+        .await
+        .expect("create");
+    let status = r.status();
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    v
+}
+
+#[tokio::test]
+async fn members_are_registered_encrypted_shown_masked_and_found_exactly() {
+    let app = spawn_app().await;
+    let c = app.county("330523", "安吉县").await;
+    let b = app.county("330522", "长兴县").await;
+    let town = unit(&app, &c, "township", "递铺街道", None).await;
+    let village = unit(&app, &c, "village", "古城村", Some(&town)).await;
+    let committee = unit(&app, &c, "association_committee", "协会党委", None).await;
+    let branch = unit(&app, &c, "branch", "递铺分会", Some(&committee)).await;
+    let id = id_number("330523", "19790315", "251");
+    let v = member(
+        &app,
+        &c.admin_token,
+        json!({
+            "name": "王建国", "id_number": id, "phone": "13812345678", "home_address": "递铺街道某路1号",
+            "household_registration": "330523", "is_owner": true, "business_name": "建国五金店",
+            "org_life_unit_id": village, "membership_unit_id": village, "membership_status": "full",
+            "distribution": "individual_business", "association_member": true
+        }),
+    )
+    .await;
+    let mid = v["id"].as_str().expect("id").to_owned();
+    assert_eq!(v["category"], "local");
+    assert_eq!(v["gender"], "male");
+    assert_eq!(v["birth_date"], "1979-03-15");
+    assert_eq!(v["phone_masked"], "138****5678");
+    assert_eq!(
+        v["id_number_masked"],
+        format!("330523********{}", &id[14..])
+    );
+    assert_eq!(v["has_home_address"], true);
+    let text = v.to_string();
+    assert!(
+        !text.contains("13812345678") && !text.contains(&id) && !text.contains("某路"),
+        "{text}"
+    );
+    assert_eq!(v["membership_org_name"], "古城村");
+    // Categories follow the holder of the membership.
+    let aff = member(&app, &c.admin_token, json!({ "name": "李芳", "is_owner": false, "business_name": "芳芳服装", "membership_unit_id": branch, "membership_status": "probationary", "distribution": "individual_business" })).await;
+    assert_eq!(aff["category"], "affiliated");
+    let flo = member(&app, &c.admin_token, json!({ "name": "张伟", "is_owner": true, "business_name": "张记小吃", "membership_org_name": "江西省某县某村党支部", "membership_status": "full", "distribution": "individual_business", "phone": "13900001111" })).await;
+    assert_eq!(flo["category"], "floating");
+    // Exact search by phone and ID number; prefix by name; filters.
+    let find = |q: String| {
+        let (app, tok) = (&app, c.admin_token.clone());
+        async move {
+            let v: Value = app
+                .get(&format!("/api/v1/members?{q}"), &tok)
+                .send()
+                .await
+                .expect("l")
+                .json()
+                .await
+                .expect("j");
+            v["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|m| m["name"].as_str().expect("n").to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(find("phone=138-1234-5678".into()).await, vec!["王建国"]);
+    assert_eq!(
+        find(format!("id_number={}", id.to_lowercase())).await,
+        vec!["王建国"]
+    );
+    assert_eq!(find("name=王".into()).await, vec!["王建国"]);
+    assert_eq!(find("category=floating".into()).await, vec!["张伟"]);
+    assert_eq!(
+        find("membership_status=probationary".into()).await,
+        vec!["李芳"]
+    );
+    assert_eq!(find(format!("unit={town}")).await, vec!["王建国"]);
+    assert!(find("phone=13800000000".into()).await.is_empty());
+    let v = problem(
+        app.get("/api/v1/members?phone=12345", &c.admin_token)
+            .send()
+            .await
+            .expect("l"),
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(fields(&v), vec!["phone"]);
+    // The same ID number: refused in this county, unseen in another.
+    let dup = json!({ "name": "重复", "id_number": id, "is_owner": true, "business_name": "某店", "membership_org_name": "某党支部", "membership_status": "full", "distribution": "individual_business" });
+    problem(
+        app.post("/api/v1/members", &c.admin_token, &dup)
+            .send()
+            .await
+            .expect("c"),
+        409,
+        "duplicate_id_number",
+    )
+    .await;
+    member(&app, &b.admin_token, dup.clone()).await;
+    // Nothing personal is stored in clear.
+    let tid = shuanglian::tenancy::TenantId::parse(&c.id).expect("tid");
+    let (mid2, idc) = (mid.clone(), id.clone());
+    let raw: String = app
+        .state
+        .db
+        .tenant(tid, shuanglian::db::Mode::Read, move |tx| {
+            let r = shuanglian::members::repo::get(tx, &mid2)?.expect("row");
+            Ok(format!("{r:?}"))
+        })
+        .await
+        .expect("raw");
+    assert!(
+        !raw.contains("13812345678") && !raw.contains(&idc) && !raw.contains("某路"),
+        "{raw}"
+    );
+    // Other county: 404.
+    problem(
+        app.get(&format!("/api/v1/members/{mid}"), &b.admin_token)
+            .send()
+            .await
+            .expect("g"),
+        404,
+        "not_found",
+    )
+    .await;
+    let r = app
+        .patch(
+            &format!("/api/v1/members/{mid}"),
+            &b.admin_token,
+            &json!({ "is_owner": false }),
+        )
+        .header("If-Match", "\"v1\"")
+        .send()
+        .await
+        .expect("p");
+    problem(r, 404, "not_found").await;
+    // Updates: If-Match, re-indexed phone, audit without the values.
+    let tag = app
+        .get(&format!("/api/v1/members/{mid}"), &c.admin_token)
+        .send()
+        .await
+        .expect("g")
+        .headers()["etag"]
+        .to_str()
+        .expect("e")
+        .to_owned();
+    let r = app
+        .patch(
+            &format!("/api/v1/members/{mid}"),
+            &c.admin_token,
+            &json!({ "phone": "13700002222", "business_status": "suspended" }),
+        )
+        .header("If-Match", &tag)
+        .send()
+        .await
+        .expect("p");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(find("phone=13700002222".into()).await, vec!["王建国"]);
+    assert!(find("phone=13812345678".into()).await.is_empty());
+    let r = app
+        .patch(
+            &format!("/api/v1/members/{mid}"),
+            &c.admin_token,
+            &json!({ "is_owner": false }),
+        )
+        .header("If-Match", &tag)
+        .send()
+        .await
+        .expect("p");
+    problem(r, 412, "stale_version").await;
+    let audit: Value = app
+        .get(&format!("/api/v1/audit?entity_id={mid}"), &c.admin_token)
+        .send()
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("j");
+    let atext = audit.to_string();
+    assert!(
+        atext.contains("member.update")
+            && atext.contains("phone")
+            && !atext.contains("13700002222"),
+        "{atext}"
+    );
+}
+
+#[tokio::test]
+async fn bad_member_input_names_the_field() {
+    let app = spawn_app().await;
+    let c = app.county("330523", "安吉县").await;
+    let base = json!({ "name": "某人", "is_owner": true, "business_name": "某店", "membership_org_name": "某党支部", "membership_status": "full", "distribution": "individual_business" });
+    let with = |k: &str, v: Value| {
+        let mut b = base.clone();
+        b[k] = v;
+        b
+    };
+    let mut wrong = id_number("330523", "19790315", "251");
+    let last = wrong.pop().expect("c");
+    wrong.push(if last == '1' { '2' } else { '1' });
+    for (body, field, code) in [
+        (
+            with("id_number", json!(wrong)),
+            "id_number",
+            "id_checksum_mismatch",
+        ),
+        (with("phone", json!("2345")), "phone", "invalid_mobile"),
+        (
+            with("household_registration", json!("3305")),
+            "household_registration",
+            "invalid_division_code",
+        ),
+        (
+            with("distribution", json!("market_business")),
+            "market_id",
+            "required",
+        ),
+        (
+            with("membership_org_name", json!("  ")),
+            "membership_org_name",
+            "required",
+        ),
+        (
+            with("gender", json!("female"))
+                .as_object()
+                .map(|o| {
+                    let mut o = o.clone();
+                    o.insert(
+                        "id_number".into(),
+                        json!(id_number("330523", "19790315", "251")),
+                    );
+                    Value::Object(o)
+                })
+                .expect("obj"),
+            "gender",
+            "gender_mismatch",
+        ),
+        (
+            with("org_life_unit_id", json!(uuid::Uuid::now_v7().to_string())),
+            "org_life_unit_id",
+            "org_unit_not_found",
+        ),
+    ] {
+        let r = app
+            .post("/api/v1/members", &c.admin_token, &body)
+            .send()
+            .await
+            .expect("c");
+        let v = problem(r, 422, "validation_failed").await;
+        assert_eq!(fields(&v), vec![field], "{v}");
+        assert_eq!(v["errors"][0]["code"], code, "{v}");
+    }
+    let v: Value = app
+        .get("/api/v1/members", &c.admin_token)
+        .send()
+        .await
+        .expect("l")
+        .json()
+        .await
+        .expect("j");
+    assert_eq!(
+        v["items"].as_array().expect("items").len(),
+        0,
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn scoped_staff_see_and_register_only_their_part() {
+    let app = spawn_app().await;
+    let c = app.county("330523", "安吉县").await;
+    let town = unit(&app, &c, "township", "递铺街道", None).await;
+    let v1 = unit(&app, &c, "village", "古城村", Some(&town)).await;
+    let v2 = unit(&app, &c, "village", "横溪坞村", Some(&town)).await;
+    let committee = unit(&app, &c, "association_committee", "协会党委", None).await;
+    let branch = unit(&app, &c, "branch", "递铺分会", Some(&committee)).await;
+    let mk = |name: &str, holder: &str| json!({ "name": name, "is_owner": true, "business_name": "某店", "membership_unit_id": holder, "membership_status": "full", "distribution": "individual_business" });
+    let m1 = member(&app, &c.admin_token, mk("甲", &v1)).await;
+    let m2 = member(&app, &c.admin_token, mk("乙", &v2)).await;
+    let staff = |username: &'static str, role: &'static str, unit: String| {
+        let (app, c) = (&app, &c);
+        async move {
+            let v: Value = app
+                .post("/api/v1/users", &c.admin_token, &json!({ "username": username, "display_name": "测试", "role": role, "org_unit_id": unit }))
+                .send()
+                .await
+                .expect("u")
+                .json()
+                .await
+                .expect("j");
+            let otp = v["credential"]["one_time_password"]
+                .as_str()
+                .expect("otp")
+                .to_owned();
+            let tok = app.sign_in(Some("330523"), username, &otp).await;
+            app.post(
+                "/api/v1/auth/password",
+                &tok,
+                &json!({ "current_password": otp, "new_password": PASSWORD }),
+            )
+            .send()
+            .await
+            .expect("pw");
+            tok
+        }
+    };
+    let village_staff = staff("village.a", "village_recorder", v1.clone()).await;
+    let v: Value = app
+        .get("/api/v1/members", &village_staff)
+        .send()
+        .await
+        .expect("l")
+        .json()
+        .await
+        .expect("j");
+    let names: Vec<&str> = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|m| m["name"].as_str().expect("n"))
+        .collect();
+    assert_eq!(names, vec!["甲"]);
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/members/{}", m1["id"].as_str().expect("id")),
+            &village_staff
+        )
+        .send()
+        .await
+        .expect("g")
+        .status(),
+        StatusCode::OK
+    );
+    problem(
+        app.get(
+            &format!("/api/v1/members/{}", m2["id"].as_str().expect("id")),
+            &village_staff,
+        )
+        .send()
+        .await
+        .expect("g"),
+        404,
+        "not_found",
+    )
+    .await;
+    // Village recorders do not register members; branch staff do, within their branch.
+    problem(
+        app.post("/api/v1/members", &village_staff, &mk("丙", &v1))
+            .send()
+            .await
+            .expect("c"),
+        403,
+        "forbidden",
+    )
+    .await;
+    let branch_staff = staff("branch.a", "branch_staff", branch.clone()).await;
+    member(&app, &branch_staff, mk("丁", &branch)).await;
+    let r = app
+        .post("/api/v1/members", &branch_staff, &mk("戊", &v2))
+        .send()
+        .await
+        .expect("c");
+    let v = problem(r, 422, "validation_failed").await;
+    assert_eq!(v["errors"][0]["code"], "outside_scope");
+}
