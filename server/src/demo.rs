@@ -170,6 +170,8 @@ struct CountyPlan {
     /// Villages/communities per township, and markets in the county.
     villages_per_township: usize,
     markets: usize,
+    /// Party members in the register.
+    members: usize,
 }
 
 /// The staff roles spread over a county's accounts, in proportion to how many of each a county has.
@@ -205,6 +207,7 @@ fn plan(preset: Preset, rng: &mut Rng) -> Vec<CountyPlan> {
                     staff: 40,
                     villages_per_township: 14,
                     markets: 20,
+                    members: 5_000,
                 },
                 CountyPlan {
                     code: b,
@@ -212,6 +215,7 @@ fn plan(preset: Preset, rng: &mut Rng) -> Vec<CountyPlan> {
                     staff: 20,
                     villages_per_township: 12,
                     markets: 10,
+                    members: 1_500,
                 },
             ]
         }
@@ -225,6 +229,7 @@ fn plan(preset: Preset, rng: &mut Rng) -> Vec<CountyPlan> {
                     staff: 400,
                     villages_per_township: 50,
                     markets: 60,
+                    members: 50_000,
                 },
                 CountyPlan {
                     code: b,
@@ -232,6 +237,7 @@ fn plan(preset: Preset, rng: &mut Rng) -> Vec<CountyPlan> {
                     staff: 60,
                     villages_per_township: 20,
                     markets: 15,
+                    members: 5_000,
                 },
             ]
         }
@@ -243,6 +249,7 @@ fn plan(preset: Preset, rng: &mut Rng) -> Vec<CountyPlan> {
                 staff: 10 + rng.below(60),
                 villages_per_township: 3 + rng.below(6),
                 markets: 2 + rng.below(5),
+                members: 50 + rng.below(100),
             })
             .collect(),
     }
@@ -462,6 +469,7 @@ impl OrgPlan {
         for (i, (m, has_party_org)) in self.markets.iter().enumerate() {
             let office = offices.get(i % offices.len().max(1)).map(String::as_str);
             let market = create(tx, K::Market, m, office)?;
+            bind.markets.push(market.id.clone());
             if *has_party_org {
                 create(
                     tx,
@@ -479,9 +487,154 @@ impl OrgPlan {
     }
 }
 
+const PHONE_PREFIXES: [&str; 12] = [
+    "130", "133", "135", "137", "138", "139", "150", "152", "158", "177", "180", "189",
+];
+const SHOPS: [&str; 12] = [
+    "五金店",
+    "服装店",
+    "小吃店",
+    "超市",
+    "茶叶店",
+    "竹制品厂",
+    "建材店",
+    "理发店",
+    "水果店",
+    "农资店",
+    "汽修店",
+    "药店",
+];
+const OUTSIDE: [&str; 6] = [
+    "江西省上饶市某村党支部",
+    "安徽省宣城市某社区党委",
+    "河南省信阳市某村党支部",
+    "四川省南充市某村党支部",
+    "湖南省邵阳市某村党支部",
+    "贵州省遵义市某村党支部",
+];
+
+/// Members with realistic names, valid-format (GB 11643) ID numbers and mobile numbers, every
+/// category and status; identifiers encrypted and indexed exactly as the API does.
+fn demo_members(
+    tx: &mut crate::db::TenantTx<'_>,
+    keys: &crate::privacy::crypto::CountyKeys,
+    bind: &Bindings,
+    county: &str,
+    n: usize,
+    seed: u64,
+) -> DbResult<()> {
+    use crate::members::model::{Category, category};
+    use crate::members::repo::{MemberValues, insert};
+    use crate::org::model::OrgKind;
+    let mut rng = Rng::new(seed);
+    for i in 0..n {
+        let name = rng.person_name();
+        let year = 1950 + rng.below(55);
+        let (month, day) = (1 + rng.below(12), 1 + rng.below(28));
+        // The sequence makes every number in the county distinct.
+        let body = format!("{county}{year:04}{month:02}{day:02}{:03}", i % 1000);
+        let body = if i >= 1000 {
+            format!("{}{:03}", &body[..14], (i / 1000 + i) % 1000)
+        } else {
+            body
+        };
+        let Some(check) = crate::privacy::identity::id_check_char(&body) else {
+            continue;
+        };
+        let id_number = format!("{body}{check}");
+        let phone = format!(
+            "{}{:08}",
+            PHONE_PREFIXES[rng.below(PHONE_PREFIXES.len())],
+            rng.next_u64() % 100_000_000
+        );
+        let roll = rng.below(100);
+        let (holder, kind, holder_name): (Option<&str>, Option<OrgKind>, String) =
+            if roll < 40 && !bind.villages.is_empty() {
+                let v = &bind.villages[rng.below(bind.villages.len())];
+                (Some(v), Some(OrgKind::Village), String::new())
+            } else if roll < 75 && !bind.party_branches.is_empty() {
+                let p = &bind.party_branches[rng.below(bind.party_branches.len())];
+                (Some(p), Some(OrgKind::PartyBranch), String::new())
+            } else {
+                (None, None, OUTSIDE[rng.below(OUTSIDE.len())].to_owned())
+            };
+        let cat = category(kind);
+        let life = holder
+            .map(str::to_owned)
+            .or_else(|| bind.party_branches.first().cloned());
+        let market = (rng.below(100) < 30)
+            .then(|| {
+                bind.markets
+                    .get(rng.below(bind.markets.len().max(1)))
+                    .cloned()
+            })
+            .flatten();
+        let status_roll = rng.below(100);
+        let male = body.as_bytes()[16] % 2 == 1;
+        let v = MemberValues {
+            name: name.clone(),
+            gender: Some(if male { "male" } else { "female" }.to_owned()),
+            birth_date: chrono::NaiveDate::from_ymd_opt(year as i32, month as u32, day as u32),
+            id_number_enc: Some(keys.encrypt("id_number", &id_number)),
+            id_number_bidx: Some(keys.blind_index("id_number", &id_number)),
+            phone_enc: Some(keys.encrypt("phone", &phone)),
+            phone_bidx: Some(keys.blind_index("phone", &phone)),
+            home_address_enc: None,
+            household_registration: Some(if cat == Category::Floating {
+                "361123".to_owned()
+            } else {
+                county.to_owned()
+            }),
+            is_owner: rng.below(100) < 70,
+            business_name: format!("{}{}", &name, SHOPS[rng.below(SHOPS.len())]),
+            business_registration_no: None,
+            org_life_unit_id: life,
+            membership_org_name: match holder {
+                Some(h) => crate::org::repo::get(tx, h)?
+                    .map(|u| u.name)
+                    .unwrap_or_default(),
+                None => holder_name,
+            },
+            membership_unit_id: holder.map(str::to_owned),
+            membership_status: if status_roll < 8 {
+                "probationary"
+            } else {
+                "full"
+            }
+            .to_owned(),
+            distribution: if market.is_some() {
+                "market_business"
+            } else {
+                "individual_business"
+            }
+            .to_owned(),
+            market_id: market,
+            business_status: match status_roll {
+                0..=84 => "operating",
+                85..=94 => "suspended",
+                _ => "closed",
+            }
+            .to_owned(),
+            away_since: (rng.below(100) < 5)
+                .then(|| chrono::NaiveDate::from_ymd_opt(2025, 1 + rng.below(12) as u32, 1))
+                .flatten(),
+            joined_party_on: chrono::NaiveDate::from_ymd_opt(
+                (year + 20 + rng.below(15)).min(2025) as i32,
+                7,
+                1,
+            ),
+            association_member: rng.below(100) < 80,
+            category: cat.as_str().to_owned(),
+        };
+        insert(tx, &v)?;
+    }
+    Ok(())
+}
+
 /// Unit ids by the kind each scoped role is bound to.
 #[derive(Default)]
 struct Bindings {
+    markets: Vec<String>,
     branches: Vec<String>,
     party_branches: Vec<String>,
     townships: Vec<String>,
@@ -543,7 +696,8 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
         .await?
         .map_err(app)?;
     let mut out = String::new();
-    let (mut counties, mut accounts, mut units, mut skipped) = (0usize, 0usize, 0usize, 0usize);
+    let (mut counties, mut accounts, mut units, mut members, mut skipped) =
+        (0usize, 0usize, 0usize, 0usize, 0usize);
     for c in plan(preset, &mut rng) {
         let code = DivisionCode::parse("code", c.code).map_err(|e| anyhow::anyhow!(e.message))?;
         let names: Vec<(String, Role)> = (0..c.staff)
@@ -552,6 +706,10 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
         let h = hash.clone();
         let name = c.name.to_owned();
         let org = org_plan(c.code, c.villages_per_township, c.markets, &mut rng);
+        let member_seed = rng.next_u64();
+        let member_count = c.members;
+        let master = *state.master_key.bytes();
+        let county_code = c.code.to_owned();
         let created = state
             .db
             .platform(Mode::Write, move |tx| -> DbResult<Option<(usize, usize)>> {
@@ -573,6 +731,15 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                 )?;
                 let (units, bind) = org.create(&mut ttx, &name)?;
                 bind.create_grids(&mut ttx, &org.offices)?;
+                let keys = crate::privacy::keys::load(&mut ttx, &master)?;
+                demo_members(
+                    &mut ttx,
+                    &keys,
+                    &bind,
+                    &county_code,
+                    member_count,
+                    member_seed,
+                )?;
                 for (i, (person, role)) in names.iter().enumerate() {
                     let uname = format!("{}.{:04}", role_prefix(*role), i + 1);
                     insert(
@@ -596,13 +763,14 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                 counties += 1;
                 accounts += n;
                 units += u;
+                members += c.members;
             }
             None => skipped += 1,
         }
     }
     let _ = write!(
         out,
-        "demo-data {preset:?} seed {seed}: {counties} counties, {accounts} accounts and {units} org units created; {skipped} existing counties skipped. \
+        "demo-data {preset:?} seed {seed}: {counties} counties, {accounts} accounts, {units} org units and {members} members created; {skipped} existing counties skipped. \
          Every account's password: {DEMO_PASSWORD}"
     );
     Ok(out)
