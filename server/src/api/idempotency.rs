@@ -50,6 +50,15 @@ pub struct Stored {
     pub body: serde_json::Value,
 }
 
+impl Stored {
+    /// The stored response, as the type the endpoint returns.
+    pub fn into_body<T: serde::de::DeserializeOwned>(self) -> DbResult<T> {
+        serde_json::from_value(self.body).map_err(|e| {
+            AppError::internal(anyhow::anyhow!("stored idempotent response: {e}")).into()
+        })
+    }
+}
+
 fn reused() -> AppError {
     AppError::new(
         StatusCode::UNPROCESSABLE_ENTITY,

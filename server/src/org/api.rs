@@ -213,9 +213,7 @@ impl OrgApi {
                 if let Some(k) = &key
                     && let Some(stored) = idempotency::tenant_lookup(tx, &actor, k, &req_hash)?
                 {
-                    let v: OrgUnitView = serde_json::from_value(stored.body)
-                        .map_err(|e| AppError::internal(anyhow::anyhow!("stored response: {e}")))?;
-                    return Ok((v, true));
+                    return Ok((stored.into_body::<OrgUnitView>()?, true));
                 }
                 let row = repo::create(tx, req.kind, &name, parent.as_deref())?;
                 crate::audit::record(

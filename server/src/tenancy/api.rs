@@ -239,9 +239,7 @@ impl PlatformApi {
                 if let Some(k) = &key
                     && let Some(stored) = idempotency::platform_lookup(tx, &user, k, &req_hash)?
                 {
-                    let body: TenantCreated = serde_json::from_value(stored.body)
-                        .map_err(|e| AppError::internal(anyhow::anyhow!("stored response: {e}")))?;
-                    return Ok((body, true));
+                    return Ok((stored.into_body::<TenantCreated>()?, true));
                 }
                 let c = service::create_county(tx, &new, pw, &hash)?;
                 {

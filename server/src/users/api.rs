@@ -255,9 +255,7 @@ impl CountyApi {
                 if let Some(k) = &key
                     && let Some(stored) = idempotency::tenant_lookup(tx, &actor, k, &req_hash)?
                 {
-                    let body: UserCreated = serde_json::from_value(stored.body)
-                        .map_err(|e| AppError::internal(anyhow::anyhow!("stored response: {e}")))?;
-                    return Ok((body, true));
+                    return Ok((stored.into_body::<UserCreated>()?, true));
                 }
                 if let Some(unit) = &unit {
                     bind_check(tx, role, unit)?;
