@@ -191,7 +191,56 @@ async fn exercise(s: &Server, op_otp: &str) -> Vec<String> {
         .await
         .expect("me");
     assert_eq!(r.status(), 200);
+    // The county admin registers a member with personal identifiers and finds them by phone
+    // and ID number (both in query strings): none of it may reach logs or traces.
+    let admin_pw = "County-admin-2026";
+    let r = c
+        .post(s.url("/api/v1/auth/sign-in"))
+        .json(&serde_json::json!({"tenant_code":"330523","username":"admin.330523","password": admin_otp}))
+        .send()
+        .await
+        .expect("admin sign-in");
+    let admin = json(r).await["token"].as_str().expect("token").to_owned();
+    let r = c
+        .post(s.url("/api/v1/auth/password"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"current_password": admin_otp, "new_password": admin_pw}))
+        .send()
+        .await
+        .expect("pw");
+    assert_eq!(r.status(), 204);
+    let id_number = "11010519491231002X";
+    let phone = "13912345678";
+    let address = "隐私街道一号";
+    let r = c
+        .post(s.url("/api/v1/members"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({
+            "name": "赵隐私", "id_number": id_number, "phone": phone, "home_address": address,
+            "is_owner": true, "business_name": "隐私商店", "membership_org_name": "某党支部",
+            "membership_status": "full", "distribution": "individual_business"
+        }))
+        .send()
+        .await
+        .expect("member");
+    assert_eq!(r.status(), 201);
+    for q in [format!("phone={phone}"), format!("id_number={id_number}")] {
+        let v = json(
+            c.get(s.url(&format!("/api/v1/members?{q}")))
+                .bearer_auth(&admin)
+                .send()
+                .await
+                .expect("search"),
+        )
+        .await;
+        assert_eq!(v["items"].as_array().map(Vec::len), Some(1), "{v}");
+    }
     vec![
+        id_number.to_owned(),
+        phone.to_owned(),
+        address.to_owned(),
+        admin_pw.to_owned(),
+        admin,
         op_otp.to_owned(),
         new_pw.to_owned(),
         tok,
