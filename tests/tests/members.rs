@@ -409,3 +409,122 @@ async fn scoped_staff_see_and_register_only_their_part() {
     let v = problem(r, 422, "validation_failed").await;
     assert_eq!(v["errors"][0]["code"], "outside_scope");
 }
+
+#[tokio::test]
+async fn unmasking_needs_the_role_and_a_reason_and_is_audited() {
+    let app = spawn_app().await;
+    let c = app.county("330523", "安吉县").await;
+    let b = app.county("330522", "长兴县").await;
+    let town = unit(&app, &c, "township", "递铺街道", None).await;
+    let village = unit(&app, &c, "village", "古城村", Some(&town)).await;
+    let id = id_number("330523", "19850101", "042");
+    let m = member(
+        &app,
+        &c.admin_token,
+        json!({ "name": "钱多", "id_number": id, "phone": "13611112222", "home_address": "某路2号", "is_owner": true,
+                "business_name": "钱记", "membership_unit_id": village, "membership_status": "full", "distribution": "individual_business" }),
+    )
+    .await;
+    let mid = m["id"].as_str().expect("id").to_owned();
+    let path = format!("/api/v1/members/{mid}/unmask");
+    // A reason is required.
+    let r = app
+        .post(
+            &path,
+            &c.admin_token,
+            &json!({ "fields": ["phone"], "reason": "  " }),
+        )
+        .send()
+        .await
+        .expect("u");
+    let v = problem(r, 422, "validation_failed").await;
+    assert_eq!(fields(&v), vec!["reason"]);
+    let r = app
+        .post(
+            &path,
+            &c.admin_token,
+            &json!({ "fields": ["phone", "id_number", "home_address"], "reason": "核对报到信息" }),
+        )
+        .send()
+        .await
+        .expect("u");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let v: Value = r.json().await.expect("j");
+    assert_eq!(
+        (
+            v["phone"].as_str(),
+            v["id_number"].as_str(),
+            v["home_address"].as_str()
+        ),
+        (Some("13611112222"), Some(id.as_str()), Some("某路2号"))
+    );
+    // Who looked, when, what and why: one query.
+    let a: Value = app
+        .get(&format!("/api/v1/audit?entity_id={mid}"), &c.admin_token)
+        .send()
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("j");
+    let un = a["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|e| e["action"] == "member.unmask")
+        .expect("unmask entry")
+        .clone();
+    assert_eq!(un["reason"], "核对报到信息");
+    assert_eq!(un["actor_id"], c.admin_id.as_str());
+    assert_eq!(
+        un["details"]["fields"],
+        json!(["home_address", "id_number", "phone"])
+    );
+    assert!(
+        !a.to_string().contains("13611112222"),
+        "the audit log holds no values"
+    );
+    // Other roles may not; another county cannot even find the member.
+    let v: Value = app
+        .post("/api/v1/users", &c.admin_token, &json!({ "username": "village.a", "display_name": "测试", "role": "village_recorder", "org_unit_id": village }))
+        .send()
+        .await
+        .expect("u")
+        .json()
+        .await
+        .expect("j");
+    let otp = v["credential"]["one_time_password"]
+        .as_str()
+        .expect("otp")
+        .to_owned();
+    let staff = app.sign_in(Some("330523"), "village.a", &otp).await;
+    app.post(
+        "/api/v1/auth/password",
+        &staff,
+        &json!({ "current_password": otp, "new_password": PASSWORD }),
+    )
+    .send()
+    .await
+    .expect("pw");
+    let r = app
+        .post(
+            &path,
+            &staff,
+            &json!({ "fields": ["phone"], "reason": "想看看号码" }),
+        )
+        .send()
+        .await
+        .expect("u");
+    problem(r, 403, "unmask_not_allowed").await;
+    let r = app
+        .post(
+            &path,
+            &b.admin_token,
+            &json!({ "fields": ["phone"], "reason": "越界查看" }),
+        )
+        .send()
+        .await
+        .expect("u");
+    problem(r, 404, "not_found").await;
+}

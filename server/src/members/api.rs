@@ -7,7 +7,9 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use serde::{Deserialize, Serialize};
 
-use super::model::{self, BusinessStatus, Category, Distribution, Gender, MembershipStatus};
+use super::model::{
+    self, BusinessStatus, Category, Distribution, Gender, MembershipStatus, PersonalField,
+};
 use super::repo::{self, Filter, MemberRow, MemberValues};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
@@ -181,6 +183,35 @@ pub struct MemberPage {
     pub items: Vec<MemberView>,
     #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct UnmaskRequest {
+    /// Which identifiers to show in clear.
+    #[oai(validator(min_items = 1, max_items = 3))]
+    pub fields: Vec<PersonalField>,
+    /// Why you need them; kept in the audit log with your name.
+    #[oai(validator(min_length = 4, max_length = 200))]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct Unmasked {
+    #[oai(skip_serializing_if_is_none)]
+    pub id_number: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub phone: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub home_address: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum UnmaskResponse {
+    /// The values in clear; never cached.
+    #[oai(status = 200)]
+    Ok(Json<Unmasked>, #[oai(header = "Cache-Control")] String),
 }
 
 #[derive(ApiResponse)]
@@ -547,6 +578,102 @@ impl MemberApi {
             })
             .await?;
         Ok(MemberResponse::Ok(Json(v), etag(version)))
+    }
+
+    /// 查看明文 / Show a member's identifiers in clear, with a reason (county admin)
+    ///
+    /// Every unmasking is written to the audit log with who, when, which fields and why:
+    /// `GET /api/v1/audit?entity_id=<member id>` answers "who has looked at this member".
+    #[oai(path = "/members/:id/unmask", method = "post")]
+    async fn unmask(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: JsonBody<UnmaskRequest>,
+    ) -> AppResult<UnmaskResponse> {
+        let tid = auth.0.tenant()?;
+        if !model::may_unmask(auth.0.role) {
+            return Err(AppError::new(
+                poem::http::StatusCode::FORBIDDEN,
+                "unmask_not_allowed",
+                "您的角色不能查看党员个人信息明文",
+                "Your role may not see members' personal identifiers in clear",
+            ));
+        }
+        let id = path_id(&id.0)?;
+        let b = body.0;
+        let reason =
+            text_field("reason", &b.reason, 200).map_err(|e| AppError::validation(vec![e]))?;
+        if reason.chars().count() < 4 {
+            return Err(AppError::field(
+                "reason",
+                "reason_too_short",
+                "reason：请写明查看原因（至少4个字）",
+                "reason: say why (at least 4 characters)",
+            ));
+        }
+        if b.fields.is_empty() || b.fields.len() > 3 {
+            return Err(AppError::field(
+                "fields",
+                "invalid_fields",
+                "fields：请选择1到3个要查看的字段",
+                "fields: choose 1 to 3 fields",
+            ));
+        }
+        let master = *self.state.master_key.bytes();
+        let who = auth.0;
+        let out = self
+            .state
+            .db
+            .tenant(tid, Mode::Write, move |tx| {
+                let row = repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
+                let vis = scope::visibility(tx, who.role, &who.user_id)?;
+                if !repo::visible(tx, &vis, &row)? {
+                    return Err(AppError::not_found().into());
+                }
+                let keys = keys::load(tx, &master)?;
+                let open = |field: &str, v: &Option<String>| -> DbResult<Option<String>> {
+                    v.as_ref()
+                        .map(|c| {
+                            keys.decrypt(field, c).map_err(|e| {
+                                AppError::internal(anyhow::anyhow!("{field}: {e}")).into()
+                            })
+                        })
+                        .transpose()
+                };
+                let mut out = Unmasked {
+                    id_number: None,
+                    phone: None,
+                    home_address: None,
+                };
+                let mut names = Vec::new();
+                for f in &b.fields {
+                    names.push(f.as_str());
+                    match f {
+                        PersonalField::IdNumber => {
+                            out.id_number = open("id_number", &row.id_number_enc)?
+                        }
+                        PersonalField::Phone => out.phone = open("phone", &row.phone_enc)?,
+                        PersonalField::HomeAddress => {
+                            out.home_address = open("home_address", &row.home_address_enc)?
+                        }
+                    }
+                }
+                names.sort_unstable();
+                names.dedup();
+                audit::record(
+                    tx,
+                    &Actor::of(&who),
+                    "member.unmask",
+                    "member",
+                    &id,
+                    Some(&reason),
+                    serde_json::json!({ "fields": names }),
+                )?;
+                Ok(out)
+            })
+            .await?;
+        Ok(UnmaskResponse::Ok(Json(out), "no-store".to_owned()))
     }
 
     /// 修改党员信息 / Update a member (If-Match required)
