@@ -286,6 +286,69 @@ impl TestApp {
         )
     }
 
+    /// Creates an org unit as the county admin; returns its id.
+    pub async fn org_unit(
+        &self,
+        c: &County,
+        kind: &str,
+        name: &str,
+        parent: Option<&str>,
+    ) -> String {
+        let mut body = serde_json::json!({ "kind": kind, "name": name });
+        if let Some(p) = parent {
+            body["parent_id"] = serde_json::json!(p);
+        }
+        let v: Value = self
+            .post("/api/v1/org-units", &c.admin_token, &body)
+            .send()
+            .await
+            .expect("create unit")
+            .json()
+            .await
+            .expect("json");
+        v["id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned()
+    }
+
+    /// Creates a county user (bound to `unit` when given), signs them in and replaces the
+    /// one-time password with [`PASSWORD`]; returns (user id, token).
+    pub async fn staff(
+        &self,
+        c: &County,
+        username: &str,
+        role: &str,
+        unit: Option<&str>,
+    ) -> (String, String) {
+        let mut body =
+            serde_json::json!({ "username": username, "display_name": "测试", "role": role });
+        if let Some(u) = unit {
+            body["org_unit_id"] = serde_json::json!(u);
+        }
+        let r = self
+            .post("/api/v1/users", &c.admin_token, &body)
+            .send()
+            .await
+            .expect("create user");
+        let status = r.status();
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        let otp = v["credential"]["one_time_password"]
+            .as_str()
+            .expect("otp")
+            .to_owned();
+        let tok = self.sign_in(Some(&c.code), username, &otp).await;
+        let r = self
+            .post(
+                "/api/v1/auth/password",
+                &tok,
+                &serde_json::json!({ "current_password": otp, "new_password": PASSWORD }),
+            )
+            .send()
+            .await
+            .expect("change password");
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        (v["user"]["id"].as_str().expect("id").to_owned(), tok)
+    }
+
     /// Stops the server gracefully and waits for it.
     pub async fn stop(&mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -2,23 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shuanglian_tests::{County, PASSWORD, TestApp, fields, problem, spawn_app};
-
-async fn unit(app: &TestApp, c: &County, kind: &str, name: &str, parent: Option<&str>) -> String {
-    let mut body = json!({ "kind": kind, "name": name });
-    if let Some(p) = parent {
-        body["parent_id"] = json!(p);
-    }
-    let v: Value = app
-        .post("/api/v1/org-units", &c.admin_token, &body)
-        .send()
-        .await
-        .expect("c")
-        .json()
-        .await
-        .expect("j");
-    v["id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned()
-}
+use shuanglian_tests::{County, TestApp, fields, problem, spawn_app};
 
 struct Tree {
     office_a: String,
@@ -29,14 +13,20 @@ struct Tree {
 }
 
 async fn tree(app: &TestApp, c: &County) -> Tree {
-    let committee = unit(app, c, "association_committee", "协会党委", None).await;
-    let branch = unit(app, c, "branch", "递铺分会", Some(&committee)).await;
+    let committee = app
+        .org_unit(c, "association_committee", "协会党委", None)
+        .await;
+    let branch = app
+        .org_unit(c, "branch", "递铺分会", Some(&committee))
+        .await;
     Tree {
-        party_branch: unit(app, c, "party_branch", "递铺分会第一支部", Some(&branch)).await,
-        office_a: unit(app, c, "aic_office", "递铺工商所", None).await,
-        office_b: unit(app, c, "aic_office", "孝丰工商所", None).await,
-        town1: unit(app, c, "township", "递铺街道", None).await,
-        town2: unit(app, c, "township", "灵峰街道", None).await,
+        party_branch: app
+            .org_unit(c, "party_branch", "递铺分会第一支部", Some(&branch))
+            .await,
+        office_a: app.org_unit(c, "aic_office", "递铺工商所", None).await,
+        office_b: app.org_unit(c, "aic_office", "孝丰工商所", None).await,
+        town1: app.org_unit(c, "township", "递铺街道", None).await,
+        town2: app.org_unit(c, "township", "灵峰街道", None).await,
     }
 }
 
@@ -234,35 +224,12 @@ async fn only_the_admin_or_the_offices_own_recorder_edits_and_other_counties_see
         .expect("j");
     let gid = g["id"].as_str().expect("id").to_owned();
     // The recorder bound to office A edits A's grid, not B's; a village recorder edits none.
-    let mk = |username: &'static str, role: &'static str, unit: String| {
-        let (app, c) = (&app, &c);
-        async move {
-            let v: Value = app
-                .post("/api/v1/users", &c.admin_token, &json!({ "username": username, "display_name": "测试", "role": role, "org_unit_id": unit }))
-                .send()
-                .await
-                .expect("u")
-                .json()
-                .await
-                .expect("j");
-            let otp = v["credential"]["one_time_password"]
-                .as_str()
-                .expect("otp")
-                .to_owned();
-            let tok = app.sign_in(Some("330523"), username, &otp).await;
-            app.post(
-                "/api/v1/auth/password",
-                &tok,
-                &json!({ "current_password": otp, "new_password": PASSWORD }),
-            )
-            .send()
-            .await
-            .expect("pw");
-            tok
-        }
-    };
-    let rec_a = mk("aic.a", "aic_recorder", t.office_a.clone()).await;
-    let rec_b = mk("aic.b", "aic_recorder", t.office_b.clone()).await;
+    let (_, rec_a) = app
+        .staff(&c, "aic.a", "aic_recorder", Some(&t.office_a))
+        .await;
+    let (_, rec_b) = app
+        .staff(&c, "aic.b", "aic_recorder", Some(&t.office_b))
+        .await;
     let r = app
         .post(
             &format!("/api/v1/grids/{gid}/townships"),

@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shuanglian_tests::{County, PASSWORD, TestApp, fields, problem, spawn_app};
+use shuanglian_tests::{PASSWORD, TestApp, fields, problem, spawn_app};
 
 /// A valid GB 11643 number built from parts (no real person's number in the tests).
 fn id_number(region: &str, birth: &str, seq: &str) -> String {
@@ -16,22 +16,6 @@ fn id_number(region: &str, birth: &str, seq: &str) -> String {
         .map(|(b, w)| u32::from(b - b'0') * w)
         .sum();
     format!("{body}{}", C[(sum % 11) as usize])
-}
-
-async fn unit(app: &TestApp, c: &County, kind: &str, name: &str, parent: Option<&str>) -> String {
-    let mut body = json!({ "kind": kind, "name": name });
-    if let Some(p) = parent {
-        body["parent_id"] = json!(p);
-    }
-    let v: Value = app
-        .post("/api/v1/org-units", &c.admin_token, &body)
-        .send()
-        .await
-        .expect("c")
-        .json()
-        .await
-        .expect("j");
-    v["id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned()
 }
 
 async fn member(app: &TestApp, token: &str, body: Value) -> Value {
@@ -51,10 +35,14 @@ async fn members_are_registered_encrypted_shown_masked_and_found_exactly() {
     let app = spawn_app().await;
     let c = app.county("330523", "安吉县").await;
     let b = app.county("330522", "长兴县").await;
-    let town = unit(&app, &c, "township", "递铺街道", None).await;
-    let village = unit(&app, &c, "village", "古城村", Some(&town)).await;
-    let committee = unit(&app, &c, "association_committee", "协会党委", None).await;
-    let branch = unit(&app, &c, "branch", "递铺分会", Some(&committee)).await;
+    let town = app.org_unit(&c, "township", "递铺街道", None).await;
+    let village = app.org_unit(&c, "village", "古城村", Some(&town)).await;
+    let committee = app
+        .org_unit(&c, "association_committee", "协会党委", None)
+        .await;
+    let branch = app
+        .org_unit(&c, "branch", "递铺分会", Some(&committee))
+        .await;
     let id = id_number("330523", "19790315", "251");
     let v = member(
         &app,
@@ -315,42 +303,21 @@ async fn bad_member_input_names_the_field() {
 async fn scoped_staff_see_and_register_only_their_part() {
     let app = spawn_app().await;
     let c = app.county("330523", "安吉县").await;
-    let town = unit(&app, &c, "township", "递铺街道", None).await;
-    let v1 = unit(&app, &c, "village", "古城村", Some(&town)).await;
-    let v2 = unit(&app, &c, "village", "横溪坞村", Some(&town)).await;
-    let committee = unit(&app, &c, "association_committee", "协会党委", None).await;
-    let branch = unit(&app, &c, "branch", "递铺分会", Some(&committee)).await;
+    let town = app.org_unit(&c, "township", "递铺街道", None).await;
+    let v1 = app.org_unit(&c, "village", "古城村", Some(&town)).await;
+    let v2 = app.org_unit(&c, "village", "横溪坞村", Some(&town)).await;
+    let committee = app
+        .org_unit(&c, "association_committee", "协会党委", None)
+        .await;
+    let branch = app
+        .org_unit(&c, "branch", "递铺分会", Some(&committee))
+        .await;
     let mk = |name: &str, holder: &str| json!({ "name": name, "is_owner": true, "business_name": "某店", "membership_unit_id": holder, "membership_status": "full", "distribution": "individual_business" });
     let m1 = member(&app, &c.admin_token, mk("甲", &v1)).await;
     let m2 = member(&app, &c.admin_token, mk("乙", &v2)).await;
-    let staff = |username: &'static str, role: &'static str, unit: String| {
-        let (app, c) = (&app, &c);
-        async move {
-            let v: Value = app
-                .post("/api/v1/users", &c.admin_token, &json!({ "username": username, "display_name": "测试", "role": role, "org_unit_id": unit }))
-                .send()
-                .await
-                .expect("u")
-                .json()
-                .await
-                .expect("j");
-            let otp = v["credential"]["one_time_password"]
-                .as_str()
-                .expect("otp")
-                .to_owned();
-            let tok = app.sign_in(Some("330523"), username, &otp).await;
-            app.post(
-                "/api/v1/auth/password",
-                &tok,
-                &json!({ "current_password": otp, "new_password": PASSWORD }),
-            )
-            .send()
-            .await
-            .expect("pw");
-            tok
-        }
-    };
-    let village_staff = staff("village.a", "village_recorder", v1.clone()).await;
+    let (_, village_staff) = app
+        .staff(&c, "village.a", "village_recorder", Some(&v1))
+        .await;
     let v: Value = app
         .get("/api/v1/members", &village_staff)
         .send()
@@ -399,7 +366,9 @@ async fn scoped_staff_see_and_register_only_their_part() {
         "forbidden",
     )
     .await;
-    let branch_staff = staff("branch.a", "branch_staff", branch.clone()).await;
+    let (_, branch_staff) = app
+        .staff(&c, "branch.a", "branch_staff", Some(&branch))
+        .await;
     member(&app, &branch_staff, mk("丁", &branch)).await;
     let r = app
         .post("/api/v1/members", &branch_staff, &mk("戊", &v2))
@@ -415,8 +384,8 @@ async fn unmasking_needs_the_role_and_a_reason_and_is_audited() {
     let app = spawn_app().await;
     let c = app.county("330523", "安吉县").await;
     let b = app.county("330522", "长兴县").await;
-    let town = unit(&app, &c, "township", "递铺街道", None).await;
-    let village = unit(&app, &c, "village", "古城村", Some(&town)).await;
+    let town = app.org_unit(&c, "township", "递铺街道", None).await;
+    let village = app.org_unit(&c, "village", "古城村", Some(&town)).await;
     let id = id_number("330523", "19850101", "042");
     let m = member(
         &app,

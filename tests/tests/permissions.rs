@@ -2,61 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shuanglian_tests::{County, PASSWORD, TestApp, problem, spawn_app};
-
-async fn unit(app: &TestApp, c: &County, kind: &str, name: &str, parent: Option<&str>) -> String {
-    let mut body = json!({ "kind": kind, "name": name });
-    if let Some(p) = parent {
-        body["parent_id"] = json!(p);
-    }
-    let v: Value = app
-        .post("/api/v1/org-units", &c.admin_token, &body)
-        .send()
-        .await
-        .expect("c")
-        .json()
-        .await
-        .expect("j");
-    v["id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned()
-}
-
-/// Creates a user bound to `unit`, signs in, changes the one-time password; (id, token).
-async fn staff(
-    app: &TestApp,
-    c: &County,
-    username: &str,
-    role: &str,
-    unit: Option<&str>,
-) -> (String, String) {
-    let mut body = json!({ "username": username, "display_name": "测试", "role": role });
-    if let Some(u) = unit {
-        body["org_unit_id"] = json!(u);
-    }
-    let r = app
-        .post("/api/v1/users", &c.admin_token, &body)
-        .send()
-        .await
-        .expect("create");
-    let status = r.status();
-    let v: Value = r.json().await.expect("json");
-    assert_eq!(status, StatusCode::CREATED, "{v}");
-    let otp = v["credential"]["one_time_password"]
-        .as_str()
-        .expect("otp")
-        .to_owned();
-    let tok = app.sign_in(Some(&c.code), username, &otp).await;
-    let r = app
-        .post(
-            "/api/v1/auth/password",
-            &tok,
-            &json!({ "current_password": otp, "new_password": PASSWORD }),
-        )
-        .send()
-        .await
-        .expect("pw");
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    (v["user"]["id"].as_str().expect("id").to_owned(), tok)
-}
+use shuanglian_tests::{TestApp, problem, spawn_app};
 
 async fn status(r: reqwest::RequestBuilder) -> u16 {
     r.send().await.expect("send").status().as_u16()
@@ -66,13 +12,19 @@ async fn status(r: reqwest::RequestBuilder) -> u16 {
 async fn each_role_can_do_exactly_its_part() {
     let app = spawn_app().await;
     let c = app.county("330523", "安吉县").await;
-    let committee = unit(&app, &c, "association_committee", "协会党委", None).await;
-    let branch = unit(&app, &c, "branch", "递铺分会", Some(&committee)).await;
-    let party_branch = unit(&app, &c, "party_branch", "递铺分会第一支部", Some(&branch)).await;
-    let town = unit(&app, &c, "township", "递铺街道", None).await;
-    let village = unit(&app, &c, "village", "古城村", Some(&town)).await;
-    let office = unit(&app, &c, "aic_office", "递铺工商所", None).await;
-    let market = unit(&app, &c, "market", "安吉商城", Some(&office)).await;
+    let committee = app
+        .org_unit(&c, "association_committee", "协会党委", None)
+        .await;
+    let branch = app
+        .org_unit(&c, "branch", "递铺分会", Some(&committee))
+        .await;
+    let party_branch = app
+        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&branch))
+        .await;
+    let town = app.org_unit(&c, "township", "递铺街道", None).await;
+    let village = app.org_unit(&c, "village", "古城村", Some(&town)).await;
+    let office = app.org_unit(&c, "aic_office", "递铺工商所", None).await;
+    let market = app.org_unit(&c, "market", "安吉商城", Some(&office)).await;
     let all = [
         &committee,
         &branch,
@@ -90,7 +42,9 @@ async fn each_role_can_do_exactly_its_part() {
         ("township_committee", Some(&town), vec![&town, &village]),
         ("village_recorder", Some(&village), vec![&village]),
     ];
-    let (target, _) = staff(&app, &c, "target.user", "village_recorder", Some(&village)).await;
+    let (target, _) = app
+        .staff(&c, "target.user", "village_recorder", Some(&village))
+        .await;
 
     // The county admin: everything.
     let t = &c.admin_token;
@@ -120,14 +74,14 @@ async fn each_role_can_do_exactly_its_part() {
     assert_eq!(v["items"].as_array().expect("items").len(), all.len());
 
     for (i, (role, bound, visible)) in roles.iter().enumerate() {
-        let (me, tok) = staff(
-            &app,
-            &c,
-            &format!("{}.{i}", role.replace('_', "")),
-            role,
-            bound.map(String::as_str),
-        )
-        .await;
+        let (me, tok) = app
+            .staff(
+                &c,
+                &format!("{}.{i}", role.replace('_', "")),
+                role,
+                bound.map(String::as_str),
+            )
+            .await;
         let who = role.to_string();
         // County endpoints every role may use.
         assert_eq!(
@@ -290,11 +244,15 @@ async fn bindings_must_fit_the_role_and_the_county() {
     let app = spawn_app().await;
     let a = app.county("330523", "安吉县").await;
     let b = app.county("330522", "长兴县").await;
-    let committee = unit(&app, &a, "association_committee", "协会党委", None).await;
-    let branch = unit(&app, &a, "branch", "递铺分会", Some(&committee)).await;
-    let town = unit(&app, &a, "township", "递铺街道", None).await;
-    let village = unit(&app, &a, "village", "古城村", Some(&town)).await;
-    let other_town = unit(&app, &b, "township", "雉城街道", None).await;
+    let committee = app
+        .org_unit(&a, "association_committee", "协会党委", None)
+        .await;
+    let branch = app
+        .org_unit(&a, "branch", "递铺分会", Some(&committee))
+        .await;
+    let town = app.org_unit(&a, "township", "递铺街道", None).await;
+    let village = app.org_unit(&a, "village", "古城村", Some(&town)).await;
+    let other_town = app.org_unit(&b, "township", "雉城街道", None).await;
     let create = |body: Value| app.post("/api/v1/users", &a.admin_token, &body).send();
     let r = create(json!({ "username": "v.one", "display_name": "甲", "role": "village_recorder", "org_unit_id": branch })).await.expect("c");
     let v = problem(r, 422, "validation_failed").await;
@@ -306,7 +264,9 @@ async fn bindings_must_fit_the_role_and_the_county() {
     let r = create(json!({ "username": "v.three", "display_name": "丙", "role": "village_recorder", "org_unit_id": "nope" })).await.expect("c");
     problem(r, 422, "validation_failed").await;
     // A role change must fit the current binding, or come with a new one.
-    let (uid, _) = staff(&app, &a, "v.four", "village_recorder", Some(&village)).await;
+    let (uid, _) = app
+        .staff(&a, "v.four", "village_recorder", Some(&village))
+        .await;
     let tag = |app: &TestApp| {
         let path = format!("/api/v1/users/{uid}");
         let tok = a.admin_token.clone();
@@ -352,7 +312,9 @@ async fn bindings_must_fit_the_role_and_the_county() {
     assert_eq!(v["org_unit_id"], branch.as_str());
     // Deactivating the bound unit's subtree root is refused while children are active; a
     // deactivated binding shows nothing (fail closed) — checked through a village unit.
-    let (_, vt) = staff(&app, &a, "v.five", "village_recorder", Some(&village)).await;
+    let (_, vt) = app
+        .staff(&a, "v.five", "village_recorder", Some(&village))
+        .await;
     assert_eq!(
         status(app.get(&format!("/api/v1/org-units/{village}"), &vt)).await,
         200
