@@ -513,6 +513,18 @@ const OUTSIDE: [&str; 6] = [
     "贵州省遵义市某村党支部",
 ];
 
+/// The first 17 characters of the i-th demo member's ID number, and the birth date in it.
+/// Unique by construction: each block of 1,000 members gets its own year of birth dates (from
+/// 1950), and the 3-digit sequence tells the members of a block apart.
+fn id_body(county: &str, i: usize, rng: &mut Rng) -> (chrono::NaiveDate, String) {
+    let base = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap_or_default();
+    let birth = base + chrono::Duration::days((i / 1000) as i64 * 365 + rng.below(365) as i64);
+    (
+        birth,
+        format!("{county}{}{:03}", birth.format("%Y%m%d"), i % 1000),
+    )
+}
+
 /// Members with realistic names, valid-format (GB 11643) ID numbers and mobile numbers, every
 /// category and status; identifiers encrypted and indexed exactly as the API does.
 fn demo_members(
@@ -529,15 +541,7 @@ fn demo_members(
     let mut rng = Rng::new(seed);
     for i in 0..n {
         let name = rng.person_name();
-        let year = 1950 + rng.below(55);
-        let (month, day) = (1 + rng.below(12), 1 + rng.below(28));
-        // The sequence makes every number in the county distinct.
-        let body = format!("{county}{year:04}{month:02}{day:02}{:03}", i % 1000);
-        let body = if i >= 1000 {
-            format!("{}{:03}", &body[..14], (i / 1000 + i) % 1000)
-        } else {
-            body
-        };
+        let (birth, body) = id_body(county, i, &mut rng);
         let Some(check) = crate::privacy::identity::id_check_char(&body) else {
             continue;
         };
@@ -574,7 +578,7 @@ fn demo_members(
         let v = MemberValues {
             name: name.clone(),
             gender: Some(if male { "male" } else { "female" }.to_owned()),
-            birth_date: chrono::NaiveDate::from_ymd_opt(year as i32, month as u32, day as u32),
+            birth_date: Some(birth),
             id_number_enc: Some(keys.encrypt("id_number", &id_number)),
             id_number_bidx: Some(keys.blind_index("id_number", &id_number)),
             phone_enc: Some(keys.encrypt("phone", &phone)),
@@ -619,7 +623,7 @@ fn demo_members(
                 .then(|| chrono::NaiveDate::from_ymd_opt(2025, 1 + rng.below(12) as u32, 1))
                 .flatten(),
             joined_party_on: chrono::NaiveDate::from_ymd_opt(
-                (year + 20 + rng.below(15)).min(2025) as i32,
+                (chrono::Datelike::year(&birth) + 20 + rng.below(15) as i32).min(2025),
                 7,
                 1,
             ),
@@ -886,6 +890,17 @@ mod tests {
             .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn demo_id_numbers_are_distinct_up_to_the_large_preset() {
+        let mut rng = Rng::new(1);
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..60_000 {
+            let (_, body) = id_body("330782", i, &mut rng);
+            assert_eq!(body.len(), 17);
+            assert!(seen.insert(body), "member {i} repeats an ID number");
+        }
     }
 
     #[test]
