@@ -134,7 +134,7 @@ pub fn tenant_store(
     key: &IdempotencyKey,
     hash: &str,
     status: u16,
-    body: &serde_json::Value,
+    body: &impl Serialize,
 ) -> DbResult<()> {
     let tid = tx.tid().to_owned();
     diesel::insert_into(ik::table)
@@ -144,7 +144,7 @@ pub fn tenant_store(
             ik::key.eq(key.as_str()),
             ik::request_hash.eq(hash),
             ik::status.eq(i32::from(status)),
-            ik::body.eq(body.to_string()),
+            ik::body.eq(serde_json::to_string(body).unwrap_or_default()),
             ik::created_at.eq(Utc::now().naive_utc()),
         ))
         .execute(tx.conn())?;
@@ -175,7 +175,7 @@ pub fn platform_store(
     key: &IdempotencyKey,
     hash: &str,
     status: u16,
-    body: &serde_json::Value,
+    body: &impl Serialize,
 ) -> DbResult<()> {
     diesel::insert_into(pik::table)
         .values((
@@ -183,7 +183,7 @@ pub fn platform_store(
             pik::key.eq(key.as_str()),
             pik::request_hash.eq(hash),
             pik::status.eq(i32::from(status)),
-            pik::body.eq(body.to_string()),
+            pik::body.eq(serde_json::to_string(body).unwrap_or_default()),
             pik::created_at.eq(Utc::now().naive_utc()),
         ))
         .execute(tx.conn())?;

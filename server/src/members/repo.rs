@@ -211,26 +211,21 @@ pub fn list(tx: &mut TenantTx<'_>, page: &PageRequest, f: &Filter) -> DbResult<V
         q = q.filter(m::business_status.eq(s));
     }
     if let Some(p) = &f.within {
-        let units = o::table
-            .filter(
-                o::tenant_id
-                    .eq(tid.clone())
-                    .and(o::path.ge(p.clone()))
-                    .and(o::path.lt(subtree_end(p))),
-            )
-            .select(o::id.nullable());
-        let units2 = o::table
-            .filter(
-                o::tenant_id
-                    .eq(tid.clone())
-                    .and(o::path.ge(p.clone()))
-                    .and(o::path.lt(subtree_end(p))),
-            )
-            .select(o::id.nullable());
+        // The subtree's unit ids, used for both unit columns.
+        let units = || {
+            o::table
+                .filter(
+                    o::tenant_id
+                        .eq(tid.clone())
+                        .and(o::path.ge(p.clone()))
+                        .and(o::path.lt(subtree_end(p))),
+                )
+                .select(o::id.nullable())
+        };
         q = q.filter(
             m::org_life_unit_id
-                .eq_any(units)
-                .or(m::membership_unit_id.eq_any(units2)),
+                .eq_any(units())
+                .or(m::membership_unit_id.eq_any(units())),
         );
     }
     if let Some(after) = &page.after {

@@ -227,14 +227,7 @@ impl OrgApi {
                 )?;
                 let view = OrgUnitView::from(&row);
                 if let Some(k) = &key {
-                    idempotency::tenant_store(
-                        tx,
-                        &actor,
-                        k,
-                        &req_hash,
-                        201,
-                        &serde_json::to_value(&view).unwrap_or_default(),
-                    )?;
+                    idempotency::tenant_store(tx, &actor, k, &req_hash, 201, &view)?;
                 }
                 Ok((view, false))
             })

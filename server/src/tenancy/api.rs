@@ -267,8 +267,7 @@ impl PlatformApi {
                     },
                 };
                 if let Some(k) = &key {
-                    let stored = serde_json::to_value(&view).unwrap_or_default();
-                    idempotency::platform_store(tx, &user, k, &req_hash, 201, &stored)?;
+                    idempotency::platform_store(tx, &user, k, &req_hash, 201, &view)?;
                 }
                 view.admin.one_time_password = Some(password::expose(&c.admin_password).to_owned());
                 Ok((view, false))
