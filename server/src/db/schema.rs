@@ -177,6 +177,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        name_pinyin -> Text,
+        name_initials -> Text,
     }
 }
 

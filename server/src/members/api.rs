@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::model::{
     self, BusinessStatus, Category, Distribution, Gender, MembershipStatus, PersonalField,
 };
+use super::names;
 use super::repo::{self, Filter, MemberRow, MemberValues};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
@@ -176,6 +177,16 @@ pub struct UpdateMemberRequest {
     pub business_status: Option<BusinessStatus>,
     pub away_since: Option<NaiveDate>,
     pub association_member: Option<bool>,
+}
+
+/// 排序 / List order
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum MemberSort {
+    /// 按登记先后 / registration order
+    Registered,
+    /// 按姓名拼音 / by the pinyin of the name
+    Name,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -480,8 +491,11 @@ impl MemberApi {
 
     /// 党员列表与查找 / List and find members
     ///
-    /// `phone` and `id_number` match exactly (through blind indexes); `name` matches a prefix;
-    /// `unit` keeps members whose org-life or membership unit lies in that subtree.
+    /// `phone` and `id_number` match exactly (through blind indexes); `name` matches a prefix of
+    /// the name, or, typed in Latin letters, of its pinyin initials (`zs` → 张三) or full pinyin
+    /// (`zhangs`); `unit` keeps members whose org-life or membership unit lies in that subtree;
+    /// `grid` keeps members whose business place (market, else org-life unit) lies in one of the
+    /// grid's current townships; `sort=name` orders by pinyin.
     #[oai(path = "/members", method = "get")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
@@ -494,6 +508,9 @@ impl MemberApi {
         membership_status: Query<Option<MembershipStatus>>,
         business_status: Query<Option<BusinessStatus>>,
         unit: Query<Option<String>>,
+        grid: Query<Option<String>>,
+        market: Query<Option<String>>,
+        sort: Query<Option<MemberSort>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<MemberPage>> {
@@ -512,12 +529,22 @@ impl MemberApi {
             .transpose()
             .map_err(|e| AppError::validation(vec![e]))?;
         let unit = unit.0.as_deref().map(path_id).transpose()?;
+        let grid = grid.0.as_deref().map(path_id).transpose()?;
+        let market = market.0.as_deref().map(path_id).transpose()?;
+        let order = match sort.0 {
+            Some(MemberSort::Name) => repo::Order::Pinyin,
+            _ => repo::Order::Registered,
+        };
         let master = *self.state.master_key.bytes();
         let (role, uid) = (auth.0.role, auth.0.user_id.clone());
         let name = name
             .0
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty());
+        let (name, pinyin) = match name {
+            Some(n) if names::is_pinyin_query(&n) => (None, Some(n.to_ascii_lowercase())),
+            other => (other, None),
+        };
         let (cat, ms, bs) = (category.0, membership_status.0, business_status.0);
         let (items, next_cursor) = self
             .state
@@ -536,8 +563,31 @@ impl MemberApi {
                     (None, Visibility::Nothing) => return Ok((Vec::new(), None)),
                     (None, Visibility::County) => None,
                 };
+                let business_place_in = match &grid {
+                    None => None,
+                    Some(g) => {
+                        // Markets sit under the grid's AIC office; other businesses are placed
+                        // by their org-life unit in the grid's current townships.
+                        let grid =
+                            crate::grids::repo::get(tx, g)?.ok_or_else(AppError::not_found)?;
+                        let mut paths = Vec::new();
+                        if let Some(office) = crate::org::repo::get(tx, &grid.aic_office_id)? {
+                            paths.push(office.path);
+                        }
+                        for p in crate::grids::repo::periods(tx, g, false)? {
+                            if let Some(t) = crate::org::repo::get(tx, &p.township_id)? {
+                                paths.push(t.path);
+                            }
+                        }
+                        Some(paths)
+                    }
+                };
                 let f = Filter {
                     name_prefix: name,
+                    pinyin_prefix: pinyin,
+                    business_place_in,
+                    market_id: market,
+                    order,
                     phone_bidx: phone
                         .as_ref()
                         .map(|p| keys.blind_index("phone", p.as_str())),

@@ -3,4 +3,5 @@
 
 pub mod api;
 pub mod model;
+pub mod names;
 pub mod repo;

@@ -10,6 +10,8 @@ use crate::error::{AppError, FieldError};
 use crate::org::model::subtree_end;
 use crate::org::scope::Visibility;
 
+use super::names::pinyin_keys;
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = m)]
 pub struct MemberRow {
@@ -41,6 +43,8 @@ pub struct MemberRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub name_pinyin: String,
+    pub name_initials: String,
 }
 
 /// A member as written: every value already validated, personal ones already encrypted.
@@ -126,11 +130,15 @@ pub fn insert(tx: &mut TenantTx<'_>, v: &MemberValues) -> DbResult<MemberRow> {
     let tid = tx.tid().to_owned();
     let id = uuid::Uuid::now_v7().to_string();
     let now = Utc::now().naive_utc();
+    // The pinyin keys are derived here, from the name as written, so they never drift from it.
+    let (pinyin, initials) = pinyin_keys(&v.name);
     diesel::insert_into(m::table)
         .values((
             m::tenant_id.eq(&tid),
             m::id.eq(&id),
             v,
+            m::name_pinyin.eq(pinyin),
+            m::name_initials.eq(initials),
             m::version.eq(1i64),
             m::created_at.eq(now),
             m::updated_at.eq(now),
@@ -170,9 +178,21 @@ pub fn visible(tx: &mut TenantTx<'_>, vis: &Visibility, r: &MemberRow) -> DbResu
     }
 }
 
+/// List order. Both keep a stable keyset (ties broken by id) so cursors never skip or repeat.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    /// Registration order (ids are time-ordered UUIDv7).
+    #[default]
+    Registered,
+    /// By pinyin of the name, as Chinese users expect a name list.
+    Pinyin,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub name_prefix: Option<String>,
+    /// Lower-case Latin letters: a prefix of the initials (`zs`) or of the full pinyin (`zhangs`).
+    pub pinyin_prefix: Option<String>,
     pub phone_bidx: Option<String>,
     pub id_number_bidx: Option<String>,
     pub category: Option<&'static str>,
@@ -180,6 +200,19 @@ pub struct Filter {
     pub business_status: Option<&'static str>,
     /// A subtree path: members whose org-life or membership unit is inside it.
     pub within: Option<String>,
+    /// A grid's township paths: members whose business place (their market, or else their
+    /// org-life unit) lies in one of them. `Some(empty)` matches nothing.
+    pub business_place_in: Option<Vec<String>>,
+    pub market_id: Option<String>,
+    pub order: Order,
+}
+
+fn like_prefix(p: &str) -> String {
+    let escaped = p
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("{escaped}%")
 }
 
 pub fn list(tx: &mut TenantTx<'_>, page: &PageRequest, f: &Filter) -> DbResult<Vec<MemberRow>> {
@@ -189,11 +222,50 @@ pub fn list(tx: &mut TenantTx<'_>, page: &PageRequest, f: &Filter) -> DbResult<V
         .select(MemberRow::as_select())
         .into_boxed();
     if let Some(n) = &f.name_prefix {
-        let escaped = n
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        q = q.filter(m::name.like(format!("{escaped}%")).escape('\\'));
+        q = q.filter(m::name.like(like_prefix(n)).escape('\\'));
+    }
+    if let Some(p) = &f.pinyin_prefix {
+        q = q.filter(
+            m::name_initials
+                .like(like_prefix(p))
+                .escape('\\')
+                .or(m::name_pinyin.like(like_prefix(p)).escape('\\')),
+        );
+    }
+    if let Some(mk) = &f.market_id {
+        q = q.filter(m::market_id.eq(mk.clone()));
+    }
+    if let Some(paths) = &f.business_place_in {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut in_place: Box<
+            dyn BoxableExpression<
+                    m::table,
+                    _,
+                    SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+                >,
+        > = Box::new(diesel::dsl::sql::<
+            diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+        >("1 = 0"));
+        for p in paths {
+            let units = || {
+                o::table
+                    .filter(
+                        o::tenant_id
+                            .eq(tid.clone())
+                            .and(o::path.ge(p.clone()))
+                            .and(o::path.lt(subtree_end(p))),
+                    )
+                    .select(o::id.nullable())
+            };
+            in_place = Box::new(
+                in_place.or(m::market_id.eq_any(units()).or(m::market_id
+                    .is_null()
+                    .and(m::org_life_unit_id.eq_any(units())))),
+            );
+        }
+        q = q.filter(in_place);
     }
     if let Some(b) = &f.phone_bidx {
         q = q.filter(m::phone_bidx.eq(b.clone()));
@@ -228,10 +300,31 @@ pub fn list(tx: &mut TenantTx<'_>, page: &PageRequest, f: &Filter) -> DbResult<V
                 .or(m::membership_unit_id.eq_any(units())),
         );
     }
-    if let Some(after) = &page.after {
-        q = q.filter(m::id.gt(after.clone()));
+    match f.order {
+        Order::Registered => {
+            if let Some(after) = &page.after {
+                q = q.filter(m::id.gt(after.clone()));
+            }
+            q = q.order(m::id.asc());
+        }
+        Order::Pinyin => {
+            if let Some(after) = &page.after {
+                let key: Option<String> = m::table
+                    .filter(m::tenant_id.eq(&tid).and(m::id.eq(after)))
+                    .select(m::name_pinyin)
+                    .first(tx.conn())
+                    .optional()?;
+                let key = key.unwrap_or_default();
+                q = q.filter(
+                    m::name_pinyin
+                        .gt(key.clone())
+                        .or(m::name_pinyin.eq(key).and(m::id.gt(after.clone()))),
+                );
+            }
+            q = q.order((m::name_pinyin.asc(), m::id.asc()));
+        }
     }
-    Ok(q.order(m::id.asc()).limit(page.fetch()).load(tx.conn())?)
+    Ok(q.limit(page.fetch()).load(tx.conn())?)
 }
 
 /// Writes new values if the member is at `expected`.
@@ -256,6 +349,8 @@ pub fn update(
     )
     .set((
         v,
+        m::name_pinyin.eq(pinyin_keys(&v.name).0),
+        m::name_initials.eq(pinyin_keys(&v.name).1),
         m::version.eq(expected + 1),
         m::updated_at.eq(Utc::now().naive_utc()),
     ))

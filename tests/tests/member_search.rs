@@ -1,0 +1,211 @@
+//! Finding members the way county staff do: pinyin initials and full pinyin, pinyin order with
+//! stable cursors, and filters by grid (business place) and market.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use shuanglian_tests::{County, TestApp, id_number, problem, spawn_app};
+
+async fn member(app: &TestApp, c: &County, name: &str, extra: Value) -> String {
+    let mut body = json!({
+        "name": name, "is_owner": true, "business_name": format!("{name}的店"),
+        "membership_org_name": "外县某村党支部", "membership_status": "full",
+        "distribution": "individual_business"
+    });
+    for (k, v) in extra.as_object().expect("object") {
+        body[k] = v.clone();
+    }
+    let r = app
+        .post("/api/v1/members", &c.admin_token, &body)
+        .send()
+        .await
+        .expect("create");
+    let status = r.status();
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    v["id"].as_str().expect("id").to_owned()
+}
+
+async fn names(app: &TestApp, token: &str, query: &str) -> (Vec<String>, Option<String>) {
+    let r = app
+        .get(&format!("/api/v1/members?{query}"), token)
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(r.status(), StatusCode::OK, "{query}");
+    let v: Value = r.json().await.expect("json");
+    let names = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|m| m["name"].as_str().expect("name").to_owned())
+        .collect();
+    (names, v["next_cursor"].as_str().map(str::to_owned))
+}
+
+#[tokio::test]
+async fn pinyin_initials_full_pinyin_and_pinyin_order() {
+    let app = spawn_app().await;
+    let c = app.county("330523", "安吉县").await;
+    for n in ["张三", "赵四", "张珊珊", "阿强", "吕小龙", "王五"] {
+        member(&app, &c, n, json!({})).await;
+    }
+    let tok = &c.admin_token;
+    let mut zs = names(&app, tok, "name=zs").await.0;
+    zs.sort();
+    // 赵四 is zs too: initials are ambiguous by nature, which is why full pinyin works as well.
+    assert_eq!(zs, vec!["张三", "张珊珊", "赵四"]);
+    // Upper case and full pinyin prefixes work; ü is typed as v.
+    assert_eq!(names(&app, tok, "name=ZSS").await.0, vec!["张珊珊"]);
+    assert_eq!(names(&app, tok, "name=zhaos").await.0, vec!["赵四"]);
+    assert_eq!(names(&app, tok, "name=lvx").await.0, vec!["吕小龙"]);
+    assert!(names(&app, tok, "name=qq").await.0.is_empty());
+    // Chinese input is still a name prefix.
+    assert_eq!(names(&app, tok, "name=赵").await.0, vec!["赵四"]);
+    // Pinyin order, walked two at a time: no member skipped or repeated.
+    let want = vec!["阿强", "吕小龙", "王五", "张三", "张珊珊", "赵四"];
+    assert_eq!(names(&app, tok, "sort=name").await.0, want);
+    let mut walked = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("sort=name&limit=2&cursor={c}"),
+            None => "sort=name&limit=2".to_owned(),
+        };
+        let (page, next) = names(&app, tok, &q).await;
+        assert!(page.len() <= 2);
+        walked.extend(page);
+        match next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(walked, want);
+    // Registration order stays the default.
+    assert_eq!(names(&app, tok, "").await.0[0], "张三");
+    let r = app
+        .get("/api/v1/members?sort=age", tok)
+        .send()
+        .await
+        .expect("l");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn grid_and_market_filters_follow_the_business_place() {
+    let app = spawn_app().await;
+    let c = app.county("330523", "安吉县").await;
+    let other = app.county("330522", "长兴县").await;
+    let tok = &c.admin_token;
+    let office_a = app.org_unit(&c, "aic_office", "递铺工商所", None).await;
+    let office_b = app.org_unit(&c, "aic_office", "孝丰工商所", None).await;
+    let town_a = app.org_unit(&c, "township", "递铺街道", None).await;
+    let town_b = app.org_unit(&c, "township", "孝丰镇", None).await;
+    let village_a = app.org_unit(&c, "village", "古城村", Some(&town_a)).await;
+    let village_b = app.org_unit(&c, "village", "横柏村", Some(&town_b)).await;
+    let market_b = app
+        .org_unit(&c, "market", "孝丰农贸市场", Some(&office_b))
+        .await;
+    let mut grids = Vec::new();
+    for (office, town) in [(&office_a, &town_a), (&office_b, &town_b)] {
+        let g: Value = app
+            .post(
+                "/api/v1/grids",
+                tok,
+                &json!({ "name": "网格", "aic_office_id": office }),
+            )
+            .send()
+            .await
+            .expect("grid")
+            .json()
+            .await
+            .expect("json");
+        let gid = g["id"].as_str().expect("id").to_owned();
+        let r = app
+            .post(
+                &format!("/api/v1/grids/{gid}/townships"),
+                tok,
+                &json!({ "township_id": town }),
+            )
+            .send()
+            .await
+            .expect("assign");
+        assert_eq!(r.status(), StatusCode::OK);
+        grids.push(gid);
+    }
+    member(
+        &app,
+        &c,
+        "陈一",
+        json!({ "org_life_unit_id": village_a, "membership_unit_id": village_a, "id_number": id_number("330523", "19800101", "011") }),
+    )
+    .await;
+    member(&app, &c, "陈二", json!({ "org_life_unit_id": village_b })).await;
+    // Registered in village A's party life but trading in market B: placed by the market.
+    member(
+        &app,
+        &c,
+        "陈三",
+        json!({ "org_life_unit_id": village_a, "distribution": "market_business", "market_id": market_b }),
+    )
+    .await;
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        names(&app, tok, &format!("grid={}", grids[0])).await.0,
+        vec!["陈一"]
+    );
+    assert_eq!(
+        sorted(names(&app, tok, &format!("grid={}", grids[1])).await.0),
+        vec!["陈三", "陈二"]
+    );
+    assert_eq!(
+        names(&app, tok, &format!("market={market_b}")).await.0,
+        vec!["陈三"]
+    );
+    // Filters combine: grid B and pinyin initials.
+    assert_eq!(
+        names(&app, tok, &format!("grid={}&name=ce", grids[1]))
+            .await
+            .0,
+        vec!["陈二"]
+    );
+    // A village moving to the other grid moves its members with it (history kept by grids).
+    let r = app
+        .post(
+            &format!("/api/v1/grids/{}/townships", grids[1]),
+            tok,
+            &json!({ "township_id": town_a }),
+        )
+        .send()
+        .await
+        .expect("move");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        names(&app, tok, &format!("grid={}", grids[0]))
+            .await
+            .0
+            .is_empty()
+    );
+    assert_eq!(
+        sorted(names(&app, tok, &format!("grid={}", grids[1])).await.0),
+        vec!["陈一", "陈三", "陈二"]
+    );
+    // Another county's grid is not found, and its members stay invisible.
+    let r = app
+        .get(
+            &format!("/api/v1/members?grid={}", grids[0]),
+            &other.admin_token,
+        )
+        .send()
+        .await
+        .expect("x");
+    problem(r, 404, "not_found").await;
+    assert!(
+        names(&app, &other.admin_token, &format!("market={market_b}"))
+            .await
+            .0
+            .is_empty()
+    );
+}
