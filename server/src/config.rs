@@ -31,6 +31,9 @@ pub struct ServerSettings {
     pub listen: String,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
+    /// Largest spreadsheet accepted by the member import, in bytes.
+    #[serde(default = "default_upload_limit")]
+    pub upload_limit_bytes: usize,
     /// Seconds to let in-flight requests finish after SIGTERM.
     pub shutdown_grace_secs: u64,
     /// Trust the first `X-Forwarded-For` address as the client (behind an ingress only).
@@ -119,12 +122,18 @@ pub struct SecuritySettings {
     pub master_key_file: Option<PathBuf>,
 }
 
+fn default_upload_limit() -> usize {
+    // A 50,000-member xlsx is about 4 MB; CSV about twice that.
+    20 * 1024 * 1024
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
             server: ServerSettings {
                 listen: "127.0.0.1:8080".into(),
                 body_limit_bytes: 1024 * 1024,
+                upload_limit_bytes: default_upload_limit(),
                 shutdown_grace_secs: 20,
                 trust_forwarded_for: false,
                 public_url: None,

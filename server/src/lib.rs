@@ -15,6 +15,7 @@ pub mod error;
 pub mod grids;
 pub mod kv;
 pub mod members;
+pub mod onboarding;
 pub mod org;
 pub mod privacy;
 pub mod security;

@@ -20,6 +20,7 @@ use crate::db::{Backend, Db, migrate};
 use crate::grids::api::GridApi;
 use crate::kv::{Keys, Kv};
 use crate::members::api::MemberApi;
+use crate::onboarding::api::SpreadsheetApi;
 use crate::org::api::OrgApi;
 use crate::security::MasterKey;
 use crate::telemetry::RequestTelemetry;
@@ -105,6 +106,7 @@ pub type Apis = (
     GridApi,
     AuditApi,
     MemberApi,
+    SpreadsheetApi,
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -117,6 +119,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             GridApi { state: state.clone() },
             AuditApi { state: state.clone() },
             MemberApi { state: state.clone() },
+            SpreadsheetApi { state: state.clone() },
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),

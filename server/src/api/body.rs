@@ -182,6 +182,68 @@ where
     }
 }
 
+/// A spreadsheet upload (xlsx or CSV) as raw bytes, bounded by `server.upload_limit_bytes`.
+/// The format is told from the content, not the declared type, since browsers and curl label
+/// CSV files in many ways.
+pub struct UploadBody(pub Vec<u8>);
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+impl<'a> ApiExtractor<'a> for UploadBody {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(_registry: &mut Registry) {}
+
+    fn request_meta() -> Option<MetaRequest> {
+        let schema = <poem_openapi::types::Binary<Vec<u8>> as Type>::schema_ref();
+        Some(MetaRequest {
+            description: Some("xlsx, or CSV in UTF-8 or GB18030"),
+            content: [XLSX, "text/csv", "application/octet-stream"]
+                .into_iter()
+                .map(|ct| MetaMediaType {
+                    content_type: ct,
+                    schema: schema.clone(),
+                })
+                .collect(),
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        let limit = request
+            .data::<crate::startup::AppState>()
+            .map_or(DEFAULT_LIMIT, |s| s.settings.server.upload_limit_bytes);
+        let declared = request
+            .headers()
+            .get(poem::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > limit) {
+            return Err(too_large(limit).into());
+        }
+        let bytes = body
+            .take()?
+            .into_bytes_limit(limit)
+            .await
+            .map_err(|e| match e {
+                poem::error::ReadBodyError::PayloadTooLarge => too_large(limit),
+                _ => AppError::bad_request(vec![FieldError::new(
+                    "",
+                    "unreadable_body",
+                    "无法读取请求体",
+                    "Could not read the body",
+                )]),
+            })?;
+        Ok(UploadBody(bytes.to_vec()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,22 @@ pub enum AnyConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
+/// A multi-row INSERT. `MultiConnection` cannot express one (the dialects differ in how a
+/// batch is written), so this dispatches the same statement to the concrete backend.
+#[macro_export]
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Sqlite(c) => {
+                diesel::insert_into($table).values($rows).execute(c)
+            }
+            $crate::db::AnyConnection::Postgresql(c) => {
+                diesel::insert_into($table).values($rows).execute(c)
+            }
+        }
+    };
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

@@ -182,6 +182,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    member_exports (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        reason -> Text,
+        query -> Text,
+        personal -> Bool,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        downloaded_at -> Nullable<Timestamp>,
+        row_count -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(tenants -> provinces (province_code));
 diesel::joinable!(users -> tenants (tenant_id));
 

@@ -81,7 +81,7 @@ pub struct MemberView {
     pub updated_at: DateTime<Utc>,
 }
 
-fn masked(keys: &CountyKeys, r: &MemberRow) -> MemberView {
+pub(crate) fn masked(keys: &CountyKeys, r: &MemberRow) -> MemberView {
     let id_number_masked = r.id_number_enc.as_ref().map(|c| {
         keys.decrypt("id_number", c)
             .ok()
@@ -180,13 +180,117 @@ pub struct UpdateMemberRequest {
 }
 
 /// 排序 / List order
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
 pub enum MemberSort {
     /// 按登记先后 / registration order
     Registered,
     /// 按姓名拼音 / by the pinyin of the name
     Name,
+}
+
+/// A member list's filters (everything but the exact personal-identifier searches), as taken
+/// by the list and kept with an export request.
+#[derive(Debug, Clone, Default, Object, Serialize, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct MemberQuery {
+    /// A name prefix, or in Latin letters a prefix of its pinyin initials or full pinyin.
+    #[oai(validator(max_length = 50))]
+    pub name: Option<String>,
+    pub category: Option<Category>,
+    pub membership_status: Option<MembershipStatus>,
+    pub business_status: Option<BusinessStatus>,
+    /// An org unit: members whose org-life or membership unit lies in its subtree.
+    pub unit: Option<String>,
+    /// A grid: members whose business place lies in it.
+    pub grid: Option<String>,
+    /// A market (org unit).
+    pub market: Option<String>,
+    pub sort: Option<MemberSort>,
+}
+
+impl MemberQuery {
+    /// Checks and normalises the ids (a malformed id is a 422 naming it).
+    pub fn check(&mut self) -> AppResult<()> {
+        for (f, v) in [
+            ("unit", &mut self.unit),
+            ("grid", &mut self.grid),
+            ("market", &mut self.market),
+        ] {
+            if let Some(id) = v {
+                let u = uuid::Uuid::try_parse(id).map_err(|_| {
+                    AppError::field(
+                        f,
+                        "invalid_id",
+                        format!("{f}：编号格式不正确"),
+                        format!("{f}: not a valid id"),
+                    )
+                })?;
+                *id = u.hyphenated().to_string();
+            }
+        }
+        Ok(())
+    }
+
+    /// The repository filter this query means for a caller who sees `vis`; `None` when they
+    /// see nothing. A unit or grid the caller cannot see is not found.
+    pub fn filter(&self, tx: &mut TenantTx<'_>, vis: &Visibility) -> DbResult<Option<Filter>> {
+        let within = match (&self.unit, vis) {
+            (Some(u), _) => Some(
+                crate::org::repo::get(tx, u)?
+                    .filter(|r| vis.sees(r))
+                    .ok_or_else(AppError::not_found)?
+                    .path,
+            ),
+            (None, Visibility::Subtree(p)) => Some(p.clone()),
+            (None, Visibility::Nothing) => return Ok(None),
+            (None, Visibility::County) => None,
+        };
+        let business_place_in = match &self.grid {
+            None => None,
+            Some(g) => {
+                // Markets sit under the grid's AIC office; other businesses are placed by
+                // their org-life unit in the grid's current townships.
+                let grid = crate::grids::repo::get(tx, g)?.ok_or_else(AppError::not_found)?;
+                let mut paths = Vec::new();
+                if let Some(office) = crate::org::repo::get(tx, &grid.aic_office_id)? {
+                    paths.push(office.path);
+                }
+                for p in crate::grids::repo::periods(tx, g, false)? {
+                    if let Some(t) = crate::org::repo::get(tx, &p.township_id)? {
+                        paths.push(t.path);
+                    }
+                }
+                Some(paths)
+            }
+        };
+        let name = self
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        let (name_prefix, pinyin_prefix) = match name {
+            Some(n) if names::is_pinyin_query(n) => (None, Some(n.to_ascii_lowercase())),
+            other => (other.map(str::to_owned), None),
+        };
+        Ok(Some(Filter {
+            name_prefix,
+            pinyin_prefix,
+            business_place_in,
+            market_id: self.market.clone(),
+            order: match self.sort {
+                Some(MemberSort::Name) => repo::Order::Pinyin,
+                _ => repo::Order::Registered,
+            },
+            category: self.category.map(Category::as_str),
+            membership_status: self.membership_status.map(MembershipStatus::as_str),
+            business_status: self.business_status.map(BusinessStatus::as_str),
+            within,
+            ..Filter::default()
+        }))
+    }
 }
 
 #[derive(Debug, Clone, Object)]
@@ -246,19 +350,29 @@ fn may_write(p: &Principal) -> AppResult<()> {
     p.require(&[Role::CountyAdmin, Role::BranchStaff])
 }
 
-/// An org unit id from a body field: it must be an active unit in this county (and, when
-/// `kinds` is given, of one of those kinds).
+/// An org unit id from a body field: it must be an active unit in this county (and of a kind
+/// `ok` accepts).
 fn unit(
     tx: &mut TenantTx<'_>,
     field: &str,
     id: &str,
-    ok: impl Fn(OrgKind) -> bool,
+    ok: fn(OrgKind) -> bool,
 ) -> DbResult<crate::org::repo::OrgUnitRow> {
     let found = uuid::Uuid::try_parse(id)
         .ok()
         .map(|_| crate::org::repo::get(tx, id))
         .transpose()?
         .flatten();
+    check_unit(field, found, ok)
+}
+
+/// The one rule for a unit named by a member field, whoever looked it up (the API by id, the
+/// import from its preloaded tree).
+pub(crate) fn check_unit(
+    field: &str,
+    found: Option<crate::org::repo::OrgUnitRow>,
+    ok: fn(OrgKind) -> bool,
+) -> DbResult<crate::org::repo::OrgUnitRow> {
     match found {
         Some(u) if u.active && ok(u.kind()) => Ok(u),
         Some(u) if u.active => Err(AppError::field(
@@ -278,6 +392,10 @@ fn unit(
     }
 }
 
+pub(crate) fn is_market(k: OrgKind) -> bool {
+    k == OrgKind::Market
+}
+
 fn text_field(field: &str, v: &str, max: usize) -> Result<String, FieldError> {
     let t = v.trim();
     if t.is_empty() || t.chars().count() > max || t.chars().any(char::is_control) {
@@ -291,11 +409,16 @@ fn text_field(field: &str, v: &str, max: usize) -> Result<String, FieldError> {
     Ok(t.to_owned())
 }
 
-/// Validates a create request into stored values (encrypting personal fields).
-fn build(
-    tx: &mut TenantTx<'_>,
+/// Finds the org unit a member field names: (field, id, kinds accepted) → the unit.
+pub(crate) type UnitLookup<'a> =
+    dyn FnMut(&str, &str, fn(OrgKind) -> bool) -> DbResult<crate::org::repo::OrgUnitRow> + 'a;
+
+/// Validates a create request into stored values (encrypting personal fields); `units` finds
+/// the org unit an id field names (see [`check_unit`]).
+pub(crate) fn build(
     keys: &CountyKeys,
     b: &CreateMemberRequest,
+    units: &mut UnitLookup<'_>,
 ) -> DbResult<MemberValues> {
     let mut errs = Vec::new();
     let name = text_field("name", &b.name, 50)
@@ -379,17 +502,17 @@ fn build(
     let life = b
         .org_life_unit_id
         .as_deref()
-        .map(|id| unit(tx, "org_life_unit_id", id, model::can_hold_membership))
+        .map(|id| units("org_life_unit_id", id, model::can_hold_membership))
         .transpose()?;
     let holder = b
         .membership_unit_id
         .as_deref()
-        .map(|id| unit(tx, "membership_unit_id", id, model::can_hold_membership))
+        .map(|id| units("membership_unit_id", id, model::can_hold_membership))
         .transpose()?;
     let market = b
         .market_id
         .as_deref()
-        .map(|id| unit(tx, "market_id", id, |k| k == OrgKind::Market))
+        .map(|id| units("market_id", id, is_market))
         .transpose()?;
     let (Some(name), Some(business_name)) = (name, business_name) else {
         return Err(AppError::validation(Vec::new()).into());
@@ -461,7 +584,7 @@ impl MemberApi {
             .db
             .tenant(tid, Mode::Write, move |tx| {
                 let keys = keys::load(tx, &master)?;
-                let values = build(tx, &keys, &b)?;
+                let values = build(&keys, &b, &mut |f, id, ok| unit(tx, f, id, ok))?;
                 let row = repo::insert(tx, &values)?;
                 let vis = scope::visibility(tx, who.role, &who.user_id)?;
                 if !repo::visible(tx, &vis, &row)? {
@@ -528,77 +651,34 @@ impl MemberApi {
             .map(|p| IdCardNumber::parse("id_number", p))
             .transpose()
             .map_err(|e| AppError::validation(vec![e]))?;
-        let unit = unit.0.as_deref().map(path_id).transpose()?;
-        let grid = grid.0.as_deref().map(path_id).transpose()?;
-        let market = market.0.as_deref().map(path_id).transpose()?;
-        let order = match sort.0 {
-            Some(MemberSort::Name) => repo::Order::Pinyin,
-            _ => repo::Order::Registered,
+        let mut q = MemberQuery {
+            name: name.0,
+            category: category.0,
+            membership_status: membership_status.0,
+            business_status: business_status.0,
+            unit: unit.0,
+            grid: grid.0,
+            market: market.0,
+            sort: sort.0,
         };
+        q.check()?;
         let master = *self.state.master_key.bytes();
         let (role, uid) = (auth.0.role, auth.0.user_id.clone());
-        let name = name
-            .0
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty());
-        let (name, pinyin) = match name {
-            Some(n) if names::is_pinyin_query(&n) => (None, Some(n.to_ascii_lowercase())),
-            other => (other, None),
-        };
-        let (cat, ms, bs) = (category.0, membership_status.0, business_status.0);
         let (items, next_cursor) = self
             .state
             .db
             .tenant(tid, Mode::Read, move |tx| {
                 let keys = keys::load(tx, &master)?;
                 let vis = scope::visibility(tx, role, &uid)?;
-                let within = match (unit, &vis) {
-                    (Some(u), _) => Some(
-                        crate::org::repo::get(tx, &u)?
-                            .filter(|r| vis.sees(r))
-                            .ok_or_else(AppError::not_found)?
-                            .path,
-                    ),
-                    (None, Visibility::Subtree(p)) => Some(p.clone()),
-                    (None, Visibility::Nothing) => return Ok((Vec::new(), None)),
-                    (None, Visibility::County) => None,
+                let Some(mut f) = q.filter(tx, &vis)? else {
+                    return Ok((Vec::new(), None));
                 };
-                let business_place_in = match &grid {
-                    None => None,
-                    Some(g) => {
-                        // Markets sit under the grid's AIC office; other businesses are placed
-                        // by their org-life unit in the grid's current townships.
-                        let grid =
-                            crate::grids::repo::get(tx, g)?.ok_or_else(AppError::not_found)?;
-                        let mut paths = Vec::new();
-                        if let Some(office) = crate::org::repo::get(tx, &grid.aic_office_id)? {
-                            paths.push(office.path);
-                        }
-                        for p in crate::grids::repo::periods(tx, g, false)? {
-                            if let Some(t) = crate::org::repo::get(tx, &p.township_id)? {
-                                paths.push(t.path);
-                            }
-                        }
-                        Some(paths)
-                    }
-                };
-                let f = Filter {
-                    name_prefix: name,
-                    pinyin_prefix: pinyin,
-                    business_place_in,
-                    market_id: market,
-                    order,
-                    phone_bidx: phone
-                        .as_ref()
-                        .map(|p| keys.blind_index("phone", p.as_str())),
-                    id_number_bidx: id_number
-                        .as_ref()
-                        .map(|i| keys.blind_index("id_number", i.as_str())),
-                    category: cat.map(Category::as_str),
-                    membership_status: ms.map(MembershipStatus::as_str),
-                    business_status: bs.map(BusinessStatus::as_str),
-                    within,
-                };
+                f.phone_bidx = phone
+                    .as_ref()
+                    .map(|p| keys.blind_index("phone", p.as_str()));
+                f.id_number_bidx = id_number
+                    .as_ref()
+                    .map(|i| keys.blind_index("id_number", i.as_str()));
                 let rows = repo::list(tx, &page, &f)?;
                 let (rows, next) = page.finish(rows, |r| &r.id);
                 Ok((rows.iter().map(|r| masked(&keys, r)).collect(), next))

@@ -1,0 +1,546 @@
+//! The onboarding import: a county's member spreadsheet checked row by row against the same
+//! rules as the API (one `build`), then written all at once or not at all. Members are matched
+//! by ID-card number (blind index), so importing the same file twice changes nothing.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::columns::{COLUMNS, Col, def, locate};
+use super::sheet::{Cell, Table};
+use crate::db::schema::org_units as o;
+use crate::db::{DbError, DbResult, TenantTx};
+use crate::error::{AppError, FieldError};
+use crate::members::api::{CreateMemberRequest, build, check_unit};
+use crate::members::model::{
+    BusinessStatus, Distribution, Gender, MembershipStatus, can_hold_membership,
+};
+use crate::members::repo::{MemberRow, MemberValues};
+use crate::org::model::OrgKind;
+use crate::org::repo::OrgUnitRow;
+use crate::privacy::crypto::CountyKeys;
+
+/// A rejected cell: where it is, which field, and why (zh-CN and English).
+#[derive(Debug, Clone, Serialize, poem_openapi::Object)]
+pub struct RowError {
+    /// Row number as the spreadsheet shows it (the header is row 1).
+    pub row: u32,
+    /// The column header, e.g. 身份证号.
+    pub column: String,
+    /// The API field the column fills.
+    pub field: String,
+    pub code: String,
+    pub message: String,
+    pub message_en: String,
+}
+
+/// What an import would do, or did.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub rows: usize,
+    pub creates: Vec<MemberValues>,
+    /// (member id, version read, new values)
+    pub updates: Vec<(String, i64, MemberValues)>,
+    pub unchanged: usize,
+    pub errors: Vec<RowError>,
+}
+
+/// The county's org units, looked up by name the way spreadsheets name them.
+pub struct Units {
+    by_id: HashMap<String, OrgUnitRow>,
+    by_name: HashMap<String, Vec<String>>,
+}
+
+impl Units {
+    pub fn load(tx: &mut TenantTx<'_>) -> DbResult<Units> {
+        let tid = tx.tid().to_owned();
+        let rows: Vec<OrgUnitRow> = o::table
+            .filter(o::tenant_id.eq(tid))
+            .select(OrgUnitRow::as_select())
+            .load(tx.conn())?;
+        let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
+        for r in &rows {
+            by_name
+                .entry(r.name.clone())
+                .or_default()
+                .push(r.id.clone());
+        }
+        Ok(Units {
+            by_id: rows.into_iter().map(|r| (r.id.clone(), r)).collect(),
+            by_name,
+        })
+    }
+
+    /// A unit as a spreadsheet names it: `上级/名称` when its name is not unique, so that an
+    /// export imports back to the same units.
+    pub fn display(&self, id: Option<&str>) -> String {
+        let Some(u) = id.and_then(|i| self.by_id.get(i)) else {
+            return String::new();
+        };
+        let shared = self.by_name.get(&u.name).is_some_and(|v| v.len() > 1);
+        match u.parent_id.as_ref().and_then(|p| self.by_id.get(p)) {
+            Some(parent) if shared => format!("{}/{}", parent.name, u.name),
+            _ => u.name.clone(),
+        }
+    }
+
+    /// `古城村`, or `递铺街道/古城村` when several units share the name. Only units of kinds
+    /// `ok` accepts count, so a village and a party branch of the same name do not clash.
+    fn resolve(
+        &self,
+        text: &str,
+        ok: fn(OrgKind) -> bool,
+    ) -> Result<Option<&OrgUnitRow>, &'static str> {
+        let mut parts: Vec<&str> = text.split(['/', '／']).map(str::trim).collect();
+        let name = parts.pop().unwrap_or_default();
+        let parent = parts.pop();
+        let candidates: Vec<&OrgUnitRow> = self
+            .by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.by_id.get(id))
+            .filter(|u| u.active && ok(u.kind()))
+            .filter(|u| {
+                parent.is_none_or(|p| {
+                    u.parent_id
+                        .as_ref()
+                        .and_then(|pid| self.by_id.get(pid))
+                        .is_some_and(|pu| pu.name == p)
+                })
+            })
+            .collect();
+        match candidates.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one)),
+            _ => Err("ambiguous_org_unit"),
+        }
+    }
+}
+
+fn yes_no(s: &str) -> Option<bool> {
+    match s.to_lowercase().as_str() {
+        "是" | "y" | "yes" | "true" | "1" | "√" => Some(true),
+        "否" | "n" | "no" | "false" | "0" | "×" => Some(false),
+        _ => None,
+    }
+}
+
+/// Dates as county sheets write them: 2020-07-01, 2020/7/1, 2020.7.1, 2020年7月1日, 20200701.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let t = s.trim().trim_end_matches('日');
+    let t: String = t
+        .chars()
+        .map(|c| match c {
+            '/' | '.' | '年' | '月' => '-',
+            c => c,
+        })
+        .collect();
+    NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(&t, "%Y%m%d"))
+        .ok()
+        .filter(|d| (1900..=2100).contains(&chrono::Datelike::year(d)))
+}
+
+struct RowReader<'a> {
+    row: u32,
+    cells: &'a [Cell],
+    at: &'a HashMap<Col, usize>,
+    errors: Vec<RowError>,
+}
+
+impl RowReader<'_> {
+    fn cell(&self, c: Col) -> Option<&Cell> {
+        self.at.get(&c).and_then(|i| self.cells.get(*i))
+    }
+
+    fn text(&self, c: Col) -> Option<String> {
+        self.cell(c).and_then(Cell::text)
+    }
+
+    fn error(&mut self, c: Col, code: &str, zh: String, en: String) {
+        let d = def(c);
+        self.errors.push(RowError {
+            row: self.row,
+            column: d.header.to_owned(),
+            field: d.field.to_owned(),
+            code: code.to_owned(),
+            message: format!("第{}行“{}”：{zh}", self.row, d.header),
+            message_en: format!("row {}, {}: {en}", self.row, d.field),
+        });
+    }
+
+    fn required(&mut self, c: Col) -> Option<String> {
+        let v = self.text(c);
+        if v.is_none() {
+            self.error(c, "required", "必填".into(), "required".into());
+        }
+        v
+    }
+
+    fn choice<T>(&mut self, c: Col, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+        let t = self.text(c)?;
+        let v = parse(&t);
+        if v.is_none() {
+            let allowed = def(c).choices.join("、");
+            self.error(
+                c,
+                "invalid_choice",
+                format!("应为 {allowed} 之一"),
+                format!("must be one of {allowed}"),
+            );
+        }
+        v
+    }
+
+    fn date(&mut self, c: Col) -> Option<NaiveDate> {
+        match self.cell(c) {
+            Some(Cell::Date(d)) => Some(*d),
+            _ => {
+                let t = self.text(c)?;
+                let d = parse_date(&t);
+                if d.is_none() {
+                    self.error(
+                        c,
+                        "invalid_date",
+                        "日期格式应为 2020-07-01".into(),
+                        "a date like 2020-07-01".into(),
+                    );
+                }
+                d
+            }
+        }
+    }
+
+    fn unit(&mut self, c: Col, units: &Units, ok: fn(OrgKind) -> bool) -> Option<String> {
+        let t = self.text(c)?;
+        match units.resolve(&t, ok) {
+            Ok(Some(u)) => Some(u.id.clone()),
+            Ok(None) => {
+                self.error(
+                    c,
+                    "org_unit_not_found",
+                    "本县没有该名称的组织（或已停用、类型不符）".into(),
+                    "no such active org unit of a fitting kind in the county".into(),
+                );
+                None
+            }
+            Err(code) => {
+                self.error(
+                    c,
+                    code,
+                    "有多个同名组织，请写成“上级/名称”".into(),
+                    "several units have this name; write parent/name".into(),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// A spreadsheet row as a create request, with names resolved to unit ids. Unit-name errors
+/// are reported here; everything else is `build`'s to judge.
+fn request(r: &mut RowReader<'_>, units: &Units) -> Option<CreateMemberRequest> {
+    let name = r.required(Col::Name);
+    let id_number = match r.cell(Col::IdNumber) {
+        Some(Cell::Number(_)) => {
+            r.error(
+                Col::IdNumber,
+                "id_number_not_text",
+                "身份证号被存成了数字，末尾几位已丢失；请把该列设为文本格式后重新填写".into(),
+                "stored as a number, which loses the last digits; format the column as text".into(),
+            );
+            None
+        }
+        _ => r.required(Col::IdNumber),
+    };
+    let gender = r.choice(Col::Gender, |s| match s {
+        "男" => Some(Gender::Male),
+        "女" => Some(Gender::Female),
+        _ => None,
+    });
+    let is_owner = r
+        .required(Col::IsOwner)
+        .and_then(|_| r.choice(Col::IsOwner, yes_no));
+    let business_name = r.required(Col::BusinessName);
+    let membership_status = r.required(Col::MembershipStatus).and_then(|_| {
+        r.choice(Col::MembershipStatus, |s| match s {
+            "正式" | "正式党员" => Some(MembershipStatus::Full),
+            "预备" | "预备党员" => Some(MembershipStatus::Probationary),
+            _ => None,
+        })
+    });
+    let distribution = r.required(Col::Distribution).and_then(|_| {
+        r.choice(Col::Distribution, |s| match s {
+            "个体工商户" => Some(Distribution::IndividualBusiness),
+            "市场内个体工商户" | "市场内" => Some(Distribution::MarketBusiness),
+            _ => None,
+        })
+    });
+    let business_status = r.choice(Col::BusinessStatus, |s| match s {
+        "经营" | "在营" | "正常" => Some(BusinessStatus::Operating),
+        "停歇业" | "停业" | "歇业" => Some(BusinessStatus::Suspended),
+        "注销" => Some(BusinessStatus::Closed),
+        _ => None,
+    });
+    let association_member = r.choice(Col::AssociationMember, yes_no);
+    let away_since = r.date(Col::AwaySince);
+    let joined_party_on = r.date(Col::JoinedParty);
+    let org_life_unit_id = r.unit(Col::OrgLifeUnit, units, can_hold_membership);
+    let market_id = r.unit(Col::Market, units, crate::members::api::is_market);
+    // The membership holder: a unit of the county when the name is one, else an organisation
+    // outside the county named in text (a floating member).
+    let membership = r.required(Col::MembershipOrg);
+    let (membership_unit_id, membership_org_name) = match &membership {
+        Some(t) => match units.resolve(t, can_hold_membership) {
+            Ok(Some(u)) => (Some(u.id.clone()), None),
+            Ok(None) => (None, Some(t.clone())),
+            Err(code) => {
+                r.error(
+                    Col::MembershipOrg,
+                    code,
+                    "有多个同名组织，请写成“上级/名称”".into(),
+                    "several units have this name; write parent/name".into(),
+                );
+                (None, None)
+            }
+        },
+        None => (None, None),
+    };
+    if !r.errors.is_empty() {
+        return None;
+    }
+    Some(CreateMemberRequest {
+        name: name?,
+        gender,
+        id_number,
+        phone: r.text(Col::Phone),
+        home_address: r.text(Col::HomeAddress),
+        household_registration: r.text(Col::Household),
+        is_owner: is_owner?,
+        business_name: business_name?,
+        business_registration_no: r.text(Col::RegistrationNo),
+        org_life_unit_id,
+        membership_org_name,
+        membership_unit_id,
+        membership_status: membership_status?,
+        distribution: distribution?,
+        market_id,
+        business_status,
+        away_since,
+        joined_party_on,
+        association_member,
+    })
+}
+
+/// The column a field error from `build` belongs to.
+fn column_of(field: &str) -> Col {
+    COLUMNS
+        .iter()
+        .find(|d| d.field == field)
+        .map_or(Col::Name, |d| d.col)
+}
+
+/// Whether stored values already say what the new ones say. Ciphertexts differ on every
+/// encryption, so personal fields compare by blind index or in clear.
+fn same(keys: &CountyKeys, old: &MemberRow, new: &mut MemberValues) -> bool {
+    let cur = MemberValues::from_row(old);
+    if new.phone_bidx == cur.phone_bidx {
+        new.phone_enc.clone_from(&cur.phone_enc);
+    }
+    if new.id_number_bidx == cur.id_number_bidx {
+        new.id_number_enc.clone_from(&cur.id_number_enc);
+    }
+    let open = |v: &Option<String>| {
+        v.as_ref()
+            .and_then(|c| keys.decrypt("home_address", c).ok())
+    };
+    if open(&new.home_address_enc) == open(&cur.home_address_enc) {
+        new.home_address_enc.clone_from(&cur.home_address_enc);
+    }
+    *new == cur
+}
+
+/// Checks every row and decides what to write. Header problems fail the whole file at once.
+pub fn plan(tx: &mut TenantTx<'_>, keys: &CountyKeys, table: &Table) -> DbResult<Plan> {
+    let at: HashMap<Col, usize> = match locate(&table.headers) {
+        Ok(found) => found.into_iter().collect(),
+        Err((missing, duplicated)) => {
+            let mut errs = Vec::new();
+            if !missing.is_empty() {
+                let m = missing.join("、");
+                errs.push(FieldError::new(
+                    "file",
+                    "missing_columns",
+                    format!("file：缺少必需的列：{m}（请使用导入模板的表头）"),
+                    format!("file: required columns missing: {m}"),
+                ));
+            }
+            if !duplicated.is_empty() {
+                let d = duplicated.join("、");
+                errs.push(FieldError::new(
+                    "file",
+                    "duplicate_columns",
+                    format!("file：列重复：{d}"),
+                    format!("file: columns appear twice: {d}"),
+                ));
+            }
+            return Err(AppError::validation(errs).into());
+        }
+    };
+    let units = Units::load(tx)?;
+    let existing: HashMap<String, MemberRow> = crate::members::repo::all(tx)?
+        .into_iter()
+        .filter_map(|m| m.id_number_bidx.clone().map(|b| (b, m)))
+        .collect();
+    let mut plan = Plan {
+        rows: table.rows.len(),
+        ..Plan::default()
+    };
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for (row, cells) in &table.rows {
+        let mut r = RowReader {
+            row: *row,
+            cells,
+            at: &at,
+            errors: Vec::new(),
+        };
+        let Some(req) = request(&mut r, &units) else {
+            plan.errors.append(&mut r.errors);
+            continue;
+        };
+        let built = build(keys, &req, &mut |field, id, ok| {
+            check_unit(field, units.by_id.get(id).cloned(), ok)
+        });
+        let mut values = match built {
+            Ok(v) => v,
+            Err(DbError::App(e)) => {
+                for f in &e.fields {
+                    let c = column_of(&f.field);
+                    // `build` names the API field; the message is rewritten for the sheet.
+                    let zh = f
+                        .message
+                        .split_once('：')
+                        .map_or(f.message.as_str(), |(_, m)| m)
+                        .to_owned();
+                    r.error(c, &f.code, zh, f.message_en.clone());
+                }
+                plan.errors.append(&mut r.errors);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let bidx = values.id_number_bidx.clone().unwrap_or_default();
+        if let Some(first) = seen.get(&bidx) {
+            r.error(
+                Col::IdNumber,
+                "duplicate_in_file",
+                format!("与第{first}行的身份证号重复"),
+                format!("same ID-card number as row {first}"),
+            );
+            plan.errors.append(&mut r.errors);
+            continue;
+        }
+        seen.insert(bidx.clone(), *row);
+        match existing.get(&bidx) {
+            Some(old) if same(keys, old, &mut values) => plan.unchanged += 1,
+            Some(old) => plan.updates.push((old.id.clone(), old.version, values)),
+            None => plan.creates.push(values),
+        }
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_as_counties_write_them() {
+        let d = NaiveDate::from_ymd_opt(2020, 7, 1);
+        for s in [
+            "2020-07-01",
+            "2020/7/1",
+            "2020.7.1",
+            "2020年7月1日",
+            "20200701",
+            " 2020-7-01 ",
+        ] {
+            assert_eq!(parse_date(s), d, "{s}");
+        }
+        for s in ["2020-13-01", "七月", "1800-01-01", "2020-02-30"] {
+            assert_eq!(parse_date(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn yes_and_no() {
+        assert_eq!(yes_no("是"), Some(true));
+        assert_eq!(yes_no("N"), Some(false));
+        assert_eq!(yes_no("也许"), None);
+    }
+}
+
+/// What a committed import did.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub import_id: String,
+    pub created: usize,
+    pub updated: usize,
+}
+
+/// Writes a plan with no errors, inside the caller's transaction: everything or nothing. Each
+/// created and updated member gets its own audit entry (so "who changed this member" stays one
+/// query), and the import one more with its counts and the file's SHA-256.
+pub fn apply(
+    tx: &mut TenantTx<'_>,
+    actor: &crate::audit::Actor,
+    plan: &Plan,
+    file_sha256: &str,
+) -> DbResult<Applied> {
+    debug_assert!(plan.errors.is_empty());
+    let import_id = uuid::Uuid::now_v7().to_string();
+    let created = crate::members::repo::insert_many(tx, &plan.creates)?;
+    for (id, version, v) in &plan.updates {
+        crate::members::repo::update(tx, id, *version, v)?;
+    }
+    let details = serde_json::json!({ "import_id": import_id });
+    let mut entries: Vec<crate::audit::Entry<'_>> = created
+        .iter()
+        .map(|id| crate::audit::Entry {
+            action: "member.create",
+            entity: "member",
+            entity_id: id,
+            reason: None,
+            details: details.clone(),
+        })
+        .chain(plan.updates.iter().map(|(id, _, _)| crate::audit::Entry {
+            action: "member.update",
+            entity: "member",
+            entity_id: id,
+            reason: None,
+            details: details.clone(),
+        }))
+        .collect();
+    entries.push(crate::audit::Entry {
+        action: "member.import",
+        entity: "member_import",
+        entity_id: &import_id,
+        reason: None,
+        details: serde_json::json!({
+            "rows": plan.rows,
+            "created": created.len(),
+            "updated": plan.updates.len(),
+            "unchanged": plan.unchanged,
+            "file_sha256": file_sha256,
+        }),
+    });
+    crate::audit::record_many(tx, actor, &entries)?;
+    Ok(Applied {
+        import_id: import_id.clone(),
+        created: created.len(),
+        updated: plan.updates.len(),
+    })
+}
