@@ -21,6 +21,7 @@ use crate::members::repo::{MemberRow, MemberValues};
 use crate::org::model::OrgKind;
 use crate::org::repo::OrgUnitRow;
 use crate::privacy::crypto::CountyKeys;
+use crate::privacy::identity::IdCardNumber;
 
 /// A rejected cell: where it is, which field, and why (zh-CN and English).
 #[derive(Debug, Clone, Serialize, poem_openapi::Object)]
@@ -309,9 +310,6 @@ fn request(r: &mut RowReader<'_>, units: &Units) -> Option<CreateMemberRequest> 
         },
         None => (None, None),
     };
-    if !r.errors.is_empty() {
-        return None;
-    }
     Some(CreateMemberRequest {
         name: name?,
         gender,
@@ -407,7 +405,25 @@ pub fn plan(tx: &mut TenantTx<'_>, keys: &CountyKeys, table: &Table) -> DbResult
             at: &at,
             errors: Vec::new(),
         };
-        let Some(req) = request(&mut r, &units) else {
+        // Duplicates within the file are found whatever else is wrong with either row.
+        let bidx = r
+            .text(Col::IdNumber)
+            .and_then(|t| IdCardNumber::parse("id_number", &t).ok())
+            .map(|i| keys.blind_index("id_number", i.as_str()));
+        if let Some(b) = &bidx {
+            if let Some(first) = seen.get(b) {
+                r.error(
+                    Col::IdNumber,
+                    "duplicate_in_file",
+                    format!("与第{first}行的身份证号重复"),
+                    format!("same ID-card number as row {first}"),
+                );
+            } else {
+                seen.insert(b.clone(), *row);
+            }
+        }
+        let req = request(&mut r, &units);
+        let Some(req) = req.filter(|_| r.errors.is_empty()) else {
             plan.errors.append(&mut r.errors);
             continue;
         };
@@ -425,7 +441,12 @@ pub fn plan(tx: &mut TenantTx<'_>, keys: &CountyKeys, table: &Table) -> DbResult
                         .split_once('：')
                         .map_or(f.message.as_str(), |(_, m)| m)
                         .to_owned();
-                    r.error(c, &f.code, zh, f.message_en.clone());
+                    let en = f
+                        .message_en
+                        .split_once(": ")
+                        .map_or(f.message_en.as_str(), |(_, m)| m)
+                        .to_owned();
+                    r.error(c, &f.code, zh, en);
                 }
                 plan.errors.append(&mut r.errors);
                 continue;
@@ -433,17 +454,6 @@ pub fn plan(tx: &mut TenantTx<'_>, keys: &CountyKeys, table: &Table) -> DbResult
             Err(e) => return Err(e),
         };
         let bidx = values.id_number_bidx.clone().unwrap_or_default();
-        if let Some(first) = seen.get(&bidx) {
-            r.error(
-                Col::IdNumber,
-                "duplicate_in_file",
-                format!("与第{first}行的身份证号重复"),
-                format!("same ID-card number as row {first}"),
-            );
-            plan.errors.append(&mut r.errors);
-            continue;
-        }
-        seen.insert(bidx.clone(), *row);
         match existing.get(&bidx) {
             Some(old) if same(keys, old, &mut values) => plan.unchanged += 1,
             Some(old) => plan.updates.push((old.id.clone(), old.version, values)),

@@ -167,7 +167,13 @@ fn read_csv(bytes: &[u8]) -> Result<Table, AppError> {
     // (blank, skipped) record so row numbers match what the user sees in their editor.
     let text: String = text
         .lines()
-        .map(|l| if l.trim().is_empty() { (delimiter as char).to_string() } else { l.to_owned() })
+        .map(|l| {
+            if l.trim().is_empty() {
+                (delimiter as char).to_string()
+            } else {
+                l.to_owned()
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let mut reader = csv::ReaderBuilder::new()
