@@ -22,6 +22,7 @@ use crate::kv::{Keys, Kv};
 use crate::members::api::MemberApi;
 use crate::onboarding::api::SpreadsheetApi;
 use crate::org::api::OrgApi;
+use crate::privacy::api::PrivacyApi;
 use crate::security::MasterKey;
 use crate::telemetry::RequestTelemetry;
 use crate::tenancy::api::PlatformApi;
@@ -107,6 +108,7 @@ pub type Apis = (
     AuditApi,
     MemberApi,
     SpreadsheetApi,
+    PrivacyApi,
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -120,6 +122,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             AuditApi { state: state.clone() },
             MemberApi { state: state.clone() },
             SpreadsheetApi { state: state.clone() },
+            PrivacyApi { state: state.clone() },
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),

@@ -200,6 +200,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    masking_policies (tenant_id, role, field) {
+        tenant_id -> Text,
+        role -> Text,
+        field -> Text,
+        visibility -> Text,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(tenants -> provinces (province_code));
 diesel::joinable!(users -> tenants (tenant_id));
 

@@ -22,6 +22,7 @@ use crate::org::scope::{self, Visibility};
 use crate::privacy::crypto::CountyKeys;
 use crate::privacy::identity::{IdCardNumber, MobileNumber};
 use crate::privacy::keys;
+use crate::privacy::policy::{self, Exposure, Field as PolicyField};
 use crate::startup::AppState;
 use crate::tenancy::DivisionCode;
 
@@ -48,6 +49,15 @@ pub struct MemberView {
     pub phone_masked: Option<String>,
     /// Only whether one is on file; the address itself is never listed.
     pub has_home_address: bool,
+    /// In clear only where the county's masking policy makes it visible to your role.
+    #[oai(skip_serializing_if_is_none)]
+    pub id_number: Option<String>,
+    /// In clear only where the county's masking policy makes it visible to your role.
+    #[oai(skip_serializing_if_is_none)]
+    pub phone: Option<String>,
+    /// In clear only where the county's masking policy makes it visible to your role.
+    #[oai(skip_serializing_if_is_none)]
+    pub home_address: Option<String>,
     /// 户籍所在地 (county division code).
     #[oai(skip_serializing_if_is_none)]
     pub household_registration: Option<String>,
@@ -81,6 +91,43 @@ pub struct MemberView {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Which personal fields a role sees in clear in member views (the county's masking policy).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Clear {
+    id_number: bool,
+    phone: bool,
+    home_address: bool,
+}
+
+impl Clear {
+    pub(crate) fn for_role(tx: &mut TenantTx<'_>, role: Role) -> DbResult<Clear> {
+        let p = policy::for_role(tx, role)?;
+        let visible = |f| p.get(&f) == Some(&Exposure::Visible);
+        Ok(Clear {
+            id_number: visible(PolicyField::IdNumber),
+            phone: visible(PolicyField::Phone),
+            home_address: visible(PolicyField::HomeAddress),
+        })
+    }
+}
+
+/// A member as a role sees it: masked, with the fields the policy makes visible in clear.
+pub(crate) fn view(keys: &CountyKeys, r: &MemberRow, clear: Clear) -> MemberView {
+    let open = |on: bool, field: &str, v: &Option<String>| {
+        if on {
+            v.as_ref().and_then(|c| keys.decrypt(field, c).ok())
+        } else {
+            None
+        }
+    };
+    MemberView {
+        id_number: open(clear.id_number, "id_number", &r.id_number_enc),
+        phone: open(clear.phone, "phone", &r.phone_enc),
+        home_address: open(clear.home_address, "home_address", &r.home_address_enc),
+        ..masked(keys, r)
+    }
+}
+
 pub(crate) fn masked(keys: &CountyKeys, r: &MemberRow) -> MemberView {
     let id_number_masked = r.id_number_enc.as_ref().map(|c| {
         keys.decrypt("id_number", c)
@@ -102,6 +149,9 @@ pub(crate) fn masked(keys: &CountyKeys, r: &MemberRow) -> MemberView {
         id_number_masked,
         phone_masked,
         has_home_address: r.home_address_enc.is_some(),
+        id_number: None,
+        phone: None,
+        home_address: None,
         household_registration: r.household_registration.clone(),
         is_owner: r.is_owner,
         business_name: r.business_name.clone(),
@@ -343,6 +393,14 @@ pub enum MemberResponse {
 
 pub struct MemberApi {
     pub state: AppState,
+}
+
+fn policy_field(f: PersonalField) -> PolicyField {
+    match f {
+        PersonalField::IdNumber => PolicyField::IdNumber,
+        PersonalField::Phone => PolicyField::Phone,
+        PersonalField::HomeAddress => PolicyField::HomeAddress,
+    }
 }
 
 /// Roles that register and update members: the county admin and branch / service-centre staff.
@@ -605,7 +663,8 @@ impl MemberApi {
                     None,
                     serde_json::json!({ "category": row.category }),
                 )?;
-                Ok((masked(&keys, &row), row.version))
+                let clear = Clear::for_role(tx, who.role)?;
+                Ok((view(&keys, &row, clear), row.version))
             })
             .await?;
         let location = format!("/api/v1/members/{}", v.id);
@@ -681,7 +740,8 @@ impl MemberApi {
                     .map(|i| keys.blind_index("id_number", i.as_str()));
                 let rows = repo::list(tx, &page, &f)?;
                 let (rows, next) = page.finish(rows, |r| &r.id);
-                Ok((rows.iter().map(|r| masked(&keys, r)).collect(), next))
+                let clear = Clear::for_role(tx, role)?;
+                Ok((rows.iter().map(|r| view(&keys, r, clear)).collect(), next))
             })
             .await?;
         Ok(Json(MemberPage { items, next_cursor }))
@@ -704,7 +764,8 @@ impl MemberApi {
                     return Err(AppError::not_found().into());
                 }
                 let keys = keys::load(tx, &master)?;
-                Ok((masked(&keys, &row), row.version))
+                let clear = Clear::for_role(tx, role)?;
+                Ok((view(&keys, &row, clear), row.version))
             })
             .await?;
         Ok(MemberResponse::Ok(Json(v), etag(version)))
@@ -722,14 +783,6 @@ impl MemberApi {
         body: JsonBody<UnmaskRequest>,
     ) -> AppResult<UnmaskResponse> {
         let tid = auth.0.tenant()?;
-        if !model::may_unmask(auth.0.role) {
-            return Err(AppError::new(
-                poem::http::StatusCode::FORBIDDEN,
-                "unmask_not_allowed",
-                "您的角色不能查看党员个人信息明文",
-                "Your role may not see members' personal identifiers in clear",
-            ));
-        }
         let id = path_id(&id.0)?;
         let b = body.0;
         let reason =
@@ -756,6 +809,19 @@ impl MemberApi {
             .state
             .db
             .tenant(tid, Mode::Write, move |tx| {
+                // The county's policy decides who may unmask which field.
+                let p = policy::for_role(tx, who.role)?;
+                if b.fields.iter().any(|f| {
+                    p.get(&policy_field(*f)) == Some(&Exposure::Masked)
+                }) {
+                    return Err(AppError::new(
+                        poem::http::StatusCode::FORBIDDEN,
+                        "unmask_not_allowed",
+                        "按本县的脱敏策略，您的角色不能查看该字段的明文",
+                        "The county's masking policy does not let your role see this field in clear",
+                    )
+                    .into());
+                }
                 let row = repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
                 let vis = scope::visibility(tx, who.role, &who.user_id)?;
                 if !repo::visible(tx, &vis, &row)? {
@@ -911,7 +977,8 @@ impl MemberApi {
                     None,
                     serde_json::json!({ "changed": changed }),
                 )?;
-                Ok((masked(&keys, &row), row.version))
+                let clear = Clear::for_role(tx, who.role)?;
+                Ok((view(&keys, &row, clear), row.version))
             })
             .await?;
         Ok(MemberResponse::Ok(Json(v), etag(version)))

@@ -56,12 +56,6 @@ str_enum!(
     PersonalField { IdNumber => "id_number", Phone => "phone", HomeAddress => "home_address" }
 );
 
-/// Who may see identifiers in clear. Until the county's per-role masking policy exists, only
-/// the county admin may, and always with a reason that is audited.
-pub fn may_unmask(role: crate::auth::Role) -> bool {
-    role == crate::auth::Role::CountyAdmin
-}
-
 /// The category follows from who holds the membership (组织关系所在地党组织): an association
 /// unit of this county → 隶属; a township or village of this county → 属地; anything else
 /// (an organisation outside the county, recorded as text only) → 流动.

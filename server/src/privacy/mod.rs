@@ -2,6 +2,8 @@
 //! QQ numbers), their validation and masking, and the per-county keys that encrypt them at rest
 //! and index them for exact search.
 
+pub mod api;
 pub mod crypto;
 pub mod identity;
 pub mod keys;
+pub mod policy;
