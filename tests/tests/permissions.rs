@@ -203,6 +203,77 @@ async fn each_role_can_do_exactly_its_part() {
         ] {
             problem(app.get(p, &tok).send().await.expect("s"), 403, "forbidden").await;
         }
+        // The register's spreadsheets and privacy controls: template for all, import and
+        // the masking policy for the county admin only; anyone may request an export, only a
+        // county admin decides on one.
+        assert_eq!(
+            status(app.get("/api/v1/members/import/template", &tok)).await,
+            200,
+            "{who} template"
+        );
+        let r = app
+            .client
+            .post(app.url("/api/v1/members/import"))
+            .bearer_auth(&tok)
+            .header("content-type", "text/csv")
+            .body("姓名\n")
+            .send()
+            .await
+            .expect("s");
+        problem(r, 403, "forbidden").await;
+        problem(
+            app.get("/api/v1/privacy/masking-policy", &tok)
+                .send()
+                .await
+                .expect("s"),
+            403,
+            "forbidden",
+        )
+        .await;
+        let r = app
+            .client
+            .put(app.url("/api/v1/privacy/masking-policy"))
+            .bearer_auth(&tok)
+            .json(&json!({ "entries": [{ "role": "village_recorder", "field": "phone", "visibility": "visible" }] }))
+            .send()
+            .await
+            .expect("s");
+        problem(r, 403, "forbidden").await;
+        let r = app
+            .post(
+                "/api/v1/member-exports",
+                &tok,
+                &json!({ "personal": true, "reason": "权限矩阵测试" }),
+            )
+            .send()
+            .await
+            .expect("s");
+        assert_eq!(r.status().as_u16(), 201, "{who} export request");
+        let e: Value = r.json().await.expect("j");
+        let eid = e["id"].as_str().expect("id");
+        problem(
+            app.post(
+                &format!("/api/v1/member-exports/{eid}/approve"),
+                &tok,
+                &json!({}),
+            )
+            .send()
+            .await
+            .expect("s"),
+            403,
+            "forbidden",
+        )
+        .await;
+        assert_eq!(
+            status(app.post(
+                &format!("/api/v1/member-exports/{eid}/approve"),
+                &c.admin_token,
+                &json!({})
+            ))
+            .await,
+            200,
+            "admin approves {who}'s export"
+        );
         // The org tree: exactly the bound subtree.
         let v: Value = app
             .get("/api/v1/org-units?limit=200", &tok)
