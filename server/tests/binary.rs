@@ -235,7 +235,69 @@ async fn exercise(s: &Server, op_otp: &str) -> Vec<String> {
         .await;
         assert_eq!(v["items"].as_array().map(Vec::len), Some(1), "{v}");
     }
+    // A full import (dry run with a bad row, then the commit), a pinyin search and an export
+    // download: the spreadsheet's identifiers must not reach logs or traces either.
+    let imported_id = "110105198001010016";
+    let imported_phone = "13787654321";
+    let imported_address = "导入路九十九号";
+    let bad_phone = "1371234567";
+    let sheet = format!(
+        "姓名,身份证号,手机号码,家庭住址,是否业主,单位名称,组织关系所在地党组织,党员状态,分布情况\n\
+         钱导入,{imported_id},{imported_phone},{imported_address},是,导入商店,外县某党支部,正式,个体工商户\n\
+         孙错误,110105198002020013,{bad_phone},,是,错误商店,外县某党支部,正式,个体工商户\n"
+    );
+    let r = c
+        .post(s.url("/api/v1/members/import?dry_run=true"))
+        .bearer_auth(&admin)
+        .header("content-type", "text/csv")
+        .body(sheet.clone())
+        .send()
+        .await
+        .expect("dry run");
+    assert_eq!(json(r).await["errors"].as_array().map(Vec::len), Some(1));
+    let fixed = sheet.replace(bad_phone, "13712345670");
+    let r = c
+        .post(s.url("/api/v1/members/import?dry_run=false"))
+        .bearer_auth(&admin)
+        .header("content-type", "text/csv")
+        .body(fixed)
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(json(r).await["created"], 2);
+    let v = json(
+        c.get(s.url("/api/v1/members?name=qdr"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("pinyin"),
+    )
+    .await;
+    assert_eq!(v["items"][0]["name"], "钱导入", "{v}");
+    let v = json(
+        c.post(s.url("/api/v1/member-exports"))
+            .bearer_auth(&admin)
+            .json(&serde_json::json!({ "personal": false, "reason": "日志隐私测试" }))
+            .send()
+            .await
+            .expect("export"),
+    )
+    .await;
+    let r = c
+        .get(s.url(&format!(
+            "/api/v1/member-exports/{}/download",
+            v["id"].as_str().expect("id")
+        )))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(r.status(), 200);
     vec![
+        imported_id.to_owned(),
+        imported_phone.to_owned(),
+        imported_address.to_owned(),
+        bad_phone.to_owned(),
         id_number.to_owned(),
         phone.to_owned(),
         address.to_owned(),
