@@ -322,6 +322,10 @@ impl ApiResponse for AppError {
                 ),
                 problem(404, "Not found, including another county's ids"),
                 problem(409, "Conflict with the current state"),
+                problem(
+                    410,
+                    "Gone: a one-time resource already used (an export downloaded)",
+                ),
                 problem(412, "If-Match does not match the current ETag"),
                 problem(413, "Body larger than the limit"),
                 problem(415, "The body is not JSON"),

@@ -248,16 +248,24 @@ pub enum MemberSort {
 pub struct MemberQuery {
     /// A name prefix, or in Latin letters a prefix of its pinyin initials or full pinyin.
     #[oai(validator(max_length = 50))]
+    #[oai(skip_serializing_if_is_none)]
     pub name: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub category: Option<Category>,
+    #[oai(skip_serializing_if_is_none)]
     pub membership_status: Option<MembershipStatus>,
+    #[oai(skip_serializing_if_is_none)]
     pub business_status: Option<BusinessStatus>,
     /// An org unit: members whose org-life or membership unit lies in its subtree.
+    #[oai(skip_serializing_if_is_none)]
     pub unit: Option<String>,
     /// A grid: members whose business place lies in it.
+    #[oai(skip_serializing_if_is_none)]
     pub grid: Option<String>,
     /// A market (org unit).
+    #[oai(skip_serializing_if_is_none)]
     pub market: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub sort: Option<MemberSort>,
 }
 

@@ -337,6 +337,14 @@ impl SpreadsheetApi {
         let tid = auth.0.tenant()?;
         let b = body.0;
         let reason = b.reason.trim().to_owned();
+        if reason.chars().count() > 200 {
+            return Err(AppError::field(
+                "reason",
+                "too_long",
+                "reason：最多200个字",
+                "reason: at most 200 characters",
+            ));
+        }
         if reason.chars().count() < 4 {
             return Err(AppError::field(
                 "reason",
@@ -551,6 +559,14 @@ impl SpreadsheetApi {
             .note
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty());
+        if note.as_ref().is_some_and(|n| n.chars().count() > 200) {
+            return Err(AppError::field(
+                "note",
+                "too_long",
+                "note：最多200个字",
+                "note: at most 200 characters",
+            ));
+        }
         let who = auth.0;
         let row = self
             .state

@@ -71,6 +71,14 @@ impl PrivacyApi {
     ) -> AppResult<Json<PolicyMatrix>> {
         let tid = auth.0.tenant()?;
         auth.0.require(&[Role::CountyAdmin])?;
+        if body.0.entries.is_empty() || body.0.entries.len() > 64 {
+            return Err(AppError::field(
+                "entries",
+                "invalid_length",
+                "entries：应有1到64项",
+                "entries: 1 to 64 items",
+            ));
+        }
         let mut errs = Vec::new();
         for e in &body.0.entries {
             if let Err(fe) = policy::check_entry(e.role, e.field, e.visibility) {
