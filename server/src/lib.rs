@@ -17,6 +17,7 @@ pub mod kv;
 pub mod members;
 pub mod org;
 pub mod privacy;
+pub mod qq;
 pub mod security;
 pub mod startup;
 pub mod telemetry;

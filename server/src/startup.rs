@@ -21,6 +21,7 @@ use crate::grids::api::GridApi;
 use crate::kv::{Keys, Kv};
 use crate::members::api::MemberApi;
 use crate::org::api::OrgApi;
+use crate::qq::api::QqApi;
 use crate::security::MasterKey;
 use crate::telemetry::RequestTelemetry;
 use crate::tenancy::api::PlatformApi;
@@ -105,6 +106,7 @@ pub type Apis = (
     GridApi,
     AuditApi,
     MemberApi,
+    QqApi,
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -117,6 +119,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             GridApi { state: state.clone() },
             AuditApi { state: state.clone() },
             MemberApi { state: state.clone() },
+            QqApi { state: state.clone() },
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),
