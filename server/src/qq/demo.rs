@@ -191,7 +191,6 @@ pub fn fill(tx: &mut TenantTx<'_>, keys: &CountyKeys, seed: u64) -> DbResult<usi
                 );
             }
         }
-        drop(add);
         let mut rows = Vec::new();
         for p in &plan {
             let row = repo::insert_entry(tx, &grp.id, &p.values)?;
