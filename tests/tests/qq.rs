@@ -394,13 +394,19 @@ async fn groups_are_scoped_and_only_the_admin_and_maintainer_change_them() {
             .await
             .expect("p");
         problem(r, status, code).await;
-        let r = app
-            .post(&format!("{path}/deactivate"), tok, &json!({}))
-            .send()
-            .await
-            .expect("d");
-        problem(r, status, code).await;
+        for action in ["deactivate", "reactivate"] {
+            let r = app
+                .post(&format!("{path}/{action}"), tok, &json!({}))
+                .send()
+                .await
+                .expect("d");
+            problem(r, status, code).await;
+        }
     }
+    assert!(
+        list(w.other.admin_token.clone()).await.is_empty(),
+        "another county lists none"
+    );
     problem(
         app.patch(&path, &w.maint1.1, &rename)
             .send()
@@ -417,6 +423,16 @@ async fn groups_are_scoped_and_only_the_admin_and_maintainer_change_them() {
     )
     .await;
     assert_eq!(v["name"], "递铺网格党建群");
+    let (s, _, h) = send(
+        app.patch(&path, &w.maint1.1, &rename)
+            .header("If-Match", "\"v2\""),
+    )
+    .await;
+    assert_eq!(
+        (s, h["etag"].to_str().expect("e")),
+        (StatusCode::OK, "\"v2\""),
+        "no change, no new version"
+    );
     problem(
         app.patch(&path, admin, &json!({ "name": "又改" }))
             .header("If-Match", "\"v1\"")
@@ -633,6 +649,33 @@ async fn roster_entries_are_encrypted_masked_found_exactly_and_kept_in_history()
         "stale_version",
     )
     .await;
+    // Two edits from the same ETag at once: one wins, the other is told, nothing is lost.
+    let tag = etag(&app, m, &p1).await;
+    let (a, b) = tokio::join!(
+        send(
+            app.patch(&p1, m, &json!({ "real_name": "张三甲" }))
+                .header("If-Match", &tag)
+        ),
+        send(
+            app.patch(&p1, admin, &json!({ "real_name": "张三乙" }))
+                .header("If-Match", &tag)
+        ),
+    );
+    let mut statuses = [a.0.as_u16(), b.0.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 412], "{} {}", a.1, b.1);
+    let winner = if a.0 == StatusCode::OK { &a.1 } else { &b.1 };
+    assert_eq!(
+        ok(app.get(&p1, admin), 200).await["real_name"],
+        winner["real_name"]
+    );
+    let tag = etag(&app, m, &p1).await;
+    ok(
+        app.patch(&p1, m, &json!({ "real_name": "张三" }))
+            .header("If-Match", &tag),
+        200,
+    )
+    .await;
     assert_eq!(find("qq=223456789").await, vec!["张三"]);
     assert!(find("qq=123456789").await.is_empty());
     let p3 = format!("{base}/{}", id(&e3));
@@ -675,6 +718,8 @@ async fn roster_entries_are_encrypted_masked_found_exactly_and_kept_in_history()
             "entry.add",
             "entry.add",
             "entry.update",
+            "entry.update",
+            "entry.update",
             "entry.remove"
         ]
     );
@@ -693,7 +738,8 @@ async fn roster_entries_are_encrypted_masked_found_exactly_and_kept_in_history()
         upd["changes"].get("real_name").is_none(),
         "unchanged fields are not listed"
     );
-    assert_eq!(items[5]["changes"]["real_name"], json!({ "old": "王五" }));
+    assert_eq!(items[6]["changes"]["real_name"]["new"], "张三");
+    assert_eq!(items[7]["changes"]["real_name"], json!({ "old": "王五" }));
     let only = ok(
         app.get(
             &format!("/api/v1/qq-groups/{gid}/history?entry_id={}", id(&e1)),
@@ -702,7 +748,7 @@ async fn roster_entries_are_encrypted_masked_found_exactly_and_kept_in_history()
         200,
     )
     .await;
-    assert_eq!(only["items"].as_array().expect("items").len(), 2);
+    assert_eq!(only["items"].as_array().expect("items").len(), 4);
     let a = ok(
         app.get(&format!("/api/v1/audit?entity_id={}", id(&e1)), admin),
         200,

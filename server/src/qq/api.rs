@@ -1115,6 +1115,10 @@ impl QqApi {
                     );
                     v.maintainer_id = m;
                 }
+                // Nothing to change: no new version, no history line.
+                if changes.is_empty() {
+                    return Ok(grp);
+                }
                 let row = repo::update_group(tx, &id, expected, &v)?;
                 let changes = serde_json::Value::Object(changes);
                 repo::record_history(tx, &id, None, &who.user_id, "group.update", &changes)?;
