@@ -18,6 +18,7 @@ pub mod members;
 pub mod onboarding;
 pub mod org;
 pub mod privacy;
+pub mod qq;
 pub mod security;
 pub mod startup;
 pub mod telemetry;

@@ -23,6 +23,7 @@ use crate::members::api::MemberApi;
 use crate::onboarding::api::SpreadsheetApi;
 use crate::org::api::OrgApi;
 use crate::privacy::api::PrivacyApi;
+use crate::qq::api::QqApi;
 use crate::security::MasterKey;
 use crate::telemetry::RequestTelemetry;
 use crate::tenancy::api::PlatformApi;
@@ -109,6 +110,7 @@ pub type Apis = (
     MemberApi,
     SpreadsheetApi,
     PrivacyApi,
+    QqApi,
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -123,6 +125,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             MemberApi { state: state.clone() },
             SpreadsheetApi { state: state.clone() },
             PrivacyApi { state: state.clone() },
+            QqApi { state: state.clone() },
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),

@@ -228,3 +228,101 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     platform_idempotency_keys
 );
+
+diesel::table! {
+    qq_settings (tenant_id) {
+        tenant_id -> Text,
+        deadline_month -> Integer,
+        deadline_day -> Integer,
+        version -> BigInt,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    qq_groups (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        name -> Text,
+        group_number -> Nullable<Text>,
+        grid_id -> Nullable<Text>,
+        org_unit_id -> Nullable<Text>,
+        maintainer_id -> Text,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    qq_roster_entries (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        group_id -> Text,
+        real_name -> Text,
+        role -> Text,
+        org_unit_id -> Nullable<Text>,
+        qq_enc -> Text,
+        qq_bidx -> Text,
+        member_id -> Nullable<Text>,
+        joined_on -> Nullable<Date>,
+        verified -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    qq_snapshots (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        group_id -> Text,
+        taken_on -> Date,
+        source -> Text,
+        people -> Integer,
+        matched -> Integer,
+        missing -> Integer,
+        unknown -> Integer,
+        unverified -> Integer,
+        imported_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    qq_snapshot_people (tenant_id, snapshot_id, line_no) {
+        tenant_id -> Text,
+        snapshot_id -> Text,
+        line_no -> Integer,
+        group_id -> Text,
+        qq_enc -> Text,
+        qq_bidx -> Text,
+        nickname_enc -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    qq_roster_history (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        group_id -> Text,
+        entry_id -> Nullable<Text>,
+        at -> Timestamp,
+        actor_id -> Text,
+        action -> Text,
+        changes -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    qq_settings,
+    qq_groups,
+    qq_roster_entries,
+    qq_snapshots,
+    qq_snapshot_people,
+    qq_roster_history
+);
+diesel::allow_tables_to_appear_in_same_query!(qq_groups, org_units);
