@@ -15,11 +15,13 @@ use secrecy::ExposeSecret;
 use crate::audit::api::AuditApi;
 use crate::auth::api::AuthApi;
 use crate::auth::session::Sessions;
+use crate::auth::totp::api::TotpApi;
 use crate::config::Settings;
 use crate::db::{Backend, Db, migrate};
 use crate::grids::api::GridApi;
 use crate::kv::{Keys, Kv};
 use crate::members::api::MemberApi;
+use crate::members::consent::ConsentApi;
 use crate::org::api::OrgApi;
 use crate::security::MasterKey;
 use crate::telemetry::RequestTelemetry;
@@ -105,6 +107,8 @@ pub type Apis = (
     GridApi,
     AuditApi,
     MemberApi,
+    TotpApi,
+    ConsentApi,
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -117,6 +121,8 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             GridApi { state: state.clone() },
             AuditApi { state: state.clone() },
             MemberApi { state: state.clone() },
+            TotpApi { state: state.clone() },
+            ConsentApi { state: state.clone() },
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),
