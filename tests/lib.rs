@@ -307,7 +307,12 @@ impl TestApp {
 
     /// Enrols a second factor for the signed-in account (enrol, then confirm with the current
     /// code) and remembers its secret; returns the secret.
-    pub async fn enrol_totp(&self, token: &str, tenant_code: Option<&str>, username: &str) -> String {
+    pub async fn enrol_totp(
+        &self,
+        token: &str,
+        tenant_code: Option<&str>,
+        username: &str,
+    ) -> String {
         let r = self
             .post("/api/v1/auth/totp/enrol", token, &json!({}))
             .send()

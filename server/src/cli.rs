@@ -248,14 +248,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::DemoData { preset, seed } => {
             // The real master key (or the demo's key file, as `serve --demo`): members and
             // second factors generated under an ephemeral key could never be read again.
-            let key = MasterKey::load(&settings.security, Some(std::path::Path::new("data/master.key")))?;
+            let key = MasterKey::load(
+                &settings.security,
+                Some(std::path::Path::new("data/master.key")),
+            )?;
             let state = AppState::build(settings, key).await?;
             let summary = crate::demo::generate(&state, preset, seed).await?;
             println!("{summary}");
             Ok(())
         }
         Command::Keys {
-            action: KeysAction::Rewrap { new_master_key_file },
+            action: KeysAction::Rewrap {
+                new_master_key_file,
+            },
         } => rewrap(settings, &new_master_key_file).await,
         Command::Keys { action } => keys(settings, action).await,
         Command::Audit {
@@ -584,7 +589,15 @@ async fn rewrap(settings: Settings, new_key_file: &std::path::Path) -> anyhow::R
                 if k > 0 {
                     let details = serde_json::json!({ "keys": k });
                     let actor = crate::audit::Actor::cli();
-                    crate::audit::record(&mut ttx, &actor, "keys.rewrap", "tenant", &t.id, None, details)?;
+                    crate::audit::record(
+                        &mut ttx,
+                        &actor,
+                        "keys.rewrap",
+                        "tenant",
+                        &t.id,
+                        None,
+                        details,
+                    )?;
                 }
                 keys += k;
             }

@@ -79,11 +79,15 @@ async fn county_with_branches(app: &TestApp, code: &str, name: &str) -> Setup {
     let committee = app
         .org_unit(&c, "association_committee", "协会党委", None)
         .await;
-    let branch1 = app.org_unit(&c, "branch", "递铺分会", Some(&committee)).await;
+    let branch1 = app
+        .org_unit(&c, "branch", "递铺分会", Some(&committee))
+        .await;
     let pb1 = app
         .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&branch1))
         .await;
-    let branch2 = app.org_unit(&c, "branch", "孝丰分会", Some(&committee)).await;
+    let branch2 = app
+        .org_unit(&c, "branch", "孝丰分会", Some(&committee))
+        .await;
     let pb2 = app
         .org_unit(&c, "party_branch", "孝丰分会第一支部", Some(&branch2))
         .await;
@@ -115,7 +119,11 @@ async fn consent_is_recorded_withdrawn_listed_and_audited() {
     assert_eq!(v, json!([]));
     assert_eq!(
         lacking(&app, t, "").await,
-        vec![(m1.clone(), false), (m2.clone(), false), (m3.clone(), false)]
+        vec![
+            (m1.clone(), false),
+            (m2.clone(), false),
+            (m3.clone(), false)
+        ]
     );
 
     let r = add(&app, t, &m1, &consent_body("2026-01")).await;
@@ -172,7 +180,10 @@ async fn consent_is_recorded_withdrawn_listed_and_audited() {
     assert_eq!(v["items"][0]["business_name"], "李芳商店");
     let cursor = v["next_cursor"].as_str().expect("cursor");
     let v: Value = app
-        .get(&format!("/api/v1/consents/missing?limit=1&cursor={cursor}"), t)
+        .get(
+            &format!("/api/v1/consents/missing?limit=1&cursor={cursor}"),
+            t,
+        )
         .send()
         .await
         .expect("p2")
@@ -191,10 +202,20 @@ async fn consent_is_recorded_withdrawn_listed_and_audited() {
         )
         .send()
     };
-    let v = problem(withdraw("2025-12-31").await.expect("w"), 422, "validation_failed").await;
+    let v = problem(
+        withdraw("2025-12-31").await.expect("w"),
+        422,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(fields(&v), vec!["withdrawn_on"]);
     assert_eq!(v["errors"][0]["code"], "before_consent");
-    let v = problem(withdraw("2999-01-01").await.expect("w"), 422, "validation_failed").await;
+    let v = problem(
+        withdraw("2999-01-01").await.expect("w"),
+        422,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(v["errors"][0]["code"], "date_in_future");
     let r = withdraw("2026-03-01").await.expect("w");
     assert_eq!(r.status(), StatusCode::OK);
@@ -376,9 +397,7 @@ async fn consent_is_scoped_like_members_and_isolated_between_counties() {
     .await;
 
     // A read-only role may look within its scope but not record; unbound, it sees nothing.
-    let (_, viewer) = app
-        .staff(&s.c, "aic.one", "aic_recorder", None)
-        .await;
+    let (_, viewer) = app.staff(&s.c, "aic.one", "aic_recorder", None).await;
     problem(
         add(&app, &viewer, &mine, &consent_body("2026-02")).await,
         403,
@@ -405,12 +424,7 @@ async fn consent_is_scoped_like_members_and_isolated_between_counties() {
         format!("/api/v1/members/{mine}/consents"),
         format!("/api/v1/members/{mine}/consents/{mine_cid}"),
     ] {
-        problem(
-            app.get(&path, o).send().await.expect("g"),
-            404,
-            "not_found",
-        )
-        .await;
+        problem(app.get(&path, o).send().await.expect("g"), 404, "not_found").await;
     }
     problem(
         add(&app, o, &mine, &consent_body("2026-02")).await,

@@ -27,7 +27,10 @@ async fn json_of(r: reqwest::Response) -> (StatusCode, Value) {
 /// Audit actions recorded about an entity, oldest first.
 async fn audit_actions(app: &TestApp, token: &str, entity: &str) -> Vec<String> {
     let v: Value = app
-        .get(&format!("/api/v1/audit?entity_id={entity}&limit=200"), token)
+        .get(
+            &format!("/api/v1/audit?entity_id={entity}&limit=200"),
+            token,
+        )
         .send()
         .await
         .expect("audit")
@@ -191,7 +194,10 @@ async fn a_new_county_admin_must_enrol_before_anything_else() {
         (&me["totp_enrolled"], &me["totp_enrolment_required"]),
         (&json!(true), &json!(false))
     );
-    assert!(!me.to_string().contains(&secret), "the secret is shown once");
+    assert!(
+        !me.to_string().contains(&secret),
+        "the secret is shown once"
+    );
     problem(
         app.post("/api/v1/auth/totp/enrol", &tok, &json!({}))
             .send()
@@ -238,12 +244,7 @@ async fn sign_in_needs_the_code_once_enrolled_and_never_accepts_it_twice() {
     // Without a code: 401, and the problem says what is missing.
     let v = problem(sign_in(None).await, 401, "totp_required").await;
     assert!(v["detail"].as_str().expect("d").contains("动态码"), "{v}");
-    problem(
-        sign_in(Some("000000".into())).await,
-        401,
-        "totp_invalid",
-    )
-    .await;
+    problem(sign_in(Some("000000".into())).await, 401, "totp_invalid").await;
     problem(sign_in(Some("12345".into())).await, 401, "totp_invalid").await;
     // A wrong password with a right code is still a wrong password.
     settle().await;
@@ -279,7 +280,9 @@ async fn sign_in_needs_the_code_once_enrolled_and_never_accepts_it_twice() {
     .await;
     // One step ahead (a phone clock running fast) is fine, once.
     assert_eq!(
-        sign_in(Some(totp_code_at(&secret, now + 30))).await.status(),
+        sign_in(Some(totp_code_at(&secret, now + 30)))
+            .await
+            .status(),
         StatusCode::OK
     );
     problem(
@@ -291,7 +294,9 @@ async fn sign_in_needs_the_code_once_enrolled_and_never_accepts_it_twice() {
     // One step behind (slow clock, slow typing) is fine; two steps either way are not.
     app.forget_totp_step(Some("330523"), "admin.330523").await;
     assert_eq!(
-        sign_in(Some(totp_code_at(&secret, now - 30))).await.status(),
+        sign_in(Some(totp_code_at(&secret, now - 30)))
+            .await
+            .status(),
         StatusCode::OK
     );
     app.forget_totp_step(Some("330523"), "admin.330523").await;
@@ -345,13 +350,8 @@ async fn wrong_codes_count_towards_the_lockout_and_missing_ones_do_not() {
         .await;
     }
     problem(
-        app.sign_in_with_code(
-            Some("330523"),
-            "admin.330523",
-            "Wrong-password-9",
-            None,
-        )
-        .await,
+        app.sign_in_with_code(Some("330523"), "admin.330523", "Wrong-password-9", None)
+            .await,
         401,
         "invalid_credentials",
     )
@@ -621,8 +621,7 @@ async fn an_optional_second_factor_is_disabled_with_a_current_code() {
 }
 
 #[tokio::test]
-async fn provincial_and_platform_accounts_enrol_with_their_own_labels_and_secrets_are_encrypted()
-{
+async fn provincial_and_platform_accounts_enrol_with_their_own_labels_and_secrets_are_encrypted() {
     let app = spawn_app().await;
     let hash = shuanglian::auth::password::hash(PASSWORD).expect("hash");
     app.state

@@ -652,12 +652,27 @@ mod tests {
     #[test]
     fn a_consent_names_every_field_at_fault() {
         let today = d("2026-11-26");
-        let ok = validate_new(" 2026-01 ", Some("县委组织部〔2026〕1号"), d("2026-11-26"), ConsentForm::Written, today)
-            .expect("valid");
+        let ok = validate_new(
+            " 2026-01 ",
+            Some("县委组织部〔2026〕1号"),
+            d("2026-11-26"),
+            ConsentForm::Written,
+            today,
+        )
+        .expect("valid");
         assert_eq!(ok.notice_version, "2026-01");
-        assert_eq!(ok.notice_reference.as_deref(), Some("县委组织部〔2026〕1号"));
-        let errs = validate_new("  ", Some(&"x".repeat(201)), d("2026-11-27"), ConsentForm::Electronic, today)
-            .expect_err("invalid");
+        assert_eq!(
+            ok.notice_reference.as_deref(),
+            Some("县委组织部〔2026〕1号")
+        );
+        let errs = validate_new(
+            "  ",
+            Some(&"x".repeat(201)),
+            d("2026-11-27"),
+            ConsentForm::Electronic,
+            today,
+        )
+        .expect_err("invalid");
         let fields: Vec<(&str, &str)> = errs
             .iter()
             .map(|e| (e.field.as_str(), e.code.as_str()))

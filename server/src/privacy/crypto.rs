@@ -122,15 +122,27 @@ pub fn seal_platform(master: &[u8; 32], context: &str, plaintext: &[u8]) -> Stri
     let key = derive(master, "platform-secrets-v1");
     format!(
         "p1.{}",
-        seal(&key, format!("shuanglian-platform|{context}").as_bytes(), plaintext)
+        seal(
+            &key,
+            format!("shuanglian-platform|{context}").as_bytes(),
+            plaintext
+        )
     )
 }
 
 /// Opens what [`seal_platform`] sealed with the same master key and context.
-pub fn open_platform(master: &[u8; 32], context: &str, sealed: &str) -> Result<Vec<u8>, CryptoError> {
+pub fn open_platform(
+    master: &[u8; 32],
+    context: &str,
+    sealed: &str,
+) -> Result<Vec<u8>, CryptoError> {
     let rest = sealed.strip_prefix("p1.").ok_or(CryptoError::Malformed)?;
     let key = derive(master, "platform-secrets-v1");
-    open(&key, format!("shuanglian-platform|{context}").as_bytes(), rest)
+    open(
+        &key,
+        format!("shuanglian-platform|{context}").as_bytes(),
+        rest,
+    )
 }
 
 /// One county's unwrapped keys, for the length of a request.
@@ -304,7 +316,10 @@ mod tests {
         let master = [8u8; 32];
         let s = seal_platform(&master, "totp|u1", b"SECRET");
         assert!(s.starts_with("p1.") && !s.contains("SECRET"));
-        assert_eq!(open_platform(&master, "totp|u1", &s).expect("open"), b"SECRET");
+        assert_eq!(
+            open_platform(&master, "totp|u1", &s).expect("open"),
+            b"SECRET"
+        );
         assert_eq!(
             open_platform(&master, "totp|u2", &s),
             Err(CryptoError::Authentication),

@@ -157,7 +157,11 @@ impl TotpApi {
     /// Activates it, lifts this session's enrolment limit and ends the account's other
     /// sessions (they were opened without the second factor).
     #[oai(path = "/auth/totp/confirm", method = "post")]
-    async fn confirm(&self, auth: Auth, body: JsonBody<TotpCodeRequest>) -> AppResult<Json<TotpStatus>> {
+    async fn confirm(
+        &self,
+        auth: Auth,
+        body: JsonBody<TotpCodeRequest>,
+    ) -> AppResult<Json<TotpStatus>> {
         let p = auth.0;
         let s = &self.state;
         let master = *s.master_key.bytes();
@@ -205,7 +209,10 @@ impl TotpApi {
         let kv = s.sessions.kv();
         let fail_key = s.sessions.keys().failed_signins(&p.scope, &username);
         let cfg = &s.settings.auth;
-        let (fails, left) = kv.peek_window(&fail_key).await.map_err(AppError::internal)?;
+        let (fails, left) = kv
+            .peek_window(&fail_key)
+            .await
+            .map_err(AppError::internal)?;
         if fails >= cfg.lockout_threshold {
             return Err(crate::auth::api::locked(left));
         }
@@ -228,7 +235,14 @@ impl TotpApi {
                 });
             }
         }
-        service::remove(&s.db, &owner, &p.user_id, &Actor::of(&p), "user.totp_disable").await?;
+        service::remove(
+            &s.db,
+            &owner,
+            &p.user_id,
+            &Actor::of(&p),
+            "user.totp_disable",
+        )
+        .await?;
         Ok(NoContent::Done)
     }
 

@@ -163,7 +163,11 @@ mod tests {
             (1_234_567_890, "89005924"),
             (2_000_000_000, "69279037"),
         ] {
-            assert_eq!(code_at(RFC_SEED, time).as_deref(), Some(&eight[2..]), "{time}");
+            assert_eq!(
+                code_at(RFC_SEED, time).as_deref(),
+                Some(&eight[2..]),
+                "{time}"
+            );
         }
     }
 
@@ -172,9 +176,18 @@ mod tests {
         let now = 1_700_000_015;
         let at = |dt: i64| code_at(RFC_SEED, (now as i64 + dt) as u64).expect("code");
         let step = step_at(now);
-        assert_eq!(check(RFC_SEED, &at(0), now, None), CodeCheck::Accepted(step));
-        assert_eq!(check(RFC_SEED, &at(-30), now, None), CodeCheck::Accepted(step - 1));
-        assert_eq!(check(RFC_SEED, &at(30), now, None), CodeCheck::Accepted(step + 1));
+        assert_eq!(
+            check(RFC_SEED, &at(0), now, None),
+            CodeCheck::Accepted(step)
+        );
+        assert_eq!(
+            check(RFC_SEED, &at(-30), now, None),
+            CodeCheck::Accepted(step - 1)
+        );
+        assert_eq!(
+            check(RFC_SEED, &at(30), now, None),
+            CodeCheck::Accepted(step + 1)
+        );
         assert_eq!(check(RFC_SEED, &at(-60), now, None), CodeCheck::Invalid);
         assert_eq!(check(RFC_SEED, &at(60), now, None), CodeCheck::Invalid);
     }
@@ -187,7 +200,10 @@ mod tests {
         assert_eq!(check(RFC_SEED, &code, now, Some(step)), CodeCheck::Replayed);
         // Nor an older one once a newer step was used.
         let older = code_at(RFC_SEED, now - 30).expect("code");
-        assert_eq!(check(RFC_SEED, &older, now, Some(step)), CodeCheck::Replayed);
+        assert_eq!(
+            check(RFC_SEED, &older, now, Some(step)),
+            CodeCheck::Replayed
+        );
         // The next step's code is still fine.
         let next = code_at(RFC_SEED, now + 30).expect("code");
         assert_eq!(
@@ -220,12 +236,20 @@ mod tests {
         assert!(!valid_secret("AAAA"), "shorter than 128 bits");
         let uri = otpauth_uri(&s, &account_label("admin.330523", "330523")).expect("uri");
         assert!(uri.starts_with("otpauth://totp/"), "{uri}");
-        assert!(uri.contains(&format!("secret={}", s.expose_secret())), "{uri}");
+        assert!(
+            uri.contains(&format!("secret={}", s.expose_secret())),
+            "{uri}"
+        );
         assert!(uri.contains("admin.330523%40330523"), "{uri}");
         // The issuer is percent-encoded UTF-8: 双联 Shuanglian.
-        assert!(uri.contains("issuer=%E5%8F%8C%E8%81%94%20Shuanglian"), "{uri}");
-        assert!(!uri.contains("algorithm=") && !uri.contains("digits=") && !uri.contains("period="),
-            "defaults (SHA1, 6, 30) are left implicit for the widest app support: {uri}");
+        assert!(
+            uri.contains("issuer=%E5%8F%8C%E8%81%94%20Shuanglian"),
+            "{uri}"
+        );
+        assert!(
+            !uri.contains("algorithm=") && !uri.contains("digits=") && !uri.contains("period="),
+            "defaults (SHA1, 6, 30) are left implicit for the widest app support: {uri}"
+        );
     }
 
     #[test]
@@ -233,7 +257,11 @@ mod tests {
         let must: Vec<Role> = Role::ALL.into_iter().filter(|r| required_for(*r)).collect();
         assert_eq!(
             must,
-            vec![Role::PlatformOperator, Role::ProvincialOffice, Role::CountyAdmin]
+            vec![
+                Role::PlatformOperator,
+                Role::ProvincialOffice,
+                Role::CountyAdmin
+            ]
         );
     }
 }

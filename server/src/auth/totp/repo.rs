@@ -67,7 +67,8 @@ pub fn seal_platform(master: &[u8; 32], user_id: &str, secret: &SecretString) ->
 }
 
 pub fn open_platform(master: &[u8; 32], user_id: &str, sealed: &str) -> DbResult<SecretString> {
-    let bytes = crypto::open_platform(master, &platform_context(user_id), sealed).map_err(broken)?;
+    let bytes =
+        crypto::open_platform(master, &platform_context(user_id), sealed).map_err(broken)?;
     String::from_utf8(bytes)
         .map(SecretString::from)
         .map_err(|_| broken(crypto::CryptoError::Malformed).into())
@@ -197,15 +198,14 @@ pub fn platform_put(
 
 pub fn platform_confirm(tx: &mut PlatformTx<'_>, user_id: &str, step: i64) -> DbResult<bool> {
     let now = Utc::now().naive_utc();
-    let n = diesel::update(
-        pt::table.filter(pt::user_id.eq(user_id).and(pt::confirmed_at.is_null())),
-    )
-    .set((
-        pt::confirmed_at.eq(Some(now)),
-        pt::last_step.eq(Some(step)),
-        pt::updated_at.eq(now),
-    ))
-    .execute(tx.conn())?;
+    let n =
+        diesel::update(pt::table.filter(pt::user_id.eq(user_id).and(pt::confirmed_at.is_null())))
+            .set((
+                pt::confirmed_at.eq(Some(now)),
+                pt::last_step.eq(Some(step)),
+                pt::updated_at.eq(now),
+            ))
+            .execute(tx.conn())?;
     Ok(n == 1)
 }
 

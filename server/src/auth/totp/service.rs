@@ -161,7 +161,9 @@ pub async fn confirm(
     code: &str,
     actor: &Actor,
 ) -> AppResult<()> {
-    let (e, secret) = load(db, master, owner, user_id).await?.ok_or_else(not_pending)?;
+    let (e, secret) = load(db, master, owner, user_id)
+        .await?
+        .ok_or_else(not_pending)?;
     if e.active() {
         return Err(repo::already_enrolled());
     }
@@ -191,8 +193,10 @@ pub async fn confirm(
             .await?
         }
         Owner::Platform => {
-            db.platform(Mode::Write, move |tx| repo::platform_confirm(tx, &uid, step))
-                .await?
+            db.platform(Mode::Write, move |tx| {
+                repo::platform_confirm(tx, &uid, step)
+            })
+            .await?
         }
     };
     if !confirmed {
