@@ -252,7 +252,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 &settings.security,
                 Some(std::path::Path::new("data/master.key")),
             )?;
-            let state = AppState::build(settings, key).await?;
+            let state = cli_state(settings, key).await?;
             let summary = crate::demo::generate(&state, preset, seed).await?;
             println!("{summary}");
             Ok(())
@@ -310,7 +310,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 /// The state the shell commands use: same database and migrations as `serve`, no listener.
 async fn state_for_cli(settings: Settings) -> anyhow::Result<AppState> {
     // Shell commands do not encrypt anything yet; an ephemeral key keeps them usable anywhere.
-    AppState::build(settings, MasterKey::generate()).await
+    cli_state(settings, MasterKey::generate()).await
+}
+
+/// The state of a shell command. One pooled connection: commands run one transaction at a
+/// time, and a larger pool opens replacement connections on a background thread, which crashes
+/// the process (SIGSEGV in OpenSSL's exit-time cleanup) when it exits while one is inside
+/// libpq's SCRAM handshake — about one PostgreSQL command in ten.
+async fn cli_state(mut settings: Settings, key: MasterKey) -> anyhow::Result<AppState> {
+    settings.database.pool_size = 1;
+    AppState::build(settings, key).await
 }
 
 fn field_err(e: crate::error::FieldError) -> anyhow::Error {
@@ -499,7 +508,7 @@ async fn platform_user(settings: Settings, action: PlatformUserAction) -> anyhow
 async fn keys(settings: Settings, action: KeysAction) -> anyhow::Result<()> {
     // The real master key: keys wrapped under an ephemeral one would be unreadable later.
     let master = MasterKey::load(&settings.security, None)?;
-    let state = AppState::build(settings, master).await?;
+    let state = cli_state(settings, master).await?;
     let (KeysAction::Status { code } | KeysAction::Rotate { code }) = &action else {
         anyhow::bail!("keys rewrap takes no --code");
     };
@@ -564,7 +573,7 @@ async fn rewrap(settings: Settings, new_key_file: &std::path::Path) -> anyhow::R
     if old.bytes() == new.bytes() {
         anyhow::bail!("新主密钥与当前主密钥相同 / the new master key is the current one");
     }
-    let state = AppState::build(settings, old).await?;
+    let state = cli_state(settings, old).await?;
     let (o, n) = (*state.master_key.bytes(), *new.bytes());
     let (counties, keys, secrets) = state
         .db

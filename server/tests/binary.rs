@@ -703,7 +703,7 @@ async fn keys_rewrap_moves_every_county_key_and_platform_secret_to_the_new_maste
     let ok = |key: &str, args: &[&str]| {
         let out = run(key, args);
         let text = output_text(&out);
-        assert!(out.status.success(), "{args:?}: {text}");
+        assert!(out.status.success(), "{args:?} ({}): {text}", out.status);
         text
     };
     let key_file = |name: &str, key: &str| {
