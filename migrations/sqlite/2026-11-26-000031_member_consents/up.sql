@@ -21,3 +21,6 @@ CREATE TABLE member_consents (
     CHECK ((withdrawn_on IS NULL) = (withdrawn_at IS NULL))
 );
 CREATE INDEX member_consents_member_idx ON member_consents (tenant_id, member_id);
+-- One consent in force per member and notice version (two recorders at once cannot both add).
+CREATE UNIQUE INDEX member_consents_in_force_idx ON member_consents (tenant_id, member_id, notice_version)
+    WHERE withdrawn_on IS NULL;

@@ -21,7 +21,7 @@ use crate::api::{JsonBody, PageRequest, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal, Role};
 use crate::db::schema::{member_consents as c, members as m, org_units as o};
-use crate::db::{DbResult, Mode, TenantTx};
+use crate::db::{DbError, DbResult, Mode, TenantTx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::org::model::subtree_end;
 use crate::org::scope::{self, Visibility};
@@ -140,6 +140,14 @@ pub fn validate_withdrawal(
     Ok(())
 }
 
+fn consent_exists() -> AppError {
+    AppError::conflict(
+        "consent_exists",
+        "该党员对此版本告知书的同意仍然有效，无需重复记录",
+        "Consent to this notice version is already in force",
+    )
+}
+
 /// Who records consents: those who register members.
 fn may_record(p: &Principal) -> AppResult<()> {
     p.require(&[Role::CountyAdmin, Role::BranchStaff])
@@ -184,7 +192,15 @@ pub fn insert(
             c::recorded_by.eq(recorded_by),
             c::recorded_at.eq(Utc::now().naive_utc()),
         ))
-        .execute(tx.conn())?;
+        .execute(tx.conn())
+        .map_err(|e| {
+            let e = DbError::from(e);
+            if e.is_unique_violation() {
+                consent_exists().into()
+            } else {
+                e
+            }
+        })?;
     get(tx, member_id, &id)?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("inserted consent vanished")).into())
 }
@@ -486,12 +502,7 @@ impl ConsentApi {
                     .iter()
                     .any(|r| r.withdrawn_on.is_none() && r.notice_version == new.notice_version)
                 {
-                    return Err(AppError::conflict(
-                        "consent_exists",
-                        "该党员对此版本告知书的同意仍然有效，无需重复记录",
-                        "Consent to this notice version is already in force",
-                    )
-                    .into());
+                    return Err(consent_exists().into());
                 }
                 let row = insert(tx, &id, &new, &who.1)?;
                 audit::record(
