@@ -478,16 +478,25 @@ async fn platform_user(settings: Settings, action: PlatformUserAction) -> anyhow
             let username =
                 crate::users::model::Username::parse("username", &username).map_err(field_err)?;
             let name = username.as_str().to_owned();
-            let removed = state
+            let (user_id, removed) = state
                 .db
                 .platform(Mode::Write, move |tx| {
                     let u = crate::users::repo::platform_find_by_username(tx, &name)?
                         .ok_or_else(crate::error::AppError::not_found)?;
-                    crate::auth::totp::repo::platform_remove(tx, &u.id)
+                    Ok((
+                        u.id.clone(),
+                        crate::auth::totp::repo::platform_remove(tx, &u.id)?,
+                    ))
                 })
                 .await
                 .map_err(|e| app_err(e.into()))?;
             if removed {
+                // With Redis, the account's sessions end now (the in-process store is the
+                // server's own; there they end with their lifetime).
+                state
+                    .sessions
+                    .revoke_all(&crate::kv::Scope::Platform, &user_id, None)
+                    .await?;
                 println!(
                     "已重置 {} 的二次验证，下次登录时须重新绑定 / second factor of {} removed; it enrols again at the next sign-in",
                     username.as_str(),
