@@ -57,6 +57,9 @@ pub struct TestApp {
     pub owner_url: Option<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     pub server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// Second-factor secrets of the accounts that enrolled through the harness, by
+    /// `<tenant code or ->|<user name>`: sign-ins answer with their current code.
+    totp: std::sync::Mutex<std::collections::HashMap<String, String>>,
     _dir: TempDir,
 }
 
@@ -120,12 +123,13 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let server = tokio::spawn(app.run_until_stopped(async move {
         let _ = rx.await;
     }));
-    // The platform operator everybody's tests start from.
+    // The platform operator everybody's tests start from, with a second factor (its role
+    // must have one).
     let hash = password::hash(PASSWORD).expect("hash");
-    state
+    let operator_id = state
         .db
         .platform(Mode::Write, move |tx| {
-            shuanglian::users::repo::platform_insert(
+            let u = shuanglian::users::repo::platform_insert(
                 tx,
                 OPERATOR,
                 "测试运维",
@@ -134,10 +138,25 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
                 &hash,
                 false,
             )?;
-            Ok(())
+            Ok(u.id)
         })
         .await
         .expect("seed operator");
+    let operator_secret = shuanglian::auth::totp::new_secret();
+    shuanglian::auth::totp::service::store(
+        &state.db,
+        state.master_key.bytes(),
+        &shuanglian::auth::totp::service::Owner::Platform,
+        &operator_id,
+        &operator_secret,
+        true,
+    )
+    .await
+    .expect("seed operator's second factor");
+    let totp = std::sync::Mutex::new(std::collections::HashMap::from([(
+        totp_key(None, OPERATOR),
+        secrecy::ExposeSecret::expose_secret(&operator_secret).to_owned(),
+    )]));
     let client = Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
@@ -150,8 +169,40 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         owner_url,
         shutdown: Some(tx),
         server: Some(server),
+        totp,
         _dir: dir,
     }
+}
+
+fn totp_key(tenant_code: Option<&str>, username: &str) -> String {
+    format!("{}|{}", tenant_code.unwrap_or("-"), username.to_lowercase())
+}
+
+/// The RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 secret at a Unix time, computed with
+/// totp-rs directly (not through the server's own helper).
+pub fn totp_code_at(secret: &str, unix: u64) -> String {
+    let bytes = totp_rs::Secret::try_from_base32(secret).expect("base32 secret");
+    totp_rs::Builder::new()
+        .with_algorithm(totp_rs::Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_secret(bytes)
+        .build()
+        .expect("totp")
+        .generate(unix)
+        .to_string()
+}
+
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+}
+
+/// The current code of a base32 secret.
+pub fn totp_code(secret: &str) -> String {
+    totp_code_at(secret, unix_now())
 }
 
 /// A county created through the API, with its admin signed in (password already changed).
@@ -185,15 +236,39 @@ impl TestApp {
             .json(body)
     }
 
+    /// A sign-in request; for accounts enrolled through the harness it carries their current
+    /// code (tests of the second factor itself use [`TestApp::sign_in_with_code`]).
     pub async fn sign_in_raw(
         &self,
         tenant_code: Option<&str>,
         username: &str,
         password: &str,
     ) -> Response {
+        let secret = self.totp_secret(tenant_code, username);
+        if secret.is_some() {
+            // Tests sign the same account in several times within one 30-second step, which a
+            // person with an app cannot: forget the used step so the helper's code is fresh.
+            self.forget_totp_step(tenant_code, username).await;
+        }
+        let code = secret.as_deref().map(totp_code);
+        self.sign_in_with_code(tenant_code, username, password, code.as_deref())
+            .await
+    }
+
+    /// A sign-in request with exactly the given second-factor code (or none).
+    pub async fn sign_in_with_code(
+        &self,
+        tenant_code: Option<&str>,
+        username: &str,
+        password: &str,
+        totp_code: Option<&str>,
+    ) -> Response {
         let mut body = json!({ "username": username, "password": password });
         if let Some(c) = tenant_code {
             body["tenant_code"] = json!(c);
+        }
+        if let Some(c) = totp_code {
+            body["totp_code"] = json!(c);
         }
         self.client
             .post(self.url("/api/v1/auth/sign-in"))
@@ -213,7 +288,126 @@ impl TestApp {
         let status = r.status();
         let v: Value = r.json().await.expect("json");
         assert_eq!(status, StatusCode::OK, "sign-in failed: {v}");
-        v["token"].as_str().expect("token").to_owned()
+        let token = v["token"].as_str().expect("token").to_owned();
+        // An account that must have a second factor enrols one (once its password is changed).
+        if v["totp_enrolment_required"] == true && v["must_change_password"] == false {
+            self.enrol_totp(&token, tenant_code, username).await;
+        }
+        token
+    }
+
+    /// The second-factor secret the harness enrolled for an account, if any.
+    pub fn totp_secret(&self, tenant_code: Option<&str>, username: &str) -> Option<String> {
+        self.totp
+            .lock()
+            .expect("lock")
+            .get(&totp_key(tenant_code, username))
+            .cloned()
+    }
+
+    /// Enrols a second factor for the signed-in account (enrol, then confirm with the current
+    /// code) and remembers its secret; returns the secret.
+    pub async fn enrol_totp(
+        &self,
+        token: &str,
+        tenant_code: Option<&str>,
+        username: &str,
+    ) -> String {
+        let r = self
+            .post("/api/v1/auth/totp/enrol", token, &json!({}))
+            .send()
+            .await
+            .expect("enrol");
+        let status = r.status();
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(status, StatusCode::OK, "enrol: {v}");
+        let secret = v["secret"].as_str().expect("secret").to_owned();
+        let r = self
+            .post(
+                "/api/v1/auth/totp/confirm",
+                token,
+                &json!({ "code": totp_code(&secret) }),
+            )
+            .send()
+            .await
+            .expect("confirm");
+        let status = r.status();
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(status, StatusCode::OK, "confirm: {v}");
+        self.totp
+            .lock()
+            .expect("lock")
+            .insert(totp_key(tenant_code, username), secret.clone());
+        secret
+    }
+
+    /// Enrols a second factor if this session is waiting for one.
+    pub async fn ensure_totp(&self, token: &str, tenant_code: Option<&str>, username: &str) {
+        let me: Value = self
+            .get("/api/v1/me", token)
+            .send()
+            .await
+            .expect("me")
+            .json()
+            .await
+            .expect("json");
+        if me["totp_enrolment_required"] == true && me["must_change_password"] == false {
+            self.enrol_totp(token, tenant_code, username).await;
+        }
+    }
+
+    /// Clears an account's record of the last accepted time step (the replay guard).
+    pub async fn forget_totp_step(&self, tenant_code: Option<&str>, username: &str) {
+        use diesel::prelude::*;
+        use shuanglian::db::schema::{platform_user_totp, platform_users, user_totp, users};
+        let code = tenant_code.map(str::to_owned);
+        let name = username.to_lowercase();
+        self.state
+            .db
+            .platform(Mode::Write, move |tx| {
+                match code {
+                    None => {
+                        diesel::update(
+                            platform_user_totp::table.filter(
+                                platform_user_totp::user_id.eq_any(
+                                    platform_users::table
+                                        .filter(platform_users::username.eq(name))
+                                        .select(platform_users::id),
+                                ),
+                            ),
+                        )
+                        .set(platform_user_totp::last_step.eq(None::<i64>))
+                        .execute(tx.conn())?;
+                    }
+                    Some(code) => {
+                        let Some(t) = shuanglian::tenancy::repo::by_code(tx, &code)? else {
+                            return Ok(());
+                        };
+                        let mut ttx = tx.enter_tenant(t.tenant_id())?;
+                        let tid = ttx.tid().to_owned();
+                        diesel::update(
+                            user_totp::table.filter(
+                                user_totp::tenant_id.eq(tid.clone()).and(
+                                    user_totp::user_id.eq_any(
+                                        users::table
+                                            .filter(
+                                                users::tenant_id
+                                                    .eq(tid)
+                                                    .and(users::username.eq(name)),
+                                            )
+                                            .select(users::id),
+                                    ),
+                                ),
+                            ),
+                        )
+                        .set(user_totp::last_step.eq(None::<i64>))
+                        .execute(ttx.conn())?;
+                    }
+                }
+                Ok(())
+            })
+            .await
+            .expect("forget the last used step");
     }
 
     pub async fn operator_token(&self) -> String {
@@ -255,6 +449,8 @@ impl TestApp {
             .await
             .expect("change password");
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        // County admins must have a second factor.
+        self.enrol_totp(&token, Some(code), &username).await;
         County {
             id: v["tenant"]["id"].as_str().expect("id").to_owned(),
             code: code.to_owned(),
@@ -346,6 +542,7 @@ impl TestApp {
             .await
             .expect("change password");
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        self.ensure_totp(&tok, Some(&c.code), username).await;
         (v["user"]["id"].as_str().expect("id").to_owned(), tok)
     }
 

@@ -68,6 +68,13 @@ enum Command {
     },
     /// Print the effective configuration with secrets redacted.
     Config,
+    /// Print the current TOTP code for a base32 secret (e.g. the demo accounts' secret), like
+    /// `oathtool --totp -b SECRET`.
+    TotpCode {
+        /// The base32 secret (also SHUANGLIAN_TOTP_SECRET).
+        #[arg(long, env = "SHUANGLIAN_TOTP_SECRET", hide_env_values = true)]
+        secret: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -90,6 +97,14 @@ enum KeysAction {
     Rotate {
         #[arg(long)]
         code: String,
+    },
+    /// Re-wrap every county's keys and the platform accounts' TOTP secrets from the current
+    /// master key to a new one, in one transaction (see docs/operations.md, "Rotating the
+    /// master key"). Refuses, changing nothing, if anything does not open under the current key.
+    Rewrap {
+        /// File holding the new master key (base64 of 32 bytes).
+        #[arg(long)]
+        new_master_key_file: PathBuf,
     },
 }
 
@@ -141,6 +156,12 @@ enum PlatformUserAction {
         /// Province code for provincial accounts, e.g. 330000.
         #[arg(long)]
         province: Option<String>,
+    },
+    /// Remove a platform or provincial account's second factor (lost phone); the account
+    /// enrols again at its next sign-in.
+    ResetTotp {
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -225,11 +246,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tenant { action } => tenant(settings, action).await,
         Command::PlatformUser { action } => platform_user(settings, action).await,
         Command::DemoData { preset, seed } => {
-            let state = state_for_cli(settings).await?;
+            // The real master key (or the demo's key file, as `serve --demo`): members and
+            // second factors generated under an ephemeral key could never be read again.
+            let key = MasterKey::load(
+                &settings.security,
+                Some(std::path::Path::new("data/master.key")),
+            )?;
+            let state = cli_state(settings, key).await?;
             let summary = crate::demo::generate(&state, preset, seed).await?;
             println!("{summary}");
             Ok(())
         }
+        Command::Keys {
+            action: KeysAction::Rewrap {
+                new_master_key_file,
+            },
+        } => rewrap(settings, &new_master_key_file).await,
         Command::Keys { action } => keys(settings, action).await,
         Command::Audit {
             action: AuditAction::Verify { code },
@@ -262,13 +294,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&settings.redacted())?);
             Ok(())
         }
+        Command::TotpCode { secret } => {
+            let now = crate::auth::totp::now_unix();
+            let code = crate::auth::totp::code_at(&secret, now).ok_or_else(|| {
+                anyhow::anyhow!("密钥不是有效的 base32（至少128位）/ the secret is not valid base32 of 128 bits or more")
+            })?;
+            println!("{code}");
+            let left = crate::auth::totp::PERIOD - now % crate::auth::totp::PERIOD;
+            eprintln!("（{left} 秒内有效 / valid for {left} more seconds）");
+            Ok(())
+        }
     }
 }
 
 /// The state the shell commands use: same database and migrations as `serve`, no listener.
 async fn state_for_cli(settings: Settings) -> anyhow::Result<AppState> {
     // Shell commands do not encrypt anything yet; an ephemeral key keeps them usable anywhere.
-    AppState::build(settings, MasterKey::generate()).await
+    cli_state(settings, MasterKey::generate()).await
+}
+
+/// The state of a shell command. One pooled connection: commands run one transaction at a
+/// time, and a larger pool opens replacement connections on a background thread, which crashes
+/// the process (SIGSEGV in OpenSSL's exit-time cleanup) when it exits while one is inside
+/// libpq's SCRAM handshake — about one PostgreSQL command in ten.
+async fn cli_state(mut settings: Settings, key: MasterKey) -> anyhow::Result<AppState> {
+    settings.database.pool_size = 1;
+    AppState::build(settings, key).await
 }
 
 fn field_err(e: crate::error::FieldError) -> anyhow::Error {
@@ -423,6 +474,42 @@ async fn platform_user(settings: Settings, action: PlatformUserAction) -> anyhow
                 password::expose(&pw)
             );
         }
+        PlatformUserAction::ResetTotp { username } => {
+            let username =
+                crate::users::model::Username::parse("username", &username).map_err(field_err)?;
+            let name = username.as_str().to_owned();
+            let (user_id, removed) = state
+                .db
+                .platform(Mode::Write, move |tx| {
+                    let u = crate::users::repo::platform_find_by_username(tx, &name)?
+                        .ok_or_else(crate::error::AppError::not_found)?;
+                    Ok((
+                        u.id.clone(),
+                        crate::auth::totp::repo::platform_remove(tx, &u.id)?,
+                    ))
+                })
+                .await
+                .map_err(|e| app_err(e.into()))?;
+            if removed {
+                // With Redis, the account's sessions end now (the in-process store is the
+                // server's own; there they end with their lifetime).
+                state
+                    .sessions
+                    .revoke_all(&crate::kv::Scope::Platform, &user_id, None)
+                    .await?;
+                println!(
+                    "已重置 {} 的二次验证，下次登录时须重新绑定 / second factor of {} removed; it enrols again at the next sign-in",
+                    username.as_str(),
+                    username.as_str()
+                );
+            } else {
+                anyhow::bail!(
+                    "{} 没有启用二次验证 / {} has no second factor",
+                    username.as_str(),
+                    username.as_str()
+                );
+            }
+        }
     }
     Ok(())
 }
@@ -430,8 +517,10 @@ async fn platform_user(settings: Settings, action: PlatformUserAction) -> anyhow
 async fn keys(settings: Settings, action: KeysAction) -> anyhow::Result<()> {
     // The real master key: keys wrapped under an ephemeral one would be unreadable later.
     let master = MasterKey::load(&settings.security, None)?;
-    let state = AppState::build(settings, master).await?;
-    let (KeysAction::Status { code } | KeysAction::Rotate { code }) = &action;
+    let state = cli_state(settings, master).await?;
+    let (KeysAction::Status { code } | KeysAction::Rotate { code }) = &action else {
+        anyhow::bail!("keys rewrap takes no --code");
+    };
     let row = by_code(&state.db, code).await?;
     let key = *state.master_key.bytes();
     let tenant = row.tenant_id();
@@ -471,6 +560,75 @@ async fn keys(settings: Settings, action: KeysAction) -> anyhow::Result<()> {
                 .map_err(|e| app_err(e.into()))?;
             println!("{} {}: data key v{v} is now current", row.code, row.name);
         }
+        // Dispatched to `rewrap` before this function.
+        KeysAction::Rewrap { .. } => {}
     }
+    Ok(())
+}
+
+/// `keys rewrap`: every county's wrapped keys and every master-key-encrypted secret move from
+/// the configured master key to the new one in one transaction, so the database is readable
+/// with exactly one of the two keys at any moment.
+async fn rewrap(settings: Settings, new_key_file: &std::path::Path) -> anyhow::Result<()> {
+    let old = MasterKey::load(&settings.security, None)?;
+    let text = std::fs::read_to_string(new_key_file).map_err(|e| {
+        anyhow::anyhow!(
+            "无法读取新主密钥文件 / cannot read the new master key file {}: {e}",
+            new_key_file.display()
+        )
+    })?;
+    let new = MasterKey::from_b64(&text)
+        .map_err(|e| anyhow::anyhow!("新主密钥无效 / the new master key is invalid: {e}"))?;
+    if old.bytes() == new.bytes() {
+        anyhow::bail!("新主密钥与当前主密钥相同 / the new master key is the current one");
+    }
+    let state = cli_state(settings, old).await?;
+    let (o, n) = (*state.master_key.bytes(), *new.bytes());
+    let (counties, keys, secrets) = state
+        .db
+        .platform(Mode::Write, move |tx| {
+            let page = crate::api::PageRequest {
+                limit: u32::MAX - 1,
+                after: None,
+            };
+            let tenants = repo::list(tx, &page, None, None)?;
+            let mut keys = 0;
+            for t in &tenants {
+                let mut ttx = tx.enter_tenant(t.tenant_id())?;
+                let k = crate::privacy::keys::rewrap(&mut ttx, &o, &n).map_err(|e| {
+                    let e = crate::error::AppError::from(e);
+                    crate::error::AppError::new(
+                        e.status,
+                        e.code,
+                        format!("{} {}：{}", t.code, t.name, e.zh),
+                        format!("{} {}: {}", t.code, t.name, e.en),
+                    )
+                })?;
+                if k > 0 {
+                    let details = serde_json::json!({ "keys": k });
+                    let actor = crate::audit::Actor::cli();
+                    crate::audit::record(
+                        &mut ttx,
+                        &actor,
+                        "keys.rewrap",
+                        "tenant",
+                        &t.id,
+                        None,
+                        details,
+                    )?;
+                }
+                keys += k;
+            }
+            let secrets = crate::auth::totp::repo::platform_rewrap(tx, &o, &n)?;
+            Ok((tenants.len(), keys, secrets))
+        })
+        .await
+        .map_err(|e| app_err(e.into()))?;
+    println!(
+        "已用新主密钥重新封装 / re-wrapped under the new master key: {keys} county keys in {counties} counties, {secrets} platform TOTP secrets"
+    );
+    println!(
+        "现在起只能用新主密钥读取数据：请更新 SHUANGLIAN_MASTER_KEY / SHUANGLIAN_MASTER_KEY_FILE 后再启动服务 / from now on only the new key reads the data: switch the configuration before starting the servers"
+    );
     Ok(())
 }

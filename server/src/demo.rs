@@ -18,6 +18,10 @@ use crate::users::repo::{NewUser, insert, platform_insert};
 
 /// Every demo account's password. Demo data only: never use on a real deployment.
 pub const DEMO_PASSWORD: &str = "Shuanglian-demo-2026";
+/// The second-factor secret (base32) of the demo accounts that must have one (county admins,
+/// platform operator, provincial office): published like the password, so anyone trying the
+/// demo can compute codes (`shuanglian totp-code --secret …`). Demo data only.
+pub const DEMO_TOTP_SECRET: &str = "SHUANGLIANDEMOSECRETSHUANGLIAN22";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Preset {
@@ -722,7 +726,7 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                 }
                 let t = repo::insert(tx, &code, &name)?;
                 let mut ttx = tx.enter_tenant(t.tenant_id())?;
-                insert(
+                let admin = insert(
                     &mut ttx,
                     &NewUser {
                         username: "admin",
@@ -736,6 +740,9 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                 let (units, bind) = org.create(&mut ttx, &name)?;
                 bind.create_grids(&mut ttx, &org.offices)?;
                 let keys = crate::privacy::keys::load(&mut ttx, &master)?;
+                let secret = secrecy::SecretString::from(DEMO_TOTP_SECRET);
+                let sealed = crate::auth::totp::repo::seal_tenant(&keys, &admin.id, &secret);
+                crate::auth::totp::repo::put(&mut ttx, &admin.id, &sealed, true)?;
                 demo_members(
                     &mut ttx,
                     &keys,
@@ -816,11 +823,12 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
     let hash = tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD))
         .await?
         .map_err(app)?;
+    let master = *state.master_key.bytes();
     state
         .db
         .platform(Mode::Write, move |tx| {
             let op = Username::parse("u", "operator").map_err(|e| AppError::validation(vec![e]))?;
-            platform_insert(
+            let op = platform_insert(
                 tx,
                 op.as_str(),
                 "平台运维演示账户",
@@ -829,7 +837,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
                 &hash,
                 false,
             )?;
-            platform_insert(
+            let zj = platform_insert(
                 tx,
                 "zhejiang",
                 "浙江省局演示账户",
@@ -838,6 +846,11 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
                 &hash,
                 false,
             )?;
+            let secret = secrecy::SecretString::from(DEMO_TOTP_SECRET);
+            for id in [op.id, zj.id] {
+                let sealed = crate::auth::totp::repo::seal_platform(&master, &id, &secret);
+                crate::auth::totp::repo::platform_put(tx, &id, &sealed, true)?;
+            }
             Ok(())
         })
         .await
@@ -858,9 +871,17 @@ pub fn print_demo_signins(base: &str) {
     );
     println!("  长兴县 330522 county admin : tenant_code 330522, username admin");
     println!();
+    println!(
+        "二次验证 / second factor (operator, zhejiang, county admins): TOTP secret {DEMO_TOTP_SECRET}"
+    );
+    println!(
+        "  add it to an authenticator app, or print the current code with `shuanglian totp-code --secret {DEMO_TOTP_SECRET}`"
+    );
+    println!("  (or `oathtool --totp -b {DEMO_TOTP_SECRET}`); each code works once.");
+    println!();
     println!("  curl -s {base}/api/v1/auth/sign-in -H 'content-type: application/json' \\");
     println!(
-        "       -d '{{\"tenant_code\":\"330523\",\"username\":\"admin\",\"password\":\"{DEMO_PASSWORD}\"}}'"
+        "       -d '{{\"tenant_code\":\"330523\",\"username\":\"admin\",\"password\":\"{DEMO_PASSWORD}\",\"totp_code\":\"'$(shuanglian totp-code --secret {DEMO_TOTP_SECRET})'\"}}'"
     );
     println!();
 }

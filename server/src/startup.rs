@@ -15,11 +15,13 @@ use secrecy::ExposeSecret;
 use crate::audit::api::AuditApi;
 use crate::auth::api::AuthApi;
 use crate::auth::session::Sessions;
+use crate::auth::totp::api::TotpApi;
 use crate::config::Settings;
 use crate::db::{Backend, Db, migrate};
 use crate::grids::api::GridApi;
 use crate::kv::{Keys, Kv};
 use crate::members::api::MemberApi;
+use crate::members::consent::ConsentApi;
 use crate::onboarding::api::SpreadsheetApi;
 use crate::org::api::OrgApi;
 use crate::privacy::api::PrivacyApi;
@@ -111,6 +113,8 @@ pub type Apis = (
     SpreadsheetApi,
     PrivacyApi,
     QqApi,
+    TotpApi,
+    ConsentApi,
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -126,6 +130,8 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             SpreadsheetApi { state: state.clone() },
             PrivacyApi { state: state.clone() },
             QqApi { state: state.clone() },
+            TotpApi { state: state.clone() },
+            ConsentApi { state: state.clone() },
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),

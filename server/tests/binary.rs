@@ -139,6 +139,45 @@ async fn json(r: reqwest::Response) -> serde_json::Value {
     r.json().await.expect("json")
 }
 
+/// The current RFC 6238 code of a base32 secret (SHA-1, 6 digits, 30 s).
+fn totp_code(secret: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    totp_code_at(secret, now)
+}
+
+fn totp_code_at(secret: &str, unix: u64) -> String {
+    totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(secret).expect("base32"))
+        .build()
+        .expect("totp")
+        .generate(unix)
+        .to_string()
+}
+
+/// Enrols a second factor for a signed-in account (its role must have one); returns the secret.
+async fn enrol(c: &reqwest::Client, s: &Server, tok: &str) -> String {
+    let r = c
+        .post(s.url("/api/v1/auth/totp/enrol"))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .expect("enrol");
+    assert_eq!(r.status(), 200);
+    let secret = json(r).await["secret"].as_str().expect("secret").to_owned();
+    let r = c
+        .post(s.url("/api/v1/auth/totp/confirm"))
+        .bearer_auth(tok)
+        .json(&serde_json::json!({ "code": totp_code(&secret) }))
+        .send()
+        .await
+        .expect("confirm");
+    assert_eq!(r.status(), 200);
+    secret
+}
+
 const SECRET_NAME: &str = "张三丰";
 const WRONG_PASSWORD: &str = "Leaky-password-987";
 
@@ -162,6 +201,7 @@ async fn exercise(s: &Server, op_otp: &str) -> Vec<String> {
         .await
         .expect("pw");
     assert_eq!(r.status(), 204);
+    let op_secret = enrol(&c, s, &tok).await;
     let r = c
         .post(s.url("/api/v1/platform/tenants"))
         .bearer_auth(&tok)
@@ -209,6 +249,7 @@ async fn exercise(s: &Server, op_otp: &str) -> Vec<String> {
         .await
         .expect("pw");
     assert_eq!(r.status(), 204);
+    let admin_secret = enrol(&c, s, &admin).await;
     let id_number = "11010519491231002X";
     let phone = "13912345678";
     let address = "隐私街道一号";
@@ -310,6 +351,8 @@ async fn exercise(s: &Server, op_otp: &str) -> Vec<String> {
         SECRET_NAME.to_owned(),
         WRONG_PASSWORD.to_owned(),
         KEY.to_owned(),
+        op_secret,
+        admin_secret,
     ]
 }
 
@@ -653,4 +696,362 @@ fn audit_verify_detects_a_tampered_or_missing_entry() {
         .output()
         .expect("run");
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("entry 1"));
+}
+
+/// The database the binary uses in this pass, as environment variables: a SQLite file in the
+/// work directory, or, in tests/run's PostgreSQL pass, a fresh PostgreSQL database migrated by
+/// the owner role and used by the application role.
+fn database_env(dir: &Dir) -> Vec<(String, String)> {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    if std::env::var("SHUANGLIAN_TEST_BACKEND").as_deref() != Ok("postgres") {
+        return vec![(
+            "DATABASE_URL".into(),
+            format!("sqlite://{}/sl.db", dir.0.display()),
+        )];
+    }
+    let var = |n: &str| {
+        std::env::var(n).unwrap_or_else(|_| {
+            panic!("{n} must be set for the PostgreSQL pass (tests/run sets it)")
+        })
+    };
+    let owner = var("SHUANGLIAN_TEST_PG_OWNER_URL");
+    let (user, pw) = (
+        var("SHUANGLIAN_TEST_PG_APP_USER"),
+        var("SHUANGLIAN_TEST_PG_APP_PASSWORD"),
+    );
+    let db = format!("sl_bin_{}", uuid::Uuid::now_v7().simple());
+    diesel::PgConnection::establish(&owner)
+        .expect("connect as the owner role")
+        .batch_execute(&format!("CREATE DATABASE {db}"))
+        .expect("create database");
+    let base = owner.rsplit_once('/').expect("database in URL").0;
+    let host = base.rsplit_once('@').expect("user@host in URL").1;
+    vec![
+        (
+            "DATABASE_URL".into(),
+            format!("postgres://{user}:{pw}@{host}/{db}"),
+        ),
+        (
+            "SHUANGLIAN_MIGRATION_DATABASE_URL".into(),
+            format!("{base}/{db}"),
+        ),
+        ("SHUANGLIAN_DATABASE__APP_ROLE".into(), user),
+    ]
+}
+
+fn output_text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+const NEW_KEY: &str = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+const NEWER_KEY: &str = "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY=";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_rewrap_moves_every_county_key_and_platform_secret_to_the_new_master_key_at_once() {
+    let dir = workdir();
+    let db = database_env(&dir);
+    let run = |key: &str, args: &[&str]| {
+        let mut c = cmd(&dir);
+        c.envs(db.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("SHUANGLIAN_MASTER_KEY", key)
+            .args(args);
+        c.output().expect("run")
+    };
+    let ok = |key: &str, args: &[&str]| {
+        let out = run(key, args);
+        let text = output_text(&out);
+        assert!(out.status.success(), "{args:?} ({}): {text}", out.status);
+        text
+    };
+    let key_file = |name: &str, key: &str| {
+        let p = dir.0.join(name);
+        std::fs::write(&p, key).expect("write key");
+        p.display().to_string()
+    };
+    let extras = |key: &'static str| {
+        let mut e: Vec<(&str, &str)> = db.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        e.push(("SHUANGLIAN_MASTER_KEY", key));
+        e
+    };
+
+    // Under the old key: a platform operator and a county admin with second factors, a member
+    // with an encrypted phone number, and a suspended county with a rotated data key.
+    let t = ok(
+        KEY,
+        &[
+            "platform-user",
+            "create",
+            "--username",
+            "ops.root",
+            "--display-name",
+            "运维",
+            "--role",
+            "platform-operator",
+        ],
+    );
+    let op_otp = otp(&t);
+    let s = serve(&dir, &extras(KEY));
+    let c = reqwest::Client::new();
+    let sign_in =
+        |body: serde_json::Value| c.post(s.url("/api/v1/auth/sign-in")).json(&body).send();
+    let tok = json(
+        sign_in(serde_json::json!({"username":"ops.root","password":op_otp}))
+            .await
+            .expect("sign-in"),
+    )
+    .await["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let op_pw = "Operator-pass-2026";
+    let r = c
+        .post(s.url("/api/v1/auth/password"))
+        .bearer_auth(&tok)
+        .json(&serde_json::json!({"current_password": op_otp, "new_password": op_pw}))
+        .send()
+        .await
+        .expect("pw");
+    assert_eq!(r.status(), 204);
+    let op_secret = enrol(&c, &s, &tok).await;
+    let v = json(
+        c.post(s.url("/api/v1/platform/tenants"))
+            .bearer_auth(&tok)
+            .json(&serde_json::json!({"code":"330523","name":"安吉县"}))
+            .send()
+            .await
+            .expect("county"),
+    )
+    .await;
+    let admin_otp = v["admin"]["one_time_password"]
+        .as_str()
+        .expect("otp")
+        .to_owned();
+    let admin = json(
+        sign_in(serde_json::json!({"tenant_code":"330523","username":"admin.330523","password":admin_otp}))
+            .await
+            .expect("sign-in"),
+    )
+    .await["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let admin_pw = "County-admin-2026";
+    let r = c
+        .post(s.url("/api/v1/auth/password"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"current_password": admin_otp, "new_password": admin_pw}))
+        .send()
+        .await
+        .expect("pw");
+    assert_eq!(r.status(), 204);
+    let admin_secret = enrol(&c, &s, &admin).await;
+    let phone = "13912345678";
+    let r = c
+        .post(s.url("/api/v1/members"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({
+            "name": "赵某", "phone": phone, "is_owner": true, "business_name": "某商店",
+            "membership_org_name": "某党支部", "membership_status": "full",
+            "distribution": "individual_business"
+        }))
+        .send()
+        .await
+        .expect("member");
+    assert_eq!(r.status(), 201);
+    let member_id = json(r).await["id"].as_str().expect("id").to_owned();
+    let (status, logs) = s.terminate();
+    assert!(status.success(), "{logs}");
+    ok(
+        KEY,
+        &["tenant", "create", "--code", "330522", "--name", "长兴县"],
+    );
+    ok(KEY, &["keys", "rotate", "--code", "330522"]);
+    ok(KEY, &["tenant", "suspend", "--code", "330522"]);
+
+    // The same key is refused; so is a file that holds no key.
+    let same = key_file("same.key", KEY);
+    let out = run(KEY, &["keys", "rewrap", "--new-master-key-file", &same]);
+    assert!(
+        !out.status.success() && output_text(&out).contains("相同"),
+        "{}",
+        output_text(&out)
+    );
+    let junk = key_file("junk.key", "not a key");
+    assert!(
+        !run(KEY, &["keys", "rewrap", "--new-master-key-file", &junk])
+            .status
+            .success()
+    );
+
+    // Re-wrap: two counties' keys (one suspended) and the operator's secret.
+    let new_file = key_file("new.key", NEW_KEY);
+    let t = ok(KEY, &["keys", "rewrap", "--new-master-key-file", &new_file]);
+    assert!(
+        t.contains("5 county keys in 2 counties, 1 platform TOTP secrets"),
+        "{t}"
+    );
+    // Only the new key reads now.
+    assert!(
+        !run(KEY, &["keys", "status", "--code", "330523"])
+            .status
+            .success()
+    );
+    let t = ok(NEW_KEY, &["keys", "status", "--code", "330523"]);
+    assert!(t.contains("data   v1") && t.contains("index  v1"), "{t}");
+    ok(NEW_KEY, &["tenant", "reactivate", "--code", "330522"]);
+    let t = ok(NEW_KEY, &["keys", "status", "--code", "330522"]);
+    assert!(t.contains("v2"), "{t}");
+    let out = run(KEY, &["keys", "rewrap", "--new-master-key-file", &new_file]);
+    assert!(
+        !out.status.success(),
+        "the old key no longer unwraps anything"
+    );
+    assert!(
+        output_text(&out).contains("330523"),
+        "{}",
+        output_text(&out)
+    );
+    let t = ok(NEW_KEY, &["audit", "verify", "--code", "330523"]);
+    assert!(t.contains("intact"), "{t}");
+
+    // The server with the new key: second factors still check, the phone is found and shown.
+    let s = serve(&dir, &extras(NEW_KEY));
+    let c = reqwest::Client::new();
+    let next_step = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+        + 30;
+    let r = c
+        .post(s.url("/api/v1/auth/sign-in"))
+        .json(&serde_json::json!({"username":"ops.root","password":op_pw,
+            "totp_code": totp_code_at(&op_secret, next_step)}))
+        .send()
+        .await
+        .expect("op sign-in");
+    assert_eq!(r.status(), 200, "{}", json(r).await);
+    let r = c
+        .post(s.url("/api/v1/auth/sign-in"))
+        .json(
+            &serde_json::json!({"tenant_code":"330523","username":"admin.330523",
+            "password":admin_pw, "totp_code": totp_code_at(&admin_secret, next_step)}),
+        )
+        .send()
+        .await
+        .expect("admin sign-in");
+    assert_eq!(r.status(), 200);
+    let admin = json(r).await["token"].as_str().expect("token").to_owned();
+    let v = json(
+        c.get(s.url(&format!("/api/v1/members?phone={phone}")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("search"),
+    )
+    .await;
+    assert_eq!(v["items"][0]["id"], serde_json::json!(member_id), "{v}");
+    let v = json(
+        c.post(s.url(&format!("/api/v1/members/{member_id}/unmask")))
+            .bearer_auth(&admin)
+            .json(&serde_json::json!({"fields":["phone"],"reason":"核对联系方式"}))
+            .send()
+            .await
+            .expect("unmask"),
+    )
+    .await;
+    assert_eq!(v["phone"], phone, "{v}");
+    let (status, logs) = s.terminate();
+    assert!(status.success(), "{logs}");
+    for secret in [&op_secret, &admin_secret] {
+        assert!(
+            !logs.contains(secret.as_str()),
+            "a TOTP secret reached the logs"
+        );
+    }
+
+    // One county whose keys do not open under the current key: the whole re-wrap is refused
+    // and the counties before it stay as they were.
+    ok(
+        KEY,
+        &["tenant", "create", "--code", "330521", "--name", "德清县"],
+    );
+    ok(KEY, &["keys", "status", "--code", "330521"]);
+    let newer_file = key_file("newer.key", NEWER_KEY);
+    let out = run(
+        NEW_KEY,
+        &["keys", "rewrap", "--new-master-key-file", &newer_file],
+    );
+    let text = output_text(&out);
+    assert!(
+        !out.status.success() && text.contains("330521") && text.contains("master_key_mismatch"),
+        "{text}"
+    );
+    ok(NEW_KEY, &["keys", "status", "--code", "330523"]);
+    assert!(
+        !run(NEWER_KEY, &["keys", "status", "--code", "330523"])
+            .status
+            .success()
+    );
+
+    // A platform operator who lost the phone is reset from the shell, once.
+    let t = ok(
+        NEW_KEY,
+        &["platform-user", "reset-totp", "--username", "ops.root"],
+    );
+    assert!(t.contains("enrols again"), "{t}");
+    assert!(
+        !run(
+            NEW_KEY,
+            &["platform-user", "reset-totp", "--username", "ops.root"]
+        )
+        .status
+        .success()
+    );
+}
+
+#[test]
+fn totp_code_prints_the_current_code_and_platform_second_factors_reset_from_the_shell() {
+    let dir = workdir();
+    // RFC 6238 Appendix B's SHA-1 seed.
+    let seed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    let before = totp_code(seed);
+    let t = run_ok(cmd(&dir).args(["totp-code", "--secret", seed]));
+    let code = t.lines().next().expect("code").trim().to_owned();
+    assert!(code == before || code == totp_code(seed), "{t}");
+    assert!(t.contains("valid for"), "{t}");
+    let out = cmd(&dir)
+        .args(["totp-code", "--secret", "0000"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+
+    run_ok(cmd(&dir).args([
+        "platform-user",
+        "create",
+        "--username",
+        "ops.two",
+        "--display-name",
+        "运维",
+        "--role",
+        "platform-operator",
+    ]));
+    let out = cmd(&dir)
+        .args(["platform-user", "reset-totp", "--username", "ops.two"])
+        .output()
+        .expect("run");
+    assert!(
+        !out.status.success() && output_text(&out).contains("no second factor"),
+        "{}",
+        output_text(&out)
+    );
+    let out = cmd(&dir)
+        .args(["platform-user", "reset-totp", "--username", "nobody"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
 }

@@ -9,7 +9,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use serde::{Deserialize, Serialize};
 
-use super::{Auth, Role, password};
+use super::totp::service::{self as totp_service, Owner, Verdict};
+use super::{Auth, Role, password, totp};
 use crate::api::{JsonBody, client_addr};
 use crate::db::Mode;
 use crate::error::{AppError, AppResult, FieldError};
@@ -38,6 +39,11 @@ pub struct SignInRequest {
     pub username: String,
     #[oai(validator(min_length = 1, max_length = 1024))]
     pub password: String,
+    /// The 6-digit code from the authenticator app, for accounts with a second factor. Without
+    /// it such an account gets 401 `totp_required` (after a correct password): ask for the
+    /// code and send the request again with it.
+    #[oai(validator(max_length = 16))]
+    pub totp_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -49,6 +55,10 @@ pub struct SignInResponse {
     pub role: Role,
     /// When true, only `POST /api/v1/auth/password`, `GET /api/v1/me` and sign-out work.
     pub must_change_password: bool,
+    /// When true (county admin, platform and provincial accounts without a second factor),
+    /// only enrolment (`/api/v1/auth/totp/enrol`, `/confirm`), password change, `GET
+    /// /api/v1/me` and sign-out work until a second factor is confirmed.
+    pub totp_enrolment_required: bool,
 }
 
 #[derive(Debug, Clone, Object, Deserialize)]
@@ -75,6 +85,10 @@ pub struct Me {
     #[oai(skip_serializing_if_is_none)]
     pub province_code: Option<String>,
     pub must_change_password: bool,
+    /// Whether this account has an active second factor (TOTP).
+    pub totp_enrolled: bool,
+    /// Whether this session is limited until a second factor is enrolled.
+    pub totp_enrolment_required: bool,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -105,7 +119,34 @@ fn invalid_credentials() -> AppError {
     )
 }
 
-fn locked(retry_after: u64) -> AppError {
+fn totp_required() -> AppError {
+    AppError::new(
+        poem::http::StatusCode::UNAUTHORIZED,
+        "totp_required",
+        "此账户已启用二次验证，请填写验证器应用显示的6位动态码（totp_code）",
+        "This account has a second factor: send the 6-digit code from the authenticator app (totp_code)",
+    )
+}
+
+fn totp_rejected(verdict: Verdict) -> AppError {
+    if verdict == Verdict::Replayed {
+        AppError::new(
+            poem::http::StatusCode::UNAUTHORIZED,
+            "totp_replayed",
+            "该动态码已经用过，请等待验证器显示下一个动态码",
+            "This code was used already; wait for the next one",
+        )
+    } else {
+        AppError::new(
+            poem::http::StatusCode::UNAUTHORIZED,
+            "totp_invalid",
+            "动态码不正确或已过期",
+            "The code is wrong or expired",
+        )
+    }
+}
+
+pub(crate) fn locked(retry_after: u64) -> AppError {
     let mut e = AppError::new(
         poem::http::StatusCode::TOO_MANY_REQUESTS,
         "account_locked",
@@ -279,6 +320,30 @@ impl AuthApi {
                 "This account is disabled; contact the county admin",
             ));
         }
+        // The second factor, for accounts that have one. Wrong or replayed codes count as
+        // failed sign-ins; a missing one does not (the password was right: ask for the code).
+        let owner = Owner::of(&scope);
+        let enrolled = totp_service::status(&s.db, &owner, &c.user_id)
+            .await?
+            .is_some_and(|e| e.active());
+        if enrolled {
+            let code = b.totp_code.as_deref().ok_or_else(totp_required)?;
+            let master = *s.master_key.bytes();
+            let verdict = totp_service::verify(&s.db, &master, &owner, &c.user_id, code).await?;
+            if matches!(verdict, Verdict::Invalid | Verdict::Replayed) {
+                let (n, left) = kv
+                    .incr_window(&fail_key, Duration::from_secs(cfg.lockout_window_secs))
+                    .await
+                    .map_err(AppError::internal)?;
+                tracing::warn!(failures = n, "sign-in failed: second factor");
+                return Err(if n >= cfg.lockout_threshold {
+                    locked(left)
+                } else {
+                    totp_rejected(verdict)
+                });
+            }
+        }
+        let enrolment_required = totp::required_for(c.role) && !enrolled;
         kv.del(&fail_key).await.map_err(AppError::internal)?;
         let (token, rec) = s
             .sessions
@@ -289,6 +354,7 @@ impl AuthApi {
                 c.tenant_code,
                 c.province_code,
                 c.must_change,
+                enrolment_required,
             )
             .await
             .map_err(AppError::internal)?;
@@ -300,6 +366,7 @@ impl AuthApi {
             session_id: rec.id,
             role: rec.role,
             must_change_password: rec.must_change_password,
+            totp_enrolment_required: rec.totp_enrolment_required,
         }))
     }
 
@@ -426,6 +493,9 @@ impl AuthApi {
             }
         };
         let (username, display_name, tid) = me;
+        let totp_enrolled = totp_service::status(&s.db, &Owner::of(&p.scope), &p.user_id)
+            .await?
+            .is_some_and(|e| e.active());
         let tenant_name = match tid {
             Some(t) => {
                 let id = t.as_str().to_owned();
@@ -445,6 +515,8 @@ impl AuthApi {
             tenant_name,
             province_code: p.province_code,
             must_change_password: p.must_change_password,
+            totp_enrolled,
+            totp_enrolment_required: p.record.totp_enrolment_required,
         }))
     }
 

@@ -6,6 +6,7 @@ pub mod password;
 pub mod roles;
 pub mod session;
 pub mod token;
+pub mod totp;
 
 use poem::Request;
 use poem_openapi::SecurityScheme;
@@ -62,6 +63,15 @@ const OPEN_BEFORE_PASSWORD_CHANGE: [&str; 3] = [
     "/api/v1/me",
 ];
 
+/// Endpoints still open to an account that must enrol a second factor first.
+const OPEN_BEFORE_TOTP_ENROLMENT: [&str; 5] = [
+    "/api/v1/auth/totp/enrol",
+    "/api/v1/auth/totp/confirm",
+    "/api/v1/auth/password",
+    "/api/v1/auth/sign-out",
+    "/api/v1/me",
+];
+
 /// Bearer token issued by `POST /api/v1/auth/sign-in`.
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer", checker = "check_bearer")]
@@ -87,6 +97,17 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Principal> 
             "password_change_required",
             "首次登录须先修改一次性密码（POST /api/v1/auth/password）",
             "Change the one-time password first (POST /api/v1/auth/password)",
+        )
+        .into());
+    }
+    if rec.totp_enrolment_required
+        && !OPEN_BEFORE_TOTP_ENROLMENT.contains(&req.original_uri().path())
+    {
+        return Err(AppError::new(
+            poem::http::StatusCode::FORBIDDEN,
+            "totp_enrolment_required",
+            "此账户须先启用二次验证（POST /api/v1/auth/totp/enrol，再用验证器应用的动态码确认）",
+            "Enrol a second factor first (POST /api/v1/auth/totp/enrol, then confirm with a code)",
         )
         .into());
     }

@@ -19,6 +19,10 @@ pub struct SessionRecord {
     pub tenant_code: Option<String>,
     pub province_code: Option<String>,
     pub must_change_password: bool,
+    /// The account must have a second factor and has none yet: only enrolment is open.
+    /// (Default: records written before second factors existed.)
+    #[serde(default)]
+    pub totp_enrolment_required: bool,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
@@ -44,6 +48,7 @@ impl Sessions {
     }
 
     /// Creates a session; returns the token (shown once) and the record.
+    #[allow(clippy::too_many_arguments)]
     pub async fn create(
         &self,
         scope: &Scope,
@@ -52,6 +57,7 @@ impl Sessions {
         tenant_code: Option<String>,
         province_code: Option<String>,
         must_change_password: bool,
+        totp_enrolment_required: bool,
     ) -> KvResult<(String, SessionRecord)> {
         let (tok, digest) = token::issue(scope);
         let now = Utc::now();
@@ -62,6 +68,7 @@ impl Sessions {
             tenant_code,
             province_code,
             must_change_password,
+            totp_enrolment_required,
             created_at: now,
             expires_at: now + chrono::Duration::seconds(self.ttl.as_secs() as i64),
         };
@@ -107,6 +114,18 @@ impl Sessions {
     ) -> KvResult<()> {
         let mut rec = rec.clone();
         rec.must_change_password = false;
+        self.write(scope, digest, &rec).await
+    }
+
+    /// Lifts the enrolment gate of this session once its second factor is active.
+    pub async fn clear_totp_flag(
+        &self,
+        scope: &Scope,
+        digest: &str,
+        rec: &SessionRecord,
+    ) -> KvResult<()> {
+        let mut rec = rec.clone();
+        rec.totp_enrolment_required = false;
         self.write(scope, digest, &rec).await
     }
 

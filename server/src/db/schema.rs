@@ -211,6 +211,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    user_totp (tenant_id, user_id) {
+        tenant_id -> Text,
+        user_id -> Text,
+        secret_enc -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    platform_user_totp (user_id) {
+        user_id -> Text,
+        secret_enc -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    member_consents (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        member_id -> Text,
+        notice_version -> Text,
+        notice_reference -> Nullable<Text>,
+        consented_on -> Date,
+        form -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+        withdrawn_on -> Nullable<Date>,
+        withdrawn_by -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(tenants -> provinces (province_code));
 diesel::joinable!(users -> tenants (tenant_id));
 
@@ -326,3 +366,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     qq_roster_history
 );
 diesel::allow_tables_to_appear_in_same_query!(qq_groups, org_units);
+
+// Pairs are declared once each, so these stay separate from the list above.
+diesel::allow_tables_to_appear_in_same_query!(member_consents, members);
+diesel::allow_tables_to_appear_in_same_query!(user_totp, users);
+diesel::allow_tables_to_appear_in_same_query!(platform_user_totp, platform_users);

@@ -2,6 +2,7 @@
 //! API. Personal identifiers are encrypted with the county's keys and shown masked.
 
 pub mod api;
+pub mod consent;
 pub mod model;
 pub mod names;
 pub mod repo;

@@ -106,6 +106,45 @@ pub fn unwrap(
     Ok(SecretBox::new(Box::new(arr)))
 }
 
+/// A key for one purpose derived from the master key (HMAC-SHA256 as the PRF), so values kept
+/// under the master key's authority never use the master key itself.
+fn derive(master: &[u8; 32], purpose: &str) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(master).expect("HMAC takes any key length");
+    mac.update(b"shuanglian-derive|");
+    mac.update(purpose.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+/// Encrypts a platform-level secret (one that belongs to no county, e.g. a platform user's TOTP
+/// seed) under a key derived from the master key; `context` (what and whose) is bound as AAD.
+/// Stored as `p1.<nonce>.<ciphertext>`.
+pub fn seal_platform(master: &[u8; 32], context: &str, plaintext: &[u8]) -> String {
+    let key = derive(master, "platform-secrets-v1");
+    format!(
+        "p1.{}",
+        seal(
+            &key,
+            format!("shuanglian-platform|{context}").as_bytes(),
+            plaintext
+        )
+    )
+}
+
+/// Opens what [`seal_platform`] sealed with the same master key and context.
+pub fn open_platform(
+    master: &[u8; 32],
+    context: &str,
+    sealed: &str,
+) -> Result<Vec<u8>, CryptoError> {
+    let rest = sealed.strip_prefix("p1.").ok_or(CryptoError::Malformed)?;
+    let key = derive(master, "platform-secrets-v1");
+    open(
+        &key,
+        format!("shuanglian-platform|{context}").as_bytes(),
+        rest,
+    )
+}
+
 /// One county's unwrapped keys, for the length of a request.
 pub struct CountyKeys {
     tenant: TenantId,
@@ -270,6 +309,33 @@ mod tests {
             other.blind_index("phone", "13812345678")
         );
         assert_eq!(k.blind_index("phone", "1").len(), 32);
+    }
+
+    #[test]
+    fn platform_secrets_are_bound_to_master_key_and_context() {
+        let master = [8u8; 32];
+        let s = seal_platform(&master, "totp|u1", b"SECRET");
+        assert!(s.starts_with("p1.") && !s.contains("SECRET"));
+        assert_eq!(
+            open_platform(&master, "totp|u1", &s).expect("open"),
+            b"SECRET"
+        );
+        assert_eq!(
+            open_platform(&master, "totp|u2", &s),
+            Err(CryptoError::Authentication),
+            "another user's row"
+        );
+        assert_eq!(
+            open_platform(&[9u8; 32], "totp|u1", &s),
+            Err(CryptoError::Authentication),
+            "another master key"
+        );
+        assert_eq!(
+            open_platform(&master, "totp|u1", "v1.abc.def"),
+            Err(CryptoError::Malformed)
+        );
+        assert_ne!(derive(&master, "a"), derive(&master, "b"));
+        assert_ne!(derive(&master, "a"), master);
     }
 
     #[test]

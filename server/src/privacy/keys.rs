@@ -100,3 +100,42 @@ pub fn status(tx: &mut TenantTx<'_>) -> DbResult<Vec<(String, i32, bool, chrono:
         .order((k::purpose.asc(), k::version.asc()))
         .load(tx.conn())?)
 }
+
+/// Re-wraps every key of this county from the `old` master key to `new`. Any key that does not
+/// unwrap under `old` fails the whole call (the caller's transaction then changes nothing).
+/// The county keys themselves stay the same, so nothing they encrypt needs touching.
+/// Returns how many keys were re-wrapped.
+pub fn rewrap(tx: &mut TenantTx<'_>, old: &[u8; 32], new: &[u8; 32]) -> DbResult<usize> {
+    let tid = tx.tid().to_owned();
+    let rows: Vec<(String, i32, String)> = k::table
+        .filter(k::tenant_id.eq(&tid))
+        .select((k::purpose, k::version, k::wrapped_key))
+        .load(tx.conn())?;
+    for (purpose, version, wrapped) in &rows {
+        let key = crypto::unwrap(old, tx.tenant_id(), purpose, *version, wrapped).map_err(|e| {
+            AppError::new(
+                poem::http::StatusCode::CONFLICT,
+                "master_key_mismatch",
+                format!("{purpose} 密钥 v{version} 无法用当前主密钥解开（{e}），未做任何修改"),
+                format!(
+                    "{purpose} key v{version} does not unwrap under the current master key ({e}); nothing was changed"
+                ),
+            )
+        })?;
+        let rewrapped = crypto::wrap(new, tx.tenant_id(), purpose, *version, key.expose_secret());
+        // Read back before writing: a wrap that does not open under the new key must not land.
+        crypto::unwrap(new, tx.tenant_id(), purpose, *version, &rewrapped)
+            .map_err(|e| AppError::internal(anyhow::anyhow!("re-wrapped key check: {e}")))?;
+        diesel::update(
+            k::table.filter(
+                k::tenant_id
+                    .eq(&tid)
+                    .and(k::purpose.eq(purpose))
+                    .and(k::version.eq(version)),
+            ),
+        )
+        .set(k::wrapped_key.eq(rewrapped))
+        .execute(tx.conn())?;
+    }
+    Ok(rows.len())
+}

@@ -1,0 +1,2 @@
+DROP TABLE platform_user_totp;
+DROP TABLE user_totp;
