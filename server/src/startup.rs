@@ -15,11 +15,14 @@ use secrecy::ExposeSecret;
 use crate::audit::api::AuditApi;
 use crate::auth::api::AuthApi;
 use crate::auth::session::Sessions;
+use crate::business::api::BusinessApi;
+use crate::business::market_api::MarketApi;
 use crate::config::Settings;
 use crate::db::{Backend, Db, migrate};
 use crate::grids::api::GridApi;
 use crate::kv::{Keys, Kv};
 use crate::members::api::MemberApi;
+use crate::members::status::MemberStatusApi;
 use crate::org::api::OrgApi;
 use crate::security::MasterKey;
 use crate::telemetry::RequestTelemetry;
@@ -105,6 +108,9 @@ pub type Apis = (
     GridApi,
     AuditApi,
     MemberApi,
+    BusinessApi,
+    MarketApi,
+    MemberStatusApi,
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -117,6 +123,9 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             GridApi { state: state.clone() },
             AuditApi { state: state.clone() },
             MemberApi { state: state.clone() },
+            BusinessApi { state: state.clone() },
+            MarketApi { state: state.clone() },
+            MemberStatusApi { state: state.clone() },
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),
