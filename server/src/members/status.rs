@@ -548,11 +548,17 @@ fn required(field: &str, zh: &str, en: &str) -> FieldError {
     FieldError::new(field, "required", format!("{field}：{zh}"), en.to_owned())
 }
 
+/// A request with its own fields checked and its texts trimmed.
+#[derive(Debug)]
+struct Validated {
+    step: Step,
+    from_org: Option<String>,
+    to_org: Option<String>,
+    reason: Option<String>,
+}
+
 /// Validates a request's own fields into a step (422 naming each field at fault).
-fn step_of(
-    b: &StatusChangeRequest,
-    today: NaiveDate,
-) -> Result<(Step, Option<String>, Option<String>, Option<String>), AppError> {
+fn step_of(b: &StatusChangeRequest, today: NaiveDate) -> Result<Validated, AppError> {
     let mut errs = Vec::new();
     if b.on > today {
         errs.push(FieldError::new(
@@ -623,7 +629,12 @@ fn step_of(
         }
     };
     match step {
-        Some(s) if errs.is_empty() => Ok((s, from_org, to_org, reason)),
+        Some(step) if errs.is_empty() => Ok(Validated {
+            step,
+            from_org,
+            to_org,
+            reason,
+        }),
         _ => Err(AppError::validation(errs)),
     }
 }
@@ -652,7 +663,12 @@ impl MemberStatusApi {
             .map(|h| if_match(Some(h)))
             .transpose()?;
         let b = body.0;
-        let (step, from_org, to_org, reason) = step_of(&b, Utc::now().date_naive())?;
+        let Validated {
+            step,
+            from_org,
+            to_org,
+            reason,
+        } = step_of(&b, Utc::now().date_naive())?;
         let who = auth.0;
         let (entry, version) = self
             .state
