@@ -8,8 +8,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use serde::{Deserialize, Serialize};
 
-use super::model::{self, BusinessKind, CreditCode, PersonRole};
-use super::repo::{self, BusinessRow, BusinessValues, Filter, LinkRow, Sort};
+use super::model::{self, BusinessKind, CreditCode, PersonRole, Sort};
+use super::repo::{self, BusinessRow, BusinessValues, Filter, LinkRow};
 use super::scope::{self, Reach};
 use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};

@@ -65,6 +65,18 @@ impl PersonRole {
     }
 }
 
+/// List order. Cursors carry the last id; for `Name` the page continues after that row's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum Sort {
+    /// Registration order (oldest first), the default.
+    Created,
+    /// Newest first.
+    CreatedDesc,
+    /// By registered name, then registration order.
+    Name,
+}
+
 /// The 31 characters of GB 32100-2015 (no I, O, S, V, Z), in value order.
 const USCC_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights of the first 17 positions: 3^i mod 31.

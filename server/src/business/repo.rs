@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use super::model::Sort;
 use super::scope::Reach;
 use crate::api::PageRequest;
 use crate::db::schema::{
@@ -281,18 +282,6 @@ pub fn visible(tx: &mut TenantTx<'_>, reach: &Reach, r: &BusinessRow) -> DbResul
         }
     }
     Ok(false)
-}
-
-/// List order. Cursors carry the last id; for `Name` the page continues after that row's name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum Sort {
-    /// Registration order (oldest first), the default.
-    Created,
-    /// Newest first.
-    CreatedDesc,
-    /// By registered name, then registration order.
-    Name,
 }
 
 #[derive(Debug, Clone, Default)]
