@@ -751,6 +751,8 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                     member_count,
                     member_seed,
                 )?;
+                crate::business::demo::generate(&mut ttx, &county_code, member_seed ^ 0xB12)?;
+                crate::members::status::demo(&mut ttx, member_seed ^ 0x57A7)?;
                 for (i, (person, role)) in names.iter().enumerate() {
                     let uname = format!("{}.{:04}", role_prefix(*role), i + 1);
                     insert(

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod business;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -16,12 +16,15 @@ use crate::audit::api::AuditApi;
 use crate::auth::api::AuthApi;
 use crate::auth::session::Sessions;
 use crate::auth::totp::api::TotpApi;
+use crate::business::api::BusinessApi;
+use crate::business::market_api::MarketApi;
 use crate::config::Settings;
 use crate::db::{Backend, Db, migrate};
 use crate::grids::api::GridApi;
 use crate::kv::{Keys, Kv};
 use crate::members::api::MemberApi;
 use crate::members::consent::ConsentApi;
+use crate::members::status::MemberStatusApi;
 use crate::onboarding::api::SpreadsheetApi;
 use crate::org::api::OrgApi;
 use crate::privacy::api::PrivacyApi;
@@ -115,6 +118,9 @@ pub type Apis = (
     QqApi,
     TotpApi,
     ConsentApi,
+    BusinessApi,
+    MarketApi,
+    MemberStatusApi,
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -132,6 +138,9 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             QqApi { state: state.clone() },
             TotpApi { state: state.clone() },
             ConsentApi { state: state.clone() },
+            BusinessApi { state: state.clone() },
+            MarketApi { state: state.clone() },
+            MemberStatusApi { state: state.clone() },
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),

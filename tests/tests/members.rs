@@ -169,7 +169,7 @@ async fn members_are_registered_encrypted_shown_masked_and_found_exactly() {
         .patch(
             &format!("/api/v1/members/{mid}"),
             &c.admin_token,
-            &json!({ "phone": "13700002222", "business_status": "suspended" }),
+            &json!({ "phone": "13700002222", "business_name": "建国五金（新）" }),
         )
         .header("If-Match", &tag)
         .send()

@@ -251,6 +251,73 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    markets (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        address -> Nullable<Text>,
+        operator -> Nullable<Text>,
+        stall_count -> Nullable<Integer>,
+        grid_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    businesses (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        kind -> Text,
+        name -> Text,
+        credit_code -> Nullable<Text>,
+        market_id -> Nullable<Text>,
+        stall_no -> Nullable<Text>,
+        address -> Nullable<Text>,
+        township_id -> Nullable<Text>,
+        grid_id -> Nullable<Text>,
+        industry -> Nullable<Text>,
+        employee_count -> Nullable<Integer>,
+        status -> Text,
+        status_since -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    business_people (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        business_id -> Text,
+        member_id -> Text,
+        role -> Text,
+        since -> Date,
+        until -> Nullable<Date>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    member_status_history (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        member_id -> Text,
+        change -> Text,
+        from_value -> Text,
+        to_value -> Text,
+        effective_on -> Date,
+        from_org -> Nullable<Text>,
+        to_org -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(tenants -> provinces (province_code));
 diesel::joinable!(users -> tenants (tenant_id));
 
@@ -266,7 +333,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     platform_users,
     users,
     idempotency_keys,
-    platform_idempotency_keys
+    platform_idempotency_keys,
+    markets,
+    businesses,
+    business_people,
+    member_status_history
 );
 
 diesel::table! {

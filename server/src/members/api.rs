@@ -212,6 +212,8 @@ pub struct CreateMemberRequest {
     pub association_member: Option<bool>,
 }
 
+/// Personal and business details. Status (转正, 停歇业, 外出经营) and transfers change through
+/// `POST /members/{id}/status-changes`, which keeps their history and rules.
 #[derive(Debug, Clone, Object, Deserialize)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
@@ -223,9 +225,6 @@ pub struct UpdateMemberRequest {
     pub business_name: Option<String>,
     pub is_owner: Option<bool>,
     pub org_life_unit_id: Option<String>,
-    pub membership_status: Option<MembershipStatus>,
-    pub business_status: Option<BusinessStatus>,
-    pub away_since: Option<NaiveDate>,
     pub association_member: Option<bool>,
 }
 
@@ -958,18 +957,6 @@ impl MemberApi {
                     v.org_life_unit_id =
                         Some(unit(tx, "org_life_unit_id", u, model::can_hold_membership)?.id);
                     changed.push("org_life_unit_id");
-                }
-                if let Some(s) = b.membership_status {
-                    v.membership_status = s.as_str().to_owned();
-                    changed.push("membership_status");
-                }
-                if let Some(s) = b.business_status {
-                    v.business_status = s.as_str().to_owned();
-                    changed.push("business_status");
-                }
-                if let Some(d) = b.away_since {
-                    v.away_since = Some(d);
-                    changed.push("away_since");
                 }
                 if let Some(a) = b.association_member {
                     v.association_member = a;

@@ -6,3 +6,4 @@ pub mod consent;
 pub mod model;
 pub mod names;
 pub mod repo;
+pub mod status;

@@ -1,0 +1,3 @@
+DROP TABLE business_people;
+DROP TABLE businesses;
+DROP TABLE markets;
