@@ -1120,9 +1120,22 @@ async fn demo_data_fills_the_business_register() {
         .await
         .expect("tenant")
         .tenant_id();
-    let admin = app
-        .sign_in(Some("330523"), "admin", shuanglian::demo::DEMO_PASSWORD)
+    // The demo county admin has the demo's published second factor.
+    let r = app
+        .sign_in_with_code(
+            Some("330523"),
+            "admin",
+            shuanglian::demo::DEMO_PASSWORD,
+            Some(&shuanglian_tests::totp_code(
+                shuanglian::demo::DEMO_TOTP_SECRET,
+            )),
+        )
         .await;
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let admin = r.json::<serde_json::Value>().await.expect("json")["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
     // Every kind and every status, with valid credit codes.
     for kind in [
         "individual_business",

@@ -1261,7 +1261,7 @@ async fn xlsx_and_csv_lists_import_and_broken_files_are_refused() {
     let good = xlsx(&[("123456789", "张三")], true);
     let truncated = good[..good.len() / 2].to_vec();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        (XLSX, truncated, "unreadable_file"),
+        (XLSX, truncated, "unreadable_xlsx"),
         (
             "text/csv",
             "姓名,电话\n张三,13812345678\n".as_bytes().to_vec(),
@@ -1283,7 +1283,7 @@ async fn xlsx_and_csv_lists_import_and_broken_files_are_refused() {
         (
             "application/octet-stream",
             b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest".to_vec(),
-            "unsupported_format",
+            "xls_not_supported",
         ),
     ];
     for (ct, body, code) in cases {

@@ -1,6 +1,7 @@
-//! Reads an uploaded spreadsheet into text cells: xlsx (calamine) or CSV in UTF-8 or GB18030
-//! (encoding_rs), the two encodings Chinese offices' spreadsheets come in. Nothing here knows
-//! about members; the file either becomes a table or a clear error.
+//! Reads an uploaded spreadsheet into text cells: xlsx (calamine) or CSV in UTF-8, UTF-16 (with
+//! BOM) or GB18030 (encoding_rs), the encodings Chinese offices' spreadsheets come in. Nothing
+//! here knows about members or QQ groups; a file either becomes rows or a clear error. The
+//! member import and the QQ member-list import both read through here.
 
 use calamine::{Data, DataType, Reader, Xlsx};
 
@@ -40,21 +41,69 @@ pub struct Table {
 
 pub const MAX_ROWS: usize = 100_000;
 
+/// What a caller accepts: rows (header included) and, for xlsx, the unpacked size. An xlsx is a
+/// zip; a small upload can unpack to gigabytes, so the sizes in the zip directory are checked
+/// before anything is unpacked.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_rows: usize,
+    pub max_unpacked: u64,
+}
+
+/// The member import's limits.
+pub const MEMBER_SHEET: Limits = Limits {
+    max_rows: MAX_ROWS + 1,
+    max_unpacked: 512 * 1024 * 1024,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Csv,
+}
+
 fn unreadable(code: &str, zh: &str, en: &str) -> AppError {
     AppError::validation(vec![FieldError::new("file", code, zh, en)])
 }
 
-/// xlsx files are zip archives; anything else is taken as CSV text.
+/// A header row and the rows under it (blank rows dropped): the member import's view.
 pub fn read(bytes: &[u8]) -> Result<Table, AppError> {
-    if bytes.is_empty() {
+    let (_, rows) = rows(bytes, MEMBER_SHEET)?;
+    let mut rows = rows.into_iter();
+    let headers = rows
+        .next()
+        .map(|(_, cells)| cells.iter().map(|c| c.text().unwrap_or_default()).collect())
+        .unwrap_or_default();
+    Ok(Table {
+        headers,
+        rows: rows.collect(),
+    })
+}
+
+fn too_many(limits: Limits) -> AppError {
+    let n = limits.max_rows.saturating_sub(1);
+    unreadable(
+        "too_many_rows",
+        format!("file：一次最多导入 {n} 行").as_str(),
+        format!("file: at most {n} rows per import").as_str(),
+    )
+}
+
+/// Every non-blank row with its number as the user sees it, header included. xlsx files are
+/// zip archives; anything else is taken as CSV text.
+pub fn rows(bytes: &[u8], limits: Limits) -> Result<(Format, Vec<(u32, Vec<Cell>)>), AppError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(unreadable(
             "empty_file",
             "file：文件为空",
             "file: the file is empty",
         ));
     }
-    let table = if bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes)?
+    let (format, rows) = if bytes.starts_with(b"PK\x03\x04") {
+        // A reader library must not take the server down on a crafted file.
+        let rows = std::panic::catch_unwind(|| read_xlsx(bytes, limits))
+            .unwrap_or_else(|_| Err(bad_xlsx()))?;
+        (Format::Xlsx, rows)
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(unreadable(
             "xls_not_supported",
@@ -62,27 +111,44 @@ pub fn read(bytes: &[u8]) -> Result<Table, AppError> {
             "file: legacy .xls is not supported; save as .xlsx or CSV",
         ));
     } else {
-        read_csv(bytes)?
+        (Format::Csv, read_csv(bytes, limits)?)
     };
-    if table.rows.len() > MAX_ROWS {
+    if rows.len() > limits.max_rows {
+        return Err(too_many(limits));
+    }
+    if rows.is_empty() {
         return Err(unreadable(
-            "too_many_rows",
-            format!("file：一次最多导入 {MAX_ROWS} 行").as_str(),
-            format!("file: at most {MAX_ROWS} rows per import").as_str(),
+            "empty_file",
+            "file：文件中没有内容",
+            "file: the file holds no rows",
         ));
     }
-    Ok(table)
+    Ok((format, rows))
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Table, AppError> {
-    let bad = || {
-        unreadable(
-            "unreadable_xlsx",
-            "file：无法读取该 xlsx 文件（文件损坏或不完整），请重新保存后上传",
-            "file: the xlsx file is damaged or incomplete",
-        )
-    };
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| bad())?;
+fn bad_xlsx() -> AppError {
+    unreadable(
+        "unreadable_xlsx",
+        "file：无法读取该 xlsx 文件（文件损坏或不完整），请重新保存后上传",
+        "file: the xlsx file is damaged or incomplete",
+    )
+}
+
+fn read_xlsx(bytes: &[u8], limits: Limits) -> Result<Vec<(u32, Vec<Cell>)>, AppError> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| bad_xlsx())?;
+    let mut unpacked = 0u64;
+    for i in 0..zip.len() {
+        let f = zip.by_index_raw(i).map_err(|_| bad_xlsx())?;
+        unpacked = unpacked.saturating_add(f.size());
+    }
+    if unpacked > limits.max_unpacked {
+        return Err(unreadable(
+            "file_too_large",
+            "file：xlsx 文件解压后过大",
+            "file: the xlsx unpacks to too much data",
+        ));
+    }
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| bad_xlsx())?;
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| {
@@ -92,26 +158,21 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, AppError> {
                 "file: no worksheet",
             )
         })?
-        .map_err(|_| bad())?;
+        .map_err(|_| bad_xlsx())?;
+    if range.height() > limits.max_rows.saturating_mul(2) {
+        return Err(too_many(limits));
+    }
     let first_row = range.start().map_or(0, |(r, _)| r);
     let first_col = range.start().map_or(0, |(_, c)| c) as usize;
-    let mut table = Table::default();
+    let mut out = Vec::new();
     for (i, row) in range.rows().enumerate() {
-        let number = first_row + i as u32 + 1;
         let mut cells = vec![Cell::Empty; first_col];
         cells.extend(row.iter().map(cell));
-        if table.headers.is_empty() {
-            if cells.iter().all(|c| c.text().is_none()) {
-                continue; // blank lines above the header
-            }
-            table.headers = cells.iter().map(|c| c.text().unwrap_or_default()).collect();
-            continue;
-        }
         if cells.iter().any(|c| c.text().is_some()) {
-            table.rows.push((number, cells));
+            out.push((first_row + i as u32 + 1, cells));
         }
     }
-    Ok(table)
+    Ok(out)
 }
 
 fn cell(d: &Data) -> Cell {
@@ -129,27 +190,33 @@ fn cell(d: &Data) -> Cell {
     }
 }
 
-/// UTF-8 (with or without BOM) when the bytes are valid UTF-8, else GB18030 (a superset of
-/// GBK and GB2312, what Excel and WPS write for "CSV" on Chinese Windows).
+/// UTF-16 with a BOM (Excel's "Unicode text"); UTF-8 (with or without BOM) when the bytes
+/// are valid UTF-8; else GB18030 (a superset of GBK and GB2312, what Excel and WPS write for
+/// "CSV" on Chinese Windows).
 pub fn decode(bytes: &[u8]) -> Result<String, AppError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(s.to_owned());
-    }
-    encoding_rs::GB18030
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .map(|s| s.into_owned())
-        .ok_or_else(|| {
-            unreadable(
-                "bad_encoding",
-                "file：无法识别文件编码（应为 xlsx，或 UTF-8 / GB18030 编码的 CSV）",
-                "file: not xlsx, and not CSV in UTF-8 or GB18030",
-            )
-        })
-}
-
-fn read_csv(bytes: &[u8]) -> Result<Table, AppError> {
-    let text = decode(bytes)?;
+    let bad = || {
+        unreadable(
+            "bad_encoding",
+            "file：无法识别文件编码（应为 xlsx，或 UTF-8 / GB18030 编码的 CSV）",
+            "file: not xlsx, and not CSV in UTF-8 or GB18030",
+        )
+    };
+    let text = if let Some((enc, n)) = encoding_rs::Encoding::for_bom(bytes)
+        && enc != encoding_rs::UTF_8
+    {
+        enc.decode_without_bom_handling_and_without_replacement(&bytes[n..])
+            .ok_or_else(bad)?
+            .into_owned()
+    } else {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_owned(),
+            Err(_) => encoding_rs::GB18030
+                .decode_without_bom_handling_and_without_replacement(bytes)
+                .ok_or_else(bad)?
+                .into_owned(),
+        }
+    };
     if text.contains('\0') {
         return Err(unreadable(
             "bad_encoding",
@@ -157,6 +224,11 @@ fn read_csv(bytes: &[u8]) -> Result<Table, AppError> {
             "file: binary content, not CSV text",
         ));
     }
+    Ok(text)
+}
+
+fn read_csv(bytes: &[u8], limits: Limits) -> Result<Vec<(u32, Vec<Cell>)>, AppError> {
+    let text = decode(bytes)?;
     let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
         b'\t'
@@ -181,7 +253,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table, AppError> {
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut table = Table::default();
+    let mut out = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|_| {
             unreadable(
@@ -192,19 +264,14 @@ fn read_csv(bytes: &[u8]) -> Result<Table, AppError> {
         })?;
         let number = rec.position().map_or(i as u32 + 1, |p| p.line() as u32);
         let cells: Vec<Cell> = rec.iter().map(|s| Cell::Text(s.to_owned())).collect();
-        if cells.iter().all(|c| c.text().is_none()) {
-            continue;
+        if cells.iter().any(|c| c.text().is_some()) {
+            out.push((number, cells));
         }
-        if table.headers.is_empty() {
-            table.headers = cells.iter().map(|c| c.text().unwrap_or_default()).collect();
-        } else {
-            table.rows.push((number, cells));
-        }
-        if table.rows.len() > MAX_ROWS {
-            break;
+        if out.len() > limits.max_rows {
+            return Err(too_many(limits));
         }
     }
-    Ok(table)
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -232,6 +299,16 @@ mod tests {
     }
 
     #[test]
+    fn utf16_with_a_bom() {
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in "姓名\t手机号码\n张三\t13812345678\n".encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        let t = read(&utf16).expect("utf-16");
+        assert_eq!(t.rows[0].1[0], Cell::Text("张三".into()));
+    }
+
+    #[test]
     fn tabs_when_pasted_from_a_sheet() {
         let t = read("姓名\t手机号码\n张三\t13812345678\n".as_bytes()).expect("tsv");
         assert_eq!(t.rows[0].1.len(), 2);
@@ -240,6 +317,7 @@ mod tests {
     #[test]
     fn junk_and_broken_files_are_named() {
         assert_eq!(code(read(b"").unwrap_err()), "empty_file");
+        assert_eq!(code(read(b" \n ").unwrap_err()), "empty_file");
         assert_eq!(
             code(read(b"PK\x03\x04garbage").unwrap_err()),
             "unreadable_xlsx"

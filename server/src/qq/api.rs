@@ -818,7 +818,7 @@ fn file_problem(field: &str, e: FileError) -> AppError {
         format!("成员名单无法导入：{}", e.zh),
         format!("The member list cannot be imported: {}", e.en),
     )
-    .with_field(FieldError::new(field, e.code, e.zh, e.en))
+    .with_field(FieldError::new(field, &e.code, e.zh, e.en))
 }
 
 /// Bad lines fail a real import: nothing is stored, every line is named (`lines[N]`).
@@ -1937,7 +1937,7 @@ impl QqApi {
                     "file"
                 },
                 FileError {
-                    code: "empty_list",
+                    code: "empty_list".to_owned(),
                     zh: "名单中没有任何QQ号".to_owned(),
                     en: "The list holds no QQ numbers".to_owned(),
                 },

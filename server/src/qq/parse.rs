@@ -1,10 +1,9 @@
 //! Reading a QQ group's actual member list: text pasted from QQ's member list, or a spreadsheet
-//! (xlsx, or CSV in UTF-8, UTF-16 or GB18030) with the columns QQ号 and 群昵称. Plain functions
-//! over bytes and strings; each bad line is reported with its number and a zh-CN message that
-//! never repeats the value.
+//! (xlsx, or CSV in UTF-8, UTF-16 or GB18030, read by `onboarding::sheet` like every upload)
+//! with the columns QQ号 and 群昵称. Plain functions over bytes and strings; each bad line is
+//! reported with its number and a zh-CN message that never repeats the value.
 
 use std::collections::HashMap;
-use std::io::Cursor;
 
 use super::model::SnapshotSource;
 use crate::privacy::identity::QqNumber;
@@ -44,22 +43,41 @@ pub struct Parsed {
 /// The whole input is unusable (wrong format, encoding, headers, size).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileError {
-    pub code: &'static str,
+    pub code: String,
     pub zh: String,
     pub en: String,
 }
 
-fn file_error(code: &'static str, zh: &str, en: &str) -> FileError {
+fn file_error(code: &str, zh: &str, en: &str) -> FileError {
     FileError {
-        code,
+        code: code.to_owned(),
         zh: zh.to_owned(),
         en: en.to_owned(),
     }
 }
 
+impl From<crate::error::AppError> for FileError {
+    /// The shared reader's file problem, without its `file：` prefix (the QQ API adds its own).
+    fn from(e: crate::error::AppError) -> Self {
+        let f = e.fields.into_iter().next();
+        let strip = |m: &str, sep: &str| {
+            m.split_once(sep)
+                .map_or(m.to_owned(), |(_, r)| r.to_owned())
+        };
+        match f {
+            Some(f) => FileError {
+                zh: strip(&f.message, "："),
+                en: strip(&f.message_en, ": "),
+                code: f.code,
+            },
+            None => file_error("unreadable_file", "无法读取文件", "The file cannot be read"),
+        }
+    }
+}
+
 fn too_many() -> FileError {
     FileError {
-        code: "too_many_people",
+        code: "too_many_people".to_owned(),
         zh: format!("名单超过 {MAX_PEOPLE} 人，不是一个QQ群的成员名单"),
         en: format!("More than {MAX_PEOPLE} people: not one QQ group's member list"),
     }
@@ -304,150 +322,31 @@ pub fn parse_table(
     Ok(out)
 }
 
-/// Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"),
-/// else GB18030 (what Excel writes on a Chinese Windows).
-pub fn decode_text(bytes: &[u8]) -> Result<String, FileError> {
-    let bad = || {
-        file_error(
-            "bad_encoding",
-            "文件编码无法识别：请使用 UTF-8 或 GB18030（GBK）编码的 CSV 文件",
-            "Unknown text encoding: use a CSV file in UTF-8 or GB18030 (GBK)",
-        )
-    };
-    let text = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        std::str::from_utf8(rest).map_err(|_| bad())?.to_owned()
-    } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let (text, _, errors) = encoding_rs::UTF_16LE.decode(bytes);
-        if errors {
-            return Err(bad());
-        }
-        text.into_owned()
-    } else if let Ok(s) = std::str::from_utf8(bytes) {
-        s.to_owned()
-    } else {
-        let (text, errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-        if errors {
-            return Err(bad());
-        }
-        text.into_owned()
-    };
-    if text.contains('\0') {
-        return Err(bad());
-    }
-    Ok(text)
-}
-
-pub fn parse_csv(bytes: &[u8]) -> Result<Parsed, FileError> {
-    // One line ending, so the reader's line numbers are the ones an editor shows.
-    let text = decode_text(bytes)?
-        .replace("\r\n", "\n")
-        .replace('\r', "\n");
-    let first = text.lines().next().unwrap_or("");
-    let delimiter = if first.contains('\t') && !first.contains(',') {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|_| {
-            file_error(
-                "malformed_csv",
-                "CSV 文件格式错误（引号未闭合或行无法读取）",
-                "The CSV is malformed (unclosed quote or unreadable row)",
-            )
-        })?;
-        let line = rec.position().map_or(rows.len() + 1, |p| p.line() as usize);
-        rows.push((line, rec.iter().map(str::to_owned).collect()));
-        if rows.len() > MAX_PEOPLE + 1 {
-            return Err(too_many());
-        }
-    }
-    parse_table(rows)
-}
-
-fn cell_text(d: &calamine::Data) -> String {
-    use calamine::Data;
-    match d {
-        Data::Int(i) => i.to_string(),
-        // QQ numbers typed into Excel become numbers; whole ones are shown without a fraction.
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Empty | Data::Error(_) => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn unreadable_xlsx() -> FileError {
-    file_error(
-        "unreadable_file",
-        "无法读取该 xlsx 文件：文件已损坏或不是 Excel 工作簿",
-        "The xlsx file cannot be read: it is damaged or not an Excel workbook",
-    )
-}
-
-/// The first worksheet of an xlsx workbook.
-pub fn parse_xlsx(bytes: &[u8]) -> Result<Parsed, FileError> {
-    use calamine::Reader;
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable_xlsx())?;
-    let mut unpacked = 0u64;
-    for i in 0..zip.len() {
-        let f = zip.by_index_raw(i).map_err(|_| unreadable_xlsx())?;
-        unpacked = unpacked.saturating_add(f.size());
-    }
-    if unpacked > MAX_XLSX_UNPACKED {
-        return Err(file_error(
-            "file_too_large",
-            "xlsx 文件解压后过大，不是一个QQ群的成员名单",
-            "The xlsx unpacks to too much data for one QQ group's member list",
-        ));
-    }
-    let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable_xlsx())?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(|| {
-            file_error(
-                "empty_file",
-                "工作簿中没有工作表",
-                "The workbook has no sheet",
-            )
-        })?
-        .map_err(|_| unreadable_xlsx())?;
-    let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    if range.height() > MAX_PEOPLE + 1 {
-        return Err(too_many());
-    }
-    let rows: Vec<(usize, Vec<String>)> = range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| (first_row + i + 1, row.iter().map(cell_text).collect()))
-        .collect();
-    parse_table(rows)
-}
-
-/// An uploaded member list, recognised by its first bytes: xlsx (a zip), else CSV text.
+/// An uploaded member list, xlsx or CSV, through the shared spreadsheet reader.
 pub fn parse_file(bytes: &[u8]) -> Result<(SnapshotSource, Parsed), FileError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(file_error("empty_file", "文件为空", "The file is empty"));
-    }
-    if bytes.starts_with(b"PK\x03\x04") {
-        // A reader library must not take the server down on a crafted file.
-        let parsed = std::panic::catch_unwind(|| parse_xlsx(bytes))
-            .unwrap_or_else(|_| Err(unreadable_xlsx()))?;
-        return Ok((SnapshotSource::Xlsx, parsed));
-    }
-    if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
-        return Err(file_error(
-            "unsupported_format",
-            "不支持旧版 .xls 文件：请在 Excel 中另存为 .xlsx 或 CSV 后再导入",
-            "Old .xls files are not supported: save as .xlsx or CSV first",
-        ));
-    }
-    Ok((SnapshotSource::Csv, parse_csv(bytes)?))
+    use crate::onboarding::sheet::{self, Format, Limits};
+    let limits = Limits {
+        max_rows: MAX_PEOPLE + 1,
+        max_unpacked: MAX_XLSX_UNPACKED,
+    };
+    let (format, rows) = sheet::rows(bytes, limits).map_err(|e| {
+        if e.fields.first().is_some_and(|f| f.code == "too_many_rows") {
+            too_many()
+        } else {
+            FileError::from(e)
+        }
+    })?;
+    let rows = rows.into_iter().map(|(n, cells)| {
+        (
+            n as usize,
+            cells.iter().map(|c| c.text().unwrap_or_default()).collect(),
+        )
+    });
+    let source = match format {
+        Format::Xlsx => SnapshotSource::Xlsx,
+        Format::Csv => SnapshotSource::Csv,
+    };
+    Ok((source, parse_table(rows)?))
 }
 
 #[cfg(test)]
@@ -553,27 +452,27 @@ mod tests {
     #[test]
     fn csv_in_utf8_gb18030_and_utf16() {
         let text = "QQ号,群昵称\r\n123456789,张三\r\n\"98765432\",\"李四, 古城村\"\r\n";
-        let p = parse_csv(text.as_bytes()).expect("utf-8");
+        let p = parse_file(text.as_bytes()).expect("utf-8").1;
         assert_eq!(p.people.len(), 2);
         assert_eq!(p.people[1].nickname.as_deref(), Some("李四, 古城村"));
         assert_eq!(p.people[1].line, 3);
         let (gbk, _, _) = encoding_rs::GB18030.encode(text);
         assert!(std::str::from_utf8(&gbk).is_err(), "really not UTF-8");
-        let p = parse_csv(&gbk).expect("gb18030");
+        let p = parse_file(&gbk).expect("gb18030").1;
         assert_eq!(p.people[0].nickname.as_deref(), Some("张三"));
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice("QQ号\t群昵称\n123456789\t张三\n".as_bytes());
-        assert_eq!(parse_csv(&bom).expect("tsv").people.len(), 1);
+        assert_eq!(parse_file(&bom).expect("tsv").1.people.len(), 1);
         let mut utf16 = vec![0xFF, 0xFE];
         for u in "QQ号\t群昵称\n123456789\t张三\n".encode_utf16() {
             utf16.extend_from_slice(&u.to_le_bytes());
         }
-        assert_eq!(parse_csv(&utf16).expect("utf-16").people.len(), 1);
+        assert_eq!(parse_file(&utf16).expect("utf-16").1.people.len(), 1);
         assert_eq!(
-            parse_csv(b"\xFF\xFF\x80\x80").unwrap_err().code,
+            parse_file(b"\xFF\xFF\x80\x80").unwrap_err().code,
             "bad_encoding"
         );
-        assert_eq!(parse_csv(b"QQ\x00,a").unwrap_err().code, "bad_encoding");
+        assert_eq!(parse_file(b"QQ\x00,a").unwrap_err().code, "bad_encoding");
     }
 
     #[test]
@@ -581,13 +480,13 @@ mod tests {
         assert_eq!(parse_file(b"  \n").unwrap_err().code, "empty_file");
         assert_eq!(
             parse_file(b"PK\x03\x04garbage").unwrap_err().code,
-            "unreadable_file"
+            "unreadable_xlsx"
         );
         assert_eq!(
             parse_file(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")
                 .unwrap_err()
                 .code,
-            "unsupported_format"
+            "xls_not_supported"
         );
         let (src, p) = parse_file("QQ号\n123456789\n".as_bytes()).expect("csv");
         assert_eq!((src, p.people.len()), (SnapshotSource::Csv, 1));
