@@ -31,12 +31,15 @@ impl Cell {
     }
 }
 
+/// A row number as the user sees it, and the row's cells.
+pub type Row = (u32, Vec<Cell>);
+
 /// A header row and the data rows under it, each with its row number as the user sees it
 /// (the header is row 1).
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     pub headers: Vec<String>,
-    pub rows: Vec<(u32, Vec<Cell>)>,
+    pub rows: Vec<Row>,
 }
 
 pub const MAX_ROWS: usize = 100_000;
@@ -91,7 +94,7 @@ fn too_many(limits: Limits) -> AppError {
 
 /// Every non-blank row with its number as the user sees it, header included. xlsx files are
 /// zip archives; anything else is taken as CSV text.
-pub fn rows(bytes: &[u8], limits: Limits) -> Result<(Format, Vec<(u32, Vec<Cell>)>), AppError> {
+pub fn rows(bytes: &[u8], limits: Limits) -> Result<(Format, Vec<Row>), AppError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(unreadable(
             "empty_file",
@@ -134,7 +137,7 @@ fn bad_xlsx() -> AppError {
     )
 }
 
-fn read_xlsx(bytes: &[u8], limits: Limits) -> Result<Vec<(u32, Vec<Cell>)>, AppError> {
+fn read_xlsx(bytes: &[u8], limits: Limits) -> Result<Vec<Row>, AppError> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| bad_xlsx())?;
     let mut unpacked = 0u64;
     for i in 0..zip.len() {
@@ -227,7 +230,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, AppError> {
     Ok(text)
 }
 
-fn read_csv(bytes: &[u8], limits: Limits) -> Result<Vec<(u32, Vec<Cell>)>, AppError> {
+fn read_csv(bytes: &[u8], limits: Limits) -> Result<Vec<Row>, AppError> {
     let text = decode(bytes)?;
     let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
