@@ -47,7 +47,7 @@ async fn the_county_admin_decides_who_sees_which_field_in_clear() {
     let c = app.county("330523", "安吉县").await;
     let other = app.county("330522", "长兴县").await;
     let (branch, mid) = setup(&app, &c).await;
-    let (_, staff) = app.staff(&c, "clerk", "branch_staff", Some(&branch)).await;
+    let (staff_id, staff) = app.staff(&c, "clerk", "branch_staff", Some(&branch)).await;
     let url = "/api/v1/privacy/masking-policy";
     let m: Value = app
         .get(url, &c.admin_token)
@@ -185,6 +185,55 @@ async fn the_county_admin_decides_who_sees_which_field_in_clear() {
         entry["details"]["changes"][0],
         json!({ "role": "branch_staff", "field": "phone", "from": "masked", "to": "visible" })
     );
+    // QQ numbers on group rosters follow the same matrix.
+    let g: Value = app
+        .post(
+            "/api/v1/qq-groups",
+            &c.admin_token,
+            &json!({ "name": "递铺分会党建群", "org_unit_id": branch, "maintainer_id": staff_id }),
+        )
+        .send()
+        .await
+        .expect("group")
+        .json()
+        .await
+        .expect("json");
+    let gid = g["id"].as_str().expect("group id").to_owned();
+    let r = app
+        .post(
+            &format!("/api/v1/qq-groups/{gid}/roster"),
+            &c.admin_token,
+            &json!({ "real_name": "王建国", "role": "member", "qq": "123456789" }),
+        )
+        .send()
+        .await
+        .expect("entry");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let roster = |tok: String| {
+        let app = &app;
+        let gid = gid.clone();
+        async move {
+            app.get(&format!("/api/v1/qq-groups/{gid}/roster"), &tok)
+                .send()
+                .await
+                .expect("roster")
+                .json::<Value>()
+                .await
+                .expect("json")
+        }
+    };
+    let v = roster(staff.clone()).await;
+    assert_eq!(v["items"][0]["qq_masked"], "12*****89");
+    assert!(v["items"][0].get("qq_number").is_none(), "{v}");
+    let r = put(
+        &c.admin_token,
+        json!({ "entries": [{ "role": "branch_staff", "field": "qq_number", "visibility": "visible" }] }),
+    )
+    .await
+    .expect("p");
+    assert_eq!(r.status(), StatusCode::OK);
+    let v = roster(staff.clone()).await;
+    assert_eq!(v["items"][0]["qq_number"], "123456789");
     // Another county's policy is its own.
     let m: Value = app
         .get(url, &other.admin_token)

@@ -250,6 +250,15 @@ pub struct Filter {
     pub order: Order,
 }
 
+/// `[p, p')` where p' is p with its last character incremented: every string starting with `p`,
+/// for lower-case ASCII keys (ordered the same under every collation).
+fn ascii_prefix_range(p: &str) -> (String, String) {
+    let mut hi = p.to_owned();
+    let last = hi.pop().map_or('a', |c| char::from(c as u8 + 1));
+    hi.push(last);
+    (p.to_owned(), hi)
+}
+
 fn like_prefix(p: &str) -> String {
     let escaped = p
         .replace('\\', "\\\\")
@@ -268,11 +277,14 @@ pub fn list(tx: &mut TenantTx<'_>, page: &PageRequest, f: &Filter) -> DbResult<V
         q = q.filter(m::name.like(like_prefix(n)).escape('\\'));
     }
     if let Some(p) = &f.pinyin_prefix {
+        // Keys are lower-case ASCII, so a prefix is a range both backends answer from their
+        // indexes (LIKE would scan the county).
+        let (lo, hi) = ascii_prefix_range(p);
         q = q.filter(
             m::name_initials
-                .like(like_prefix(p))
-                .escape('\\')
-                .or(m::name_pinyin.like(like_prefix(p)).escape('\\')),
+                .ge(lo.clone())
+                .and(m::name_initials.lt(hi.clone()))
+                .or(m::name_pinyin.ge(lo).and(m::name_pinyin.lt(hi))),
         );
     }
     if let Some(mk) = &f.market_id {
@@ -403,4 +415,20 @@ pub fn update(
         return Err(AppError::precondition_failed().into());
     }
     get(tx, id)?.ok_or_else(|| AppError::not_found().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_prefix_ranges() {
+        assert_eq!(ascii_prefix_range("wj"), ("wj".into(), "wk".into()));
+        assert_eq!(ascii_prefix_range("z"), ("z".into(), "{".into()));
+        for s in ["wj", "wja", "wjzzz"] {
+            let (lo, hi) = ascii_prefix_range("wj");
+            assert!(lo.as_str() <= s && s < hi.as_str());
+        }
+        assert!("wk" >= ascii_prefix_range("wj").1.as_str());
+    }
 }

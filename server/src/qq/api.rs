@@ -102,6 +102,9 @@ pub struct RosterEntryView {
     pub org_unit_id: Option<String>,
     /// e.g. `12*****89`
     pub qq_masked: String,
+    /// In clear only where the county's masking policy makes QQ numbers visible to your role.
+    #[oai(skip_serializing_if_is_none)]
+    pub qq_number: Option<String>,
     /// The member record this person is, if linked.
     #[oai(skip_serializing_if_is_none)]
     pub member_id: Option<String>,
@@ -121,8 +124,19 @@ fn masked_qq(keys: &CountyKeys, enc: &str) -> String {
         .map_or_else(|| "*****".to_owned(), |q| q.masked())
 }
 
-fn entry_view(keys: &CountyKeys, r: &EntryRow) -> RosterEntryView {
+/// Whether the county's masking policy shows QQ numbers in clear to a role.
+fn qq_visible(tx: &mut crate::db::TenantTx<'_>, role: crate::auth::Role) -> DbResult<bool> {
+    use crate::privacy::policy::{self, Exposure, Field};
+    Ok(policy::for_role(tx, role)?.get(&Field::QqNumber) == Some(&Exposure::Visible))
+}
+
+fn entry_view(keys: &CountyKeys, r: &EntryRow, clear: bool) -> RosterEntryView {
     RosterEntryView {
+        qq_number: if clear {
+            keys.decrypt(QQ, &r.qq_enc).ok()
+        } else {
+            None
+        },
         id: r.id.clone(),
         group_id: r.group_id.clone(),
         real_name: r.real_name.clone(),
@@ -774,6 +788,7 @@ fn diff_view(
     keys: &CountyKeys,
     roster: &[EntryRow],
     people: &[(i32, String, String, Option<String>)],
+    clear: bool,
 ) -> RosterDiff {
     let expected: Vec<Expected<'_>> = roster
         .iter()
@@ -792,7 +807,7 @@ fn diff_view(
         missing: d
             .missing
             .iter()
-            .map(|i| entry_view(keys, &roster[*i]))
+            .map(|i| entry_view(keys, &roster[*i], clear))
             .collect(),
         unknown: d
             .unknown
@@ -806,7 +821,7 @@ fn diff_view(
         unverified: d
             .unverified
             .iter()
-            .map(|i| entry_view(keys, &roster[*i]))
+            .map(|i| entry_view(keys, &roster[*i], clear))
             .collect(),
     }
 }
@@ -1190,6 +1205,7 @@ impl QqApi {
             .tenant(tid, Mode::Read, move |tx| {
                 visible_group(tx, &who, &id)?;
                 let keys = keys::load(tx, &master)?;
+                let clear = qq_visible(tx, who.role)?;
                 let f = EntryFilter {
                     qq_bidx: qq.as_ref().map(|q| keys.blind_index(QQ, q.as_str())),
                     role: role.0.map(RosterRole::as_str),
@@ -1197,7 +1213,10 @@ impl QqApi {
                 };
                 let rows = repo::list_entries(tx, &id, &page, &f)?;
                 let (rows, next) = page.finish(rows, |r| &r.id);
-                Ok((rows.iter().map(|r| entry_view(&keys, r)).collect(), next))
+                Ok((
+                    rows.iter().map(|r| entry_view(&keys, r, clear)).collect(),
+                    next,
+                ))
             })
             .await?;
         Ok(Json(RosterPage { items, next_cursor }))
@@ -1254,6 +1273,7 @@ impl QqApi {
                     check_member(tx, m)?;
                 }
                 let keys = keys::load(tx, &master)?;
+                let clear = qq_visible(tx, who.role)?;
                 let v = EntryValues {
                     real_name,
                     role: req.role.as_str().to_owned(),
@@ -1276,7 +1296,7 @@ impl QqApi {
                     None,
                     serde_json::json!({ "group_id": id, "role": v.role }),
                 )?;
-                let view = entry_view(&keys, &row);
+                let view = entry_view(&keys, &row, clear);
                 if let Some(k) = &key {
                     idempotency::tenant_store(tx, &who.user_id, k, &req_hash, 201, &view)?;
                 }
@@ -1312,7 +1332,8 @@ impl QqApi {
                 visible_group(tx, &who, &id)?;
                 let row = repo::get_entry(tx, &id, &eid)?.ok_or_else(AppError::not_found)?;
                 let keys = keys::load(tx, &master)?;
-                Ok((entry_view(&keys, &row), row.version))
+                let clear = qq_visible(tx, who.role)?;
+                Ok((entry_view(&keys, &row, clear), row.version))
             })
             .await?;
         Ok(EntryResponse::Ok(Json(v), etag(version)))
@@ -1372,6 +1393,7 @@ impl QqApi {
                     return Err(AppError::precondition_failed().into());
                 }
                 let keys = keys::load(tx, &master)?;
+                let clear = qq_visible(tx, who.role)?;
                 let old = EntryValues::from_row(&row);
                 let mut v = old.clone();
                 if let Some(n) = real_name {
@@ -1413,7 +1435,7 @@ impl QqApi {
                     None,
                     serde_json::json!({ "group_id": id, "changed": changed_fields(&changes) }),
                 )?;
-                Ok((entry_view(&keys, &row), row.version))
+                Ok((entry_view(&keys, &row, clear), row.version))
             })
             .await?;
         Ok(EntryResponse::Ok(Json(v), etag(version)))
@@ -1662,6 +1684,7 @@ impl QqApi {
                 visible_group(tx, &who, &id)?;
                 let snap = repo::get_snapshot(tx, &id, &sid)?.ok_or_else(AppError::not_found)?;
                 let keys = keys::load(tx, &master)?;
+                let clear = qq_visible(tx, who.role)?;
                 let people: Vec<(i32, String, String, Option<String>)> =
                     repo::snapshot_people(tx, &sid)?
                         .into_iter()
@@ -1676,7 +1699,7 @@ impl QqApi {
                 let roster = repo::roster(tx, &id)?;
                 Ok(SnapshotDetail {
                     snapshot: snapshot_view(&snap),
-                    diff: diff_view(&keys, &roster, &people),
+                    diff: diff_view(&keys, &roster, &people, clear),
                 })
             })
             .await?;
@@ -1709,6 +1732,7 @@ impl QqApi {
                 visible_group(tx, &who, &id)?;
                 let (deadline, _) = repo::deadline(tx)?;
                 let keys = keys::load(tx, &master)?;
+                let clear = qq_visible(tx, who.role)?;
                 let roster: Vec<EntryRow> = repo::roster(tx, &id)?
                     .into_iter()
                     .filter(|e| {
@@ -1733,7 +1757,7 @@ impl QqApi {
                             }) => (LateStatus::JoinedLate, Some(joined_on), days_late),
                         };
                     items.push(LateEntry {
-                        entry: entry_view(&keys, e),
+                        entry: entry_view(&keys, e, clear),
                         status,
                         joined_on,
                         days_late,
@@ -1963,6 +1987,7 @@ impl QqApi {
                 }
                 require_active(&grp)?;
                 let keys = keys::load(tx, &master)?;
+                let clear = qq_visible(tx, who.role)?;
                 let people: Vec<(i32, String, String, Option<String>)> = a
                     .parsed
                     .people
@@ -1977,7 +2002,7 @@ impl QqApi {
                     })
                     .collect();
                 let roster = repo::roster(tx, &a.group_id)?;
-                let diff = diff_view(&keys, &roster, &people);
+                let diff = diff_view(&keys, &roster, &people, clear);
                 let errors = a
                     .parsed
                     .errors
