@@ -1,3 +1,2 @@
-DROP INDEX members_name_pattern_idx;
 CREATE INDEX members_phone_idx ON members (tenant_id, phone_bidx);
 DROP INDEX members_phone_id_idx;
