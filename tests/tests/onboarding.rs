@@ -294,6 +294,56 @@ async fn a_county_imports_its_sheet_after_fixing_the_rows_the_dry_run_lists() {
         .expect("j");
     assert_eq!(found["items"][0]["name"], "李芳");
 
+    // Status changes by sheet follow the status rules and are kept as status history: 李芳
+    // becomes a full member (转正); 王建国 cannot become probationary again.
+    let promoted = good
+        .replace("13912345678", "13900009999")
+        .replace("预备,市场内个体工商户", "正式,市场内个体工商户");
+    let v: Value = upload(&app, tok, false, promoted.clone().into_bytes())
+        .await
+        .json()
+        .await
+        .expect("j");
+    assert_eq!(v["updated"], 1, "{v}");
+    let lf_id = lf["id"].as_str().expect("id");
+    let h: Value = app
+        .get(&format!("/api/v1/members/{lf_id}/status-history"), tok)
+        .send()
+        .await
+        .expect("h")
+        .json()
+        .await
+        .expect("j");
+    let last = h["items"]
+        .as_array()
+        .expect("items")
+        .last()
+        .cloned()
+        .expect("a change");
+    assert_eq!(
+        (
+            last["change"].as_str(),
+            last["from"].as_str(),
+            last["to"].as_str()
+        ),
+        (
+            Some("membership_status"),
+            Some("probationary"),
+            Some("full")
+        ),
+        "{h}"
+    );
+    let demoted = promoted.replacen(",正式,个体工商户,,经营,", ",预备,个体工商户,,经营,", 1);
+    let v: Value = upload(&app, tok, true, demoted.into_bytes())
+        .await
+        .json()
+        .await
+        .expect("j");
+    assert_eq!(
+        v["errors"][0]["code"], "full_member_cannot_become_probationary",
+        "{v}"
+    );
+    assert_eq!(v["errors"][0]["column"], "党员状态");
     // Another county: the same file names units it does not have; nothing leaks either way.
     let v: Value = upload(&app, &other.admin_token, true, good.clone().into_bytes())
         .await

@@ -17,21 +17,6 @@ use crate::db::{DbResult, TenantTx};
 use crate::demo::Rng;
 use crate::org::model::OrgKind;
 
-/// A multi-row INSERT on the concrete backend (diesel's MultiConnection has no batch insert).
-macro_rules! insert_rows {
-    ($tx:expr, $table:expr, $rows:expr) => {
-        match $tx.conn() {
-            $crate::db::AnyConnection::Postgresql(c) => {
-                diesel::insert_into($table).values($rows).execute(c)
-            }
-            $crate::db::AnyConnection::Sqlite(c) => {
-                diesel::insert_into($table).values($rows).execute(c)
-            }
-        }
-    };
-}
-pub(crate) use insert_rows;
-
 /// Businesses with no party member, per member: the small preset's 5,000 members come with
 /// ≈ 30,000 businesses (SPEC §13).
 const UNLINKED_PER_MEMBER: usize = 5;
@@ -223,7 +208,7 @@ pub fn generate(tx: &mut TenantTx<'_>, county: &str, seed: u64) -> DbResult<Coun
         });
     }
     for chunk in markets.chunks(500) {
-        insert_rows!(tx, mk::table, chunk)?;
+        crate::insert_rows!(tx.conn(), mk::table, chunk)?;
     }
     counts.markets = markets.len();
 
@@ -390,7 +375,7 @@ pub fn generate(tx: &mut TenantTx<'_>, county: &str, seed: u64) -> DbResult<Coun
     // before their links are written: flush businesses, then links.
     counts.businesses += flush_businesses(tx, &mut businesses)?;
     for chunk in links.chunks(500) {
-        insert_rows!(tx, bp::table, chunk)?;
+        crate::insert_rows!(tx.conn(), bp::table, chunk)?;
     }
     counts.links = links.len();
     Ok(counts)
@@ -399,7 +384,7 @@ pub fn generate(tx: &mut TenantTx<'_>, county: &str, seed: u64) -> DbResult<Coun
 fn flush_businesses(tx: &mut TenantTx<'_>, rows: &mut Vec<NewBusiness>) -> DbResult<usize> {
     // 17 values a row: 500 rows stay under SQLite's and PostgreSQL's parameter limits.
     for chunk in rows.chunks(500) {
-        insert_rows!(tx, b::table, chunk)?;
+        crate::insert_rows!(tx.conn(), b::table, chunk)?;
     }
     let n = rows.len();
     rows.clear();

@@ -211,7 +211,7 @@ pub struct NewHistory {
 pub fn insert_history(tx: &mut TenantTx<'_>, rows: &[NewHistory]) -> DbResult<()> {
     // 12 values a row, well under both backends' bound-parameter limits.
     for chunk in rows.chunks(500) {
-        crate::business::demo::insert_rows!(tx, h::table, chunk)?;
+        crate::insert_rows!(tx.conn(), h::table, chunk)?;
     }
     Ok(())
 }

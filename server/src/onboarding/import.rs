@@ -18,6 +18,7 @@ use crate::members::model::{
     BusinessStatus, Distribution, Gender, MembershipStatus, can_hold_membership,
 };
 use crate::members::repo::{MemberRow, MemberValues};
+use crate::members::status::{Change, NewHistory, State, Step, check, insert_history};
 use crate::org::model::OrgKind;
 use crate::org::repo::OrgUnitRow;
 use crate::privacy::crypto::CountyKeys;
@@ -46,6 +47,83 @@ pub struct Plan {
     pub updates: Vec<(String, i64, MemberValues)>,
     pub unchanged: usize,
     pub errors: Vec<RowError>,
+    /// Status changes the updates make, kept as status history like `/status-changes`.
+    pub status_changes: Vec<StatusChange>,
+}
+
+/// One status change an import makes to a matched member.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub member_id: String,
+    pub change: Change,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub from_org: Option<String>,
+    pub to_org: Option<String>,
+}
+
+/// The status steps from a member's stored values to a row's: each must be legal by the same
+/// rule as `/status-changes` (a sheet cannot make a full member probationary again), or the row
+/// is rejected on that column.
+fn status_steps(
+    r: &mut RowReader<'_>,
+    old: &MemberRow,
+    new: &MemberValues,
+    out: &mut Vec<StatusChange>,
+) {
+    let state = State::of(old);
+    let mut steps: Vec<(Col, Change, Step)> = Vec::new();
+    if let Some(m) = MembershipStatus::parse(&new.membership_status)
+        .filter(|m| m.as_str() != old.membership_status)
+    {
+        steps.push((
+            Col::MembershipStatus,
+            Change::MembershipStatus,
+            Step::Membership(m),
+        ));
+    }
+    if let Some(b) =
+        BusinessStatus::parse(&new.business_status).filter(|b| b.as_str() != old.business_status)
+    {
+        steps.push((
+            Col::BusinessStatus,
+            Change::BusinessStatus,
+            Step::Business(b),
+        ));
+    }
+    match (old.away_since, new.away_since) {
+        (None, Some(_)) => steps.push((Col::AwaySince, Change::Away, Step::Away)),
+        (Some(_), None) => steps.push((Col::AwaySince, Change::Returned, Step::Returned)),
+        _ => {}
+    }
+    match (
+        old.membership_unit_id.is_some(),
+        new.membership_unit_id.is_some(),
+    ) {
+        (false, true) => steps.push((Col::MembershipOrg, Change::TransferIn, Step::TransferIn)),
+        (true, false) => steps.push((Col::MembershipOrg, Change::TransferOut, Step::TransferOut)),
+        _ => {}
+    }
+    for (col, change, step) in steps {
+        match check(&state, &step) {
+            Ok((from, to)) => out.push(StatusChange {
+                member_id: old.id.clone(),
+                change,
+                from,
+                to,
+                from_org: matches!(change, Change::TransferIn | Change::TransferOut)
+                    .then(|| old.membership_org_name.clone()),
+                to_org: matches!(change, Change::TransferIn | Change::TransferOut)
+                    .then(|| new.membership_org_name.clone()),
+            }),
+            Err(refused) => r.error(
+                col,
+                refused.code,
+                refused.zh.to_owned(),
+                refused.en.to_owned(),
+            ),
+        }
+    }
 }
 
 /// The county's org units, looked up by name the way spreadsheets name them.
@@ -456,7 +534,16 @@ pub fn plan(tx: &mut TenantTx<'_>, keys: &CountyKeys, table: &Table) -> DbResult
         let bidx = values.id_number_bidx.clone().unwrap_or_default();
         match existing.get(&bidx) {
             Some(old) if same(keys, old, &mut values) => plan.unchanged += 1,
-            Some(old) => plan.updates.push((old.id.clone(), old.version, values)),
+            Some(old) => {
+                let mut changes = Vec::new();
+                status_steps(&mut r, old, &values, &mut changes);
+                if r.errors.is_empty() {
+                    plan.status_changes.append(&mut changes);
+                    plan.updates.push((old.id.clone(), old.version, values));
+                } else {
+                    plan.errors.append(&mut r.errors);
+                }
+            }
             None => plan.creates.push(values),
         }
     }
@@ -516,6 +603,28 @@ pub fn apply(
     for (id, version, v) in &plan.updates {
         crate::members::repo::update(tx, id, *version, v)?;
     }
+    let now = chrono::Utc::now();
+    // The date in China the import happened: the changes take effect as of the sheet.
+    let today = (now + chrono::Duration::hours(8)).date_naive();
+    let history: Vec<NewHistory> = plan
+        .status_changes
+        .iter()
+        .map(|c| NewHistory {
+            tenant_id: tx.tid().to_owned(),
+            id: uuid::Uuid::now_v7().to_string(),
+            member_id: c.member_id.clone(),
+            change: c.change.as_str().to_owned(),
+            from_value: c.from.to_owned(),
+            to_value: c.to.to_owned(),
+            effective_on: today,
+            from_org: c.from_org.clone(),
+            to_org: c.to_org.clone(),
+            reason: Some(format!("表格导入 {import_id}")),
+            recorded_by: actor.id.clone(),
+            recorded_at: now.naive_utc(),
+        })
+        .collect();
+    insert_history(tx, &history)?;
     let details = serde_json::json!({ "import_id": import_id });
     let mut entries: Vec<crate::audit::Entry<'_>> = created
         .iter()
