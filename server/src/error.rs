@@ -28,6 +28,25 @@ pub struct FieldError {
     pub message_en: String,
 }
 
+/// Validation reports every bad field at once: a parsed field either yields its value or files
+/// its error in `errs` and yields `None`, and the handler fails after all fields are read.
+pub trait Gather<T> {
+    fn gather(self, errs: &mut Vec<FieldError>) -> Option<T>;
+}
+
+impl<T> Gather<T> for Result<T, FieldError> {
+    fn gather(self, errs: &mut Vec<FieldError>) -> Option<T> {
+        self.map_err(|e| errs.push(e)).ok()
+    }
+}
+
+/// An optional field: absent is `None` without an error.
+impl<T> Gather<T> for Option<Result<T, FieldError>> {
+    fn gather(self, errs: &mut Vec<FieldError>) -> Option<T> {
+        self.transpose().gather(errs).flatten()
+    }
+}
+
 impl FieldError {
     pub fn new(
         field: impl Into<String>,

@@ -19,6 +19,38 @@ pub fn body_limit(req: &Request) -> usize {
 
 pub struct JsonBody<T>(pub T);
 
+/// A request body of at most `limit` bytes: 413 before reading when Content-Length says more,
+/// and while reading when a chunked body grows past it. Every body extractor reads through here.
+pub async fn read_limited(
+    request: &Request,
+    body: &mut RequestBody,
+    limit: usize,
+) -> Result<Vec<u8>, AppError> {
+    let declared = request
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large(limit));
+    }
+    let taken = body.take().map_err(|_| unreadable_body())?;
+    let bytes = taken.into_bytes_limit(limit).await.map_err(|e| match e {
+        poem::error::ReadBodyError::PayloadTooLarge => too_large(limit),
+        _ => unreadable_body(),
+    })?;
+    Ok(bytes.to_vec())
+}
+
+fn unreadable_body() -> AppError {
+    AppError::bad_request(vec![FieldError::new(
+        "",
+        "unreadable_body",
+        "无法读取请求体",
+        "Could not read the body",
+    )])
+}
+
 pub fn too_large(limit: usize) -> AppError {
     AppError::new(
         poem::http::StatusCode::PAYLOAD_TOO_LARGE,
@@ -156,28 +188,7 @@ where
         if !is_json {
             return Err(unsupported_media_type().into());
         }
-        let limit = body_limit(request);
-        let declared = request
-            .headers()
-            .get(poem::http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        if declared.is_some_and(|n| n > limit) {
-            return Err(too_large(limit).into());
-        }
-        let bytes = body
-            .take()?
-            .into_bytes_limit(limit)
-            .await
-            .map_err(|e| match e {
-                poem::error::ReadBodyError::PayloadTooLarge => too_large(limit),
-                _ => AppError::bad_request(vec![FieldError::new(
-                    "",
-                    "unreadable_body",
-                    "无法读取请求体",
-                    "Could not read the body",
-                )]),
-            })?;
+        let bytes = read_limited(request, body, body_limit(request)).await?;
         Ok(JsonBody(parse_json::<T>(&bytes)?))
     }
 }
@@ -219,28 +230,7 @@ impl<'a> ApiExtractor<'a> for UploadBody {
         let limit = request
             .data::<crate::startup::AppState>()
             .map_or(DEFAULT_LIMIT, |s| s.settings.server.upload_limit_bytes);
-        let declared = request
-            .headers()
-            .get(poem::http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        if declared.is_some_and(|n| n > limit) {
-            return Err(too_large(limit).into());
-        }
-        let bytes = body
-            .take()?
-            .into_bytes_limit(limit)
-            .await
-            .map_err(|e| match e {
-                poem::error::ReadBodyError::PayloadTooLarge => too_large(limit),
-                _ => AppError::bad_request(vec![FieldError::new(
-                    "",
-                    "unreadable_body",
-                    "无法读取请求体",
-                    "Could not read the body",
-                )]),
-            })?;
-        Ok(UploadBody(bytes.to_vec()))
+        Ok(UploadBody(read_limited(request, body, limit).await?))
     }
 }
 

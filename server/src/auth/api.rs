@@ -13,7 +13,7 @@ use super::totp::service::{self as totp_service, Owner, Verdict};
 use super::{Auth, Role, password, totp};
 use crate::api::{JsonBody, client_addr};
 use crate::db::Mode;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::kv::Scope;
 use crate::startup::AppState;
 use crate::tenancy::{DivisionCode, TenantStatus, repo as tenants};
@@ -206,13 +206,8 @@ impl AuthApi {
             .tenant_code
             .as_deref()
             .map(|c| DivisionCode::parse("tenant_code", c))
-            .transpose()
-            .map_err(|e| errs.push(e))
-            .ok()
-            .flatten();
-        let username = Username::parse("username", &b.username)
-            .map_err(|e| errs.push(e))
-            .ok();
+            .gather(&mut errs);
+        let username = Username::parse("username", &b.username).gather(&mut errs);
         if b.password.is_empty() || b.password.len() > 1024 {
             errs.push(FieldError::new(
                 "password",

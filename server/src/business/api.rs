@@ -16,7 +16,7 @@ use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal, Role};
 use crate::db::{DbResult, Mode, TenantTx};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::members::model::BusinessStatus;
 use crate::org::model::OrgKind;
 use crate::startup::AppState;
@@ -241,18 +241,13 @@ fn text(field: &str, v: &str, max: usize) -> Result<String, FieldError> {
     Ok(t.to_owned())
 }
 
-/// Collects a field's parse error, keeping the value when it parses.
-fn keep<T>(errs: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
-    r.map_err(|e| errs.push(e)).ok()
-}
-
 fn opt_text(
     errs: &mut Vec<FieldError>,
     field: &str,
     v: Option<&str>,
     max: usize,
 ) -> Option<String> {
-    v.and_then(|s| keep(errs, text(field, s, max)))
+    v.and_then(|s| text(field, s, max).gather(errs))
 }
 
 /// An org unit named in a body: an active unit of `kind` in this county (422 otherwise).
@@ -385,19 +380,17 @@ impl BusinessApi {
         let b = body.0;
         let req_hash = idempotency::request_hash("POST /businesses", &b);
         let mut errs = Vec::new();
-        let name = keep(&mut errs, text("name", &b.name, 100));
+        let name = text("name", &b.name, 100).gather(&mut errs);
         let credit_code = b
             .credit_code
             .as_deref()
-            .and_then(|c| keep(&mut errs, CreditCode::parse("credit_code", c)));
+            .and_then(|c| CreditCode::parse("credit_code", c).gather(&mut errs));
         let stall_no = opt_text(&mut errs, "stall_no", b.stall_no.as_deref(), 20);
         let address = opt_text(&mut errs, "address", b.address.as_deref(), 200);
         let industry = opt_text(&mut errs, "industry", b.industry.as_deref(), 40);
-        let employee_count = keep(
-            &mut errs,
-            model::count("employee_count", b.employee_count, 1_000_000),
-        )
-        .flatten();
+        let employee_count = model::count("employee_count", b.employee_count, 1_000_000)
+            .gather(&mut errs)
+            .flatten();
         if b.status_since.is_some_and(|d| d > today()) {
             errs.push(FieldError::new(
                 "status_since",
@@ -610,15 +603,13 @@ impl BusinessApi {
         let credit_code = b
             .credit_code
             .as_deref()
-            .and_then(|c| keep(&mut errs, CreditCode::parse("credit_code", c)));
+            .and_then(|c| CreditCode::parse("credit_code", c).gather(&mut errs));
         let stall_no = opt_text(&mut errs, "stall_no", b.stall_no.as_deref(), 20);
         let address = opt_text(&mut errs, "address", b.address.as_deref(), 200);
         let industry = opt_text(&mut errs, "industry", b.industry.as_deref(), 40);
-        let employee_count = keep(
-            &mut errs,
-            model::count("employee_count", b.employee_count, 1_000_000),
-        )
-        .flatten();
+        let employee_count = model::count("employee_count", b.employee_count, 1_000_000)
+            .gather(&mut errs)
+            .flatten();
         if b.status_since.is_some_and(|d| d > today()) {
             errs.push(FieldError::new(
                 "status_since",

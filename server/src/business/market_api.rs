@@ -15,7 +15,7 @@ use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal, Role};
 use crate::db::{DbResult, Mode, TenantTx};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::org::model::{OrgKind, parse_name};
 use crate::startup::AppState;
 
@@ -194,18 +194,15 @@ impl MarketApi {
         let b = body.0;
         let req_hash = idempotency::request_hash("POST /markets", &b);
         let mut errs = Vec::new();
-        let name = parse_name("name", &b.name).map_err(|e| errs.push(e)).ok();
+        let name = parse_name("name", &b.name).gather(&mut errs);
         let address = text("address", b.address.as_deref(), 200)
-            .map_err(|e| errs.push(e))
-            .ok()
+            .gather(&mut errs)
             .flatten();
         let operator = text("operator", b.operator.as_deref(), 100)
-            .map_err(|e| errs.push(e))
-            .ok()
+            .gather(&mut errs)
             .flatten();
         let stall_count = super::model::count("stall_count", b.stall_count, 100_000)
-            .map_err(|e| errs.push(e))
-            .ok()
+            .gather(&mut errs)
             .flatten();
         let Some(name) = name.filter(|_| errs.is_empty()) else {
             return Err(AppError::validation(errs));
@@ -338,16 +335,13 @@ impl MarketApi {
         let b = body.0;
         let mut errs = Vec::new();
         let address = text("address", b.address.as_deref(), 200)
-            .map_err(|e| errs.push(e))
-            .ok()
+            .gather(&mut errs)
             .flatten();
         let operator = text("operator", b.operator.as_deref(), 100)
-            .map_err(|e| errs.push(e))
-            .ok()
+            .gather(&mut errs)
             .flatten();
         let stall_count = super::model::count("stall_count", b.stall_count, 100_000)
-            .map_err(|e| errs.push(e))
-            .ok()
+            .gather(&mut errs)
             .flatten();
         if !errs.is_empty() {
             return Err(AppError::validation(errs));

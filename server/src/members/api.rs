@@ -16,7 +16,7 @@ use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal, Role};
 use crate::db::{DbResult, Mode, TenantTx};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::org::model::OrgKind;
 use crate::org::scope::{self, Visibility};
 use crate::privacy::crypto::CountyKeys;
@@ -486,44 +486,28 @@ pub(crate) fn build(
     units: &mut UnitLookup<'_>,
 ) -> DbResult<MemberValues> {
     let mut errs = Vec::new();
-    let name = text_field("name", &b.name, 50)
-        .map_err(|e| errs.push(e))
-        .ok();
-    let business_name = text_field("business_name", &b.business_name, 100)
-        .map_err(|e| errs.push(e))
-        .ok();
+    let name = text_field("name", &b.name, 50).gather(&mut errs);
+    let business_name = text_field("business_name", &b.business_name, 100).gather(&mut errs);
     let id_number = b
         .id_number
         .as_deref()
         .map(|s| IdCardNumber::parse("id_number", s))
-        .transpose()
-        .map_err(|e| errs.push(e))
-        .ok()
-        .flatten();
+        .gather(&mut errs);
     let phone = b
         .phone
         .as_deref()
         .map(|s| MobileNumber::parse("phone", s))
-        .transpose()
-        .map_err(|e| errs.push(e))
-        .ok()
-        .flatten();
+        .gather(&mut errs);
     let household = b
         .household_registration
         .as_deref()
         .map(|s| DivisionCode::parse("household_registration", s))
-        .transpose()
-        .map_err(|e| errs.push(e))
-        .ok()
-        .flatten();
+        .gather(&mut errs);
     let address = b
         .home_address
         .as_deref()
         .map(|s| text_field("home_address", s, 200))
-        .transpose()
-        .map_err(|e| errs.push(e))
-        .ok()
-        .flatten();
+        .gather(&mut errs);
     let gender_from_id = id_number.as_ref().map(|i| {
         if i.is_male() {
             Gender::Male
@@ -899,26 +883,17 @@ impl MemberApi {
             .phone
             .as_deref()
             .map(|s| MobileNumber::parse("phone", s))
-            .transpose()
-            .map_err(|e| errs.push(e))
-            .ok()
-            .flatten();
+            .gather(&mut errs);
         let address = b
             .home_address
             .as_deref()
             .map(|s| text_field("home_address", s, 200))
-            .transpose()
-            .map_err(|e| errs.push(e))
-            .ok()
-            .flatten();
+            .gather(&mut errs);
         let business_name = b
             .business_name
             .as_deref()
             .map(|s| text_field("business_name", s, 100))
-            .transpose()
-            .map_err(|e| errs.push(e))
-            .ok()
-            .flatten();
+            .gather(&mut errs);
         if !errs.is_empty() {
             return Err(AppError::validation(errs));
         }

@@ -22,7 +22,7 @@ use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal, Role};
 use crate::db::schema::{member_consents as c, members as m, org_units as o};
 use crate::db::{DbError, DbResult, Mode, TenantTx};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::org::model::subtree_end;
 use crate::org::scope::{self, Visibility};
 use crate::startup::AppState;
@@ -97,15 +97,10 @@ pub fn validate_new(
     today: NaiveDate,
 ) -> Result<NewConsent, Vec<FieldError>> {
     let mut errs = Vec::new();
-    let version = text("notice_version", notice_version, 50)
-        .map_err(|e| errs.push(e))
-        .ok();
+    let version = text("notice_version", notice_version, 50).gather(&mut errs);
     let reference = notice_reference
         .map(|r| text("notice_reference", r, 200))
-        .transpose()
-        .map_err(|e| errs.push(e))
-        .ok()
-        .flatten();
+        .gather(&mut errs);
     if consented_on > today {
         errs.push(future("consented_on"));
     }

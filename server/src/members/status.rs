@@ -23,7 +23,7 @@ use crate::auth::{Auth, Role};
 use crate::business::model::{Refused, business_status_change};
 use crate::db::schema::{member_status_history as h, members as m};
 use crate::db::{DbResult, Mode, TenantTx};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::org::scope;
 use crate::startup::AppState;
 
@@ -569,8 +569,7 @@ fn step_of(b: &StatusChangeRequest, today: NaiveDate) -> Result<Validated, AppEr
         ));
     }
     let opt = |errs: &mut Vec<FieldError>, field: &str, v: &Option<String>, max: usize| {
-        v.as_deref()
-            .and_then(|s| text(field, s, max).map_err(|e| errs.push(e)).ok())
+        v.as_deref().and_then(|s| text(field, s, max).gather(errs))
     };
     let from_org = opt(&mut errs, "from_org", &b.from_org, 100);
     let to_org = opt(&mut errs, "to_org", &b.to_org, 100);

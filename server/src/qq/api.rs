@@ -30,7 +30,7 @@ use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal, Role};
 use crate::db::{DbResult, Mode, TenantTx};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::org::scope::{self, Visibility};
 use crate::privacy::crypto::CountyKeys;
 use crate::privacy::identity::QqNumber;
@@ -504,10 +504,6 @@ const FILE_TYPES: [&str; 4] = [
 /// A member-list file as the raw request body, at most [`parse::MAX_FILE_BYTES`].
 pub struct ListFile(pub Vec<u8>);
 
-fn file_too_large() -> AppError {
-    crate::api::body::too_large(parse::MAX_FILE_BYTES)
-}
-
 impl<'a> ApiExtractor<'a> for ListFile {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
     type ParamType = ();
@@ -547,28 +543,8 @@ impl<'a> ApiExtractor<'a> for ListFile {
             )
             .into());
         }
-        let declared = request
-            .headers()
-            .get(poem::http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        if declared.is_some_and(|n| n > parse::MAX_FILE_BYTES) {
-            return Err(file_too_large().into());
-        }
-        let bytes = body
-            .take()?
-            .into_bytes_limit(parse::MAX_FILE_BYTES)
-            .await
-            .map_err(|e| match e {
-                poem::error::ReadBodyError::PayloadTooLarge => file_too_large(),
-                _ => AppError::bad_request(vec![FieldError::new(
-                    "",
-                    "unreadable_body",
-                    "无法读取请求体",
-                    "Could not read the body",
-                )]),
-            })?;
-        Ok(ListFile(bytes.to_vec()))
+        let bytes = crate::api::body::read_limited(request, body, parse::MAX_FILE_BYTES).await?;
+        Ok(ListFile(bytes))
     }
 }
 
@@ -962,17 +938,12 @@ impl QqApi {
             return Err(AppError::forbidden());
         }
         let mut errs = Vec::new();
-        let name = crate::org::model::parse_name("name", &req.name)
-            .map_err(|e| errs.push(e))
-            .ok();
+        let name = crate::org::model::parse_name("name", &req.name).gather(&mut errs);
         let number = req
             .group_number
             .as_deref()
             .map(|n| qq_arg("group_number", n))
-            .transpose()
-            .map_err(|e| errs.push(e))
-            .ok()
-            .flatten();
+            .gather(&mut errs);
         if req.grid_id.is_some() == req.org_unit_id.is_some() {
             errs.push(FieldError::new(
                 "grid_id",
@@ -1078,18 +1049,12 @@ impl QqApi {
             .name
             .as_deref()
             .map(|n| crate::org::model::parse_name("name", n))
-            .transpose()
-            .map_err(|e| errs.push(e))
-            .ok()
-            .flatten();
+            .gather(&mut errs);
         let number = b
             .group_number
             .as_deref()
             .map(|n| qq_arg("group_number", n))
-            .transpose()
-            .map_err(|e| errs.push(e))
-            .ok()
-            .flatten();
+            .gather(&mut errs);
         if !errs.is_empty() {
             return Err(AppError::validation(errs));
         }
@@ -1238,10 +1203,9 @@ impl QqApi {
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let req = body.0;
         let mut errs = Vec::new();
-        let real_name = crate::users::model::parse_display_name("real_name", &req.real_name)
-            .map_err(|e| errs.push(e))
-            .ok();
-        let qq = qq_arg("qq", &req.qq).map_err(|e| errs.push(e)).ok();
+        let real_name =
+            crate::users::model::parse_display_name("real_name", &req.real_name).gather(&mut errs);
+        let qq = qq_arg("qq", &req.qq).gather(&mut errs);
         if let Some(d) = req.joined_on
             && let Err(e) = not_future("joined_on", d)
         {
@@ -1360,17 +1324,8 @@ impl QqApi {
             .real_name
             .as_deref()
             .map(|n| crate::users::model::parse_display_name("real_name", n))
-            .transpose()
-            .map_err(|e| errs.push(e))
-            .ok()
-            .flatten();
-        let qq =
-            b.qq.as_deref()
-                .map(|q| qq_arg("qq", q))
-                .transpose()
-                .map_err(|e| errs.push(e))
-                .ok()
-                .flatten();
+            .gather(&mut errs);
+        let qq = b.qq.as_deref().map(|q| qq_arg("qq", q)).gather(&mut errs);
         if let Some(d) = b.joined_on
             && let Err(e) = not_future("joined_on", d)
         {

@@ -13,7 +13,7 @@ use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::auth::{Auth, Role, password};
 use crate::db::Mode;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::kv::Scope;
 use crate::startup::AppState;
 use crate::users::model::{Username, parse_display_name};
@@ -442,21 +442,15 @@ impl PlatformApi {
 /// Checks every field of a create request, reporting all faults at once.
 pub fn validate_create(req: &CreateTenantRequest) -> AppResult<NewCounty> {
     let mut errs: Vec<FieldError> = Vec::new();
-    let code = DivisionCode::parse("code", &req.code)
-        .map_err(|e| errs.push(e))
-        .ok();
-    let name = parse_name("name", &req.name).map_err(|e| errs.push(e)).ok();
+    let code = DivisionCode::parse("code", &req.code).gather(&mut errs);
+    let name = parse_name("name", &req.name).gather(&mut errs);
     let admin_username = match (&req.admin_username, &code) {
-        (Some(u), _) => Username::parse("admin_username", u)
-            .map_err(|e| errs.push(e))
-            .ok(),
-        (None, Some(c)) => service::default_admin(c).map_err(|e| errs.push(e)).ok(),
+        (Some(u), _) => Username::parse("admin_username", u).gather(&mut errs),
+        (None, Some(c)) => service::default_admin(c).gather(&mut errs),
         (None, None) => None,
     };
     let admin_display_name = match (&req.admin_display_name, &name) {
-        (Some(d), _) => parse_display_name("admin_display_name", d)
-            .map_err(|e| errs.push(e))
-            .ok(),
+        (Some(d), _) => parse_display_name("admin_display_name", d).gather(&mut errs),
         (None, Some(n)) => Some(format!("{n}管理员")),
         (None, None) => None,
     };

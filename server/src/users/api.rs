@@ -12,7 +12,7 @@ use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::auth::{Auth, Role, password};
 use crate::db::Mode;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::kv::Scope;
 use crate::startup::AppState;
 use crate::tenancy::api::{OneTimeCredential, TenantView};
@@ -232,13 +232,9 @@ impl CountyApi {
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let req = body.0;
         let mut errs = Vec::new();
-        let username = Username::parse("username", &req.username)
-            .map_err(|e| errs.push(e))
-            .ok();
-        let display = parse_display_name("display_name", &req.display_name)
-            .map_err(|e| errs.push(e))
-            .ok();
-        let role = county_role("role", req.role).map_err(|e| errs.push(e)).ok();
+        let username = Username::parse("username", &req.username).gather(&mut errs);
+        let display = parse_display_name("display_name", &req.display_name).gather(&mut errs);
+        let role = county_role("role", req.role).gather(&mut errs);
         let unit = unit_arg(req.org_unit_id.as_deref())?;
         let (Some(username), Some(display), Some(role)) = (username, display, role) else {
             return Err(AppError::validation(errs));
@@ -344,17 +340,8 @@ impl CountyApi {
             .display_name
             .as_deref()
             .map(|d| parse_display_name("display_name", d))
-            .transpose()
-            .map_err(|e| errs.push(e))
-            .ok()
-            .flatten();
-        let role = b
-            .role
-            .map(|r| county_role("role", r))
-            .transpose()
-            .map_err(|e| errs.push(e))
-            .ok()
-            .flatten();
+            .gather(&mut errs);
+        let role = b.role.map(|r| county_role("role", r)).gather(&mut errs);
         let unit = unit_arg(b.org_unit_id.as_deref())?;
         if id == auth.0.user_id
             && (b.status == Some(UserStatus::Disabled)
