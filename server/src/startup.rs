@@ -20,6 +20,7 @@ use crate::business::api::BusinessApi;
 use crate::business::market_api::MarketApi;
 use crate::config::Settings;
 use crate::db::{Backend, Db, migrate};
+use crate::deadlines::api::DeadlineApi;
 use crate::grids::api::GridApi;
 use crate::kv::{Keys, Kv};
 use crate::members::api::MemberApi;
@@ -104,8 +105,11 @@ impl AppState {
     }
 }
 
-/// Every API of the service, one per domain area.
-pub type Apis = (
+/// Every API of the service, one per domain area: the register's, then the workflows'
+/// (poem-openapi implements `OpenApi` for tuples of up to 16, so the list is nested).
+pub type Apis = (RegisterApis, WorkflowApis);
+
+pub type RegisterApis = (
     AuthApi,
     PlatformApi,
     CountyApi,
@@ -123,9 +127,13 @@ pub type Apis = (
     MemberStatusApi,
 );
 
+/// The dual-linkage workflows and the deadline engine (issue 5).
+pub type WorkflowApis = (DeadlineApi, ());
+
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
     OpenApiService::new(
         (
+            (
             AuthApi { state: state.clone() },
             PlatformApi { state: state.clone() },
             CountyApi { state: state.clone() },
@@ -141,6 +149,8 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             BusinessApi { state: state.clone() },
             MarketApi { state: state.clone() },
             MemberStatusApi { state: state.clone() },
+            ),
+            (DeadlineApi { state: state.clone() }, ()),
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),

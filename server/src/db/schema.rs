@@ -442,3 +442,66 @@ diesel::allow_tables_to_appear_in_same_query!(qq_groups, org_units);
 diesel::allow_tables_to_appear_in_same_query!(member_consents, members);
 diesel::allow_tables_to_appear_in_same_query!(user_totp, users);
 diesel::allow_tables_to_appear_in_same_query!(platform_user_totp, platform_users);
+
+// The deadline engine (issue 5).
+diesel::table! {
+    obligations (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        kind -> Text,
+        period -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        owner_org_unit_id -> Text,
+        member_id -> Nullable<Text>,
+        title -> Text,
+        due_on -> Date,
+        done_at -> Nullable<Timestamp>,
+        done_by -> Nullable<Text>,
+        overdue_since -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deadline_settings (tenant_id, kind) {
+        tenant_id -> Text,
+        kind -> Text,
+        days -> Nullable<Integer>,
+        month -> Nullable<Integer>,
+        day -> Nullable<Integer>,
+        month2 -> Nullable<Integer>,
+        day2 -> Nullable<Integer>,
+        version -> BigInt,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_days (tenant_id, day) {
+        tenant_id -> Text,
+        day -> Date,
+        kind -> Text,
+        name -> Text,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        topic -> Text,
+        obligation_id -> Text,
+        recipient_org_unit_id -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(obligations, org_units);
+diesel::allow_tables_to_appear_in_same_query!(obligations, outbox);

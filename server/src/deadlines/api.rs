@@ -1,0 +1,448 @@
+//! The deadline views: for any org unit or grid, what is due, done and overdue, and who owns it.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi, Tags};
+
+use super::model::{ObligationKind, State, state};
+use super::repo::ObligationRow;
+use crate::api::{PageRequest, path_id};
+use crate::auth::{Auth, Role};
+use crate::db::schema::{grid_townships as gt, grids as g, obligations as o, org_units as ou};
+use crate::db::{DbResult, Mode, TenantTx};
+use crate::error::{AppError, AppResult, FieldError, Gather};
+use crate::org::model::subtree_end;
+use crate::org::scope::{self, Visibility};
+use crate::startup::AppState;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// 期限与逾期 / Deadlines and overdue obligations
+    Deadlines,
+}
+
+pub struct DeadlineApi {
+    pub state: AppState,
+}
+
+/// One obligation as the dashboard shows it.
+#[derive(Debug, Clone, Object)]
+pub struct ObligationView {
+    pub id: String,
+    pub kind: ObligationKind,
+    /// 中文名称
+    pub kind_label: String,
+    pub kind_label_en: String,
+    pub title: String,
+    /// `2026Q3`, `2026H1`, `2026`, or empty for obligations dated from their subject.
+    pub period: String,
+    pub due_on: NaiveDate,
+    pub state: State,
+    /// Days past the due date (overdue items; for items met late, how late they were met).
+    pub days_overdue: Option<i64>,
+    pub done_at: Option<NaiveDateTime>,
+    /// The day the daily job first recorded it overdue.
+    pub overdue_since: Option<NaiveDate>,
+    pub owner_org_unit_id: String,
+    pub owner_name: String,
+    pub owner_kind: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub member_id: Option<String>,
+}
+
+/// Counts per owner and kind.
+#[derive(Debug, Clone, Object)]
+pub struct OwnerSummary {
+    pub owner_org_unit_id: String,
+    pub owner_name: String,
+    pub kind: ObligationKind,
+    pub kind_label: String,
+    pub due: i64,
+    pub overdue: i64,
+    pub done: i64,
+}
+
+#[derive(Debug, Clone, Default, Object)]
+pub struct Counts {
+    pub due: i64,
+    pub overdue: i64,
+    pub done: i64,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct Dashboard {
+    /// The day the states are computed for.
+    pub as_of: NaiveDate,
+    pub summary: Counts,
+    /// Per owner and kind, owners with overdue items first.
+    pub by_owner: Vec<OwnerSummary>,
+    pub items: Vec<ObligationView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum StateFilter {
+    Due,
+    Overdue,
+    Done,
+    /// Due and overdue.
+    Open,
+    All,
+}
+
+/// The dashboard's filters, checked.
+struct Filter {
+    as_of: NaiveDate,
+    state: StateFilter,
+    kind: Option<ObligationKind>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    org_unit_id: Option<String>,
+    grid_id: Option<String>,
+}
+
+/// The owners a caller may see with the filters applied: `None` is the whole county.
+fn owner_scope(
+    tx: &mut TenantTx<'_>,
+    vis: &Visibility,
+    f: &Filter,
+) -> DbResult<Option<Vec<String>>> {
+    let tid = tx.tid().to_owned();
+    // Path ranges that bound the owners: the caller's subtree, then the filters inside it.
+    let mut ranges: Option<Vec<String>> = match vis {
+        Visibility::County => None,
+        Visibility::Subtree(p) => Some(vec![p.clone()]),
+        Visibility::Nothing => return Ok(Some(vec![])),
+    };
+    let unit_path = |tx: &mut TenantTx<'_>, id: &str| -> DbResult<Option<String>> {
+        Ok(ou::table
+            .filter(ou::tenant_id.eq(&tid).and(ou::id.eq(id)))
+            .select(ou::path)
+            .first::<String>(tx.conn())
+            .optional()?)
+    };
+    let narrow = |ranges: Option<Vec<String>>, wanted: Vec<String>| -> Vec<String> {
+        match ranges {
+            None => wanted,
+            // Keep each wanted subtree that lies inside a visible one (and the visible subtree
+            // when a wanted one contains it).
+            Some(vis) => {
+                let mut out = vec![];
+                for w in &wanted {
+                    for v in &vis {
+                        if w.starts_with(v.as_str()) {
+                            out.push(w.clone());
+                        } else if v.starts_with(w.as_str()) {
+                            out.push(v.clone());
+                        }
+                    }
+                }
+                out
+            }
+        }
+    };
+    if let Some(id) = &f.org_unit_id {
+        let path = unit_path(tx, id)?.ok_or_else(AppError::not_found)?;
+        let n = narrow(ranges.clone(), vec![path]);
+        if n.is_empty() {
+            // A unit outside the caller's scope is as unknown as another county's.
+            return Err(AppError::not_found().into());
+        }
+        ranges = Some(n);
+    }
+    if let Some(id) = &f.grid_id {
+        let grid: Option<(String, Option<String>)> = g::table
+            .filter(g::tenant_id.eq(&tid).and(g::id.eq(id)))
+            .select((g::aic_office_id, g::party_branch_id))
+            .first(tx.conn())
+            .optional()?;
+        let (aic, branch) = grid.ok_or_else(AppError::not_found)?;
+        let townships: Vec<String> = gt::table
+            .filter(gt::tenant_id.eq(&tid).and(gt::grid_id.eq(id)))
+            .filter(gt::valid_to.is_null())
+            .select(gt::township_id)
+            .load(tx.conn())?;
+        let mut wanted = vec![];
+        for unit in std::iter::once(aic).chain(branch).chain(townships) {
+            if let Some(p) = unit_path(tx, &unit)? {
+                wanted.push(p);
+            }
+        }
+        let n = narrow(ranges.clone(), wanted);
+        if n.is_empty() && !matches!(vis, Visibility::County) {
+            return Err(AppError::not_found().into());
+        }
+        ranges = Some(n);
+    }
+    let Some(ranges) = ranges else {
+        return Ok(None);
+    };
+    let mut ids = vec![];
+    for p in ranges {
+        let end = subtree_end(&p);
+        let mut sub: Vec<String> = ou::table
+            .filter(ou::tenant_id.eq(&tid))
+            .filter(ou::path.ge(&p).and(ou::path.lt(&end)))
+            .select(ou::id)
+            .load(tx.conn())?;
+        ids.append(&mut sub);
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(Some(ids))
+}
+
+fn view(row: ObligationRow, owner: Option<&(String, String)>, as_of: NaiveDate) -> ObligationView {
+    let kind = ObligationKind::parse(&row.kind).unwrap_or(ObligationKind::TwoWayReporting);
+    let done_on = row.done_at.map(|t| (t + chrono::Duration::hours(8)).date());
+    let st = state(row.due_on, done_on, as_of);
+    let days_overdue = match (st, done_on) {
+        (State::Overdue, _) => Some((as_of - row.due_on).num_days()),
+        (State::Done, Some(d)) if d > row.due_on => Some((d - row.due_on).num_days()),
+        _ => None,
+    };
+    let (owner_name, owner_kind) = owner.cloned().unwrap_or_default();
+    ObligationView {
+        id: row.id,
+        kind,
+        kind_label: kind.label_zh().to_owned(),
+        kind_label_en: kind.label_en().to_owned(),
+        title: row.title,
+        period: row.period,
+        due_on: row.due_on,
+        state: st,
+        days_overdue,
+        done_at: row.done_at,
+        overdue_since: row.overdue_since,
+        owner_org_unit_id: row.owner_org_unit_id,
+        owner_name,
+        owner_kind,
+        subject_type: row.subject_type,
+        subject_id: row.subject_id,
+        member_id: row.member_id,
+    }
+}
+
+fn dashboard(
+    tx: &mut TenantTx<'_>,
+    vis: &Visibility,
+    f: &Filter,
+    page: &PageRequest,
+) -> DbResult<Dashboard> {
+    let tid = tx.tid().to_owned();
+    let owners = owner_scope(tx, vis, f)?;
+    // The same filters for the counts and the page.
+    macro_rules! filtered {
+        ($q:expr, $state:expr) => {{
+            let mut q = $q.filter(o::tenant_id.eq(tid.clone())).into_boxed();
+            if let Some(ids) = &owners {
+                q = q.filter(o::owner_org_unit_id.eq_any(ids.clone()));
+            }
+            if let Some(k) = f.kind {
+                q = q.filter(o::kind.eq(k.as_str()));
+            }
+            if let Some(d) = f.from {
+                q = q.filter(o::due_on.ge(d));
+            }
+            if let Some(d) = f.to {
+                q = q.filter(o::due_on.le(d));
+            }
+            match $state {
+                StateFilter::Due => q.filter(o::done_at.is_null()).filter(o::due_on.ge(f.as_of)),
+                StateFilter::Overdue => {
+                    q.filter(o::done_at.is_null()).filter(o::due_on.lt(f.as_of))
+                }
+                StateFilter::Done => q.filter(o::done_at.is_not_null()),
+                StateFilter::Open => q.filter(o::done_at.is_null()),
+                StateFilter::All => q,
+            }
+        }};
+    }
+    let mut per_owner: HashMap<(String, String), Counts> = HashMap::new();
+    let mut summary = Counts::default();
+    for s in [StateFilter::Due, StateFilter::Overdue, StateFilter::Done] {
+        let rows: Vec<(String, String, i64)> = filtered!(
+            o::table.group_by((o::owner_org_unit_id, o::kind)).select((
+                o::owner_org_unit_id,
+                o::kind,
+                count_star()
+            )),
+            s
+        )
+        .load(tx.conn())?;
+        for (owner, kind, n) in rows {
+            let c = per_owner.entry((owner, kind)).or_default();
+            match s {
+                StateFilter::Due => {
+                    c.due += n;
+                    summary.due += n;
+                }
+                StateFilter::Overdue => {
+                    c.overdue += n;
+                    summary.overdue += n;
+                }
+                _ => {
+                    c.done += n;
+                    summary.done += n;
+                }
+            }
+        }
+    }
+    let mut q = filtered!(o::table.select(ObligationRow::as_select()), f.state);
+    if let Some(after) = &page.after {
+        let at: Option<NaiveDate> = o::table
+            .filter(o::tenant_id.eq(&tid).and(o::id.eq(after)))
+            .select(o::due_on)
+            .first(tx.conn())
+            .optional()?;
+        if let Some(at) = at {
+            q = q.filter(
+                o::due_on
+                    .gt(at)
+                    .or(o::due_on.eq(at).and(o::id.gt(after.clone()))),
+            );
+        }
+    }
+    let rows: Vec<ObligationRow> = q
+        .order((o::due_on.asc(), o::id.asc()))
+        .limit(page.fetch())
+        .load(tx.conn())?;
+    let (rows, next_cursor) = page.finish(rows, |r| r.id.as_str());
+    // Owner names for the page and the summary.
+    let mut wanted: Vec<String> = rows.iter().map(|r| r.owner_org_unit_id.clone()).collect();
+    wanted.extend(per_owner.keys().map(|(o, _)| o.clone()));
+    wanted.sort();
+    wanted.dedup();
+    let mut names: HashMap<String, (String, String)> = HashMap::new();
+    for chunk in wanted.chunks(500) {
+        let got: Vec<(String, String, String)> = ou::table
+            .filter(ou::tenant_id.eq(&tid))
+            .filter(ou::id.eq_any(chunk))
+            .select((ou::id, ou::name, ou::kind))
+            .load(tx.conn())?;
+        names.extend(got.into_iter().map(|(id, n, k)| (id, (n, k))));
+    }
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let owner = names.get(&r.owner_org_unit_id);
+            view(r, owner, f.as_of)
+        })
+        .collect();
+    let mut by_owner: Vec<OwnerSummary> = per_owner
+        .into_iter()
+        .filter_map(|((owner, kind), c)| {
+            let kind = ObligationKind::parse(&kind)?;
+            Some(OwnerSummary {
+                owner_name: names.get(&owner).map(|n| n.0.clone()).unwrap_or_default(),
+                owner_org_unit_id: owner,
+                kind,
+                kind_label: kind.label_zh().to_owned(),
+                due: c.due,
+                overdue: c.overdue,
+                done: c.done,
+            })
+        })
+        .collect();
+    by_owner.sort_by(|a, b| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then_with(|| a.owner_name.cmp(&b.owner_name))
+            .then_with(|| a.kind.as_str().cmp(b.kind.as_str()))
+    });
+    Ok(Dashboard {
+        as_of: f.as_of,
+        summary,
+        by_owner,
+        items,
+        next_cursor,
+    })
+}
+
+fn parse_date(field: &str, s: &str) -> Result<NaiveDate, FieldError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        FieldError::new(
+            field,
+            "invalid_date",
+            format!("{field}：日期格式应为 YYYY-MM-DD"),
+            format!("{field}: a date as YYYY-MM-DD"),
+        )
+    })
+}
+
+fn parse_kind(s: &str) -> Result<ObligationKind, FieldError> {
+    ObligationKind::parse(s).ok_or_else(|| {
+        FieldError::new(
+            "kind",
+            "invalid_kind",
+            "kind：期限种类无效",
+            "kind: not a kind of deadline",
+        )
+    })
+}
+
+#[OpenApi(tag = "ApiTags::Deadlines")]
+impl DeadlineApi {
+    /// 期限看板：应办、已办、逾期及责任单位 / The deadline dashboard: due, done, overdue and owners
+    ///
+    /// Scoped to what the caller sees; `org_unit_id` narrows to a unit's subtree, `grid_id` to a
+    /// grid (its AIC office, party branch and current townships with their villages).
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/deadlines", method = "get")]
+    async fn dashboard(
+        &self,
+        auth: Auth,
+        org_unit_id: Query<Option<String>>,
+        grid_id: Query<Option<String>>,
+        /// due | overdue | done | open | all (default)
+        state: Query<Option<StateFilter>>,
+        kind: Query<Option<String>>,
+        /// The day to compute states for (default: today in China).
+        as_of: Query<Option<String>>,
+        /// Only obligations due on or after this day.
+        from: Query<Option<String>>,
+        /// Only obligations due on or before this day.
+        to: Query<Option<String>>,
+        limit: Query<Option<u32>>,
+        cursor: Query<Option<String>>,
+    ) -> AppResult<Json<Dashboard>> {
+        let tid = auth.0.tenant()?;
+        let mut errs = vec![];
+        let as_of = as_of.0.map(|s| parse_date("as_of", &s)).gather(&mut errs);
+        let from = from.0.map(|s| parse_date("from", &s)).gather(&mut errs);
+        let to = to.0.map(|s| parse_date("to", &s)).gather(&mut errs);
+        let kind = kind.0.map(|s| parse_kind(&s)).gather(&mut errs);
+        if !errs.is_empty() {
+            return Err(AppError::validation(errs));
+        }
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        let unit = org_unit_id.0.map(|s| path_id(&s)).transpose()?;
+        let grid = grid_id.0.map(|s| path_id(&s)).transpose()?;
+        let f = Filter {
+            as_of: as_of.unwrap_or_else(super::today),
+            state: state.0.unwrap_or(StateFilter::All),
+            kind,
+            from,
+            to,
+            org_unit_id: unit,
+            grid_id: grid,
+        };
+        let who: (Role, String) = (auth.0.role, auth.0.user_id.clone());
+        let out = self
+            .state
+            .db
+            .tenant(tid, Mode::Read, move |tx| {
+                let vis = scope::visibility(tx, who.0, &who.1)?;
+                dashboard(tx, &vis, &f, &page)
+            })
+            .await?;
+        Ok(Json(out))
+    }
+}

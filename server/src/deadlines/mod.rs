@@ -1,0 +1,23 @@
+//! The deadline engine (issue 5 item 6): every dated obligation in the seeds, its due date per
+//! county and year, and for any org unit or grid what is due, done and overdue, and who owns it.
+//!
+//! Workflows open an obligation when it arises and close it when it is met
+//! ([`repo::open`], [`repo::close`]); the daily job ([`job`]) materialises the periodic and
+//! county-level ones and records newly overdue items with a notification in the outbox.
+
+pub mod api;
+pub mod calendar;
+pub mod model;
+pub mod repo;
+pub mod rules;
+
+pub use model::{ObligationKind, Period, State};
+pub use repo::{NewObligation, close, open, withdraw};
+
+use chrono::{FixedOffset, NaiveDate, Utc};
+
+/// Today in China (UTC+8 all year: no daylight saving since 1991), the day deadlines count in.
+pub fn today() -> NaiveDate {
+    let cst = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    Utc::now().with_timezone(&cst).date_naive()
+}

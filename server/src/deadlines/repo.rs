@@ -1,0 +1,220 @@
+//! Obligations, the county's rules and calendar, in storage. Workflows use [`open`] when an
+//! obligation arises and [`close`] when it is met; both are idempotent.
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::calendar::{Calendar, DayKind};
+use super::model::{ObligationKind, Period, Rule};
+use super::rules::{RuleFields, Rules, parse_rule};
+use crate::db::schema::{calendar_days as cd, deadline_settings as ds, obligations as o};
+use crate::db::{DbResult, TenantTx};
+
+/// An obligation as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = o)]
+pub struct ObligationRow {
+    pub tenant_id: String,
+    pub id: String,
+    pub kind: String,
+    pub period: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub owner_org_unit_id: String,
+    pub member_id: Option<String>,
+    pub title: String,
+    pub due_on: NaiveDate,
+    pub done_at: Option<NaiveDateTime>,
+    pub done_by: Option<String>,
+    pub overdue_since: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+}
+
+/// What a workflow states when an obligation arises.
+#[derive(Debug, Clone)]
+pub struct NewObligation<'a> {
+    pub kind: ObligationKind,
+    pub period: Period,
+    /// What the obligation is about, e.g. `handbook`, `org_unit`, `feedback`.
+    pub subject_type: &'a str,
+    pub subject_id: &'a str,
+    /// The unit that must act (and is chased).
+    pub owner_org_unit_id: &'a str,
+    pub member_id: Option<&'a str>,
+    /// Short zh-CN description for lists and notifications; no personal data.
+    pub title: String,
+    pub due_on: NaiveDate,
+}
+
+/// Opens an obligation, or returns the id of the one already open for the same kind, subject
+/// and period (so callers need not check first).
+pub fn open(tx: &mut TenantTx<'_>, new: NewObligation<'_>) -> DbResult<String> {
+    let tid = tx.tid().to_owned();
+    let period = new.period.to_string();
+    if let Some(id) = o::table
+        .filter(o::tenant_id.eq(&tid))
+        .filter(o::kind.eq(new.kind.as_str()))
+        .filter(o::subject_id.eq(new.subject_id))
+        .filter(o::period.eq(&period))
+        .select(o::id)
+        .first::<String>(tx.conn())
+        .optional()?
+    {
+        return Ok(id);
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    diesel::insert_into(o::table)
+        .values((
+            o::tenant_id.eq(&tid),
+            o::id.eq(&id),
+            o::kind.eq(new.kind.as_str()),
+            o::period.eq(&period),
+            o::subject_type.eq(new.subject_type),
+            o::subject_id.eq(new.subject_id),
+            o::owner_org_unit_id.eq(new.owner_org_unit_id),
+            o::member_id.eq(new.member_id),
+            o::title.eq(&new.title),
+            o::due_on.eq(new.due_on),
+            o::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(tx.conn())?;
+    Ok(id)
+}
+
+/// Marks the open obligation of `kind` for `subject_id` in `period` as met by `user_id`.
+/// Returns whether one was open (closing twice, or closing nothing, changes nothing).
+pub fn close(
+    tx: &mut TenantTx<'_>,
+    kind: ObligationKind,
+    subject_id: &str,
+    period: Period,
+    user_id: &str,
+) -> DbResult<bool> {
+    let tid = tx.tid().to_owned();
+    let n = diesel::update(
+        o::table
+            .filter(o::tenant_id.eq(&tid))
+            .filter(o::kind.eq(kind.as_str()))
+            .filter(o::subject_id.eq(subject_id))
+            .filter(o::period.eq(period.to_string()))
+            .filter(o::done_at.is_null()),
+    )
+    .set((
+        o::done_at.eq(Some(Utc::now().naive_utc())),
+        o::done_by.eq(Some(user_id)),
+    ))
+    .execute(tx.conn())?;
+    Ok(n > 0)
+}
+
+/// Withdraws an open obligation whose subject went away (a handbook cancelled, a request
+/// withdrawn). Met obligations stay: they are history.
+pub fn withdraw(
+    tx: &mut TenantTx<'_>,
+    kind: ObligationKind,
+    subject_id: &str,
+    period: Period,
+) -> DbResult<bool> {
+    use crate::db::schema::outbox as ob;
+    let tid = tx.tid().to_owned();
+    let ids: Vec<String> = o::table
+        .filter(o::tenant_id.eq(&tid))
+        .filter(o::kind.eq(kind.as_str()))
+        .filter(o::subject_id.eq(subject_id))
+        .filter(o::period.eq(period.to_string()))
+        .filter(o::done_at.is_null())
+        .select(o::id)
+        .load(tx.conn())?;
+    if ids.is_empty() {
+        return Ok(false);
+    }
+    diesel::delete(
+        ob::table
+            .filter(ob::tenant_id.eq(&tid))
+            .filter(ob::obligation_id.eq_any(&ids)),
+    )
+    .execute(tx.conn())?;
+    diesel::delete(
+        o::table
+            .filter(o::tenant_id.eq(&tid))
+            .filter(o::id.eq_any(&ids)),
+    )
+    .execute(tx.conn())?;
+    Ok(true)
+}
+
+/// The obligation of `kind` for `subject_id` in `period`, if any.
+pub fn find(
+    tx: &mut TenantTx<'_>,
+    kind: ObligationKind,
+    subject_id: &str,
+    period: Period,
+) -> DbResult<Option<ObligationRow>> {
+    let tid = tx.tid().to_owned();
+    Ok(o::table
+        .filter(o::tenant_id.eq(&tid))
+        .filter(o::kind.eq(kind.as_str()))
+        .filter(o::subject_id.eq(subject_id))
+        .filter(o::period.eq(period.to_string()))
+        .select(ObligationRow::as_select())
+        .first(tx.conn())
+        .optional()?)
+}
+
+pub fn get(tx: &mut TenantTx<'_>, id: &str) -> DbResult<Option<ObligationRow>> {
+    let tid = tx.tid().to_owned();
+    Ok(o::table
+        .filter(o::tenant_id.eq(&tid).and(o::id.eq(id)))
+        .select(ObligationRow::as_select())
+        .first(tx.conn())
+        .optional()?)
+}
+
+/// The county's rules: the seeds' defaults with its overrides.
+pub fn rules(tx: &mut TenantTx<'_>) -> DbResult<Rules> {
+    let tid = tx.tid().to_owned();
+    type Fields = (
+        String,
+        Option<i32>,
+        Option<i32>,
+        Option<i32>,
+        Option<i32>,
+        Option<i32>,
+    );
+    let rows: Vec<Fields> = ds::table
+        .filter(ds::tenant_id.eq(&tid))
+        .select((ds::kind, ds::days, ds::month, ds::day, ds::month2, ds::day2))
+        .load(tx.conn())?;
+    let mut overrides: Vec<(ObligationKind, Rule)> = rows
+        .into_iter()
+        .filter_map(|(kind, days, month, day, month2, day2)| {
+            let kind = ObligationKind::parse(&kind)?;
+            let f = RuleFields {
+                days,
+                month,
+                day,
+                month2,
+                day2,
+            };
+            // Rows are checked on write; one that no longer parses falls back to the default.
+            Some((kind, parse_rule(kind, f).ok()?))
+        })
+        .collect();
+    // The QQ join date has lived in the QQ settings since the rosters landed: one place.
+    let (qq, _) = crate::qq::repo::deadline(tx)?;
+    overrides.retain(|(k, _)| *k != ObligationKind::QqJoin);
+    overrides.push((ObligationKind::QqJoin, Rule::Annual(qq.month(), qq.day())));
+    Ok(Rules::new(overrides))
+}
+
+/// The county's working-day calendar.
+pub fn calendar(tx: &mut TenantTx<'_>) -> DbResult<Calendar> {
+    let tid = tx.tid().to_owned();
+    let rows: Vec<(NaiveDate, String, String)> = cd::table
+        .filter(cd::tenant_id.eq(&tid))
+        .select((cd::day, cd::kind, cd::name))
+        .load(tx.conn())?;
+    Ok(Calendar::new(rows.into_iter().filter_map(
+        |(day, kind, name)| Some((day, DayKind::parse(&kind)?, name)),
+    )))
+}
