@@ -66,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// The deadline engine.
+    Deadlines {
+        #[command(subcommand)]
+        action: DeadlinesAction,
+    },
     /// Print the effective configuration with secrets redacted.
     Config,
     /// Print the current TOTP code for a base32 secret (e.g. the demo accounts' secret), like
@@ -74,6 +79,17 @@ enum Command {
         /// The base32 secret (also SHUANGLIAN_TOTP_SECRET).
         #[arg(long, env = "SHUANGLIAN_TOTP_SECRET", hide_env_values = true)]
         secret: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeadlinesAction {
+    /// Run the daily job now for every active county (the server also runs it daily):
+    /// materialise periodic obligations, record newly overdue ones with notifications.
+    Run {
+        /// The day to run for, YYYY-MM-DD (default: today in China).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
     },
 }
 
@@ -289,6 +305,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     )
                 }
             }
+        }
+        Command::Deadlines {
+            action: DeadlinesAction::Run { date },
+        } => {
+            // The job decrypts nothing.
+            let state = state_for_cli(settings).await?;
+            let today = date.unwrap_or_else(crate::deadlines::today);
+            let started = std::time::Instant::now();
+            let (counties, r) = crate::deadlines::job::run_all(&state.db, today).await?;
+            println!(
+                "{today}: {counties} 个县 / counties; opened {}, closed {}, newly overdue {}, reminders {} ({:.2} s)",
+                r.opened,
+                r.closed,
+                r.newly_overdue,
+                r.reminders,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
         }
         Command::Config => {
             println!("{}", serde_json::to_string_pretty(&settings.redacted())?);

@@ -374,8 +374,28 @@ impl Application {
         let db = self.state.db.clone();
         let housekeeping = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));
+            // The daily deadline job runs at the first tick of each China day (and at start).
+            // It is idempotent, so several replicas running it cost time, not correctness.
+            let mut deadlines_ran: Option<chrono::NaiveDate> = None;
             loop {
                 tick.tick().await;
+                let today = crate::deadlines::today();
+                if deadlines_ran != Some(today) {
+                    match crate::deadlines::job::run_all(&db, today).await {
+                        Ok((counties, r)) => {
+                            deadlines_ran = Some(today);
+                            tracing::info!(
+                                counties,
+                                opened = r.opened,
+                                closed = r.closed,
+                                newly_overdue = r.newly_overdue,
+                                reminders = r.reminders,
+                                "daily deadline job done"
+                            );
+                        }
+                        Err(e) => tracing::warn!(error = %e, "daily deadline job failed"),
+                    }
+                }
                 match crate::api::idempotency::purge_expired(&db).await {
                     Ok(n) if n > 0 => {
                         tracing::info!(deleted = n, "expired idempotency keys purged")
