@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod calendar;
+pub mod demo;
 pub mod job;
 pub mod model;
 pub mod repo;
