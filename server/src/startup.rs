@@ -21,6 +21,7 @@ use crate::business::market_api::MarketApi;
 use crate::config::Settings;
 use crate::db::{Backend, Db, migrate};
 use crate::deadlines::api::DeadlineApi;
+use crate::deadlines::province::ProvinceDeadlineApi;
 use crate::grids::api::GridApi;
 use crate::kv::{Keys, Kv};
 use crate::members::api::MemberApi;
@@ -129,7 +130,7 @@ pub type RegisterApis = (
 );
 
 /// The dual-linkage workflows and the deadline engine (issue 5).
-pub type WorkflowApis = (DeadlineApi, TimelineApi);
+pub type WorkflowApis = (DeadlineApi, ProvinceDeadlineApi, TimelineApi);
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
     OpenApiService::new(
@@ -153,6 +154,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             ),
             (
                 DeadlineApi { state: state.clone() },
+                ProvinceDeadlineApi { state: state.clone() },
                 TimelineApi { state: state.clone() },
             ),
         ),

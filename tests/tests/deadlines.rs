@@ -540,3 +540,72 @@ async fn the_daily_job_opens_what_every_unit_owes_and_the_dashboard_scopes_it() 
             .all(|i| i["recipient_org_unit_id"] != t.village1.as_str())
     );
 }
+
+#[tokio::test]
+async fn the_province_sees_each_countys_compliance_as_counts_only() {
+    let app = spawn_app().await;
+    let a = app.county("330523", "安吉县").await;
+    let k = app.county("320583", "昆山市").await;
+    tree(&app, &a).await;
+    tree(&app, &k).await;
+    for c in [&a, &k] {
+        let (s, _) = send(app.post("/api/v1/deadlines/run", &c.admin_token, &json!({}))).await;
+        assert_eq!(s, 200);
+    }
+    let hash = shuanglian::auth::password::hash(shuanglian_tests::PASSWORD).expect("hash");
+    app.state
+        .db
+        .platform(shuanglian::db::Mode::Write, move |tx| {
+            shuanglian::users::repo::platform_insert(
+                tx,
+                "zhejiang",
+                "浙江省局",
+                shuanglian::auth::Role::ProvincialOffice,
+                Some("330000"),
+                &hash,
+                false,
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("seed");
+    let zj = app
+        .sign_in(None, "zhejiang", shuanglian_tests::PASSWORD)
+        .await;
+    // The provincial office sees its own province whatever it asks for.
+    let (s, v) = send(app.get("/api/v1/province/deadlines?province=320000", &zj)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["province_code"], "330000");
+    let counties = v["counties"].as_array().unwrap();
+    assert_eq!(counties.len(), 1);
+    let anji = &counties[0];
+    assert_eq!(anji["code"], "330523");
+    let due = anji["due"].as_i64().unwrap();
+    assert!(due >= 8, "{anji}");
+    let by_kind: i64 = anji["by_kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["due"].as_i64().unwrap())
+        .sum();
+    assert_eq!(by_kind, due);
+    assert_eq!(
+        anji["on_time_rate"],
+        Value::Null,
+        "nothing has fallen due yet"
+    );
+    let text = v.to_string();
+    for unit in ["古城村", "递铺工商所", "协会党委"] {
+        assert!(!text.contains(unit), "no county rows leak: {unit}");
+    }
+    // The platform operator names a province; county users are refused.
+    let op = app.operator_token().await;
+    let r = app.get("/api/v1/province/deadlines", &op);
+    problem(r.send().await.expect("s"), 422, "validation_failed").await;
+    let (s, v) = send(app.get("/api/v1/province/deadlines?province=320000", &op)).await;
+    assert_eq!(s, 200);
+    assert_eq!(v["counties"][0]["code"], "320583");
+    assert_eq!(v["counties"].as_array().unwrap().len(), 1);
+    let r = app.get("/api/v1/province/deadlines", &a.admin_token);
+    problem(r.send().await.expect("s"), 403, "forbidden").await;
+}

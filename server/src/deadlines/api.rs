@@ -51,15 +51,19 @@ pub struct ObligationView {
     pub due_on: NaiveDate,
     pub state: State,
     /// Days past the due date (overdue items; for items met late, how late they were met).
+    #[oai(skip_serializing_if_is_none)]
     pub days_overdue: Option<i64>,
+    #[oai(skip_serializing_if_is_none)]
     pub done_at: Option<NaiveDateTime>,
     /// The day the daily job first recorded it overdue.
+    #[oai(skip_serializing_if_is_none)]
     pub overdue_since: Option<NaiveDate>,
     pub owner_org_unit_id: String,
     pub owner_name: String,
     pub owner_kind: String,
     pub subject_type: String,
     pub subject_id: String,
+    #[oai(skip_serializing_if_is_none)]
     pub member_id: Option<String>,
 }
 
@@ -90,6 +94,7 @@ pub struct Dashboard {
     /// Per owner and kind, owners with overdue items first.
     pub by_owner: Vec<OwnerSummary>,
     pub items: Vec<ObligationView>,
+    #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
 }
 
@@ -382,10 +387,15 @@ pub struct KindCalendar {
     /// `days_after`, `working_days_after`, `quarter_first_month_day`, `half_yearly`, `annual`,
     /// `twice_yearly`.
     pub rule: String,
+    #[oai(skip_serializing_if_is_none)]
     pub days: Option<i32>,
+    #[oai(skip_serializing_if_is_none)]
     pub month: Option<i32>,
+    #[oai(skip_serializing_if_is_none)]
     pub day: Option<i32>,
+    #[oai(skip_serializing_if_is_none)]
     pub month2: Option<i32>,
+    #[oai(skip_serializing_if_is_none)]
     pub day2: Option<i32>,
     /// Whether the seeds' default is in force (no county override).
     pub is_default: bool,
@@ -459,12 +469,14 @@ pub struct OutboxItem {
     pub subject: String,
     pub body: String,
     pub created_at: NaiveDateTime,
+    #[oai(skip_serializing_if_is_none)]
     pub delivered_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Object)]
 pub struct OutboxPage {
     pub items: Vec<OutboxItem>,
+    #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
 }
 

@@ -28,8 +28,10 @@ pub struct TimelineEntry {
     /// Short zh-CN title.
     pub title: String,
     /// Longer content, if any.
+    #[oai(skip_serializing_if_is_none)]
     pub detail: Option<String>,
     /// The unit that recorded it.
+    #[oai(skip_serializing_if_is_none)]
     pub org_unit_id: Option<String>,
     /// The id of the underlying record, for links.
     pub ref_id: String,
