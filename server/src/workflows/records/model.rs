@@ -11,7 +11,7 @@ use crate::org::model::OrgKind;
 /// The four categories of seed 000 (“记录四类信息”).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", rename = "RecordCategory")]
 pub enum Category {
     /// 经营表现: recorded by the AIC office (工商所/分局).
     Business,
