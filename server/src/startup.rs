@@ -35,6 +35,8 @@ use crate::security::MasterKey;
 use crate::telemetry::RequestTelemetry;
 use crate::tenancy::api::PlatformApi;
 use crate::users::api::CountyApi;
+use crate::workflows::filing::api::FilingApi;
+use crate::workflows::records::api::RecordsApi;
 use crate::workflows::timeline::TimelineApi;
 
 /// Everything a request handler may use.
@@ -130,7 +132,13 @@ pub type RegisterApis = (
 );
 
 /// The dual-linkage workflows and the deadline engine (issue 5).
-pub type WorkflowApis = (DeadlineApi, ProvinceDeadlineApi, TimelineApi);
+pub type WorkflowApis = (
+    DeadlineApi,
+    ProvinceDeadlineApi,
+    TimelineApi,
+    RecordsApi,
+    FilingApi,
+);
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
     OpenApiService::new(
@@ -156,6 +164,8 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                 DeadlineApi { state: state.clone() },
                 ProvinceDeadlineApi { state: state.clone() },
                 TimelineApi { state: state.clone() },
+                RecordsApi { state: state.clone() },
+                FilingApi { state: state.clone() },
             ),
         ),
         "Shuanglian 双联 API",

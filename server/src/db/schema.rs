@@ -505,3 +505,106 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(obligations, org_units);
 diesel::allow_tables_to_appear_in_same_query!(obligations, outbox);
+
+// Performance records and quarterly filing (issue 5 items 2 and 3).
+diesel::table! {
+    record_catalogue_items (tenant_id, code) {
+        tenant_id -> Text,
+        code -> Text,
+        category -> Text,
+        position -> Integer,
+        current_version -> Integer,
+        retired_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    record_catalogue_versions (tenant_id, code, version) {
+        tenant_id -> Text,
+        code -> Text,
+        version -> Integer,
+        name -> Text,
+        description -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    performance_records (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        member_id -> Text,
+        item_code -> Text,
+        item_version -> Integer,
+        category -> Text,
+        recorded_on -> Date,
+        content -> Text,
+        score -> Nullable<Integer>,
+        recording_unit_id -> Text,
+        recorded_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    filings (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        unit_id -> Text,
+        unit_kind -> Text,
+        period -> Text,
+        state -> Text,
+        summary -> Text,
+        due_on -> Date,
+        first_submitted_on -> Nullable<Date>,
+        submitted_on -> Nullable<Date>,
+        submitted_by -> Nullable<Text>,
+        reviewed_on -> Nullable<Date>,
+        reviewed_by -> Nullable<Text>,
+        return_reason -> Nullable<Text>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    filing_lines (tenant_id, filing_id, member_id, item_code) {
+        tenant_id -> Text,
+        filing_id -> Text,
+        member_id -> Text,
+        item_code -> Text,
+        item_name -> Text,
+        category -> Text,
+        record_count -> Integer,
+        content -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    filing_events (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        filing_id -> Text,
+        action -> Text,
+        happened_on -> Date,
+        actor_id -> Text,
+        reason -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(record_catalogue_items, record_catalogue_versions);
+diesel::allow_tables_to_appear_in_same_query!(performance_records, record_catalogue_versions);
+diesel::allow_tables_to_appear_in_same_query!(performance_records, members);
+diesel::allow_tables_to_appear_in_same_query!(performance_records, org_units);
+diesel::allow_tables_to_appear_in_same_query!(filings, org_units);
+diesel::allow_tables_to_appear_in_same_query!(filing_lines, members);

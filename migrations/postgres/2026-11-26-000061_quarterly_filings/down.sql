@@ -1,0 +1,3 @@
+DROP TABLE filing_events;
+DROP TABLE filing_lines;
+DROP TABLE filings;
