@@ -3,4 +3,6 @@
 //! folder with its model, rules, storage and API; each opens and closes its obligations in the
 //! deadline engine (`crate::deadlines`) and contributes to the member's time line.
 
+pub mod feedback;
+pub mod reporting;
 pub mod timeline;
