@@ -745,3 +745,82 @@ async fn village_feedback_on_time_on_the_fifteenth_of_january_late_on_the_sixtee
     assert_eq!(v["items"][0]["conduct_label"], "居住地表现");
     assert_eq!(v["items"][0]["period"], "2025H2");
 }
+
+/// The demo county shows the linkage workflows in every state, late ones included.
+#[tokio::test]
+async fn demo_county_has_reporting_and_feedback_in_every_state() {
+    use diesel::prelude::*;
+    use shuanglian::db::schema::{feedback_batches as fb, handbooks as h, obligations as o};
+    let app = spawn_app().await;
+    shuanglian::demo::generate(&app.state, shuanglian::demo::Preset::Small, 1)
+        .await
+        .expect("demo data");
+    let (states, batches, overdue) = app
+        .state
+        .db
+        .platform(shuanglian::db::Mode::Read, |tx| {
+            let t = shuanglian::tenancy::repo::by_code(tx, "330523")?.expect("Anji");
+            let mut ttx = tx.enter_tenant(t.tenant_id())?;
+            let tid = ttx.tid().to_owned();
+            let states: Vec<String> = h::table
+                .filter(h::tenant_id.eq(&tid))
+                .select(h::state)
+                .load(ttx.conn())?;
+            let batches: Vec<(String, String, Option<chrono::NaiveDate>, chrono::NaiveDate)> =
+                fb::table
+                    .filter(fb::tenant_id.eq(&tid).and(fb::period.eq("2026H1")))
+                    .select((fb::state, fb::direction, fb::sent_on, fb::due_on))
+                    .load(ttx.conn())?;
+            let overdue: Vec<(String, Option<chrono::NaiveDateTime>)> = o::table
+                .filter(o::tenant_id.eq(&tid))
+                .filter(o::kind.eq_any(["two_way_reporting", "semiannual_feedback"]))
+                .filter(o::due_on.lt(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("d")))
+                .select((o::kind, o::done_at))
+                .load(ttx.conn())?;
+            Ok((states, batches, overdue))
+        })
+        .await
+        .expect("read");
+    for s in [
+        "issued",
+        "reported_to_village",
+        "reported_to_branch",
+        "reissued",
+        "cancelled",
+    ] {
+        assert!(states.iter().any(|x| x == s), "handbooks {s}");
+    }
+    for s in [
+        "draft",
+        "submitted",
+        "returned",
+        "approved",
+        "sent",
+        "acknowledged",
+    ] {
+        assert!(batches.iter().any(|b| b.0 == s), "batches {s}");
+    }
+    assert!(
+        batches
+            .iter()
+            .any(|b| b.0 == "sent" && b.2.is_some_and(|d| d > b.3)),
+        "a batch sent late"
+    );
+    for d in ["branch_to_village", "village_to_branch"] {
+        assert!(batches.iter().any(|b| b.1 == d));
+    }
+    for k in ["two_way_reporting", "semiannual_feedback"] {
+        assert!(
+            overdue
+                .iter()
+                .any(|(kind, done)| kind == k && done.is_none()),
+            "{k} overdue"
+        );
+        assert!(
+            overdue
+                .iter()
+                .any(|(kind, done)| kind == k && done.is_some()),
+            "{k} met"
+        );
+    }
+}

@@ -629,42 +629,25 @@ async fn reissue_cancel_numbers_and_who_qualifies() {
     assert_eq!(new["state"], "reported_to_village", "progress carries over");
     assert_eq!(new["replaces_id"], id.as_str());
     let new_id = new["id"].as_str().expect("id").to_owned();
-    for (s, code) in [
-        ("reissue", "handbook_reissued"),
-        ("village-confirmation", "handbook_reissued"),
-        ("branch-confirmation", "handbook_reissued"),
-        ("cancel", "handbook_reissued"),
+    for (s, tok, body) in [
+        ("reissue", &w.branch_a_staff, json!({ "reason": "再次" })),
+        ("village-confirmation", &w.village_a_rec, json!({})),
+        ("branch-confirmation", &w.branch_a_staff, json!({})),
+        ("cancel", &w.branch_a_staff, json!({ "reason": "再次" })),
     ] {
         problem(
-            app.post(
-                &format!("/api/v1/handbooks/{id}/{s}"),
-                &w.branch_a_staff,
-                &json!({ "reason": "再次" }),
-            )
-            .send()
-            .await
-            .expect("s"),
+            app.post(&format!("/api/v1/handbooks/{id}/{s}"), tok, &body)
+                .send()
+                .await
+                .expect("s"),
             409,
-            code,
+            "handbook_reissued",
         )
         .await;
     }
     // One obligation, still open, for the reporting.
-    let open = |app: &TestApp, tok: String, subject: Value| {
-        let app = app;
-        async move {
-            let (_, d) =
-                send(app.get("/api/v1/deadlines?kind=two_way_reporting&state=open", &tok)).await;
-            d["items"]
-                .as_array()
-                .expect("items")
-                .iter()
-                .filter(|i| i["subject_id"] == subject)
-                .count()
-        }
-    };
     assert_eq!(
-        open(&app, w.c.admin_token.clone(), h["reporting_id"].clone()).await,
+        open_count(&app, &w.c.admin_token, &h["reporting_id"]).await,
         1
     );
     // Cancellation needs a reason; the obligation is withdrawn.
@@ -696,7 +679,7 @@ async fn reissue_cancel_numbers_and_who_qualifies() {
     .await;
     assert_eq!((s, v["state"].as_str()), (200, Some("cancelled")), "{v}");
     assert_eq!(
-        open(&app, w.c.admin_token.clone(), h["reporting_id"].clone()).await,
+        open_count(&app, &w.c.admin_token, &h["reporting_id"]).await,
         0
     );
     problem(
@@ -756,4 +739,14 @@ async fn reissue_cancel_numbers_and_who_qualifies() {
             .iter()
             .any(|x| x == "handbook.cancel")
     );
+}
+
+async fn open_count(app: &TestApp, tok: &str, subject: &Value) -> usize {
+    let (_, d) = send(app.get("/api/v1/deadlines?kind=two_way_reporting&state=open", tok)).await;
+    d["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|i| &i["subject_id"] == subject)
+        .count()
 }
