@@ -246,7 +246,7 @@ async fn a_member_reports_to_the_village_then_the_branch() {
     )
     .await;
     // Only the village's own recorder confirms the report to the village.
-    for tok in [&w.branch_a_staff, &w.township_a, &w.c.admin_token] {
+    for tok in [&w.branch_a_staff, &w.township_a, &w.assoc, &w.c.admin_token] {
         problem(
             post(tok, "village-confirmation", json!({}))
                 .send()

@@ -249,6 +249,6 @@ pub fn received_about(
             out.push((i, b));
         }
     }
-    out.sort_by(|a, b| a.1.sent_on.cmp(&b.1.sent_on));
+    out.sort_by_key(|(_, b)| b.sent_on);
     Ok(out)
 }

@@ -95,6 +95,6 @@ pub fn timeline(tx: &mut TenantTx<'_>, member_id: &str) -> DbResult<Vec<Timeline
             l.handbook_id.as_deref().unwrap_or(&l.id),
         ));
     }
-    out.sort_by(|a, b| a.on.cmp(&b.on));
+    out.sort_by_key(|e| e.on);
     Ok(out)
 }
