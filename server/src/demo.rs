@@ -753,6 +753,7 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                 )?;
                 crate::business::demo::generate(&mut ttx, &county_code, member_seed ^ 0xB12)?;
                 crate::members::status::demo(&mut ttx, member_seed ^ 0x57A7)?;
+                crate::workflows::reporting::demo::linkage(&mut ttx, member_seed ^ 0x2E90)?;
                 for (i, (person, role)) in names.iter().enumerate() {
                     let uname = format!("{}.{:04}", role_prefix(*role), i + 1);
                     insert(

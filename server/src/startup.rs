@@ -35,8 +35,10 @@ use crate::security::MasterKey;
 use crate::telemetry::RequestTelemetry;
 use crate::tenancy::api::PlatformApi;
 use crate::users::api::CountyApi;
+use crate::workflows::feedback::api::FeedbackApi;
 use crate::workflows::filing::api::FilingApi;
 use crate::workflows::records::api::RecordsApi;
+use crate::workflows::reporting::api::ReportingApi;
 use crate::workflows::timeline::TimelineApi;
 
 /// Everything a request handler may use.
@@ -138,6 +140,8 @@ pub type WorkflowApis = (
     TimelineApi,
     RecordsApi,
     FilingApi,
+    ReportingApi,
+    FeedbackApi,
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -166,6 +170,8 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                 TimelineApi { state: state.clone() },
                 RecordsApi { state: state.clone() },
                 FilingApi { state: state.clone() },
+                ReportingApi { state: state.clone() },
+                FeedbackApi { state: state.clone() },
             ),
         ),
         "Shuanglian 双联 API",

@@ -608,3 +608,105 @@ diesel::allow_tables_to_appear_in_same_query!(performance_records, members);
 diesel::allow_tables_to_appear_in_same_query!(performance_records, org_units);
 diesel::allow_tables_to_appear_in_same_query!(filings, org_units);
 diesel::allow_tables_to_appear_in_same_query!(filing_lines, members);
+
+// Two-way reporting and semi-annual feedback (issue 5, workflows/reporting and feedback).
+diesel::table! {
+    handbooks (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        reporting_id -> Text,
+        member_id -> Text,
+        branch_id -> Text,
+        village_id -> Text,
+        handbook_no -> Text,
+        card_no -> Text,
+        state -> Text,
+        issued_on -> Date,
+        due_on -> Date,
+        issued_by -> Text,
+        village_reported_on -> Nullable<Date>,
+        village_confirmed_by -> Nullable<Text>,
+        village_note -> Nullable<Text>,
+        branch_reported_on -> Nullable<Date>,
+        branch_confirmed_by -> Nullable<Text>,
+        branch_note -> Nullable<Text>,
+        replaces_id -> Nullable<Text>,
+        replaced_by_id -> Nullable<Text>,
+        closed_on -> Nullable<Date>,
+        closed_by -> Nullable<Text>,
+        close_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    handbook_counters (tenant_id, year) {
+        tenant_id -> Text,
+        year -> Integer,
+        last_seq -> Integer,
+    }
+}
+
+diesel::table! {
+    activity_ledger (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        org_unit_id -> Text,
+        member_id -> Text,
+        kind -> Text,
+        happened_on -> Date,
+        handbook_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feedback_batches (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        direction -> Text,
+        sender_id -> Text,
+        receiver_id -> Text,
+        reviewer_unit_id -> Text,
+        period -> Text,
+        due_on -> Date,
+        state -> Text,
+        drafted_by -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        submitted_by -> Nullable<Text>,
+        reviewed_on -> Nullable<Date>,
+        reviewed_by -> Nullable<Text>,
+        review_note -> Nullable<Text>,
+        return_reason -> Nullable<Text>,
+        sent_on -> Nullable<Date>,
+        sent_by -> Nullable<Text>,
+        acknowledged_on -> Nullable<Date>,
+        acknowledged_by -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feedback_items (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        batch_id -> Text,
+        member_id -> Text,
+        text -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(handbooks, members);
+diesel::allow_tables_to_appear_in_same_query!(handbooks, org_units);
+diesel::allow_tables_to_appear_in_same_query!(handbooks, activity_ledger);
+diesel::allow_tables_to_appear_in_same_query!(activity_ledger, members);
+diesel::allow_tables_to_appear_in_same_query!(feedback_batches, feedback_items);
+diesel::allow_tables_to_appear_in_same_query!(feedback_items, members);
+diesel::allow_tables_to_appear_in_same_query!(feedback_batches, org_units);

@@ -3,6 +3,8 @@
 //! folder with its model, rules, storage and API; each opens and closes its obligations in the
 //! deadline engine (`crate::deadlines`) and contributes to the member's time line.
 
+pub mod feedback;
 pub mod filing;
 pub mod records;
+pub mod reporting;
 pub mod timeline;

@@ -1,0 +1,3 @@
+DROP TABLE activity_ledger;
+DROP TABLE handbook_counters;
+DROP TABLE handbooks;

@@ -1,0 +1,2 @@
+DROP TABLE feedback_items;
+DROP TABLE feedback_batches;
