@@ -768,6 +768,7 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                     )?;
                 }
                 crate::qq::demo::fill(&mut ttx, &keys, member_seed ^ 0x5151)?;
+                crate::workflows::floating::demo::fill(&mut ttx, member_seed ^ 0xF10A)?;
                 Ok(Some((names.len() + 1, units)))
             })
             .await

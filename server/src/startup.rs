@@ -34,6 +34,7 @@ use crate::security::MasterKey;
 use crate::telemetry::RequestTelemetry;
 use crate::tenancy::api::PlatformApi;
 use crate::users::api::CountyApi;
+use crate::workflows::floating::api::FloatingApi;
 
 /// Everything a request handler may use.
 #[derive(Clone)]
@@ -128,7 +129,7 @@ pub type RegisterApis = (
 );
 
 /// The dual-linkage workflows and the deadline engine (issue 5).
-pub type WorkflowApis = (DeadlineApi, ());
+pub type WorkflowApis = (DeadlineApi, FloatingApi);
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
     OpenApiService::new(
@@ -150,7 +151,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             MarketApi { state: state.clone() },
             MemberStatusApi { state: state.clone() },
             ),
-            (DeadlineApi { state: state.clone() }, ()),
+            (DeadlineApi { state: state.clone() }, FloatingApi { state: state.clone() }),
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),

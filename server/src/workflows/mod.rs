@@ -3,4 +3,5 @@
 //! folder with its model, rules, storage and API; each opens and closes its obligations in the
 //! deadline engine (`crate::deadlines`) and contributes to the member's time line.
 
+pub mod floating;
 pub mod timeline;
