@@ -37,6 +37,7 @@ use crate::tenancy::api::PlatformApi;
 use crate::users::api::CountyApi;
 use crate::workflows::feedback::api::FeedbackApi;
 use crate::workflows::filing::api::FilingApi;
+use crate::workflows::floating::api::FloatingApi;
 use crate::workflows::records::api::RecordsApi;
 use crate::workflows::reporting::api::ReportingApi;
 use crate::workflows::timeline::TimelineApi;
@@ -142,6 +143,7 @@ pub type WorkflowApis = (
     FilingApi,
     ReportingApi,
     FeedbackApi,
+    FloatingApi,
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -172,6 +174,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                 FilingApi { state: state.clone() },
                 ReportingApi { state: state.clone() },
                 FeedbackApi { state: state.clone() },
+                FloatingApi { state: state.clone() },
             ),
         ),
         "Shuanglian 双联 API",

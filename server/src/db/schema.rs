@@ -710,3 +710,66 @@ diesel::allow_tables_to_appear_in_same_query!(activity_ledger, members);
 diesel::allow_tables_to_appear_in_same_query!(feedback_batches, feedback_items);
 diesel::allow_tables_to_appear_in_same_query!(feedback_items, members);
 diesel::allow_tables_to_appear_in_same_query!(feedback_batches, org_units);
+
+// Floating members (issue 5 item 5).
+diesel::table! {
+    floating_cases (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        member_id -> Text,
+        year -> Integer,
+        branch_id -> Text,
+        state -> Text,
+        home_contact_unit -> Text,
+        home_org_address -> Nullable<Text>,
+        operating_since -> Date,
+        registered_on -> Date,
+        note -> Nullable<Text>,
+        proof_reference -> Nullable<Text>,
+        proof_date -> Nullable<Date>,
+        confirmed_on -> Nullable<Date>,
+        evaluation -> Nullable<Text>,
+        secretary_name -> Nullable<Text>,
+        evaluated_on -> Nullable<Date>,
+        sent_on -> Nullable<Date>,
+        sent_method -> Nullable<Text>,
+        sent_note -> Nullable<Text>,
+        received_on -> Nullable<Date>,
+        received_by -> Nullable<Text>,
+        receipt_note -> Nullable<Text>,
+        archived_on -> Nullable<Date>,
+        archive_reference -> Nullable<Text>,
+        registered_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    floating_activities (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        case_id -> Text,
+        held_on -> Date,
+        kind -> Text,
+        content -> Text,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    floating_chases (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        case_id -> Text,
+        chased_on -> Date,
+        method -> Text,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(floating_cases, org_units);

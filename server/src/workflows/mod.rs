@@ -5,6 +5,7 @@
 
 pub mod feedback;
 pub mod filing;
+pub mod floating;
 pub mod records;
 pub mod reporting;
 pub mod timeline;

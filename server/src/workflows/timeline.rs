@@ -89,6 +89,7 @@ pub fn timeline(tx: &mut TenantTx<'_>, member_id: &str) -> DbResult<Vec<Timeline
     all.extend(super::records::timeline(tx, member_id)?);
     all.extend(super::reporting::timeline(tx, member_id)?);
     all.extend(super::feedback::timeline(tx, member_id)?);
+    all.extend(super::floating::timeline(tx, member_id)?);
     all.sort_by(|a, b| b.on.cmp(&a.on).then_with(|| b.ref_id.cmp(&a.ref_id)));
     Ok(all)
 }
