@@ -20,6 +20,7 @@ use crate::business::api::BusinessApi;
 use crate::business::market_api::MarketApi;
 use crate::config::Settings;
 use crate::db::{Backend, Db, migrate};
+use crate::events::api::EventsApi;
 use crate::grids::api::GridApi;
 use crate::kv::{Keys, Kv};
 use crate::members::api::MemberApi;
@@ -121,6 +122,7 @@ pub type Apis = (
     BusinessApi,
     MarketApi,
     MemberStatusApi,
+    EventsApi,
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -141,6 +143,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             BusinessApi { state: state.clone() },
             MarketApi { state: state.clone() },
             MemberStatusApi { state: state.clone() },
+            EventsApi { state: state.clone() },
         ),
         "Shuanglian 双联 API",
         env!("CARGO_PKG_VERSION"),
@@ -169,6 +172,21 @@ pub fn spec_json<T: poem_openapi::OpenApi>(api: &OpenApiService<T, ()>) -> Strin
         }
     }
     v.to_string()
+}
+
+/// The OpenAPI document (pretty-printed), as `routes` serves it, for `shuanglian openapi`.
+/// The APIs need a state to exist, so a throwaway SQLite database is built and removed again;
+/// the configured database is never touched.
+pub async fn openapi_document() -> anyhow::Result<String> {
+    let dir = std::env::temp_dir().join(format!("shuanglian-openapi-{}", std::process::id()));
+    let mut settings = Settings::default();
+    settings.database.url = format!("sqlite://{}/spec.db", dir.display()).into();
+    settings.redis.url = None;
+    let state = AppState::build(settings, MasterKey::generate()).await;
+    let doc = state.map(|s| spec_json(&openapi(&s)));
+    let _ = std::fs::remove_dir_all(&dir);
+    let v: serde_json::Value = serde_json::from_str(&doc?)?;
+    Ok(serde_json::to_string_pretty(&v)?)
 }
 
 /// Path templates (under /api/v1) and their methods, from the OpenAPI document: a 405 names
