@@ -172,7 +172,7 @@ impl Call {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SignInRequestData {
     pub tenant_code: Option<String>,
     pub username: String,

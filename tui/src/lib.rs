@@ -6,6 +6,8 @@ pub mod api;
 pub mod app;
 pub mod i18n;
 pub mod runtime;
+#[doc(hidden)]
+pub mod sample;
 pub mod screens;
 pub mod view;
 pub mod widgets;

@@ -371,6 +371,10 @@ pub struct Deadline {
     pub owner_org_unit_id: String,
     pub owner_name: String,
     #[serde(default)]
+    pub subject_type: Option<String>,
+    #[serde(default)]
+    pub subject_id: Option<String>,
+    #[serde(default)]
     pub done_at: Option<String>,
     #[serde(default)]
     pub days_overdue: Option<i64>,

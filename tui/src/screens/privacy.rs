@@ -175,7 +175,7 @@ pub fn draw(f: &mut Frame, area: Rect, lang: Lang, s: &State) {
                 fit(tr(lang, "角色", "Role"), 22),
                 PERSONAL_FIELDS
                     .iter()
-                    .map(|fl| fit(&label(lang, fl), 12))
+                    .map(|fl| fit(&label(lang, fl), 14))
                     .collect::<String>()
             ))];
             for (r, role) in COUNTY_ROLES.iter().enumerate() {
@@ -187,7 +187,7 @@ pub fn draw(f: &mut Frame, area: Rect, lang: Lang, s: &State) {
                     } else {
                         Style::default()
                     };
-                    spans.push(Span::styled(fit(&v, 12), st));
+                    spans.push(Span::styled(fit(&v, 14), st));
                 }
                 lines.push(Line::from(spans));
             }
