@@ -370,7 +370,9 @@ async fn an_operator_runs_grids_rosters_and_exports_from_the_console() {
     tui.keys(&["BSpace"]);
     tui.text("梅溪网格");
     tui.keys(&["F2"]);
-    tui.wait_for(&["梅溪网格", "递铺工商所"]).await;
+    // The form closes once the server has created it; the list then holds it.
+    let s = tui.wait_for(&["梅溪网格", "递铺工商所", "(1)"]).await;
+    assert!(!s.contains("新建网格"), "{s}");
     let grids: Value = app
         .get("/api/v1/grids", &c.admin_token)
         .send()

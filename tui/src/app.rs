@@ -211,6 +211,8 @@ pub enum Reply {
     Deadlines(DeadlineList),
 }
 
+// A message lives for one turn of the loop; boxing the large reply would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),

@@ -31,7 +31,7 @@ pub fn tr<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
 pub fn problem(lang: Lang, p: &Problem) -> String {
     let mut s = tr(lang, &p.detail, &p.detail_en).to_owned();
     for e in &p.errors {
-        s.push_str("；");
+        s.push('；');
         s.push_str(tr(lang, &e.message, &e.message_en));
     }
     if let Some(id) = &p.request_id {

@@ -392,11 +392,12 @@ fn draw_late(f: &mut Frame, area: Rect, lang: Lang, g: &Group) {
         ))]));
         for e in &l.items {
             lines.push(Line::raw(format!(
-                "  {} {} {} {}",
+                "  {} {} {} {} {}",
                 fit(&e.entry.real_name, 10),
                 fit(&label(lang, &e.entry.role), 18),
                 fit(&label(lang, &e.status), 10),
-                format!("{} {}", e.days_late, tr(lang, "天", "days"))
+                e.days_late,
+                tr(lang, "天", "days")
             )));
         }
     }
