@@ -225,3 +225,20 @@ fn spawn_call(model: &Model, call: Call, after: Duration, tx: &mpsc::UnboundedSe
 pub mod anyhow_free {
     pub type Result = std::result::Result<(), String>;
 }
+
+#[cfg(test)]
+mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn the_token_file_is_private_to_its_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let p = std::env::temp_dir().join(format!("sltui-token-{}", std::process::id()));
+        std::fs::write(&p, "old").expect("write");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        super::save_token(&p, "sl_tok").expect("save");
+        let mode = std::fs::metadata(&p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(std::fs::read_to_string(&p).expect("read"), "sl_tok");
+        let _ = std::fs::remove_file(&p);
+    }
+}
