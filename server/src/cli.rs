@@ -80,6 +80,9 @@ enum Command {
         #[arg(long, env = "SHUANGLIAN_TOTP_SECRET", hide_env_values = true)]
         secret: String,
     },
+    /// Print the OpenAPI document as served at /api/v1/openapi.json (regenerates
+    /// docs/openapi.json: `shuanglian openapi > docs/openapi.json`).
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -326,6 +329,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Config => {
             println!("{}", serde_json::to_string_pretty(&settings.redacted())?);
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", crate::startup::openapi_document().await?);
             Ok(())
         }
         Command::TotpCode { secret } => {

@@ -15,6 +15,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod events;
 pub mod grids;
 pub mod kv;
 pub mod members;

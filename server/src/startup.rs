@@ -22,6 +22,7 @@ use crate::config::Settings;
 use crate::db::{Backend, Db, migrate};
 use crate::deadlines::api::DeadlineApi;
 use crate::deadlines::province::ProvinceDeadlineApi;
+use crate::events::api::EventsApi;
 use crate::grids::api::GridApi;
 use crate::kv::{Keys, Kv};
 use crate::members::api::MemberApi;
@@ -132,6 +133,7 @@ pub type RegisterApis = (
     BusinessApi,
     MarketApi,
     MemberStatusApi,
+    EventsApi,
 );
 
 /// The dual-linkage workflows and the deadline engine (issue 5).
@@ -165,6 +167,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             BusinessApi { state: state.clone() },
             MarketApi { state: state.clone() },
             MemberStatusApi { state: state.clone() },
+            EventsApi { state: state.clone() },
             ),
             (
                 DeadlineApi { state: state.clone() },
@@ -204,6 +207,21 @@ pub fn spec_json<T: poem_openapi::OpenApi>(api: &OpenApiService<T, ()>) -> Strin
         }
     }
     v.to_string()
+}
+
+/// The OpenAPI document (pretty-printed), as `routes` serves it, for `shuanglian openapi`.
+/// The APIs need a state to exist, so a throwaway SQLite database is built and removed again;
+/// the configured database is never touched.
+pub async fn openapi_document() -> anyhow::Result<String> {
+    let dir = std::env::temp_dir().join(format!("shuanglian-openapi-{}", std::process::id()));
+    let mut settings = Settings::default();
+    settings.database.url = format!("sqlite://{}/spec.db", dir.display()).into();
+    settings.redis.url = None;
+    let state = AppState::build(settings, MasterKey::generate()).await;
+    let doc = state.map(|s| spec_json(&openapi(&s)));
+    let _ = std::fs::remove_dir_all(&dir);
+    let v: serde_json::Value = serde_json::from_str(&doc?)?;
+    Ok(serde_json::to_string_pretty(&v)?)
 }
 
 /// Path templates (under /api/v1) and their methods, from the OpenAPI document: a 405 names

@@ -198,6 +198,7 @@ impl GridApi {
         body: JsonBody<CreateGridRequest>,
     ) -> AppResult<GridResponse> {
         let tid = auth.0.tenant()?;
+        let ev = crate::events::Emitter::of(&auth.0);
         let b = body.0;
         let name = name_arg(&b.name)?;
         let who = auth.0;
@@ -213,6 +214,7 @@ impl GridApi {
             })
             .await?;
         let location = format!("/api/v1/grids/{}", v.id);
+        ev.grid(&self.state, &v.id).await;
         Ok(GridResponse::Created(Json(v), etag(version), location))
     }
 
@@ -243,6 +245,7 @@ impl GridApi {
         if_match_h: Header<String>,
     ) -> AppResult<GridResponse> {
         let tid = auth.0.tenant()?;
+        let ev = crate::events::Emitter::of(&auth.0);
         let id = path_id(&id.0)?;
         let b = body.0;
         let name = b.name.as_deref().map(name_arg).transpose()?;
@@ -274,6 +277,7 @@ impl GridApi {
                 Ok((view(tx, &g)?, g.version))
             })
             .await?;
+        ev.grid(&self.state, &v.id).await;
         Ok(GridResponse::Ok(Json(v), etag(version)))
     }
 
@@ -325,6 +329,7 @@ impl GridApi {
         add: bool,
     ) -> AppResult<GridResponse> {
         let tid = auth.0.tenant()?;
+        let ev = crate::events::Emitter::of(&auth.0);
         let id = path_id(&id)?;
         let who = auth.0;
         let (v, version) = self
@@ -363,6 +368,7 @@ impl GridApi {
                 Ok((view(tx, &g)?, g.version))
             })
             .await?;
+        ev.grid(&self.state, &v.id).await;
         Ok(GridResponse::Ok(Json(v), etag(version)))
     }
 }

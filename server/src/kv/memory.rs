@@ -22,9 +22,22 @@ struct Entry {
 #[derive(Clone, Default)]
 pub struct MemoryStore {
     inner: Arc<Mutex<HashMap<String, Entry>>>,
+    bus: super::pubsub::Bus,
 }
 
 impl MemoryStore {
+    pub async fn publish(&self, channel: &str, payload: &str) -> KvResult<()> {
+        self.bus.send(channel, payload);
+        Ok(())
+    }
+
+    pub async fn subscribe(
+        &self,
+        _prefix: &str,
+    ) -> KvResult<tokio::sync::broadcast::Receiver<super::pubsub::Message>> {
+        Ok(self.bus.subscribe())
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Entry>) -> T) -> T {
         let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();

@@ -6,6 +6,7 @@
 //! another.
 
 mod memory;
+pub mod pubsub;
 mod redis_store;
 
 use std::time::Duration;
@@ -93,6 +94,20 @@ impl Kv {
     pub async fn ping(&self) -> KvResult<()> {
         dispatch!(self, s => s.ping().await)
     }
+
+    /// Publishes to a channel (Redis PUBLISH, or the in-process bus).
+    pub async fn publish(&self, channel: &str, payload: &str) -> KvResult<()> {
+        dispatch!(self, s => s.publish(channel, payload).await)
+    }
+
+    /// Every message published to a channel starting with `prefix` from now on (with Redis:
+    /// by any replica).
+    pub async fn subscribe(
+        &self,
+        prefix: &str,
+    ) -> KvResult<tokio::sync::broadcast::Receiver<pubsub::Message>> {
+        dispatch!(self, s => s.subscribe(prefix).await)
+    }
 }
 
 /// Whose key it is: a county's, or the platform's.
@@ -140,6 +155,16 @@ impl Keys {
             scope.segment(),
             crate::auth::token::digest(username)
         )
+    }
+
+    /// The live-update channel of a county, or of the platform.
+    pub fn events(&self, scope: &Scope) -> String {
+        format!("{}:ev:{}", self.prefix, scope.segment())
+    }
+
+    /// What every events channel starts with.
+    pub fn events_prefix(&self) -> String {
+        format!("{}:ev:", self.prefix)
     }
 
     pub fn signin_rate(&self, client: &str) -> String {

@@ -10,17 +10,49 @@ use super::KvResult;
 #[derive(Clone)]
 pub struct RedisStore {
     conn: ConnectionManager,
+    client: redis::Client,
+    bus: super::pubsub::Bus,
+    /// Set once this process's PSUBSCRIBE listener runs.
+    listening: std::sync::Arc<tokio::sync::OnceCell<()>>,
 }
 
 impl RedisStore {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let client =
             redis::Client::open(url).map_err(|e| anyhow::anyhow!("invalid REDIS_URL: {e}"))?;
-        let conn = tokio::time::timeout(Duration::from_secs(10), ConnectionManager::new(client))
-            .await
-            .map_err(|_| anyhow::anyhow!("timed out connecting to Redis"))?
-            .map_err(|e| anyhow::anyhow!("cannot connect to Redis: {e}"))?;
-        Ok(Self { conn })
+        let conn = tokio::time::timeout(
+            Duration::from_secs(10),
+            ConnectionManager::new(client.clone()),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("timed out connecting to Redis"))?
+        .map_err(|e| anyhow::anyhow!("cannot connect to Redis: {e}"))?;
+        Ok(Self {
+            conn,
+            client,
+            bus: Default::default(),
+            listening: Default::default(),
+        })
+    }
+
+    pub async fn publish(&self, channel: &str, payload: &str) -> KvResult<()> {
+        let _: i64 = self.conn.clone().publish(channel, payload).await?;
+        Ok(())
+    }
+
+    pub async fn subscribe(
+        &self,
+        prefix: &str,
+    ) -> KvResult<tokio::sync::broadcast::Receiver<super::pubsub::Message>> {
+        // Subscribe to the bus before the listener may start, so nothing it forwards is missed.
+        let rx = self.bus.subscribe();
+        let pattern = format!("{prefix}*");
+        self.listening
+            .get_or_try_init(|| {
+                super::pubsub::listen(self.client.clone(), pattern, self.bus.clone())
+            })
+            .await?;
+        Ok(rx)
     }
 
     pub async fn get(&self, key: &str) -> KvResult<Option<String>> {

@@ -335,6 +335,7 @@ impl SpreadsheetApi {
         body: JsonBody<CreateExportRequest>,
     ) -> AppResult<ExportCreated> {
         let tid = auth.0.tenant()?;
+        let ev = crate::events::Emitter::of(&auth.0);
         let b = body.0;
         let reason = b.reason.trim().to_owned();
         if reason.chars().count() > 200 {
@@ -381,6 +382,7 @@ impl SpreadsheetApi {
             })
             .await?;
         let location = format!("/api/v1/member-exports/{}", row.id);
+        ev.export(&self.state, &row.id).await;
         Ok(ExportCreated::Created(Json(row.into()), location))
     }
 
@@ -554,6 +556,7 @@ impl SpreadsheetApi {
         to: ExportStatus,
     ) -> AppResult<Json<ExportView>> {
         let tid = auth.0.tenant()?;
+        let ev = crate::events::Emitter::of(&auth.0);
         let id = path_id(&id.0)?;
         let note = body
             .note
@@ -599,6 +602,7 @@ impl SpreadsheetApi {
                 Ok(export::get(tx, &id)?.ok_or_else(AppError::not_found)?)
             })
             .await?;
+        ev.export(&self.state, &row.id).await;
         Ok(Json(row.into()))
     }
 }

@@ -930,6 +930,7 @@ impl QqApi {
         >,
     ) -> AppResult<GroupCreated> {
         let tid = auth.0.tenant()?;
+        let ev = crate::events::Emitter::of(&auth.0);
         auth.0.require(&[Role::CountyAdmin, Role::BranchStaff])?;
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let req = body.0;
@@ -1008,6 +1009,7 @@ impl QqApi {
             })
             .await?;
         let location = format!("/api/v1/qq-groups/{}", view.id);
+        ev.roster(&self.state, &view.id).await;
         Ok(GroupCreated::Created(
             Json(view),
             etag(version),
@@ -1041,6 +1043,7 @@ impl QqApi {
         if_match_h: Header<String>,
     ) -> AppResult<GroupResponse> {
         let tid = auth.0.tenant()?;
+        let ev = crate::events::Emitter::of(&auth.0);
         let id = path_id(&id.0)?;
         let expected = if_match(Some(&if_match_h.0))?;
         let b = body.0;
@@ -1114,6 +1117,7 @@ impl QqApi {
                 Ok(row)
             })
             .await?;
+        ev.roster(&self.state, &row.id).await;
         Ok(GroupResponse::Ok(Json(group_view(&row)), etag(row.version)))
     }
 
@@ -1199,6 +1203,7 @@ impl QqApi {
         >,
     ) -> AppResult<EntryCreated> {
         let tid = auth.0.tenant()?;
+        let ev = crate::events::Emitter::of(&auth.0);
         let id = path_id(&id.0)?;
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let req = body.0;
@@ -1268,6 +1273,7 @@ impl QqApi {
             })
             .await?;
         let location = format!("/api/v1/qq-groups/{}/roster/{}", view.group_id, view.id);
+        ev.roster(&self.state, &view.group_id).await;
         Ok(EntryCreated::Created(
             Json(view),
             etag(version),
@@ -1315,6 +1321,7 @@ impl QqApi {
         if_match_h: Header<String>,
     ) -> AppResult<EntryResponse> {
         let tid = auth.0.tenant()?;
+        let ev = crate::events::Emitter::of(&auth.0);
         let id = path_id(&id.0)?;
         let eid = path_id(&entry_id.0)?;
         let expected = if_match(Some(&if_match_h.0))?;
@@ -1393,6 +1400,7 @@ impl QqApi {
                 Ok((entry_view(&keys, &row, clear), row.version))
             })
             .await?;
+        ev.roster(&self.state, &v.group_id).await;
         Ok(EntryResponse::Ok(Json(v), etag(version)))
     }
 
@@ -1408,6 +1416,7 @@ impl QqApi {
     ) -> AppResult<Removed> {
         let tid = auth.0.tenant()?;
         let id = path_id(&id.0)?;
+        let ev = (crate::events::Emitter::of(&auth.0), id.clone());
         let eid = path_id(&entry_id.0)?;
         let expected = if_match(Some(&if_match_h.0))?;
         let master = *self.state.master_key.bytes();
@@ -1438,6 +1447,7 @@ impl QqApi {
                 Ok(())
             })
             .await?;
+        ev.0.roster(&self.state, &ev.1).await;
         Ok(Removed::NoContent)
     }
 
@@ -1841,6 +1851,7 @@ impl QqApi {
         active: bool,
     ) -> AppResult<GroupResponse> {
         let tid = auth.0.tenant()?;
+        let ev = crate::events::Emitter::of(&auth.0);
         let id = path_id(&id)?;
         let expected = if_match_h
             .as_deref()
@@ -1894,6 +1905,7 @@ impl QqApi {
                 Ok(row)
             })
             .await?;
+        ev.roster(&self.state, &row.id).await;
         Ok(GroupResponse::Ok(Json(group_view(&row)), etag(row.version)))
     }
 
@@ -1905,6 +1917,7 @@ impl QqApi {
         who: Principal,
         a: ImportArgs,
     ) -> AppResult<ImportResponse> {
+        let ev = crate::events::Emitter::of(&who);
         if !a.dry_run && !a.parsed.errors.is_empty() {
             return Err(lines_problem(&a.parsed));
         }
@@ -2049,6 +2062,9 @@ impl QqApi {
                 Ok((result, false))
             })
             .await?;
+        if let (Some(s), false) = (&result.snapshot, replayed) {
+            ev.roster(&self.state, &s.group_id).await
+        }
         match &result.snapshot {
             Some(s) => {
                 let location = format!("/api/v1/qq-groups/{}/snapshots/{}", s.group_id, s.id);

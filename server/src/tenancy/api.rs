@@ -275,6 +275,7 @@ impl PlatformApi {
             .await?;
         let (view, replayed) = out;
         tracing::info!(tenant = %view.tenant.code, replayed, "county tenant created");
+        crate::events::publish_platform(&self.state, &view.tenant.id, &view.tenant.code).await;
         let location = format!("/api/v1/platform/tenants/{}", view.tenant.id);
         Ok(CreatedResponse::Created(
             Json(view),
@@ -320,6 +321,7 @@ impl PlatformApi {
             })
             .await?;
         tracing::info!(tenant = %row.code, "county tenant renamed");
+        crate::events::publish_platform(&self.state, &row.id, &row.code).await;
         Ok(tenant_response(&row))
     }
 
@@ -435,6 +437,7 @@ impl PlatformApi {
             })
             .await?;
         tracing::info!(tenant = %row.code, status = to.as_str(), "county tenant status changed");
+        crate::events::publish_platform(&self.state, &row.id, &row.code).await;
         Ok(tenant_response(&row))
     }
 }

@@ -227,6 +227,7 @@ impl CountyApi {
         >,
     ) -> AppResult<UserCreatedResponse> {
         let tid = auth.0.tenant()?;
+        let ev = crate::events::Emitter::of(&auth.0);
         let actor_a = crate::audit::Actor::of(&auth.0);
         auth.0.require(&[Role::CountyAdmin])?;
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
@@ -295,6 +296,7 @@ impl CountyApi {
             out.credential.one_time_password = Some(password::expose(&pw).to_owned());
         }
         let location = format!("/api/v1/users/{}", out.user.id);
+        ev.user(&self.state, &out.user.id).await;
         Ok(UserCreatedResponse::Created(
             Json(out),
             etag(1),
@@ -331,6 +333,7 @@ impl CountyApi {
         if_match_h: Header<String>,
     ) -> AppResult<UserResponse> {
         let tid = auth.0.tenant()?;
+        let ev = crate::events::Emitter::of(&auth.0);
         let actor_a = crate::audit::Actor::of(&auth.0);
         auth.0.require(&[Role::CountyAdmin])?;
         let id = path_id(&id.0)?;
@@ -408,6 +411,7 @@ impl CountyApi {
                 .await
                 .map_err(AppError::internal)?;
         }
+        ev.user(&self.state, &u.id).await;
         Ok(UserResponse::Ok(Json(UserView::from(&u)), etag(u.version)))
     }
 
@@ -419,6 +423,7 @@ impl CountyApi {
         id: Path<String>,
     ) -> AppResult<Json<OneTimeCredential>> {
         let tid = auth.0.tenant()?;
+        let ev = crate::events::Emitter::of(&auth.0);
         let actor_a = crate::audit::Actor::of(&auth.0);
         auth.0.require(&[Role::CountyAdmin])?;
         let id = path_id(&id.0)?;
@@ -450,11 +455,51 @@ impl CountyApi {
             .revoke_all(&scope, &id, None)
             .await
             .map_err(AppError::internal)?;
+        ev.user(&self.state, &id).await;
         Ok(Json(OneTimeCredential {
             user_id: u.id,
             username: u.username,
             one_time_password: Some(password::expose(&pw).to_owned()),
             must_change_password: true,
         }))
+    }
+
+    /// 注销用户的全部会话 / Sign a user out everywhere (county admin); the account stays usable
+    #[oai(path = "/users/:id/sessions/revoke", method = "post")]
+    async fn revoke_sessions(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> AppResult<crate::auth::api::NoContent> {
+        let tid = auth.0.tenant()?;
+        let ev = crate::events::Emitter::of(&auth.0);
+        let actor_a = crate::audit::Actor::of(&auth.0);
+        auth.0.require(&[Role::CountyAdmin])?;
+        let id = path_id(&id.0)?;
+        let scope = Scope::Tenant(tid.clone());
+        let uid = id.clone();
+        self.state
+            .db
+            .tenant(tid, Mode::Write, move |tx| {
+                repo::get(tx, &uid)?.ok_or_else(AppError::not_found)?;
+                crate::audit::record(
+                    tx,
+                    &actor_a,
+                    "user.sessions_revoke",
+                    "user",
+                    &uid,
+                    None,
+                    serde_json::json!({}),
+                )?;
+                Ok(())
+            })
+            .await?;
+        self.state
+            .sessions
+            .revoke_all(&scope, &id, None)
+            .await
+            .map_err(AppError::internal)?;
+        ev.user(&self.state, &id).await;
+        Ok(crate::auth::api::NoContent::Done)
     }
 }

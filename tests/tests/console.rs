@@ -1,0 +1,442 @@
+//! The operator console's side of the API: the checked-in OpenAPI document the console's client
+//! is written against, the live-update stream (`GET /api/v1/events`) and its isolation, and the
+//! real `shuanglian-tui` binary driven inside tmux against the real server.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use shuanglian_tests::{County, PASSWORD, TestApp, spawn_app, totp_code};
+
+// ----------------------------------------------------------------------------- openapi --
+
+#[tokio::test]
+async fn the_checked_in_openapi_document_is_what_the_server_serves() {
+    let app = spawn_app().await;
+    let served: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("docs/openapi.json"))
+            .expect("docs/openapi.json is JSON");
+    assert!(
+        served == file,
+        "docs/openapi.json differs from what the server serves. Regenerate it with\n    \
+         cargo run -p shuanglian-server -- openapi > docs/openapi.json\nand review the diff \
+         (the console's client, tui/src/api/types.rs, is checked against it)."
+    );
+}
+
+// ------------------------------------------------------------------------------ events --
+
+/// An open `GET /events` stream.
+struct Events {
+    stream: futures_util::stream::BoxStream<'static, reqwest::Result<Vec<u8>>>,
+    buf: String,
+}
+
+impl Events {
+    async fn open(app: &TestApp, token: &str) -> Events {
+        let r = app
+            .client
+            .get(app.url("/api/v1/events"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("events");
+        assert_eq!(r.status(), 200);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap_or_default()
+                .starts_with("text/event-stream")
+        );
+        Events {
+            stream: r.bytes_stream().map(|c| c.map(|b| b.to_vec())).boxed(),
+            buf: String::new(),
+        }
+    }
+
+    /// The next event within `wait`, or None.
+    async fn next(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..end + 2).collect();
+                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) {
+                    return Some(serde_json::from_str(data).expect("event json"));
+                }
+                continue;
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            match tokio::time::timeout(left, self.stream.next()).await {
+                Ok(Some(Ok(b))) => self.buf.push_str(&String::from_utf8_lossy(&b)),
+                _ => return None,
+            }
+        }
+    }
+}
+
+async fn create_user(app: &TestApp, c: &County, username: &str) -> String {
+    let r = app
+        .post(
+            "/api/v1/users",
+            &c.admin_token,
+            &json!({ "username": username, "display_name": "联络员", "role": "branch_staff" }),
+        )
+        .send()
+        .await
+        .expect("create user");
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.expect("json");
+    v["user"]["id"].as_str().expect("id").to_owned()
+}
+
+#[tokio::test]
+async fn events_reach_only_their_own_county_and_carry_no_personal_data() {
+    let app = spawn_app().await;
+    let a = app.county("330523", "安吉县").await;
+    let b = app.county("330522", "长兴县").await;
+    let op = app.operator_token().await;
+    let mut ev_a = Events::open(&app, &a.admin_token).await;
+    let mut ev_b = Events::open(&app, &b.admin_token).await;
+    let mut ev_op = Events::open(&app, &op).await;
+
+    let uid = create_user(&app, &a, "liaison.a").await;
+    let e = ev_a
+        .next(Duration::from_secs(10))
+        .await
+        .expect("A sees its change");
+    assert_eq!(e["kind"], "user_changed");
+    assert_eq!(e["entity_id"], uid.as_str());
+    assert_eq!(e["tenant_code"], "330523");
+    let mut keys: Vec<&String> = e.as_object().expect("object").keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["at", "entity_id", "kind", "tenant_code"], "{e}");
+    assert!(
+        ev_b.next(Duration::from_millis(800)).await.is_none(),
+        "county B must never see county A's events"
+    );
+    assert!(
+        ev_op.next(Duration::from_millis(300)).await.is_none(),
+        "county events stay off the platform channel"
+    );
+
+    let uid_b = create_user(&app, &b, "liaison.b").await;
+    let e = ev_b
+        .next(Duration::from_secs(10))
+        .await
+        .expect("B sees its own change");
+    assert_eq!(e["entity_id"], uid_b.as_str());
+    assert_eq!(e["tenant_code"], "330522");
+    assert!(
+        ev_a.next(Duration::from_millis(800)).await.is_none(),
+        "and A not B's"
+    );
+
+    // Platform events: a suspended county, to the operator only.
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/platform/tenants/{}/suspend", b.id)))
+        .bearer_auth(&op)
+        .send()
+        .await
+        .expect("suspend");
+    assert_eq!(r.status(), 200);
+    let e = ev_op
+        .next(Duration::from_secs(10))
+        .await
+        .expect("operator sees it");
+    assert_eq!(e["kind"], "tenant_changed");
+    assert_eq!(e["tenant_code"], "330522");
+    assert!(ev_a.next(Duration::from_millis(500)).await.is_none());
+}
+
+#[tokio::test]
+async fn the_event_stream_needs_a_session() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .get(app.url("/api/v1/events"))
+        .send()
+        .await
+        .expect("events");
+    shuanglian_tests::problem(r, 401, "unauthenticated").await;
+}
+
+// ------------------------------------------------------------------------------- tmux --
+
+fn tui_binary() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("SHUANGLIAN_TUI_BIN") {
+        return p.into();
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").into());
+    let p = target.join("debug/shuanglian-tui");
+    assert!(
+        p.exists(),
+        "{} is missing: build the console first (`cargo build -p shuanglian-tui`; tests/run does)",
+        p.display()
+    );
+    p
+}
+
+/// A console running in a detached tmux session of 120×40.
+struct Tmux {
+    name: String,
+}
+
+impl Tmux {
+    fn start(args: &[&str]) -> Tmux {
+        let name = format!(
+            "sltui-{}-{}",
+            std::process::id(),
+            uuid::Uuid::now_v7().simple()
+        );
+        let mut cmd = format!("env TERM=xterm-256color {}", tui_binary().display());
+        for a in args {
+            cmd.push_str(&format!(" '{a}'"));
+        }
+        let ok = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "40",
+                "-s",
+                &name,
+                &cmd,
+            ])
+            .status()
+            .expect("tmux (apt-get install tmux; tests/run does)");
+        assert!(ok.success(), "tmux new-session failed");
+        Tmux { name }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.name];
+        args.extend_from_slice(keys);
+        assert!(
+            Command::new("tmux")
+                .args(&args)
+                .status()
+                .expect("tmux")
+                .success()
+        );
+    }
+
+    /// Literal text (no key names).
+    fn text(&self, s: &str) {
+        assert!(
+            Command::new("tmux")
+                .args(["send-keys", "-t", &self.name, "-l", s])
+                .status()
+                .expect("tmux")
+                .success()
+        );
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["has-session", "-t", &self.name])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    }
+
+    /// Waits (up to 20 s) until the screen shows every one of `want`.
+    async fn wait_for(&self, want: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if want.iter().all(|w| s.contains(w)) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the console never showed {want:?}; it shows:\n{s}"
+            );
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .status();
+    }
+}
+
+async fn post(app: &TestApp, tok: &str, path: &str, body: Value) -> Value {
+    let r = app.post(path, tok, &body).send().await.expect("post");
+    let s = r.status();
+    let v: Value = r.json().await.unwrap_or(Value::Null);
+    assert!(s.is_success(), "{path}: {s} {v}");
+    v
+}
+
+#[tokio::test]
+async fn an_operator_runs_grids_rosters_and_exports_from_the_console() {
+    let mut app = spawn_app().await;
+    let c = app.county("330523", "安吉县").await;
+    let committee = app
+        .org_unit(&c, "association_committee", "协会党委", None)
+        .await;
+    let branch = app
+        .org_unit(&c, "branch", "递铺分会", Some(&committee))
+        .await;
+    let pb = app
+        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&branch))
+        .await;
+    app.org_unit(&c, "aic_office", "递铺工商所", None).await;
+    let town = app.org_unit(&c, "township", "递铺街道", None).await;
+    let (maint, _) = app.staff(&c, "branch.one", "branch_staff", Some(&pb)).await;
+    let (_, admin2) = app.staff(&c, "admin.two", "county_admin", None).await;
+    let g = post(
+        &app,
+        &c.admin_token,
+        "/api/v1/qq-groups",
+        json!({ "name": "递铺街道党建QQ群", "org_unit_id": town, "maintainer_id": maint }),
+    )
+    .await;
+    let gid = g["id"].as_str().expect("id").to_owned();
+    for (name, role, qq) in [
+        ("赵平", "township_organiser", "10000001"),
+        ("钱伟", "village_organiser", "10000002"),
+    ] {
+        post(
+            &app,
+            &c.admin_token,
+            &format!("/api/v1/qq-groups/{gid}/roster"),
+            json!({ "real_name": name, "role": role, "qq": qq, "verified": true }),
+        )
+        .await;
+    }
+
+    let me: Value = app
+        .get("/api/v1/me", &c.admin_token)
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("json");
+    let admin = me["username"].as_str().expect("username").to_owned();
+
+    // Sign in: password, then the second factor the server asks for.
+    let tui = Tmux::start(&[
+        "--server", &app.base, "--tenant", "330523", "--user", &admin,
+    ]);
+    tui.wait_for(&["登录", "330523"]).await;
+    tui.text(PASSWORD);
+    tui.keys(&["Enter"]);
+    tui.wait_for(&["二次验证"]).await;
+    app.forget_totp_step(Some("330523"), &admin).await;
+    let secret = app.totp_secret(Some("330523"), &admin).expect("enrolled");
+    tui.text(&totp_code(&secret));
+    tui.keys(&["Enter"]);
+    tui.wait_for(&["1 网格", &format!("安吉县 {admin}")]).await;
+
+    // A server error is shown in the form, in Chinese, and nothing crashes.
+    tui.keys(&["n"]);
+    tui.wait_for(&["新建网格"]).await;
+    tui.text("x");
+    tui.keys(&["F2"]);
+    let s = tui.wait_for(&["✗"]).await;
+    assert!(s.contains("name"), "the field at fault is named:\n{s}");
+
+    // Create a grid.
+    tui.keys(&["BSpace"]);
+    tui.text("梅溪网格");
+    tui.keys(&["F2"]);
+    // The form closes once the server has created it; the list then holds it.
+    let s = tui.wait_for(&["梅溪网格", "递铺工商所", "(1)"]).await;
+    assert!(!s.contains("新建网格"), "{s}");
+    let grids: Value = app
+        .get("/api/v1/grids", &c.admin_token)
+        .send()
+        .await
+        .expect("grids")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(grids["items"][0]["name"], "梅溪网格");
+
+    // Import the group's member list and see the diff.
+    tui.keys(&["2"]);
+    tui.wait_for(&["递铺街道党建QQ群"]).await;
+    tui.keys(&["Enter"]);
+    tui.wait_for(&["赵平", "钱伟"]).await;
+    tui.keys(&["i"]);
+    tui.wait_for(&["导入群成员名单"]).await;
+    tui.keys(&["Tab"]);
+    tui.text("10000001 赵平");
+    tui.keys(&["Enter"]);
+    tui.text("99999999 陌生人");
+    tui.keys(&["F2"]);
+    let s = tui
+        .wait_for(&["名册有、群里没有", "钱伟", "陌生人", "缺失联络员 1"])
+        .await;
+    assert!(!s.contains("10000002"), "QQ numbers stay masked:\n{s}");
+
+    // An export requested by another admin appears without a manual refresh; approve it.
+    tui.keys(&["3"]);
+    tui.wait_for(&["脱敏策略"]).await;
+    tui.keys(&["Right"]);
+    tui.wait_for(&["导出申请"]).await;
+    let x = post(
+        &app,
+        &admin2,
+        "/api/v1/member-exports",
+        json!({ "personal": true, "reason": "季度报表核对" }),
+    )
+    .await;
+    tui.wait_for(&["待审批", "季度报表核对"]).await;
+    tui.keys(&["a"]);
+    tui.wait_for(&["已批准"]).await;
+    let v: Value = app
+        .get(
+            &format!("/api/v1/member-exports/{}", x["id"].as_str().expect("id")),
+            &c.admin_token,
+        )
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(v["status"], "approved");
+
+    // The server goes away: the console says so and keeps running.
+    app.stop().await;
+    tui.keys(&["r"]);
+    tui.wait_for(&["连接已断开"]).await;
+    assert!(tui.alive(), "the console must not crash");
+    tui.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while tui.alive() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!tui.alive(), "q quits");
+}

@@ -1,0 +1,414 @@
+//! The API client: one async method per call, each returning the decoded body or an
+//! [`ApiError`]. The console runs these off the drawing loop (see `runtime`), so the screen
+//! never waits on the network.
+
+pub mod sse;
+pub mod types;
+
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use types::*;
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The API answered with problem+json (or an unexpected status).
+    Problem(Problem),
+    /// No answer: refused, reset, timed out. The console shows "connection lost" and retries.
+    Network(String),
+    /// An answer the console could not read.
+    Decode(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Problem(p) => Some(p.status),
+            _ => None,
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        match self {
+            ApiError::Problem(p) => &p.code,
+            ApiError::Network(_) => "network",
+            ApiError::Decode(_) => "decode",
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A client bound to a server and, once signed in, a bearer token. Cheap to clone.
+#[derive(Clone)]
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+    token: Option<String>,
+}
+
+/// Percent-encodes one path segment or query value (ids and codes are ASCII, but a typed
+/// filter may not be).
+fn enc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl Client {
+    pub fn new(server: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .user_agent(concat!("shuanglian-tui/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        Client {
+            base: server.trim_end_matches('/').to_owned(),
+            http,
+            token: None,
+        }
+    }
+
+    pub fn with_token(&self, token: Option<String>) -> Client {
+        Client {
+            token,
+            ..self.clone()
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    fn req(&self, method: Method, path: &str) -> RequestBuilder {
+        let mut r = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.base))
+            .header("accept", "application/json, application/problem+json");
+        if let Some(t) = &self.token {
+            r = r.bearer_auth(t);
+        }
+        r
+    }
+
+    async fn send(r: RequestBuilder) -> ApiResult<reqwest::Response> {
+        let resp = r
+            .send()
+            .await
+            .map_err(|e| ApiError::Network(e.without_url().to_string()))?;
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        let status = resp.status();
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| ApiError::Network(e.without_url().to_string()))?;
+        Err(ApiError::Problem(
+            serde_json::from_slice::<Problem>(&body).unwrap_or_else(|_| unexpected(status)),
+        ))
+    }
+
+    async fn json<T: DeserializeOwned>(r: RequestBuilder) -> ApiResult<T> {
+        let resp = Self::send(r).await?;
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| ApiError::Network(e.without_url().to_string()))?;
+        serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> ApiResult<T> {
+        Self::json(self.req(Method::GET, path)).await
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> ApiResult<T> {
+        Self::json(self.req(Method::POST, path).json(body)).await
+    }
+
+    /// Reads a resource's ETag, for the If-Match of an update.
+    async fn etag(&self, path: &str) -> ApiResult<String> {
+        let resp = Self::send(self.req(Method::GET, path)).await?;
+        Ok(resp
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// Every page of a list (the console filters and scrolls locally).
+    async fn all<T: DeserializeOwned>(&self, path: &str, max: usize) -> ApiResult<Vec<T>> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let url = match &cursor {
+                Some(c) => format!("{path}{sep}limit=200&cursor={}", enc(c)),
+                None => format!("{path}{sep}limit=200"),
+            };
+            let page: Page<T> = self.get(&url).await?;
+            out.extend(page.items);
+            match page.next_cursor {
+                Some(c) if out.len() < max => cursor = Some(c),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    // --- auth -------------------------------------------------------------------------------
+
+    pub async fn sign_in(&self, req: &SignInRequest) -> ApiResult<SignInResponse> {
+        self.post("/auth/sign-in", req).await
+    }
+
+    pub async fn sign_out(&self) -> ApiResult<()> {
+        Self::send(self.req(Method::POST, "/auth/sign-out")).await?;
+        Ok(())
+    }
+
+    pub async fn change_password(&self, req: &ChangePasswordRequest) -> ApiResult<()> {
+        Self::send(self.req(Method::POST, "/auth/password").json(req)).await?;
+        Ok(())
+    }
+
+    pub async fn me(&self) -> ApiResult<Me> {
+        self.get("/me").await
+    }
+
+    // --- platform ---------------------------------------------------------------------------
+
+    pub async fn provinces(&self) -> ApiResult<Vec<Province>> {
+        self.get("/platform/provinces").await
+    }
+
+    pub async fn tenants(&self) -> ApiResult<Vec<Tenant>> {
+        self.all("/platform/tenants", 10_000).await
+    }
+
+    pub async fn create_tenant(&self, req: &CreateTenantRequest) -> ApiResult<TenantCreated> {
+        self.post("/platform/tenants", req).await
+    }
+
+    pub async fn set_tenant_active(&self, id: &str, active: bool) -> ApiResult<Tenant> {
+        let verb = if active { "reactivate" } else { "suspend" };
+        Self::json(self.req(
+            Method::POST,
+            &format!("/platform/tenants/{}/{verb}", enc(id)),
+        ))
+        .await
+    }
+
+    // --- county -----------------------------------------------------------------------------
+
+    pub async fn org_units(&self) -> ApiResult<Vec<OrgUnit>> {
+        self.all("/org-units?active=true", 20_000).await
+    }
+
+    pub async fn grids(&self) -> ApiResult<Vec<Grid>> {
+        self.all("/grids", 10_000).await
+    }
+
+    pub async fn create_grid(&self, req: &CreateGridRequest) -> ApiResult<Grid> {
+        self.post("/grids", req).await
+    }
+
+    pub async fn update_grid(&self, id: &str, req: &UpdateGridRequest) -> ApiResult<Grid> {
+        let path = format!("/grids/{}", enc(id));
+        let etag = self.etag(&path).await?;
+        Self::json(
+            self.req(Method::PATCH, &path)
+                .header("if-match", etag)
+                .json(req),
+        )
+        .await
+    }
+
+    pub async fn assign_township(&self, grid: &str, township: &str) -> ApiResult<Grid> {
+        let req = AssignTownshipRequest {
+            township_id: township.to_owned(),
+        };
+        self.post(&format!("/grids/{}/townships", enc(grid)), &req)
+            .await
+    }
+
+    pub async fn unassign_township(&self, grid: &str, township: &str) -> ApiResult<Grid> {
+        let path = format!("/grids/{}/townships/{}", enc(grid), enc(township));
+        Self::json(self.req(Method::DELETE, &path)).await
+    }
+
+    pub async fn qq_groups(&self) -> ApiResult<Vec<QqGroup>> {
+        self.all("/qq-groups", 10_000).await
+    }
+
+    pub async fn roster(&self, group: &str) -> ApiResult<Vec<RosterEntry>> {
+        self.all(&format!("/qq-groups/{}/roster", enc(group)), 50_000)
+            .await
+    }
+
+    pub async fn import_paste(&self, group: &str, text: &str) -> ApiResult<ImportResult> {
+        let req = PasteImportRequest {
+            text: text.to_owned(),
+        };
+        self.post(&format!("/qq-groups/{}/snapshots", enc(group)), &req)
+            .await
+    }
+
+    /// Uploads a member-list file (xlsx or CSV) as the QQ client exports it.
+    pub async fn import_file(
+        &self,
+        group: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> ApiResult<ImportResult> {
+        let path = format!("/qq-groups/{}/snapshots/file", enc(group));
+        Self::json(
+            self.req(Method::POST, &path)
+                .header("content-type", content_type)
+                .body(bytes),
+        )
+        .await
+    }
+
+    pub async fn snapshots(&self, group: &str) -> ApiResult<Vec<Snapshot>> {
+        self.all(&format!("/qq-groups/{}/snapshots", enc(group)), 1_000)
+            .await
+    }
+
+    pub async fn snapshot(&self, group: &str, snapshot: &str) -> ApiResult<SnapshotDetail> {
+        self.get(&format!(
+            "/qq-groups/{}/snapshots/{}",
+            enc(group),
+            enc(snapshot)
+        ))
+        .await
+    }
+
+    pub async fn late(&self, group: &str) -> ApiResult<LateReport> {
+        self.get(&format!("/qq-groups/{}/late", enc(group))).await
+    }
+
+    pub async fn history(&self, group: &str) -> ApiResult<Vec<HistoryEntry>> {
+        self.all(&format!("/qq-groups/{}/history", enc(group)), 1_000)
+            .await
+    }
+
+    pub async fn policy(&self) -> ApiResult<Vec<PolicyEntry>> {
+        let m: PolicyMatrix = self.get("/privacy/masking-policy").await?;
+        Ok(m.entries)
+    }
+
+    pub async fn set_policy(&self, entries: Vec<PolicyEntry>) -> ApiResult<Vec<PolicyEntry>> {
+        let m: PolicyMatrix = Self::json(
+            self.req(Method::PUT, "/privacy/masking-policy")
+                .json(&SetPolicyRequest { entries }),
+        )
+        .await?;
+        Ok(m.entries)
+    }
+
+    pub async fn exports(&self) -> ApiResult<Vec<Export>> {
+        self.all("/member-exports", 2_000).await
+    }
+
+    pub async fn decide_export(&self, id: &str, approve: bool) -> ApiResult<Export> {
+        let verb = if approve { "approve" } else { "deny" };
+        self.post(
+            &format!("/member-exports/{}/{verb}", enc(id)),
+            &DecisionRequest { note: None },
+        )
+        .await
+    }
+
+    pub async fn audit(&self) -> ApiResult<Vec<AuditEntry>> {
+        self.all("/audit", 5_000).await
+    }
+
+    pub async fn verify_audit(&self) -> ApiResult<ChainCheck> {
+        self.get("/audit/verify").await
+    }
+
+    pub async fn users(&self) -> ApiResult<Vec<User>> {
+        self.all("/users", 10_000).await
+    }
+
+    pub async fn create_user(&self, req: &CreateUserRequest) -> ApiResult<UserCreated> {
+        self.post("/users", req).await
+    }
+
+    pub async fn set_user_active(&self, id: &str, active: bool) -> ApiResult<User> {
+        let path = format!("/users/{}", enc(id));
+        let etag = self.etag(&path).await?;
+        let status = if active { "active" } else { "disabled" };
+        Self::json(
+            self.req(Method::PATCH, &path)
+                .header("if-match", etag)
+                .json(&UserStatusRequest {
+                    status: status.to_owned(),
+                }),
+        )
+        .await
+    }
+
+    pub async fn reset_password(&self, id: &str) -> ApiResult<OneTimeCredential> {
+        Self::json(self.req(Method::POST, &format!("/users/{}/password-reset", enc(id)))).await
+    }
+
+    pub async fn revoke_sessions(&self, id: &str) -> ApiResult<()> {
+        Self::send(self.req(Method::POST, &format!("/users/{}/sessions/revoke", enc(id)))).await?;
+        Ok(())
+    }
+
+    pub async fn deadlines(&self, state: &str) -> ApiResult<DeadlineList> {
+        self.get(&format!("/deadlines?state={}", enc(state))).await
+    }
+
+    /// Opens the live-update stream (see [`sse`]).
+    pub async fn events(&self) -> ApiResult<reqwest::Response> {
+        let r = self
+            .http
+            .get(format!("{}/api/v1/events", self.base))
+            .header("accept", "text/event-stream")
+            .timeout(Duration::from_secs(24 * 3600));
+        let r = match &self.token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        };
+        Self::send(r).await
+    }
+}
+
+/// A non-problem error answer (a proxy's HTML page, say), still shown in both languages.
+fn unexpected(status: StatusCode) -> Problem {
+    Problem {
+        status: status.as_u16(),
+        code: format!("http_{}", status.as_u16()),
+        detail: format!("服务器返回了意外的状态 {status}"),
+        detail_en: format!("The server answered with an unexpected status {status}"),
+        ..Problem::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn encodes_path_segments() {
+        assert_eq!(super::enc("a b/c"), "a%20b%2Fc");
+        assert_eq!(super::enc("01JABC-_x"), "01JABC-_x");
+    }
+}

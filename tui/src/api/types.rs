@@ -1,0 +1,814 @@
+//! The request and response shapes the console uses, by hand, in this one module.
+//!
+//! progenitor 0.15 cannot generate a client from docs/openapi.json (poem-openapi emits no
+//! `operationId`s, and progenitor panics on request bodies with several media types, e.g. the
+//! spreadsheet and roster uploads). `tests/contract.rs` checks every path, method and field
+//! named here against docs/openapi.json instead, so a drift fails the build's tests.
+//!
+//! Only the fields the console reads are declared; serde ignores the rest.
+
+use serde::{Deserialize, Serialize};
+
+/// RFC 9457 problem details, as the API sends them.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct Problem {
+    pub status: u16,
+    pub code: String,
+    pub detail: String,
+    pub detail_en: String,
+    #[serde(default)]
+    pub errors: Vec<FieldError>,
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+    pub message_en: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignInRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant_code: Option<String>,
+    pub username: String,
+    pub password: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub totp_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SignInResponse {
+    pub token: String,
+    pub must_change_password: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Me {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub role_label: String,
+    #[serde(default)]
+    pub tenant_code: Option<String>,
+    #[serde(default)]
+    pub tenant_name: Option<String>,
+    #[serde(default)]
+    pub province_code: Option<String>,
+    pub must_change_password: bool,
+}
+
+/// A list page: `{ items, next_cursor }`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Province {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Tenant {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub province_code: String,
+    /// `active` | `suspended`
+    pub status: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CreateTenantRequest {
+    pub code: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct OneTimeCredential {
+    pub username: String,
+    #[serde(default)]
+    pub one_time_password: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TenantCreated {
+    pub tenant: Tenant,
+    pub admin: OneTimeCredential,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct OrgUnit {
+    pub id: String,
+    /// `township`, `village`, `aic_office`, `party_branch`, …
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub parent_id: Option<String>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct GridTownship {
+    pub township_id: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Grid {
+    pub id: String,
+    pub name: String,
+    pub aic_office_id: String,
+    #[serde(default)]
+    pub party_branch_id: Option<String>,
+    pub townships: Vec<GridTownship>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CreateGridRequest {
+    pub name: String,
+    pub aic_office_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party_branch_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdateGridRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party_branch_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssignTownshipRequest {
+    pub township_id: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct QqGroup {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub grid_id: Option<String>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct RosterEntry {
+    pub id: String,
+    pub real_name: String,
+    /// `township_organiser`, `village_organiser`, `branch_staff`, `administrator`, `member`
+    pub role: String,
+    #[serde(default)]
+    pub org_unit_id: Option<String>,
+    pub qq_masked: String,
+    #[serde(default)]
+    pub joined_on: Option<String>,
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PasteImportRequest {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct UnknownPerson {
+    pub line: i64,
+    pub qq_masked: String,
+    #[serde(default)]
+    pub nickname: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct RosterDiff {
+    pub people: i64,
+    pub matched: i64,
+    pub missing: Vec<RosterEntry>,
+    pub missing_organisers: i64,
+    pub unknown: Vec<UnknownPerson>,
+    pub unverified: Vec<RosterEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Snapshot {
+    pub id: String,
+    pub taken_on: String,
+    pub source: String,
+    pub people: i64,
+    pub matched: i64,
+    pub missing: i64,
+    pub unknown: i64,
+    pub unverified: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ImportResult {
+    #[serde(default)]
+    pub snapshot: Option<Snapshot>,
+    pub diff: RosterDiff,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SnapshotDetail {
+    pub snapshot: Snapshot,
+    pub diff: RosterDiff,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct LateEntry {
+    pub entry: RosterEntry,
+    /// `not_joined` | `joined_late`
+    pub status: String,
+    pub days_late: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct LateReport {
+    pub as_of: String,
+    pub due: String,
+    pub items: Vec<LateEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct HistoryEntry {
+    pub at: String,
+    pub actor_id: String,
+    pub action: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PolicyEntry {
+    pub role: String,
+    pub field: String,
+    /// `masked` | `on_request` | `visible`
+    pub visibility: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PolicyMatrix {
+    pub entries: Vec<PolicyEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SetPolicyRequest {
+    pub entries: Vec<PolicyEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Export {
+    pub id: String,
+    pub requested_by: String,
+    pub requested_at: String,
+    pub reason: String,
+    pub personal: bool,
+    /// `pending` | `approved` | `denied` | `downloaded`
+    pub status: String,
+    #[serde(default)]
+    pub row_count: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor_id: String,
+    pub actor_role: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct ChainCheck {
+    pub intact: bool,
+    pub entries: u64,
+    #[serde(default)]
+    pub first_broken_seq: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    #[serde(default)]
+    pub org_unit_id: Option<String>,
+    /// `active` | `disabled`
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CreateUserRequest {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_unit_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserCreated {
+    pub user: User,
+    pub credential: OneTimeCredential,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserStatusRequest {
+    pub status: String,
+}
+
+/// One live-update event from `GET /events`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct LiveEvent {
+    /// `tenant_changed`, `grid_changed`, `roster_changed`, `export_changed`, `user_changed`,
+    /// `resync`
+    pub kind: String,
+    pub entity_id: String,
+    #[serde(default)]
+    pub tenant_code: Option<String>,
+    pub at: String,
+}
+
+/// `GET /deadlines` (the deadline engine).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Deadline {
+    pub id: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub title: String,
+    pub due_on: String,
+    /// `due` | `overdue` | `done`
+    pub state: String,
+    pub owner_org_unit_id: String,
+    pub owner_name: String,
+    #[serde(default)]
+    pub subject_type: Option<String>,
+    #[serde(default)]
+    pub subject_id: Option<String>,
+    #[serde(default)]
+    pub done_at: Option<String>,
+    #[serde(default)]
+    pub days_overdue: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct DeadlineSummary {
+    pub due: i64,
+    pub overdue: i64,
+    pub done: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeadlineList {
+    pub items: Vec<Deadline>,
+    #[serde(default)]
+    pub summary: DeadlineSummary,
+}
+
+/// Every call the console makes, for the contract test: (method, path template, request
+/// schema, response schema). Paths are relative to /api/v1.
+pub const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
+    (
+        "post",
+        "/auth/sign-in",
+        Some("SignInRequest"),
+        Some("SignInResponse"),
+    ),
+    ("post", "/auth/sign-out", None, None),
+    (
+        "post",
+        "/auth/password",
+        Some("ChangePasswordRequest"),
+        None,
+    ),
+    ("get", "/me", None, Some("Me")),
+    ("get", "/platform/provinces", None, None),
+    ("get", "/platform/tenants", None, Some("TenantPage")),
+    (
+        "post",
+        "/platform/tenants",
+        Some("CreateTenantRequest"),
+        Some("TenantCreated"),
+    ),
+    ("get", "/platform/tenants/{id}", None, Some("TenantView")),
+    (
+        "post",
+        "/platform/tenants/{id}/suspend",
+        None,
+        Some("TenantView"),
+    ),
+    (
+        "post",
+        "/platform/tenants/{id}/reactivate",
+        None,
+        Some("TenantView"),
+    ),
+    ("get", "/org-units", None, Some("OrgUnitPage")),
+    ("get", "/grids", None, Some("GridPage")),
+    (
+        "post",
+        "/grids",
+        Some("CreateGridRequest"),
+        Some("GridView"),
+    ),
+    ("get", "/grids/{id}", None, Some("GridView")),
+    (
+        "patch",
+        "/grids/{id}",
+        Some("UpdateGridRequest"),
+        Some("GridView"),
+    ),
+    (
+        "post",
+        "/grids/{id}/townships",
+        Some("AssignTownshipRequest"),
+        Some("GridView"),
+    ),
+    (
+        "delete",
+        "/grids/{id}/townships/{township_id}",
+        None,
+        Some("GridView"),
+    ),
+    ("get", "/qq-groups", None, Some("QqGroupPage")),
+    ("get", "/qq-groups/{id}/roster", None, Some("RosterPage")),
+    (
+        "post",
+        "/qq-groups/{id}/snapshots",
+        Some("PasteImportRequest"),
+        Some("ImportResult"),
+    ),
+    (
+        "post",
+        "/qq-groups/{id}/snapshots/file",
+        None,
+        Some("ImportResult"),
+    ),
+    (
+        "get",
+        "/qq-groups/{id}/snapshots",
+        None,
+        Some("SnapshotPage"),
+    ),
+    (
+        "get",
+        "/qq-groups/{id}/snapshots/{snapshot_id}",
+        None,
+        Some("SnapshotDetail"),
+    ),
+    ("get", "/qq-groups/{id}/late", None, Some("LateReport")),
+    ("get", "/qq-groups/{id}/history", None, Some("HistoryPage")),
+    ("get", "/privacy/masking-policy", None, Some("PolicyMatrix")),
+    (
+        "put",
+        "/privacy/masking-policy",
+        Some("SetPolicyRequest"),
+        Some("PolicyMatrix"),
+    ),
+    ("get", "/member-exports", None, Some("ExportPage")),
+    (
+        "post",
+        "/member-exports/{id}/approve",
+        Some("DecisionRequest"),
+        Some("ExportView"),
+    ),
+    (
+        "post",
+        "/member-exports/{id}/deny",
+        Some("DecisionRequest"),
+        Some("ExportView"),
+    ),
+    ("get", "/audit", None, Some("AuditPage")),
+    ("get", "/audit/verify", None, Some("ChainCheck")),
+    ("get", "/users", None, Some("UserPage")),
+    (
+        "post",
+        "/users",
+        Some("CreateUserRequest"),
+        Some("UserCreated"),
+    ),
+    ("get", "/users/{id}", None, Some("UserView")),
+    (
+        "patch",
+        "/users/{id}",
+        Some("UpdateUserRequest"),
+        Some("UserView"),
+    ),
+    (
+        "post",
+        "/users/{id}/password-reset",
+        None,
+        Some("OneTimeCredential"),
+    ),
+    ("post", "/users/{id}/sessions/revoke", None, None),
+    ("get", "/events", None, Some("Event")),
+];
+
+/// For the contract test: each type above, the schema it stands for, and the JSON fields the
+/// console reads or writes with their JSON types (`string`, `integer`, `boolean`, `array`,
+/// `object` for a nested schema). Keep in step with the structs.
+pub const FIELDS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Problem",
+        &[
+            ("status", "integer"),
+            ("code", "string"),
+            ("detail", "string"),
+            ("detail_en", "string"),
+            ("errors", "array"),
+            ("request_id", "string"),
+        ],
+    ),
+    (
+        "FieldError",
+        &[
+            ("field", "string"),
+            ("code", "string"),
+            ("message", "string"),
+            ("message_en", "string"),
+        ],
+    ),
+    (
+        "SignInRequest",
+        &[
+            ("tenant_code", "string"),
+            ("username", "string"),
+            ("password", "string"),
+            ("totp_code", "string"),
+        ],
+    ),
+    (
+        "SignInResponse",
+        &[("token", "string"), ("must_change_password", "boolean")],
+    ),
+    (
+        "ChangePasswordRequest",
+        &[("current_password", "string"), ("new_password", "string")],
+    ),
+    (
+        "Me",
+        &[
+            ("user_id", "string"),
+            ("username", "string"),
+            ("display_name", "string"),
+            ("role", "object"),
+            ("role_label", "string"),
+            ("tenant_code", "string"),
+            ("tenant_name", "string"),
+            ("province_code", "string"),
+            ("must_change_password", "boolean"),
+        ],
+    ),
+    ("Province", &[("code", "string"), ("name", "string")]),
+    (
+        "TenantView",
+        &[
+            ("id", "string"),
+            ("code", "string"),
+            ("name", "string"),
+            ("province_code", "string"),
+            ("status", "object"),
+            ("created_at", "string"),
+        ],
+    ),
+    (
+        "CreateTenantRequest",
+        &[
+            ("code", "string"),
+            ("name", "string"),
+            ("admin_username", "string"),
+            ("admin_display_name", "string"),
+        ],
+    ),
+    (
+        "OneTimeCredential",
+        &[("username", "string"), ("one_time_password", "string")],
+    ),
+    (
+        "TenantCreated",
+        &[("tenant", "object"), ("admin", "object")],
+    ),
+    (
+        "OrgUnitView",
+        &[
+            ("id", "string"),
+            ("kind", "object"),
+            ("name", "string"),
+            ("parent_id", "string"),
+            ("active", "boolean"),
+        ],
+    ),
+    ("GridTownship", &[("township_id", "string")]),
+    (
+        "GridView",
+        &[
+            ("id", "string"),
+            ("name", "string"),
+            ("aic_office_id", "string"),
+            ("party_branch_id", "string"),
+            ("townships", "array"),
+        ],
+    ),
+    (
+        "CreateGridRequest",
+        &[
+            ("name", "string"),
+            ("aic_office_id", "string"),
+            ("party_branch_id", "string"),
+        ],
+    ),
+    (
+        "UpdateGridRequest",
+        &[("name", "string"), ("party_branch_id", "string")],
+    ),
+    ("AssignTownshipRequest", &[("township_id", "string")]),
+    (
+        "QqGroupView",
+        &[
+            ("id", "string"),
+            ("name", "string"),
+            ("grid_id", "string"),
+            ("active", "boolean"),
+        ],
+    ),
+    (
+        "RosterEntryView",
+        &[
+            ("id", "string"),
+            ("real_name", "string"),
+            ("role", "object"),
+            ("org_unit_id", "string"),
+            ("qq_masked", "string"),
+            ("joined_on", "string"),
+            ("verified", "boolean"),
+        ],
+    ),
+    ("PasteImportRequest", &[("text", "string")]),
+    (
+        "UnknownPerson",
+        &[
+            ("line", "integer"),
+            ("qq_masked", "string"),
+            ("nickname", "string"),
+        ],
+    ),
+    (
+        "RosterDiff",
+        &[
+            ("people", "integer"),
+            ("matched", "integer"),
+            ("missing", "array"),
+            ("missing_organisers", "integer"),
+            ("unknown", "array"),
+            ("unverified", "array"),
+        ],
+    ),
+    (
+        "SnapshotView",
+        &[
+            ("id", "string"),
+            ("taken_on", "string"),
+            ("source", "object"),
+            ("people", "integer"),
+            ("matched", "integer"),
+            ("missing", "integer"),
+            ("unknown", "integer"),
+            ("unverified", "integer"),
+        ],
+    ),
+    (
+        "ImportResult",
+        &[("snapshot", "object"), ("diff", "object")],
+    ),
+    (
+        "SnapshotDetail",
+        &[("snapshot", "object"), ("diff", "object")],
+    ),
+    (
+        "LateEntry",
+        &[
+            ("entry", "object"),
+            ("status", "object"),
+            ("days_late", "integer"),
+        ],
+    ),
+    (
+        "LateReport",
+        &[("as_of", "string"), ("due", "string"), ("items", "array")],
+    ),
+    (
+        "HistoryEntry",
+        &[
+            ("at", "string"),
+            ("actor_id", "string"),
+            ("action", "string"),
+        ],
+    ),
+    (
+        "PolicyEntry",
+        &[
+            ("role", "object"),
+            ("field", "object"),
+            ("visibility", "object"),
+        ],
+    ),
+    ("PolicyMatrix", &[("entries", "array")]),
+    ("SetPolicyRequest", &[("entries", "array")]),
+    (
+        "ExportView",
+        &[
+            ("id", "string"),
+            ("requested_by", "string"),
+            ("requested_at", "string"),
+            ("reason", "string"),
+            ("personal", "boolean"),
+            ("status", "object"),
+            ("row_count", "integer"),
+        ],
+    ),
+    ("DecisionRequest", &[("note", "string")]),
+    (
+        "AuditEntry",
+        &[
+            ("seq", "integer"),
+            ("at", "string"),
+            ("actor_id", "string"),
+            ("actor_role", "string"),
+            ("action", "string"),
+            ("entity", "string"),
+            ("entity_id", "string"),
+            ("reason", "string"),
+        ],
+    ),
+    (
+        "ChainCheck",
+        &[
+            ("intact", "boolean"),
+            ("entries", "integer"),
+            ("first_broken_seq", "integer"),
+        ],
+    ),
+    (
+        "UserView",
+        &[
+            ("id", "string"),
+            ("username", "string"),
+            ("display_name", "string"),
+            ("role", "object"),
+            ("org_unit_id", "string"),
+            ("status", "object"),
+        ],
+    ),
+    (
+        "CreateUserRequest",
+        &[
+            ("username", "string"),
+            ("display_name", "string"),
+            ("role", "object"),
+            ("org_unit_id", "string"),
+        ],
+    ),
+    (
+        "UserCreated",
+        &[("user", "object"), ("credential", "object")],
+    ),
+    ("UpdateUserRequest", &[("status", "object")]),
+    (
+        "Event",
+        &[
+            ("kind", "object"),
+            ("entity_id", "string"),
+            ("tenant_code", "string"),
+            ("at", "string"),
+        ],
+    ),
+];

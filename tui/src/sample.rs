@@ -1,0 +1,342 @@
+//! Made-up data for the rendering tests and the frame benchmark (no server needed).
+
+use crate::api::types::*;
+use crate::app::{Model, Stage, Tab};
+use crate::i18n::Lang;
+use crate::screens::{counties, deadlines, grids, rosters, users};
+
+const SURNAMES: [&str; 8] = ["陈", "王", "李", "张", "刘", "杨", "沈", "谢"];
+const GIVEN: [&str; 8] = ["丽", "伟", "建华", "芳", "勇", "春梅", "文斌", "红霞"];
+
+fn me(role: &str) -> Me {
+    Me {
+        user_id: "u1".into(),
+        username: if role == "platform_operator" {
+            "operator".into()
+        } else {
+            "admin".into()
+        },
+        display_name: "演示".into(),
+        role: role.into(),
+        role_label: String::new(),
+        tenant_code: (role != "platform_operator").then(|| "330523".into()),
+        tenant_name: (role != "platform_operator").then(|| "安吉县".into()),
+        province_code: None,
+        must_change_password: false,
+    }
+}
+
+/// A signed-in model on `tab`.
+pub fn model(lang: Lang, role: &str, tab: Tab) -> Model {
+    let mut m = Model::new("http://127.0.0.1:8080", lang);
+    m.stage = Stage::Main;
+    m.me = Some(me(role));
+    m.tabs = Tab::for_role(role);
+    m.tab = m.tabs.iter().position(|t| *t == tab).unwrap_or(0);
+    m
+}
+
+pub fn tenants(n: usize) -> Vec<Tenant> {
+    (0..n)
+        .map(|i| Tenant {
+            id: format!("t{i:03}"),
+            code: format!("3305{:02}", i + 1),
+            name: format!(
+                "{}县",
+                ["安吉", "长兴", "德清", "义乌", "桐乡", "海宁"][i % 6]
+            ),
+            province_code: "330000".into(),
+            status: if i % 7 == 3 {
+                "suspended".into()
+            } else {
+                "active".into()
+            },
+            created_at: "2026-11-20T08:00:00Z".into(),
+        })
+        .collect()
+}
+
+pub fn units() -> Vec<OrgUnit> {
+    let u = |id: &str, kind: &str, name: &str, parent: Option<&str>| OrgUnit {
+        id: id.into(),
+        kind: kind.into(),
+        name: name.into(),
+        parent_id: parent.map(str::to_owned),
+        active: true,
+    };
+    vec![
+        u("o1", "aic_office", "递铺工商所", None),
+        u("o2", "aic_office", "昌硕工商所", None),
+        u("b1", "party_branch", "昌硕分会第一支部", None),
+        u("w1", "township", "递铺街道", None),
+        u("w2", "township", "孝丰镇", None),
+        u("v1", "village", "下源村", Some("w1")),
+        u("v2", "village", "大坑村", Some("w1")),
+        u("v3", "village", "桃田村", Some("w2")),
+    ]
+}
+
+pub fn grids_list() -> Vec<Grid> {
+    vec![
+        Grid {
+            id: "g1".into(),
+            name: "递铺网格".into(),
+            aic_office_id: "o1".into(),
+            party_branch_id: Some("b1".into()),
+            townships: vec![
+                GridTownship {
+                    township_id: "w1".into(),
+                },
+                GridTownship {
+                    township_id: "w2".into(),
+                },
+            ],
+        },
+        Grid {
+            id: "g2".into(),
+            name: "Changshuo grid".into(),
+            aic_office_id: "o2".into(),
+            party_branch_id: None,
+            townships: vec![],
+        },
+    ]
+}
+
+pub fn roster(n: usize) -> Vec<RosterEntry> {
+    (0..n)
+        .map(|i| RosterEntry {
+            id: format!("e{i}"),
+            real_name: format!("{}{}", SURNAMES[i % 8], GIVEN[(i / 8) % 8]),
+            role: [
+                "member",
+                "village_organiser",
+                "township_organiser",
+                "branch_staff",
+            ][i % 4]
+                .into(),
+            org_unit_id: None,
+            qq_masked: format!("{}*****{:02}", 10 + i % 89, i % 100),
+            joined_on: (i % 3 != 0).then(|| "2026-04-28".into()),
+            verified: i % 5 != 0,
+        })
+        .collect()
+}
+
+pub fn diff() -> SnapshotDetail {
+    let r = roster(6);
+    SnapshotDetail {
+        snapshot: Snapshot {
+            id: "s1".into(),
+            taken_on: "2026-05-15".into(),
+            source: "paste".into(),
+            people: 57,
+            matched: 53,
+            missing: 2,
+            unknown: 1,
+            unverified: 1,
+        },
+        diff: RosterDiff {
+            people: 57,
+            matched: 53,
+            missing: vec![r[1].clone(), r[2].clone()],
+            missing_organisers: 2,
+            unknown: vec![UnknownPerson {
+                line: 12,
+                qq_masked: "88*****21".into(),
+                nickname: Some("老李".into()),
+            }],
+            unverified: vec![r[5].clone()],
+        },
+    }
+}
+
+pub fn exports() -> Vec<Export> {
+    vec![
+        Export {
+            id: "x1".into(),
+            requested_by: "u2".into(),
+            requested_at: "2026-11-25T09:30:00Z".into(),
+            reason: "季度报表核对".into(),
+            personal: true,
+            status: "pending".into(),
+            row_count: None,
+        },
+        Export {
+            id: "x2".into(),
+            requested_by: "u3".into(),
+            requested_at: "2026-11-20T14:00:00Z".into(),
+            reason: "Annual statistics".into(),
+            personal: false,
+            status: "approved".into(),
+            row_count: Some(120),
+        },
+    ]
+}
+
+pub fn users_list() -> Vec<User> {
+    vec![
+        User {
+            id: "u1".into(),
+            username: "admin".into(),
+            display_name: "县管理员".into(),
+            role: "county_admin".into(),
+            org_unit_id: None,
+            status: "active".into(),
+        },
+        User {
+            id: "u2".into(),
+            username: "village.0001".into(),
+            display_name: "下源村记录员".into(),
+            role: "village_recorder".into(),
+            org_unit_id: Some("v1".into()),
+            status: "disabled".into(),
+        },
+    ]
+}
+
+pub fn deadlines_list() -> DeadlineList {
+    let d =
+        |id: &str, owner: &str, title: &str, due: &str, state: &str, over: Option<i64>| Deadline {
+            id: id.into(),
+            kind: "quarterly_filing".into(),
+            kind_label: "季度备案".into(),
+            title: title.into(),
+            due_on: due.into(),
+            state: state.into(),
+            owner_org_unit_id: "o".into(),
+            owner_name: owner.into(),
+            subject_type: None,
+            subject_id: None,
+            done_at: None,
+            days_overdue: over,
+        };
+    DeadlineList {
+        items: vec![
+            d(
+                "d1",
+                "下源村",
+                "第三季度记实备案",
+                "2026-10-10",
+                "overdue",
+                Some(47),
+            ),
+            d(
+                "d2",
+                "递铺工商所",
+                "第三季度记实备案",
+                "2026-10-10",
+                "overdue",
+                Some(47),
+            ),
+        ],
+        summary: DeadlineSummary {
+            due: 3,
+            overdue: 2,
+            done: 40,
+        },
+    }
+}
+
+/// Every screen with data, for the rendering tests: (name, model).
+pub fn screens(lang: Lang) -> Vec<(&'static str, Model)> {
+    let mut out = Vec::new();
+    out.push(("signin", Model::new("http://127.0.0.1:8080", lang)));
+
+    let mut m = model(lang, "platform_operator", Tab::Counties);
+    counties::loaded(&mut m.counties, tenants(8));
+    out.push(("counties", m));
+
+    let mut m = model(lang, "platform_operator", Tab::Overview);
+    m.overview.provinces = vec![Province {
+        code: "330000".into(),
+        name: "浙江省".into(),
+    }];
+    m.overview.set_tenants(&tenants(90));
+    m.overview.push_event(LiveEvent {
+        kind: "tenant_changed".into(),
+        entity_id: "t001".into(),
+        tenant_code: Some("330523".into()),
+        at: "2026-11-26T08:00:01Z".into(),
+    });
+    out.push(("overview", m));
+
+    let mut m = model(lang, "county_admin", Tab::Grids);
+    m.grids.set_units(units());
+    grids::loaded(&mut m.grids, grids_list());
+    out.push(("grids", m));
+
+    let mut m = model(lang, "county_admin", Tab::Rosters);
+    m.rosters.set_groups(vec![QqGroup {
+        id: "q1".into(),
+        name: "递铺网格实名制党建QQ群".into(),
+        grid_id: None,
+        active: true,
+    }]);
+    m.rosters.open = Some(rosters::Group {
+        id: "q1".into(),
+        name: "递铺网格实名制党建QQ群".into(),
+        ..Default::default()
+    });
+    m.rosters.set_roster("q1", roster(30));
+    out.push(("roster", m));
+
+    let mut m = model(lang, "county_admin", Tab::Rosters);
+    m.rosters.open = Some(rosters::Group {
+        id: "q1".into(),
+        name: "递铺网格实名制党建QQ群".into(),
+        ..Default::default()
+    });
+    let d = diff();
+    m.rosters
+        .set_snapshots("q1", vec![d.snapshot.clone()], Some(d));
+    if let Some(g) = &mut m.rosters.open {
+        g.sub = rosters::Sub::Diff;
+    }
+    out.push(("roster-diff", m));
+
+    let mut m = model(lang, "county_admin", Tab::Privacy);
+    m.privacy.set_policy(vec![PolicyEntry {
+        role: "county_admin".into(),
+        field: "phone".into(),
+        visibility: "on_request".into(),
+    }]);
+    out.push(("privacy-policy", m));
+
+    let mut m = model(lang, "county_admin", Tab::Privacy);
+    m.privacy.set_exports(exports());
+    m.privacy.sub = crate::screens::privacy::Sub::Exports;
+    out.push(("privacy-exports", m));
+
+    let mut m = model(lang, "county_admin", Tab::Privacy);
+    m.privacy.set_audit(vec![AuditEntry {
+        seq: 7,
+        at: "2026-11-25T10:00:00Z".into(),
+        actor_id: "u1".into(),
+        actor_role: "county_admin".into(),
+        action: "member.unmask".into(),
+        entity: "member".into(),
+        entity_id: "m1".into(),
+        reason: Some("核对".into()),
+    }]);
+    m.privacy.chain = Some(ChainCheck {
+        intact: true,
+        entries: 7,
+        first_broken_seq: None,
+    });
+    m.privacy.sub = crate::screens::privacy::Sub::Audit;
+    out.push(("privacy-audit", m));
+
+    let mut m = model(lang, "county_admin", Tab::Users);
+    m.users.units = units();
+    users::loaded(&mut m.users, users_list());
+    out.push(("users", m));
+
+    let mut m = model(lang, "county_admin", Tab::Deadlines);
+    deadlines::loaded(&mut m.deadlines, deadlines_list());
+    out.push(("deadlines", m));
+
+    let mut m = model(lang, "county_admin", Tab::Grids);
+    m.help = true;
+    out.push(("help", m));
+    out
+}

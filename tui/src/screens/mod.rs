@@ -1,0 +1,10 @@
+//! One module per screen: its state, its keys and its drawing.
+
+pub mod counties;
+pub mod deadlines;
+pub mod grids;
+pub mod overview;
+pub mod privacy;
+pub mod rosters;
+pub mod signin;
+pub mod users;

@@ -1,0 +1,293 @@
+//! Flows through `update`, fed key events: what the model becomes and which API calls it asks
+//! for. No terminal, no server.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use shuanglian_tui::api::ApiError;
+use shuanglian_tui::api::types::Problem;
+use shuanglian_tui::app::{Call, Cmd, Model, Msg, Reply, Stage, Tab, update};
+use shuanglian_tui::i18n::Lang;
+use shuanglian_tui::sample;
+
+fn key(m: &mut Model, code: KeyCode) -> Vec<Cmd> {
+    update(m, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn typ(m: &mut Model, s: &str) {
+    for c in s.chars() {
+        key(m, KeyCode::Char(c));
+    }
+}
+
+fn problem(status: u16, code: &str, zh: &str, en: &str) -> ApiError {
+    ApiError::Problem(Problem {
+        status,
+        code: code.into(),
+        detail: zh.into(),
+        detail_en: en.into(),
+        ..Problem::default()
+    })
+}
+
+#[test]
+fn sign_in_sends_what_was_typed_and_asks_for_the_code_when_needed() {
+    let mut m = Model::new("http://127.0.0.1:8080", Lang::Zh);
+    key(&mut m, KeyCode::Tab);
+    typ(&mut m, "330523");
+    key(&mut m, KeyCode::Tab);
+    typ(&mut m, "admin");
+    key(&mut m, KeyCode::Tab);
+    typ(&mut m, "pw-secret");
+    let cmds = key(&mut m, KeyCode::Enter);
+    let Some(Cmd::Call(Call::SignIn(req))) = cmds.first() else {
+        panic!("expected a sign-in call, got {cmds:?}");
+    };
+    assert_eq!(req.tenant_code.as_deref(), Some("330523"));
+    assert_eq!(req.username, "admin");
+    assert_eq!(req.password, "pw-secret");
+    assert_eq!(m.pending, 1, "the loading indicator runs");
+
+    let call = Call::SignIn(req.clone());
+    update(
+        &mut m,
+        Msg::Reply(
+            call,
+            Err(problem(
+                401,
+                "totp_required",
+                "请填写动态码",
+                "Send the code",
+            )),
+        ),
+    );
+    assert_eq!(m.pending, 0);
+    assert_eq!(m.signin.form.fields.len(), 5, "a TOTP field appears");
+    assert_eq!(m.signin.form.focus, 4);
+    assert_eq!(m.signin.form.error.as_deref(), Some("请填写动态码"));
+    typ(&mut m, "123456");
+    let cmds = key(&mut m, KeyCode::Enter);
+    assert!(
+        matches!(cmds.first(), Some(Cmd::Call(Call::SignIn(r))) if r.totp_code.as_deref() == Some("123456")),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn first_sign_in_leads_to_the_password_change() {
+    let mut m = Model::new("http://x", Lang::En);
+    let call = Call::SignIn(Default::default());
+    let cmds = update(
+        &mut m,
+        Msg::Reply(
+            call,
+            Ok(Reply::SignedIn(
+                shuanglian_tui::api::types::SignInResponse {
+                    token: "tok".into(),
+                    must_change_password: true,
+                },
+            )),
+        ),
+    );
+    assert_eq!(cmds, vec![Cmd::SaveToken("tok".into())]);
+    assert_eq!(m.stage, Stage::ChangePassword);
+    typ(&mut m, "old-password");
+    key(&mut m, KeyCode::Tab);
+    typ(&mut m, "new-password-1");
+    key(&mut m, KeyCode::Tab);
+    typ(&mut m, "new-password-2");
+    let cmds = key(&mut m, KeyCode::Enter);
+    assert!(cmds.is_empty(), "mismatched passwords are not sent");
+    assert!(m.signin.change.error.is_some());
+    for _ in 0..14 {
+        key(&mut m, KeyCode::Backspace);
+    }
+    typ(&mut m, "new-password-1");
+    let cmds = key(&mut m, KeyCode::Enter);
+    assert!(
+        matches!(cmds.first(), Some(Cmd::Call(Call::ChangePassword { new, .. })) if new == "new-password-1"),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn slash_filters_a_list_and_escape_clears_it() {
+    let mut m = sample::model(Lang::Zh, "platform_operator", Tab::Counties);
+    shuanglian_tui::screens::counties::loaded(&mut m.counties, sample::tenants(12));
+    assert_eq!(m.counties.list.view.len(), 12);
+    key(&mut m, KeyCode::Char('/'));
+    typ(&mut m, "长兴");
+    assert_eq!(m.counties.list.view.len(), 2);
+    // While filtering, letters are text, not commands.
+    typ(&mut m, "q");
+    assert!(!m.quit);
+    assert_eq!(m.counties.list.view.len(), 0);
+    key(&mut m, KeyCode::Esc);
+    assert_eq!(m.counties.list.view.len(), 12);
+    key(&mut m, KeyCode::Down);
+    key(&mut m, KeyCode::Down);
+    assert_eq!(m.counties.list.sel, 2);
+}
+
+#[test]
+fn help_opens_with_question_mark_and_any_key_closes_it() {
+    let mut m = sample::model(Lang::En, "county_admin", Tab::Grids);
+    key(&mut m, KeyCode::Char('?'));
+    assert!(m.help);
+    key(&mut m, KeyCode::Char('x'));
+    assert!(!m.help);
+}
+
+#[test]
+fn switching_screens_loads_them_once() {
+    let mut m = sample::model(Lang::Zh, "county_admin", Tab::Grids);
+    let cmds = key(&mut m, KeyCode::Char('2'));
+    assert_eq!(m.current(), Some(Tab::Rosters));
+    assert_eq!(cmds, vec![Cmd::Call(Call::Groups)]);
+    let cmds = key(&mut m, KeyCode::Tab);
+    assert_eq!(m.current(), Some(Tab::Privacy));
+    assert_eq!(cmds.len(), 4);
+}
+
+#[test]
+fn creating_a_grid_sends_the_chosen_office() {
+    let mut m = sample::model(Lang::Zh, "county_admin", Tab::Grids);
+    m.grids.set_units(sample::units());
+    shuanglian_tui::screens::grids::loaded(&mut m.grids, sample::grids_list());
+    key(&mut m, KeyCode::Char('n'));
+    assert!(m.modal.is_some());
+    typ(&mut m, "梅溪网格");
+    key(&mut m, KeyCode::Tab);
+    key(&mut m, KeyCode::Right);
+    key(&mut m, KeyCode::Tab);
+    let cmds = key(&mut m, KeyCode::Enter);
+    assert_eq!(
+        cmds,
+        vec![Cmd::Call(Call::CreateGrid {
+            name: "梅溪网格".into(),
+            office: "o2".into(),
+            branch: None
+        })]
+    );
+    // A validation problem stays in the form, in the user's language.
+    let e = problem(422, "validation_failed", "名称重复", "Name taken");
+    update(&mut m, Msg::Reply(Call::Grids, Err(e.clone())));
+    update(
+        &mut m,
+        Msg::Reply(
+            Call::CreateGrid {
+                name: String::new(),
+                office: String::new(),
+                branch: None,
+            },
+            Err(e),
+        ),
+    );
+    assert_eq!(
+        m.modal.as_ref().and_then(|x| x.form.error.as_deref()),
+        Some("名称重复")
+    );
+}
+
+#[test]
+fn approving_an_export_calls_approve_for_the_pending_one() {
+    let mut m = sample::model(Lang::En, "county_admin", Tab::Privacy);
+    m.privacy.set_exports(sample::exports());
+    key(&mut m, KeyCode::Right);
+    let cmds = key(&mut m, KeyCode::Char('a'));
+    assert_eq!(
+        cmds,
+        vec![Cmd::Call(Call::Decide {
+            id: "x1".into(),
+            approve: true
+        })]
+    );
+    key(&mut m, KeyCode::Down);
+    assert!(
+        key(&mut m, KeyCode::Char('a')).is_empty(),
+        "a decided export is not decided again"
+    );
+}
+
+#[test]
+fn a_lost_connection_is_shown_and_reads_are_retried_but_changes_are_not() {
+    let mut m = sample::model(Lang::Zh, "county_admin", Tab::Grids);
+    m.pending = 2;
+    let cmds = update(
+        &mut m,
+        Msg::Reply(Call::Grids, Err(ApiError::Network("refused".into()))),
+    );
+    assert!(m.offline.is_some());
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Retry(Call::Grids, _)]),
+        "{cmds:?}"
+    );
+    let cmds = update(
+        &mut m,
+        Msg::Reply(
+            Call::Decide {
+                id: "x".into(),
+                approve: true,
+            },
+            Err(ApiError::Network("refused".into())),
+        ),
+    );
+    assert!(cmds.is_empty());
+    assert!(m.error.is_some());
+    update(&mut m, Msg::Reply(Call::Grids, Ok(Reply::Grids(vec![]))));
+    assert!(m.offline.is_none(), "an answer clears the banner");
+}
+
+#[test]
+fn an_expired_session_returns_to_sign_in() {
+    let mut m = sample::model(Lang::En, "county_admin", Tab::Grids);
+    let cmds = update(
+        &mut m,
+        Msg::Reply(
+            Call::Grids,
+            Err(problem(401, "unauthenticated", "未登录", "Not signed in")),
+        ),
+    );
+    assert_eq!(m.stage, Stage::SignIn);
+    assert_eq!(cmds, vec![Cmd::ForgetToken]);
+    assert_eq!(m.error.as_deref(), Some("Not signed in"));
+}
+
+#[test]
+fn a_live_event_reloads_the_screen_showing_it_and_marks_others_stale() {
+    use shuanglian_tui::api::sse::Feed;
+    use shuanglian_tui::api::types::LiveEvent;
+    let mut m = sample::model(Lang::Zh, "county_admin", Tab::Privacy);
+    let ev = |kind: &str| {
+        Msg::Live(Feed::Event(LiveEvent {
+            kind: kind.into(),
+            entity_id: "x".into(),
+            tenant_code: None,
+            at: "2026-11-26T00:00:00Z".into(),
+        }))
+    };
+    let cmds = update(&mut m, ev("export_changed"));
+    assert!(cmds.contains(&Cmd::Call(Call::Exports)), "{cmds:?}");
+    let cmds = update(&mut m, ev("grid_changed"));
+    assert!(cmds.is_empty());
+    assert!(m.stale.contains(&Tab::Grids));
+    let cmds = key(&mut m, KeyCode::Char('1'));
+    assert!(
+        cmds.contains(&Cmd::Call(Call::Grids)),
+        "a stale screen reloads when shown"
+    );
+}
+
+#[test]
+fn the_masking_matrix_cycles_and_saves() {
+    let mut m = sample::model(Lang::Zh, "county_admin", Tab::Privacy);
+    m.privacy.set_policy(vec![]);
+    key(&mut m, KeyCode::Char(' '));
+    assert_eq!(
+        m.privacy.exposure("county_admin", "id_number"),
+        "on_request"
+    );
+    let cmds = key(&mut m, KeyCode::Char('w'));
+    let Some(Cmd::Call(Call::SetPolicy(e))) = cmds.first() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(e.len(), 1);
+}
