@@ -15,7 +15,7 @@ pub mod repo;
 pub mod rules;
 
 pub use model::{ObligationKind, Period, State};
-pub use repo::{NewObligation, close, open, withdraw};
+pub use repo::{NewObligation, close, close_on, open, withdraw};
 
 use chrono::{FixedOffset, NaiveDate, Utc};
 

@@ -81,7 +81,7 @@ pub fn open(tx: &mut TenantTx<'_>, new: NewObligation<'_>) -> DbResult<String> {
     Ok(id)
 }
 
-/// Marks the open obligation of `kind` for `subject_id` in `period` as met by `user_id`.
+/// Marks the open obligation of `kind` for `subject_id` in `period` as met by `user_id` now.
 /// Returns whether one was open (closing twice, or closing nothing, changes nothing).
 pub fn close(
     tx: &mut TenantTx<'_>,
@@ -89,6 +89,46 @@ pub fn close(
     subject_id: &str,
     period: Period,
     user_id: &str,
+) -> DbResult<bool> {
+    close_at(
+        tx,
+        kind,
+        subject_id,
+        period,
+        user_id,
+        Utc::now().naive_utc(),
+    )
+}
+
+/// As [`close`], met on the day `on` in the real world (a confirmation, a sending or a
+/// submission recorded with its own date, often typed in days later): lateness on the
+/// dashboard follows that day. Stamped at noon China time (04:00 UTC), never in the future.
+pub fn close_on(
+    tx: &mut TenantTx<'_>,
+    kind: ObligationKind,
+    subject_id: &str,
+    period: Period,
+    user_id: &str,
+    on: NaiveDate,
+) -> DbResult<bool> {
+    let noon = on.and_hms_opt(4, 0, 0).unwrap_or_default();
+    close_at(
+        tx,
+        kind,
+        subject_id,
+        period,
+        user_id,
+        noon.min(Utc::now().naive_utc()),
+    )
+}
+
+fn close_at(
+    tx: &mut TenantTx<'_>,
+    kind: ObligationKind,
+    subject_id: &str,
+    period: Period,
+    user_id: &str,
+    at: NaiveDateTime,
 ) -> DbResult<bool> {
     let tid = tx.tid().to_owned();
     let n = diesel::update(
@@ -99,10 +139,7 @@ pub fn close(
             .filter(o::period.eq(period.to_string()))
             .filter(o::done_at.is_null()),
     )
-    .set((
-        o::done_at.eq(Some(Utc::now().naive_utc())),
-        o::done_by.eq(Some(user_id)),
-    ))
+    .set((o::done_at.eq(Some(at)), o::done_by.eq(Some(user_id))))
     .execute(tx.conn())?;
     Ok(n > 0)
 }

@@ -531,6 +531,7 @@ pub const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ),
     ("post", "/users/{id}/sessions/revoke", None, None),
     ("get", "/events", None, Some("Event")),
+    ("get", "/deadlines", None, Some("Dashboard")),
 ];
 
 /// For the contract test: each type above, the schema it stands for, and the JSON fields the
@@ -809,6 +810,32 @@ pub const FIELDS: &[(&str, &[(&str, &str)])] = &[
             ("entity_id", "string"),
             ("tenant_code", "string"),
             ("at", "string"),
+        ],
+    ),
+    ("Dashboard", &[("items", "array"), ("summary", "object")]),
+    (
+        "Counts",
+        &[
+            ("due", "integer"),
+            ("overdue", "integer"),
+            ("done", "integer"),
+        ],
+    ),
+    (
+        "ObligationView",
+        &[
+            ("id", "string"),
+            ("kind", "object"),
+            ("kind_label", "string"),
+            ("title", "string"),
+            ("due_on", "string"),
+            ("state", "object"),
+            ("owner_org_unit_id", "string"),
+            ("owner_name", "string"),
+            ("subject_type", "string"),
+            ("subject_id", "string"),
+            ("done_at", "string"),
+            ("days_overdue", "integer"),
         ],
     ),
 ];

@@ -12,7 +12,6 @@ use super::repo::{self, BatchRow, ItemRow};
 use crate::db::schema::{handbooks as h, org_units as ou};
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{ObligationKind, Period};
-use crate::workflows::reporting::repo as reporting;
 
 const BY: &str = "demo-data";
 
@@ -221,7 +220,7 @@ pub fn generate(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
         let all_sent = !list.is_empty() && list.iter().all(|b| b.state().is_sent());
         if all_sent && !never.contains(sender) {
             let last = list.iter().filter_map(|b| b.sent_on).max().unwrap_or(due);
-            reporting::close_obligation_on(
+            crate::deadlines::close_on(
                 tx,
                 ObligationKind::SemiannualFeedback,
                 sender,

@@ -550,7 +550,7 @@ pub fn send(
             .max()
             .unwrap_or(sent_on);
         open_obligation(tx, &l.sender, period, l.batch.due_on)?;
-        reporting::close_obligation_on(
+        crate::deadlines::close_on(
             tx,
             ObligationKind::SemiannualFeedback,
             &l.sender.id,

@@ -916,7 +916,6 @@ impl FilingApi {
                     )
                     .into());
                 }
-                let first = cur.first_submitted_on.is_none();
                 let mut next = cur.clone();
                 next.state = to.as_str().to_owned();
                 next.submitted_on = Some(on);
@@ -928,16 +927,16 @@ impl FilingApi {
                 let saved = repo::save(tx, &next, cur.version)?;
                 repo::event(tx, &saved.id, "submitted", on, &who.user_id, None)?;
                 open_obligation(tx, unit, period, cur.due_on)?;
-                deadlines::close(
+                // Met on the first submission's day; a resubmission after a return changes
+                // nothing (the obligation stays met then).
+                deadlines::close_on(
                     tx,
                     ObligationKind::QuarterlyFiling,
                     &unit.id,
                     period,
                     &who.user_id,
+                    on,
                 )?;
-                if first {
-                    repo::date_obligation_done(tx, &unit.id, period, on)?;
-                }
                 audit_filing(tx, &who, "filing.submit", &saved, None)?;
                 Ok(saved)
             })

@@ -201,8 +201,14 @@ pub fn generate(
                 repo::event(tx, &cur.id, action, on, &reviewer, reason)
             };
             submit(tx, &mut cur, submitted_on)?;
-            deadlines::close(tx, ObligationKind::QuarterlyFiling, unit_id, period, &actor)?;
-            repo::date_obligation_done(tx, unit_id, period, submitted_on)?;
+            deadlines::close_on(
+                tx,
+                ObligationKind::QuarterlyFiling,
+                unit_id,
+                period,
+                &actor,
+                submitted_on,
+            )?;
             let reviewed = (submitted_on + Duration::days(1 + rng.below(6) as i64)).min(today);
             let reason = REASONS[rng.below(REASONS.len())];
             match fate {

@@ -7,9 +7,9 @@ use diesel::prelude::*;
 
 use super::model::FilingState;
 use crate::api::PageRequest;
-use crate::db::schema::{filing_events as fe, filing_lines as fl, filings as f, obligations as ob};
+use crate::db::schema::{filing_events as fe, filing_lines as fl, filings as f};
 use crate::db::{DbError, DbResult, TenantTx};
-use crate::deadlines::{ObligationKind, Period};
+use crate::deadlines::Period;
 use crate::error::AppError;
 use crate::workflows::records::repo::{self as records, RecordRow};
 
@@ -416,29 +416,6 @@ pub fn list(tx: &mut TenantTx<'_>, flt: &Filter, page: &PageRequest) -> DbResult
         q = q.filter(f::id.gt(after.clone()));
     }
     Ok(q.order(f::id.asc()).limit(page.fetch()).load(tx.conn())?)
-}
-
-/// Dates the quarter's obligation as met on the day the filing says it was submitted (the
-/// deadline engine's `close` stamps the moment of the call; a filing entered the day after
-/// it was handed in on paper keeps its real date). 10:00 China time on that day.
-pub fn date_obligation_done(
-    tx: &mut TenantTx<'_>,
-    unit_id: &str,
-    period: Period,
-    on: NaiveDate,
-) -> DbResult<()> {
-    let tid = tx.tid().to_owned();
-    let at = on.and_hms_opt(2, 0, 0).unwrap_or_default();
-    diesel::update(
-        ob::table
-            .filter(ob::tenant_id.eq(&tid))
-            .filter(ob::kind.eq(ObligationKind::QuarterlyFiling.as_str()))
-            .filter(ob::subject_id.eq(unit_id))
-            .filter(ob::period.eq(period.to_string())),
-    )
-    .set(ob::done_at.eq(Some(at)))
-    .execute(tx.conn())?;
-    Ok(())
 }
 
 #[cfg(test)]

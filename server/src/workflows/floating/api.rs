@@ -1245,14 +1245,14 @@ impl FloatingApi {
                 v.sent_on = Some(on);
                 v.sent_method = Some(b.method.as_str().to_owned());
                 v.sent_note = note;
-                let closed = deadlines::close(
+                let closed = deadlines::close_on(
                     tx,
                     ObligationKind::FloatingFeedback,
                     &case.id,
                     Period::Year(case.year),
                     &who.user_id,
+                    on,
                 )?;
-                repo::met_on(tx, &case.id, case.year, on)?;
                 Ok(serde_json::json!({ "sent_on": on, "method": b.method.as_str(), "deadline_met": closed }))
             },
         )

@@ -376,23 +376,3 @@ pub fn insert_cases(
     }
     Ok(())
 }
-
-/// Dates the year's feedback obligation met on the day the letter went out. `deadlines::close`
-/// stamps the moment of recording; a branch often records a posting days later, and lateness on
-/// the dashboard must follow the real date (noon China time of `sent_on`, if that is earlier).
-pub fn met_on(tx: &mut TenantTx<'_>, case_id: &str, year: i32, sent_on: NaiveDate) -> DbResult<()> {
-    use crate::db::schema::obligations as ob;
-    let tid = tx.tid().to_owned();
-    let noon_cst = sent_on.and_time(chrono::NaiveTime::from_hms_opt(4, 0, 0).unwrap_or_default());
-    diesel::update(
-        ob::table
-            .filter(ob::tenant_id.eq(&tid))
-            .filter(ob::kind.eq(crate::deadlines::ObligationKind::FloatingFeedback.as_str()))
-            .filter(ob::subject_id.eq(case_id))
-            .filter(ob::period.eq(crate::deadlines::Period::Year(year).to_string()))
-            .filter(ob::done_at.gt(noon_cst)),
-    )
-    .set(ob::done_at.eq(noon_cst))
-    .execute(tx.conn())?;
-    Ok(())
-}

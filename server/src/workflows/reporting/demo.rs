@@ -193,7 +193,7 @@ pub fn generate(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
     for r in rows.iter().filter(|r| r.state().is_current()) {
         super::service::open_obligation(tx, r)?;
         if let Some(done) = r.branch_reported_on {
-            repo::close_obligation_on(
+            crate::deadlines::close_on(
                 tx,
                 ObligationKind::TwoWayReporting,
                 &r.reporting_id,

@@ -1,17 +1,16 @@
 //! Handbooks, their numbers and the activity ledgers, in storage; and the two links between
 //! a branch and a member held by a village that the linkage workflows share.
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::model::HandbookState;
 use crate::api::PageRequest;
 use crate::db::schema::{
     activity_ledger as al, grid_townships as gt, grids as g, handbook_counters as hc,
-    handbooks as h, members as m, obligations as ob, org_units as ou, tenants as t,
+    handbooks as h, members as m, org_units as ou, tenants as t,
 };
 use crate::db::{DbResult, TenantTx};
-use crate::deadlines::{ObligationKind, Period};
 use crate::org::model::subtree_end;
 use crate::org::repo::OrgUnitRow;
 use crate::org::scope::Visibility;
@@ -284,34 +283,6 @@ pub fn member_reachable(
         .count()
         .get_result(tx.conn())?;
     Ok(n > 0)
-}
-
-/// Marks a met obligation done on the day it was met in the real world (a confirmation or a
-/// sending recorded with its own date), not on the day it was typed in, so the dashboard's
-/// lateness is the real one. Noon China time keeps the date the same in UTC+8.
-pub fn close_obligation_on(
-    tx: &mut TenantTx<'_>,
-    kind: ObligationKind,
-    subject_id: &str,
-    period: Period,
-    user_id: &str,
-    on: NaiveDate,
-) -> DbResult<bool> {
-    let closed = crate::deadlines::close(tx, kind, subject_id, period, user_id)?;
-    if closed {
-        let tid = tx.tid().to_owned();
-        let at = on.and_hms_opt(4, 0, 0).unwrap_or_default();
-        diesel::update(
-            ob::table
-                .filter(ob::tenant_id.eq(tid))
-                .filter(ob::kind.eq(kind.as_str()))
-                .filter(ob::subject_id.eq(subject_id))
-                .filter(ob::period.eq(period.to_string())),
-        )
-        .set(ob::done_at.eq(Some(at.min(Utc::now().naive_utc()))))
-        .execute(tx.conn())?;
-    }
-    Ok(closed)
 }
 
 /// List filters for handbooks.

@@ -511,7 +511,7 @@ pub fn confirm_branch(
     after.branch_note = k.note.clone();
     write(tx, &row, &after)?;
     repo::insert_ledger(tx, &[ledger_entry(tx, &branch.id, &row, c, k)])?;
-    repo::close_obligation_on(
+    crate::deadlines::close_on(
         tx,
         ObligationKind::TwoWayReporting,
         &row.reporting_id,
