@@ -74,11 +74,17 @@ pub struct BatchView {
     /// Not sent and past the due day (as of today, or the list's `as_of`).
     pub overdue: bool,
     pub items: Vec<ItemView>,
+    #[oai(skip_serializing_if_is_none)]
     pub submitted_at: Option<DateTime<Utc>>,
+    #[oai(skip_serializing_if_is_none)]
     pub reviewed_on: Option<NaiveDate>,
+    #[oai(skip_serializing_if_is_none)]
     pub review_note: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub return_reason: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub sent_on: Option<NaiveDate>,
+    #[oai(skip_serializing_if_is_none)]
     pub acknowledged_on: Option<NaiveDate>,
     pub version: i64,
 }
@@ -86,6 +92,7 @@ pub struct BatchView {
 #[derive(Debug, Clone, Object)]
 pub struct BatchPage {
     pub items: Vec<BatchView>,
+    #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
 }
 
@@ -265,7 +272,9 @@ pub struct ReceivedFeedback {
     pub receiver_id: String,
     pub receiver_name: String,
     pub text: String,
+    #[oai(skip_serializing_if_is_none)]
     pub sent_on: Option<NaiveDate>,
+    #[oai(skip_serializing_if_is_none)]
     pub acknowledged_on: Option<NaiveDate>,
 }
 

@@ -57,17 +57,26 @@ pub struct HandbookView {
     /// Open and past the due day (as of today, or the list's `as_of`).
     pub overdue: bool,
     /// Days past due: open ones as of today, completed ones when they completed.
+    #[oai(skip_serializing_if_is_none)]
     pub days_late: Option<i64>,
+    #[oai(skip_serializing_if_is_none)]
     pub village_reported_on: Option<NaiveDate>,
+    #[oai(skip_serializing_if_is_none)]
     pub village_note: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub branch_reported_on: Option<NaiveDate>,
+    #[oai(skip_serializing_if_is_none)]
     pub branch_note: Option<String>,
     /// The handbook this one replaced (re-issue).
+    #[oai(skip_serializing_if_is_none)]
     pub replaces_id: Option<String>,
     /// The handbook that replaced this one.
+    #[oai(skip_serializing_if_is_none)]
     pub replaced_by_id: Option<String>,
     /// Re-issued or cancelled on.
+    #[oai(skip_serializing_if_is_none)]
     pub closed_on: Option<NaiveDate>,
+    #[oai(skip_serializing_if_is_none)]
     pub close_reason: Option<String>,
     pub version: i64,
 }
@@ -75,6 +84,7 @@ pub struct HandbookView {
 #[derive(Debug, Clone, Object)]
 pub struct HandbookPage {
     pub items: Vec<HandbookView>,
+    #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
 }
 
@@ -231,8 +241,11 @@ pub struct LedgerEntry {
     pub kind: String,
     /// The day it happened (the member reported).
     pub on: NaiveDate,
+    #[oai(skip_serializing_if_is_none)]
     pub handbook_id: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub handbook_no: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub note: Option<String>,
     pub recorded_by: String,
     pub recorded_at: DateTime<Utc>,
@@ -241,6 +254,7 @@ pub struct LedgerEntry {
 #[derive(Debug, Clone, Object)]
 pub struct LedgerPage {
     pub items: Vec<LedgerEntry>,
+    #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
 }
 
