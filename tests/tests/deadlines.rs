@@ -22,7 +22,7 @@ fn delete(app: &TestApp, path: &str, tok: &str) -> RequestBuilder {
 
 fn today() -> NaiveDate {
     Utc::now()
-        .with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap())
+        .with_timezone(&FixedOffset::east_opt(8 * 3600).expect("present"))
         .date_naive()
 }
 
@@ -52,8 +52,8 @@ fn due_dates(cal: &Value, k: &str) -> Vec<(String, String)> {
         .iter()
         .map(|d| {
             (
-                d["period"].as_str().unwrap().to_owned(),
-                d["due_on"].as_str().unwrap().to_owned(),
+                d["period"].as_str().expect("present").to_owned(),
+                d["due_on"].as_str().expect("present").to_owned(),
             )
         })
         .collect()
@@ -74,7 +74,7 @@ async fn the_calendar_knows_the_state_council_notices_and_the_county_may_change_
     let workdays: Vec<&str> = days
         .iter()
         .filter(|d| d["kind"] == "workday")
-        .map(|d| d["day"].as_str().unwrap())
+        .map(|d| d["day"].as_str().expect("present"))
         .collect();
     assert_eq!(holidays, 33, "2026: 3+9+3+5+3+3+7 days off");
     assert_eq!(
@@ -280,7 +280,7 @@ async fn tree(app: &TestApp, c: &County) -> Tree {
     ))
     .await;
     assert_eq!(s, 201, "{g}");
-    let grid = g["id"].as_str().unwrap().to_owned();
+    let grid = g["id"].as_str().expect("present").to_owned();
     let (s, v) = send(app.post(
         &format!("/api/v1/grids/{grid}/townships"),
         &c.admin_token,
@@ -311,7 +311,7 @@ fn owners(d: &Value) -> Vec<String> {
         .as_array()
         .expect("items")
         .iter()
-        .map(|i| i["owner_org_unit_id"].as_str().unwrap().to_owned())
+        .map(|i| i["owner_org_unit_id"].as_str().expect("present").to_owned())
         .collect();
     o.sort();
     o.dedup();
@@ -335,7 +335,7 @@ async fn the_daily_job_opens_what_every_unit_owes_and_the_dashboard_scopes_it() 
 
     let (s, r1) = send(app.post("/api/v1/deadlines/run", tok, &json!({}))).await;
     assert_eq!(s, 200, "{r1}");
-    assert!(r1["opened"].as_i64().unwrap() >= 8, "{r1}");
+    assert!(r1["opened"].as_i64().expect("present") >= 8, "{r1}");
     let (_, r2) = send(app.post("/api/v1/deadlines/run", tok, &json!({}))).await;
     assert_eq!(r2["opened"], 0, "a second run opens nothing: {r2}");
     assert_eq!(r2["newly_overdue"], 0);
@@ -356,11 +356,11 @@ async fn the_daily_job_opens_what_every_unit_owes_and_the_dashboard_scopes_it() 
             &t.village3
         ])
     );
-    for item in d["items"].as_array().unwrap() {
-        assert!(item["due_on"].as_str().unwrap() >= today.to_string().as_str());
+    for item in d["items"].as_array().expect("present") {
+        assert!(item["due_on"].as_str().expect("present") >= today.to_string().as_str());
         assert_eq!(item["state"], "due");
         assert_eq!(item["kind_label"], "季度记实报送备案");
-        assert!(!item["owner_name"].as_str().unwrap().is_empty());
+        assert!(!item["owner_name"].as_str().expect("present").is_empty());
     }
     // Feedback: the grid's party branch and the villages of its township, not the village of
     // a township outside every grid.
@@ -374,7 +374,7 @@ async fn the_daily_job_opens_what_every_unit_owes_and_the_dashboard_scopes_it() 
     assert_eq!(owners(&d), vec![t.committee.clone()]);
     let dec31 = d["items"]
         .as_array()
-        .unwrap()
+        .expect("present")
         .iter()
         .find(|i| i["due_on"] == format!("{}-12-31", today.year()))
         .expect("the 31 December cut-off")
@@ -388,7 +388,8 @@ async fn the_daily_job_opens_what_every_unit_owes_and_the_dashboard_scopes_it() 
     )
     .await;
     let item = &d["items"][0];
-    let due = NaiveDate::parse_from_str(item["due_on"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let due = NaiveDate::parse_from_str(item["due_on"].as_str().expect("present"), "%Y-%m-%d")
+        .expect("present");
     assert_eq!(due.day(), 10, "filing is due on the 10th");
     assert!(
         matches!(due.month(), 1 | 4 | 7 | 10),
@@ -417,7 +418,7 @@ async fn the_daily_job_opens_what_every_unit_owes_and_the_dashboard_scopes_it() 
     .await;
     assert_eq!(after["items"][0]["state"], "overdue");
     assert_eq!(after["items"][0]["days_overdue"], 1);
-    assert!(after["summary"]["overdue"].as_i64().unwrap() >= 1);
+    assert!(after["summary"]["overdue"].as_i64().expect("present") >= 1);
     let owner = &after["by_owner"][0];
     assert_eq!(owner["owner_org_unit_id"], t.village1.as_str());
     assert_eq!(owner["owner_name"], "古城村");
@@ -430,7 +431,7 @@ async fn the_daily_job_opens_what_every_unit_owes_and_the_dashboard_scopes_it() 
     assert!(
         only_overdue["items"]
             .as_array()
-            .unwrap()
+            .expect("present")
             .iter()
             .all(|i| i["state"] == "overdue")
     );
@@ -470,31 +471,31 @@ async fn the_daily_job_opens_what_every_unit_owes_and_the_dashboard_scopes_it() 
     }
     let d = dashboard(&app, &b.admin_token, "").await;
     assert!(
-        !owners(&d).iter().any(|o| *o == t.village1),
+        !owners(&d).contains(&t.village1),
         "county B sees none of A's obligations"
     );
     let r = app.get("/api/v1/deadlines?as_of=2026-13-01&kind=nope", tok);
     let v = problem(r.send().await.expect("s"), 422, "validation_failed").await;
     let mut f: Vec<&str> = v["errors"]
         .as_array()
-        .unwrap()
+        .expect("present")
         .iter()
-        .map(|e| e["field"].as_str().unwrap())
+        .map(|e| e["field"].as_str().expect("present"))
         .collect();
     f.sort();
     assert_eq!(f, ["as_of", "kind"]);
 
     // Paging walks every item once.
     let all = dashboard(&app, tok, "").await;
-    let total = all["items"].as_array().unwrap().len();
+    let total = all["items"].as_array().expect("present").len();
     let mut seen = vec![];
     let mut cursor = String::new();
     loop {
         let (s, p) =
             send(app.get(&format!("/api/v1/deadlines?limit=3&cursor={cursor}"), tok)).await;
         assert_eq!(s, 200, "{p}");
-        for i in p["items"].as_array().unwrap() {
-            seen.push(i["id"].as_str().unwrap().to_owned());
+        for i in p["items"].as_array().expect("present") {
+            seen.push(i["id"].as_str().expect("present").to_owned());
         }
         match p["next_cursor"].as_str() {
             Some(c) => cursor = c.to_owned(),
@@ -505,7 +506,7 @@ async fn the_daily_job_opens_what_every_unit_owes_and_the_dashboard_scopes_it() 
     assert_eq!(seen.len(), total);
 
     // County-level items are marked done by the county; workflow items are not.
-    let id = dec31["id"].as_str().unwrap();
+    let id = dec31["id"].as_str().expect("present");
     let path = format!("/api/v1/deadlines/{id}/complete");
     let note = json!({ "note": "统计报表已报送" });
     let r = app.post(&path, &v_tok, &note);
@@ -518,7 +519,7 @@ async fn the_daily_job_opens_what_every_unit_owes_and_the_dashboard_scopes_it() 
     problem(r.send().await.expect("s"), 409, "already_done").await;
     let filing = dashboard(&app, tok, "kind=quarterly_filing").await["items"][0]["id"]
         .as_str()
-        .unwrap()
+        .expect("present")
         .to_owned();
     let r = app.post(&format!("/api/v1/deadlines/{filing}/complete"), tok, &note);
     problem(r.send().await.expect("s"), 409, "completed_by_workflow").await;
@@ -535,7 +536,7 @@ async fn the_daily_job_opens_what_every_unit_owes_and_the_dashboard_scopes_it() 
     assert!(
         v["items"]
             .as_array()
-            .unwrap()
+            .expect("present")
             .iter()
             .all(|i| i["recipient_org_unit_id"] != t.village1.as_str())
     );
@@ -576,17 +577,17 @@ async fn the_province_sees_each_countys_compliance_as_counts_only() {
     let (s, v) = send(app.get("/api/v1/province/deadlines?province=320000", &zj)).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["province_code"], "330000");
-    let counties = v["counties"].as_array().unwrap();
+    let counties = v["counties"].as_array().expect("present");
     assert_eq!(counties.len(), 1);
     let anji = &counties[0];
     assert_eq!(anji["code"], "330523");
-    let due = anji["due"].as_i64().unwrap();
+    let due = anji["due"].as_i64().expect("present");
     assert!(due >= 8, "{anji}");
     let by_kind: i64 = anji["by_kind"]
         .as_array()
-        .unwrap()
+        .expect("present")
         .iter()
-        .map(|k| k["due"].as_i64().unwrap())
+        .map(|k| k["due"].as_i64().expect("present"))
         .sum();
     assert_eq!(by_kind, due);
     assert_eq!(
@@ -605,7 +606,7 @@ async fn the_province_sees_each_countys_compliance_as_counts_only() {
     let (s, v) = send(app.get("/api/v1/province/deadlines?province=320000", &op)).await;
     assert_eq!(s, 200);
     assert_eq!(v["counties"][0]["code"], "320583");
-    assert_eq!(v["counties"].as_array().unwrap().len(), 1);
+    assert_eq!(v["counties"].as_array().expect("present").len(), 1);
     let r = app.get("/api/v1/province/deadlines", &a.admin_token);
     problem(r.send().await.expect("s"), 403, "forbidden").await;
 }

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use super::job;
 use super::model::{ObligationKind, Period};
 use super::repo::{self, NewObligation};
-use crate::db::schema::{obligations as o, org_units as ou};
+use crate::db::schema::org_units as ou;
 use crate::db::{DbResult, TenantTx};
 use crate::org::model::OrgKind;
 
@@ -22,9 +22,7 @@ pub fn finish(tx: &mut TenantTx<'_>, today: NaiveDate) -> DbResult<job::Report> 
         .set(ou::created_at.eq(start))
         .execute(tx.conn())?;
     // Data verification (due 30 September) was done on the 26th.
-    let done = NaiveDate::from_ymd_opt(today.year(), 9, 26)
-        .and_then(|d| d.and_hms_opt(2, 0, 0))
-        .unwrap_or_default();
+    let done = NaiveDate::from_ymd_opt(today.year(), 9, 26).unwrap_or(today);
     let committee: Option<(String, String)> = ou::table
         .filter(ou::tenant_id.eq(&tid))
         .filter(ou::kind.eq(OrgKind::AssociationCommittee.as_str()))
@@ -35,25 +33,22 @@ pub fn finish(tx: &mut TenantTx<'_>, today: NaiveDate) -> DbResult<job::Report> 
     let period = Period::Year(today.year());
     if let (Some((unit, name)), Some(due_on)) =
         (committee, repo::rules(tx)?.due_for_period(kind, period))
+        && done < today
     {
-        if done.date() < today {
-            let id = repo::open(
-                tx,
-                NewObligation {
-                    kind,
-                    period,
-                    subject_type: "org_unit",
-                    subject_id: &unit,
-                    owner_org_unit_id: &unit,
-                    member_id: None,
-                    title: job::title(kind, period, &name),
-                    due_on,
-                },
-            )?;
-            diesel::update(o::table.filter(o::tenant_id.eq(&tid).and(o::id.eq(id))))
-                .set((o::done_at.eq(Some(done)), o::done_by.eq(Some("demo"))))
-                .execute(tx.conn())?;
-        }
+        repo::open(
+            tx,
+            NewObligation {
+                kind,
+                period,
+                subject_type: "org_unit",
+                subject_id: &unit,
+                owner_org_unit_id: &unit,
+                member_id: None,
+                title: job::title(kind, period, &name),
+                due_on,
+            },
+        )?;
+        repo::close_on(tx, kind, &unit, period, "demo", done)?;
     }
     let report = job::run_tenant(tx, today)?;
     Ok(report)

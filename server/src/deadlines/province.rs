@@ -191,10 +191,10 @@ impl ProvinceDeadlineApi {
             "{}:province-deadlines:{province}:{as_of}",
             self.state.settings.redis.key_prefix
         );
-        if let Ok(Some(hit)) = kv.get(&key).await {
-            if let Ok(v) = serde_json::from_str::<ProvinceCompliance>(&hit) {
-                return Ok(Json(v));
-            }
+        if let Ok(Some(hit)) = kv.get(&key).await
+            && let Ok(v) = serde_json::from_str::<ProvinceCompliance>(&hit)
+        {
+            return Ok(Json(v));
         }
         let p = province.clone();
         let tenants: Vec<(String, String, String, String)> = self
