@@ -395,8 +395,10 @@ pub struct UpdateRosterEntryRequest {
 #[serde(deny_unknown_fields)]
 pub struct PasteImportRequest {
     /// The member list as copied from QQ: one person per line, QQ number and group nickname
-    /// separated by a tab, comma or spaces (or `昵称(QQ号)`).
-    #[oai(validator(max_length = 1000000))]
+    /// separated by a tab, comma or spaces (or `昵称(QQ号)`). At most 150,000 characters (a
+    /// group holds at most 3,000 people), so that even fully escaped JSON stays within the
+    /// body limit and an over-long list is a 422 naming `text`, not a 413.
+    #[oai(validator(max_length = 150000))]
     pub text: String,
     /// The day the list was taken (default today, Asia/Shanghai).
     pub taken_on: Option<NaiveDate>,
