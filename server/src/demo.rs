@@ -694,7 +694,11 @@ impl Bindings {
 }
 
 fn app(e: AppError) -> anyhow::Error {
-    anyhow::anyhow!("{} [{}]", e.zh, e.code)
+    // A shell command shows the cause (the demo holds no personal data worth hiding).
+    match &e.source {
+        Some(cause) => anyhow::anyhow!("{} [{}]: {cause:#}", e.zh, e.code),
+        None => anyhow::anyhow!("{} [{}]", e.zh, e.code),
+    }
 }
 
 /// Creates the preset's counties (skipping those that exist) and their accounts.
