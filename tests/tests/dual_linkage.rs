@@ -67,9 +67,7 @@ async fn a_branch_and_a_village_carry_one_member_through_a_year_of_dual_linkage(
     let (_, town_tok) = app
         .staff(&c, "zhenwei", "township_committee", Some(&town))
         .await;
-    let (_, assoc_tok) = app
-        .staff(&c, "xiehui", "association_committee", None)
-        .await;
+    let (_, assoc_tok) = app.staff(&c, "xiehui", "association_committee", None).await;
     let member = |name: &str| {
         app.post(
             "/api/v1/members",
@@ -135,7 +133,8 @@ async fn a_branch_and_a_village_carry_one_member_through_a_year_of_dual_linkage(
     let last_q_day = this_q - Days::new(20);
     let q = (last_q_day.month() - 1) / 3 + 1;
     let period = format!("{}Q{q}", last_q_day.year());
-    for (item, content) in [("V01", "参加村党组织主题党日活动"), ("R01", "邻里关系和睦")] {
+    for (item, content) in [("V01", "参加村党组织主题党日活动"), ("R01", "邻里关系和睦")]
+    {
         ok(
             app.post(
                 "/api/v1/records",
@@ -149,7 +148,11 @@ async fn a_branch_and_a_village_carry_one_member_through_a_year_of_dual_linkage(
 
     // 3. The village files the quarter; the township committee accepts it.
     let f = ok(
-        app.post("/api/v1/filings", &village_tok, &json!({ "period": period })),
+        app.post(
+            "/api/v1/filings",
+            &village_tok,
+            &json!({ "period": period }),
+        ),
         201,
     )
     .await;
@@ -164,12 +167,19 @@ async fn a_branch_and_a_village_carry_one_member_through_a_year_of_dual_linkage(
     )
     .await;
     ok(
-        app.post(&format!("/api/v1/filings/{fid}/accept"), &town_tok, &json!({})),
+        app.post(
+            &format!("/api/v1/filings/{fid}/accept"),
+            &town_tok,
+            &json!({}),
+        ),
         200,
     )
     .await;
     let r = app
-        .get(&format!("/api/v1/filings/{fid}/document.html"), &village_tok)
+        .get(
+            &format!("/api/v1/filings/{fid}/document.html"),
+            &village_tok,
+        )
         .send()
         .await
         .expect("doc");
@@ -200,13 +210,21 @@ async fn a_branch_and_a_village_carry_one_member_through_a_year_of_dual_linkage(
     )
     .await;
     let step = |who: &str, what: &str, body: Value| {
-        app.post(&format!("/api/v1/feedback-batches/{bid}/{what}"), who, &body)
+        app.post(
+            &format!("/api/v1/feedback-batches/{bid}/{what}"),
+            who,
+            &body,
+        )
     };
     // Sending before the review is refused.
     let (s, v) = send(step(&branch_tok, "send", json!({}))).await;
     assert_eq!((s, v["code"].as_str()), (409, Some("not_reviewed")), "{v}");
     ok(step(&branch_tok, "submit", json!({})), 200).await;
-    ok(step(&assoc_tok, "review", json!({ "decision": "approve" })), 200).await;
+    ok(
+        step(&assoc_tok, "review", json!({ "decision": "approve" })),
+        200,
+    )
+    .await;
     ok(step(&branch_tok, "send", json!({})), 200).await;
     ok(step(&village_tok, "acknowledge", json!({})), 200).await;
     let fb = ok(
@@ -233,7 +251,11 @@ async fn a_branch_and_a_village_carry_one_member_through_a_year_of_dual_linkage(
     }
 
     // 5. The county admin's one screen: every overdue obligation and its owner.
-    let d = ok(app.get("/api/v1/deadlines?state=overdue&limit=200", &tok), 200).await;
+    let d = ok(
+        app.get("/api/v1/deadlines?state=overdue&limit=200", &tok),
+        200,
+    )
+    .await;
     let overdue = d["items"].as_array().expect("items");
     assert!(!overdue.is_empty());
     for i in overdue {
@@ -263,7 +285,11 @@ async fn a_branch_and_a_village_carry_one_member_through_a_year_of_dual_linkage(
         .iter()
         .map(|i| i["kind"].as_str().expect("kind"))
         .collect();
-    for k in ["two_way_reporting", "quarterly_filing", "semiannual_feedback"] {
+    for k in [
+        "two_way_reporting",
+        "quarterly_filing",
+        "semiannual_feedback",
+    ] {
         assert!(kinds.contains(&k), "{k} done: {done}");
     }
 }
