@@ -77,6 +77,18 @@ fn decode_cursor(c: &str) -> Option<String> {
     uuid::Uuid::try_parse(id).ok().map(|_| id.to_owned())
 }
 
+/// A `YYYY-MM-DD` date from a request; the error names `field`.
+pub fn parse_date(field: &str, s: &str) -> Result<chrono::NaiveDate, FieldError> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        FieldError::new(
+            field,
+            "invalid_date",
+            format!("{field}：日期格式应为 YYYY-MM-DD"),
+            format!("{field}: a date as YYYY-MM-DD"),
+        )
+    })
+}
+
 /// The ETag of a row at a version.
 pub fn etag(version: i64) -> String {
     format!("\"v{version}\"")

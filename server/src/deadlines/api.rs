@@ -14,7 +14,7 @@ use super::job;
 use super::model::{ObligationKind, Period, Rule, State, state};
 use super::repo::{self, ObligationRow};
 use super::rules::{RuleFields, parse_rule};
-use crate::api::{JsonBody, PageRequest, path_id};
+use crate::api::{JsonBody, PageRequest, parse_date, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal, Role};
 use crate::db::schema::{
@@ -590,17 +590,6 @@ fn year_calendar(tx: &mut TenantTx<'_>, year: i32) -> DbResult<YearCalendar> {
         holidays_known: cal.knows_year(year),
         days,
         deadlines,
-    })
-}
-
-fn parse_date(field: &str, s: &str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        FieldError::new(
-            field,
-            "invalid_date",
-            format!("{field}：日期格式应为 YYYY-MM-DD"),
-            format!("{field}: a date as YYYY-MM-DD"),
-        )
     })
 }
 

@@ -64,18 +64,7 @@ pub enum XlsxFile {
 }
 
 fn attachment(name: &str) -> String {
-    // RFC 6266/5987: an ASCII fallback and the UTF-8 name.
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{encoded}")
+    crate::documents::attachment(name, "export.xlsx")
 }
 
 /// An export request.

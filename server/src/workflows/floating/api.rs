@@ -17,7 +17,7 @@ use super::documents::{self, Context, MemberFacts};
 use super::model::{self, Action, ActivityKind, CaseState, ChaseMethod, SendMethod};
 use super::repo::{self, ActivityRow, CaseRow, CaseValues, ChaseRow, Filter};
 use crate::api::idempotency::{self, IdempotencyKey};
-use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
+use crate::api::{JsonBody, PageRequest, etag, if_match, parse_date, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal, Role};
 use crate::db::schema::{grids as g, members as m, org_units as o};
@@ -631,17 +631,6 @@ enum Doc {
     FeedbackForm,
     Letter,
     ReceiptForm,
-}
-
-fn parse_date(field: &str, s: &str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        FieldError::new(
-            field,
-            "invalid_date",
-            format!("{field}：日期格式应为 YYYY-MM-DD"),
-            format!("{field}: a date as YYYY-MM-DD"),
-        )
-    })
 }
 
 impl FloatingApi {

@@ -475,17 +475,7 @@ fn parse_category(s: Option<String>) -> AppResult<Option<Category>> {
 }
 
 fn parse_date(field: &str, s: Option<String>) -> Result<Option<NaiveDate>, FieldError> {
-    s.map(|s| {
-        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-            FieldError::new(
-                field,
-                "invalid_date",
-                format!("{field}：日期格式应为 YYYY-MM-DD"),
-                format!("{field}: a date as YYYY-MM-DD"),
-            )
-        })
-    })
-    .transpose()
+    s.map(|s| crate::api::parse_date(field, &s)).transpose()
 }
 
 #[OpenApi(tag = "ApiTags::Records")]
