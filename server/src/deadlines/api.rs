@@ -572,8 +572,7 @@ fn year_calendar(tx: &mut TenantTx<'_>, year: i32) -> DbResult<YearCalendar> {
                 day: f.day,
                 month2: f.month2,
                 day2: f.day2,
-                is_default: rules.is_default(kind) && kind != ObligationKind::QqJoin
-                    || (kind == ObligationKind::QqJoin && rule == kind.default_rule()),
+                is_default: rules.is_default(kind),
                 due: rules
                     .periods_due_in(kind, year)
                     .into_iter()

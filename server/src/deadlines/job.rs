@@ -83,7 +83,7 @@ pub fn run_tenant(tx: &mut TenantTx<'_>, today: NaiveDate) -> DbResult<Report> {
     let mut report = Report::default();
     let rules = repo::rules(tx)?;
     report.opened += materialise(tx, &rules, today)?;
-    report.closed += close_qq_joins(tx, &rules, today)?;
+    report.closed += close_qq_joins(tx, today)?;
     let (overdue, reminders) = notify(tx, today)?;
     report.newly_overdue = overdue;
     report.reminders = reminders;
@@ -284,7 +284,7 @@ pub fn title(kind: ObligationKind, period: Period, name: &str) -> String {
 }
 
 /// Closes the QQ join obligations of groups whose organisers have all joined by now.
-fn close_qq_joins(tx: &mut TenantTx<'_>, _rules: &Rules, today: NaiveDate) -> DbResult<usize> {
+fn close_qq_joins(tx: &mut TenantTx<'_>, today: NaiveDate) -> DbResult<usize> {
     use crate::qq::model::RosterRole;
     use crate::qq::{repo as qq, rules as qr};
     let tid = tx.tid().to_owned();

@@ -90,35 +90,31 @@ pub fn county_counts(tx: &mut TenantTx<'_>, as_of: NaiveDate) -> DbResult<Vec<Ki
         .select((o::kind, o::due_on, o::done_at.assume_not_null()))
         .load(tx.conn())?;
     let mut by: std::collections::BTreeMap<String, KindCounts> = Default::default();
-    let entry = |by: &mut std::collections::BTreeMap<String, KindCounts>, k: &str| {
-        by.entry(k.to_owned())
-            .or_insert_with(|| KindCounts {
-                kind: k.to_owned(),
-                kind_label: ObligationKind::parse(k)
-                    .map_or(k, |k| k.label_zh())
-                    .to_owned(),
-                ..Default::default()
-            })
-            .clone()
-    };
+    fn entry<'a>(
+        by: &'a mut std::collections::BTreeMap<String, KindCounts>,
+        k: &str,
+    ) -> &'a mut KindCounts {
+        by.entry(k.to_owned()).or_insert_with(|| KindCounts {
+            kind: k.to_owned(),
+            kind_label: ObligationKind::parse(k)
+                .map_or(k, |k| k.label_zh())
+                .to_owned(),
+            ..Default::default()
+        })
+    }
     for (k, n) in open_due {
-        let mut c = entry(&mut by, &k);
-        c.due += n;
-        by.insert(k, c);
+        entry(&mut by, &k).due += n;
     }
     for (k, n) in open_over {
-        let mut c = entry(&mut by, &k);
-        c.overdue += n;
-        by.insert(k, c);
+        entry(&mut by, &k).overdue += n;
     }
     for (k, due, at) in done {
-        let mut c = entry(&mut by, &k);
+        let c = entry(&mut by, &k);
         if (at + chrono::Duration::hours(8)).date() <= due {
             c.done_on_time += 1;
         } else {
             c.done_late += 1;
         }
-        by.insert(k, c);
     }
     Ok(by.into_values().collect())
 }

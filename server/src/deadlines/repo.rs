@@ -238,9 +238,13 @@ pub fn rules(tx: &mut TenantTx<'_>) -> DbResult<Rules> {
         })
         .collect();
     // The QQ join date has lived in the QQ settings since the rosters landed: one place.
+    // It overrides the default only when it differs, like any other county rule.
     let (qq, _) = crate::qq::repo::deadline(tx)?;
+    let qq = Rule::Annual(qq.month(), qq.day());
     overrides.retain(|(k, _)| *k != ObligationKind::QqJoin);
-    overrides.push((ObligationKind::QqJoin, Rule::Annual(qq.month(), qq.day())));
+    if qq != ObligationKind::QqJoin.default_rule() {
+        overrides.push((ObligationKind::QqJoin, qq));
+    }
     Ok(Rules::new(overrides))
 }
 
