@@ -60,6 +60,8 @@ pub struct TestApp {
     /// Second-factor secrets of the accounts that enrolled through the harness, by
     /// `<tenant code or ->|<user name>`: sign-ins answer with their current code.
     totp: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// The master key (base64), so a restart opens the same county keys.
+    master_key: String,
     _dir: TempDir,
 }
 
@@ -114,15 +116,8 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let (mut settings, owner_url, dir) = test_settings();
     configure(&mut settings);
-    let app = Application::build(settings.clone(), MasterKey::generate())
-        .await
-        .expect("build app");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state().clone();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until_stopped(async move {
-        let _ = rx.await;
-    }));
+    let master_key = MasterKey::generate().to_b64();
+    let (base, state, tx, server) = start(&settings, &master_key).await;
     // The platform operator everybody's tests start from, with a second factor (its role
     // must have one).
     let hash = password::hash(PASSWORD).expect("hash");
@@ -170,8 +165,31 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         shutdown: Some(tx),
         server: Some(server),
         totp,
+        master_key,
         _dir: dir,
     }
+}
+
+type Running = (
+    String,
+    AppState,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+);
+
+/// Builds the server from settings, as `serve` does, and runs it until the sender fires.
+async fn start(settings: &Settings, master_key: &str) -> Running {
+    let key = MasterKey::from_b64(master_key).expect("master key");
+    let app = Application::build(settings.clone(), key)
+        .await
+        .expect("build app");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until_stopped(async move {
+        let _ = rx.await;
+    }));
+    (base, state, tx, server)
 }
 
 fn totp_key(tenant_code: Option<&str>, username: &str) -> String {
@@ -553,6 +571,37 @@ impl TestApp {
         }
         if let Some(h) = self.server.take() {
             let _ = tokio::time::timeout(Duration::from_secs(30), h).await;
+        }
+    }
+
+    /// Stops the server, closes its database pool (as a process exit would: whatever a pooled
+    /// connection left uncommitted is gone), and starts it again on the same database and keys.
+    /// The base URL changes (a new port); tokens issued before stay valid where sessions
+    /// persist (Redis) and are gone with the in-process store.
+    pub async fn restart(mut self) -> TestApp {
+        self.stop().await;
+        let settings = self.settings.clone();
+        let master_key = std::mem::take(&mut self.master_key);
+        let owner_url = self.owner_url.take();
+        let totp = std::mem::take(&mut *self.totp.lock().expect("totp map"));
+        let dir = std::mem::replace(&mut self._dir, TempDir(std::path::PathBuf::new()));
+        // Dropping the old handle drops its pool and with it every connection.
+        drop(self);
+        let (base, state, tx, server) = start(&settings, &master_key).await;
+        TestApp {
+            base,
+            client: Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            state,
+            settings,
+            owner_url,
+            shutdown: Some(tx),
+            server: Some(server),
+            totp: std::sync::Mutex::new(totp),
+            master_key,
+            _dir: dir,
         }
     }
 

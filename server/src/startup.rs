@@ -286,6 +286,25 @@ fn mark_optional_nullable(schema: &mut serde_json::Value) {
     }
 }
 
+/// A panic in a handler answers a 500 problem+json instead of dropping the connection; database
+/// work has its own guard (`Db::blocking` rolls back and discards the connection).
+fn catch_panic() -> poem::middleware::CatchPanic<PanicProblem> {
+    poem::middleware::CatchPanic::new().with_handler(PanicProblem)
+}
+
+#[derive(Clone)]
+struct PanicProblem;
+
+impl poem::middleware::PanicHandler for PanicProblem {
+    type Response = poem::Response;
+
+    fn get_response(&self, _payload: Box<dyn std::any::Any + Send + 'static>) -> poem::Response {
+        poem::error::ResponseError::as_response(&crate::error::AppError::internal(anyhow::anyhow!(
+            "a request handler panicked"
+        )))
+    }
+}
+
 /// The route table.
 pub fn routes(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
     let api = openapi(&state);
@@ -306,6 +325,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
         .nest("/api/docs", ui)
         .nest("/api/v1", api)
         .data(state)
+        .with(catch_panic())
         .with(RequestTelemetry)
         .around(move |ep, req| {
             let allow = allow.clone();
@@ -324,6 +344,30 @@ pub fn routes(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
 
 #[cfg(test)]
 mod tests {
+    use poem::{EndpointExt, Route, get, handler};
+
+    #[handler]
+    fn boom() -> &'static str {
+        panic!("handler bug")
+    }
+
+    #[tokio::test]
+    async fn a_handler_panic_is_a_problem_and_the_next_request_is_served() {
+        let app = Route::new()
+            .at("/boom", get(boom))
+            .at("/ok", get(super::healthz))
+            .with(super::catch_panic());
+        let cli = poem::test::TestClient::new(app);
+        let r = cli.get("/boom").send().await;
+        r.assert_status(poem::http::StatusCode::INTERNAL_SERVER_ERROR);
+        r.assert_content_type("application/problem+json; charset=utf-8");
+        let v: serde_json::Value =
+            serde_json::from_str(&r.0.into_body().into_string().await.unwrap_or_default())
+                .unwrap_or_default();
+        assert_eq!(v["code"], "internal_error");
+        cli.get("/ok").send().await.assert_status_is_ok();
+    }
+
     #[test]
     fn allow_table_matches_templates() {
         let spec =
@@ -422,7 +466,7 @@ impl Application {
             let mut deadlines_ran: Option<chrono::NaiveDate> = None;
             loop {
                 tick.tick().await;
-                let today = crate::deadlines::today();
+                let today = crate::clock::today();
                 if deadlines_ran != Some(today) {
                     match crate::deadlines::job::run_all(&db, today).await {
                         Ok((counties, r)) => {

@@ -52,6 +52,21 @@ impl Drop for TelemetryGuard {
     }
 }
 
+/// Replaces the default panic hook, which prints the panic message to stderr: a message such as
+/// "byte index 17 is not a char boundary … of `330523…`" quotes the input, and inputs are
+/// personal data. The hook logs where the panic happened, and the message only when it is a
+/// string literal of our own code.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let msg = info.payload().downcast_ref::<&'static str>().copied();
+        tracing::error!(panic.location = %at, panic.message = msg.unwrap_or("(not logged)"), "panic");
+    }));
+}
+
 /// Installs the global subscriber. Call once, from the binary.
 pub fn init(cfg: &TelemetrySettings) -> anyhow::Result<TelemetryGuard> {
     let filter =
@@ -168,6 +183,20 @@ pub fn register_pool_gauges(state: impl Fn() -> (u32, u32) + Send + Sync + 'stat
 }
 
 /// Counts requests that found the database pool exhausted (answered 503 `database_busy`).
+pub fn db_task_panicked() {
+    static C: std::sync::OnceLock<Counter<u64>> = std::sync::OnceLock::new();
+    tracing::error!(
+        "a database task panicked; its transaction was rolled back and the connection discarded"
+    );
+    C.get_or_init(|| {
+        opentelemetry::global::meter("shuanglian")
+            .u64_counter("db.task.panics")
+            .with_description("Database tasks that panicked (rolled back, connection discarded)")
+            .build()
+    })
+    .add(1, &[]);
+}
+
 pub fn pool_timeout() {
     static C: std::sync::OnceLock<Counter<u64>> = std::sync::OnceLock::new();
     C.get_or_init(|| {

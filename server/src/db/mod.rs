@@ -75,6 +75,10 @@ pub enum DbError {
     Busy,
     #[error("background task failed: {0}")]
     Join(String),
+    /// Code panicked while it held a connection. Its transaction was rolled back and the
+    /// connection discarded; the payload is not kept (it may quote personal data).
+    #[error("a database task panicked")]
+    Panicked,
     #[error(transparent)]
     App(Box<AppError>),
 }
@@ -159,9 +163,20 @@ impl r2d2::ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(Into::into)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    /// A connection goes back into the pool only when it is idle: not handed back by a panicking
+    /// thread, not inside a transaction (a transaction left open would swallow every later
+    /// write as a savepoint that never commits), and not in a failed transaction state.
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        std::thread::panicking() || diesel::r2d2::R2D2Connection::is_broken(conn)
     }
+}
+
+/// Rolls back whatever a panicking task left open, so that locks (SQLite's write lock, PostgreSQL
+/// row locks) are released now rather than when the pool drops the connection. The pool still
+/// discards the connection: `is_broken` sees the transaction manager's depth.
+fn abandon(conn: &mut AnyConnection) {
+    // Outside a transaction this fails harmlessly ("no transaction is active").
+    let _ = conn.batch_execute("ROLLBACK");
 }
 
 /// Retries an SQLite operation that failed with "database is locked" for up to 10 s. Only for
@@ -191,6 +206,8 @@ pub struct Db {
     /// SQLite allows one writer; serialising writers in-process turns lock contention into a
     /// short queue instead of SQLITE_BUSY errors.
     write_lock: Arc<std::sync::Mutex<()>>,
+    /// Fault injection for the panic-safety tests (see [`Db::inject_panic_once`]).
+    inject_panic: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Whether a transaction writes (SQLite serialises those).
@@ -219,6 +236,7 @@ impl Db {
             pool,
             backend,
             write_lock: Arc::new(std::sync::Mutex::new(())),
+            inject_panic: Arc::default(),
         })
     }
 
@@ -246,7 +264,16 @@ impl Db {
             })?;
             let _guard = (mode == Mode::Write && db.backend == Backend::Sqlite)
                 .then(|| db.write_lock.lock().unwrap_or_else(|p| p.into_inner()));
-            f(&mut conn)
+            // A panic must not leave a transaction open on a pooled connection: catch it here,
+            // roll back, and let the pool discard the connection (`has_broken`).
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut conn))) {
+                Ok(r) => r,
+                Err(_) => {
+                    abandon(&mut conn);
+                    crate::telemetry::db_task_panicked();
+                    Err(DbError::Panicked)
+                }
+            }
         })
         .await
         .map_err(|e| DbError::Join(e.to_string()))?
@@ -260,13 +287,26 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut TenantTx<'_>) -> DbResult<T> + Send + 'static,
     {
+        let self_inject = self.inject_panic.clone();
         self.blocking(mode, move |conn| {
             conn.transaction(|conn| {
                 let mut tx = TenantTx::enter_active(conn, tenant)?;
-                f(&mut tx)
+                let r = f(&mut tx);
+                if self_inject.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                    panic!("fault injected by Db::inject_panic_once");
+                }
+                r
             })
         })
         .await
+    }
+
+    /// Test hook, not reachable from any route: the next tenant transaction panics after its
+    /// work has run and before it commits, as a bug in a handler or repository would.
+    #[doc(hidden)]
+    pub fn inject_panic_once(&self) {
+        self.inject_panic
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// A transaction on platform data (tenants, provinces, platform users).
