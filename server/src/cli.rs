@@ -213,6 +213,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings.server.listen = l;
             }
             let _telemetry = crate::telemetry::init(&settings.telemetry)?;
+            crate::telemetry::install_panic_hook();
             tracing::info!(config = %settings.redacted(), "starting shuanglian {}", env!("CARGO_PKG_VERSION"));
             let demo_key = demo.then(|| PathBuf::from("data/master.key"));
             let key = MasterKey::load(&settings.security, demo_key.as_deref())?;
@@ -314,7 +315,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             // The job decrypts nothing.
             let state = state_for_cli(settings).await?;
-            let today = date.unwrap_or_else(crate::deadlines::today);
+            let today = date.unwrap_or_else(crate::clock::today);
             let started = std::time::Instant::now();
             let (counties, r) = crate::deadlines::job::run_all(&state.db, today).await?;
             println!(

@@ -776,7 +776,7 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                 crate::workflows::records::demo::generate(&mut ttx, member_seed ^ 0x4EC0)?;
                 crate::workflows::floating::demo::fill(&mut ttx, member_seed ^ 0xF10A)?;
                 // Last: the daily deadline job over everything generated above.
-                crate::deadlines::demo::finish(&mut ttx, crate::deadlines::today())?;
+                crate::deadlines::demo::finish(&mut ttx, crate::clock::today())?;
                 Ok(Some((names.len() + 1, units)))
             })
             .await

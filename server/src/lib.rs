@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod business;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod deadlines;

@@ -66,7 +66,7 @@ async fn overdue_obligations_are_notified_once_and_the_time_line_gathers_the_wor
         assert_eq!(s, 201, "{v}");
         members.push(v["id"].as_str().expect("id").to_owned());
     }
-    let today = shuanglian::deadlines::today();
+    let today = shuanglian::clock::today();
     // Issued 20 days ago: due 5 days ago. Issued 13 days ago: due in 2 days.
     let mut handbooks = vec![];
     for (m, ago) in members.iter().zip([20u64, 13]) {

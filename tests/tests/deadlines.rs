@@ -610,3 +610,46 @@ async fn the_province_sees_each_countys_compliance_as_counts_only() {
     let r = app.get("/api/v1/province/deadlines", &a.admin_token);
     problem(r.send().await.expect("s"), 403, "forbidden").await;
 }
+
+/// One suspended county never fails the provincial view: it is listed as suspended without its
+/// counts, and every other county is counted as before (issue 11, reproduction 3).
+#[tokio::test]
+async fn a_suspended_county_is_shown_as_such_and_the_province_sees_the_others() {
+    let app = spawn_app().await;
+    let anji = app.county("330523", "安吉县").await;
+    let cx = app.county("330522", "长兴县").await;
+    tree(&app, &anji).await;
+    tree(&app, &cx).await;
+    for c in [&anji, &cx] {
+        let (s, _) = send(app.post("/api/v1/deadlines/run", &c.admin_token, &json!({}))).await;
+        assert_eq!(s, 200);
+    }
+    let op = app.operator_token().await;
+    let path = format!("/api/v1/platform/tenants/{}/suspend", cx.id);
+    let (s, v) = send(app.post(&path, &op, &json!({}))).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = send(app.get(
+        "/api/v1/province/deadlines?province=330000&as_of=2026-11-02",
+        &op,
+    ))
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let counties = v["counties"].as_array().expect("present");
+    assert_eq!(counties.len(), 2, "{v}");
+    let by_code = |code: &str| {
+        counties
+            .iter()
+            .find(|c| c["code"] == code)
+            .unwrap_or_else(|| panic!("{code} listed"))
+    };
+    let a = by_code("330523");
+    assert!(a.get("unavailable").is_none(), "{a}");
+    assert!(a["due"].as_i64().expect("due") + a["overdue"].as_i64().expect("overdue") >= 8);
+    let c = by_code("330522");
+    assert_eq!(c["status"], "suspended");
+    assert_eq!(c["unavailable"], "tenant_suspended");
+    assert_eq!(c["due"], 0);
+    assert_eq!(c["by_kind"], json!([]));
+    // Counted counties come first.
+    assert_eq!(counties[0]["code"], "330523");
+}

@@ -85,7 +85,7 @@ async fn a_branch_and_a_village_carry_one_member_through_a_year_of_dual_linkage(
         .as_str()
         .expect("id")
         .to_owned();
-    let today = shuanglian::deadlines::today();
+    let today = shuanglian::clock::today();
 
     // 1. Two-way reporting: issue, the village confirms, then the branch: complete and met.
     let h = ok(

@@ -147,7 +147,7 @@ async fn the_tenth_of_the_quarters_first_month_is_on_time_and_the_eleventh_is_la
         .expect("post");
     problem(r, 409, "filing_exists").await;
     // Future submission dates are refused.
-    let tomorrow = (shuanglian::deadlines::today() + chrono::Duration::days(1)).to_string();
+    let tomorrow = (shuanglian::clock::today() + chrono::Duration::days(1)).to_string();
     let q2 = filing(&app, &w.village_rec_a, "2026Q2").await;
     let (s, v) = act(
         &app,

@@ -378,7 +378,7 @@ async fn only_the_responsible_recorder_writes_each_category_for_members_of_its_u
     let v = problem(r, 422, "validation_failed").await;
     assert_eq!(v["errors"][0]["code"], "not_your_unit");
     // Bad input names the field.
-    let tomorrow = (shuanglian::deadlines::today() + chrono::Duration::days(1)).to_string();
+    let tomorrow = (shuanglian::clock::today() + chrono::Duration::days(1)).to_string();
     for (b, field, code) in [
         (
             json!({ "member_id": w.member_a, "item_code": "V01", "recorded_on": tomorrow, "content": "x" }),
@@ -424,7 +424,7 @@ async fn only_the_responsible_recorder_writes_each_category_for_members_of_its_u
     ))
     .await;
     assert_eq!((s, v["score"].as_i64()), (201, Some(-5)), "{v}");
-    assert_eq!(v["recorded_on"], shuanglian::deadlines::today().to_string());
+    assert_eq!(v["recorded_on"], shuanglian::clock::today().to_string());
     // The member's records: everyone who sees the member or records for them, newest first.
     for tok in [
         &w.village_rec_a,

@@ -14,7 +14,7 @@ pub async fn send(r: RequestBuilder) -> (u16, Value) {
 }
 
 fn today() -> NaiveDate {
-    shuanglian::deadlines::today()
+    shuanglian::clock::today()
 }
 
 /// A county with two grids: party branch A (of branch 递铺分会) linked with township A and its

@@ -358,9 +358,7 @@ fn reachable(tx: &mut TenantTx<'_>, reach: &Reach, id: &str) -> DbResult<Busines
     Ok(row)
 }
 
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
+use crate::clock::today;
 
 #[OpenApi(tag = "ApiTags::Businesses")]
 impl BusinessApi {

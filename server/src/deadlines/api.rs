@@ -213,7 +213,7 @@ fn owner_scope(
 
 fn view(row: ObligationRow, owner: Option<&(String, String)>, as_of: NaiveDate) -> ObligationView {
     let kind = ObligationKind::parse(&row.kind).unwrap_or(ObligationKind::TwoWayReporting);
-    let done_on = row.done_at.map(|t| (t + chrono::Duration::hours(8)).date());
+    let done_on = row.done_at.map(crate::clock::china_date_of);
     let st = state(row.due_on, done_on, as_of);
     let days_overdue = match (st, done_on) {
         (State::Overdue, _) => Some((as_of - row.due_on).num_days()),
@@ -641,7 +641,7 @@ impl DeadlineApi {
         let unit = org_unit_id.0.map(|s| path_id(&s)).transpose()?;
         let grid = grid_id.0.map(|s| path_id(&s)).transpose()?;
         let f = Filter {
-            as_of: as_of.unwrap_or_else(super::today),
+            as_of: as_of.unwrap_or_else(crate::clock::today),
             state: state.0.unwrap_or(StateFilter::All),
             kind,
             from,
@@ -671,7 +671,7 @@ impl DeadlineApi {
         let tid = auth.0.tenant()?;
         let year = year
             .0
-            .unwrap_or_else(|| chrono::Datelike::year(&super::today()));
+            .unwrap_or_else(|| chrono::Datelike::year(&crate::clock::today()));
         if !(2000..=2200).contains(&year) {
             return Err(AppError::field(
                 "year",
@@ -787,7 +787,7 @@ impl DeadlineApi {
                     None,
                     serde_json::json!({ "from": format!("{before:?}"), "to": format!("{rule:?}") }),
                 )?;
-                year_calendar(tx, chrono::Datelike::year(&super::today()))
+                year_calendar(tx, chrono::Datelike::year(&crate::clock::today()))
             })
             .await?;
         Ok(Json(out))
@@ -820,7 +820,7 @@ impl DeadlineApi {
                         serde_json::json!({}),
                     )?;
                 }
-                year_calendar(tx, chrono::Datelike::year(&super::today()))
+                year_calendar(tx, chrono::Datelike::year(&crate::clock::today()))
             })
             .await?;
         Ok(Json(out))
@@ -1002,7 +1002,7 @@ impl DeadlineApi {
     async fn run(&self, auth: Auth, body: JsonBody<RunRequest>) -> AppResult<Json<RunReport>> {
         let tid = auth.0.tenant()?;
         county_admin(&auth.0)?;
-        let today = super::today();
+        let today = crate::clock::today();
         let as_of = body.0.as_of.unwrap_or(today);
         if as_of > today {
             return Err(AppError::field(
@@ -1089,7 +1089,7 @@ impl DeadlineApi {
                     .select((ou::name, ou::kind))
                     .first(tx.conn())
                     .optional()?;
-                Ok(view(row, owner.as_ref(), super::today()))
+                Ok(view(row, owner.as_ref(), crate::clock::today()))
             })
             .await?;
         Ok(Json(out))

@@ -153,7 +153,7 @@ fn materialise(tx: &mut TenantTx<'_>, rules: &Rules, today: NaiveDate) -> DbResu
     // Periods that fell due before the county started keeping its records here are not owed
     // to the system; a county onboarded in November does not start with a page of overdue Q2
     // filings.
-    let started = (created + chrono::Duration::hours(8)).date(); // China date
+    let started = crate::clock::china_date_of(created); // China date
     let existing: HashSet<(String, String, String)> = o::table
         .filter(o::tenant_id.eq(&tid))
         .filter(o::kind.eq_any([

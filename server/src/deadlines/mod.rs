@@ -16,11 +16,3 @@ pub mod rules;
 
 pub use model::{ObligationKind, Period, State};
 pub use repo::{NewObligation, close, close_on, open, withdraw};
-
-use chrono::{FixedOffset, NaiveDate, Utc};
-
-/// Today in China (UTC+8 all year: no daylight saving since 1991), the day deadlines count in.
-pub fn today() -> NaiveDate {
-    let cst = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    Utc::now().with_timezone(&cst).date_naive()
-}

@@ -59,6 +59,11 @@ pub struct CountyCompliance {
     #[oai(skip_serializing_if_is_none)]
     pub on_time_rate: Option<f64>,
     pub by_kind: Vec<KindCounts>,
+    /// Present when this county's counts could not be read, with why: `tenant_suspended` (the
+    /// platform suspended the county; its counts are left out) or `county_unavailable` (reading
+    /// it failed; retry later). Its counts are then zero and not part of any total.
+    #[oai(skip_serializing_if_is_none)]
+    pub unavailable: Option<String>,
 }
 
 #[derive(Debug, Clone, Object, Serialize, Deserialize)]
@@ -110,7 +115,7 @@ pub fn county_counts(tx: &mut TenantTx<'_>, as_of: NaiveDate) -> DbResult<Vec<Ki
     }
     for (k, due, at) in done {
         let c = entry(&mut by, &k);
-        if (at + chrono::Duration::hours(8)).date() <= due {
+        if crate::clock::china_date_of(at) <= due {
             c.done_on_time += 1;
         } else {
             c.done_late += 1;
@@ -143,6 +148,15 @@ fn summarise(
         done_late: late,
         on_time_rate: (fallen_due > 0).then(|| on_time as f64 / fallen_due as f64),
         by_kind,
+        unavailable: None,
+    }
+}
+
+/// A county shown without counts, and why.
+fn unavailable(code: String, name: String, status: String, why: &str) -> CountyCompliance {
+    CountyCompliance {
+        unavailable: Some(why.to_owned()),
+        ..summarise(code, name, status, Vec::new())
     }
 }
 
@@ -181,7 +195,7 @@ impl ProvinceDeadlineApi {
                 "province: a 6-digit division code",
             ));
         }
-        let as_of = as_of.0.unwrap_or_else(super::today);
+        let as_of = as_of.0.unwrap_or_else(crate::clock::today);
         let kv = self.state.sessions.kv().clone();
         let key = format!(
             "{}:province-deadlines:{province}:{as_of}",
@@ -204,25 +218,53 @@ impl ProvinceDeadlineApi {
                     .load(tx.conn())?)
             })
             .await?;
+        // One county never fails the province's view: a suspended county is listed as such
+        // without its counts, and one whose read fails is listed as unavailable.
         let mut counties = Vec::with_capacity(tenants.len());
+        let mut complete = true;
         for (id, code, name, status) in tenants {
             let Some(tid) = TenantId::parse(&id) else {
                 continue;
             };
-            let by_kind = self
+            if status != "active" {
+                counties.push(unavailable(code, name, status, "tenant_suspended"));
+                continue;
+            }
+            match self
                 .state
                 .db
                 .tenant(tid, Mode::Read, move |tx| county_counts(tx, as_of))
-                .await?;
-            counties.push(summarise(code, name, status, by_kind));
+                .await
+            {
+                Ok(by_kind) => counties.push(summarise(code, name, status, by_kind)),
+                Err(e) => {
+                    let e = AppError::from(e);
+                    // Suspended between the two reads: shown as such, not as a failure.
+                    let why = if e.code == "tenant_suspended" {
+                        "tenant_suspended"
+                    } else {
+                        tracing::error!(tenant = %code, error = %e, "provincial view: a county could not be read");
+                        complete = false;
+                        "county_unavailable"
+                    };
+                    counties.push(unavailable(code, name, status, why));
+                }
+            }
         }
-        counties.sort_by(|a, b| b.overdue.cmp(&a.overdue).then_with(|| a.code.cmp(&b.code)));
+        // Counted counties first, most overdue first; the unavailable ones after them.
+        counties.sort_by(|a, b| {
+            (a.unavailable.is_some(), b.overdue, &a.code).cmp(&(
+                b.unavailable.is_some(),
+                a.overdue,
+                &b.code,
+            ))
+        });
         let out = ProvinceCompliance {
             province_code: province,
             as_of,
             counties,
         };
-        if let Ok(s) = serde_json::to_string(&out) {
+        if complete && let Ok(s) = serde_json::to_string(&out) {
             // A cache failure only costs the next request a recomputation.
             let _ = kv.set_ex(&key, &s, Duration::from_secs(300)).await;
         }

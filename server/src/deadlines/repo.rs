@@ -118,7 +118,7 @@ pub fn close_on(
         subject_id,
         period,
         user_id,
-        noon.min(Utc::now().naive_utc()),
+        noon.min(crate::clock::now().naive_utc()),
     )
 }
 

@@ -440,10 +440,7 @@ fn visible_member(tx: &mut TenantTx<'_>, p: &(Role, String), id: &str) -> DbResu
     Ok(row)
 }
 
-fn today() -> NaiveDate {
-    // The county's calendar day (China has one time zone, UTC+8).
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
+use crate::clock::today;
 
 #[OpenApi(tag = "ApiTags::Consent")]
 impl ConsentApi {

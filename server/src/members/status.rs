@@ -667,7 +667,7 @@ impl MemberStatusApi {
             from_org,
             to_org,
             reason,
-        } = step_of(&b, Utc::now().date_naive())?;
+        } = step_of(&b, crate::clock::today())?;
         let who = auth.0;
         let (entry, version) = self
             .state

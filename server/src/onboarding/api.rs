@@ -1,6 +1,6 @@
 //! /api/v1/members/import… and /api/v1/member-exports: the spreadsheet side of the register.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
@@ -150,8 +150,7 @@ pub struct SpreadsheetApi {
 
 /// Beijing time, for the stamp a reader of the file sees (China has no daylight saving).
 fn beijing(t: DateTime<Utc>) -> String {
-    let cst = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    t.with_timezone(&cst).format("%Y-%m-%d %H:%M").to_string()
+    crate::clock::beijing_minute(t)
 }
 
 /// An export row in the template's column order, in the words the import accepts, so an

@@ -605,7 +605,7 @@ pub fn apply(
     }
     let now = chrono::Utc::now();
     // The date in China the import happened: the changes take effect as of the sheet.
-    let today = (now + chrono::Duration::hours(8)).date_naive();
+    let today = crate::clock::today();
     let history: Vec<NewHistory> = plan
         .status_changes
         .iter()

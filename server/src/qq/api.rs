@@ -692,7 +692,7 @@ fn qq_arg(field: &str, s: &str) -> Result<QqNumber, FieldError> {
 }
 
 fn not_future(field: &str, d: NaiveDate) -> Result<(), FieldError> {
-    if d > rules::today_shanghai(Utc::now()) {
+    if d > crate::clock::today() {
         return Err(FieldError::new(
             field,
             "future_date",
@@ -1688,7 +1688,7 @@ impl QqApi {
     ) -> AppResult<Json<LateReport>> {
         let tid = auth.0.tenant()?;
         let id = path_id(&id.0)?;
-        let as_of = as_of.0.unwrap_or_else(|| rules::today_shanghai(Utc::now()));
+        let as_of = as_of.0.unwrap_or_else(|| crate::clock::today());
         let all_roles = all_roles.0.unwrap_or(false);
         let master = *self.state.master_key.bytes();
         let who = auth.0;
@@ -1938,9 +1938,7 @@ impl QqApi {
             ));
         }
         let master = *self.state.master_key.bytes();
-        let taken_on = a
-            .taken_on
-            .unwrap_or_else(|| rules::today_shanghai(Utc::now()));
+        let taken_on = a.taken_on.unwrap_or_else(|| crate::clock::today());
         let mode = if a.dry_run { Mode::Read } else { Mode::Write };
         let (result, replayed) = self
             .state

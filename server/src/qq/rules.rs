@@ -4,14 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 
 use super::model::{JoinDeadline, RosterRole};
-
-/// Today in China (Asia/Shanghai is UTC+8 all year, without daylight saving since 1991).
-pub fn today_shanghai(now: DateTime<Utc>) -> NaiveDate {
-    (now + chrono::Duration::hours(8)).date_naive()
-}
 
 /// Why an entry is late, as of a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,8 +167,14 @@ mod tests {
                 .expect("t")
                 .with_timezone(&Utc)
         };
-        assert_eq!(today_shanghai(t("2026-05-10T15:59:59Z")), d(5, 10));
-        assert_eq!(today_shanghai(t("2026-05-10T16:00:00Z")), d(5, 11));
+        assert_eq!(
+            crate::clock::china_date(t("2026-05-10T15:59:59Z")),
+            d(5, 10)
+        );
+        assert_eq!(
+            crate::clock::china_date(t("2026-05-10T16:00:00Z")),
+            d(5, 11)
+        );
     }
 
     #[test]

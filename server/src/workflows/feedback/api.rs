@@ -173,7 +173,7 @@ fn view(
 }
 
 fn full(tx: &mut TenantTx<'_>, b: BatchRow) -> DbResult<BatchView> {
-    view(tx, b, crate::deadlines::today(), true)
+    view(tx, b, crate::clock::today(), true)
 }
 
 #[derive(Debug, Clone, Object, Serialize, Deserialize)]
@@ -356,7 +356,7 @@ impl FeedbackApi {
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let b = body.0;
         let req_hash = idempotency::request_hash("POST /feedback-batches", &b);
-        let today = crate::deadlines::today();
+        let today = crate::clock::today();
         let mut errs = vec![];
         let period = model::parse_half("period", &b.period, today).gather(&mut errs);
         if b.member_ids.as_ref().is_some_and(|v| v.len() > 2000) {
@@ -441,7 +441,7 @@ impl FeedbackApi {
     ) -> AppResult<Json<BatchPage>> {
         let tid = auth.0.tenant()?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
-        let as_of = as_of.0.unwrap_or_else(crate::deadlines::today);
+        let as_of = as_of.0.unwrap_or_else(crate::clock::today);
         if let Some(p) = &period.0
             && !matches!(Period::parse(p), Some(Period::Half(..)))
         {
@@ -568,7 +568,7 @@ impl FeedbackApi {
     ) -> AppResult<BatchResponse> {
         let exp = expected(if_match_h.0)?;
         let b = body.0;
-        let today = crate::deadlines::today();
+        let today = crate::clock::today();
         let mut errs = vec![];
         let reason = b
             .reason
@@ -611,7 +611,7 @@ impl FeedbackApi {
         if_match_h: Header<Option<String>>,
     ) -> AppResult<BatchResponse> {
         let exp = expected(if_match_h.0)?;
-        let today = crate::deadlines::today();
+        let today = crate::clock::today();
         let on = date("sent_on", body.0.sent_on, today)?;
         self.act(auth, id, move |tx, c, id| {
             service::send(tx, c, id, on, exp, today)
@@ -630,7 +630,7 @@ impl FeedbackApi {
         if_match_h: Header<Option<String>>,
     ) -> AppResult<BatchResponse> {
         let exp = expected(if_match_h.0)?;
-        let today = crate::deadlines::today();
+        let today = crate::clock::today();
         let on = date("acknowledged_on", body.0.acknowledged_on, today)?;
         self.act(auth, id, move |tx, c, id| {
             service::acknowledge(tx, c, id, on, exp, today)

@@ -2,7 +2,7 @@
 //! once"): the branch's feedback on business-place conduct, reviewed by the association
 //! committee, and the village's on residence conduct, reviewed by the township committee.
 
-use chrono::{FixedOffset, Utc};
+use chrono::Utc;
 
 use super::api::BatchView;
 use super::model::Direction;
@@ -39,7 +39,6 @@ pub fn build(county: &str, b: &BatchView, by: &str) -> Document {
             ]
         })
         .collect();
-    let cst = FixedOffset::east_opt(8 * 3600).expect("UTC+8");
     Document {
         title: title(county),
         subtitle: Some(b.direction.form_subtitle().to_owned()),
@@ -85,7 +84,7 @@ pub fn build(county: &str, b: &BatchView, by: &str) -> Document {
         ],
         stamp: format!(
             "双联平台生成：{by} {}",
-            Utc::now().with_timezone(&cst).format("%Y-%m-%d %H:%M")
+            crate::clock::beijing_minute(Utc::now())
         ),
     }
 }

@@ -470,7 +470,7 @@ impl FilingApi {
     {
         let tid = auth.0.tenant()?;
         let who = auth.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         Ok(self
             .state
             .db
@@ -493,7 +493,7 @@ impl FilingApi {
     {
         let tid = auth.0.tenant()?;
         let who = auth.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         Ok(self
             .state
             .db
@@ -519,7 +519,7 @@ impl FilingApi {
         let tid = auth.0.tenant()?;
         let id = path_id(&id.0)?;
         let who = auth.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         Ok(self
             .state
             .db
@@ -563,9 +563,7 @@ impl FilingApi {
                         })
                         .collect(),
                     generated_by: user.unwrap_or_else(|| who.role.label_zh().to_owned()),
-                    generated_at: (Utc::now() + chrono::Duration::hours(8))
-                        .format("%Y-%m-%d %H:%M")
-                        .to_string(),
+                    generated_at: crate::clock::beijing_minute(Utc::now()),
                 };
                 Ok(document::build(&sheet))
             })
@@ -584,7 +582,7 @@ impl FilingApi {
     ) -> AppResult<FilingResponse> {
         let tid = auth.0.tenant()?;
         let b = body.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let period = parse_quarter(&b.period).ok_or_else(|| {
             AppError::field(
                 "period",
@@ -675,7 +673,7 @@ impl FilingApi {
         let unit = unit_id.0.map(|s| path_id(&s)).transpose()?;
         let state = state.0;
         let who = auth.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let out = self
             .state
             .db
@@ -720,7 +718,7 @@ impl FilingApi {
             .map_err(|_| not_upper_committee())?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let who = auth.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let out = self
             .state
             .db
@@ -758,7 +756,7 @@ impl FilingApi {
         let tid = auth.0.tenant()?;
         let id = path_id(&id.0)?;
         let who = auth.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let (v, version) = self
             .state
             .db
@@ -882,7 +880,7 @@ impl FilingApi {
         body: JsonBody<SubmitFilingRequest>,
     ) -> AppResult<FilingResponse> {
         let id = path_id(&id.0)?;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let on = date_field("submitted_on", body.0.submitted_on, today)
             .map_err(|e| AppError::validation(vec![e]))?;
         let who = auth.0.clone();
@@ -953,7 +951,7 @@ impl FilingApi {
         body: JsonBody<ReviewFilingRequest>,
     ) -> AppResult<FilingResponse> {
         let id = path_id(&id.0)?;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let on = date_field("reviewed_on", body.0.reviewed_on, today)
             .map_err(|e| AppError::validation(vec![e]))?;
         let who = auth.0.clone();
@@ -983,7 +981,7 @@ impl FilingApi {
         body: JsonBody<ReviewFilingRequest>,
     ) -> AppResult<FilingResponse> {
         let id = path_id(&id.0)?;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let b = body.0;
         let mut errs = vec![];
         let on = date_field("reviewed_on", b.reviewed_on, today).gather(&mut errs);

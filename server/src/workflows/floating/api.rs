@@ -617,7 +617,7 @@ fn render(
         grid_name,
         activities: &activities,
         printed_by,
-        today: deadlines::today(),
+        today: crate::clock::today(),
     };
     Ok(match doc {
         Doc::FeedbackForm => documents::feedback_form(&ctx),
@@ -775,7 +775,7 @@ impl FloatingApi {
         branch_staff_only(&auth.0)?;
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let req = body.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let mut errs = Vec::new();
         let contact =
             opt_text("home_contact_unit", req.home_contact_unit.as_deref(), 100).gather(&mut errs);
@@ -995,7 +995,7 @@ impl FloatingApi {
         if_match_h: Header<Option<String>>,
     ) -> AppResult<CaseResponse> {
         let b = body.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let mut errs = Vec::new();
         let reference = text("proof_reference", &b.proof_reference, 200).gather(&mut errs);
         let proof_date = not_future("proof_date", b.proof_date, today).gather(&mut errs);
@@ -1040,7 +1040,7 @@ impl FloatingApi {
         branch_staff_only(&auth.0)?;
         let id = path_id(&id.0)?;
         let b = body.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let mut errs = Vec::new();
         let held_on = not_future("held_on", b.held_on, today).gather(&mut errs);
         let content = text("content", &b.content, 500).gather(&mut errs);
@@ -1119,7 +1119,7 @@ impl FloatingApi {
         if_match_h: Header<Option<String>>,
     ) -> AppResult<CaseResponse> {
         let b = body.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let mut errs = Vec::new();
         let evaluation = text("evaluation", &b.evaluation, 1000).gather(&mut errs);
         let secretary =
@@ -1213,7 +1213,7 @@ impl FloatingApi {
         if_match_h: Header<Option<String>>,
     ) -> AppResult<CaseResponse> {
         let b = body.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let mut errs = Vec::new();
         let on = not_future("sent_on", b.sent_on.unwrap_or(today), today).gather(&mut errs);
         let note = opt_text("note", b.note.as_deref(), 200).gather(&mut errs);
@@ -1260,7 +1260,7 @@ impl FloatingApi {
         branch_staff_only(&auth.0)?;
         let id = path_id(&id.0)?;
         let b = body.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let mut errs = Vec::new();
         let on = not_future("chased_on", b.chased_on.unwrap_or(today), today).gather(&mut errs);
         let note = opt_text("note", b.note.as_deref(), 200).gather(&mut errs);
@@ -1317,7 +1317,7 @@ impl FloatingApi {
         if_match_h: Header<Option<String>>,
     ) -> AppResult<CaseResponse> {
         let b = body.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let mut errs = Vec::new();
         let by = text("received_by", &b.received_by, 50).gather(&mut errs);
         let on = not_future("received_on", b.received_on.unwrap_or(today), today).gather(&mut errs);
@@ -1358,7 +1358,7 @@ impl FloatingApi {
         if_match_h: Header<Option<String>>,
     ) -> AppResult<CaseResponse> {
         let b = body.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let mut errs = Vec::new();
         let on = not_future("archived_on", b.archived_on.unwrap_or(today), today).gather(&mut errs);
         let reference =
@@ -1399,7 +1399,7 @@ impl FloatingApi {
         let tid = auth.0.tenant()?;
         let as_of = match as_of.0 {
             Some(s) => parse_date("as_of", &s).map_err(|e| AppError::validation(vec![e]))?,
-            None => deadlines::today(),
+            None => crate::clock::today(),
         };
         let limit = i64::from(limit.0.unwrap_or(200));
         let who = auth.0;

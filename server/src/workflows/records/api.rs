@@ -16,7 +16,7 @@ use crate::audit::{self, Actor};
 use crate::auth::api::NoContent;
 use crate::auth::{Auth, Principal, Role};
 use crate::db::{DbResult, Mode, TenantTx};
-use crate::deadlines::{self, Period};
+use crate::deadlines::Period;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::members::repo::MemberRow;
 use crate::org::repo::OrgUnitRow;
@@ -732,7 +732,7 @@ impl RecordsApi {
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let b = body.0;
         let req_hash = idempotency::request_hash("POST /records", &b);
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let mut errs = vec![];
         let content =
             model::check_text("content", &b.content, model::CONTENT_MAX, true).gather(&mut errs);
@@ -1004,7 +1004,7 @@ impl RecordsApi {
         let id = path_id(&id.0)?;
         let expected = if_match(Some(&if_match_h.0))?;
         let b = body.0;
-        let today = deadlines::today();
+        let today = crate::clock::today();
         let mut errs = vec![];
         let content = b
             .content

@@ -141,7 +141,7 @@ fn views(
 }
 
 fn view(tx: &mut TenantTx<'_>, row: HandbookRow) -> DbResult<HandbookView> {
-    let today = crate::deadlines::today();
+    let today = crate::clock::today();
     views(tx, vec![row], today)?
         .pop()
         .ok_or_else(|| AppError::not_found().into())
@@ -307,7 +307,7 @@ impl ReportingApi {
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let b = body.0;
         let req_hash = idempotency::request_hash("POST /handbooks", &b);
-        let today = crate::deadlines::today();
+        let today = crate::clock::today();
         let mut errs = vec![];
         let issued_on = when(&mut errs, "issued_on", b.issued_on, today);
         let handbook_no = opt_number(&mut errs, "handbook_no", b.handbook_no.as_deref());
@@ -372,7 +372,7 @@ impl ReportingApi {
     ) -> AppResult<Json<HandbookPage>> {
         let tid = auth.0.tenant()?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
-        let as_of = as_of.0.unwrap_or_else(crate::deadlines::today);
+        let as_of = as_of.0.unwrap_or_else(crate::clock::today);
         let ids = |v: Option<String>| v.map(|s| path_id(&s)).transpose();
         let mut f = repo::Filter {
             state: state.0,
@@ -466,7 +466,7 @@ impl ReportingApi {
         let id = path_id(&id.0)?;
         let expected_version = expected(if_match_h.0)?;
         let b = body.0;
-        let today = crate::deadlines::today();
+        let today = crate::clock::today();
         let mut errs = vec![];
         let reason = model::parse_text("reason", &b.reason, 200).gather(&mut errs);
         let issued_on = when(&mut errs, "issued_on", b.issued_on, today);
@@ -521,7 +521,7 @@ impl ReportingApi {
             reason,
             expected_version,
         };
-        let today = crate::deadlines::today();
+        let today = crate::clock::today();
         let who = auth.0;
         let v = self
             .state
@@ -590,7 +590,7 @@ impl ReportingApi {
         let id = path_id(&id.0)?;
         let expected_version = expected(if_match_h.0)?;
         let b = body.0;
-        let today = crate::deadlines::today();
+        let today = crate::clock::today();
         let mut errs = vec![];
         let reported_on = b.reported_on.unwrap_or(today);
         let note = opt_text(&mut errs, "note", b.note.as_deref(), 200);

@@ -33,7 +33,7 @@ pub fn demo_today() -> NaiveDate {
 pub fn generate(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
     let tid = tx.tid().to_owned();
     let mut rng = crate::demo::Rng::new(seed);
-    let today = demo_today().min(crate::deadlines::today());
+    let today = demo_today().min(crate::clock::today());
     // Township → the party branch of its grid.
     let links: Vec<(String, Option<String>)> = gt::table
         .inner_join(g::table.on(g::tenant_id.eq(gt::tenant_id).and(g::id.eq(gt::grid_id))))
