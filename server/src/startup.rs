@@ -412,6 +412,36 @@ async fn readyz(state: poem::web::Data<&AppState>) -> poem::Response {
     Json(body).with_status(status).into_response()
 }
 
+/// One hourly round: the daily deadline job at the first round of each China day (and at
+/// start; it is idempotent, so several replicas running it cost time, not correctness), and the
+/// purge of expired idempotency keys.
+async fn housekeeping_round(db: &Db, deadlines_ran: &mut Option<chrono::NaiveDate>) {
+    let today = crate::clock::today();
+    if *deadlines_ran != Some(today) {
+        match crate::deadlines::job::run_all(db, today).await {
+            Ok((counties, r)) => {
+                *deadlines_ran = Some(today);
+                tracing::info!(
+                    counties,
+                    opened = r.opened,
+                    closed = r.closed,
+                    newly_overdue = r.newly_overdue,
+                    reminders = r.reminders,
+                    "daily deadline job done"
+                );
+            }
+            Err(e) => tracing::warn!(error = %e, "daily deadline job failed"),
+        }
+    }
+    match crate::api::idempotency::purge_expired(db).await {
+        Ok(n) if n > 0 => {
+            tracing::info!(deleted = n, "expired idempotency keys purged")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "idempotency purge failed"),
+    }
+}
+
 /// A bound, not yet running server.
 pub struct Application {
     state: AppState,
@@ -461,34 +491,14 @@ impl Application {
         let db = self.state.db.clone();
         let housekeeping = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));
-            // The daily deadline job runs at the first tick of each China day (and at start).
-            // It is idempotent, so several replicas running it cost time, not correctness.
             let mut deadlines_ran: Option<chrono::NaiveDate> = None;
             loop {
                 tick.tick().await;
-                let today = crate::clock::today();
-                if deadlines_ran != Some(today) {
-                    match crate::deadlines::job::run_all(&db, today).await {
-                        Ok((counties, r)) => {
-                            deadlines_ran = Some(today);
-                            tracing::info!(
-                                counties,
-                                opened = r.opened,
-                                closed = r.closed,
-                                newly_overdue = r.newly_overdue,
-                                reminders = r.reminders,
-                                "daily deadline job done"
-                            );
-                        }
-                        Err(e) => tracing::warn!(error = %e, "daily deadline job failed"),
-                    }
-                }
-                match crate::api::idempotency::purge_expired(&db).await {
-                    Ok(n) if n > 0 => {
-                        tracing::info!(deleted = n, "expired idempotency keys purged")
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "idempotency purge failed"),
+                // A panic in one round is logged by the hook and the next round runs.
+                let round =
+                    std::panic::AssertUnwindSafe(housekeeping_round(&db, &mut deadlines_ran));
+                if futures_util::FutureExt::catch_unwind(round).await.is_err() {
+                    tracing::error!("housekeeping round panicked; the next one runs as planned");
                 }
             }
         });
