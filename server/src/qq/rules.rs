@@ -163,9 +163,9 @@ mod tests {
     #[test]
     fn shanghai_dates_turn_at_16_00_utc() {
         let t = |s: &str| {
-            DateTime::parse_from_rfc3339(s)
+            chrono::DateTime::parse_from_rfc3339(s)
                 .expect("t")
-                .with_timezone(&Utc)
+                .with_timezone(&chrono::Utc)
         };
         assert_eq!(
             crate::clock::china_date(t("2026-05-10T15:59:59Z")),
