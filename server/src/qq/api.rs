@@ -1688,7 +1688,7 @@ impl QqApi {
     ) -> AppResult<Json<LateReport>> {
         let tid = auth.0.tenant()?;
         let id = path_id(&id.0)?;
-        let as_of = as_of.0.unwrap_or_else(|| crate::clock::today());
+        let as_of = as_of.0.unwrap_or_else(crate::clock::today);
         let all_roles = all_roles.0.unwrap_or(false);
         let master = *self.state.master_key.bytes();
         let who = auth.0;
@@ -1938,7 +1938,7 @@ impl QqApi {
             ));
         }
         let master = *self.state.master_key.bytes();
-        let taken_on = a.taken_on.unwrap_or_else(|| crate::clock::today());
+        let taken_on = a.taken_on.unwrap_or_else(crate::clock::today);
         let mode = if a.dry_run { Mode::Read } else { Mode::Write };
         let (result, replayed) = self
             .state
