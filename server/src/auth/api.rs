@@ -10,6 +10,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use serde::{Deserialize, Serialize};
 
 use super::totp::service::{self as totp_service, Owner, Verdict};
+use super::lockout::{self, Gate};
 use super::{Auth, Role, password, totp};
 use crate::api::{JsonBody, client_addr};
 use crate::db::Mode;
@@ -245,14 +246,26 @@ impl AuthApi {
             None => Scope::Platform,
         };
 
+        // Checking and counting are one step (auth::lockout): parallel guesses cannot pass
+        // the threshold.
         let fail_key = keys.failed_signins(&scope, username.as_str());
-        let (fails, left) = kv
-            .peek_window(&fail_key)
-            .await
-            .map_err(AppError::internal)?;
-        if fails >= cfg.lockout_threshold {
-            return Err(locked(left));
-        }
+        let window = Duration::from_secs(cfg.lockout_window_secs);
+        let (attempt, left) =
+            match lockout::enter(kv, &fail_key, cfg.lockout_threshold, window)
+                .await
+                .map_err(AppError::internal)?
+            {
+                Gate::Locked { retry_after } => return Err(locked(retry_after)),
+                Gate::Open {
+                    attempt,
+                    retry_after,
+                } => (attempt, retry_after),
+            };
+        let give_back = || async {
+            lockout::give_back(kv, &fail_key)
+                .await
+                .map_err(AppError::internal)
+        };
 
         let uname = username.as_str().to_owned();
         let tenant_code = code.as_ref().map(|c| c.as_str().to_owned());
@@ -296,18 +309,15 @@ impl AuthApi {
             .await
             .map_err(AppError::internal)?;
         let Some(c) = candidate.filter(|_| ok) else {
-            let (n, left) = kv
-                .incr_window(&fail_key, Duration::from_secs(cfg.lockout_window_secs))
-                .await
-                .map_err(AppError::internal)?;
-            tracing::warn!(failures = n, "sign-in failed");
-            return Err(if n >= cfg.lockout_threshold {
+            tracing::warn!(failures = attempt, "sign-in failed");
+            return Err(if attempt >= cfg.lockout_threshold {
                 locked(left)
             } else {
                 invalid_credentials()
             });
         };
         if !c.active {
+            give_back().await?;
             return Err(AppError::new(
                 poem::http::StatusCode::FORBIDDEN,
                 "account_disabled",
@@ -322,16 +332,16 @@ impl AuthApi {
             .await?
             .is_some_and(|e| e.active());
         if enrolled {
-            let code = b.totp_code.as_deref().ok_or_else(totp_required)?;
+            let Some(code) = b.totp_code.as_deref() else {
+                give_back().await?;
+                return Err(totp_required());
+            };
             let master = *s.master_key.bytes();
             let verdict = totp_service::verify(&s.db, &master, &owner, &c.user_id, code).await?;
             if matches!(verdict, Verdict::Invalid | Verdict::Replayed) {
-                let (n, left) = kv
-                    .incr_window(&fail_key, Duration::from_secs(cfg.lockout_window_secs))
-                    .await
-                    .map_err(AppError::internal)?;
-                tracing::warn!(failures = n, "sign-in failed: second factor");
-                return Err(if n >= cfg.lockout_threshold {
+                // The slot this attempt took is its failure.
+                tracing::warn!(failures = attempt, "sign-in failed: second factor");
+                return Err(if attempt >= cfg.lockout_threshold {
                     locked(left)
                 } else {
                     totp_rejected(verdict)
@@ -339,7 +349,9 @@ impl AuthApi {
             }
         }
         let enrolment_required = totp::required_for(c.role) && !enrolled;
-        kv.del(&fail_key).await.map_err(AppError::internal)?;
+        lockout::clear(kv, &fail_key)
+            .await
+            .map_err(AppError::internal)?;
         let (token, rec) = s
             .sessions
             .create(
