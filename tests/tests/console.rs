@@ -5,7 +5,6 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
 use serde_json::{Value, json};
 use shuanglian_tests::{County, Events, PASSWORD, TestApp, spawn_app, totp_code};
 

@@ -192,7 +192,10 @@ async fn sign_out_ends_an_open_stream_and_the_token_is_refused() {
         .await
         .expect("sign out");
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    assert!(ev.ends_within(PROMPTLY).await, "the stream outlived sign-out");
+    assert!(
+        ev.ends_within(PROMPTLY).await,
+        "the stream outlived sign-out"
+    );
     problem(
         refused(&app, tok).send().await.expect("events"),
         401,
@@ -263,10 +266,7 @@ async fn suspending_the_county_ends_its_open_streams_and_refuses_new_ones() {
         "another county's stream goes on"
     );
     problem(
-        refused(&app, &w.recorder_a.1)
-            .send()
-            .await
-            .expect("events"),
+        refused(&app, &w.recorder_a.1).send().await.expect("events"),
         403,
         "tenant_suspended",
     )

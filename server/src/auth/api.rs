@@ -9,8 +9,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use serde::{Deserialize, Serialize};
 
-use super::totp::service::{self as totp_service, Owner, Verdict};
 use super::lockout::{self, Gate};
+use super::totp::service::{self as totp_service, Owner, Verdict};
 use super::{Auth, Role, password, totp};
 use crate::api::{JsonBody, client_addr};
 use crate::db::Mode;
@@ -250,17 +250,16 @@ impl AuthApi {
         // the threshold.
         let fail_key = keys.failed_signins(&scope, username.as_str());
         let window = Duration::from_secs(cfg.lockout_window_secs);
-        let (attempt, left) =
-            match lockout::enter(kv, &fail_key, cfg.lockout_threshold, window)
-                .await
-                .map_err(AppError::internal)?
-            {
-                Gate::Locked { retry_after } => return Err(locked(retry_after)),
-                Gate::Open {
-                    attempt,
-                    retry_after,
-                } => (attempt, retry_after),
-            };
+        let (attempt, left) = match lockout::enter(kv, &fail_key, cfg.lockout_threshold, window)
+            .await
+            .map_err(AppError::internal)?
+        {
+            Gate::Locked { retry_after } => return Err(locked(retry_after)),
+            Gate::Open {
+                attempt,
+                retry_after,
+            } => (attempt, retry_after),
+        };
         let give_back = || async {
             lockout::give_back(kv, &fail_key)
                 .await

@@ -135,10 +135,9 @@ impl Audience {
             || self.roles.contains(&role)
             || self.users.iter().any(|u| u == user_id)
             || match vis {
-                Visibility::Subtree(p) => self
-                    .units
-                    .iter()
-                    .any(|u| crate::qq::rules::relevant(p, u)),
+                Visibility::Subtree(p) => {
+                    self.units.iter().any(|u| crate::qq::rules::relevant(p, u))
+                }
                 Visibility::County | Visibility::Nothing => false,
             }
     }
@@ -369,7 +368,10 @@ mod tests {
                 ..Audience::county_wide()
             };
             assert!(g.reaches(vr, "me", &village_a), "{unit}");
-            assert!(!g.reaches(vr, "me", &Visibility::Nothing), "unbound: nothing");
+            assert!(
+                !g.reaches(vr, "me", &Visibility::Nothing),
+                "unbound: nothing"
+            );
         }
         // Accounts and exports: the county admin and the one user only.
         let user = Audience::admins_and(vec!["u1".into()]);
@@ -382,7 +384,10 @@ mod tests {
         assert!(cw.reaches(Role::AssociationCommittee, "x", &Visibility::County));
         for r in Role::ALL {
             if crate::org::scope::bindable_kinds(r).is_some() {
-                assert!(!cw.reaches(r, "x", &Visibility::Subtree("/".into())), "{r:?}");
+                assert!(
+                    !cw.reaches(r, "x", &Visibility::Subtree("/".into())),
+                    "{r:?}"
+                );
             }
         }
         assert!(Audience::everyone().reaches(vr, "x", &Visibility::Nothing));

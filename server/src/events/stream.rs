@@ -111,7 +111,11 @@ impl Subscription {
 
     /// Whether the session still exists.
     async fn session_alive(&self) -> bool {
-        let key = self.state.sessions.keys().session(&self.scope, &self.digest);
+        let key = self
+            .state
+            .sessions
+            .keys()
+            .session(&self.scope, &self.digest);
         matches!(self.state.sessions.kv().get(&key).await, Ok(Some(_)))
     }
 
@@ -133,7 +137,13 @@ impl Subscription {
     /// Whether this event, read from `channel`, goes to this subscriber.
     fn admits(&self, channel: &str, p: &Published) -> bool {
         let keys = self.state.sessions.keys();
-        if !visible(keys, &self.scope, self.province.as_deref(), channel, &p.event) {
+        if !visible(
+            keys,
+            &self.scope,
+            self.province.as_deref(),
+            channel,
+            &p.event,
+        ) {
             return false;
         }
         match &self.seat {

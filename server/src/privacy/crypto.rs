@@ -274,8 +274,8 @@ mod tests {
             assert_eq!(e, CryptoError::UnknownVersion(current));
         }
         // With the key present it seals under that key: an all-zero key does not open it.
-        let k = CountyKeys::new(t.clone(), data, 1, SecretBox::new(Box::new([1; 32])))
-            .expect("keys");
+        let k =
+            CountyKeys::new(t.clone(), data, 1, SecretBox::new(Box::new([1; 32]))).expect("keys");
         let ct = k.encrypt("phone", "13812345678");
         assert_eq!(k.decrypt("phone", &ct).expect("decrypt"), "13812345678");
         let (_, sealed) = ct.split_once('.').expect("versioned");
