@@ -268,7 +268,7 @@ impl AuthApi {
 
         let uname = username.as_str().to_owned();
         let tenant_code = code.as_ref().map(|c| c.as_str().to_owned());
-        let candidate: Option<Candidate> = match &scope {
+        let looked_up = match &scope {
             Scope::Tenant(tid) => {
                 let tc = tenant_code.clone();
                 s.db.tenant(tid.clone(), Mode::Read, move |tx| {
@@ -282,7 +282,7 @@ impl AuthApi {
                         province_code: None,
                     }))
                 })
-                .await?
+                .await
             }
             Scope::Platform => {
                 s.db.platform(Mode::Read, move |tx| {
@@ -298,7 +298,16 @@ impl AuthApi {
                         }),
                     )
                 })
-                .await?
+                .await
+            }
+        };
+        // A database that cannot answer is no failed sign-in: the slot goes back (an outage
+        // must not lock accounts).
+        let candidate: Option<Candidate> = match looked_up {
+            Ok(c) => c,
+            Err(e) => {
+                give_back().await?;
+                return Err(e.into());
             }
         };
 
@@ -327,16 +336,27 @@ impl AuthApi {
         // The second factor, for accounts that have one. Wrong or replayed codes count as
         // failed sign-ins; a missing one does not (the password was right: ask for the code).
         let owner = Owner::of(&scope);
-        let enrolled = totp_service::status(&s.db, &owner, &c.user_id)
-            .await?
-            .is_some_and(|e| e.active());
+        let enrolled = match totp_service::status(&s.db, &owner, &c.user_id).await {
+            Ok(e) => e.is_some_and(|e| e.active()),
+            Err(e) => {
+                give_back().await?;
+                return Err(e);
+            }
+        };
         if enrolled {
             let Some(code) = b.totp_code.as_deref() else {
                 give_back().await?;
                 return Err(totp_required());
             };
             let master = *s.master_key.bytes();
-            let verdict = totp_service::verify(&s.db, &master, &owner, &c.user_id, code).await?;
+            let verdict = match totp_service::verify(&s.db, &master, &owner, &c.user_id, code).await
+            {
+                Ok(v) => v,
+                Err(e) => {
+                    give_back().await?;
+                    return Err(e);
+                }
+            };
             if matches!(verdict, Verdict::Invalid | Verdict::Replayed) {
                 // The slot this attempt took is its failure.
                 tracing::warn!(failures = attempt, "sign-in failed: second factor");

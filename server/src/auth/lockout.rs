@@ -32,8 +32,8 @@ pub async fn enter(kv: &Kv, key: &str, threshold: u64, window: Duration) -> KvRe
     })
 }
 
-/// Returns the slot of an attempt that did not fail (right password, then no second-factor
-/// code yet, or a disabled account).
+/// Returns the slot of an attempt that did not fail: a right password then missing its
+/// second-factor code or meeting a disabled account, or a database that could not answer.
 pub async fn give_back(kv: &Kv, key: &str) -> KvResult<()> {
     kv.decr_window(key).await
 }
