@@ -36,7 +36,9 @@ pub struct ServerSettings {
     pub upload_limit_bytes: usize,
     /// Seconds to let in-flight requests finish after SIGTERM.
     pub shutdown_grace_secs: u64,
-    /// Trust the first `X-Forwarded-For` address as the client (behind an ingress only).
+    /// Take the client address from the last `X-Forwarded-For` entry, the one the proxy in
+    /// front appended (behind exactly one trusted proxy only). Off by default: a client could
+    /// otherwise pick its own address and escape the sign-in rate limit.
     pub trust_forwarded_for: bool,
     /// Public base URL printed in demo output and docs links.
     pub public_url: Option<String>,

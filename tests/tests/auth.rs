@@ -450,3 +450,71 @@ async fn an_admin_editing_their_own_name_or_same_role_stays_signed_in() {
         "absent optional fields are omitted, not null: {v}"
     );
 }
+
+/// The lockout gate on this pass's store (in-process on SQLite, Redis on PostgreSQL): of 50
+/// attempts racing for one account's window, no more than the threshold get their password
+/// checked, however the checks interleave.
+#[tokio::test]
+async fn parallel_attempts_never_get_more_password_checks_than_the_threshold() {
+    use shuanglian::auth::lockout::{self, Gate};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let app = spawn_app().await;
+    let kv = app.state.sessions.kv().clone();
+    let key = format!("{}:lockout-race", app.settings.redis.key_prefix);
+    let checked = Arc::new(AtomicU64::new(0));
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let (kv, key, checked) = (kv.clone(), key.clone(), checked.clone());
+            tokio::spawn(async move {
+                match lockout::enter(&kv, &key, 5, Duration::from_secs(60))
+                    .await
+                    .expect("kv")
+                {
+                    // The password check takes a while, as argon2 does: every other attempt
+                    // arrives while it runs.
+                    Gate::Open { .. } => {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        checked.fetch_add(1, Ordering::SeqCst);
+                    }
+                    Gate::Locked { retry_after } => assert!(retry_after > 0),
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("task");
+    }
+    assert_eq!(checked.load(Ordering::SeqCst), 5);
+}
+
+/// The same over HTTP: 50 wrong guesses at once get four "wrong password" answers, and the
+/// rest (and then the right password) are refused as locked.
+#[tokio::test]
+async fn fifty_parallel_wrong_guesses_lock_the_account_after_the_threshold() {
+    let app = spawn_app().await;
+    let a = app.county("330523", "安吉县").await;
+    let guesses = (0..50).map(|i| {
+        let app = &app;
+        let code = a.code.clone();
+        async move {
+            app.sign_in_raw(Some(&code), "admin.330523", &format!("Wrong-password-{i}"))
+                .await
+        }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let mut wrong = 0;
+    let mut locked = 0;
+    for r in answers {
+        match r.status().as_u16() {
+            401 => wrong += 1,
+            429 => locked += 1,
+            s => panic!("unexpected {s}"),
+        }
+    }
+    assert_eq!((wrong, locked), (4, 46));
+    let r = app
+        .sign_in_raw(Some(&a.code), "admin.330523", PASSWORD)
+        .await;
+    problem(r, 429, "account_locked").await;
+}

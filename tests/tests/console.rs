@@ -5,9 +5,8 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
 use serde_json::{Value, json};
-use shuanglian_tests::{County, PASSWORD, TestApp, spawn_app, totp_code};
+use shuanglian_tests::{County, Events, PASSWORD, TestApp, spawn_app, totp_code};
 
 // ----------------------------------------------------------------------------- openapi --
 
@@ -36,54 +35,6 @@ async fn the_checked_in_openapi_document_is_what_the_server_serves() {
 }
 
 // ------------------------------------------------------------------------------ events --
-
-/// An open `GET /events` stream.
-struct Events {
-    stream: futures_util::stream::BoxStream<'static, reqwest::Result<Vec<u8>>>,
-    buf: String,
-}
-
-impl Events {
-    async fn open(app: &TestApp, token: &str) -> Events {
-        let r = app
-            .client
-            .get(app.url("/api/v1/events"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("events");
-        assert_eq!(r.status(), 200);
-        assert!(
-            r.headers()["content-type"]
-                .to_str()
-                .unwrap_or_default()
-                .starts_with("text/event-stream")
-        );
-        Events {
-            stream: r.bytes_stream().map(|c| c.map(|b| b.to_vec())).boxed(),
-            buf: String::new(),
-        }
-    }
-
-    /// The next event within `wait`, or None.
-    async fn next(&mut self, wait: Duration) -> Option<Value> {
-        let deadline = Instant::now() + wait;
-        loop {
-            if let Some(end) = self.buf.find("\n\n") {
-                let block: String = self.buf.drain(..end + 2).collect();
-                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) {
-                    return Some(serde_json::from_str(data).expect("event json"));
-                }
-                continue;
-            }
-            let left = deadline.checked_duration_since(Instant::now())?;
-            match tokio::time::timeout(left, self.stream.next()).await {
-                Ok(Some(Ok(b))) => self.buf.push_str(&String::from_utf8_lossy(&b)),
-                _ => return None,
-            }
-        }
-    }
-}
 
 async fn create_user(app: &TestApp, c: &County, username: &str) -> String {
     let r = app

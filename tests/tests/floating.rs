@@ -227,6 +227,16 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
         .await,
         vec![("year".to_owned(), "invalid_year".to_owned())]
     );
+    // Before 2000: the database's year bound, answered as the field's fault (was a 500).
+    assert_eq!(
+        invalid(
+            reg.clone(),
+            json!({ "member_id": w.floating, "home_contact_unit": "五都镇党委",
+                    "operating_since": "1998-03-01", "registered_on": "1999-12-31" })
+        )
+        .await,
+        vec![("registered_on".to_owned(), "out_of_range".to_owned())]
+    );
     assert_eq!(
         invalid(
             reg.clone(),

@@ -284,6 +284,35 @@ async fn operator_can_reset_a_county_admin_password() {
         "password_change_required",
     )
     .await;
+    // The reset is in the county's audit log, by the operator, without the password.
+    let otp = v["one_time_password"].as_str().expect("otp");
+    let r = app
+        .post(
+            "/api/v1/auth/password",
+            &tok,
+            &json!({ "current_password": otp, "new_password": PASSWORD }),
+        )
+        .send()
+        .await
+        .expect("change password");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let log: Value = app
+        .get(&format!("/api/v1/audit?entity_id={}", a.admin_id), &tok)
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    let resets: Vec<&Value> = log["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["action"] == "user.password_reset")
+        .collect();
+    assert_eq!(resets.len(), 1, "{log}");
+    assert_eq!(resets[0]["actor_role"], "platform_operator", "{log}");
+    assert!(!log.to_string().contains(otp), "{log}");
     // Not a county admin of that county: 404.
     let r = app
         .post(

@@ -126,18 +126,21 @@ pub fn path_id(s: &str) -> Result<String, AppError> {
         .map_err(|_| AppError::not_found())
 }
 
-/// The client address used for rate limits: the socket peer, or the first `X-Forwarded-For`
-/// hop when configured to sit behind a trusted ingress.
+/// The client address used for rate limits: the socket peer, or, when configured to sit behind
+/// one trusted proxy (an ingress), the last `X-Forwarded-For` address: the one that proxy
+/// appended. Earlier entries come from the client and are never trusted.
 pub fn client_addr(req: &Request, trust_forwarded_for: bool) -> String {
     let forwarded = req
         .headers()
-        .get("x-forwarded-for")
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
+        .and_then(|v| v.rsplit(',').next())
         .map(str::trim)
         .filter(|v| trust_forwarded_for && !v.is_empty());
-    if let Some(first) = forwarded {
-        return first.to_owned();
+    if let Some(last) = forwarded {
+        return last.to_owned();
     }
     match req.remote_addr().as_socket_addr() {
         Some(a) => a.ip().to_string(),
@@ -205,6 +208,26 @@ pub fn problem_response(err: poem::Error) -> Response {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn forwarded_addresses_count_only_when_trusted_and_only_the_proxys_own() {
+        let req = |xff: &[&str]| {
+            let mut b = poem::Request::builder();
+            for v in xff {
+                b = b.header("x-forwarded-for", *v);
+            }
+            b.finish()
+        };
+        // Not trusted (the default): a client's header changes nothing.
+        let spoof = req(&["1.2.3.4"]);
+        assert_ne!(super::client_addr(&spoof, false), "1.2.3.4");
+        // Trusted: the address the proxy appended, not what the client put first.
+        let r = req(&["6.6.6.6, 10.0.0.7"]);
+        assert_eq!(super::client_addr(&r, true), "10.0.0.7");
+        let r = req(&["6.6.6.6", "10.0.0.8"]);
+        assert_eq!(super::client_addr(&r, true), "10.0.0.8");
+        assert_eq!(super::client_addr(&req(&["10.0.0.9"]), true), "10.0.0.9");
+    }
+
     use super::*;
 
     #[test]

@@ -9,6 +9,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use serde::{Deserialize, Serialize};
 
+use super::lockout::{self, Gate};
 use super::totp::service::{self as totp_service, Owner, Verdict};
 use super::{Auth, Role, password, totp};
 use crate::api::{JsonBody, client_addr};
@@ -245,18 +246,29 @@ impl AuthApi {
             None => Scope::Platform,
         };
 
+        // Checking and counting are one step (auth::lockout): parallel guesses cannot pass
+        // the threshold.
         let fail_key = keys.failed_signins(&scope, username.as_str());
-        let (fails, left) = kv
-            .peek_window(&fail_key)
+        let window = Duration::from_secs(cfg.lockout_window_secs);
+        let (attempt, left) = match lockout::enter(kv, &fail_key, cfg.lockout_threshold, window)
             .await
-            .map_err(AppError::internal)?;
-        if fails >= cfg.lockout_threshold {
-            return Err(locked(left));
-        }
+            .map_err(AppError::internal)?
+        {
+            Gate::Locked { retry_after } => return Err(locked(retry_after)),
+            Gate::Open {
+                attempt,
+                retry_after,
+            } => (attempt, retry_after),
+        };
+        let give_back = || async {
+            lockout::give_back(kv, &fail_key)
+                .await
+                .map_err(AppError::internal)
+        };
 
         let uname = username.as_str().to_owned();
         let tenant_code = code.as_ref().map(|c| c.as_str().to_owned());
-        let candidate: Option<Candidate> = match &scope {
+        let looked_up = match &scope {
             Scope::Tenant(tid) => {
                 let tc = tenant_code.clone();
                 s.db.tenant(tid.clone(), Mode::Read, move |tx| {
@@ -270,7 +282,7 @@ impl AuthApi {
                         province_code: None,
                     }))
                 })
-                .await?
+                .await
             }
             Scope::Platform => {
                 s.db.platform(Mode::Read, move |tx| {
@@ -286,7 +298,16 @@ impl AuthApi {
                         }),
                     )
                 })
-                .await?
+                .await
+            }
+        };
+        // A database that cannot answer is no failed sign-in: the slot goes back (an outage
+        // must not lock accounts).
+        let candidate: Option<Candidate> = match looked_up {
+            Ok(c) => c,
+            Err(e) => {
+                give_back().await?;
+                return Err(e.into());
             }
         };
 
@@ -296,18 +317,15 @@ impl AuthApi {
             .await
             .map_err(AppError::internal)?;
         let Some(c) = candidate.filter(|_| ok) else {
-            let (n, left) = kv
-                .incr_window(&fail_key, Duration::from_secs(cfg.lockout_window_secs))
-                .await
-                .map_err(AppError::internal)?;
-            tracing::warn!(failures = n, "sign-in failed");
-            return Err(if n >= cfg.lockout_threshold {
+            tracing::warn!(failures = attempt, "sign-in failed");
+            return Err(if attempt >= cfg.lockout_threshold {
                 locked(left)
             } else {
                 invalid_credentials()
             });
         };
         if !c.active {
+            give_back().await?;
             return Err(AppError::new(
                 poem::http::StatusCode::FORBIDDEN,
                 "account_disabled",
@@ -318,20 +336,31 @@ impl AuthApi {
         // The second factor, for accounts that have one. Wrong or replayed codes count as
         // failed sign-ins; a missing one does not (the password was right: ask for the code).
         let owner = Owner::of(&scope);
-        let enrolled = totp_service::status(&s.db, &owner, &c.user_id)
-            .await?
-            .is_some_and(|e| e.active());
+        let enrolled = match totp_service::status(&s.db, &owner, &c.user_id).await {
+            Ok(e) => e.is_some_and(|e| e.active()),
+            Err(e) => {
+                give_back().await?;
+                return Err(e);
+            }
+        };
         if enrolled {
-            let code = b.totp_code.as_deref().ok_or_else(totp_required)?;
+            let Some(code) = b.totp_code.as_deref() else {
+                give_back().await?;
+                return Err(totp_required());
+            };
             let master = *s.master_key.bytes();
-            let verdict = totp_service::verify(&s.db, &master, &owner, &c.user_id, code).await?;
+            let verdict = match totp_service::verify(&s.db, &master, &owner, &c.user_id, code).await
+            {
+                Ok(v) => v,
+                Err(e) => {
+                    give_back().await?;
+                    return Err(e);
+                }
+            };
             if matches!(verdict, Verdict::Invalid | Verdict::Replayed) {
-                let (n, left) = kv
-                    .incr_window(&fail_key, Duration::from_secs(cfg.lockout_window_secs))
-                    .await
-                    .map_err(AppError::internal)?;
-                tracing::warn!(failures = n, "sign-in failed: second factor");
-                return Err(if n >= cfg.lockout_threshold {
+                // The slot this attempt took is its failure.
+                tracing::warn!(failures = attempt, "sign-in failed: second factor");
+                return Err(if attempt >= cfg.lockout_threshold {
                     locked(left)
                 } else {
                     totp_rejected(verdict)
@@ -339,7 +368,9 @@ impl AuthApi {
             }
         }
         let enrolment_required = totp::required_for(c.role) && !enrolled;
-        kv.del(&fail_key).await.map_err(AppError::internal)?;
+        lockout::clear(kv, &fail_key)
+            .await
+            .map_err(AppError::internal)?;
         let (token, rec) = s
             .sessions
             .create(

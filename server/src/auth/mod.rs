@@ -2,6 +2,7 @@
 //! rate limits (in the key-value store), and the [`Principal`] every handler receives.
 
 pub mod api;
+pub mod lockout;
 pub mod password;
 pub mod roles;
 pub mod session;

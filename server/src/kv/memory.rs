@@ -164,6 +164,20 @@ impl MemoryStore {
         }))
     }
 
+    pub async fn decr_window(&self, key: &str) -> KvResult<()> {
+        self.with(|m| {
+            if Self::live(m, key)
+                && let Some(Entry {
+                    value: Value::Counter(n),
+                    ..
+                }) = m.get_mut(key)
+            {
+                *n = n.saturating_sub(1);
+            }
+        });
+        Ok(())
+    }
+
     pub async fn peek_window(&self, key: &str) -> KvResult<(u64, u64)> {
         Ok(self.with(|m| {
             if !Self::live(m, key) {

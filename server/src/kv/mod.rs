@@ -86,6 +86,12 @@ impl Kv {
         dispatch!(self, s => s.incr_window(key, window).await)
     }
 
+    /// Gives back one increment of a window counter that is still running (never below zero,
+    /// never re-creating an expired window).
+    pub async fn decr_window(&self, key: &str) -> KvResult<()> {
+        dispatch!(self, s => s.decr_window(key).await)
+    }
+
     /// Current count and seconds left, without incrementing.
     pub async fn peek_window(&self, key: &str) -> KvResult<(u64, u64)> {
         dispatch!(self, s => s.peek_window(key).await)
@@ -223,6 +229,10 @@ mod tests {
             2
         );
         assert_eq!(kv.peek_window("c").await.expect("peek").0, 2);
+        kv.decr_window("c").await.expect("decr");
+        assert_eq!(kv.peek_window("c").await.expect("peek").0, 1);
+        kv.decr_window("gone").await.expect("decr");
+        assert_eq!(kv.peek_window("gone").await.expect("peek"), (0, 0));
         kv.sadd("s", "x", Duration::from_secs(60))
             .await
             .expect("sadd");

@@ -122,6 +122,19 @@ impl RedisStore {
         Ok((n, ttl.max(1) as u64))
     }
 
+    pub async fn decr_window(&self, key: &str) -> KvResult<()> {
+        // One script, so a window that expires meanwhile is not re-created without a TTL.
+        const SCRIPT: &str = "if redis.call('GET', KEYS[1]) and tonumber(redis.call('GET', KEYS[1])) > 0 \
+             then return redis.call('DECR', KEYS[1]) else return 0 end";
+        let _: i64 = redis::cmd("EVAL")
+            .arg(SCRIPT)
+            .arg(1)
+            .arg(key)
+            .query_async(&mut self.conn.clone())
+            .await?;
+        Ok(())
+    }
+
     pub async fn peek_window(&self, key: &str) -> KvResult<(u64, u64)> {
         let (n, ttl): (Option<u64>, i64) = redis::pipe()
             .get(key)

@@ -145,11 +145,13 @@ pub fn open_platform(
     )
 }
 
-/// One county's unwrapped keys, for the length of a request.
+/// One county's unwrapped keys, for the length of a request. Built only with the current
+/// data key present, so encryption never needs a fallback key.
 pub struct CountyKeys {
     tenant: TenantId,
     data: BTreeMap<i32, SecretBox<[u8; 32]>>,
     current: i32,
+    current_key: SecretBox<[u8; 32]>,
     index: SecretBox<[u8; 32]>,
 }
 
@@ -165,18 +167,25 @@ impl std::fmt::Debug for CountyKeys {
 }
 
 impl CountyKeys {
+    /// Fails with [`CryptoError::UnknownVersion`] when the current version has no key (no
+    /// current row, or its row is missing): encrypting must never make a key up.
     pub fn new(
         tenant: TenantId,
         data: BTreeMap<i32, SecretBox<[u8; 32]>>,
         current: i32,
         index: SecretBox<[u8; 32]>,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, CryptoError> {
+        let current_key = data
+            .get(&current)
+            .map(|k| SecretBox::new(Box::new(*k.expose_secret())))
+            .ok_or(CryptoError::UnknownVersion(current))?;
+        Ok(Self {
             tenant,
             data,
             current,
+            current_key,
             index,
-        }
+        })
     }
 
     pub fn current_version(&self) -> i32 {
@@ -193,15 +202,14 @@ impl CountyKeys {
 
     /// Encrypts a field value with the current data key.
     pub fn encrypt(&self, field: &str, plaintext: &str) -> String {
-        let key = self
-            .data
-            .get(&self.current)
-            .map(|k| *k.expose_secret())
-            .unwrap_or([0u8; 32]);
         format!(
             "v{}.{}",
             self.current,
-            seal(&key, &self.aad(field, self.current), plaintext.as_bytes())
+            seal(
+                self.current_key.expose_secret(),
+                &self.aad(field, self.current),
+                plaintext.as_bytes()
+            )
         )
     }
 
@@ -246,6 +254,35 @@ mod tests {
             current,
             SecretBox::new(Box::new(index)),
         )
+        .expect("current version present")
+    }
+
+    #[test]
+    fn a_missing_current_key_is_an_error_not_a_made_up_key() {
+        let t = TenantId::new();
+        let data: BTreeMap<i32, SecretBox<[u8; 32]>> =
+            BTreeMap::from([(1, SecretBox::new(Box::new([5; 32])))]);
+        // No current row at all (version 0), or a current version whose key row is gone.
+        for current in [0, 2] {
+            let e = CountyKeys::new(
+                t.clone(),
+                BTreeMap::from([(1, SecretBox::new(Box::new([5; 32])))]),
+                current,
+                SecretBox::new(Box::new([1; 32])),
+            )
+            .unwrap_err();
+            assert_eq!(e, CryptoError::UnknownVersion(current));
+        }
+        // With the key present it seals under that key: an all-zero key does not open it.
+        let k =
+            CountyKeys::new(t.clone(), data, 1, SecretBox::new(Box::new([1; 32]))).expect("keys");
+        let ct = k.encrypt("phone", "13812345678");
+        assert_eq!(k.decrypt("phone", &ct).expect("decrypt"), "13812345678");
+        let (_, sealed) = ct.split_once('.').expect("versioned");
+        assert_eq!(
+            open(&[0; 32], &k.aad("phone", 1), sealed),
+            Err(CryptoError::Authentication)
+        );
     }
 
     #[test]

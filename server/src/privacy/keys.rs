@@ -70,12 +70,9 @@ pub fn load(tx: &mut TenantTx<'_>, master: &[u8; 32]) -> DbResult<CountyKeys> {
     }
     let index =
         index.ok_or_else(|| AppError::internal(anyhow::anyhow!("county index key missing")))?;
-    Ok(CountyKeys::new(
-        tx.tenant_id().clone(),
-        data,
-        current,
-        index,
-    ))
+    // The version is logged (through the 500's cause), never any data.
+    CountyKeys::new(tx.tenant_id().clone(), data, current, index)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("county data key unusable: {e}")).into())
 }
 
 /// Adds a new data-key version and makes it current; returns it. Older versions stay for

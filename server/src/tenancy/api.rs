@@ -353,7 +353,7 @@ impl PlatformApi {
 
     /// 重置县级管理员密码 / Reset a county admin's password to a new one-time password
     ///
-    /// Ends all of that admin's sessions.
+    /// Ends all of that admin's sessions. Written to the county's audit log.
     #[oai(path = "/tenants/:id/admin-password-reset", method = "post")]
     async fn reset_admin(
         &self,
@@ -362,6 +362,7 @@ impl PlatformApi {
         body: JsonBody<ResetAdminRequest>,
     ) -> AppResult<Json<OneTimeCredential>> {
         operator(&auth)?;
+        let audit_actor = crate::audit::Actor::of(&auth.0);
         let id = path_id(&id.0)?;
         let username = Username::parse("username", &body.0.username)
             .map_err(|f| AppError::validation(vec![f]))?;
@@ -378,6 +379,16 @@ impl PlatformApi {
                     .filter(|u| u.role == Role::CountyAdmin.as_str())
                     .ok_or_else(AppError::not_found)?;
                 crate::users::repo::set_password(&mut ttx, &u.id, &hash, true)?;
+                // In the county's log, like the county admin's own resets; never the password.
+                crate::audit::record(
+                    &mut ttx,
+                    &audit_actor,
+                    "user.password_reset",
+                    "user",
+                    &u.id,
+                    None,
+                    serde_json::json!({ "by": "platform" }),
+                )?;
                 Ok((t.tenant_id(), u.id))
             })
             .await?;

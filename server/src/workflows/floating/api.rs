@@ -382,6 +382,20 @@ fn not_future(field: &str, d: NaiveDate, today: NaiveDate) -> Result<NaiveDate, 
     Ok(d)
 }
 
+/// A registration date whose year (the default feedback year) the database accepts.
+fn in_case_years(d: NaiveDate) -> Result<NaiveDate, FieldError> {
+    let (lo, hi) = (model::YEARS.start(), model::YEARS.end());
+    if model::YEARS.contains(&chrono::Datelike::year(&d)) {
+        return Ok(d);
+    }
+    Err(FieldError::new(
+        "registered_on",
+        "out_of_range",
+        format!("registered_on：登记日期应在{lo}年至{hi}年之间"),
+        format!("registered_on must be between {lo} and {hi}"),
+    ))
+}
+
 fn before_previous(field: &str, zh: &str) -> AppError {
     AppError::field(
         field,
@@ -783,6 +797,7 @@ impl FloatingApi {
             opt_text("home_org_address", req.home_org_address.as_deref(), 200).gather(&mut errs);
         let note = opt_text("note", req.note.as_deref(), 500).gather(&mut errs);
         let registered_on = not_future("registered_on", req.registered_on.unwrap_or(today), today)
+            .and_then(in_case_years)
             .gather(&mut errs);
         let since = req
             .operating_since

@@ -181,6 +181,9 @@ pub fn before_previous(on: NaiveDate, previous: Option<NaiveDate>) -> bool {
 
 /// The feedback years a registration on `registered_on` may carry: its own year, or the next
 /// (a member registered in December is fed back the following November).
+/// The feedback years a case may carry (the `floating_cases.year` CHECK constraint).
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
 pub fn year_allowed(registered_on: NaiveDate, year: i32) -> bool {
     use chrono::Datelike;
     year == registered_on.year() || year == registered_on.year() + 1
