@@ -94,9 +94,9 @@ pub struct MemberView {
 /// Which personal fields a role sees in clear in member views (the county's masking policy).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Clear {
-    id_number: bool,
-    phone: bool,
-    home_address: bool,
+    pub(crate) id_number: bool,
+    pub(crate) phone: bool,
+    pub(crate) home_address: bool,
 }
 
 impl Clear {
@@ -108,6 +108,27 @@ impl Clear {
             phone: visible(PolicyField::Phone),
             home_address: visible(PolicyField::HomeAddress),
         })
+    }
+
+    /// The fields an approved `personal` export gives a role in clear: those its policy shows
+    /// or lets it unmask (the export's reason and another admin's approval are the request);
+    /// a field the policy keeps `masked` stays masked. Read at download, so a policy tightened
+    /// after the approval still applies.
+    pub(crate) fn for_export(tx: &mut TenantTx<'_>, role: Role, personal: bool) -> DbResult<Clear> {
+        if !personal {
+            return Ok(Clear::default());
+        }
+        let p = policy::for_role(tx, role)?;
+        let open = |f| p.get(&f).is_some_and(|e| *e != Exposure::Masked);
+        Ok(Clear {
+            id_number: open(PolicyField::IdNumber),
+            phone: open(PolicyField::Phone),
+            home_address: open(PolicyField::HomeAddress),
+        })
+    }
+
+    pub(crate) fn any(self) -> bool {
+        self.id_number || self.phone || self.home_address
     }
 }
 
@@ -457,6 +478,42 @@ pub(crate) fn check_unit(
     }
 }
 
+/// The one scope rule for placing a member (create, update, transfer in): a scoped caller
+/// may only put a member where they can still see it. `units` are the units the member will
+/// lie in (create: its org-life and membership units, either of which keeps it in scope;
+/// update and transfer in: the unit it is moved to). Refused on `field` with `outside_scope`.
+pub(crate) fn within_scope(
+    tx: &mut TenantTx<'_>,
+    vis: &Visibility,
+    field: &str,
+    units: &[Option<&str>],
+) -> DbResult<()> {
+    let seen = match vis {
+        Visibility::County => true,
+        Visibility::Nothing => false,
+        Visibility::Subtree(_) => {
+            let mut seen = false;
+            for id in units.iter().flatten() {
+                if crate::org::repo::get(tx, id)?.is_some_and(|u| vis.sees(&u)) {
+                    seen = true;
+                    break;
+                }
+            }
+            seen
+        }
+    };
+    if seen {
+        return Ok(());
+    }
+    Err(AppError::field(
+        field,
+        "outside_scope",
+        format!("{field}：只能把党员登记或转到本单位范围内"),
+        format!("{field}: you can only place members within your own unit"),
+    )
+    .into())
+}
+
 pub(crate) fn is_market(k: OrgKind) -> bool {
     k == OrgKind::Market
 }
@@ -636,15 +693,11 @@ impl MemberApi {
                 let values = build(&keys, &b, &mut |f, id, ok| unit(tx, f, id, ok))?;
                 let row = repo::insert(tx, &values)?;
                 let vis = scope::visibility(tx, who.role, &who.user_id)?;
-                if !repo::visible(tx, &vis, &row)? {
-                    return Err(AppError::field(
-                        "org_life_unit_id",
-                        "outside_scope",
-                        "org_life_unit_id：只能登记本单位范围内的党员",
-                        "org_life_unit_id: members outside your unit cannot be registered by you",
-                    )
-                    .into());
-                }
+                let units = [
+                    row.org_life_unit_id.as_deref(),
+                    row.membership_unit_id.as_deref(),
+                ];
+                within_scope(tx, &vis, "org_life_unit_id", &units)?;
                 audit::record(
                     tx,
                     &Actor::of(&who),
@@ -929,8 +982,9 @@ impl MemberApi {
                     changed.push("is_owner");
                 }
                 if let Some(u) = &b.org_life_unit_id {
-                    v.org_life_unit_id =
-                        Some(unit(tx, "org_life_unit_id", u, model::can_hold_membership)?.id);
+                    let u = unit(tx, "org_life_unit_id", u, model::can_hold_membership)?.id;
+                    within_scope(tx, &vis, "org_life_unit_id", &[Some(&u)])?;
+                    v.org_life_unit_id = Some(u);
                     changed.push("org_life_unit_id");
                 }
                 if let Some(a) = b.association_member {

@@ -725,6 +725,7 @@ impl MemberStatusApi {
                             )
                             .into());
                         };
+                        super::api::within_scope(tx, &vis, "to_unit_id", &[Some(&unit.id)])?;
                         e.category = model::category(Some(unit.kind())).as_str().to_owned();
                         e.membership_org_name = unit.name.clone();
                         e.membership_unit_id = Some(unit.id);
