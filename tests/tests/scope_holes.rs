@@ -80,15 +80,22 @@ async fn updates_and_transfers_in_cannot_move_a_member_out_of_the_writers_subtre
     let mid = id(&m);
     let path = format!("/api/v1/members/{mid}");
 
-    // PATCH: the unit it is moved to must be within the writer's subtree, as on create.
+    // PATCH: the unit it is moved to must be within the writer's subtree, as on create; one
+    // outside answers as a unit that does not exist.
     let (s, v, _) = send(
         app.patch(&path, &staff, &json!({ "org_life_unit_id": b2 }))
             .header("If-Match", "\"v1\""),
     )
     .await;
+    let (s2, v2, _) = send(
+        app.patch(&path, &staff, &json!({ "org_life_unit_id": nowhere() }))
+            .header("If-Match", "\"v1\""),
+    )
+    .await;
+    assert_eq!(shape(s, &v), shape(s2, &v2), "{v} vs {v2}");
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(fields(&v), vec!["org_life_unit_id"]);
-    assert_eq!(v["errors"][0]["code"], "outside_scope");
+    assert_eq!(v["errors"][0]["code"], "org_unit_not_found");
     let (_, now, tag) = send(app.get(&path, &c.admin_token)).await;
     assert_eq!(
         (now["org_life_unit_id"].as_str(), tag.as_deref()),
@@ -119,9 +126,11 @@ async fn updates_and_transfers_in_cannot_move_a_member_out_of_the_writers_subtre
     let transfer = |to: &str| json!({ "change": "transfer_in", "on": "2026-10-02", "from_org": "江西省某村党支部", "to_unit_id": to });
     let url = format!("/api/v1/members/{fid}/status-changes");
     let (s, v, _) = send(app.post(&url, &staff, &transfer(&b2))).await;
+    let (s2, v2, _) = send(app.post(&url, &staff, &transfer(&nowhere()))).await;
+    assert_eq!(shape(s, &v), shape(s2, &v2), "{v} vs {v2}");
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(fields(&v), vec!["to_unit_id"]);
-    assert_eq!(v["errors"][0]["code"], "outside_scope");
+    assert_eq!(v["errors"][0]["code"], "org_unit_not_found");
     let (_, now, _) = send(app.get(&format!("/api/v1/members/{fid}"), &c.admin_token)).await;
     assert!(
         now.get("membership_unit_id").is_none_or(Value::is_null),

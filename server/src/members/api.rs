@@ -468,50 +468,39 @@ pub(crate) fn check_unit(
             format!("{field}: wrong kind of org unit"),
         )
         .into()),
-        _ => Err(AppError::field(
-            field,
-            "org_unit_not_found",
-            format!("{field}：组织不存在或已停用"),
-            format!("{field}: no such active org unit"),
-        )
-        .into()),
+        _ => Err(unit_not_found(field).into()),
     }
+}
+
+/// The refusal of a unit that does not exist, is inactive, or that the caller may not name.
+fn unit_not_found(field: &str) -> AppError {
+    AppError::field(
+        field,
+        "org_unit_not_found",
+        format!("{field}：组织不存在或已停用"),
+        format!("{field}: no such active org unit"),
+    )
 }
 
 /// The one scope rule for placing a member (create, update, transfer in): a scoped caller
 /// may only put a member where they can still see it. `units` are the units the member will
 /// lie in (create: its org-life and membership units, either of which keeps it in scope;
-/// update and transfer in: the unit it is moved to). Refused on `field` with `outside_scope`.
+/// update and transfer in: the unit it is moved to). Callers refuse a placement outside scope
+/// exactly as they refuse a unit that does not exist, so the answer tells nothing about
+/// other units.
 pub(crate) fn within_scope(
     tx: &mut TenantTx<'_>,
     vis: &Visibility,
-    field: &str,
     units: &[Option<&str>],
-) -> DbResult<()> {
-    let seen = match vis {
-        Visibility::County => true,
-        Visibility::Nothing => false,
-        Visibility::Subtree(_) => {
-            let mut seen = false;
-            for id in units.iter().flatten() {
-                if crate::org::repo::get(tx, id)?.is_some_and(|u| vis.sees(&u)) {
-                    seen = true;
-                    break;
-                }
+) -> DbResult<bool> {
+    if let Visibility::Subtree(_) = vis {
+        for id in units.iter().flatten() {
+            if crate::org::repo::get(tx, id)?.is_some_and(|u| vis.sees(&u)) {
+                return Ok(true);
             }
-            seen
         }
-    };
-    if seen {
-        return Ok(());
     }
-    Err(AppError::field(
-        field,
-        "outside_scope",
-        format!("{field}：只能把党员登记或转到本单位范围内"),
-        format!("{field}: you can only place members within your own unit"),
-    )
-    .into())
+    Ok(*vis == Visibility::County)
 }
 
 pub(crate) fn is_market(k: OrgKind) -> bool {
@@ -694,10 +683,17 @@ impl MemberApi {
                 let row = repo::insert(tx, &values)?;
                 let vis = scope::visibility(tx, who.role, &who.user_id)?;
                 let units = [
-                    row.org_life_unit_id.as_deref(),
-                    row.membership_unit_id.as_deref(),
+                    ("org_life_unit_id", row.org_life_unit_id.as_deref()),
+                    ("membership_unit_id", row.membership_unit_id.as_deref()),
                 ];
-                within_scope(tx, &vis, "org_life_unit_id", &units)?;
+                if !within_scope(tx, &vis, &units.map(|(_, u)| u))? {
+                    // Named on the first unit given, as a missing unit would be.
+                    let field = units
+                        .iter()
+                        .find(|(_, u)| u.is_some())
+                        .map_or("org_life_unit_id", |(f, _)| f);
+                    return Err(unit_not_found(field).into());
+                }
                 audit::record(
                     tx,
                     &Actor::of(&who),
@@ -983,7 +979,9 @@ impl MemberApi {
                 }
                 if let Some(u) = &b.org_life_unit_id {
                     let u = unit(tx, "org_life_unit_id", u, model::can_hold_membership)?.id;
-                    within_scope(tx, &vis, "org_life_unit_id", &[Some(&u)])?;
+                    if !within_scope(tx, &vis, &[Some(&u)])? {
+                        return Err(unit_not_found("org_life_unit_id").into());
+                    }
                     v.org_life_unit_id = Some(u);
                     changed.push("org_life_unit_id");
                 }
