@@ -365,7 +365,10 @@ async fn scoped_staff_see_and_register_only_their_part() {
     // A unit outside the branch is, to its staff, no unit at all (no existence oracle).
     let v = problem(r, 422, "validation_failed").await;
     assert_eq!(
-        (v["errors"][0]["field"].as_str(), v["errors"][0]["code"].as_str()),
+        (
+            v["errors"][0]["field"].as_str(),
+            v["errors"][0]["code"].as_str()
+        ),
         (Some("membership_unit_id"), Some("org_unit_not_found"))
     );
 }

@@ -266,6 +266,8 @@ impl GridApi {
         let b = body.0;
         let name = b.name.as_deref().map(name_arg).transpose()?;
         let expected = if_match(Some(&if_match_h.0))?;
+        // Roles that edit no grid are refused before the lookup, alike for every id.
+        auth.0.require(&[Role::CountyAdmin, Role::AicRecorder])?;
         let who = auth.0;
         let (v, version) = self
             .state

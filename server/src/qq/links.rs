@@ -1,8 +1,9 @@
-//! What a roster entry may link to. A maintainer keeps the roster of the groups of their own
-//! unit and grids, so an entry links only to an org unit, or a member, within the caller's
-//! reach: their own subtree (and its ancestors, as for seeing groups), and the townships (with
-//! their villages) of the grids relevant to them. Anything else answers exactly as an id that
-//! does not exist, so the answers reveal nothing about other units' rows.
+//! What a QQ group may serve and a roster entry may link to: what is within the caller's
+//! reach. A maintainer keeps the groups of their own unit and grids, so a group serves, and an
+//! entry links to, an org unit or member of their own subtree or of the townships (with their
+//! villages) of the grids relevant to them.
+//! Anything else answers exactly as an id that does not exist, so the answers reveal nothing
+//! about other units' rows.
 
 use crate::auth::Principal;
 use crate::db::{DbResult, TenantTx};
@@ -12,32 +13,39 @@ use crate::org::scope::{self, Visibility};
 
 pub struct LinkScope {
     vis: Visibility,
-    /// Paths of the current townships of the grids relevant to the caller.
+    /// The grids relevant to the caller.
+    grids: Vec<String>,
+    /// Paths of the current townships of those grids.
     townships: Vec<String>,
 }
 
 impl LinkScope {
     pub fn of(tx: &mut TenantTx<'_>, who: &Principal) -> DbResult<Self> {
         let vis = scope::visibility(tx, who.role, &who.user_id)?;
-        let mut townships = Vec::new();
+        let (mut grids, mut townships) = (Vec::new(), Vec::new());
         if let Visibility::Subtree(path) = &vis {
-            for grid in super::repo::relevant_grids(tx, path)? {
-                for p in crate::grids::repo::periods(tx, &grid, false)? {
+            grids = super::repo::relevant_grids(tx, path)?;
+            for grid in &grids {
+                for p in crate::grids::repo::periods(tx, grid, false)? {
                     if let Some(t) = crate::org::repo::get(tx, &p.township_id)? {
                         townships.push(t.path);
                     }
                 }
             }
         }
-        Ok(Self { vis, townships })
+        Ok(Self {
+            vis,
+            grids,
+            townships,
+        })
     }
 
     fn sees(&self, u: &OrgUnitRow) -> bool {
         match &self.vis {
             Visibility::County => true,
             Visibility::Nothing => false,
-            Visibility::Subtree(p) => {
-                super::rules::relevant(p, &u.path)
+            Visibility::Subtree(_) => {
+                self.vis.sees(u)
                     || self
                         .townships
                         .iter()
@@ -66,6 +74,26 @@ impl LinkScope {
                 "no such active org unit",
             )
             .into()),
+        }
+    }
+
+    /// A grid named in a body: one of this county's relevant to the caller.
+    pub fn check_grid(&self, tx: &mut TenantTx<'_>, id: &str) -> DbResult<()> {
+        let found = uuid::Uuid::try_parse(id)
+            .ok()
+            .map(|_| crate::grids::repo::get(tx, id))
+            .transpose()?
+            .flatten()
+            .filter(|g| match &self.vis {
+                Visibility::County => true,
+                Visibility::Nothing => false,
+                Visibility::Subtree(_) => self.grids.contains(&g.id),
+            });
+        match found {
+            Some(_) => Ok(()),
+            None => {
+                Err(field_err("grid_id", "grid_not_found", "网格不存在", "no such grid").into())
+            }
         }
     }
 
