@@ -653,7 +653,7 @@ async fn out_of_scope_writes_are_404_and_change_nothing() {
     )
     .await;
 
-    let callers = vec![
+    let callers = [
         demo_caller(&app, B, "county admin of B", "admin").await,
         demo_caller(&app, B, "association committee of B", "assoc.0009").await,
         demo_caller(&app, A, "branch staff of another branch", "branch.0005").await,
