@@ -84,6 +84,10 @@ const EXCLUDED: &[(&str, &str, &str)] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
     Member,
+    /// A member whose membership another branch holds: handbooks reach, by design, the
+    /// members of the villages linked to the branch's grids (reporting::repo::member_reachable),
+    /// which the member register does not show the branch.
+    HeldByBranch,
     Consent,
     Business,
     BusinessLink,
@@ -115,6 +119,7 @@ impl Kind {
     fn rows(self) -> (&'static str, &'static str, &'static str, &'static str, &'static str, bool) {
         match self {
             Kind::Member => ("members", "id", "", "members", "id", false),
+            Kind::HeldByBranch => ("members", "id", "membership_unit_id IN (SELECT id FROM org_units WHERE kind IN ('branch', 'party_branch'))", "members", "id", false),
             Kind::Consent => ("member_consents", "member_id || '|' || id", "", "member_consents", "id", true),
             Kind::Business => ("businesses", "id", "", "businesses", "id", false),
             Kind::BusinessLink => ("business_people", "business_id || '|' || id", "", "business_people", "id", true),
@@ -143,7 +148,7 @@ impl Kind {
     /// it means out of scope. None: the row is out of scope by construction (see `pick`).
     fn read(self) -> Option<&'static str> {
         Some(match self {
-            Kind::Member | Kind::Consent => "/api/v1/members/{id}",
+            Kind::Member | Kind::HeldByBranch | Kind::Consent => "/api/v1/members/{id}",
             Kind::Business | Kind::BusinessLink => "/api/v1/businesses/{id}",
             Kind::Market => "/api/v1/markets/{id}",
             Kind::FeedbackBatch | Kind::FeedbackItem => "/api/v1/feedback-batches/{id}",
@@ -227,7 +232,7 @@ fn cases() -> Vec<Case> {
         case("POST", "/floating-members/{id}/receipt", Floating, json!({ "received_by": "某人" })),
         case("POST", "/floating-members/{id}/send", Floating, json!({ "method": "post" })),
         // Handbooks (two-way reporting).
-        case("POST", "/handbooks", Member, json!({ "member_id": "$T" })),
+        case("POST", "/handbooks", HeldByBranch, json!({ "member_id": "$T" })),
         case("POST", "/handbooks/{id}/branch-confirmation", Handbook, json!({ "reported_on": on })),
         case("POST", "/handbooks/{id}/cancel", Handbook, json!({ "reason": "越界作废" })),
         case("POST", "/handbooks/{id}/reissue", Handbook, json!({ "reason": "越界补发" })),
@@ -656,7 +661,7 @@ async fn out_of_scope_writes_are_404_and_change_nothing() {
     let callers = [
         demo_caller(&app, B, "county admin of B", "admin").await,
         demo_caller(&app, B, "association committee of B", "assoc.0009").await,
-        demo_caller(&app, A, "branch staff of another branch", "branch.0005").await,
+        demo_caller(&app, A, "branch staff of another branch", "branch.0006").await,
         demo_caller(
             &app,
             A,
