@@ -223,7 +223,8 @@ async fn only_the_admin_or_the_offices_own_recorder_edits_and_other_counties_see
         .await
         .expect("j");
     let gid = g["id"].as_str().expect("id").to_owned();
-    // The recorder bound to office A edits A's grid, not B's; a village recorder edits none.
+    // The recorder bound to office A names A's grid; B's recorder cannot reach it (to them
+    // A's office is no office); which townships a grid serves only the county admin decides.
     let (_, rec_a) = app
         .staff(&c, "aic.a", "aic_recorder", Some(&t.office_a))
         .await;
@@ -231,25 +232,39 @@ async fn only_the_admin_or_the_offices_own_recorder_edits_and_other_counties_see
         .staff(&c, "aic.b", "aic_recorder", Some(&t.office_b))
         .await;
     let r = app
-        .post(
-            &format!("/api/v1/grids/{gid}/townships"),
+        .patch(
+            &format!("/api/v1/grids/{gid}"),
             &rec_a,
-            &json!({ "township_id": t.town1 }),
+            &json!({ "name": "递铺街道网格" }),
         )
+        .header("If-Match", "\"v1\"")
         .send()
         .await
-        .expect("a");
+        .expect("p");
     assert_eq!(r.status(), StatusCode::OK);
+    for rec in [&rec_a, &rec_b] {
+        let r = app
+            .post(
+                &format!("/api/v1/grids/{gid}/townships"),
+                rec,
+                &json!({ "township_id": t.town2 }),
+            )
+            .send()
+            .await
+            .expect("a");
+        problem(r, 403, "forbidden").await;
+    }
     let r = app
-        .post(
-            &format!("/api/v1/grids/{gid}/townships"),
+        .patch(
+            &format!("/api/v1/grids/{gid}"),
             &rec_b,
-            &json!({ "township_id": t.town2 }),
+            &json!({ "name": "篡改" }),
         )
+        .header("If-Match", "\"v2\"")
         .send()
         .await
-        .expect("a");
-    problem(r, 403, "forbidden").await;
+        .expect("p");
+    problem(r, 404, "not_found").await;
     let r = app
         .post(
             "/api/v1/grids",
@@ -259,7 +274,8 @@ async fn only_the_admin_or_the_offices_own_recorder_edits_and_other_counties_see
         .send()
         .await
         .expect("c");
-    problem(r, 403, "forbidden").await;
+    let v = problem(r, 422, "validation_failed").await;
+    assert_eq!(v["errors"][0]["code"], "org_unit_not_found", "{v}");
     // Every county role reads grids.
     assert_eq!(
         app.get("/api/v1/grids", &rec_b)

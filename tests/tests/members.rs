@@ -362,8 +362,15 @@ async fn scoped_staff_see_and_register_only_their_part() {
         .send()
         .await
         .expect("c");
+    // A unit outside the branch is, to its staff, no unit at all (no existence oracle).
     let v = problem(r, 422, "validation_failed").await;
-    assert_eq!(v["errors"][0]["code"], "outside_scope");
+    assert_eq!(
+        (
+            v["errors"][0]["field"].as_str(),
+            v["errors"][0]["code"].as_str()
+        ),
+        (Some("membership_unit_id"), Some("org_unit_not_found"))
+    );
 }
 
 #[tokio::test]

@@ -539,7 +539,17 @@ async fn exports_need_another_admins_approval_and_download_once_with_a_stamp() {
         .expect("dl");
     problem(r, 410, "export_already_downloaded").await;
 
-    // With identifiers in clear: pending until another county admin approves.
+    // With identifiers in clear (as far as the masking policy lets the clerk's role unmask
+    // them: here the phone): pending until another county admin approves.
+    let r = app
+        .client
+        .put(app.url("/api/v1/privacy/masking-policy"))
+        .bearer_auth(tok)
+        .json(&json!({ "entries": [{ "role": "township_committee", "field": "phone", "visibility": "on_request" }] }))
+        .send()
+        .await
+        .expect("policy");
+    assert!(r.status().is_success(), "{}", r.status());
     let e = export(
         &app,
         &clerk,

@@ -255,24 +255,6 @@ fn unit_of(tx: &mut TenantTx<'_>, field: &str, id: &str, kind: OrgKind) -> DbRes
     Ok(crate::grids::repo::unit_of_kind(tx, field, id, kind)?.id)
 }
 
-/// A grid named in a body: one of this county's.
-fn grid_of(tx: &mut TenantTx<'_>, id: &str) -> DbResult<String> {
-    let found = uuid::Uuid::try_parse(id)
-        .ok()
-        .map(|_| crate::grids::repo::get(tx, id))
-        .transpose()?
-        .flatten();
-    found.map(|g| g.id).ok_or_else(|| {
-        AppError::field(
-            "grid_id",
-            "grid_not_found",
-            "grid_id：网格不存在",
-            "grid_id: no such grid",
-        )
-        .into()
-    })
-}
-
 /// A member named in a body: one of this county's that the caller sees (422 otherwise; a
 /// member out of reach is as unknown as another county's).
 fn member_of(
@@ -433,7 +415,11 @@ impl BusinessApi {
                     .as_deref()
                     .map(|t| unit_of(tx, "township_id", t, OrgKind::Township))
                     .transpose()?;
-                let grid_id = b.grid_id.as_deref().map(|g| grid_of(tx, g)).transpose()?;
+                let grid_id = b
+                    .grid_id
+                    .as_deref()
+                    .map(|g| scope::grid_arg(tx, &reach, g))
+                    .transpose()?;
                 let owner = b
                     .owner_member_id
                     .as_deref()
@@ -653,7 +639,7 @@ impl BusinessApi {
                     changed.push("township_id");
                 }
                 if let Some(g) = &b.grid_id {
-                    v.grid_id = Some(grid_of(tx, g)?);
+                    v.grid_id = Some(scope::grid_arg(tx, &reach, g)?);
                     changed.push("grid_id");
                 }
                 if let Some(i) = industry {

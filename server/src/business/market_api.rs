@@ -140,23 +140,6 @@ fn text(field: &str, v: Option<&str>, max: usize) -> Result<Option<String>, Fiel
     Ok(Some(t.to_owned()))
 }
 
-fn grid_arg(tx: &mut TenantTx<'_>, id: &str) -> DbResult<String> {
-    let found = uuid::Uuid::try_parse(id)
-        .ok()
-        .map(|_| crate::grids::repo::get(tx, id))
-        .transpose()?
-        .flatten();
-    found.map(|g| g.id).ok_or_else(|| {
-        AppError::field(
-            "grid_id",
-            "grid_not_found",
-            "grid_id：网格不存在",
-            "grid_id: no such grid",
-        )
-        .into()
-    })
-}
-
 /// The market at `id` if the caller reaches it; 404 otherwise.
 fn reachable(tx: &mut TenantTx<'_>, reach: &Reach, id: &str) -> DbResult<Market> {
     match repo::market(tx, id)? {
@@ -225,7 +208,7 @@ impl MarketApi {
                     .as_deref()
                     .map(|o| crate::grids::repo::unit_of_kind(tx, "aic_office_id", o, OrgKind::AicOffice))
                     .transpose()?;
-                let grid_id = b.grid_id.as_deref().map(|g| grid_arg(tx, g)).transpose()?;
+                let grid_id = b.grid_id.as_deref().map(|g| scope::grid_arg(tx, &Reach::County, g)).transpose()?;
                 let unit = crate::org::repo::create(
                     tx,
                     OrgKind::Market,
@@ -375,7 +358,7 @@ impl MarketApi {
                     changed.push("stall_count");
                 }
                 if let Some(g) = &b.grid_id {
-                    v.grid_id = Some(grid_arg(tx, g)?);
+                    v.grid_id = Some(scope::grid_arg(tx, &reach, g)?);
                     changed.push("grid_id");
                 }
                 repo::put_facts(tx, &id, expected, &v)?;

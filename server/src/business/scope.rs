@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use crate::auth::Role;
 use crate::db::schema::{grid_townships as gt, grids as g, org_units as o};
 use crate::db::{DbResult, TenantTx};
+use crate::error::AppError;
 use crate::org::model::subtree_end;
 use crate::org::repo::OrgUnitRow;
 use crate::org::scope::{self, Visibility};
@@ -47,6 +48,27 @@ impl Reach {
             Reach::Scoped { grids, .. } => grids.iter().any(|g| g == grid_id),
         }
     }
+}
+
+/// A grid named in a body (a business's or a market's): one of this county's that the caller
+/// reaches. Linking to a grid widens who sees the linked row, so a grid outside the caller's
+/// reach answers exactly as a grid that does not exist.
+pub fn grid_arg(tx: &mut TenantTx<'_>, reach: &Reach, id: &str) -> DbResult<String> {
+    let found = uuid::Uuid::try_parse(id)
+        .ok()
+        .map(|_| crate::grids::repo::get(tx, id))
+        .transpose()?
+        .flatten()
+        .filter(|g| reach.sees_grid(&g.id));
+    found.map(|g| g.id).ok_or_else(|| {
+        AppError::field(
+            "grid_id",
+            "grid_not_found",
+            "grid_id：网格不存在",
+            "grid_id: no such grid",
+        )
+        .into()
+    })
 }
 
 /// Whether a grid whose units have these paths is linked to the subtree at `path`: one of

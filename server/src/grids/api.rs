@@ -1,5 +1,6 @@
 //! /api/v1/grids. Grid definitions are structure, not personal data: every county role reads
-//! them. The county admin, or the AIC office recorder bound to the grid's office, changes them.
+//! them. The county admin, or the AIC office recorder bound to the grid's office, names a grid
+//! and links its party branch; only the county admin decides which townships a grid serves.
 
 use chrono::{DateTime, Utc};
 use poem_openapi::param::{Header, Path, Query};
@@ -141,21 +142,36 @@ fn period(p: PeriodRow) -> GridPeriod {
     }
 }
 
-/// The county admin, or an AIC recorder bound to (an ancestor of) the office.
-fn may_edit(tx: &mut TenantTx<'_>, who: &Principal, office_id: &str) -> DbResult<()> {
+/// The county admin, or an AIC recorder bound to (an ancestor of) the office. To a recorder,
+/// another office's grid is one that does not exist: `hidden` is that answer (404 for a grid
+/// named in the path, the body field's "no such unit" for a new grid's office).
+fn may_edit(
+    tx: &mut TenantTx<'_>,
+    who: &Principal,
+    office_id: &str,
+    hidden: fn() -> AppError,
+) -> DbResult<()> {
     match who.role {
         Role::CountyAdmin => Ok(()),
         Role::AicRecorder => {
             let vis = scope::visibility(tx, who.role, &who.user_id)?;
-            let office = crate::org::repo::get(tx, office_id)?;
+            let office = uuid::Uuid::try_parse(office_id)
+                .ok()
+                .map(|_| crate::org::repo::get(tx, office_id))
+                .transpose()?
+                .flatten();
             if office.is_some_and(|o| vis.sees(&o)) {
                 Ok(())
             } else {
-                Err(AppError::forbidden().into())
+                Err(hidden().into())
             }
         }
         _ => Err(AppError::forbidden().into()),
     }
+}
+
+fn office_not_found() -> AppError {
+    repo::unit_not_found("aic_office_id")
 }
 
 fn name_arg(n: &str) -> AppResult<String> {
@@ -206,7 +222,7 @@ impl GridApi {
             .state
             .db
             .tenant(tid, Mode::Write, move |tx| {
-                may_edit(tx, &who, &b.aic_office_id)?;
+                may_edit(tx, &who, &b.aic_office_id, office_not_found)?;
                 let g = repo::create(tx, &name, &b.aic_office_id, b.party_branch_id.as_deref())?;
                 let details = serde_json::json!({ "aic_office_id": g.aic_office_id, "party_branch_id": g.party_branch_id });
                 crate::audit::record(tx, &Actor::of(&who), "grid.create", "grid", &g.id, None, details)?;
@@ -250,13 +266,15 @@ impl GridApi {
         let b = body.0;
         let name = b.name.as_deref().map(name_arg).transpose()?;
         let expected = if_match(Some(&if_match_h.0))?;
+        // Roles that edit no grid are refused before the lookup, alike for every id.
+        auth.0.require(&[Role::CountyAdmin, Role::AicRecorder])?;
         let who = auth.0;
         let (v, version) = self
             .state
             .db
             .tenant(tid, Mode::Write, move |tx| {
                 let g = repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
-                may_edit(tx, &who, &g.aic_office_id)?;
+                may_edit(tx, &who, &g.aic_office_id, AppError::not_found)?;
                 let g = repo::update(
                     tx,
                     &id,
@@ -281,7 +299,7 @@ impl GridApi {
         Ok(GridResponse::Ok(Json(v), etag(version)))
     }
 
-    /// 网格增加乡镇 / Put a township into the grid (ends its period in any other grid)
+    /// 网格增加乡镇 / Put a township into the grid (county admin; ends its period in any other grid)
     #[oai(path = "/grids/:id/townships", method = "post")]
     async fn assign(
         &self,
@@ -292,7 +310,7 @@ impl GridApi {
         self.change(auth, id.0, body.0.township_id, true).await
     }
 
-    /// 网格移出乡镇 / Take a township out of the grid
+    /// 网格移出乡镇 / Take a township out of the grid (county admin)
     #[oai(path = "/grids/:id/townships/:township_id", method = "delete")]
     async fn unassign(
         &self,
@@ -329,6 +347,9 @@ impl GridApi {
         add: bool,
     ) -> AppResult<GridResponse> {
         let tid = auth.0.tenant()?;
+        // Which townships an office serves is the county's decision, not the office's: a
+        // recorder who could add a township would widen its own reach (docs/spec-vs-seeds.md).
+        auth.0.require(&[Role::CountyAdmin])?;
         let ev = crate::events::Emitter::of(&auth.0);
         let id = path_id(&id)?;
         let who = auth.0;
@@ -336,8 +357,7 @@ impl GridApi {
             .state
             .db
             .tenant(tid, Mode::Write, move |tx| {
-                let g = repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
-                may_edit(tx, &who, &g.aic_office_id)?;
+                repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
                 if add {
                     repo::assign(tx, &id, &township, &who.user_id)?;
                     let details = serde_json::json!({ "township_id": township });

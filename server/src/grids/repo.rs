@@ -56,14 +56,19 @@ pub fn unit_of_kind(
             format!("{field} must be a {}", kind.as_str()),
         )
         .into()),
-        _ => Err(AppError::field(
-            field,
-            "org_unit_not_found",
-            format!("{field}：组织不存在或已停用"),
-            format!("{field}: no such active org unit"),
-        )
-        .into()),
+        _ => Err(unit_not_found(field).into()),
     }
+}
+
+/// The answer for a unit that does not exist, is inactive, or lies outside the caller's scope
+/// (which must not be told apart).
+pub fn unit_not_found(field: &str) -> AppError {
+    AppError::field(
+        field,
+        "org_unit_not_found",
+        format!("{field}：组织不存在或已停用"),
+        format!("{field}: no such active org unit"),
+    )
 }
 
 pub fn get(tx: &mut TenantTx<'_>, id: &str) -> DbResult<Option<GridRow>> {

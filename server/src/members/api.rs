@@ -94,9 +94,9 @@ pub struct MemberView {
 /// Which personal fields a role sees in clear in member views (the county's masking policy).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Clear {
-    id_number: bool,
-    phone: bool,
-    home_address: bool,
+    pub(crate) id_number: bool,
+    pub(crate) phone: bool,
+    pub(crate) home_address: bool,
 }
 
 impl Clear {
@@ -108,6 +108,27 @@ impl Clear {
             phone: visible(PolicyField::Phone),
             home_address: visible(PolicyField::HomeAddress),
         })
+    }
+
+    /// The fields an approved `personal` export gives a role in clear: those its policy shows
+    /// or lets it unmask (the export's reason and another admin's approval are the request);
+    /// a field the policy keeps `masked` stays masked. Read at download, so a policy tightened
+    /// after the approval still applies.
+    pub(crate) fn for_export(tx: &mut TenantTx<'_>, role: Role, personal: bool) -> DbResult<Clear> {
+        if !personal {
+            return Ok(Clear::default());
+        }
+        let p = policy::for_role(tx, role)?;
+        let open = |f| p.get(&f).is_some_and(|e| *e != Exposure::Masked);
+        Ok(Clear {
+            id_number: open(PolicyField::IdNumber),
+            phone: open(PolicyField::Phone),
+            home_address: open(PolicyField::HomeAddress),
+        })
+    }
+
+    pub(crate) fn any(self) -> bool {
+        self.id_number || self.phone || self.home_address
     }
 }
 
@@ -447,14 +468,39 @@ pub(crate) fn check_unit(
             format!("{field}: wrong kind of org unit"),
         )
         .into()),
-        _ => Err(AppError::field(
-            field,
-            "org_unit_not_found",
-            format!("{field}：组织不存在或已停用"),
-            format!("{field}: no such active org unit"),
-        )
-        .into()),
+        _ => Err(unit_not_found(field).into()),
     }
+}
+
+/// The refusal of a unit that does not exist, is inactive, or that the caller may not name.
+fn unit_not_found(field: &str) -> AppError {
+    AppError::field(
+        field,
+        "org_unit_not_found",
+        format!("{field}：组织不存在或已停用"),
+        format!("{field}: no such active org unit"),
+    )
+}
+
+/// The one scope rule for placing a member (create, update, transfer in): a scoped caller
+/// may only put a member where they can still see it. `units` are the units the member will
+/// lie in (create: its org-life and membership units, either of which keeps it in scope;
+/// update and transfer in: the unit it is moved to). Callers refuse a placement outside scope
+/// exactly as they refuse a unit that does not exist, so the answer tells nothing about
+/// other units.
+pub(crate) fn within_scope(
+    tx: &mut TenantTx<'_>,
+    vis: &Visibility,
+    units: &[Option<&str>],
+) -> DbResult<bool> {
+    if let Visibility::Subtree(_) = vis {
+        for id in units.iter().flatten() {
+            if crate::org::repo::get(tx, id)?.is_some_and(|u| vis.sees(&u)) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(*vis == Visibility::County)
 }
 
 pub(crate) fn is_market(k: OrgKind) -> bool {
@@ -636,14 +682,17 @@ impl MemberApi {
                 let values = build(&keys, &b, &mut |f, id, ok| unit(tx, f, id, ok))?;
                 let row = repo::insert(tx, &values)?;
                 let vis = scope::visibility(tx, who.role, &who.user_id)?;
-                if !repo::visible(tx, &vis, &row)? {
-                    return Err(AppError::field(
-                        "org_life_unit_id",
-                        "outside_scope",
-                        "org_life_unit_id：只能登记本单位范围内的党员",
-                        "org_life_unit_id: members outside your unit cannot be registered by you",
-                    )
-                    .into());
+                let units = [
+                    ("org_life_unit_id", row.org_life_unit_id.as_deref()),
+                    ("membership_unit_id", row.membership_unit_id.as_deref()),
+                ];
+                if !within_scope(tx, &vis, &units.map(|(_, u)| u))? {
+                    // Named on the first unit given, as a missing unit would be.
+                    let field = units
+                        .iter()
+                        .find(|(_, u)| u.is_some())
+                        .map_or("org_life_unit_id", |(f, _)| f);
+                    return Err(unit_not_found(field).into());
                 }
                 audit::record(
                     tx,
@@ -929,8 +978,11 @@ impl MemberApi {
                     changed.push("is_owner");
                 }
                 if let Some(u) = &b.org_life_unit_id {
-                    v.org_life_unit_id =
-                        Some(unit(tx, "org_life_unit_id", u, model::can_hold_membership)?.id);
+                    let u = unit(tx, "org_life_unit_id", u, model::can_hold_membership)?.id;
+                    if !within_scope(tx, &vis, &[Some(&u)])? {
+                        return Err(unit_not_found("org_life_unit_id").into());
+                    }
+                    v.org_life_unit_id = Some(u);
                     changed.push("org_life_unit_id");
                 }
                 if let Some(a) = b.association_member {

@@ -710,12 +710,16 @@ impl MemberStatusApi {
                     Step::Returned => e.away_since = None,
                     Step::TransferIn => {
                         let unit_id = b.to_unit_id.as_deref().unwrap_or_default();
-                        let found = uuid::Uuid::try_parse(unit_id)
+                        let mut found = uuid::Uuid::try_parse(unit_id)
                             .ok()
                             .map(|_| crate::org::repo::get(tx, unit_id))
                             .transpose()?
                             .flatten()
                             .filter(|u| u.active && model::can_hold_membership(u.kind()));
+                        // Outside the caller's scope is, to them, no such unit.
+                        if !super::api::within_scope(tx, &vis, &[Some(unit_id)])? {
+                            found = None;
+                        }
                         let Some(unit) = found else {
                             return Err(AppError::field(
                                 "to_unit_id",

@@ -17,7 +17,7 @@ use crate::audit::{self, Actor};
 use crate::auth::{Auth, Role};
 use crate::db::{DbResult, Mode, TenantTx};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::members::api::{MemberQuery, masked};
+use crate::members::api::{Clear, MemberQuery, masked};
 use crate::members::model::{BusinessStatus, Distribution, MembershipStatus};
 use crate::members::repo::{self as members, MemberRow};
 use crate::org::scope;
@@ -76,7 +76,8 @@ pub struct CreateExportRequest {
     #[serde(default)]
     pub query: Option<MemberQuery>,
     /// Include ID-card number, phone and home address in clear (needs a county admin's
-    /// approval); otherwise they are masked.
+    /// approval); otherwise they are masked. Even then, a field the county's masking policy
+    /// keeps `masked` for your role stays masked in the file.
     pub personal: bool,
     /// Why the export is needed; kept with the request and in the audit log.
     #[oai(validator(min_length = 4, max_length = 200))]
@@ -158,7 +159,7 @@ fn beijing(t: DateTime<Utc>) -> String {
 fn export_cells(
     r: &MemberRow,
     keys: &CountyKeys,
-    personal: bool,
+    clear_fields: Clear,
     unit_name: &dyn Fn(&Option<String>) -> String,
 ) -> Vec<String> {
     let view = masked(keys, r);
@@ -176,11 +177,13 @@ fn export_cells(
                 Some("female") => "女".into(),
                 _ => String::new(),
             },
-            Col::IdNumber if personal => clear("id_number", &r.id_number_enc),
+            Col::IdNumber if clear_fields.id_number => clear("id_number", &r.id_number_enc),
             Col::IdNumber => view.id_number_masked.clone().unwrap_or_default(),
-            Col::Phone if personal => clear("phone", &r.phone_enc),
+            Col::Phone if clear_fields.phone => clear("phone", &r.phone_enc),
             Col::Phone => view.phone_masked.clone().unwrap_or_default(),
-            Col::HomeAddress if personal => clear("home_address", &r.home_address_enc),
+            Col::HomeAddress if clear_fields.home_address => {
+                clear("home_address", &r.home_address_enc)
+            }
             Col::HomeAddress => {
                 if r.home_address_enc.is_some() {
                     "（已登记，未导出）".into()
@@ -464,9 +467,10 @@ impl SpreadsheetApi {
                 };
                 let units = super::import::Units::load(tx)?;
                 let unit_name = |id: &Option<String>| units.display(id.as_deref());
+                let clear = Clear::for_export(tx, who.role, row.personal)?;
                 let cells: Vec<Vec<String>> = rows
                     .iter()
-                    .map(|r| export_cells(r, &keys, row.personal, &unit_name))
+                    .map(|r| export_cells(r, &keys, clear, &unit_name))
                     .collect();
                 let me = crate::users::repo::get(tx, &who.user_id)?
                     .map(|u| format!("{}（{}）", u.display_name, u.username))
@@ -481,7 +485,7 @@ impl SpreadsheetApi {
                     "导出人：{me}　导出时间：{}　审批人：{approver}　导出编号：{}　{}",
                     beijing(Utc::now()),
                     row.id,
-                    if row.personal {
+                    if clear.any() {
                         "含个人信息明文，注意保密"
                     } else {
                         "个人信息已脱敏"
@@ -503,7 +507,9 @@ impl SpreadsheetApi {
                     "member_export",
                     &row.id,
                     None,
-                    serde_json::json!({ "rows": rows.len(), "personal": row.personal }),
+                    serde_json::json!({
+                        "rows": rows.len(), "personal": row.personal, "clear": clear.any(),
+                    }),
                 )?;
                 let headers: Vec<&str> = COLUMNS.iter().map(|d| d.header).collect();
                 Ok(xlsx::table("党员名单", &stamp, &headers, &cells)?)

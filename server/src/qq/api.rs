@@ -18,6 +18,7 @@ use poem_openapi::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::links::LinkScope;
 use super::model::{JoinDeadline, RosterRole, SnapshotSource};
 use super::parse::{self, FileError, Parsed};
 use super::repo::{
@@ -637,55 +638,6 @@ fn check_maintainer(tx: &mut TenantTx<'_>, id: &str) -> DbResult<()> {
     }
 }
 
-/// An org unit named in a body: an active unit of this county.
-fn check_unit(tx: &mut TenantTx<'_>, field: &str, id: &str) -> DbResult<()> {
-    let unit = uuid::Uuid::try_parse(id)
-        .ok()
-        .map(|_| crate::org::repo::get(tx, id))
-        .transpose()?
-        .flatten();
-    match unit {
-        Some(u) if u.active => Ok(()),
-        _ => Err(field_err(
-            field,
-            "org_unit_not_found",
-            "组织不存在或已停用",
-            "no such active org unit",
-        )
-        .into()),
-    }
-}
-
-fn check_grid(tx: &mut TenantTx<'_>, id: &str) -> DbResult<()> {
-    let found = uuid::Uuid::try_parse(id)
-        .ok()
-        .map(|_| crate::grids::repo::get(tx, id))
-        .transpose()?
-        .flatten();
-    if found.is_none() {
-        return Err(field_err("grid_id", "grid_not_found", "网格不存在", "no such grid").into());
-    }
-    Ok(())
-}
-
-fn check_member(tx: &mut TenantTx<'_>, id: &str) -> DbResult<()> {
-    let found = uuid::Uuid::try_parse(id)
-        .ok()
-        .map(|_| crate::members::repo::get(tx, id))
-        .transpose()?
-        .flatten();
-    if found.is_none() {
-        return Err(field_err(
-            "member_id",
-            "member_not_found",
-            "党员不存在",
-            "no such member",
-        )
-        .into());
-    }
-    Ok(())
-}
-
 fn qq_arg(field: &str, s: &str) -> Result<QqNumber, FieldError> {
     let n = parse::normalise(s);
     QqNumber::parse(field, n.trim())
@@ -969,11 +921,14 @@ impl QqApi {
                 {
                     return Ok((stored.into_body::<QqGroupView>()?, 1, true));
                 }
+                // A group serves a grid or unit within its creator's reach (a branch's staff
+                // cannot open a group for another branch's region).
+                let reach = LinkScope::of(tx, &who)?;
                 if let Some(g) = &req.grid_id {
-                    check_grid(tx, g)?;
+                    reach.check_grid(tx, g)?;
                 }
                 if let Some(u) = &req.org_unit_id {
-                    check_unit(tx, "org_unit_id", u)?;
+                    reach.check_unit(tx, "org_unit_id", u)?;
                 }
                 check_maintainer(tx, &req.maintainer_id)?;
                 let row = repo::insert_group(
@@ -1237,11 +1192,12 @@ impl QqApi {
                     return Ok((stored.into_body::<RosterEntryView>()?, 1, true));
                 }
                 require_active(&grp)?;
+                let links = LinkScope::of(tx, &who)?;
                 if let Some(u) = &req.org_unit_id {
-                    check_unit(tx, "org_unit_id", u)?;
+                    links.check_unit(tx, "org_unit_id", u)?;
                 }
                 if let Some(m) = &req.member_id {
-                    check_member(tx, m)?;
+                    links.check_member(tx, m)?;
                 }
                 let keys = keys::load(tx, &master)?;
                 let clear = qq_visible(tx, who.role)?;
@@ -1373,12 +1329,13 @@ impl QqApi {
                         v.qq_bidx = bidx;
                     }
                 }
+                let links = LinkScope::of(tx, &who)?;
                 if let Some(u) = &b.org_unit_id {
-                    check_unit(tx, "org_unit_id", u)?;
+                    links.check_unit(tx, "org_unit_id", u)?;
                     v.org_unit_id = Some(u.clone());
                 }
                 if let Some(m) = &b.member_id {
-                    check_member(tx, m)?;
+                    links.check_member(tx, m)?;
                     v.member_id = Some(m.clone());
                 }
                 if let Some(d) = b.joined_on {

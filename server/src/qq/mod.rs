@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod demo;
+pub mod links;
 pub mod model;
 pub mod parse;
 pub mod repo;

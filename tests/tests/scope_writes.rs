@@ -1,0 +1,841 @@
+//! The cross-scope write sweep: for every role and every mutating endpoint that names tenant
+//! data (an `{id}` in the path or a target id in the body), an object outside the caller's
+//! scope answers exactly as an id that does not exist (404 for a path id; the field's "no such"
+//! error for a body id; the role's 403 where the role may not use the endpoint at all, which is
+//! the same for every id), and the row is byte-identical afterwards, read straight from the
+//! database. The world is the demo data (two counties, every kind of row).
+//!
+//! One table ([`cases`]) lists every such endpoint; the test fails if docs/openapi.json has a
+//! mutating endpoint that is neither in it nor in [`EXCLUDED`], so a new endpoint cannot be
+//! forgotten.
+
+use std::collections::{BTreeSet, HashMap};
+
+use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use shuanglian::auth::{Role, password};
+use shuanglian::db::{Backend, Mode};
+use shuanglian::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
+use shuanglian_tests::{PASSWORD, TestApp, backend, spawn_app, totp_code};
+
+const A: &str = "330523";
+const B: &str = "330522";
+
+/// Mutating endpoints that name no object another scope could own, with the reason.
+const EXCLUDED: &[(&str, &str, &str)] = &[
+    // The caller's own account: there is no one else's to name.
+    ("POST", "/auth/password", "own account"),
+    ("POST", "/auth/sign-in", "no caller yet"),
+    ("POST", "/auth/sign-out", "own session"),
+    ("POST", "/auth/totp/confirm", "own account"),
+    ("POST", "/auth/totp/disable", "own account"),
+    ("POST", "/auth/totp/enrol", "own account"),
+    // The caller's own county's settings, addressed by a key (a date, a rule kind, a catalogue
+    // code) that resolves inside the caller's county only: another county's row cannot be named.
+    (
+        "PUT",
+        "/deadlines/calendar/days/{day}",
+        "own county, by date",
+    ),
+    (
+        "DELETE",
+        "/deadlines/calendar/days/{day}",
+        "own county, by date",
+    ),
+    ("PUT", "/deadlines/rules/{kind}", "own county, by rule kind"),
+    (
+        "DELETE",
+        "/deadlines/rules/{kind}",
+        "own county, by rule kind",
+    ),
+    ("POST", "/deadlines/run", "own county's job"),
+    ("PUT", "/privacy/masking-policy", "own county's policy"),
+    ("PATCH", "/qq-settings", "own county's settings"),
+    ("POST", "/record-catalogue/items", "own county's catalogue"),
+    (
+        "PATCH",
+        "/record-catalogue/items/{code}",
+        "own county, by code",
+    ),
+    (
+        "DELETE",
+        "/record-catalogue/items/{code}",
+        "own county, by code",
+    ),
+    (
+        "POST",
+        "/record-catalogue/items/{code}/restore",
+        "own county, by code",
+    ),
+    (
+        "POST",
+        "/record-catalogue/items/{code}/retire",
+        "own county, by code",
+    ),
+    // The file names units by name within the importer's (county admin's) own county.
+    ("POST", "/members/import", "units by name, own county"),
+    // Creates a county: no existing object is named.
+    ("POST", "/platform/tenants", "creates a county"),
+];
+
+/// What a case's `{id}` (and a second path id, or a body id) refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Member,
+    /// A member whose membership another branch holds: handbooks reach, by design, the
+    /// members of the villages linked to the branch's grids (reporting::repo::member_reachable),
+    /// which the member register does not show the branch.
+    HeldByBranch,
+    Consent,
+    Business,
+    BusinessLink,
+    Market,
+    Grid,
+    GridTownship,
+    Obligation,
+    FeedbackBatch,
+    FeedbackItem,
+    Filing,
+    Floating,
+    Handbook,
+    Export,
+    OrgUnit,
+    Office,
+    Village,
+    QqGroup,
+    RosterEntry,
+    Record,
+    User,
+    Tenant,
+    Session,
+}
+
+impl Kind {
+    /// (table, SQL expression giving `id|sub` for a row, extra filter, snapshot table, snapshot
+    /// column, whether the snapshot is keyed by the sub id).
+    #[rustfmt::skip]
+    fn rows(self) -> (&'static str, &'static str, &'static str, &'static str, &'static str, bool) {
+        match self {
+            Kind::Member => ("members", "id", "", "members", "id", false),
+            Kind::HeldByBranch => ("members", "id", "membership_unit_id IN (SELECT id FROM org_units WHERE kind IN ('branch', 'party_branch'))", "members", "id", false),
+            Kind::Consent => ("member_consents", "member_id || '|' || id", "", "member_consents", "id", true),
+            Kind::Business => ("businesses", "id", "", "businesses", "id", false),
+            Kind::BusinessLink => ("business_people", "business_id || '|' || id", "", "business_people", "id", true),
+            Kind::Market => ("org_units", "id", "kind = 'market'", "markets", "id", false),
+            Kind::Grid => ("grids", "id", "", "grids", "id", false),
+            Kind::GridTownship => ("grid_townships", "grid_id || '|' || township_id", "valid_to IS NULL", "grid_townships", "grid_id", false),
+            Kind::Obligation => ("obligations", "id", "", "obligations", "id", false),
+            Kind::FeedbackBatch => ("feedback_batches", "id", "", "feedback_batches", "id", false),
+            Kind::FeedbackItem => ("feedback_items", "batch_id || '|' || member_id", "", "feedback_items", "batch_id", false),
+            Kind::Filing => ("filings", "id", "", "filings", "id", false),
+            Kind::Floating => ("floating_cases", "id", "", "floating_cases", "id", false),
+            Kind::Handbook => ("handbooks", "id", "", "handbooks", "id", false),
+            Kind::Export => ("member_exports", "id", "", "member_exports", "id", false),
+            Kind::OrgUnit => ("org_units", "id", "kind IN ('branch', 'party_branch')", "org_units", "id", false),
+            Kind::Office => ("org_units", "id", "kind = 'aic_office'", "org_units", "id", false),
+            Kind::Village => ("org_units", "id", "kind = 'village'", "org_units", "id", false),
+            Kind::QqGroup => ("qq_groups", "id", "", "qq_groups", "id", false),
+            Kind::RosterEntry => ("qq_roster_entries", "group_id || '|' || id", "", "qq_roster_entries", "id", true),
+            Kind::Record => ("performance_records", "id", "", "performance_records", "id", false),
+            Kind::User => ("users", "id", "", "users", "id", false),
+            Kind::Tenant | Kind::Session => ("", "", "", "", "", false),
+        }
+    }
+
+    /// The read that tells whether the caller reaches the row (`{id}` replaced); 403 or 404 on
+    /// it means out of scope. None: the row is out of scope by construction (see `pick`).
+    fn read(self) -> Option<&'static str> {
+        Some(match self {
+            Kind::Member | Kind::HeldByBranch | Kind::Consent => "/api/v1/members/{id}",
+            Kind::Business | Kind::BusinessLink => "/api/v1/businesses/{id}",
+            Kind::Market => "/api/v1/markets/{id}",
+            Kind::FeedbackBatch | Kind::FeedbackItem => "/api/v1/feedback-batches/{id}",
+            Kind::Filing => "/api/v1/filings/{id}",
+            Kind::Floating => "/api/v1/floating-members/{id}",
+            Kind::Handbook => "/api/v1/handbooks/{id}",
+            Kind::Export => "/api/v1/member-exports/{id}",
+            Kind::OrgUnit | Kind::Office | Kind::Village => "/api/v1/org-units/{id}",
+            Kind::QqGroup | Kind::RosterEntry => "/api/v1/qq-groups/{id}",
+            Kind::Record => "/api/v1/records/{id}",
+            Kind::User => "/api/v1/users/{id}",
+            // Grids are read county-wide; writes are scoped by office (picked by SQL), and
+            // obligations are completed by county-wide roles only.
+            Kind::Grid | Kind::GridTownship | Kind::Obligation | Kind::Tenant | Kind::Session => {
+                return None;
+            }
+        })
+    }
+}
+
+/// A body id ("$T": the target's id) or a path id; "$ME": the caller's user id; "$MAINT": a
+/// branch staff member of the caller's county (a QQ group's maintainer).
+struct Case {
+    method: &'static str,
+    path: &'static str,
+    kind: Kind,
+    body: Value,
+}
+
+fn case(method: &'static str, path: &'static str, kind: Kind, body: Value) -> Case {
+    Case {
+        method,
+        path,
+        kind,
+        body,
+    }
+}
+
+#[rustfmt::skip]
+fn cases() -> Vec<Case> {
+    use Kind::*;
+    let none = || json!({});
+    let on = "2026-10-10";
+    vec![
+        // Businesses and markets.
+        case("POST", "/businesses", Member, json!({ "kind": "individual_business", "name": "越界商户", "owner_member_id": "$T" })),
+        case("PATCH", "/businesses/{id}", Business, json!({ "industry": "零售" })),
+        case("POST", "/businesses/{id}/people", Business, json!({ "member_id": "$ME", "role": "employee" })),
+        case("POST", "/businesses/{id}/people/{link_id}/end", BusinessLink, json!({ "until": on })),
+        case("POST", "/markets", Office, json!({ "name": "越界市场", "aic_office_id": "$T" })),
+        case("PATCH", "/markets/{id}", Market, json!({ "stall_count": 7 })),
+        // Grids.
+        case("POST", "/grids", Office, json!({ "name": "越界网格", "aic_office_id": "$T" })),
+        case("PATCH", "/grids/{id}", Grid, json!({ "name": "越界改名" })),
+        case("POST", "/grids/{id}/townships", GridTownship, json!({ "township_id": "$SUB" })),
+        case("DELETE", "/grids/{id}/townships/{township_id}", GridTownship, none()),
+        // Deadlines.
+        case("POST", "/deadlines/{id}/complete", Obligation, json!({ "note": "越界" })),
+        // Feedback.
+        case("POST", "/feedback-batches", Village, json!({ "period": "2026-H1", "receiver_id": "$T" })),
+        case("POST", "/feedback-batches/{id}/acknowledge", FeedbackBatch, json!({ "acknowledged_on": on })),
+        case("PUT", "/feedback-batches/{id}/items/{member_id}", FeedbackItem, json!({ "text": "越界反馈" })),
+        case("DELETE", "/feedback-batches/{id}/items/{member_id}", FeedbackItem, none()),
+        case("POST", "/feedback-batches/{id}/review", FeedbackBatch, json!({ "decision": "approve" })),
+        case("POST", "/feedback-batches/{id}/send", FeedbackBatch, json!({ "sent_on": on })),
+        case("POST", "/feedback-batches/{id}/submit", FeedbackBatch, none()),
+        // Quarterly filing.
+        case("POST", "/filings", Village, json!({ "period": "2026-Q3", "recording_unit_id": "$T" })),
+        case("PATCH", "/filings/{id}", Filing, json!({ "summary": "越界" })),
+        case("POST", "/filings/{id}/accept", Filing, json!({ "reason": "越界" })),
+        case("POST", "/filings/{id}/refresh", Filing, none()),
+        case("POST", "/filings/{id}/return", Filing, json!({ "reason": "越界" })),
+        case("POST", "/filings/{id}/submit", Filing, json!({ "submitted_on": on })),
+        // Floating members.
+        case("POST", "/floating-members", Member, json!({ "member_id": "$T" })),
+        case("POST", "/floating-members/{id}/activities", Floating, json!({ "content": "越界", "held_on": on, "kind": "org_life" })),
+        case("POST", "/floating-members/{id}/archive", Floating, json!({ "archived_on": on })),
+        case("POST", "/floating-members/{id}/chases", Floating, json!({ "method": "phone" })),
+        case("POST", "/floating-members/{id}/confirm", Floating, json!({ "proof_date": on, "proof_reference": "越界" })),
+        case("POST", "/floating-members/{id}/evaluation", Floating, json!({ "evaluation": "越界" })),
+        case("POST", "/floating-members/{id}/receipt", Floating, json!({ "received_by": "某人" })),
+        case("POST", "/floating-members/{id}/send", Floating, json!({ "method": "post" })),
+        // Handbooks (two-way reporting).
+        case("POST", "/handbooks", HeldByBranch, json!({ "member_id": "$T" })),
+        case("POST", "/handbooks/{id}/branch-confirmation", Handbook, json!({ "reported_on": on })),
+        case("POST", "/handbooks/{id}/cancel", Handbook, json!({ "reason": "越界作废" })),
+        case("POST", "/handbooks/{id}/reissue", Handbook, json!({ "reason": "越界补发" })),
+        case("POST", "/handbooks/{id}/village-confirmation", Handbook, json!({ "reported_on": on })),
+        // Sessions and exports.
+        case("DELETE", "/me/sessions/{id}", Session, none()),
+        case("POST", "/member-exports", OrgUnit, json!({ "personal": false, "reason": "越界导出", "query": { "unit": "$T" } })),
+        case("POST", "/member-exports/{id}/approve", Export, none()),
+        case("POST", "/member-exports/{id}/deny", Export, none()),
+        // Members.
+        case("POST", "/members", OrgUnit, json!({ "name": "越界", "is_owner": true, "business_name": "某店", "membership_status": "full", "distribution": "individual_business", "membership_unit_id": "$T" })),
+        case("PATCH", "/members/{id}", Member, json!({ "business_name": "越界改名" })),
+        case("POST", "/members/{id}/consents", Member, json!({ "consented_on": on, "form": "written", "notice_version": "v1" })),
+        case("POST", "/members/{id}/consents/{consent_id}/withdraw", Consent, json!({ "withdrawn_on": on })),
+        case("POST", "/members/{id}/status-changes", Member, json!({ "change": "business_status", "business_status": "suspended", "on": on })),
+        case("POST", "/members/{id}/unmask", Member, json!({ "fields": ["phone"], "reason": "越界查看" })),
+        // Org units.
+        case("POST", "/org-units", OrgUnit, json!({ "kind": "village", "name": "越界村", "parent_id": "$T" })),
+        case("PATCH", "/org-units/{id}", OrgUnit, json!({ "name": "越界改名" })),
+        case("POST", "/org-units/{id}/deactivate", OrgUnit, none()),
+        case("POST", "/org-units/{id}/move", OrgUnit, json!({})),
+        case("POST", "/org-units/{id}/reactivate", OrgUnit, none()),
+        // The platform's county endpoints.
+        case("PATCH", "/platform/tenants/{id}", Tenant, json!({ "name": "越界县" })),
+        case("POST", "/platform/tenants/{id}/admin-password-reset", Tenant, json!({ "username": "admin" })),
+        case("POST", "/platform/tenants/{id}/admin-totp-reset", Tenant, json!({ "username": "admin" })),
+        case("POST", "/platform/tenants/{id}/reactivate", Tenant, none()),
+        case("POST", "/platform/tenants/{id}/suspend", Tenant, none()),
+        // QQ groups.
+        case("POST", "/qq-groups", OrgUnit, json!({ "name": "越界群", "org_unit_id": "$T", "maintainer_id": "$MAINT" })),
+        case("PATCH", "/qq-groups/{id}", QqGroup, json!({ "name": "越界改名" })),
+        case("POST", "/qq-groups/{id}/deactivate", QqGroup, none()),
+        case("POST", "/qq-groups/{id}/reactivate", QqGroup, none()),
+        case("POST", "/qq-groups/{id}/roster", QqGroup, json!({ "real_name": "越界", "role": "member", "qq": "98765432" })),
+        case("PATCH", "/qq-groups/{id}/roster/{entry_id}", RosterEntry, json!({ "real_name": "越界改名" })),
+        case("DELETE", "/qq-groups/{id}/roster/{entry_id}", RosterEntry, none()),
+        case("POST", "/qq-groups/{id}/roster/{entry_id}/unmask", RosterEntry, json!({ "reason": "越界查看" })),
+        case("POST", "/qq-groups/{id}/snapshots", QqGroup, json!({ "text": "越界 98765432", "dry_run": false })),
+        case("POST", "/qq-groups/{id}/snapshots/file", QqGroup, Value::String("QQ号,群昵称\n98765432,越界\n".into())),
+        // Performance records.
+        case("POST", "/records", Member, json!({ "member_id": "$T", "item_code": "$ITEM", "content": "越界记录" })),
+        case("PATCH", "/records/{id}", Record, json!({ "content": "越界改写" })),
+        case("DELETE", "/records/{id}", Record, none()),
+        // Users.
+        case("POST", "/users", OrgUnit, json!({ "username": "$UNAME", "display_name": "越界", "role": "village_recorder", "org_unit_id": "$T" })),
+        case("PATCH", "/users/{id}", User, json!({ "display_name": "越界改名" })),
+        case("POST", "/users/{id}/password-reset", User, none()),
+        case("POST", "/users/{id}/sessions/revoke", User, none()),
+        case("POST", "/users/{id}/totp-reset", User, none()),
+    ]
+}
+
+#[test]
+fn every_mutating_endpoint_is_swept_or_excluded_with_a_reason() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("docs/openapi.json"))
+            .expect("JSON");
+    let mut documented = BTreeSet::new();
+    for (p, ops) in doc["paths"].as_object().expect("paths") {
+        for m in ops.as_object().expect("ops").keys() {
+            if ["post", "put", "patch", "delete"].contains(&m.as_str()) {
+                documented.insert((m.to_uppercase(), p.trim_start_matches("/api/v1").to_owned()));
+            }
+        }
+    }
+    let listed: BTreeSet<(String, String)> = cases()
+        .iter()
+        .map(|c| (c.method.to_owned(), c.path.to_owned()))
+        .chain(
+            EXCLUDED
+                .iter()
+                .map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned())),
+        )
+        .collect();
+    let missing: Vec<_> = documented.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "mutating endpoints neither swept nor excluded (add them to cases() or EXCLUDED): {missing:?}"
+    );
+    let stale: Vec<_> = listed.difference(&documented).collect();
+    assert!(
+        stale.is_empty(),
+        "listed but not in docs/openapi.json: {stale:?}"
+    );
+    assert_eq!(
+        cases().len() + EXCLUDED.len(),
+        listed.len(),
+        "an endpoint is listed twice"
+    );
+}
+
+/// Runs one SQL text query (one row, one nullable text column) on the database as the owner of
+/// county `code` (or on the platform tables with `None`).
+async fn sql_text(app: &TestApp, code: Option<&'static str>, q: String) -> String {
+    app.state
+        .db
+        .platform(Mode::Read, move |tx| {
+            let query = diesel::select(diesel::dsl::sql::<Nullable<Text>>(&format!("({q})")));
+            let out: Option<String> = match code {
+                None => query.get_result(tx.conn())?,
+                Some(code) => {
+                    let t = shuanglian::tenancy::repo::by_code(tx, code)?.expect("county");
+                    let mut ttx = tx.enter_tenant(t.tenant_id())?;
+                    query.get_result(ttx.conn())?
+                }
+            };
+            Ok(out.unwrap_or_default())
+        })
+        .await
+        .expect("sql")
+}
+
+fn agg(inner: &str, sep: &str) -> String {
+    match backend() {
+        Backend::Sqlite => format!(
+            "SELECT group_concat(x, {}) FROM ({inner} ORDER BY x)",
+            if sep == "\n" { "char(10)" } else { "','" }
+        ),
+        Backend::Postgres => format!(
+            "SELECT string_agg(x, {} ORDER BY x) FROM ({inner}) s",
+            if sep == "\n" { "E'\\n'" } else { "','" }
+        ),
+    }
+}
+
+/// The database's snapshots of rows: every column as text, rows sorted.
+struct Db<'a> {
+    app: &'a TestApp,
+    columns: HashMap<String, String>,
+    tid: String,
+}
+
+impl<'a> Db<'a> {
+    async fn new(app: &'a TestApp) -> Db<'a> {
+        let tid = sql_text(
+            app,
+            None,
+            format!("SELECT CAST(id AS TEXT) FROM tenants WHERE code = '{A}'"),
+        )
+        .await;
+        Db {
+            app,
+            columns: HashMap::new(),
+            tid,
+        }
+    }
+
+    async fn columns(&mut self, table: &str) -> String {
+        if let Some(c) = self.columns.get(table) {
+            return c.clone();
+        }
+        let q = match backend() {
+            Backend::Sqlite => {
+                format!("SELECT group_concat(name, ',') FROM pragma_table_info('{table}')")
+            }
+            Backend::Postgres => format!(
+                "SELECT string_agg(column_name::text, ',' ORDER BY ordinal_position) FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = '{table}'"
+            ),
+        };
+        let cols = sql_text(self.app, None, q).await;
+        assert!(!cols.is_empty(), "no columns for {table}");
+        self.columns.insert(table.to_owned(), cols.clone());
+        cols
+    }
+
+    /// Every row of `table` matching `filter`, every column, as text.
+    async fn rows(&mut self, table: &str, filter: &str) -> String {
+        let cols = self.columns(table).await;
+        let expr = cols
+            .split(',')
+            .map(|c| format!("COALESCE(CAST(\"{c}\" AS TEXT), '<null>')"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        let platform = table == "tenants";
+        let filter = if platform {
+            filter.to_owned()
+        } else {
+            format!("tenant_id = '{}' AND ({filter})", self.tid)
+        };
+        let q = agg(
+            &format!("SELECT {expr} AS x FROM \"{table}\" WHERE {filter}"),
+            "\n",
+        );
+        sql_text(self.app, (!platform).then_some(A), q).await
+    }
+
+    /// `id|sub` of up to 300 rows of a kind in county A (ordered by id).
+    async fn candidates(&mut self, kind: Kind, extra: &str) -> Vec<(String, String)> {
+        let (table, expr, filter, ..) = kind.rows();
+        let mut wh = format!("tenant_id = '{}'", self.tid);
+        for f in [filter, extra] {
+            if !f.is_empty() {
+                wh.push_str(&format!(" AND {f}"));
+            }
+        }
+        let inner = format!("SELECT {expr} AS x FROM {table} WHERE {wh} ORDER BY x LIMIT 300");
+        let q = agg(&format!("SELECT x FROM ({inner}) t"), ",");
+        let all = sql_text(self.app, Some(A), q).await;
+        all.split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                let (a, b) = s.split_once('|').unwrap_or((s, ""));
+                (a.to_owned(), b.to_owned())
+            })
+            .collect()
+    }
+
+    /// Every tenant-scoped table of county A, whole.
+    async fn county(&mut self) -> Vec<(String, String)> {
+        let q = match backend() {
+            Backend::Sqlite => "SELECT group_concat(m.name, ',') FROM sqlite_master m WHERE m.type = 'table' \
+                 AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name = 'tenant_id')"
+                .to_owned(),
+            Backend::Postgres => "SELECT string_agg(table_name::text, ',' ORDER BY table_name) FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND column_name = 'tenant_id'"
+                .to_owned(),
+        };
+        let tables = sql_text(self.app, None, q).await;
+        let mut out = Vec::new();
+        for t in tables.split(',').filter(|t| !t.is_empty()) {
+            out.push((t.to_owned(), self.rows(t, "1 = 1").await));
+        }
+        out
+    }
+}
+
+struct Caller {
+    name: &'static str,
+    token: String,
+    user_id: String,
+    /// The unit the caller is bound to (empty for county-wide and platform roles).
+    unit: String,
+    /// A branch staff member of the caller's county (for a QQ group's maintainer).
+    maint: String,
+}
+
+async fn demo_caller(
+    app: &TestApp,
+    code: &'static str,
+    name: &'static str,
+    username: &str,
+) -> Caller {
+    let token = if username == "admin" {
+        let r = app
+            .sign_in_with_code(
+                Some(code),
+                username,
+                DEMO_PASSWORD,
+                Some(&totp_code(DEMO_TOTP_SECRET)),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let v: Value = r.json().await.expect("json");
+        v["token"].as_str().expect("token").to_owned()
+    } else {
+        app.sign_in(Some(code), username, DEMO_PASSWORD).await
+    };
+    let me: Value = app
+        .get("/api/v1/me", &token)
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("json");
+    let user_id = me["user_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{me}"))
+        .to_owned();
+    let unit = sql_text(
+        app,
+        Some(code),
+        format!("SELECT org_unit_id FROM users WHERE id = '{user_id}'"),
+    )
+    .await;
+    let maint = sql_text(
+        app,
+        Some(code),
+        "SELECT MIN(id) FROM users WHERE role = 'branch_staff' AND org_unit_id IS NOT NULL".into(),
+    )
+    .await;
+    Caller {
+        name,
+        token,
+        user_id,
+        unit,
+        maint,
+    }
+}
+
+async fn platform_caller(app: &TestApp, name: &'static str, role: Role) -> Caller {
+    let username = if role == Role::PlatformOperator {
+        shuanglian_tests::OPERATOR.to_owned()
+    } else {
+        let hash = password::hash(PASSWORD).expect("hash");
+        app.state
+            .db
+            .platform(Mode::Write, move |tx| {
+                shuanglian::users::repo::platform_insert(
+                    tx,
+                    "zhejiang",
+                    "省局",
+                    role,
+                    Some("330000"),
+                    &hash,
+                    false,
+                )?;
+                Ok(())
+            })
+            .await
+            .expect("provincial user");
+        "zhejiang".to_owned()
+    };
+    let token = app.sign_in(None, &username, PASSWORD).await;
+    Caller {
+        name,
+        token,
+        user_id: uuid::Uuid::now_v7().to_string(),
+        unit: String::new(),
+        maint: uuid::Uuid::now_v7().to_string(),
+    }
+}
+
+/// The answer with what varies between two requests (ids, trace ids) taken out.
+async fn answer(
+    app: &TestApp,
+    c: &Case,
+    caller: &Caller,
+    path: &str,
+    body: &Value,
+) -> (u16, Value) {
+    let method = Method::from_bytes(c.method.as_bytes()).expect("method");
+    let mut r = app
+        .client
+        .request(method, app.url(&format!("/api/v1{path}")))
+        .bearer_auth(&caller.token)
+        .header("If-Match", "\"v1\"");
+    r = match body {
+        Value::String(bytes) => r
+            .header("content-type", "application/octet-stream")
+            .body(bytes.clone().into_bytes()),
+        _ if c.method == "DELETE" => r,
+        b => r.json(b),
+    };
+    let r = r.send().await.expect("send");
+    let status = r.status().as_u16();
+    let mut v: Value = r.json().await.unwrap_or(Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        for k in ["instance", "trace_id", "request_id"] {
+            o.remove(k);
+        }
+    }
+    (status, v)
+}
+
+fn fill(c: &Case, caller: &Caller, target: &(String, String), n: usize) -> (String, Value) {
+    let mut path = c.path.to_owned();
+    if let Some(i) = path.find("{id}") {
+        path.replace_range(i..i + 4, &target.0);
+    }
+    if let (Some(i), Some(j)) = (path.find('{'), path.find('}')) {
+        path.replace_range(i..=j, &target.1);
+    }
+    let text = serde_json::to_string(&c.body)
+        .expect("json")
+        .replace("$T", &target.0)
+        .replace("$SUB", &target.1)
+        .replace("$ME", &caller.user_id)
+        .replace("$MAINT", &caller.maint)
+        .replace("$ITEM", "B01")
+        .replace("$UNAME", &format!("sweep.{n}"));
+    (path, serde_json::from_str(&text).expect("json"))
+}
+
+#[tokio::test]
+async fn out_of_scope_writes_are_404_and_change_nothing() {
+    let app = spawn_app().await;
+    shuanglian::demo::generate(&app.state, shuanglian::demo::Preset::Small, 1)
+        .await
+        .expect("demo data");
+    // County A's admin: a pending export to decide, and a session to end.
+    let a_admin = demo_caller(&app, A, "A admin", "admin").await;
+    let r = app
+        .post(
+            "/api/v1/member-exports",
+            &a_admin.token,
+            &json!({ "personal": true, "reason": "扫描测试导出" }),
+        )
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let sessions: Value = app
+        .get("/api/v1/me/sessions", &a_admin.token)
+        .send()
+        .await
+        .expect("sessions")
+        .json()
+        .await
+        .expect("json");
+    let a_session = sessions[0]["id"].as_str().expect("session").to_owned();
+    // The demo has no consents: A's admin records some, across the county.
+    let mut db = Db::new(&app).await;
+    let members = db.candidates(Kind::Member, "").await;
+    for (mid, _) in members.iter().step_by(10) {
+        let r = app
+            .post(
+                &format!("/api/v1/members/{mid}/consents"),
+                &a_admin.token,
+                &json!({ "consented_on": "2026-10-01", "form": "written", "notice_version": "v1" }),
+            )
+            .send()
+            .await
+            .expect("consent");
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let a_tenant = sql_text(
+        &app,
+        None,
+        format!("SELECT CAST(id AS TEXT) FROM tenants WHERE code = '{A}'"),
+    )
+    .await;
+
+    let callers = [
+        demo_caller(&app, B, "county admin of B", "admin").await,
+        demo_caller(&app, B, "association committee of B", "assoc.0009").await,
+        demo_caller(&app, A, "branch staff of another branch", "branch.0006").await,
+        demo_caller(
+            &app,
+            A,
+            "township committee of another township",
+            "township.0007",
+        )
+        .await,
+        demo_caller(
+            &app,
+            A,
+            "village recorder of another village",
+            "village.0001",
+        )
+        .await,
+        demo_caller(&app, A, "AIC recorder of another office", "aic.0008").await,
+        platform_caller(&app, "provincial office", Role::ProvincialOffice).await,
+        platform_caller(&app, "platform operator", Role::PlatformOperator).await,
+    ];
+    let before = db.county().await;
+    let tenant_before = db.rows("tenants", &format!("code = '{A}'")).await;
+
+    let mut failures = Vec::new();
+    let mut skipped = Vec::new();
+    let mut picked: HashMap<(usize, Kind), Option<(String, String)>> = HashMap::new();
+    let mut n = 0usize;
+    for (ci, caller) in callers.iter().enumerate() {
+        for c in cases() {
+            n += 1;
+            // The platform operator reaches every county by design: the platform's county
+            // endpoints are in its scope, not a cross-scope write.
+            if caller.name == "platform operator" && c.kind == Kind::Tenant {
+                continue;
+            }
+            let target = match picked.get(&(ci, c.kind)) {
+                Some(t) => t.clone(),
+                None => {
+                    let t = pick(&app, &mut db, caller, c.kind, &a_session, &a_tenant).await;
+                    picked.insert((ci, c.kind), t.clone());
+                    t
+                }
+            };
+            let Some(target) = target else {
+                // Every row of the kind is within this caller's scope (e.g. one branch keeps
+                // all the demo's floating members): nothing to try. Another county's admin
+                // always has a target, so every endpoint is still swept.
+                assert_ne!(ci, 0, "{}: no {:?} in county A", caller.name, c.kind);
+                skipped.push(format!("{} {} as {}", c.method, c.path, caller.name));
+                continue;
+            };
+            // The same request naming an id that does not exist (in the path, or in the body).
+            let ghost = (uuid::Uuid::now_v7().to_string(), target.1.clone());
+            let (path, body) = fill(&c, caller, &target, n);
+            let (gpath, gbody) = fill(&c, caller, &ghost, n);
+            let (table, filter) = {
+                let (_, _, _, table, col, by_sub) = c.kind.rows();
+                let key = if by_sub { &target.1 } else { &target.0 };
+                match c.kind {
+                    Kind::Tenant => ("tenants", format!("id = '{key}'")),
+                    _ => (table, format!("CAST(\"{col}\" AS TEXT) = '{key}'")),
+                }
+            };
+            let row_before = if table.is_empty() {
+                String::new()
+            } else {
+                db.rows(table, &filter).await
+            };
+            let got = answer(&app, &c, caller, &path, &body).await;
+            let row_after = if table.is_empty() {
+                String::new()
+            } else {
+                db.rows(table, &filter).await
+            };
+            let missing = answer(&app, &c, caller, &gpath, &gbody).await;
+            // A role that may not use the endpoint at all is refused alike for every id (the
+            // comparison with the missing id below holds it to that).
+            let role_refusal = got.0 == 403;
+            let ok_status = if c.path.contains("{id}") {
+                got.0 == 404 || role_refusal
+            } else {
+                got.0 == 422 || got.0 == 404 || role_refusal
+            };
+            let what = format!(
+                "{} {} {} as {}",
+                c.method,
+                c.path,
+                if c.path.contains("{id}") {
+                    target.0.as_str()
+                } else {
+                    "(body)"
+                },
+                caller.name
+            );
+            if !ok_status {
+                failures.push(format!("{what}: {} {}", got.0, got.1));
+            } else if got != missing {
+                failures.push(format!(
+                    "{what}: {} {} but a missing id gives {} {}",
+                    got.0, got.1, missing.0, missing.1
+                ));
+            } else if row_before != row_after {
+                failures.push(format!("{what}: the row changed"));
+            }
+        }
+    }
+    // Nothing anywhere in county A changed, and A's admin is still signed in.
+    let after = db.county().await;
+    for ((t, b), (_, a)) in before.iter().zip(after.iter()) {
+        if b != a {
+            failures.push(format!("table {t} changed"));
+        }
+    }
+    assert_eq!(
+        db.rows("tenants", &format!("code = '{A}'")).await,
+        tenant_before
+    );
+    let me = app
+        .get("/api/v1/me", &a_admin.token)
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(me.status(), StatusCode::OK, "A's session survived");
+    eprintln!("out of scope for nobody (skipped): {skipped:#?}");
+    assert!(
+        skipped.len() * 10 < cases().len() * callers.len(),
+        "too little was swept: {skipped:#?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// A row of `kind` in county A outside the caller's scope: checked by the caller's own read
+/// where the kind has one (403 or 404 on it), else by construction.
+async fn pick(
+    app: &TestApp,
+    db: &mut Db<'_>,
+    caller: &Caller,
+    kind: Kind,
+    a_session: &str,
+    a_tenant: &str,
+) -> Option<(String, String)> {
+    match kind {
+        Kind::Session => return Some((a_session.to_owned(), String::new())),
+        Kind::Tenant => return Some((a_tenant.to_owned(), String::new())),
+        _ => {}
+    }
+    // Grids are read county-wide: another office's grid is the one out of a recorder's scope.
+    let extra = match kind {
+        Kind::Grid if !caller.unit.is_empty() => format!("aic_office_id <> '{}'", caller.unit),
+        Kind::GridTownship if !caller.unit.is_empty() => format!(
+            "grid_id IN (SELECT id FROM grids WHERE aic_office_id <> '{}')",
+            caller.unit
+        ),
+        Kind::User => format!("id <> '{}'", caller.user_id),
+        _ => String::new(),
+    };
+    let rows = db.candidates(kind, &extra).await;
+    let Some(read) = kind.read() else {
+        return rows.first().cloned();
+    };
+    for row in rows {
+        let s = app
+            .get(&read.replace("{id}", &row.0), &caller.token)
+            .send()
+            .await
+            .expect("read")
+            .status()
+            .as_u16();
+        if s == 404 || s == 403 {
+            return Some(row);
+        }
+    }
+    None
+}
