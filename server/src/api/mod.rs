@@ -16,26 +16,26 @@ pub use body::JsonBody;
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 200;
 
-/// The `limit` query parameter of every list endpoint: 1 to [`MAX_PAGE`]. Declared once here so
-/// the bound is enforced, and documented in OpenAPI, the same way everywhere; a value out of
-/// range is a 400 `invalid_parameter` naming `limit`.
+/// The `limit` query parameter of every list endpoint: 1 to `MAX` ([`MAX_PAGE`] for the paged
+/// lists; a one-page report may state its own). Declared once here so the bound is enforced,
+/// and documented in OpenAPI, the same way everywhere; a value out of range is a 400
+/// `invalid_parameter` naming `limit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageLimit(pub u32);
+pub struct PageLimit<const MAX: u32 = MAX_PAGE>(pub u32);
 
-impl poem_openapi::types::Type for PageLimit {
+impl<const MAX: u32> poem_openapi::types::Type for PageLimit<MAX> {
     const IS_REQUIRED: bool = true;
     type RawValueType = Self;
     type RawElementValueType = Self;
 
     fn name() -> std::borrow::Cow<'static, str> {
-        "PageLimit".into()
+        format!("PageLimit{MAX}").into()
     }
 
     fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
         let mut s = poem_openapi::registry::MetaSchema::new_with_format("integer", "uint32");
         s.minimum = Some(1.0);
-        s.maximum = Some(f64::from(MAX_PAGE));
-        s.description = Some("Rows per page, 1 to 200 (default 50 unless the endpoint says)");
+        s.maximum = Some(f64::from(MAX));
         poem_openapi::registry::MetaSchemaRef::Inline(Box::new(s))
     }
 
@@ -48,12 +48,12 @@ impl poem_openapi::types::Type for PageLimit {
     }
 }
 
-impl poem_openapi::types::ParseFromParameter for PageLimit {
+impl<const MAX: u32> poem_openapi::types::ParseFromParameter for PageLimit<MAX> {
     fn parse_from_parameter(value: &str) -> poem_openapi::types::ParseResult<Self> {
         match value.trim().parse::<u32>() {
-            Ok(n) if (1..=MAX_PAGE).contains(&n) => Ok(Self(n)),
+            Ok(n) if (1..=MAX).contains(&n) => Ok(Self(n)),
             _ => Err(poem_openapi::types::ParseError::custom(format!(
-                "limit is a whole number from 1 to {MAX_PAGE}"
+                "limit is a whole number from 1 to {MAX}"
             ))),
         }
     }
@@ -259,10 +259,10 @@ mod tests {
         assert_eq!((rows.len(), next), (1, None));
         use poem_openapi::types::ParseFromParameter;
         for bad in ["0", "201", "-1", "abc", "4294967296", ""] {
-            assert!(PageLimit::parse_from_parameter(bad).is_err(), "{bad}");
+            assert!(<PageLimit>::parse_from_parameter(bad).is_err(), "{bad}");
         }
         assert_eq!(
-            PageLimit::parse_from_parameter("200").ok(),
+            <PageLimit>::parse_from_parameter("200").ok(),
             Some(PageLimit(200))
         );
         assert_eq!(
@@ -317,7 +317,7 @@ mod tests {
             #[test]
             fn page_limits_and_cursors_never_panic(s in any::<String>()) {
                 use poem_openapi::types::ParseFromParameter;
-                if let Ok(l) = PageLimit::parse_from_parameter(&s) {
+                if let Ok(l) = <PageLimit>::parse_from_parameter(&s) {
                     prop_assert!((1..=MAX_PAGE).contains(&l.0));
                 }
                 let _ = PageRequest::parse(None, Some(&s));

@@ -1394,15 +1394,15 @@ impl FloatingApi {
         auth: Auth,
         /// The day to count from (default today in China).
         as_of: Query<Option<String>>,
-        /// Rows to return (default 200, the most a page holds); `truncated` says there were more.
-        limit: Query<Option<crate::api::PageLimit>>,
+        /// Rows to return (1 to 500, default 200): one page, `truncated` says there were more.
+        limit: Query<Option<crate::api::PageLimit<500>>>,
     ) -> AppResult<Json<OutstandingReceipts>> {
         let tid = auth.0.tenant()?;
         let as_of = match as_of.0 {
             Some(s) => parse_date("as_of", &s).map_err(|e| AppError::validation(vec![e]))?,
             None => deadlines::today(),
         };
-        let limit = i64::from(limit.0.map_or(crate::api::MAX_PAGE, |l| l.0));
+        let limit = i64::from(limit.0.map_or(200, |l| l.0));
         let who = auth.0;
         let out = self
             .state
