@@ -165,7 +165,7 @@ pub struct AppError {
     pub fields: Vec<FieldError>,
     /// Errors known but not in `fields` (a caller that kept only the first ones); the wire
     /// shows them as `more_errors` with those beyond [`MAX_LISTED_ERRORS`].
-    pub more_fields: usize,
+    pub more_fields: u32,
     pub retry_after: Option<u64>,
     /// Internal cause: logged, never sent.
     pub source: Option<anyhow::Error>,
@@ -325,13 +325,11 @@ impl AppError {
                 .cloned()
                 .collect(),
             more_errors: Some(
-                self.fields
-                    .len()
-                    .saturating_sub(MAX_LISTED_ERRORS)
+                u32::try_from(self.fields.len().saturating_sub(MAX_LISTED_ERRORS))
+                    .unwrap_or(u32::MAX)
                     .saturating_add(self.more_fields),
             )
-            .filter(|n| *n > 0)
-            .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+            .filter(|n| *n > 0),
             request_id,
         }
     }

@@ -301,7 +301,7 @@ impl SpreadsheetApi {
                             })
                             .collect(),
                     );
-                    e.more_fields = plan.errors.total() - plan.errors.listed().len();
+                    e.more_fields = plan.errors.more().unwrap_or(0);
                     e.code = "import_rejected";
                     e.zh = format!(
                         "有 {} 处错误，未导入任何数据；请先用试导入（dry_run）查看并修正",

@@ -251,8 +251,7 @@ pub struct ImportResult {
     pub taken_on: NaiveDate,
     pub source: SnapshotSource,
     pub diff: RosterDiff,
-    /// Lines that could not be read (only on a dry run: otherwise they fail the import); at
-    /// most 500.
+    /// Lines that could not be read, at most 500 (dry runs only: they fail a real import).
     pub errors: Vec<ImportLineError>,
     /// How many bad lines were left out of `errors` (absent when all are listed).
     #[oai(skip_serializing_if_is_none)]
@@ -837,7 +836,8 @@ fn lines_problem(p: &Parsed) -> AppError {
             p.errors.len()
         ),
     );
-    e.more_fields = p.errors.len().saturating_sub(MAX_LISTED_ERRORS);
+    e.more_fields =
+        u32::try_from(p.errors.len().saturating_sub(MAX_LISTED_ERRORS)).unwrap_or(u32::MAX);
     e.fields = p
         .errors
         .iter()
