@@ -63,6 +63,69 @@ impl FieldError {
     }
 }
 
+/// Lists of errors in a response stop at this many; `more_errors` counts those left out, so a
+/// file with a million bad cells answers a page the client can show, not a million entries.
+pub const MAX_LISTED_ERRORS: usize = 500;
+
+/// A list of errors that keeps the first [`MAX_LISTED_ERRORS`] and counts the rest.
+#[derive(Debug, Clone)]
+pub struct Capped<T> {
+    items: Vec<T>,
+    more: usize,
+}
+
+impl<T> Default for Capped<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            more: 0,
+        }
+    }
+}
+
+impl<T> Capped<T> {
+    pub fn push(&mut self, item: T) {
+        if self.items.len() < MAX_LISTED_ERRORS {
+            self.items.push(item);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    pub fn extend(&mut self, items: impl IntoIterator<Item = T>) {
+        for i in items {
+            self.push(i);
+        }
+    }
+
+    /// Every error, listed or not.
+    pub fn total(&self) -> usize {
+        self.items.len() + self.more
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The listed errors.
+    pub fn listed(&self) -> &[T] {
+        &self.items
+    }
+
+    /// The count of errors not listed, as the wire's `more_errors` (absent when none).
+    pub fn more(&self) -> Option<u32> {
+        (self.more > 0).then(|| u32::try_from(self.more).unwrap_or(u32::MAX))
+    }
+}
+
+impl<T> FromIterator<T> for Capped<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut c = Self::default();
+        c.extend(iter);
+        c
+    }
+}
+
 /// RFC 9457 problem details, as sent on the wire (`application/problem+json`).
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct Problem {
@@ -79,9 +142,14 @@ pub struct Problem {
     pub detail: String,
     /// English explanation.
     pub detail_en: String,
+    /// At most 500 entries; `more_errors` counts the rest.
     #[oai(skip_serializing_if_is_empty, default)]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// How many errors were left out of `errors` (absent when all are listed).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more_errors: Option<u32>,
     /// The request id, to quote to an operator.
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,6 +163,9 @@ pub struct AppError {
     pub zh: Msg,
     pub en: Msg,
     pub fields: Vec<FieldError>,
+    /// Errors known but not in `fields` (a caller that kept only the first ones); the wire
+    /// shows them as `more_errors` with those beyond [`MAX_LISTED_ERRORS`].
+    pub more_fields: u32,
     pub retry_after: Option<u64>,
     /// Internal cause: logged, never sent.
     pub source: Option<anyhow::Error>,
@@ -115,6 +186,7 @@ impl AppError {
             zh: zh.into(),
             en: en.into(),
             fields: Vec::new(),
+            more_fields: 0,
             retry_after: None,
             source: None,
         }
@@ -246,7 +318,18 @@ impl AppError {
             code: self.code.to_owned(),
             detail: self.zh.to_string(),
             detail_en: self.en.to_string(),
-            errors: self.fields.clone(),
+            errors: self
+                .fields
+                .iter()
+                .take(MAX_LISTED_ERRORS)
+                .cloned()
+                .collect(),
+            more_errors: Some(
+                u32::try_from(self.fields.len().saturating_sub(MAX_LISTED_ERRORS))
+                    .unwrap_or(u32::MAX)
+                    .saturating_add(self.more_fields),
+            )
+            .filter(|n| *n > 0),
             request_id,
         }
     }

@@ -26,20 +26,7 @@ pub async fn read_limited(
     body: &mut RequestBody,
     limit: usize,
 ) -> Result<Vec<u8>, AppError> {
-    let declared = request
-        .headers()
-        .get(poem::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
-        return Err(too_large(limit));
-    }
-    let taken = body.take().map_err(|_| unreadable_body())?;
-    let bytes = taken.into_bytes_limit(limit).await.map_err(|e| match e {
-        poem::error::ReadBodyError::PayloadTooLarge => too_large(limit),
-        _ => unreadable_body(),
-    })?;
-    Ok(bytes.to_vec())
+    Unread::take(request, body, limit)?.read().await
 }
 
 fn unreadable_body() -> AppError {
@@ -193,10 +180,52 @@ where
     }
 }
 
-/// A spreadsheet upload (xlsx or CSV) as raw bytes, bounded by `server.upload_limit_bytes`.
-/// The format is told from the content, not the declared type, since browsers and curl label
-/// CSV files in many ways.
-pub struct UploadBody(pub Vec<u8>);
+/// A request body not read yet, so that a handler can check the caller's right to the target
+/// before it spends anything on the body: authorise, then `read` (bounded), then parse.
+pub struct Unread {
+    body: poem::Body,
+    declared: Option<usize>,
+    limit: usize,
+}
+
+impl Unread {
+    pub fn take(request: &Request, body: &mut RequestBody, limit: usize) -> Result<Self, AppError> {
+        let declared = request
+            .headers()
+            .get(poem::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let body = body.take().map_err(|_| unreadable_body())?;
+        Ok(Self {
+            body,
+            declared,
+            limit,
+        })
+    }
+
+    /// The bytes: 413 before reading when Content-Length says more than the limit, and while
+    /// reading when a chunked body grows past it.
+    pub async fn read(self) -> Result<Vec<u8>, AppError> {
+        let limit = self.limit;
+        if self.declared.is_some_and(|n| n > limit) {
+            return Err(too_large(limit));
+        }
+        let bytes = self
+            .body
+            .into_bytes_limit(limit)
+            .await
+            .map_err(|e| match e {
+                poem::error::ReadBodyError::PayloadTooLarge => too_large(limit),
+                _ => unreadable_body(),
+            })?;
+        Ok(bytes.to_vec())
+    }
+}
+
+/// A spreadsheet upload (xlsx or CSV), bounded by `server.upload_limit_bytes`, read once the
+/// handler has authorised the caller. The format is told from the content, not the declared
+/// type, since browsers and curl label CSV files in many ways.
+pub struct UploadBody(pub Unread);
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -230,7 +259,7 @@ impl<'a> ApiExtractor<'a> for UploadBody {
         let limit = request
             .data::<crate::startup::AppState>()
             .map_or(DEFAULT_LIMIT, |s| s.settings.server.upload_limit_bytes);
-        Ok(UploadBody(read_limited(request, body, limit).await?))
+        Ok(UploadBody(Unread::take(request, body, limit)?))
     }
 }
 

@@ -16,6 +16,49 @@ pub use body::JsonBody;
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 200;
 
+/// The `limit` query parameter of every list endpoint: 1 to `MAX` ([`MAX_PAGE`] for the paged
+/// lists; a one-page report may state its own). Declared once here so the bound is enforced,
+/// and documented in OpenAPI, the same way everywhere; a value out of range is a 400
+/// `invalid_parameter` naming `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageLimit<const MAX: u32 = MAX_PAGE>(pub u32);
+
+impl<const MAX: u32> poem_openapi::types::Type for PageLimit<MAX> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        format!("PageLimit{MAX}").into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        let mut s = poem_openapi::registry::MetaSchema::new_with_format("integer", "uint32");
+        s.minimum = Some(1.0);
+        s.maximum = Some(f64::from(MAX));
+        poem_openapi::registry::MetaSchemaRef::Inline(Box::new(s))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl<const MAX: u32> poem_openapi::types::ParseFromParameter for PageLimit<MAX> {
+    fn parse_from_parameter(value: &str) -> poem_openapi::types::ParseResult<Self> {
+        match value.trim().parse::<u32>() {
+            Ok(n) if (1..=MAX).contains(&n) => Ok(Self(n)),
+            _ => Err(poem_openapi::types::ParseError::custom(format!(
+                "limit is a whole number from 1 to {MAX}"
+            ))),
+        }
+    }
+}
+
 /// A validated page request: at most `limit` rows with ids after `after`.
 #[derive(Debug, Clone)]
 pub struct PageRequest {
@@ -24,16 +67,8 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    pub fn parse(limit: Option<u32>, cursor: Option<&str>) -> Result<Self, AppError> {
-        let limit = limit.unwrap_or(DEFAULT_PAGE);
-        if !(1..=MAX_PAGE).contains(&limit) {
-            return Err(AppError::field(
-                "limit",
-                "out_of_range",
-                format!("limit：每页条数应在 1 到 {MAX_PAGE} 之间"),
-                format!("limit must be between 1 and {MAX_PAGE}"),
-            ));
-        }
+    pub fn parse(limit: Option<PageLimit>, cursor: Option<&str>) -> Result<Self, AppError> {
+        let limit = limit.map_or(DEFAULT_PAGE, |l| l.0);
         let after = match cursor.filter(|c| !c.is_empty()) {
             None => None,
             Some(c) => Some(decode_cursor(c).ok_or_else(|| {
@@ -77,16 +112,20 @@ fn decode_cursor(c: &str) -> Option<String> {
     uuid::Uuid::try_parse(id).ok().map(|_| id.to_owned())
 }
 
-/// A `YYYY-MM-DD` date from a request; the error names `field`.
+/// A `YYYY-MM-DD` date from a request; the error names `field`. Four-digit years only: chrono
+/// also reads `+262143-12-31`, on which the date rules' arithmetic would overflow.
 pub fn parse_date(field: &str, s: &str) -> Result<chrono::NaiveDate, FieldError> {
-    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        FieldError::new(
-            field,
-            "invalid_date",
-            format!("{field}：日期格式应为 YYYY-MM-DD"),
-            format!("{field}: a date as YYYY-MM-DD"),
-        )
-    })
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1000..=9999).contains(&chrono::Datelike::year(d)))
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                "invalid_date",
+                format!("{field}：日期格式应为 YYYY-MM-DD"),
+                format!("{field}: a date as YYYY-MM-DD"),
+            )
+        })
 }
 
 /// The ETag of a row at a version.
@@ -233,7 +272,7 @@ mod tests {
     #[test]
     fn pages_and_cursors() {
         let id = uuid::Uuid::now_v7().to_string();
-        let p = PageRequest::parse(Some(2), Some(&encode_cursor(&id))).expect("page");
+        let p = PageRequest::parse(Some(PageLimit(2)), Some(&encode_cursor(&id))).expect("page");
         assert_eq!(p.after.as_deref(), Some(id.as_str()));
         assert_eq!(p.fetch(), 3);
         let (rows, next) = p.finish(vec!["a", "b", "c"], |s| s);
@@ -241,13 +280,17 @@ mod tests {
         assert!(next.is_some());
         let (rows, next) = p.finish(vec!["a"], |s| s);
         assert_eq!((rows.len(), next), (1, None));
+        use poem_openapi::types::ParseFromParameter;
+        for bad in ["0", "201", "-1", "abc", "4294967296", ""] {
+            assert!(<PageLimit>::parse_from_parameter(bad).is_err(), "{bad}");
+        }
         assert_eq!(
-            PageRequest::parse(Some(0), None).unwrap_err().fields[0].field,
-            "limit"
+            <PageLimit>::parse_from_parameter("200").ok(),
+            Some(PageLimit(200))
         );
         assert_eq!(
-            PageRequest::parse(Some(201), None).unwrap_err().fields[0].field,
-            "limit"
+            PageRequest::parse(None, None).expect("page").limit,
+            DEFAULT_PAGE
         );
         assert_eq!(
             PageRequest::parse(None, Some("garbage"))
@@ -267,5 +310,41 @@ mod tests {
             StatusCode::PRECONDITION_REQUIRED
         );
         assert_eq!(if_match(Some("*")).unwrap_err().code, "invalid_if_match");
+    }
+
+    mod props {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        proptest! {
+            #[test]
+            fn dates_never_panic(s in prop_oneof![
+                any::<String>(),
+                "[+-]?[0-9]{1,7}-[0-9]{1,3}-[0-9]{1,3}",
+            ]) {
+                if let Ok(d) = parse_date("as_of", &s) {
+                    // Accepted dates leave room for the date rules' arithmetic.
+                    prop_assert!(d.checked_add_days(chrono::Days::new(3660)).is_some());
+                }
+            }
+
+            #[test]
+            fn dates_round_trip(days in 0i64..2_900_000) {
+                let d = chrono::NaiveDate::from_ymd_opt(1000, 1, 1).expect("date")
+                    + chrono::Days::new(days as u64);
+                let shown = d.format("%Y-%m-%d").to_string();
+                prop_assert_eq!(parse_date("on", &shown).expect("valid"), d);
+            }
+
+            #[test]
+            fn page_limits_and_cursors_never_panic(s in any::<String>()) {
+                use poem_openapi::types::ParseFromParameter;
+                if let Ok(l) = <PageLimit>::parse_from_parameter(&s) {
+                    prop_assert!((1..=MAX_PAGE).contains(&l.0));
+                }
+                let _ = PageRequest::parse(None, Some(&s));
+            }
+        }
     }
 }

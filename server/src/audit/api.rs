@@ -85,7 +85,7 @@ impl AuditApi {
         auth: Auth,
         /// Only entries about this entity (e.g. "who touched this user").
         entity_id: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<AuditPage>> {
         let tid = auth.0.tenant()?;

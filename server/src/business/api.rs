@@ -507,7 +507,7 @@ impl BusinessApi {
         township_id: Query<Option<String>>,
         status: Query<Option<BusinessStatus>>,
         sort: Query<Option<Sort>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<BusinessPage>> {
         let tid = auth.0.tenant()?;

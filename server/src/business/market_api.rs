@@ -255,7 +255,7 @@ impl MarketApi {
         auth: Auth,
         name: Query<Option<String>>,
         grid_id: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<MarketPage>> {
         let tid = auth.0.tenant()?;

@@ -126,17 +126,15 @@ impl CreditCode {
                 "a unified social credit code has 18 characters",
             ));
         }
-        if let Some(c) = s.bytes().find(|&c| uscc_value(c).is_none()) {
+        // By character: a byte of a multibyte character would print as a different one.
+        if let Some(c) = s
+            .chars()
+            .find(|&c| !c.is_ascii() || uscc_value(c as u8).is_none())
+        {
             return Err(bad(
                 "invalid_credit_code",
-                &format!(
-                    "统一社会信用代码含有不允许的字符“{}”（不使用I、O、S、V、Z）",
-                    c as char
-                ),
-                &format!(
-                    "character '{}' is not allowed (no I, O, S, V, Z)",
-                    c as char
-                ),
+                &format!("统一社会信用代码含有不允许的字符“{c}”（不使用I、O、S、V、Z）"),
+                &format!("character '{c}' is not allowed (no I, O, S, V, Z)"),
             ));
         }
         if !s.as_bytes()[2..8].iter().all(u8::is_ascii_digit) {
@@ -352,5 +350,63 @@ mod tests {
                 .code,
             "status_unchanged"
         );
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn uscc_char() -> impl Strategy<Value = char> {
+        proptest::sample::select(USCC_CHARS.to_vec()).prop_map(char::from)
+    }
+
+    /// A valid code: registering authority and kind, a 6-digit division code, a 9-character
+    /// organisation code, and the GB 32100 check character.
+    fn valid_code() -> impl Strategy<Value = String> {
+        (
+            proptest::collection::vec(uscc_char(), 2),
+            0u32..1_000_000,
+            proptest::collection::vec(uscc_char(), 9),
+        )
+            .prop_map(|(head, division, org)| {
+                let body: String = head
+                    .into_iter()
+                    .chain(format!("{division:06}").chars())
+                    .chain(org)
+                    .collect();
+                let check = credit_code_check_char(&body).expect("17 valid characters");
+                format!("{body}{check}")
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn credit_codes_never_panic(s in prop_oneof![
+            any::<String>(),
+            proptest::collection::vec(prop_oneof![uscc_char(), Just('中'), Just('i'), Just('Ｏ')], 16..20)
+                .prop_map(|v| v.into_iter().collect::<String>()),
+        ]) {
+            if let Ok(c) = CreditCode::parse("credit_code", &s) {
+                prop_assert_eq!(c.as_str().len(), 18);
+            }
+            let _ = credit_code_check_char(&s);
+        }
+
+        #[test]
+        fn valid_credit_codes_round_trip(code in valid_code(), lower in any::<bool>()) {
+            let typed = if lower { code.to_ascii_lowercase() } else { code.clone() };
+            let parsed = CreditCode::parse("credit_code", &typed).expect("valid");
+            prop_assert_eq!(parsed.as_str(), code.as_str());
+            prop_assert_eq!(CreditCode::parse("credit_code", parsed.as_str()).expect("again"), parsed);
+        }
+
+        #[test]
+        fn a_changed_check_character_is_refused(code in valid_code(), c in uscc_char()) {
+            let wrong = format!("{}{c}", &code[..17]);
+            prop_assert_eq!(CreditCode::parse("credit_code", &wrong).is_ok(), wrong == code);
+        }
     }
 }

@@ -625,7 +625,7 @@ impl DeadlineApi {
         from: Query<Option<String>>,
         /// Only obligations due on or before this day.
         to: Query<Option<String>>,
-        limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         cursor: Query<Option<String>>,
     ) -> AppResult<Json<Dashboard>> {
         let tid = auth.0.tenant()?;
@@ -924,7 +924,7 @@ impl DeadlineApi {
         &self,
         auth: Auth,
         topic: Query<Option<String>>,
-        limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         cursor: Query<Option<String>>,
     ) -> AppResult<Json<OutboxPage>> {
         let tid = auth.0.tenant()?;

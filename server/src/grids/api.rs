@@ -185,7 +185,7 @@ impl GridApi {
     async fn list(
         &self,
         auth: Auth,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<GridPage>> {
         let tid = auth.0.tenant()?;

@@ -733,7 +733,7 @@ impl MemberApi {
         grid: Query<Option<String>>,
         market: Query<Option<String>>,
         sort: Query<Option<MemberSort>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<MemberPage>> {
         let tid = auth.0.tenant()?;

@@ -602,7 +602,7 @@ impl ConsentApi {
         &self,
         auth: Auth,
         #[oai(validator(min_length = 1, max_length = 50))] notice_version: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<LackingConsentPage>> {
         let tid = auth.0.tenant()?;

@@ -67,4 +67,33 @@ mod tests {
         assert!(!is_pinyin_query("z1"));
         assert!(!is_pinyin_query(""));
     }
+
+    mod props {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        proptest! {
+            #[test]
+            fn pinyin_keys_never_panic_and_are_ascii(s in prop_oneof![
+                any::<String>(),
+                proptest::collection::vec(proptest::char::range('\u{4E00}', '\u{9FFF}'), 0..8)
+                    .prop_map(|v| v.into_iter().collect::<String>()),
+            ]) {
+                let (full, initials) = pinyin_keys(&s);
+                prop_assert!(full.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()), "{}", full);
+                prop_assert!(initials.len() <= full.len());
+                let _ = is_pinyin_query(&s);
+            }
+
+            #[test]
+            fn a_name_is_found_by_its_own_keys(s in proptest::collection::vec(proptest::char::range('\u{4E00}', '\u{9FFF}'), 1..5)
+                .prop_map(|v| v.into_iter().collect::<String>())) {
+                let (full, initials) = pinyin_keys(&s);
+                // What the search does: a Latin query is a prefix of the stored keys.
+                prop_assert!(initials.is_empty() || is_pinyin_query(&initials));
+                prop_assert!(full.starts_with(initials.get(..1).unwrap_or("")));
+            }
+        }
+    }
 }

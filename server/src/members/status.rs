@@ -798,7 +798,7 @@ impl MemberStatusApi {
         &self,
         auth: Auth,
         id: Path<String>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<StatusHistoryPage>> {
         let tid = auth.0.tenant()?;

@@ -44,8 +44,11 @@ pub struct ImportReport {
     pub updated: u32,
     /// Members matched by ID-card number with nothing to change.
     pub unchanged: u32,
-    /// Every rejected cell; a commit with any is refused as a whole.
+    /// The rejected cells (at most 500); a commit with any is refused as a whole.
     pub errors: Vec<RowError>,
+    /// How many rejected cells were left out of `errors` (absent when all are listed).
+    #[oai(skip_serializing_if_is_none)]
+    pub more_errors: Option<u32>,
     #[oai(skip_serializing_if_is_none)]
     pub import_id: Option<String>,
 }
@@ -258,7 +261,7 @@ impl SpreadsheetApi {
         let tid = auth.0.tenant()?;
         auth.0.require(&[Role::CountyAdmin])?;
         let dry_run = dry_run.0.unwrap_or(true);
-        let bytes = file.0;
+        let bytes = file.0.read().await?;
         let sha = hex::encode(Sha256::digest(&bytes));
         let table = tokio::task::spawn_blocking(move || sheet::read(&bytes))
             .await
@@ -278,7 +281,8 @@ impl SpreadsheetApi {
                     created: plan.creates.len() as u32,
                     updated: plan.updates.len() as u32,
                     unchanged: plan.unchanged as u32,
-                    errors: plan.errors.clone(),
+                    errors: plan.errors.listed().to_vec(),
+                    more_errors: plan.errors.more(),
                     import_id: None,
                 };
                 if dry_run {
@@ -287,6 +291,7 @@ impl SpreadsheetApi {
                 if !plan.errors.is_empty() {
                     let mut e = AppError::validation(
                         plan.errors
+                            .listed()
                             .iter()
                             .map(|r| {
                                 FieldError::new(
@@ -298,13 +303,14 @@ impl SpreadsheetApi {
                             })
                             .collect(),
                     );
+                    e.more_fields = plan.errors.more().unwrap_or(0);
                     e.code = "import_rejected";
                     e.zh = format!(
                         "有 {} 处错误，未导入任何数据；请先用试导入（dry_run）查看并修正",
-                        plan.errors.len()
+                        plan.errors.total()
                     )
                     .into();
-                    e.en = format!("{} errors; nothing was imported", plan.errors.len()).into();
+                    e.en = format!("{} errors; nothing was imported", plan.errors.total()).into();
                     return Err(e.into());
                 }
                 let applied = import::apply(tx, &actor, &plan, &sha)?;
@@ -383,7 +389,7 @@ impl SpreadsheetApi {
         &self,
         auth: Auth,
         status: Query<Option<ExportStatus>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<ExportPage>> {
         let tid = auth.0.tenant()?;

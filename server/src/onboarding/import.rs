@@ -12,7 +12,7 @@ use super::columns::{COLUMNS, Col, def, locate};
 use super::sheet::{Cell, Table};
 use crate::db::schema::org_units as o;
 use crate::db::{DbError, DbResult, TenantTx};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, Capped, FieldError};
 use crate::members::api::{CreateMemberRequest, build, check_unit};
 use crate::members::model::{
     BusinessStatus, Distribution, Gender, MembershipStatus, can_hold_membership,
@@ -46,7 +46,8 @@ pub struct Plan {
     /// (member id, version read, new values)
     pub updates: Vec<(String, i64, MemberValues)>,
     pub unchanged: usize,
-    pub errors: Vec<RowError>,
+    /// The rejected cells: the first 500 listed, the rest counted.
+    pub errors: Capped<RowError>,
     /// Status changes the updates make, kept as status history like `/status-changes`.
     pub status_changes: Vec<StatusChange>,
 }
@@ -502,7 +503,7 @@ pub fn plan(tx: &mut TenantTx<'_>, keys: &CountyKeys, table: &Table) -> DbResult
         }
         let req = request(&mut r, &units);
         let Some(req) = req.filter(|_| r.errors.is_empty()) else {
-            plan.errors.append(&mut r.errors);
+            plan.errors.extend(r.errors.drain(..));
             continue;
         };
         let built = build(keys, &req, &mut |field, id, ok| {
@@ -526,7 +527,7 @@ pub fn plan(tx: &mut TenantTx<'_>, keys: &CountyKeys, table: &Table) -> DbResult
                         .to_owned();
                     r.error(c, &f.code, zh, en);
                 }
-                plan.errors.append(&mut r.errors);
+                plan.errors.extend(r.errors.drain(..));
                 continue;
             }
             Err(e) => return Err(e),
@@ -541,7 +542,7 @@ pub fn plan(tx: &mut TenantTx<'_>, keys: &CountyKeys, table: &Table) -> DbResult
                     plan.status_changes.append(&mut changes);
                     plan.updates.push((old.id.clone(), old.version, values));
                 } else {
-                    plan.errors.append(&mut r.errors);
+                    plan.errors.extend(r.errors.drain(..));
                 }
             }
             None => plan.creates.push(values),

@@ -44,19 +44,30 @@ pub struct Table {
 
 pub const MAX_ROWS: usize = 100_000;
 
-/// What a caller accepts: rows (header included) and, for xlsx, the unpacked size. An xlsx is a
-/// zip; a small upload can unpack to gigabytes, so the sizes in the zip directory are checked
-/// before anything is unpacked.
+/// What a caller accepts. Every bound is checked while reading, before the work or memory it
+/// guards is spent: an upload is small, but what it describes need not be (an xlsx is a zip
+/// that can unpack to gigabytes, and two cells, A1 and XFD1048576, span 17 billion).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
+    /// Non-blank rows, header included.
     pub max_rows: usize,
+    /// Columns: a cell further right than this refuses the file.
+    pub max_cols: usize,
+    /// Cells: those an xlsx holds (empty ones included), and those the rows take once laid
+    /// out side by side (a row is as wide as its last cell).
+    pub max_cells: usize,
+    /// xlsx: the unpacked size of all parts together, and the shared-string table's entries.
     pub max_unpacked: u64,
+    pub max_strings: usize,
 }
 
-/// The member import's limits.
+/// The member import's limits: 100,000 rows of the template's 19 columns with room to spare.
 pub const MEMBER_SHEET: Limits = Limits {
     max_rows: MAX_ROWS + 1,
+    max_cols: 256,
+    max_cells: 4_000_000,
     max_unpacked: 512 * 1024 * 1024,
+    max_strings: 4_000_000,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +103,32 @@ fn too_many(limits: Limits) -> AppError {
     )
 }
 
+fn too_wide(limits: Limits) -> AppError {
+    let n = limits.max_cols;
+    unreadable(
+        "too_many_columns",
+        format!("file：表格最多 {n} 列，请删除右侧无关的列后重新上传").as_str(),
+        format!("file: at most {n} columns; delete unrelated columns on the right").as_str(),
+    )
+}
+
+fn too_many_cells(limits: Limits) -> AppError {
+    let n = limits.max_cells;
+    unreadable(
+        "too_many_cells",
+        format!("file：表格单元格过多（上限 {n} 个），请只保留需要导入的内容").as_str(),
+        format!("file: more than {n} cells; keep only what is to be imported").as_str(),
+    )
+}
+
+fn too_large_unpacked() -> AppError {
+    unreadable(
+        "file_too_large",
+        "file：xlsx 文件解压后过大",
+        "file: the xlsx unpacks to too much data",
+    )
+}
+
 /// Every non-blank row with its number as the user sees it, header included. xlsx files are
 /// zip archives; anything else is taken as CSV text.
 pub fn rows(bytes: &[u8], limits: Limits) -> Result<(Format, Vec<Row>), AppError> {
@@ -103,7 +140,9 @@ pub fn rows(bytes: &[u8], limits: Limits) -> Result<(Format, Vec<Row>), AppError
         ));
     }
     let (format, rows) = if bytes.starts_with(b"PK\x03\x04") {
-        // A reader library must not take the server down on a crafted file.
+        // A reader library must not take the server down on a crafted file: what calamine
+        // could be made to allocate is bounded before it runs, and a panic inside it is
+        // caught here (it cannot leave shared state behind: everything is local).
         let rows = std::panic::catch_unwind(|| read_xlsx(bytes, limits))
             .unwrap_or_else(|_| Err(bad_xlsx()))?;
         (Format::Xlsx, rows)
@@ -137,45 +176,217 @@ fn bad_xlsx() -> AppError {
     )
 }
 
+/// Rows gathered cell by cell, laid out only once every bound has held.
+struct Grid {
+    limits: Limits,
+    /// Row index (0-based) → (column, cell), non-empty cells only.
+    rows: std::collections::BTreeMap<u32, Vec<(u32, Cell)>>,
+    /// Cells seen, empty ones included: the work done.
+    seen: usize,
+    /// Cells the rows take side by side: the memory they will need.
+    laid_out: usize,
+}
+
+impl Grid {
+    fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            rows: Default::default(),
+            seen: 0,
+            laid_out: 0,
+        }
+    }
+
+    fn push(&mut self, row: u32, col: u32, cell: Cell) -> Result<(), AppError> {
+        self.seen += 1;
+        if self.seen > self.limits.max_cells {
+            return Err(too_many_cells(self.limits));
+        }
+        if col as usize >= self.limits.max_cols {
+            return Err(too_wide(self.limits));
+        }
+        if cell.text().is_none() {
+            return Ok(());
+        }
+        let cells = self.rows.entry(row).or_default();
+        let before = cells.iter().map(|(c, _)| *c + 1).max().unwrap_or(0);
+        cells.push((col, cell));
+        // A non-blank row counts towards the row limit as it appears, so a file of many
+        // one-cell rows stops at the limit, not at the end.
+        if cells.len() == 1 && self.rows.len() > self.limits.max_rows {
+            return Err(too_many(self.limits));
+        }
+        self.laid_out += (col + 1).saturating_sub(before) as usize;
+        if self.laid_out > self.limits.max_cells {
+            return Err(too_many_cells(self.limits));
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Vec<Row> {
+        self.rows
+            .into_iter()
+            .map(|(r, cells)| {
+                let width = cells
+                    .iter()
+                    .map(|(c, _)| *c as usize + 1)
+                    .max()
+                    .unwrap_or(0);
+                let mut row = vec![Cell::Empty; width];
+                for (c, cell) in cells {
+                    row[c as usize] = cell;
+                }
+                (r.saturating_add(1), row)
+            })
+            .collect()
+    }
+}
+
+/// Entries of the shared-string tables, counted without keeping them: calamine holds the whole
+/// table in memory (and reserves what its `uniqueCount` claims), so a table too long for the
+/// limits is refused before calamine opens the file. The parts' sizes are already bounded.
+fn shared_strings(
+    zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
+    limits: Limits,
+) -> Result<(), AppError> {
+    use std::io::Read;
+    let parts: Vec<usize> = (0..zip.len())
+        .filter(|&i| {
+            zip.name_for_index(i)
+                .and_then(Result::ok)
+                .is_some_and(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"))
+        })
+        .collect();
+    let too_many_strings = || {
+        unreadable(
+            "too_many_strings",
+            format!(
+                "file：xlsx 文件的共享字符串表过大（上限 {} 条）",
+                limits.max_strings
+            )
+            .as_str(),
+            format!(
+                "file: the xlsx shared-string table holds more than {} entries",
+                limits.max_strings
+            )
+            .as_str(),
+        )
+    };
+    for i in parts {
+        let mut part = zip.by_index(i).map_err(|_| bad_xlsx())?;
+        let mut counter = StringCounter::default();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = part.read(&mut buf).map_err(|_| bad_xlsx())?;
+            if n == 0 {
+                break;
+            }
+            counter.feed(&buf[..n]);
+            if counter.entries > limits.max_strings || counter.declared > limits.max_strings {
+                return Err(too_many_strings());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Counts `<si>` elements (with or without a namespace prefix) and reads the `uniqueCount`
+/// attribute, across buffer boundaries: a token cut by the end of a read is kept and finished
+/// with the next one.
+#[derive(Default)]
+struct StringCounter {
+    tail: Vec<u8>,
+    entries: usize,
+    declared: usize,
+}
+
+impl StringCounter {
+    fn feed(&mut self, chunk: &[u8]) {
+        // A cut token longer than this is neither `<si` nor the attribute: dropped, not kept.
+        const KEEP: usize = 64;
+        const ATTR: &[u8] = b"uniqueCount=";
+        let mut data = std::mem::take(&mut self.tail);
+        data.extend_from_slice(chunk);
+        let delimiter = |b: &u8| matches!(b, b' ' | b'>' | b'/' | b'\t' | b'\r' | b'\n');
+        for i in 0..data.len() {
+            let rest = &data[i..];
+            if rest[0] == b'<' {
+                match rest[1..].iter().position(delimiter) {
+                    None if rest.len() <= KEEP => {
+                        self.tail = rest.to_vec();
+                        return;
+                    }
+                    // `</…`, or a name too long to be `si`.
+                    None | Some(0) => {}
+                    Some(n) => {
+                        if rest[1..=n].rsplit(|b| *b == b':').next() == Some(b"si") {
+                            self.entries += 1;
+                        }
+                    }
+                }
+            } else if rest[0] == b'u' && self.declared == 0 {
+                if rest.len() < ATTR.len() && ATTR.starts_with(rest) {
+                    self.tail = rest.to_vec();
+                    return;
+                }
+                if let Some(value) = rest.strip_prefix(ATTR) {
+                    // The quote, the digits, the closing quote.
+                    let digits = value.get(1..).unwrap_or_default();
+                    let n = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+                    if n == digits.len() && rest.len() <= KEEP {
+                        self.tail = rest.to_vec();
+                        return;
+                    }
+                    // Too many digits to hold is too many strings anyway; none is no claim.
+                    self.declared = std::str::from_utf8(&digits[..n])
+                        .ok()
+                        .and_then(|d| d.parse().ok())
+                        .unwrap_or(if n == 0 { 0 } else { usize::MAX });
+                }
+            }
+        }
+    }
+}
+
 fn read_xlsx(bytes: &[u8], limits: Limits) -> Result<Vec<Row>, AppError> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| bad_xlsx())?;
+    // The sizes in the zip directory; the zip reader refuses to inflate a part past its
+    // declared size, so they bound the real work too (for calamine, which reads through the
+    // same crate, as for the count below).
     let mut unpacked = 0u64;
     for i in 0..zip.len() {
         let f = zip.by_index_raw(i).map_err(|_| bad_xlsx())?;
         unpacked = unpacked.saturating_add(f.size());
     }
     if unpacked > limits.max_unpacked {
-        return Err(unreadable(
-            "file_too_large",
-            "file：xlsx 文件解压后过大",
-            "file: the xlsx unpacks to too much data",
-        ));
+        return Err(too_large_unpacked());
     }
+    shared_strings(&mut zip, limits)?;
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| bad_xlsx())?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| {
-            unreadable(
-                "no_worksheet",
-                "file：文件中没有工作表",
-                "file: no worksheet",
-            )
-        })?
-        .map_err(|_| bad_xlsx())?;
-    if range.height() > limits.max_rows.saturating_mul(2) {
+    let Some(name) = book.sheet_names().into_iter().next() else {
+        return Err(unreadable(
+            "no_worksheet",
+            "file：文件中没有工作表",
+            "file: no worksheet",
+        ));
+    };
+    let mut reader = book.worksheet_cells_reader(&name).map_err(|_| bad_xlsx())?;
+    // The declared extent first: a sheet that says it is larger than allowed is refused
+    // without reading it. Cells are still checked one by one (the declaration may lie).
+    let dim = reader.dimensions();
+    let height = dim.end.0.saturating_sub(dim.start.0) as usize + 1;
+    if height > limits.max_rows.saturating_mul(2) {
         return Err(too_many(limits));
     }
-    let first_row = range.start().map_or(0, |(r, _)| r);
-    let first_col = range.start().map_or(0, |(_, c)| c) as usize;
-    let mut out = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        let mut cells = vec![Cell::Empty; first_col];
-        cells.extend(row.iter().map(cell));
-        if cells.iter().any(|c| c.text().is_some()) {
-            out.push((first_row + i as u32 + 1, cells));
-        }
+    if dim.end.1 as usize >= limits.max_cols {
+        return Err(too_wide(limits));
     }
-    Ok(out)
+    let mut grid = Grid::new(limits);
+    while let Some(c) = reader.next_cell().map_err(|_| bad_xlsx())? {
+        let (r, col) = c.get_position();
+        grid.push(r, col, cell(&Data::from(c.get_value().clone())))?;
+    }
+    Ok(grid.finish())
 }
 
 fn cell(d: &Data) -> Cell {
@@ -257,6 +468,7 @@ fn read_csv(bytes: &[u8], limits: Limits) -> Result<Vec<Row>, AppError> {
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
+    let mut laid_out = 0usize;
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|_| {
             unreadable(
@@ -266,10 +478,20 @@ fn read_csv(bytes: &[u8], limits: Limits) -> Result<Vec<Row>, AppError> {
             )
         })?;
         let number = rec.position().map_or(i as u32 + 1, |p| p.line() as u32);
-        let cells: Vec<Cell> = rec.iter().map(|s| Cell::Text(s.to_owned())).collect();
-        if cells.iter().any(|c| c.text().is_some()) {
-            out.push((number, cells));
+        if !rec.iter().any(|f| !f.trim().is_empty()) {
+            continue;
         }
+        if rec.len() > limits.max_cols {
+            return Err(too_wide(limits));
+        }
+        laid_out += rec.len();
+        if laid_out > limits.max_cells {
+            return Err(too_many_cells(limits));
+        }
+        out.push((
+            number,
+            rec.iter().map(|s| Cell::Text(s.to_owned())).collect(),
+        ));
         if out.len() > limits.max_rows {
             return Err(too_many(limits));
         }
@@ -345,5 +567,179 @@ mod tests {
         );
         assert_eq!(cell(&Data::Float(1.5)), Cell::Number("1.5".into()));
         assert_eq!(cell(&Data::Bool(true)), Cell::Text("是".into()));
+    }
+
+    /// An xlsx of the given cells (row, column, text).
+    fn xlsx(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        for (r, c, t) in cells {
+            ws.write_string(*r, *c, *t).expect("cell");
+        }
+        book.save_to_buffer().expect("xlsx")
+    }
+
+    /// The same xlsx with one part's text changed.
+    fn rewrite(bytes: &[u8], part: &str, f: impl Fn(&str) -> String) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..zin.len() {
+            let mut f_in = zin.by_index(i).expect("entry");
+            let name = f_in.name().expect("name").into_owned();
+            let mut data = Vec::new();
+            f_in.read_to_end(&mut data).expect("read");
+            if name == part {
+                data = f(std::str::from_utf8(&data).expect("xml")).into_bytes();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .expect("start");
+            out.write_all(&data).expect("write");
+        }
+        out.finish().expect("finish").into_inner()
+    }
+
+    #[test]
+    fn two_cells_far_apart_are_refused_without_laying_them_out() {
+        // A1 and XFD1048576: laid out densely, 17 billion cells.
+        let bytes = xlsx(&[(0, 0, "QQ号"), (1_048_575, 16_383, "x")]);
+        assert!(bytes.len() < 10_000);
+        let e = read(&bytes).unwrap_err();
+        assert_eq!(e.fields[0].field, "file");
+        assert!(
+            ["too_many_rows", "too_many_columns"].contains(&e.fields[0].code.as_str()),
+            "{:?}",
+            e.fields
+        );
+        // The declared dimension may lie: the cells themselves are checked too.
+        let lying = rewrite(&bytes, "xl/worksheets/sheet1.xml", |x| {
+            x.replace("A1:XFD1048576", "A1:B2")
+        });
+        assert_eq!(code(read(&lying).unwrap_err()), "too_many_columns");
+        // Far down but narrow is fine: rows are kept apart, not laid out.
+        let t = read(&xlsx(&[(0, 0, "姓名"), (150_000, 0, "张三")])).expect("sparse");
+        assert_eq!(t.rows, vec![(150_001, vec![Cell::Text("张三".into())])]);
+    }
+
+    #[test]
+    fn cell_and_string_counts_are_bounded() {
+        let small = Limits {
+            max_rows: 10,
+            max_cols: 8,
+            max_cells: 20,
+            max_unpacked: 1 << 20,
+            max_strings: 20,
+        };
+        let wide: Vec<(u32, u16, &str)> = (0..6)
+            .flat_map(|r| (0..5).map(move |c| (r, c, "x")))
+            .collect();
+        assert_eq!(
+            code(rows(&xlsx(&wide), small).unwrap_err()),
+            "too_many_cells"
+        );
+        assert_eq!(
+            code(rows(b"a,b,c,d,e,f,g,h,i\n", small).unwrap_err()),
+            "too_many_columns"
+        );
+        let csv: String = (0..6).map(|_| "a,b,c,d,e\n").collect();
+        assert_eq!(
+            code(rows(csv.as_bytes(), small).unwrap_err()),
+            "too_many_cells"
+        );
+        // A shared-string table claiming billions of entries is refused before calamine
+        // reserves room for them.
+        let claimed = rewrite(&xlsx(&[(0, 0, "QQ号")]), "xl/sharedStrings.xml", |x| {
+            let at = x.find("uniqueCount=\"").expect("uniqueCount") + 13;
+            let end = at + x[at..].find('"').expect("quote");
+            format!("{}4000000000{}", &x[..at], &x[end..])
+        });
+        assert_eq!(code(read(&claimed).unwrap_err()), "too_many_strings");
+        let many: Vec<String> = (0..30).map(|i| format!("s{i}")).collect();
+        let cells: Vec<(u32, u16, &str)> = many
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i as u32, 0, s.as_str()))
+            .collect();
+        let small = Limits {
+            max_cells: 1000,
+            max_rows: 1000,
+            ..small
+        };
+        assert_eq!(
+            code(rows(&xlsx(&cells), small).unwrap_err()),
+            "too_many_strings"
+        );
+    }
+
+    #[test]
+    fn the_string_counter_sees_tokens_across_reads() {
+        let xml = br#"<sst xmlns="x" count="3" uniqueCount="3"><si><t>a</t></si><x:si><t>b</t></x:si><si/><sin/></sst>"#;
+        for split in 0..xml.len() {
+            let mut c = StringCounter::default();
+            c.feed(&xml[..split]);
+            c.feed(&xml[split..]);
+            assert_eq!((c.entries, c.declared), (3, 3), "split at {split}");
+        }
+    }
+
+    mod props {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #[test]
+            fn any_bytes_are_rows_or_a_file_error(bytes in proptest::collection::vec(any::<u8>(), 0..4000), head in 0usize..3) {
+                let mut b = [&b""[..], b"PK\x03\x04", b"\xEF\xBB\xBF"][head].to_vec();
+                b.extend(bytes);
+                match rows(&b, MEMBER_SHEET) {
+                    Ok((_, rows)) => prop_assert!(!rows.is_empty()),
+                    Err(e) => prop_assert_eq!(e.fields[0].field.as_str(), "file"),
+                }
+            }
+
+            #[test]
+            fn csv_tables_round_trip(table in proptest::collection::vec(
+                proptest::collection::vec("[^\\x00-\\x1f\"\u{FEFF}]{0,12}", 1..6), 1..20)) {
+                let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+                for r in &table {
+                    w.write_record(r).expect("record");
+                }
+                let bytes = w.into_inner().expect("csv");
+                let want: Vec<Vec<Option<String>>> = table
+                    .iter()
+                    .map(|r| r.iter().map(|c| Some(c.trim().to_owned()).filter(|c| !c.is_empty())).collect::<Vec<_>>())
+                    .filter(|r| r.iter().any(Option::is_some))
+                    .collect();
+                match rows(&bytes, MEMBER_SHEET) {
+                    Ok((Format::Csv, got)) => {
+                        let got: Vec<Vec<Option<String>>> =
+                            got.iter().map(|(_, r)| r.iter().map(Cell::text).collect()).collect();
+                        prop_assert_eq!(got, want);
+                    }
+                    other => prop_assert!(want.is_empty(), "{:?}", other.map(|_| ())),
+                }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(24))]
+            #[test]
+            fn xlsx_tables_round_trip(cells in proptest::collection::btree_map((0u32..50, 0u16..10), "[a-z0-9张李]{1,6}", 1..40)) {
+                let list: Vec<(u32, u16, &str)> = cells.iter().map(|((r, c), t)| (*r, *c, t.as_str())).collect();
+                let (format, got) = rows(&xlsx(&list), MEMBER_SHEET).expect("xlsx");
+                prop_assert_eq!(format, Format::Xlsx);
+                let got: Vec<((u32, u16), String)> = got
+                    .iter()
+                    .flat_map(|(r, row)| {
+                        row.iter().enumerate().filter_map(move |(c, cell)| {
+                            cell.text().map(|t| ((*r - 1, c as u16), t))
+                        })
+                    })
+                    .collect();
+                let want: Vec<((u32, u16), String)> = cells.into_iter().collect();
+                prop_assert_eq!(got, want);
+            }
+        }
     }
 }

@@ -150,7 +150,7 @@ impl OrgApi {
         root: Query<Option<String>>,
         kind: Query<Option<OrgKind>>,
         active: Query<Option<bool>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<OrgUnitPage>> {
         let tid = auth.0.tenant()?;

@@ -44,7 +44,9 @@ pub fn id_check_char(first17: &str) -> Option<char> {
 impl IdCardNumber {
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
         let s = s.trim().to_ascii_uppercase();
-        if s.len() != 18 {
+        // Characters, not bytes: a byte index could fall inside a multibyte character. The
+        // body's digit check below makes the byte slices after it safe.
+        if s.chars().count() != 18 {
             return Err(bad(
                 field,
                 "invalid_id_number",
@@ -52,7 +54,8 @@ impl IdCardNumber {
                 "an ID-card number has 18 characters",
             ));
         }
-        let (body, last) = s.split_at(17);
+        let cut = s.char_indices().nth(17).map_or(s.len(), |(i, _)| i);
+        let (body, last) = s.split_at(cut);
         let Some(expected) = id_check_char(body) else {
             return Err(bad(
                 field,
@@ -256,5 +259,115 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Digits, the check letter, spaces and multibyte characters: the strings that reach the
+    /// byte-index paths (18 bytes with a character across byte 17, …).
+    fn near_miss() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                4 => proptest::char::range('0', '9'),
+                1 => Just('X'),
+                1 => Just('x'),
+                1 => Just(' '),
+                1 => Just('中'),
+                1 => Just('é'),
+                1 => Just('１'),
+            ],
+            0..24,
+        )
+        .prop_map(|v| v.into_iter().collect())
+    }
+
+    /// A valid ID-card number: a region, a real birth date from 1900 to 2099, a sequence and
+    /// the GB 11643 check character.
+    fn valid_id() -> impl Strategy<Value = String> {
+        (100_000u32..=999_999, 0i64..73_048, 0u32..1000).prop_map(|(region, day, seq)| {
+            let birth =
+                NaiveDate::from_ymd_opt(1900, 1, 1).expect("date") + chrono::Days::new(day as u64);
+            make_id(
+                &region.to_string(),
+                &birth.format("%Y%m%d").to_string(),
+                &format!("{seq:03}"),
+            )
+        })
+    }
+
+    fn make_id(region: &str, birth: &str, seq: &str) -> String {
+        let body = format!("{region}{birth}{seq}");
+        format!("{body}{}", id_check_char(&body).expect("17 digits"))
+    }
+
+    proptest! {
+        #[test]
+        fn id_numbers_never_panic(s in prop_oneof![any::<String>(), near_miss()]) {
+            if let Ok(id) = IdCardNumber::parse("id_number", &s) {
+                // Whatever is accepted is 18 ASCII characters with its accessors total.
+                prop_assert_eq!(id.as_str().len(), 18);
+                let _ = (id.masked(), id.birth_date(), id.is_male(), format!("{id:?}"));
+            }
+        }
+
+        #[test]
+        fn valid_id_numbers_round_trip(id in valid_id(), lower in any::<bool>()) {
+            let typed = if lower { id.to_ascii_lowercase() } else { id.clone() };
+            let parsed = IdCardNumber::parse("id_number", &format!(" {typed} ")).expect("valid");
+            prop_assert_eq!(parsed.as_str(), id.as_str());
+            prop_assert_eq!(IdCardNumber::parse("id_number", parsed.as_str()).expect("again"), parsed.clone());
+            prop_assert!(parsed.birth_date().is_some());
+            prop_assert_eq!(&parsed.masked()[6..14], "********");
+        }
+
+        #[test]
+        fn one_changed_check_character_is_refused(id in valid_id(), c in prop_oneof![proptest::char::range('0', '9'), Just('X')]) {
+            let mut wrong = id[..17].to_owned();
+            wrong.push(c);
+            prop_assert_eq!(IdCardNumber::parse("id_number", &wrong).is_ok(), wrong == id);
+        }
+
+        #[test]
+        fn mobiles_and_qq_numbers_never_panic(s in prop_oneof![any::<String>(), near_miss()]) {
+            if let Ok(m) = MobileNumber::parse("phone", &s) {
+                prop_assert_eq!(m.as_str().len(), 11);
+                let _ = m.masked();
+            }
+            if let Ok(q) = QqNumber::parse("qq", &s) {
+                let _ = q.masked();
+            }
+        }
+
+        #[test]
+        fn valid_mobiles_round_trip(second in 3u8..=9, rest in 0u64..1_000_000_000, spaced in any::<bool>()) {
+            let m = format!("1{second}{rest:09}");
+            let typed = if spaced { format!("+86 {}-{}-{}", &m[..3], &m[3..7], &m[7..]) } else { m.clone() };
+            let parsed = MobileNumber::parse("phone", &typed).expect("valid");
+            prop_assert_eq!(parsed.as_str(), m.as_str());
+            prop_assert_eq!(MobileNumber::parse("phone", parsed.as_str()).expect("again"), parsed);
+        }
+
+        #[test]
+        fn valid_qq_numbers_round_trip(n in 10_000u64..100_000_000_000) {
+            let s = n.to_string();
+            let parsed = QqNumber::parse("qq", &s).expect("valid");
+            prop_assert_eq!(parsed.as_str(), s.as_str());
+            prop_assert_eq!(QqNumber::parse("qq", parsed.as_str()).expect("again"), parsed.clone());
+            prop_assert_eq!(parsed.masked().len(), s.len());
+        }
+    }
+
+    #[test]
+    fn the_reported_crash_is_a_field_error() {
+        let e = IdCardNumber::parse("id_number", "123456789012345中").unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.code.as_str()),
+            ("id_number", "invalid_id_number")
+        );
     }
 }

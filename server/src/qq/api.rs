@@ -31,7 +31,7 @@ use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal, Role};
 use crate::db::{DbResult, Mode, TenantTx};
-use crate::error::{AppError, AppResult, FieldError, Gather};
+use crate::error::{AppError, AppResult, Capped, FieldError, Gather, MAX_LISTED_ERRORS};
 use crate::org::scope::{self, Visibility};
 use crate::privacy::crypto::CountyKeys;
 use crate::privacy::identity::QqNumber;
@@ -252,8 +252,12 @@ pub struct ImportResult {
     pub taken_on: NaiveDate,
     pub source: SnapshotSource,
     pub diff: RosterDiff,
-    /// Lines that could not be read (only on a dry run: otherwise they fail the import).
+    /// Lines that could not be read, at most 500 (dry runs only: they fail a real import).
     pub errors: Vec<ImportLineError>,
+    /// How many bad lines were left out of `errors` (absent when all are listed).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub more_errors: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
@@ -504,8 +508,9 @@ const FILE_TYPES: [&str; 4] = [
     "application/octet-stream",
 ];
 
-/// A member-list file as the raw request body, at most [`parse::MAX_FILE_BYTES`].
-pub struct ListFile(pub Vec<u8>);
+/// A member-list file as the raw request body, at most [`parse::MAX_FILE_BYTES`], read once the
+/// caller may change the group.
+pub struct ListFile(pub crate::api::body::Unread);
 
 impl<'a> ApiExtractor<'a> for ListFile {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
@@ -546,8 +551,11 @@ impl<'a> ApiExtractor<'a> for ListFile {
             )
             .into());
         }
-        let bytes = crate::api::body::read_limited(request, body, parse::MAX_FILE_BYTES).await?;
-        Ok(ListFile(bytes))
+        Ok(ListFile(crate::api::body::Unread::take(
+            request,
+            body,
+            parse::MAX_FILE_BYTES,
+        )?))
     }
 }
 
@@ -780,10 +788,12 @@ fn lines_problem(p: &Parsed) -> AppError {
             p.errors.len()
         ),
     );
+    e.more_fields =
+        u32::try_from(p.errors.len().saturating_sub(MAX_LISTED_ERRORS)).unwrap_or(u32::MAX);
     e.fields = p
         .errors
         .iter()
-        .take(500)
+        .take(MAX_LISTED_ERRORS)
         .map(|l| {
             FieldError::new(
                 format!("lines[{}]", l.line),
@@ -828,7 +838,7 @@ impl QqApi {
         org_unit_id: Query<Option<String>>,
         maintainer_id: Query<Option<String>>,
         active: Query<Option<bool>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<QqGroupPage>> {
         let tid = auth.0.tenant()?;
@@ -1112,7 +1122,7 @@ impl QqApi {
         qq: Query<Option<String>>,
         role: Query<Option<RosterRole>>,
         verified: Query<Option<bool>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<RosterPage>> {
         let tid = auth.0.tenant()?;
@@ -1494,6 +1504,7 @@ impl QqApi {
             not_future("taken_on", d).map_err(|e| AppError::validation(vec![e]))?;
         }
         let req_hash = idempotency::request_hash(&format!("POST /qq-groups/{id}/snapshots"), &req);
+        self.may_import(tid.clone(), &auth.0, &id).await?;
         let parsed = parse::parse_paste(&req.text).map_err(|e| file_problem("text", e))?;
         self.import(
             tid,
@@ -1531,7 +1542,8 @@ impl QqApi {
             not_future("taken_on", d).map_err(|e| AppError::validation(vec![e]))?;
         }
         let dry_run = dry_run.0.unwrap_or(false);
-        let bytes = file.0;
+        self.may_import(tid.clone(), &auth.0, &id).await?;
+        let bytes = file.0.read().await?;
         let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
         let req_hash = idempotency::request_hash(
             &format!("POST /qq-groups/{id}/snapshots/file"),
@@ -1568,7 +1580,7 @@ impl QqApi {
         &self,
         auth: Auth,
         id: Path<String>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<SnapshotPage>> {
         let tid = auth.0.tenant()?;
@@ -1706,7 +1718,7 @@ impl QqApi {
         auth: Auth,
         id: Path<String>,
         entry_id: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<HistoryPage>> {
         let tid = auth.0.tenant()?;
@@ -1868,6 +1880,26 @@ impl QqApi {
         Ok(GroupResponse::Ok(Json(group_view(&row)), etag(row.version)))
     }
 
+    /// The caller may import into the group (404 unseen, 403 not theirs to change): checked
+    /// before the list is read or parsed, and again in the import's own transaction.
+    async fn may_import(
+        &self,
+        tid: crate::tenancy::TenantId,
+        who: &Principal,
+        id: &str,
+    ) -> AppResult<()> {
+        let who = who.clone();
+        let id = id.to_owned();
+        self.state
+            .db
+            .tenant(tid, Mode::Read, move |tx| {
+                let grp = visible_group(tx, &who, &id)?;
+                may_edit(&who, &grp)
+            })
+            .await?;
+        Ok(())
+    }
+
     /// The import itself: the diff against the roster, and unless a dry run, the snapshot with
     /// every QQ number encrypted (compared only through the blind index).
     async fn import(
@@ -1928,7 +1960,7 @@ impl QqApi {
                     .collect();
                 let roster = repo::roster(tx, &a.group_id)?;
                 let diff = diff_view(&keys, &roster, &people, clear);
-                let errors = a
+                let errors: Capped<ImportLineError> = a
                     .parsed
                     .errors
                     .iter()
@@ -1945,7 +1977,8 @@ impl QqApi {
                     taken_on,
                     source: a.source,
                     diff,
-                    errors,
+                    errors: errors.listed().to_vec(),
+                    more_errors: errors.more(),
                 };
                 if a.dry_run {
                     return Ok((result, false));

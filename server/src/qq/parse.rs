@@ -325,9 +325,13 @@ pub fn parse_table(
 /// An uploaded member list, xlsx or CSV, through the shared spreadsheet reader.
 pub fn parse_file(bytes: &[u8]) -> Result<(SnapshotSource, Parsed), FileError> {
     use crate::onboarding::sheet::{self, Format, Limits};
+    // A QQ export has a handful of columns (QQ号, 昵称, 群名片, 性别, 入群时间, …).
     let limits = Limits {
         max_rows: MAX_PEOPLE + 1,
+        max_cols: 64,
+        max_cells: (MAX_PEOPLE + 1) * 32,
         max_unpacked: MAX_XLSX_UNPACKED,
+        max_strings: (MAX_PEOPLE + 1) * 32,
     };
     let (format, rows) = sheet::rows(bytes, limits).map_err(|e| {
         if e.fields.first().is_some_and(|f| f.code == "too_many_rows") {
@@ -494,5 +498,73 @@ mod tests {
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
             .collect();
         assert!(parse_file(&junk).is_err());
+    }
+
+    mod props {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        /// Characters of pasted lists: digits (half- and full-width), separators, brackets,
+        /// BOMs and zero-width characters, letters and Chinese.
+        fn pasted() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    6 => proptest::char::range('0', '9'),
+                    1 => proptest::char::range('０', '９'),
+                    1 => proptest::sample::select(vec![
+                        '\t', ',', ' ', '\n', '\r', '(', ')', '（', '）', '@', '\u{3000}',
+                        '\u{FEFF}', '\u{200B}', 'q', 'Q', '.', 'c', 'o', 'm', '张', '号',
+                    ]),
+                ],
+                0..200,
+            )
+            .prop_map(|v| v.into_iter().collect())
+        }
+
+        proptest! {
+            #[test]
+            fn pastes_never_panic(s in prop_oneof![any::<String>(), pasted()]) {
+                let _ = parse_line(&s);
+                if let Ok(p) = parse_paste(&s) {
+                    prop_assert!(p.people.len() + p.errors.len() <= MAX_PEOPLE);
+                    for e in &p.errors {
+                        let prefix = format!("第{}行", e.line);
+                        prop_assert!(e.zh.starts_with(&prefix), "{}", e.zh);
+                    }
+                }
+            }
+
+            #[test]
+            fn listed_people_round_trip(
+                people in proptest::collection::btree_map(10_000u64..100_000_000_000, "[a-z\u{4E00}-\u{4E20}]{1,8}", 1..30),
+                sep in proptest::sample::select(vec!["\t", ",", " ", "paren"]),
+            ) {
+                let text: String = people
+                    .iter()
+                    .map(|(qq, nick)| match sep {
+                        "paren" => format!("{nick}({qq})\n"),
+                        s => format!("{qq}{s}{nick}\n"),
+                    })
+                    .collect();
+                let p = parse_paste(&text).expect("a list");
+                prop_assert!(p.errors.is_empty(), "{:?}", p.errors);
+                let got: Vec<(String, Option<String>)> = p
+                    .people
+                    .iter()
+                    .map(|x| (x.qq.as_str().to_owned(), x.nickname.clone()))
+                    .collect();
+                let want: Vec<(String, Option<String>)> =
+                    people.iter().map(|(q, n)| (q.to_string(), Some(n.clone()))).collect();
+                prop_assert_eq!(got, want);
+            }
+
+            #[test]
+            fn files_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2000), pk in any::<bool>()) {
+                let mut b = if pk { b"PK\x03\x04".to_vec() } else { Vec::new() };
+                b.extend(bytes);
+                let _ = parse_file(&b);
+            }
+        }
     }
 }

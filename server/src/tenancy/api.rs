@@ -183,7 +183,7 @@ impl PlatformApi {
         auth: Auth,
         province: Query<Option<String>>,
         status: Query<Option<TenantStatus>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<TenantPage>> {
         auth.0

@@ -221,3 +221,32 @@ mod tests {
         assert_eq!(TenantId::from_simple("not-hex"), None);
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn division_codes_never_panic(s in prop_oneof![
+            any::<String>(),
+            proptest::collection::vec(prop_oneof![proptest::char::range('0', '9'), Just('中'), Just(' ')], 0..9)
+                .prop_map(|v| v.into_iter().collect::<String>()),
+        ]) {
+            if let Ok(c) = DivisionCode::parse("code", &s) {
+                prop_assert_eq!(c.province_code().len(), 6);
+            }
+        }
+
+        #[test]
+        fn county_codes_round_trip(p in proptest::sample::select(PROVINCE_PREFIXES.to_vec()), city in 0u32..100, county in 1u32..100) {
+            let code = format!("{p}{city:02}{county:02}");
+            let parsed = DivisionCode::parse("code", &code).expect("county level");
+            prop_assert_eq!(parsed.as_str(), code.as_str());
+            prop_assert_eq!(DivisionCode::parse("code", parsed.as_str()).expect("again"), parsed.clone());
+            prop_assert_eq!(parsed.province_code(), format!("{p}0000"));
+        }
+    }
+}

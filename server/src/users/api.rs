@@ -194,7 +194,7 @@ impl CountyApi {
         auth: Auth,
         role: Query<Option<Role>>,
         status: Query<Option<UserStatus>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<UserPage>> {
         let tid = auth.0.tenant()?;

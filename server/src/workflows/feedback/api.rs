@@ -436,7 +436,7 @@ impl FeedbackApi {
         receiver_id: Query<Option<String>>,
         /// The day `overdue` is computed for.
         as_of: Query<Option<NaiveDate>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<BatchPage>> {
         let tid = auth.0.tenant()?;

@@ -652,7 +652,7 @@ impl FilingApi {
         /// A quarter, e.g. `2026Q3`.
         period: Query<Option<String>>,
         state: Query<Option<FilingState>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<FilingPage>> {
         let tid = auth.0.tenant()?;
@@ -705,7 +705,7 @@ impl FilingApi {
     async fn inbox(
         &self,
         auth: Auth,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<FilingPage>> {
         let tid = auth.0.tenant()?;

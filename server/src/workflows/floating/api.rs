@@ -739,7 +739,7 @@ impl FloatingApi {
         year: Query<Option<i32>>,
         branch_id: Query<Option<String>>,
         member_id: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<FloatingCasePage>> {
         let tid = auth.0.tenant()?;
@@ -1409,14 +1409,15 @@ impl FloatingApi {
         auth: Auth,
         /// The day to count from (default today in China).
         as_of: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<u32>>,
+        /// Rows to return (1 to 500, default 200): one page, `truncated` says there were more.
+        limit: Query<Option<crate::api::PageLimit<500>>>,
     ) -> AppResult<Json<OutstandingReceipts>> {
         let tid = auth.0.tenant()?;
         let as_of = match as_of.0 {
             Some(s) => parse_date("as_of", &s).map_err(|e| AppError::validation(vec![e]))?,
             None => crate::clock::today(),
         };
-        let limit = i64::from(limit.0.unwrap_or(200));
+        let limit = i64::from(limit.0.map_or(200, |l| l.0));
         let who = auth.0;
         let out = self
             .state

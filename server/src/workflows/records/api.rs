@@ -842,7 +842,7 @@ impl RecordsApi {
         category: Query<Option<String>>,
         from: Query<Option<String>>,
         to: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<RecordPage>> {
         let tid = auth.0.tenant()?;
@@ -931,7 +931,7 @@ impl RecordsApi {
         category: Query<Option<String>>,
         from: Query<Option<String>>,
         to: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<RecordPage>> {
         let tid = auth.0.tenant()?;

@@ -367,7 +367,7 @@ impl ReportingApi {
         overdue: Query<Option<bool>>,
         /// The day `overdue` is computed for (YYYY-MM-DD).
         as_of: Query<Option<NaiveDate>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<HandbookPage>> {
         let tid = auth.0.tenant()?;
@@ -545,7 +545,7 @@ impl ReportingApi {
         &self,
         auth: Auth,
         id: Path<String>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<LedgerPage>> {
         let tid = auth.0.tenant()?;
