@@ -1,6 +1,6 @@
 -- The request mix of bench/load (wrk). Each request is made as a random identity of the file
 -- named by LOAD_IDENTITIES, one line per identity:
---   ROLE COUNTY TOKEN MEMBER_ID,MEMBER_ID,... ITEM_CODE(- for none)
+--   ROLE COUNTY TOKEN MEMBER_ID[@RECORDING_UNIT_ID],... ITEM_CODE(- for none)
 -- Mix: 30 % writes (a county admin adds a township; a branch officer or village recorder writes
 -- a record for a member of their unit), 70 % reads (members list, one member, the org tree,
 -- /me, the caller's records or a name search). Every answer's status is counted and printed.
@@ -22,7 +22,9 @@ function init(args)
     for m in members:gmatch("[^,]+") do table.insert(list, m) end
     table.insert(ids, { role = role, county = county, token = token, members = list, item = item })
   end
-  math.randomseed(os.time() + tid * 7919)
+  -- Unit names must be new: the run's start time keeps them apart from the warm-up's.
+  run = os.time()
+  math.randomseed(run + tid * 7919)
 end
 
 local function get(who, path)
@@ -43,16 +45,18 @@ function request()
   if r <= 30 then
     if who.role == "county_admin" then
       return post(who, "/api/v1/org-units",
-        string.format('{"kind":"township","name":"压测%d号%d街道"}', tid, counter))
+        string.format('{"kind":"township","name":"压测%d-%d号%d街道"}', run, tid, counter))
     end
     local m = who.members[math.random(#who.members)]
+    local id, unit = m:match("^([^@]+)@?(.*)$")
+    local extra = unit ~= "" and string.format(',"recording_unit_id":"%s"', unit) or ""
     return post(who, "/api/v1/records",
-      string.format('{"member_id":"%s","item_code":"%s","content":"压测记实 %d-%d"}',
-        m, who.item, tid, counter))
+      string.format('{"member_id":"%s","item_code":"%s","content":"压测记实 %d-%d"%s}',
+        id, who.item, tid, counter, extra))
   elseif r <= 50 then
     return get(who, "/api/v1/members?limit=20")
   elseif r <= 65 then
-    return get(who, "/api/v1/members/" .. who.members[math.random(#who.members)])
+    return get(who, "/api/v1/members/" .. who.members[math.random(#who.members)]:match("^[^@]+"))
   elseif r <= 80 then
     return get(who, "/api/v1/org-units?limit=50")
   elseif r <= 90 then
