@@ -14,12 +14,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use diesel::{Connection, RunQueryDsl};
+use fault_procs::{PrivatePg, PrivateRedis, Server};
 use reqwest::{Client, StatusCode};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use shuanglian::config::Settings;
 use shuanglian::db::Backend;
-use fault_procs::{PrivatePg, PrivateRedis, Server};
 use shuanglian_tests::{PASSWORD, TestApp, backend, id_number, spawn_app_with};
 
 /// Asserts a 503 problem+json for an outage: the given code, a Retry-After, a zh-CN detail.
