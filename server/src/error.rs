@@ -293,16 +293,65 @@ impl AppError {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, code, zh, en)
     }
 
-    /// 500: the cause is logged, the client sees a generic message.
+    /// 500: the cause is logged, the client sees a generic message. An outage of the database
+    /// or the session store is a 503 instead (see [`AppError::outage`]), whichever call site
+    /// the failure surfaced at.
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        let err = err.into();
+        if let Some(e) = Self::outage(&err) {
+            return e.with_source(err);
+        }
         let mut e = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",
             "服务器内部错误，请稍后重试或联系运维（附请求编号）",
             "Internal server error; retry later or contact an operator with the request id",
         );
-        e.source = Some(err.into());
+        e.source = Some(err);
         e
+    }
+
+    /// 503 with Retry-After when a failure means the database or the session store cannot be
+    /// reached (down, restarting, connection dropped): the request did nothing and may be
+    /// retried. Sessions fail closed: without the store no token is accepted (a fallback to
+    /// per-process sessions would let a revoked token live on in another replica).
+    fn outage(err: &anyhow::Error) -> Option<AppError> {
+        let db_down = match err.downcast_ref::<crate::db::DbError>() {
+            Some(crate::db::DbError::Connection(_) | crate::db::DbError::Pool(_)) => true,
+            Some(crate::db::DbError::Query(q)) => is_connection_loss(q),
+            _ => err
+                .downcast_ref::<diesel::result::Error>()
+                .is_some_and(is_connection_loss),
+        };
+        if db_down {
+            return Some(Self::database_unavailable());
+        }
+        if err.downcast_ref::<crate::kv::KvError>().is_some() {
+            let mut e = Self::unavailable(
+                "session_store_unavailable",
+                "会话存储暂时不可用，请稍后重试",
+                "The session store is unavailable; retry shortly",
+            );
+            e.retry_after = Some(OUTAGE_RETRY_AFTER_SECS);
+            return Some(e);
+        }
+        None
+    }
+
+    /// 503 `database_unavailable`: the database cannot be reached.
+    pub fn database_unavailable() -> Self {
+        let mut e = Self::unavailable(
+            "database_unavailable",
+            "数据库暂时无法连接，请稍后重试",
+            "The database cannot be reached; retry shortly",
+        );
+        e.retry_after = Some(OUTAGE_RETRY_AFTER_SECS);
+        e
+    }
+
+    fn with_source(mut self, err: anyhow::Error) -> Self {
+        self.source = Some(err);
+        self
     }
 
     pub fn with_field(mut self, field: FieldError) -> Self {
@@ -347,13 +396,33 @@ impl From<crate::db::DbError> for AppError {
     fn from(e: crate::db::DbError) -> Self {
         match e {
             crate::db::DbError::App(app) => *app,
-            crate::db::DbError::Busy => AppError::unavailable(
-                "database_busy",
-                "数据库繁忙，请稍后重试",
-                "The database is busy; retry shortly",
-            ),
+            crate::db::DbError::Busy => {
+                let mut e = AppError::unavailable(
+                    "database_busy",
+                    "数据库繁忙，请稍后重试",
+                    "The database is busy; retry shortly",
+                );
+                e.retry_after = Some(OUTAGE_RETRY_AFTER_SECS);
+                e
+            }
+            // Connection-level failures become 503 `database_unavailable` there.
             other => AppError::internal(other),
         }
+    }
+}
+
+/// Seconds a client should wait before retrying after a 503 for an outage.
+const OUTAGE_RETRY_AFTER_SECS: u64 = 2;
+
+/// A query that failed because the connection to PostgreSQL was lost (server restarting,
+/// administrator shutdown, network), not because of the query.
+fn is_connection_loss(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as K, Error as E};
+    match e {
+        E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _)
+        | E::BrokenTransactionManager => true,
+        E::RollbackErrorOnCommit { commit_error, .. } => is_connection_loss(commit_error),
+        _ => false,
     }
 }
 
@@ -434,7 +503,10 @@ impl ApiResponse for AppError {
                 problem(422, "Invalid field values; `errors` names each field"),
                 problem(428, "If-Match header required"),
                 problem(429, "Rate limited or account locked; see Retry-After"),
-                problem(503, "Database busy or not ready; retry"),
+                problem(
+                    503,
+                    "Database busy or unreachable, or session store unavailable; retry after Retry-After",
+                ),
             ],
         }
     }
