@@ -258,9 +258,16 @@ impl Db {
         let db = self.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = db.pool.get().map_err(|e| {
-                tracing::warn!(error = %e, "database pool exhausted");
-                crate::telemetry::pool_timeout();
-                DbError::Busy
+                // No connection at all means the database cannot be reached (503
+                // `database_unavailable`); otherwise every connection was busy.
+                if db.pool.state().connections == 0 {
+                    tracing::warn!(error = %e, "database unreachable");
+                    DbError::Pool(e)
+                } else {
+                    tracing::warn!(error = %e, "database pool exhausted");
+                    crate::telemetry::pool_timeout();
+                    DbError::Busy
+                }
             })?;
             let _guard = (mode == Mode::Write && db.backend == Backend::Sqlite)
                 .then(|| db.write_lock.lock().unwrap_or_else(|p| p.into_inner()));
