@@ -54,6 +54,35 @@ async fn world(app: &TestApp) -> World {
     let town = app.org_unit(&c, "township", "递铺街道", None).await;
     let village_a = app.org_unit(&c, "village", "古城村", Some(&town)).await;
     let village_b = app.org_unit(&c, "village", "鹤鹿溪村", Some(&town)).await;
+    // The branch reaches the township through its grid, as QQ group maintainers do.
+    let party_branch = app
+        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&branch))
+        .await;
+    let office = app.org_unit(&c, "aic_office", "递铺工商所", None).await;
+    let grid = created(
+        app.post(
+            "/api/v1/grids",
+            &c.admin_token,
+            &json!({ "name": "递铺网格", "aic_office_id": office, "party_branch_id": party_branch }),
+        )
+        .send()
+        .await
+        .expect("grid"),
+    )
+    .await;
+    let r = app
+        .post(
+            &format!(
+                "/api/v1/grids/{}/townships",
+                grid["id"].as_str().expect("id")
+            ),
+            &c.admin_token,
+            &json!({ "township_id": town }),
+        )
+        .send()
+        .await
+        .expect("assign");
+    assert_eq!(r.status(), StatusCode::OK);
     let maintainer = app
         .staff(&c, "branch.one", "branch_staff", Some(&branch))
         .await;
