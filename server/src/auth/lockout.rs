@@ -21,16 +21,29 @@ pub enum Gate {
 }
 
 pub async fn enter(kv: &Kv, key: &str, threshold: u64, window: Duration) -> KvResult<Gate> {
-    let (attempt, retry_after) = kv.incr_window(key, window).await?;
-    Ok(if attempt > threshold {
-        Gate::Locked { retry_after }
-    } else {
-        Gate::Open {
-            attempt,
-            retry_after,
+    // A slot past the threshold is either a locked account or attempts of the same account
+    // still being checked (several correct sign-ins at once): give it back and wait briefly
+    // for those to finish. Checks in flight plus failures recorded never pass the threshold.
+    let deadline = std::time::Instant::now() + WAIT_FOR_IN_FLIGHT;
+    loop {
+        let (attempt, retry_after) = kv.incr_window(key, window).await?;
+        if attempt <= threshold {
+            return Ok(Gate::Open {
+                attempt,
+                retry_after,
+            });
         }
-    })
+        kv.decr_window(key).await?;
+        if std::time::Instant::now() >= deadline {
+            return Ok(Gate::Locked { retry_after });
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
+
+/// How long an attempt past the threshold waits for attempts in flight before it counts the
+/// account as locked.
+const WAIT_FOR_IN_FLIGHT: Duration = Duration::from_secs(2);
 
 /// Returns the slot of an attempt that did not fail: a right password then missing its
 /// second-factor code or meeting a disabled account, or a database that could not answer.
