@@ -152,10 +152,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         totp_key(None, OPERATOR),
         secrecy::ExposeSecret::expose_secret(&operator_secret).to_owned(),
     )]));
-    let client = Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("client");
+    let client = http_client();
     TestApp {
         base,
         client,
@@ -168,6 +165,14 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         master_key,
         _dir: dir,
     }
+}
+
+/// The harness's HTTP client (one per started server).
+fn http_client() -> Client {
+    Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
 }
 
 type Running = (
@@ -590,10 +595,7 @@ impl TestApp {
         let (base, state, tx, server) = start(&settings, &master_key).await;
         TestApp {
             base,
-            client: Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .expect("client"),
+            client: http_client(),
             state,
             settings,
             owner_url,
