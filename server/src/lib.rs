@@ -4,29 +4,23 @@
 //! folders (`tenancy`, `users`) → `auth` → `api` conventions → `db`, `kv`, `error`, `config`,
 //! `telemetry`, `security`. See docs/architecture.md.
 
-pub mod api;
-pub mod audit;
-pub mod auth;
 pub mod business;
 pub mod cli;
-pub mod clock;
-pub mod config;
-pub mod db;
 pub mod deadlines;
 pub mod demo;
 pub mod documents;
-pub mod error;
 pub mod events;
 pub mod grids;
-pub mod kv;
 pub mod members;
 pub mod onboarding;
 pub mod org;
 pub mod privacy;
 pub mod qq;
-pub mod security;
 pub mod startup;
-pub mod telemetry;
 pub mod tenancy;
 pub mod users;
 pub mod workflows;
+
+// The ground layer, under the paths the rest of the code has always used.
+pub use shuanglian_core::{clock, config, db, error, insert_rows, kv, security, telemetry};
+pub use shuanglian_http::{api, audit, auth};

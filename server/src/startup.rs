@@ -3,28 +3,25 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::Json;
 use poem::{Endpoint, EndpointExt, IntoResponse, Route, Server, get, handler};
 use poem_openapi::OpenApiService;
-use secrecy::ExposeSecret;
+
+pub use shuanglian_http::state::AppState;
 
 use crate::audit::api::AuditApi;
-use crate::auth::api::AuthApi;
-use crate::auth::session::Sessions;
-use crate::auth::totp::api::TotpApi;
 use crate::business::api::BusinessApi;
 use crate::business::market_api::MarketApi;
 use crate::config::Settings;
-use crate::db::{Backend, Db, migrate};
+use crate::db::Db;
 use crate::deadlines::api::DeadlineApi;
 use crate::deadlines::province::ProvinceDeadlineApi;
 use crate::events::api::EventsApi;
 use crate::grids::api::GridApi;
-use crate::kv::{Keys, Kv};
 use crate::members::api::MemberApi;
 use crate::members::consent::ConsentApi;
 use crate::members::status::MemberStatusApi;
@@ -36,82 +33,14 @@ use crate::security::MasterKey;
 use crate::telemetry::RequestTelemetry;
 use crate::tenancy::api::PlatformApi;
 use crate::users::api::CountyApi;
+use crate::users::signin::AuthApi;
+use crate::users::totp_api::TotpApi;
 use crate::workflows::feedback::api::FeedbackApi;
 use crate::workflows::filing::api::FilingApi;
 use crate::workflows::floating::api::FloatingApi;
 use crate::workflows::records::api::RecordsApi;
 use crate::workflows::reporting::api::ReportingApi;
 use crate::workflows::timeline::TimelineApi;
-
-/// Everything a request handler may use.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub sessions: Sessions,
-    pub settings: Arc<Settings>,
-    pub master_key: Arc<MasterKey>,
-    /// Set on SIGTERM: /readyz answers 503 so load balancers stop sending traffic.
-    pub draining: Arc<AtomicBool>,
-}
-
-impl AppState {
-    pub async fn build(settings: Settings, master_key: MasterKey) -> anyhow::Result<AppState> {
-        let url = settings.database_url().to_owned();
-        let backend = Backend::from_url(&url);
-        match backend {
-            Backend::Sqlite => {
-                // The embedded database creates its own directory, then migrates itself.
-                let path = std::path::Path::new(crate::db::Manager::sqlite_path(&url));
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir)?;
-                }
-                let applied = tokio::task::spawn_blocking(move || migrate::run(&url, "")).await??;
-                if !applied.is_empty() {
-                    tracing::info!(count = applied.len(), "applied database migrations");
-                }
-            }
-            Backend::Postgres => {
-                if let Some(owner) = &settings.database.migration_url {
-                    let owner = owner.expose_secret().to_owned();
-                    let role = settings.database.app_role.clone();
-                    let applied =
-                        tokio::task::spawn_blocking(move || migrate::run(&owner, &role)).await??;
-                    if !applied.is_empty() {
-                        tracing::info!(count = applied.len(), "applied database migrations");
-                    }
-                } else {
-                    let pending =
-                        tokio::task::spawn_blocking(move || migrate::pending(&url)).await??;
-                    if !pending.is_empty() {
-                        anyhow::bail!(
-                            "数据库有 {} 个待执行的迁移，请先运行 `shuanglian migrate`（以表所有者角色）/ {} pending migrations: run `shuanglian migrate` as the owner role",
-                            pending.len(),
-                            pending.len()
-                        );
-                    }
-                }
-            }
-        }
-        let db = Db::connect(
-            settings.database_url(),
-            settings.database.pool_size,
-            Duration::from_secs(settings.database.pool_timeout_secs),
-        )?;
-        let kv = Kv::connect(settings.redis.url.as_ref().map(|u| u.expose_secret())).await?;
-        let sessions = Sessions::new(
-            kv,
-            Keys::new(&settings.redis.key_prefix),
-            Duration::from_secs(settings.auth.session_ttl_secs),
-        );
-        Ok(AppState {
-            db,
-            sessions,
-            settings: Arc::new(settings),
-            master_key: Arc::new(master_key),
-            draining: Arc::new(AtomicBool::new(false)),
-        })
-    }
-}
 
 /// Every API of the service, one per domain area: the register's, then the workflows'
 /// (poem-openapi implements `OpenApi` for tuples of up to 16, so the list is nested).
@@ -326,7 +255,9 @@ pub fn routes(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
         .nest("/api/v1", api)
         .data(state)
         .with(catch_panic())
-        .with(RequestTelemetry)
+        .with(RequestTelemetry {
+            problem: crate::api::problem_response,
+        })
         .around(move |ep, req| {
             let allow = allow.clone();
             async move {

@@ -3,7 +3,5 @@
 //! and index them for exact search.
 
 pub mod api;
-pub mod crypto;
-pub mod identity;
-pub mod keys;
+pub use shuanglian_http::privacy::{crypto, identity, keys};
 pub mod policy;

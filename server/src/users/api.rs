@@ -470,7 +470,7 @@ impl CountyApi {
         &self,
         auth: Auth,
         id: Path<String>,
-    ) -> AppResult<crate::auth::api::NoContent> {
+    ) -> AppResult<crate::users::signin::NoContent> {
         let tid = auth.0.tenant()?;
         let ev = crate::events::Emitter::of(&auth.0);
         let actor_a = crate::audit::Actor::of(&auth.0);
@@ -500,6 +500,6 @@ impl CountyApi {
             .await
             .map_err(AppError::internal)?;
         ev.user(&self.state, &id).await;
-        Ok(crate::auth::api::NoContent::Done)
+        Ok(crate::users::signin::NoContent::Done)
     }
 }

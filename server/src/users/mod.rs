@@ -3,3 +3,5 @@
 pub mod api;
 pub mod model;
 pub mod repo;
+pub mod signin;
+pub mod totp_api;

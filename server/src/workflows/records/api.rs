@@ -13,7 +13,7 @@ use super::scope::{may_read_member, member_in_scope, pick_unit, recorder_units};
 use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
-use crate::auth::api::NoContent;
+use crate::users::signin::NoContent;
 use crate::auth::{Auth, Principal, Role};
 use crate::db::{DbResult, Mode, TenantTx};
 use crate::deadlines::Period;
