@@ -1,26 +1,18 @@
 //! Shuanglian (双联): county party-building records for individual businesses, multi-tenant.
 //!
-//! Layers, top to bottom (nothing points back up): `cli` → `startup` → route table → domain
-//! folders (`tenancy`, `users`) → `auth` → `api` conventions → `db`, `kv`, `error`, `config`,
-//! `telemetry`, `security`. See docs/architecture.md.
+//! This crate is the top of the house: the route table and start-up (`startup`), the command
+//! line (`cli`) and the demo counties (`demo`). Everything else lives in the crates below it,
+//! one per layer: workflows → deadlines → register → http → core. See docs/architecture.md.
 
-pub mod business;
 pub mod cli;
-pub mod deadlines;
 pub mod demo;
-pub mod documents;
-pub mod events;
-pub mod grids;
-pub mod members;
-pub mod onboarding;
-pub mod org;
-pub mod privacy;
-pub mod qq;
 pub mod startup;
-pub mod tenancy;
-pub mod users;
-pub mod workflows;
 
-// The ground layer, under the paths the rest of the code has always used.
-pub use shuanglian_core::{clock, config, db, error, insert_rows, kv, security, telemetry};
+// The layers below, under the paths the rest of the code (and the tests) has always used.
+pub use shuanglian_core::{clock, config, db, error, insert_rows, kv, security, telemetry, tenant};
+pub use shuanglian_deadlines as deadlines;
 pub use shuanglian_http::{api, audit, auth};
+pub use shuanglian_register::{
+    business, documents, events, grids, members, onboarding, org, privacy, qq, rng, tenancy, users,
+};
+pub use shuanglian_workflows as workflows;

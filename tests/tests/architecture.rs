@@ -39,11 +39,21 @@ fn documented_layers() -> BTreeMap<String, u32> {
 /// dependencies may reach anywhere, tests sit above everything).
 fn workspace_graph() -> BTreeMap<String, Vec<String>> {
     let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(ROOT)
         .output()
         .expect("cargo metadata");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: Value = serde_json::from_slice(&out.stdout).expect("metadata json");
     let packages = meta["packages"].as_array().expect("packages");
     let names: Vec<String> = packages
@@ -99,7 +109,9 @@ fn every_crate_depends_only_on_crates_below_it() {
     }
     for documented in layers.keys() {
         if !graph.contains_key(documented) {
-            wrong.push(format!("{documented} is documented but not a workspace crate"));
+            wrong.push(format!(
+                "{documented} is documented but not a workspace crate"
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));

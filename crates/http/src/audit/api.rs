@@ -8,9 +8,9 @@ use poem_openapi::{Object, OpenApi, Tags};
 use super::{AuditRow, Verdict};
 use crate::api::{PageRequest, path_id};
 use crate::auth::{Auth, Role};
+use crate::state::AppState;
 use shuanglian_core::db::Mode;
 use shuanglian_core::error::AppResult;
-use crate::state::AppState;
 
 #[derive(Tags)]
 enum ApiTags {

@@ -14,9 +14,9 @@ use poem_openapi::auth::Bearer;
 
 pub use roles::Role;
 
+use crate::state::AppState;
 use shuanglian_core::error::AppError;
 use shuanglian_core::kv::Scope;
-use crate::state::AppState;
 use shuanglian_core::tenant::TenantId;
 
 /// Who is calling, resolved from the bearer token.

@@ -6,10 +6,10 @@ use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::privacy::crypto::{self, CountyKeys};
 use shuanglian_core::db::schema::{platform_user_totp as pt, user_totp as ut};
 use shuanglian_core::db::{DbResult, PlatformTx, TenantTx};
 use shuanglian_core::error::AppError;
-use crate::privacy::crypto::{self, CountyKeys};
 
 /// One account's second factor as stored.
 #[derive(Debug, Clone, Queryable)]

@@ -7,10 +7,10 @@ use secrecy::{ExposeSecret, SecretString};
 use super::repo::{self, Enrolment};
 use super::{CodeCheck, check, new_secret, now_unix};
 use crate::audit::{self, Actor};
+use crate::privacy::keys;
 use shuanglian_core::db::{Db, Mode};
 use shuanglian_core::error::{AppError, AppResult};
 use shuanglian_core::kv::Scope;
-use crate::privacy::keys;
 use shuanglian_core::tenant::TenantId;
 
 /// Whose second factor: a county user's or a platform/provincial user's.

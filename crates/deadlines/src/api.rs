@@ -1,0 +1,1097 @@
+//! The deadline views: for any org unit or grid, what is due, done and overdue, and who owns it.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi, Tags};
+
+use super::calendar::DayKind;
+use super::job;
+use super::model::{ObligationKind, Period, Rule, State, state};
+use super::repo::{self, ObligationRow};
+use super::rules::{RuleFields, parse_rule};
+use crate::AppState;
+use crate::audit::{self, Actor};
+use crate::auth::{Auth, Principal, Role};
+use crate::db::schema::{
+    calendar_days as cd, deadline_settings as ds, grid_townships as gt, grids as g,
+    obligations as o, org_units as ou, outbox as ob,
+};
+use crate::db::{DbResult, Mode, TenantTx};
+use crate::error::{AppError, AppResult, FieldError, Gather};
+use crate::org::model::subtree_end;
+use crate::org::scope::{self, Visibility};
+use shuanglian_http::api::{JsonBody, PageRequest, parse_date, path_id};
+
+#[derive(Tags)]
+enum ApiTags {
+    /// 期限与逾期 / Deadlines and overdue obligations
+    Deadlines,
+}
+
+pub struct DeadlineApi {
+    pub state: AppState,
+}
+
+/// One obligation as the dashboard shows it.
+#[derive(Debug, Clone, Object)]
+pub struct ObligationView {
+    pub id: String,
+    pub kind: ObligationKind,
+    /// 中文名称
+    pub kind_label: String,
+    pub kind_label_en: String,
+    pub title: String,
+    /// `2026Q3`, `2026H1`, `2026`, or empty for obligations dated from their subject.
+    pub period: String,
+    pub due_on: NaiveDate,
+    pub state: State,
+    /// Days past the due date (overdue items; for items met late, how late they were met).
+    #[oai(skip_serializing_if_is_none)]
+    pub days_overdue: Option<i64>,
+    #[oai(skip_serializing_if_is_none)]
+    pub done_at: Option<NaiveDateTime>,
+    /// The day the daily job first recorded it overdue.
+    #[oai(skip_serializing_if_is_none)]
+    pub overdue_since: Option<NaiveDate>,
+    pub owner_org_unit_id: String,
+    pub owner_name: String,
+    pub owner_kind: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub member_id: Option<String>,
+}
+
+/// Counts per owner and kind.
+#[derive(Debug, Clone, Object)]
+pub struct OwnerSummary {
+    pub owner_org_unit_id: String,
+    pub owner_name: String,
+    pub kind: ObligationKind,
+    pub kind_label: String,
+    pub due: i64,
+    pub overdue: i64,
+    pub done: i64,
+}
+
+#[derive(Debug, Clone, Default, Object)]
+pub struct Counts {
+    pub due: i64,
+    pub overdue: i64,
+    pub done: i64,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct Dashboard {
+    /// The day the states are computed for.
+    pub as_of: NaiveDate,
+    pub summary: Counts,
+    /// Per owner and kind, owners with overdue items first.
+    pub by_owner: Vec<OwnerSummary>,
+    pub items: Vec<ObligationView>,
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum StateFilter {
+    Due,
+    Overdue,
+    Done,
+    /// Due and overdue.
+    Open,
+    All,
+}
+
+/// The dashboard's filters, checked.
+struct Filter {
+    as_of: NaiveDate,
+    state: StateFilter,
+    kind: Option<ObligationKind>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    org_unit_id: Option<String>,
+    grid_id: Option<String>,
+}
+
+/// The owners a caller may see with the filters applied: `None` is the whole county.
+fn owner_scope(
+    tx: &mut TenantTx<'_>,
+    vis: &Visibility,
+    f: &Filter,
+) -> DbResult<Option<Vec<String>>> {
+    let tid = tx.tid().to_owned();
+    // Path ranges that bound the owners: the caller's subtree, then the filters inside it.
+    let mut ranges: Option<Vec<String>> = match vis {
+        Visibility::County => None,
+        Visibility::Subtree(p) => Some(vec![p.clone()]),
+        Visibility::Nothing => return Ok(Some(vec![])),
+    };
+    let unit_path = |tx: &mut TenantTx<'_>, id: &str| -> DbResult<Option<String>> {
+        Ok(ou::table
+            .filter(ou::tenant_id.eq(&tid).and(ou::id.eq(id)))
+            .select(ou::path)
+            .first::<String>(tx.conn())
+            .optional()?)
+    };
+    let narrow = |ranges: Option<Vec<String>>, wanted: Vec<String>| -> Vec<String> {
+        match ranges {
+            None => wanted,
+            // Keep each wanted subtree that lies inside a visible one (and the visible subtree
+            // when a wanted one contains it).
+            Some(vis) => {
+                let mut out = vec![];
+                for w in &wanted {
+                    for v in &vis {
+                        if w.starts_with(v.as_str()) {
+                            out.push(w.clone());
+                        } else if v.starts_with(w.as_str()) {
+                            out.push(v.clone());
+                        }
+                    }
+                }
+                out
+            }
+        }
+    };
+    if let Some(id) = &f.org_unit_id {
+        let path = unit_path(tx, id)?.ok_or_else(AppError::not_found)?;
+        let n = narrow(ranges.clone(), vec![path]);
+        if n.is_empty() {
+            // A unit outside the caller's scope is as unknown as another county's.
+            return Err(AppError::not_found().into());
+        }
+        ranges = Some(n);
+    }
+    if let Some(id) = &f.grid_id {
+        let grid: Option<(String, Option<String>)> = g::table
+            .filter(g::tenant_id.eq(&tid).and(g::id.eq(id)))
+            .select((g::aic_office_id, g::party_branch_id))
+            .first(tx.conn())
+            .optional()?;
+        let (aic, branch) = grid.ok_or_else(AppError::not_found)?;
+        let townships: Vec<String> = gt::table
+            .filter(gt::tenant_id.eq(&tid).and(gt::grid_id.eq(id)))
+            .filter(gt::valid_to.is_null())
+            .select(gt::township_id)
+            .load(tx.conn())?;
+        let mut wanted = vec![];
+        for unit in std::iter::once(aic).chain(branch).chain(townships) {
+            if let Some(p) = unit_path(tx, &unit)? {
+                wanted.push(p);
+            }
+        }
+        let n = narrow(ranges.clone(), wanted);
+        if n.is_empty() && !matches!(vis, Visibility::County) {
+            return Err(AppError::not_found().into());
+        }
+        ranges = Some(n);
+    }
+    let Some(ranges) = ranges else {
+        return Ok(None);
+    };
+    let mut ids = vec![];
+    for p in ranges {
+        let end = subtree_end(&p);
+        let mut sub: Vec<String> = ou::table
+            .filter(ou::tenant_id.eq(&tid))
+            .filter(ou::path.ge(&p).and(ou::path.lt(&end)))
+            .select(ou::id)
+            .load(tx.conn())?;
+        ids.append(&mut sub);
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(Some(ids))
+}
+
+fn view(row: ObligationRow, owner: Option<&(String, String)>, as_of: NaiveDate) -> ObligationView {
+    let kind = ObligationKind::parse(&row.kind).unwrap_or(ObligationKind::TwoWayReporting);
+    let done_on = row.done_at.map(crate::clock::china_date_of);
+    let st = state(row.due_on, done_on, as_of);
+    let days_overdue = match (st, done_on) {
+        (State::Overdue, _) => Some((as_of - row.due_on).num_days()),
+        (State::Done, Some(d)) if d > row.due_on => Some((d - row.due_on).num_days()),
+        _ => None,
+    };
+    let (owner_name, owner_kind) = owner.cloned().unwrap_or_default();
+    ObligationView {
+        id: row.id,
+        kind,
+        kind_label: kind.label_zh().to_owned(),
+        kind_label_en: kind.label_en().to_owned(),
+        title: row.title,
+        period: row.period,
+        due_on: row.due_on,
+        state: st,
+        days_overdue,
+        done_at: row.done_at,
+        overdue_since: row.overdue_since,
+        owner_org_unit_id: row.owner_org_unit_id,
+        owner_name,
+        owner_kind,
+        subject_type: row.subject_type,
+        subject_id: row.subject_id,
+        member_id: row.member_id,
+    }
+}
+
+fn dashboard(
+    tx: &mut TenantTx<'_>,
+    vis: &Visibility,
+    f: &Filter,
+    page: &PageRequest,
+) -> DbResult<Dashboard> {
+    let tid = tx.tid().to_owned();
+    let owners = owner_scope(tx, vis, f)?;
+    // The same filters for the counts and the page.
+    macro_rules! filtered {
+        ($q:expr, $state:expr) => {{
+            let mut q = $q.filter(o::tenant_id.eq(tid.clone())).into_boxed();
+            if let Some(ids) = &owners {
+                q = q.filter(o::owner_org_unit_id.eq_any(ids.clone()));
+            }
+            if let Some(k) = f.kind {
+                q = q.filter(o::kind.eq(k.as_str()));
+            }
+            if let Some(d) = f.from {
+                q = q.filter(o::due_on.ge(d));
+            }
+            if let Some(d) = f.to {
+                q = q.filter(o::due_on.le(d));
+            }
+            match $state {
+                StateFilter::Due => q.filter(o::done_at.is_null()).filter(o::due_on.ge(f.as_of)),
+                StateFilter::Overdue => {
+                    q.filter(o::done_at.is_null()).filter(o::due_on.lt(f.as_of))
+                }
+                StateFilter::Done => q.filter(o::done_at.is_not_null()),
+                StateFilter::Open => q.filter(o::done_at.is_null()),
+                StateFilter::All => q,
+            }
+        }};
+    }
+    let mut per_owner: HashMap<(String, String), Counts> = HashMap::new();
+    let mut summary = Counts::default();
+    for s in [StateFilter::Due, StateFilter::Overdue, StateFilter::Done] {
+        let rows: Vec<(String, String, i64)> = filtered!(
+            o::table.group_by((o::owner_org_unit_id, o::kind)).select((
+                o::owner_org_unit_id,
+                o::kind,
+                count_star()
+            )),
+            s
+        )
+        .load(tx.conn())?;
+        for (owner, kind, n) in rows {
+            let c = per_owner.entry((owner, kind)).or_default();
+            match s {
+                StateFilter::Due => {
+                    c.due += n;
+                    summary.due += n;
+                }
+                StateFilter::Overdue => {
+                    c.overdue += n;
+                    summary.overdue += n;
+                }
+                _ => {
+                    c.done += n;
+                    summary.done += n;
+                }
+            }
+        }
+    }
+    let mut q = filtered!(o::table.select(ObligationRow::as_select()), f.state);
+    if let Some(after) = &page.after {
+        let at: Option<NaiveDate> = o::table
+            .filter(o::tenant_id.eq(&tid).and(o::id.eq(after)))
+            .select(o::due_on)
+            .first(tx.conn())
+            .optional()?;
+        if let Some(at) = at {
+            q = q.filter(
+                o::due_on
+                    .gt(at)
+                    .or(o::due_on.eq(at).and(o::id.gt(after.clone()))),
+            );
+        }
+    }
+    let rows: Vec<ObligationRow> = q
+        .order((o::due_on.asc(), o::id.asc()))
+        .limit(page.fetch())
+        .load(tx.conn())?;
+    let (rows, next_cursor) = page.finish(rows, |r| r.id.as_str());
+    // Owner names for the page and the summary.
+    let mut wanted: Vec<String> = rows.iter().map(|r| r.owner_org_unit_id.clone()).collect();
+    wanted.extend(per_owner.keys().map(|(o, _)| o.clone()));
+    wanted.sort();
+    wanted.dedup();
+    let mut names: HashMap<String, (String, String)> = HashMap::new();
+    for chunk in wanted.chunks(500) {
+        let got: Vec<(String, String, String)> = ou::table
+            .filter(ou::tenant_id.eq(&tid))
+            .filter(ou::id.eq_any(chunk))
+            .select((ou::id, ou::name, ou::kind))
+            .load(tx.conn())?;
+        names.extend(got.into_iter().map(|(id, n, k)| (id, (n, k))));
+    }
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let owner = names.get(&r.owner_org_unit_id);
+            view(r, owner, f.as_of)
+        })
+        .collect();
+    let mut by_owner: Vec<OwnerSummary> = per_owner
+        .into_iter()
+        .filter_map(|((owner, kind), c)| {
+            let kind = ObligationKind::parse(&kind)?;
+            Some(OwnerSummary {
+                owner_name: names.get(&owner).map(|n| n.0.clone()).unwrap_or_default(),
+                owner_org_unit_id: owner,
+                kind,
+                kind_label: kind.label_zh().to_owned(),
+                due: c.due,
+                overdue: c.overdue,
+                done: c.done,
+            })
+        })
+        .collect();
+    by_owner.sort_by(|a, b| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then_with(|| a.owner_name.cmp(&b.owner_name))
+            .then_with(|| a.kind.as_str().cmp(b.kind.as_str()))
+    });
+    Ok(Dashboard {
+        as_of: f.as_of,
+        summary,
+        by_owner,
+        items,
+        next_cursor,
+    })
+}
+
+/// One kind's rule as the county has it, and its due dates in a year.
+#[derive(Debug, Clone, Object)]
+pub struct KindCalendar {
+    pub kind: ObligationKind,
+    pub kind_label: String,
+    pub kind_label_en: String,
+    /// `days_after`, `working_days_after`, `quarter_first_month_day`, `half_yearly`, `annual`,
+    /// `twice_yearly`.
+    pub rule: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub days: Option<i32>,
+    #[oai(skip_serializing_if_is_none)]
+    pub month: Option<i32>,
+    #[oai(skip_serializing_if_is_none)]
+    pub day: Option<i32>,
+    #[oai(skip_serializing_if_is_none)]
+    pub month2: Option<i32>,
+    #[oai(skip_serializing_if_is_none)]
+    pub day2: Option<i32>,
+    /// Whether the seeds' default is in force (no county override).
+    pub is_default: bool,
+    /// The periods whose due date falls in the year (none for kinds dated from their subject).
+    pub due: Vec<DueDate>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct DueDate {
+    pub period: String,
+    pub due_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct CalendarDay {
+    pub day: NaiveDate,
+    pub kind: DayKind,
+    pub name: String,
+    /// Shipped with the State Council notice (false: entered by the county).
+    pub shipped: bool,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct YearCalendar {
+    pub year: i32,
+    /// Whether the year's holidays are known (shipped or entered); if not, only weekends count
+    /// as days off until the county enters the State Council's notice.
+    pub holidays_known: bool,
+    pub days: Vec<CalendarDay>,
+    pub deadlines: Vec<KindCalendar>,
+}
+
+/// A county's override of one kind's rule; which fields apply follows the kind.
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct RuleRequest {
+    pub days: Option<i32>,
+    pub month: Option<i32>,
+    pub day: Option<i32>,
+    pub month2: Option<i32>,
+    pub day2: Option<i32>,
+}
+
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct DayRequest {
+    /// holiday | workday (a weekend day worked) | normal (undo a shipped entry)
+    pub kind: DayKind,
+    /// e.g. 春节, 春节调休上班
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct WorkingDays {
+    pub from: NaiveDate,
+    pub days: u32,
+    pub due_on: NaiveDate,
+    pub holidays_known: bool,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct OutboxItem {
+    pub id: String,
+    /// `overdue` or `due_soon`
+    pub topic: String,
+    pub obligation_id: String,
+    pub recipient_org_unit_id: String,
+    pub recipient_name: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+    #[oai(skip_serializing_if_is_none)]
+    pub delivered_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct OutboxPage {
+    pub items: Vec<OutboxItem>,
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    /// The day to run for (default today; not in the future).
+    pub as_of: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct RunReport {
+    pub as_of: NaiveDate,
+    /// Periodic obligations opened.
+    pub opened: i64,
+    /// Obligations closed by the job (QQ groups whose organisers all joined).
+    pub closed: i64,
+    /// Open obligations recorded overdue for the first time (one notification each).
+    pub newly_overdue: i64,
+    /// Reminders written for obligations due within three days.
+    pub reminders: i64,
+}
+
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteRequest {
+    /// What was done (kept in the audit log).
+    pub note: Option<String>,
+}
+
+/// Kinds met by a workflow of their own close there; the county-level dates without one yet are
+/// marked done by the county.
+fn completed_by_hand(kind: ObligationKind) -> bool {
+    matches!(
+        kind,
+        ObligationKind::DataVerification
+            | ObligationKind::VanguardEvaluation
+            | ObligationKind::VanguardCountyReport
+            | ObligationKind::ParticipationLetters
+            | ObligationKind::StatisticsCutoff
+    )
+}
+
+fn rule_name(rule: Rule) -> &'static str {
+    match rule {
+        Rule::DaysAfter(_) => "days_after",
+        Rule::WorkingDaysAfter(_) => "working_days_after",
+        Rule::QuarterFirstMonthDay(_) => "quarter_first_month_day",
+        Rule::HalfYearly { .. } => "half_yearly",
+        Rule::Annual(..) => "annual",
+        Rule::TwiceYearly { .. } => "twice_yearly",
+    }
+}
+
+fn county_admin(p: &Principal) -> AppResult<()> {
+    if p.role == Role::CountyAdmin {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+fn parse_day(s: &str) -> AppResult<NaiveDate> {
+    parse_date("day", s).map_err(|e| AppError::validation(vec![e]))
+}
+
+fn year_calendar(tx: &mut TenantTx<'_>, year: i32) -> DbResult<YearCalendar> {
+    let rules = repo::rules(tx)?;
+    let cal = repo::calendar(tx)?;
+    let days = cal
+        .year(year)
+        .map(|(d, e)| CalendarDay {
+            day: *d,
+            kind: e.kind,
+            name: e.name.clone(),
+            shipped: e.shipped,
+        })
+        .collect();
+    let deadlines = ObligationKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let rule = rules.rule(kind);
+            let f = RuleFields::of(rule);
+            KindCalendar {
+                kind,
+                kind_label: kind.label_zh().to_owned(),
+                kind_label_en: kind.label_en().to_owned(),
+                rule: rule_name(rule).to_owned(),
+                days: f.days,
+                month: f.month,
+                day: f.day,
+                month2: f.month2,
+                day2: f.day2,
+                is_default: rules.is_default(kind),
+                due: rules
+                    .periods_due_in(kind, year)
+                    .into_iter()
+                    .map(|(p, d)| DueDate {
+                        period: p.to_string(),
+                        due_on: d,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(YearCalendar {
+        year,
+        holidays_known: cal.knows_year(year),
+        days,
+        deadlines,
+    })
+}
+
+fn parse_kind(s: &str) -> Result<ObligationKind, FieldError> {
+    ObligationKind::parse(s).ok_or_else(|| {
+        FieldError::new(
+            "kind",
+            "invalid_kind",
+            "kind：期限种类无效",
+            "kind: not a kind of deadline",
+        )
+    })
+}
+
+#[OpenApi(tag = "ApiTags::Deadlines")]
+impl DeadlineApi {
+    /// 期限看板：应办、已办、逾期及责任单位 / The deadline dashboard: due, done, overdue and owners
+    ///
+    /// Scoped to what the caller sees; `org_unit_id` narrows to a unit's subtree, `grid_id` to a
+    /// grid (its AIC office, party branch and current townships with their villages).
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/deadlines", method = "get")]
+    async fn dashboard(
+        &self,
+        auth: Auth,
+        org_unit_id: Query<Option<String>>,
+        grid_id: Query<Option<String>>,
+        /// due | overdue | done | open | all (default)
+        state: Query<Option<StateFilter>>,
+        kind: Query<Option<String>>,
+        /// The day to compute states for (default: today in China).
+        as_of: Query<Option<String>>,
+        /// Only obligations due on or after this day.
+        from: Query<Option<String>>,
+        /// Only obligations due on or before this day.
+        to: Query<Option<String>>,
+        limit: Query<Option<shuanglian_http::api::PageLimit>>,
+        cursor: Query<Option<String>>,
+    ) -> AppResult<Json<Dashboard>> {
+        let tid = auth.0.tenant()?;
+        let mut errs = vec![];
+        let as_of = as_of.0.map(|s| parse_date("as_of", &s)).gather(&mut errs);
+        let from = from.0.map(|s| parse_date("from", &s)).gather(&mut errs);
+        let to = to.0.map(|s| parse_date("to", &s)).gather(&mut errs);
+        let kind = kind.0.map(|s| parse_kind(&s)).gather(&mut errs);
+        if !errs.is_empty() {
+            return Err(AppError::validation(errs));
+        }
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        let unit = org_unit_id.0.map(|s| path_id(&s)).transpose()?;
+        let grid = grid_id.0.map(|s| path_id(&s)).transpose()?;
+        let f = Filter {
+            as_of: as_of.unwrap_or_else(crate::clock::today),
+            state: state.0.unwrap_or(StateFilter::All),
+            kind,
+            from,
+            to,
+            org_unit_id: unit,
+            grid_id: grid,
+        };
+        let who: (Role, String) = (auth.0.role, auth.0.user_id.clone());
+        let out = self
+            .state
+            .db
+            .tenant(tid, Mode::Read, move |tx| {
+                let vis = scope::visibility(tx, who.0, &who.1)?;
+                dashboard(tx, &vis, &f, &page)
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// 年度期限与工作日历 / The county's deadlines and working-day calendar for a year
+    #[oai(path = "/deadlines/calendar", method = "get")]
+    async fn calendar(
+        &self,
+        auth: Auth,
+        year: Query<Option<i32>>,
+    ) -> AppResult<Json<YearCalendar>> {
+        let tid = auth.0.tenant()?;
+        let year = year
+            .0
+            .unwrap_or_else(|| chrono::Datelike::year(&crate::clock::today()));
+        if !(2000..=2200).contains(&year) {
+            return Err(AppError::field(
+                "year",
+                "out_of_range",
+                "year：年份应在2000到2200之间",
+                "year must be between 2000 and 2200",
+            ));
+        }
+        let out = self
+            .state
+            .db
+            .tenant(tid, Mode::Read, move |tx| year_calendar(tx, year))
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// 按工作日推算期限 / The date `days` working days after `from`, by the county's calendar
+    #[oai(path = "/deadlines/working-days", method = "get")]
+    async fn working_days(
+        &self,
+        auth: Auth,
+        from: Query<String>,
+        days: Query<u32>,
+    ) -> AppResult<Json<WorkingDays>> {
+        let tid = auth.0.tenant()?;
+        let from = parse_date("from", &from.0).map_err(|e| AppError::validation(vec![e]))?;
+        let days = days.0;
+        if !(1..=366).contains(&days) {
+            return Err(AppError::field(
+                "days",
+                "out_of_range",
+                "days：应为1到366",
+                "days must be between 1 and 366",
+            ));
+        }
+        let out = self
+            .state
+            .db
+            .tenant(tid, Mode::Read, move |tx| {
+                let cal = repo::calendar(tx)?;
+                let due_on = cal.add_working_days(from, days);
+                Ok(WorkingDays {
+                    from,
+                    days,
+                    due_on,
+                    holidays_known: cal.knows_year(chrono::Datelike::year(&from))
+                        && cal.knows_year(chrono::Datelike::year(&due_on)),
+                })
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// 设置某类期限（县级管理员）/ Override one kind's rule (county admin)
+    #[oai(path = "/deadlines/rules/:kind", method = "put")]
+    async fn set_rule(
+        &self,
+        auth: Auth,
+        kind: Path<String>,
+        body: JsonBody<RuleRequest>,
+    ) -> AppResult<Json<YearCalendar>> {
+        let tid = auth.0.tenant()?;
+        county_admin(&auth.0)?;
+        let kind = parse_kind(&kind.0).map_err(|_| AppError::not_found())?;
+        if kind == ObligationKind::QqJoin {
+            return Err(AppError::conflict(
+                "managed_by_qq_settings",
+                "QQ群入群截止日期在“实名制党建QQ群”设置中修改（PUT /qq-settings）",
+                "The QQ join date is set in the QQ group settings (PUT /qq-settings)",
+            ));
+        }
+        let b = body.0;
+        let f = RuleFields {
+            days: b.days,
+            month: b.month,
+            day: b.day,
+            month2: b.month2,
+            day2: b.day2,
+        };
+        let rule = parse_rule(kind, f).map_err(|e| AppError::validation(vec![e]))?;
+        let stored = RuleFields::of(rule);
+        let actor = Actor::of(&auth.0);
+        let out = self
+            .state
+            .db
+            .tenant(tid, Mode::Write, move |tx| {
+                let tid = tx.tid().to_owned();
+                let before = repo::rules(tx)?.rule(kind);
+                let now = chrono::Utc::now().naive_utc();
+                diesel::delete(
+                    ds::table.filter(ds::tenant_id.eq(&tid).and(ds::kind.eq(kind.as_str()))),
+                )
+                .execute(tx.conn())?;
+                diesel::insert_into(ds::table)
+                    .values((
+                        ds::tenant_id.eq(&tid),
+                        ds::kind.eq(kind.as_str()),
+                        ds::days.eq(stored.days),
+                        ds::month.eq(stored.month),
+                        ds::day.eq(stored.day),
+                        ds::month2.eq(stored.month2),
+                        ds::day2.eq(stored.day2),
+                        ds::updated_by.eq(&actor.id),
+                        ds::updated_at.eq(now),
+                    ))
+                    .execute(tx.conn())?;
+                audit::record(
+                    tx,
+                    &actor,
+                    "deadline_rule.set",
+                    "deadline_rule",
+                    kind.as_str(),
+                    None,
+                    serde_json::json!({ "from": format!("{before:?}"), "to": format!("{rule:?}") }),
+                )?;
+                year_calendar(tx, chrono::Datelike::year(&crate::clock::today()))
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// 恢复某类期限为默认（县级管理员）/ Back to the seeds' rule for one kind (county admin)
+    #[oai(path = "/deadlines/rules/:kind", method = "delete")]
+    async fn reset_rule(&self, auth: Auth, kind: Path<String>) -> AppResult<Json<YearCalendar>> {
+        let tid = auth.0.tenant()?;
+        county_admin(&auth.0)?;
+        let kind = parse_kind(&kind.0).map_err(|_| AppError::not_found())?;
+        let actor = Actor::of(&auth.0);
+        let out = self
+            .state
+            .db
+            .tenant(tid, Mode::Write, move |tx| {
+                let tid = tx.tid().to_owned();
+                let n = diesel::delete(
+                    ds::table.filter(ds::tenant_id.eq(&tid).and(ds::kind.eq(kind.as_str()))),
+                )
+                .execute(tx.conn())?;
+                if n > 0 {
+                    audit::record(
+                        tx,
+                        &actor,
+                        "deadline_rule.reset",
+                        "deadline_rule",
+                        kind.as_str(),
+                        None,
+                        serde_json::json!({}),
+                    )?;
+                }
+                year_calendar(tx, chrono::Datelike::year(&crate::clock::today()))
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// 设置日历中的一天（县级管理员）/ Set one day of the working-day calendar (county admin)
+    #[oai(path = "/deadlines/calendar/days/:day", method = "put")]
+    async fn set_day(
+        &self,
+        auth: Auth,
+        day: Path<String>,
+        body: JsonBody<DayRequest>,
+    ) -> AppResult<Json<CalendarDay>> {
+        let tid = auth.0.tenant()?;
+        county_admin(&auth.0)?;
+        let day = parse_day(&day.0)?;
+        let b = body.0;
+        let name = b.name.trim().to_owned();
+        if name.chars().count() > 40 || name.chars().any(char::is_control) {
+            return Err(AppError::field(
+                "name",
+                "invalid_name",
+                "name：名称不超过40个字符",
+                "name: at most 40 characters",
+            ));
+        }
+        let actor = Actor::of(&auth.0);
+        let out = self
+            .state
+            .db
+            .tenant(tid, Mode::Write, move |tx| {
+                let tid = tx.tid().to_owned();
+                diesel::delete(cd::table.filter(cd::tenant_id.eq(&tid).and(cd::day.eq(day))))
+                    .execute(tx.conn())?;
+                diesel::insert_into(cd::table)
+                    .values((
+                        cd::tenant_id.eq(&tid),
+                        cd::day.eq(day),
+                        cd::kind.eq(b.kind.as_str()),
+                        cd::name.eq(&name),
+                        cd::updated_by.eq(&actor.id),
+                        cd::updated_at.eq(chrono::Utc::now().naive_utc()),
+                    ))
+                    .execute(tx.conn())?;
+                audit::record(
+                    tx,
+                    &actor,
+                    "calendar_day.set",
+                    "calendar_day",
+                    &day.to_string(),
+                    None,
+                    serde_json::json!({ "kind": b.kind.as_str(), "name": name }),
+                )?;
+                Ok(CalendarDay {
+                    day,
+                    kind: b.kind,
+                    name,
+                    shipped: false,
+                })
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// 撤销日历中对某天的设置（县级管理员）/ Remove the county's entry for a day (county admin)
+    #[oai(path = "/deadlines/calendar/days/:day", method = "delete")]
+    async fn reset_day(&self, auth: Auth, day: Path<String>) -> AppResult<Json<YearCalendar>> {
+        let tid = auth.0.tenant()?;
+        county_admin(&auth.0)?;
+        let day = parse_day(&day.0)?;
+        let actor = Actor::of(&auth.0);
+        let out = self
+            .state
+            .db
+            .tenant(tid, Mode::Write, move |tx| {
+                let tid = tx.tid().to_owned();
+                let n =
+                    diesel::delete(cd::table.filter(cd::tenant_id.eq(&tid).and(cd::day.eq(day))))
+                        .execute(tx.conn())?;
+                if n == 0 {
+                    return Err(AppError::not_found().into());
+                }
+                audit::record(
+                    tx,
+                    &actor,
+                    "calendar_day.reset",
+                    "calendar_day",
+                    &day.to_string(),
+                    None,
+                    serde_json::json!({}),
+                )?;
+                year_calendar(tx, chrono::Datelike::year(&day))
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// 待发送的提醒与逾期通知（县级管理员）/ Notifications waiting in the outbox (county admin)
+    #[oai(path = "/deadlines/outbox", method = "get")]
+    async fn outbox(
+        &self,
+        auth: Auth,
+        topic: Query<Option<String>>,
+        limit: Query<Option<shuanglian_http::api::PageLimit>>,
+        cursor: Query<Option<String>>,
+    ) -> AppResult<Json<OutboxPage>> {
+        let tid = auth.0.tenant()?;
+        county_admin(&auth.0)?;
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        let topic = topic.0;
+        let out = self
+            .state
+            .db
+            .tenant(tid, Mode::Read, move |tx| {
+                let tid = tx.tid().to_owned();
+                let mut q = ob::table.filter(ob::tenant_id.eq(tid.clone())).into_boxed();
+                if let Some(t) = topic {
+                    q = q.filter(ob::topic.eq(t));
+                }
+                if let Some(a) = &page.after {
+                    q = q.filter(ob::id.gt(a.clone()));
+                }
+                type Row = (
+                    String,
+                    String,
+                    String,
+                    String,
+                    String,
+                    String,
+                    NaiveDateTime,
+                    Option<NaiveDateTime>,
+                );
+                let rows: Vec<Row> = q
+                    .order(ob::id.asc())
+                    .limit(page.fetch())
+                    .select((
+                        ob::id,
+                        ob::topic,
+                        ob::obligation_id,
+                        ob::recipient_org_unit_id,
+                        ob::subject,
+                        ob::body,
+                        ob::created_at,
+                        ob::delivered_at,
+                    ))
+                    .load(tx.conn())?;
+                let (rows, next_cursor) = page.finish(rows, |r| r.0.as_str());
+                let ids: Vec<String> = rows.iter().map(|r| r.3.clone()).collect();
+                let names: HashMap<String, String> = ou::table
+                    .filter(ou::tenant_id.eq(&tid).and(ou::id.eq_any(&ids)))
+                    .select((ou::id, ou::name))
+                    .load::<(String, String)>(tx.conn())?
+                    .into_iter()
+                    .collect();
+                let items = rows
+                    .into_iter()
+                    .map(|r| OutboxItem {
+                        recipient_name: names.get(&r.3).cloned().unwrap_or_default(),
+                        id: r.0,
+                        topic: r.1,
+                        obligation_id: r.2,
+                        recipient_org_unit_id: r.3,
+                        subject: r.4,
+                        body: r.5,
+                        created_at: r.6,
+                        delivered_at: r.7,
+                    })
+                    .collect();
+                Ok(OutboxPage { items, next_cursor })
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// 立即运行本县的每日期限任务（县级管理员）/ Run the daily deadline job for this county now
+    ///
+    /// The job also runs by itself once a day; running it again changes nothing twice.
+    #[oai(path = "/deadlines/run", method = "post")]
+    async fn run(&self, auth: Auth, body: JsonBody<RunRequest>) -> AppResult<Json<RunReport>> {
+        let tid = auth.0.tenant()?;
+        county_admin(&auth.0)?;
+        let today = crate::clock::today();
+        let as_of = body.0.as_of.unwrap_or(today);
+        if as_of > today {
+            return Err(AppError::field(
+                "as_of",
+                "future_date",
+                "as_of：不能晚于今天",
+                "as_of cannot be in the future",
+            ));
+        }
+        let r = self
+            .state
+            .db
+            .tenant(tid, Mode::Write, move |tx| job::run_tenant(tx, as_of))
+            .await?;
+        Ok(Json(RunReport {
+            as_of,
+            opened: r.opened as i64,
+            closed: r.closed as i64,
+            newly_overdue: r.newly_overdue as i64,
+            reminders: r.reminders as i64,
+        }))
+    }
+
+    /// 标记县级事项已完成 / Mark a county-level obligation done
+    ///
+    /// For the dates of seed 001/002 that have no workflow of their own yet (data verification,
+    /// the vanguard evaluation and its report, the participation letters, statistics cut-offs):
+    /// the county admin or the association committee marks them done. Workflow obligations
+    /// close when their workflow step is taken (409 `completed_by_workflow`).
+    #[oai(path = "/deadlines/:id/complete", method = "post")]
+    async fn complete(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: JsonBody<CompleteRequest>,
+    ) -> AppResult<Json<ObligationView>> {
+        let tid = auth.0.tenant()?;
+        let id = path_id(&id.0)?;
+        if !matches!(auth.0.role, Role::CountyAdmin | Role::AssociationCommittee) {
+            return Err(AppError::forbidden());
+        }
+        let note = body
+            .0
+            .note
+            .map(|n| n.trim().chars().take(500).collect::<String>());
+        let actor = Actor::of(&auth.0);
+        let out = self
+            .state
+            .db
+            .tenant(tid, Mode::Write, move |tx| {
+                let row = repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
+                let kind = ObligationKind::parse(&row.kind).ok_or_else(AppError::not_found)?;
+                if !completed_by_hand(kind) {
+                    return Err(AppError::conflict(
+                        "completed_by_workflow",
+                        "此事项在其业务流程中办结，不能直接标记完成",
+                        "This obligation is met through its workflow, not marked by hand",
+                    )
+                    .into());
+                }
+                if row.done_at.is_some() {
+                    return Err(AppError::conflict(
+                        "already_done",
+                        "此事项已标记完成",
+                        "This obligation is already done",
+                    )
+                    .into());
+                }
+                let period = Period::parse(&row.period).unwrap_or(Period::Anchored);
+                repo::close(tx, kind, &row.subject_id, period, &actor.id)?;
+                audit::record(
+                    tx,
+                    &actor,
+                    "obligation.complete",
+                    "obligation",
+                    &row.id,
+                    note.as_deref(),
+                    serde_json::json!({ "kind": kind.as_str(), "period": row.period }),
+                )?;
+                let row = repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
+                let owner: Option<(String, String)> = ou::table
+                    .filter(ou::tenant_id.eq(tx.tid().to_owned()))
+                    .filter(ou::id.eq(&row.owner_org_unit_id))
+                    .select((ou::name, ou::kind))
+                    .first(tx.conn())
+                    .optional()?;
+                Ok(view(row, owner.as_ref(), crate::clock::today()))
+            })
+            .await?;
+        Ok(Json(out))
+    }
+}
