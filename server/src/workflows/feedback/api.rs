@@ -318,14 +318,13 @@ impl FeedbackApi {
     ) -> AppResult<crate::documents::Document> {
         let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
-        Ok(call
-            .read(move |tx, c: &Caller| {
-                let l = service::visible(tx, c, &id)?;
-                let v = full(tx, l.batch)?;
-                let (county, _) = reporting::county(tx)?;
-                Ok(super::document::build(&county, &v, c.role.label_zh()))
-            })
-            .await?)
+        call.read(move |tx, c: &Caller| {
+            let l = service::visible(tx, c, &id)?;
+            let v = full(tx, l.batch)?;
+            let (county, _) = reporting::county(tx)?;
+            Ok(super::document::build(&county, &v, c.role.label_zh()))
+        })
+        .await
     }
 }
 

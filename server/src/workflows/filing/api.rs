@@ -222,16 +222,15 @@ impl FilingApi {
     {
         let call = Call::new(&self.state, auth)?;
         let today = crate::clock::today();
-        Ok(call
-            .write(move |tx, c: &Caller| {
-                let (cur, unit) = visible(tx, c, &id)?;
-                if !c.acts_for(&cur.unit_id) {
-                    return Err(not_recording_unit().into());
-                }
-                let next = f(tx, c, cur, &unit)?;
-                Ok((full_view(tx, &next, &unit, today)?, next.version))
-            })
-            .await?)
+        call.write(move |tx, c: &Caller| {
+            let (cur, unit) = visible(tx, c, &id)?;
+            if !c.acts_for(&cur.unit_id) {
+                return Err(not_recording_unit().into());
+            }
+            let next = f(tx, c, cur, &unit)?;
+            Ok((full_view(tx, &next, &unit, today)?, next.version))
+        })
+        .await
     }
 
     async fn document(
@@ -242,51 +241,50 @@ impl FilingApi {
         let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
         let today = crate::clock::today();
-        Ok(call
-            .read(move |tx, c: &Caller| {
-                let (f, unit) = visible(tx, c, &id)?;
-                let v = full_view(tx, &f, &unit, today)?;
-                let user: Option<String> = {
-                    use crate::db::schema::users as u;
-                    let tid = tx.tid().to_owned();
-                    u::table
-                        .filter(u::tenant_id.eq(&tid).and(u::id.eq(&c.principal.user_id)))
-                        .select(u::display_name)
-                        .first(tx.conn())
-                        .optional()?
-                };
-                let sheet = Sheet {
-                    county_name: county_name(tx)?,
-                    unit_name: unit.name.clone(),
-                    unit_kind: unit.kind(),
-                    upper_name: v.filing.upper_committee.clone(),
-                    period: f.period(),
-                    state: f.state(),
-                    summary: f.summary.clone(),
-                    due_on: f.due_on,
-                    submitted_on: f.submitted_on,
-                    days_late: v.filing.days_late,
-                    reviewed_on: f.reviewed_on,
-                    return_reason: f.return_reason.clone(),
-                    lines: v
-                        .lines
-                        .iter()
-                        .map(|l| PrintLine {
-                            member_name: l.member_name.clone(),
-                            business_name: l.business_name.clone(),
-                            category_label: l.category_label.clone(),
-                            item_name: l.item_name.clone(),
-                            count: l.count,
-                            content: l.content.clone(),
-                            note: l.note.clone().unwrap_or_default(),
-                        })
-                        .collect(),
-                    generated_by: user.unwrap_or_else(|| c.principal.role.label_zh().to_owned()),
-                    generated_at: crate::clock::beijing_minute(Utc::now()),
-                };
-                Ok(document::build(&sheet))
-            })
-            .await?)
+        call.read(move |tx, c: &Caller| {
+            let (f, unit) = visible(tx, c, &id)?;
+            let v = full_view(tx, &f, &unit, today)?;
+            let user: Option<String> = {
+                use crate::db::schema::users as u;
+                let tid = tx.tid().to_owned();
+                u::table
+                    .filter(u::tenant_id.eq(&tid).and(u::id.eq(&c.principal.user_id)))
+                    .select(u::display_name)
+                    .first(tx.conn())
+                    .optional()?
+            };
+            let sheet = Sheet {
+                county_name: county_name(tx)?,
+                unit_name: unit.name.clone(),
+                unit_kind: unit.kind(),
+                upper_name: v.filing.upper_committee.clone(),
+                period: f.period(),
+                state: f.state(),
+                summary: f.summary.clone(),
+                due_on: f.due_on,
+                submitted_on: f.submitted_on,
+                days_late: v.filing.days_late,
+                reviewed_on: f.reviewed_on,
+                return_reason: f.return_reason.clone(),
+                lines: v
+                    .lines
+                    .iter()
+                    .map(|l| PrintLine {
+                        member_name: l.member_name.clone(),
+                        business_name: l.business_name.clone(),
+                        category_label: l.category_label.clone(),
+                        item_name: l.item_name.clone(),
+                        count: l.count,
+                        content: l.content.clone(),
+                        note: l.note.clone().unwrap_or_default(),
+                    })
+                    .collect(),
+                generated_by: user.unwrap_or_else(|| c.principal.role.label_zh().to_owned()),
+                generated_at: crate::clock::beijing_minute(Utc::now()),
+            };
+            Ok(document::build(&sheet))
+        })
+        .await
     }
 }
 
