@@ -20,6 +20,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::deadlines::api::DeadlineApi;
 use crate::deadlines::province::ProvinceDeadlineApi;
+use crate::deadlines::settings::DeadlineSettingsApi;
 use crate::events::api::EventsApi;
 use crate::grids::api::GridApi;
 use crate::members::api::MemberApi;
@@ -37,8 +38,11 @@ use crate::users::signin::AuthApi;
 use crate::users::totp_api::TotpApi;
 use crate::workflows::feedback::api::FeedbackApi;
 use crate::workflows::filing::api::FilingApi;
+use crate::workflows::filing::review::FilingReviewApi;
 use crate::workflows::floating::api::FloatingApi;
+use crate::workflows::floating::steps::FloatingStepsApi;
 use crate::workflows::records::api::RecordsApi;
+use crate::workflows::records::catalogue::RecordCatalogueApi;
 use crate::workflows::reporting::api::ReportingApi;
 use crate::workflows::timeline::TimelineApi;
 
@@ -68,13 +72,17 @@ pub type RegisterApis = (
 /// The dual-linkage workflows and the deadline engine (issue 5).
 pub type WorkflowApis = (
     DeadlineApi,
+    DeadlineSettingsApi,
     ProvinceDeadlineApi,
     TimelineApi,
     RecordsApi,
+    RecordCatalogueApi,
     FilingApi,
+    FilingReviewApi,
     ReportingApi,
     FeedbackApi,
     FloatingApi,
+    FloatingStepsApi,
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -100,13 +108,17 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             ),
             (
                 DeadlineApi { state: state.clone() },
+                DeadlineSettingsApi { state: state.clone() },
                 ProvinceDeadlineApi { state: state.clone() },
                 TimelineApi { state: state.clone() },
                 RecordsApi { state: state.clone() },
+                RecordCatalogueApi { state: state.clone() },
                 FilingApi { state: state.clone() },
+                FilingReviewApi { state: state.clone() },
                 ReportingApi { state: state.clone() },
                 FeedbackApi { state: state.clone() },
                 FloatingApi { state: state.clone() },
+                FloatingStepsApi { state: state.clone() },
             ),
         ),
         "Shuanglian 双联 API",

@@ -13,6 +13,7 @@ pub mod model;
 pub mod province;
 pub mod repo;
 pub mod rules;
+pub mod settings;
 
 pub use model::{ObligationKind, Period, State};
 pub use repo::{NewObligation, close, close_on, open, withdraw};

@@ -6,6 +6,7 @@
 pub mod feedback;
 pub mod filing;
 pub mod floating;
+pub mod handler;
 pub mod records;
 pub mod reporting;
 pub mod timeline;

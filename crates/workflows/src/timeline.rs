@@ -10,9 +10,10 @@ use poem_openapi::{OpenApi, Tags};
 
 use crate::AppState;
 use crate::api::{PageRequest, path_id};
-use crate::auth::Auth;
-use crate::db::{DbResult, Mode, TenantTx};
+use crate::auth::{Auth, Principal};
+use crate::db::{DbResult, TenantTx};
 use crate::error::{AppError, AppResult};
+use crate::handler::Call;
 use crate::members::{repo as members, status};
 use crate::org::scope;
 
@@ -103,15 +104,12 @@ impl TimelineApi {
     /// changes. Scoped like the member (404 outside the caller's scope or county).
     #[oai(path = "/members/:id/timeline", method = "get")]
     async fn timeline(&self, auth: Auth, id: Path<String>) -> AppResult<Json<Vec<TimelineEntry>>> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
-        let who = (auth.0.role, auth.0.user_id.clone());
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
+        let out = call
+            .read(move |tx, who: &Principal| {
                 let row = members::get(tx, &id)?.ok_or_else(AppError::not_found)?;
-                let vis = scope::visibility(tx, who.0, &who.1)?;
+                let vis = scope::visibility(tx, who.role, &who.user_id)?;
                 if !members::visible(tx, &vis, &row)? {
                     return Err(AppError::not_found().into());
                 }

@@ -18,10 +18,11 @@ use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::auth::Auth;
 use crate::db::schema::members as m;
-use crate::db::{DbResult, Mode, TenantTx};
+use crate::db::{DbResult, TenantTx};
 use crate::deadlines::Period;
 use crate::documents::{HtmlDocument, XlsxDocument};
 use crate::error::{AppError, AppResult, FieldError, Gather};
+use crate::handler::Call;
 use crate::reporting::model::{check_date, parse_text};
 use crate::reporting::repo as reporting;
 use crate::reporting::service::Caller;
@@ -298,15 +299,11 @@ impl FeedbackApi {
     where
         F: FnOnce(&mut TenantTx<'_>, &Caller, &str) -> DbResult<BatchRow> + Send + 'static,
     {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
-        let who = auth.0;
-        let v = self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let c = Caller::resolve(tx, who.role, &who.user_id)?;
-                let row = f(tx, &c, &id)?;
+        let v = call
+            .write(move |tx, c: &Caller| {
+                let row = f(tx, c, &id)?;
                 full(tx, row)
             })
             .await?;
@@ -319,20 +316,15 @@ impl FeedbackApi {
         auth: Auth,
         id: Path<String>,
     ) -> AppResult<crate::documents::Document> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
-        let who = auth.0;
-        Ok(self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let c = Caller::resolve(tx, who.role, &who.user_id)?;
-                let l = service::visible(tx, &c, &id)?;
-                let v = full(tx, l.batch)?;
-                let (county, _) = reporting::county(tx)?;
-                Ok(super::document::build(&county, &v, who.role.label_zh()))
-            })
-            .await?)
+        call.read(move |tx, c: &Caller| {
+            let l = service::visible(tx, c, &id)?;
+            let v = full(tx, l.batch)?;
+            let (county, _) = reporting::county(tx)?;
+            Ok(super::document::build(&county, &v, c.role.label_zh()))
+        })
+        .await
     }
 }
 
@@ -352,7 +344,7 @@ impl FeedbackApi {
             Option<String>,
         >,
     ) -> AppResult<BatchCreated> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let b = body.0;
         let req_hash = idempotency::request_hash("POST /feedback-batches", &b);
@@ -376,14 +368,11 @@ impl FeedbackApi {
             sender_id: b.sender_id.clone(),
             member_ids: b.member_ids.clone(),
         };
-        let who = auth.0;
-        let (v, replayed) = self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
+        let (v, replayed) = call
+            .write(move |tx, c: &Caller| {
                 if let Some(key) = &key
                     && let Some(stored) =
-                        idempotency::tenant_lookup(tx, &who.user_id, key, &req_hash)?
+                        idempotency::tenant_lookup(tx, &c.user_id, key, &req_hash)?
                 {
                     let id: String = stored
                         .body
@@ -394,13 +383,12 @@ impl FeedbackApi {
                     let row = repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
                     return Ok((full(tx, row)?, true));
                 }
-                let c = Caller::resolve(tx, who.role, &who.user_id)?;
-                let row = service::create(tx, &c, &k)?;
+                let row = service::create(tx, c, &k)?;
                 let v = full(tx, row)?;
                 if let Some(key) = &key {
                     idempotency::tenant_store(
                         tx,
-                        &who.user_id,
+                        &c.user_id,
                         key,
                         &req_hash,
                         201,
@@ -439,7 +427,7 @@ impl FeedbackApi {
         limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<BatchPage>> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let as_of = as_of.0.unwrap_or_else(crate::clock::today);
         if let Some(p) = &period.0
@@ -461,12 +449,8 @@ impl FeedbackApi {
             receiver_id: ids(receiver_id.0)?,
             units: None,
         };
-        let who = auth.0;
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let c = Caller::resolve(tx, who.role, &who.user_id)?;
+        let out = call
+            .read(move |tx, c: &Caller| {
                 f.units = c.unit_ids(tx)?;
                 let rows = repo::list(tx, &f, &page)?;
                 let (rows, next_cursor) = page.finish(rows, |r| r.id.as_str());
@@ -483,15 +467,11 @@ impl FeedbackApi {
     /// 反馈详情 / One feedback batch with its items
     #[oai(path = "/feedback-batches/:id", method = "get")]
     async fn get(&self, auth: Auth, id: Path<String>) -> AppResult<BatchResponse> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
-        let who = auth.0;
-        let v = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let c = Caller::resolve(tx, who.role, &who.user_id)?;
-                let l = service::visible(tx, &c, &id)?;
+        let v = call
+            .read(move |tx, c: &Caller| {
+                let l = service::visible(tx, c, &id)?;
                 full(tx, l.batch)
             })
             .await?;
@@ -655,14 +635,10 @@ impl FeedbackApi {
     /// Sent batches only, oldest first. Members the caller does not reach are 404.
     #[oai(path = "/members/:id/feedback", method = "get")]
     async fn member_feedback(&self, auth: Auth, id: Path<String>) -> AppResult<Json<ReceivedPage>> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
-        let who = auth.0;
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let c = Caller::resolve(tx, who.role, &who.user_id)?;
+        let out = call
+            .read(move |tx, c: &Caller| {
                 let member = crate::members::repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
                 if !reporting::member_reachable(tx, &c.vis, &member)? {
                     return Err(AppError::not_found().into());

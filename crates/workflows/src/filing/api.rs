@@ -1,9 +1,8 @@
-//! /api/v1/filings: quarterly filings of the recording units, their review by the upper
-//! committee, and the printable 季报表.
+//! /api/v1/filings: a recording unit's quarterly filings, from the generated draft to the
+//! submission, and the printable 季报表 (the upper committee's review: `review`; the views:
+//! `view`).
 
-use std::collections::HashMap;
-
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
@@ -12,121 +11,35 @@ use serde::{Deserialize, Serialize};
 
 use super::document::{self, PrintLine, Sheet};
 use super::model::{
-    self, Action, FilingState, days_late, days_overdue, parse_quarter, quarter_ended,
-    quarter_label, transition, upper_role,
+    self, Action, FilingState, parse_quarter, quarter_ended, quarter_label, transition,
 };
-use super::repo::{self, EventRow, FilingRow, LineRow, NewFiling};
+use super::repo::{self, FilingRow, NewFiling};
+use super::view::{FilingPage, FilingView, full_view, page_of, unit_of};
 use crate::AppState;
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
-use crate::auth::{Auth, Role};
-use crate::db::schema::{members as m, org_units as o, tenants as t};
-use crate::db::{DbResult, Mode, TenantTx};
+use crate::auth::Auth;
+use crate::db::schema::{org_units as o, tenants as t};
+use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{self, NewObligation, ObligationKind, Period};
 use crate::documents::{HtmlDocument, XlsxDocument};
 use crate::error::{AppError, AppResult, FieldError, Gather};
-use crate::org::model::{OrgKind, subtree_end};
+use crate::handler::Call;
+use crate::org::model::subtree_end;
 use crate::org::repo::OrgUnitRow;
 use crate::org::scope::Visibility;
-use crate::records::api::Caller;
-use crate::records::model::{Category, check_text};
+use crate::records::model::check_text;
+use crate::records::scope::Caller;
 use crate::records::scope::pick_unit;
 
 #[derive(Tags)]
-enum ApiTags {
+pub(super) enum ApiTags {
     /// 季度报送备案 / Quarterly filing
     Filings,
 }
 
 pub struct FilingApi {
     pub state: AppState,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct FilingLineView {
-    pub member_id: String,
-    pub member_name: String,
-    /// 经营单位名称
-    pub business_name: String,
-    pub item_code: String,
-    pub item_name: String,
-    pub category: Category,
-    pub category_label: String,
-    /// How many records of this item the member has in the quarter.
-    pub count: i32,
-    /// The records' contents, as generated.
-    pub content: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct FilingEventView {
-    /// created | submitted | accepted | returned
-    pub action: String,
-    pub on: NaiveDate,
-    pub actor_id: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub reason: Option<String>,
-    pub at: DateTime<Utc>,
-}
-
-/// A filing without its lines (lists).
-#[derive(Debug, Clone, Object)]
-pub struct FilingSummary {
-    pub id: String,
-    pub unit_id: String,
-    pub unit_name: String,
-    pub unit_kind: OrgKind,
-    /// `2026Q3`
-    pub period: String,
-    /// 2026年第三季度
-    pub period_label: String,
-    pub state: FilingState,
-    pub state_label: String,
-    /// By the county's deadline rules (the 10th of the quarter's first month by default).
-    pub due_on: NaiveDate,
-    /// The first submission (decides lateness).
-    #[oai(skip_serializing_if_is_none)]
-    pub first_submitted_on: Option<NaiveDate>,
-    /// The latest submission.
-    #[oai(skip_serializing_if_is_none)]
-    pub submitted_on: Option<NaiveDate>,
-    /// Submitted after the due date.
-    pub late: bool,
-    #[oai(skip_serializing_if_is_none)]
-    pub days_late: Option<i64>,
-    /// Not submitted and past due: by how many days (today in China).
-    #[oai(skip_serializing_if_is_none)]
-    pub days_overdue: Option<i64>,
-    #[oai(skip_serializing_if_is_none)]
-    pub reviewed_on: Option<NaiveDate>,
-    #[oai(skip_serializing_if_is_none)]
-    pub return_reason: Option<String>,
-    /// Who reviews it: the township committee, or the association committee.
-    pub upper_committee: String,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct FilingView {
-    #[oai(flatten)]
-    pub filing: FilingSummary,
-    pub summary: String,
-    pub member_count: i32,
-    pub record_count: i32,
-    pub lines: Vec<FilingLineView>,
-    /// Drafts and returned filings: whether the records changed since the lines were
-    /// generated (refresh before submitting).
-    pub records_changed: bool,
-    pub history: Vec<FilingEventView>,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct FilingPage {
-    pub items: Vec<FilingSummary>,
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, Object, Deserialize, Serialize)]
@@ -174,17 +87,6 @@ pub struct SubmitFilingRequest {
     pub submitted_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Object, Deserialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewFilingRequest {
-    /// Required to return a filing: what to correct.
-    #[oai(validator(max_length = 500))]
-    pub reason: Option<String>,
-    /// Default today; not in the future, not before the submission.
-    pub reviewed_on: Option<NaiveDate>,
-}
-
 #[derive(ApiResponse)]
 pub enum FilingResponse {
     #[oai(status = 200)]
@@ -197,7 +99,7 @@ pub enum FilingResponse {
     ),
 }
 
-fn refused(r: model::Refused) -> AppError {
+pub(super) fn refused(r: model::Refused) -> AppError {
     AppError::conflict(r.code, r.zh, r.en)
 }
 
@@ -210,16 +112,7 @@ fn not_recording_unit() -> AppError {
     )
 }
 
-fn not_upper_committee() -> AppError {
-    AppError::new(
-        poem::http::StatusCode::FORBIDDEN,
-        "not_upper_committee",
-        "只有报送单位的上级党委（村/社区：乡镇/街道党委；分会支部、工商所：县个民协会党委）可以审核",
-        "Only the filing unit's upper committee may review it",
-    )
-}
-
-fn date_field(
+pub(super) fn date_field(
     field: &str,
     d: Option<NaiveDate>,
     today: NaiveDate,
@@ -246,159 +139,18 @@ fn county_name(tx: &mut TenantTx<'_>) -> DbResult<String> {
         .unwrap_or_default())
 }
 
-fn unit_of(tx: &mut TenantTx<'_>, f: &FilingRow) -> DbResult<OrgUnitRow> {
-    crate::org::repo::get(tx, &f.unit_id)?.ok_or_else(|| AppError::not_found().into())
-}
-
-/// The upper committee's name: the village's township (its committee), or the association
-/// committee (the county's root association unit's name when there is one).
-fn upper_name(tx: &mut TenantTx<'_>, unit: &OrgUnitRow) -> DbResult<String> {
-    if unit.kind() == OrgKind::Village
-        && let Some(p) = &unit.parent_id
-        && let Some(town) = crate::org::repo::get(tx, p)?
-    {
-        return Ok(format!("{}党委", town.name));
-    }
-    let tid = tx.tid().to_owned();
-    let root: Option<String> = o::table
-        .filter(o::tenant_id.eq(&tid))
-        .filter(o::kind.eq(OrgKind::AssociationCommittee.as_str()))
-        .select(o::name)
-        .order(o::path.asc())
-        .first(tx.conn())
-        .optional()?;
-    Ok(root.unwrap_or_else(|| "县个体民营企业协会党委".to_owned()))
-}
-
 /// The filing at `id` if the caller sees its unit (404 otherwise, like another county's).
-fn visible(tx: &mut TenantTx<'_>, c: &Caller, id: &str) -> DbResult<(FilingRow, OrgUnitRow)> {
+pub(super) fn visible(
+    tx: &mut TenantTx<'_>,
+    c: &Caller,
+    id: &str,
+) -> DbResult<(FilingRow, OrgUnitRow)> {
     let f = repo::get(tx, id)?.ok_or_else(AppError::not_found)?;
     let unit = unit_of(tx, &f)?;
     if !c.sees_unit(&unit) {
         return Err(AppError::not_found().into());
     }
     Ok((f, unit))
-}
-
-fn summary_view(
-    tx: &mut TenantTx<'_>,
-    f: &FilingRow,
-    unit: &OrgUnitRow,
-    today: NaiveDate,
-) -> DbResult<FilingSummary> {
-    let state = f.state();
-    let late = days_late(f.due_on, f.first_submitted_on);
-    Ok(FilingSummary {
-        id: f.id.clone(),
-        unit_id: f.unit_id.clone(),
-        unit_name: unit.name.clone(),
-        unit_kind: unit.kind(),
-        period: f.period.clone(),
-        period_label: quarter_label(f.period()),
-        state,
-        state_label: state.label_zh().to_owned(),
-        due_on: f.due_on,
-        first_submitted_on: f.first_submitted_on,
-        submitted_on: f.submitted_on,
-        late: late.is_some(),
-        days_late: late,
-        days_overdue: days_overdue(f.due_on, f.first_submitted_on, today),
-        reviewed_on: f.reviewed_on,
-        return_reason: f.return_reason.clone(),
-        upper_committee: upper_name(tx, unit)?,
-        updated_at: f.updated_at.and_utc(),
-    })
-}
-
-fn member_facts(
-    tx: &mut TenantTx<'_>,
-    lines: &[LineRow],
-) -> DbResult<HashMap<String, (String, String)>> {
-    let tid = tx.tid().to_owned();
-    let mut ids: Vec<&str> = lines.iter().map(|l| l.member_id.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(String, String, String)> = m::table
-            .filter(m::tenant_id.eq(&tid).and(m::id.eq_any(chunk)))
-            .select((m::id, m::name, m::business_name))
-            .load(tx.conn())?;
-        out.extend(rows.into_iter().map(|(id, n, b)| (id, (n, b))));
-    }
-    Ok(out)
-}
-
-/// Lines in print order: by category, then item, then member name.
-fn line_views(tx: &mut TenantTx<'_>, lines: &[LineRow]) -> DbResult<Vec<FilingLineView>> {
-    let facts = member_facts(tx, lines)?;
-    let mut out: Vec<FilingLineView> = lines
-        .iter()
-        .map(|l| {
-            let (name, business) = facts.get(&l.member_id).cloned().unwrap_or_default();
-            let category = Category::parse(&l.category).unwrap_or(Category::Business);
-            FilingLineView {
-                member_id: l.member_id.clone(),
-                member_name: name,
-                business_name: business,
-                item_code: l.item_code.clone(),
-                item_name: l.item_name.clone(),
-                category,
-                category_label: category.label_zh().to_owned(),
-                count: l.record_count,
-                content: l.content.clone(),
-                note: l.note.clone(),
-            }
-        })
-        .collect();
-    let rank = |c: Category| Category::ALL.iter().position(|x| *x == c).unwrap_or(0);
-    out.sort_by(|a, b| {
-        rank(a.category)
-            .cmp(&rank(b.category))
-            .then_with(|| a.item_code.cmp(&b.item_code))
-            .then_with(|| a.member_name.cmp(&b.member_name))
-            .then_with(|| a.member_id.cmp(&b.member_id))
-    });
-    Ok(out)
-}
-
-fn full_view(
-    tx: &mut TenantTx<'_>,
-    f: &FilingRow,
-    unit: &OrgUnitRow,
-    today: NaiveDate,
-) -> DbResult<FilingView> {
-    let stored = repo::lines(tx, &f.id)?;
-    let records_changed = match f.state() {
-        FilingState::Draft | FilingState::Returned => {
-            let now = repo::generate(tx, &f.unit_id, f.period())?;
-            !repo::up_to_date(&stored, &now)
-        }
-        _ => false,
-    };
-    let lines = line_views(tx, &stored)?;
-    let mut members: Vec<&str> = lines.iter().map(|l| l.member_id.as_str()).collect();
-    members.sort_unstable();
-    members.dedup();
-    let history = repo::events(tx, &f.id)?
-        .into_iter()
-        .map(|e: EventRow| FilingEventView {
-            action: e.action,
-            on: e.happened_on,
-            actor_id: e.actor_id,
-            reason: e.reason,
-            at: e.at.and_utc(),
-        })
-        .collect();
-    Ok(FilingView {
-        filing: summary_view(tx, f, unit, today)?,
-        summary: f.summary.clone(),
-        member_count: members.len() as i32,
-        record_count: lines.iter().map(|l| l.count).sum(),
-        lines,
-        records_changed,
-        history,
-    })
 }
 
 /// The due date of a quarter's filing by the county's rules.
@@ -442,7 +194,7 @@ fn default_summary(unit: &str, period: Period, lines: &[repo::Line]) -> String {
     )
 }
 
-fn audit_filing(
+pub(super) fn audit_filing(
     tx: &mut TenantTx<'_>,
     who: &crate::auth::Principal,
     action: &str,
@@ -468,47 +220,17 @@ impl FilingApi {
             + Send
             + 'static,
     {
-        let tid = auth.0.tenant()?;
-        let who = auth.0;
+        let call = Call::new(&self.state, auth)?;
         let today = crate::clock::today();
-        Ok(self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let c = Caller::load(tx, who)?;
-                let (cur, unit) = visible(tx, &c, &id)?;
-                if !c.acts_for(&cur.unit_id) {
-                    return Err(not_recording_unit().into());
-                }
-                let next = f(tx, &c, cur, &unit)?;
-                Ok((full_view(tx, &next, &unit, today)?, next.version))
-            })
-            .await?)
-    }
-
-    /// Runs a review on a filing the caller's committee reviews.
-    async fn review<F>(&self, auth: Auth, id: String, f: F) -> AppResult<(FilingView, i64)>
-    where
-        F: FnOnce(&mut TenantTx<'_>, &Caller, FilingRow) -> DbResult<FilingRow> + Send + 'static,
-    {
-        let tid = auth.0.tenant()?;
-        let who = auth.0;
-        let today = crate::clock::today();
-        Ok(self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let c = Caller::load(tx, who)?;
-                let (cur, unit) = visible(tx, &c, &id)?;
-                // A unit never reviews its own filing; the reviewer is its upper committee and
-                // sees the unit (a township committee only its own villages).
-                if upper_role(unit.kind()) != Some(c.principal.role) || !c.vis.sees(&unit) {
-                    return Err(not_upper_committee().into());
-                }
-                let next = f(tx, &c, cur)?;
-                Ok((full_view(tx, &next, &unit, today)?, next.version))
-            })
-            .await?)
+        call.write(move |tx, c: &Caller| {
+            let (cur, unit) = visible(tx, c, &id)?;
+            if !c.acts_for(&cur.unit_id) {
+                return Err(not_recording_unit().into());
+            }
+            let next = f(tx, c, cur, &unit)?;
+            Ok((full_view(tx, &next, &unit, today)?, next.version))
+        })
+        .await
     }
 
     async fn document(
@@ -516,58 +238,53 @@ impl FilingApi {
         auth: Auth,
         id: Path<String>,
     ) -> AppResult<crate::documents::Document> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
-        let who = auth.0;
         let today = crate::clock::today();
-        Ok(self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let c = Caller::load(tx, who.clone())?;
-                let (f, unit) = visible(tx, &c, &id)?;
-                let v = full_view(tx, &f, &unit, today)?;
-                let user: Option<String> = {
-                    use crate::db::schema::users as u;
-                    let tid = tx.tid().to_owned();
-                    u::table
-                        .filter(u::tenant_id.eq(&tid).and(u::id.eq(&who.user_id)))
-                        .select(u::display_name)
-                        .first(tx.conn())
-                        .optional()?
-                };
-                let sheet = Sheet {
-                    county_name: county_name(tx)?,
-                    unit_name: unit.name.clone(),
-                    unit_kind: unit.kind(),
-                    upper_name: v.filing.upper_committee.clone(),
-                    period: f.period(),
-                    state: f.state(),
-                    summary: f.summary.clone(),
-                    due_on: f.due_on,
-                    submitted_on: f.submitted_on,
-                    days_late: v.filing.days_late,
-                    reviewed_on: f.reviewed_on,
-                    return_reason: f.return_reason.clone(),
-                    lines: v
-                        .lines
-                        .iter()
-                        .map(|l| PrintLine {
-                            member_name: l.member_name.clone(),
-                            business_name: l.business_name.clone(),
-                            category_label: l.category_label.clone(),
-                            item_name: l.item_name.clone(),
-                            count: l.count,
-                            content: l.content.clone(),
-                            note: l.note.clone().unwrap_or_default(),
-                        })
-                        .collect(),
-                    generated_by: user.unwrap_or_else(|| who.role.label_zh().to_owned()),
-                    generated_at: crate::clock::beijing_minute(Utc::now()),
-                };
-                Ok(document::build(&sheet))
-            })
-            .await?)
+        call.read(move |tx, c: &Caller| {
+            let (f, unit) = visible(tx, c, &id)?;
+            let v = full_view(tx, &f, &unit, today)?;
+            let user: Option<String> = {
+                use crate::db::schema::users as u;
+                let tid = tx.tid().to_owned();
+                u::table
+                    .filter(u::tenant_id.eq(&tid).and(u::id.eq(&c.principal.user_id)))
+                    .select(u::display_name)
+                    .first(tx.conn())
+                    .optional()?
+            };
+            let sheet = Sheet {
+                county_name: county_name(tx)?,
+                unit_name: unit.name.clone(),
+                unit_kind: unit.kind(),
+                upper_name: v.filing.upper_committee.clone(),
+                period: f.period(),
+                state: f.state(),
+                summary: f.summary.clone(),
+                due_on: f.due_on,
+                submitted_on: f.submitted_on,
+                days_late: v.filing.days_late,
+                reviewed_on: f.reviewed_on,
+                return_reason: f.return_reason.clone(),
+                lines: v
+                    .lines
+                    .iter()
+                    .map(|l| PrintLine {
+                        member_name: l.member_name.clone(),
+                        business_name: l.business_name.clone(),
+                        category_label: l.category_label.clone(),
+                        item_name: l.item_name.clone(),
+                        count: l.count,
+                        content: l.content.clone(),
+                        note: l.note.clone().unwrap_or_default(),
+                    })
+                    .collect(),
+                generated_by: user.unwrap_or_else(|| c.principal.role.label_zh().to_owned()),
+                generated_at: crate::clock::beijing_minute(Utc::now()),
+            };
+            Ok(document::build(&sheet))
+        })
+        .await
     }
 }
 
@@ -580,7 +297,7 @@ impl FilingApi {
         auth: Auth,
         body: JsonBody<CreateFilingRequest>,
     ) -> AppResult<FilingResponse> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let b = body.0;
         let today = crate::clock::today();
         let period = parse_quarter(&b.period).ok_or_else(|| {
@@ -606,12 +323,9 @@ impl FilingApi {
             .transpose()
             .map_err(|e| AppError::validation(vec![e]))?;
         let requested = b.recording_unit_id.clone();
-        let who = auth.0;
-        let (view, version) = self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let c = Caller::load(tx, who.clone())?;
+        let (view, version) = call
+            .write(move |tx, c: &Caller| {
+                let who = &c.principal;
                 let requested = requested
                     .as_deref()
                     .map(|s| uuid::Uuid::try_parse(s).map_or(String::new(), |u| u.to_string()));
@@ -634,7 +348,7 @@ impl FilingApi {
                 )?;
                 repo::replace_lines(tx, &f.id, &lines)?;
                 open_obligation(tx, &unit, period, due)?;
-                audit_filing(tx, &who, "filing.create", &f, None)?;
+                audit_filing(tx, who, "filing.create", &f, None)?;
                 Ok((full_view(tx, &f, &unit, today)?, f.version))
             })
             .await?;
@@ -655,7 +369,7 @@ impl FilingApi {
         limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<FilingPage>> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let period = period
             .0
@@ -672,13 +386,9 @@ impl FilingApi {
             .transpose()?;
         let unit = unit_id.0.map(|s| path_id(&s)).transpose()?;
         let state = state.0;
-        let who = auth.0;
         let today = crate::clock::today();
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let c = Caller::load(tx, who)?;
+        let out = call
+            .read(move |tx, c: &Caller| {
                 let unit_ids = match unit {
                     Some(u) => {
                         let row = crate::org::repo::get(tx, &u)?
@@ -686,7 +396,7 @@ impl FilingApi {
                             .ok_or_else(AppError::not_found)?;
                         Some(vec![row.id])
                     }
-                    None => units_seen(tx, &c)?,
+                    None => units_seen(tx, c)?,
                 };
                 let flt = repo::Filter {
                     unit_ids,
@@ -700,69 +410,15 @@ impl FilingApi {
         Ok(Json(out))
     }
 
-    /// 待审核的报送件 / Your committee's inbox: submitted filings to accept or return
-    #[oai(path = "/filings/inbox", method = "get")]
-    async fn inbox(
-        &self,
-        auth: Auth,
-        limit: Query<Option<crate::api::PageLimit>>,
-        #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
-    ) -> AppResult<Json<FilingPage>> {
-        let tid = auth.0.tenant()?;
-        auth.0
-            .require(&[
-                Role::TownshipCommittee,
-                Role::AssociationCommittee,
-                Role::CountyAdmin,
-            ])
-            .map_err(|_| not_upper_committee())?;
-        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
-        let who = auth.0;
-        let today = crate::clock::today();
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let c = Caller::load(tx, who)?;
-                let mut flt = repo::Filter {
-                    state: Some(FilingState::Submitted),
-                    ..Default::default()
-                };
-                match c.principal.role {
-                    Role::TownshipCommittee => {
-                        flt.unit_kinds = Some(vec![OrgKind::Village.as_str()]);
-                        flt.unit_ids = Some(match &c.vis {
-                            Visibility::Subtree(p) => units_under(tx, p)?,
-                            _ => vec![],
-                        });
-                    }
-                    Role::AssociationCommittee => {
-                        flt.unit_kinds = Some(vec![
-                            OrgKind::PartyBranch.as_str(),
-                            OrgKind::AicOffice.as_str(),
-                        ]);
-                    }
-                    _ => {}
-                }
-                page_of(tx, &flt, &page, today)
-            })
-            .await?;
-        Ok(Json(out))
-    }
-
     /// 查看报送件 / Get a filing with its lines and history
     #[oai(path = "/filings/:id", method = "get")]
     async fn get(&self, auth: Auth, id: Path<String>) -> AppResult<FilingResponse> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
-        let who = auth.0;
         let today = crate::clock::today();
-        let (v, version) = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let c = Caller::load(tx, who)?;
-                let (f, unit) = visible(tx, &c, &id)?;
+        let (v, version) = call
+            .read(move |tx, c: &Caller| {
+                let (f, unit) = visible(tx, c, &id)?;
                 Ok((full_view(tx, &f, &unit, today)?, f.version))
             })
             .await?;
@@ -814,9 +470,9 @@ impl FilingApi {
         if !errs.is_empty() {
             return Err(AppError::validation(errs));
         }
-        let who = auth.0.clone();
         let (v, version) = self
-            .own_change(auth, id, move |tx, _c, cur, _unit| {
+            .own_change(auth, id, move |tx, c, cur, _unit| {
+                let who = &c.principal;
                 transition(cur.state(), Action::Edit).map_err(refused)?;
                 if cur.version != expected {
                     return Err(AppError::precondition_failed().into());
@@ -836,7 +492,7 @@ impl FilingApi {
                     next.summary = s;
                 }
                 let saved = repo::save(tx, &next, expected)?;
-                audit_filing(tx, &who, "filing.update", &saved, None)?;
+                audit_filing(tx, who, "filing.update", &saved, None)?;
                 Ok(saved)
             })
             .await?;
@@ -854,9 +510,9 @@ impl FilingApi {
     ) -> AppResult<FilingResponse> {
         let id = path_id(&id.0)?;
         let expected = if_match(Some(&if_match_h.0))?;
-        let who = auth.0.clone();
         let (v, version) = self
-            .own_change(auth, id, move |tx, _c, cur, _unit| {
+            .own_change(auth, id, move |tx, c, cur, _unit| {
+                let who = &c.principal;
                 transition(cur.state(), Action::Edit).map_err(refused)?;
                 if cur.version != expected {
                     return Err(AppError::precondition_failed().into());
@@ -864,7 +520,7 @@ impl FilingApi {
                 let lines = repo::generate(tx, &cur.unit_id, cur.period())?;
                 repo::replace_lines(tx, &cur.id, &lines)?;
                 let saved = repo::save(tx, &cur, expected)?;
-                audit_filing(tx, &who, "filing.refresh", &saved, None)?;
+                audit_filing(tx, who, "filing.refresh", &saved, None)?;
                 Ok(saved)
             })
             .await?;
@@ -883,9 +539,9 @@ impl FilingApi {
         let today = crate::clock::today();
         let on = date_field("submitted_on", body.0.submitted_on, today)
             .map_err(|e| AppError::validation(vec![e]))?;
-        let who = auth.0.clone();
         let (v, version) = self
-            .own_change(auth, id, move |tx, _c, cur, unit| {
+            .own_change(auth, id, move |tx, c, cur, unit| {
+                let who = &c.principal;
                 let to = transition(cur.state(), Action::Submit).map_err(refused)?;
                 let period = cur.period();
                 if !quarter_ended(period, on) {
@@ -935,84 +591,7 @@ impl FilingApi {
                     &who.user_id,
                     on,
                 )?;
-                audit_filing(tx, &who, "filing.submit", &saved, None)?;
-                Ok(saved)
-            })
-            .await?;
-        Ok(FilingResponse::Ok(Json(v), etag(version)))
-    }
-
-    /// 审核通过（备案）/ Accept the filing (the upper committee)
-    #[oai(path = "/filings/:id/accept", method = "post")]
-    async fn accept(
-        &self,
-        auth: Auth,
-        id: Path<String>,
-        body: JsonBody<ReviewFilingRequest>,
-    ) -> AppResult<FilingResponse> {
-        let id = path_id(&id.0)?;
-        let today = crate::clock::today();
-        let on = date_field("reviewed_on", body.0.reviewed_on, today)
-            .map_err(|e| AppError::validation(vec![e]))?;
-        let who = auth.0.clone();
-        let (v, version) = self
-            .review(auth, id, move |tx, _c, cur| {
-                let to = transition(cur.state(), Action::Accept).map_err(refused)?;
-                reviewed_after_submission(&cur, on)?;
-                let mut next = cur.clone();
-                next.state = to.as_str().to_owned();
-                next.reviewed_on = Some(on);
-                next.reviewed_by = Some(who.user_id.clone());
-                let saved = repo::save(tx, &next, cur.version)?;
-                repo::event(tx, &saved.id, "accepted", on, &who.user_id, None)?;
-                audit_filing(tx, &who, "filing.accept", &saved, None)?;
-                Ok(saved)
-            })
-            .await?;
-        Ok(FilingResponse::Ok(Json(v), etag(version)))
-    }
-
-    /// 退回（须说明原因）/ Return the filing with a reason (the upper committee)
-    #[oai(path = "/filings/:id/return", method = "post")]
-    async fn return_filing(
-        &self,
-        auth: Auth,
-        id: Path<String>,
-        body: JsonBody<ReviewFilingRequest>,
-    ) -> AppResult<FilingResponse> {
-        let id = path_id(&id.0)?;
-        let today = crate::clock::today();
-        let b = body.0;
-        let mut errs = vec![];
-        let on = date_field("reviewed_on", b.reviewed_on, today).gather(&mut errs);
-        let reason = match b.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-            None => {
-                errs.push(FieldError::new(
-                    "reason",
-                    "reason_required",
-                    "reason：退回须说明原因",
-                    "reason: a returned filing needs a reason",
-                ));
-                None
-            }
-            Some(r) => check_text("reason", r, 500, true).gather(&mut errs),
-        };
-        let (Some(on), Some(reason)) = (on, reason) else {
-            return Err(AppError::validation(errs));
-        };
-        let who = auth.0.clone();
-        let (v, version) = self
-            .review(auth, id, move |tx, _c, cur| {
-                let to = transition(cur.state(), Action::Return).map_err(refused)?;
-                reviewed_after_submission(&cur, on)?;
-                let mut next = cur.clone();
-                next.state = to.as_str().to_owned();
-                next.reviewed_on = Some(on);
-                next.reviewed_by = Some(who.user_id.clone());
-                next.return_reason = Some(reason.clone());
-                let saved = repo::save(tx, &next, cur.version)?;
-                repo::event(tx, &saved.id, "returned", on, &who.user_id, Some(&reason))?;
-                audit_filing(tx, &who, "filing.return", &saved, Some(&reason))?;
+                audit_filing(tx, who, "filing.submit", &saved, None)?;
                 Ok(saved)
             })
             .await?;
@@ -1032,21 +611,8 @@ impl FilingApi {
     }
 }
 
-fn reviewed_after_submission(cur: &FilingRow, on: NaiveDate) -> DbResult<()> {
-    if let Some(s) = cur.submitted_on.filter(|s| on < *s) {
-        return Err(AppError::field(
-            "reviewed_on",
-            "before_submission",
-            format!("reviewed_on：不能早于报送日期 {s}"),
-            format!("reviewed_on cannot be before the submission on {s}"),
-        )
-        .into());
-    }
-    Ok(())
-}
-
 /// Ids of the units in a subtree.
-fn units_under(tx: &mut TenantTx<'_>, path: &str) -> DbResult<Vec<String>> {
+pub(super) fn units_under(tx: &mut TenantTx<'_>, path: &str) -> DbResult<Vec<String>> {
     let tid = tx.tid().to_owned();
     Ok(o::table
         .filter(o::tenant_id.eq(&tid))
@@ -1066,23 +632,4 @@ fn units_seen(tx: &mut TenantTx<'_>, c: &Caller) -> DbResult<Option<Vec<String>>
     ids.sort_unstable();
     ids.dedup();
     Ok(Some(ids))
-}
-
-fn page_of(
-    tx: &mut TenantTx<'_>,
-    flt: &repo::Filter,
-    page: &PageRequest,
-    today: NaiveDate,
-) -> DbResult<FilingPage> {
-    let rows = repo::list(tx, flt, page)?;
-    let (rows, next) = page.finish(rows, |r| &r.id);
-    let mut items = Vec::with_capacity(rows.len());
-    for f in &rows {
-        let unit = unit_of(tx, f)?;
-        items.push(summary_view(tx, f, &unit, today)?);
-    }
-    Ok(FilingPage {
-        items,
-        next_cursor: next,
-    })
 }

@@ -12,3 +12,5 @@ pub mod demo;
 pub mod document;
 pub mod model;
 pub mod repo;
+pub mod review;
+pub mod view;

@@ -11,6 +11,8 @@ pub mod demo;
 pub mod documents;
 pub mod model;
 pub mod repo;
+pub mod steps;
+pub mod view;
 
 use chrono::NaiveDate;
 

@@ -1,5 +1,5 @@
-//! /api/v1/record-catalogue and /api/v1/records: the county's catalogue of performance-record
-//! items (the county admin edits it) and the records (only each category's recorder writes).
+//! /api/v1/records: the performance records, written only by each category's recorder for
+//! the members of their unit (the catalogue of items they are written against: `catalogue`).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use poem_openapi::param::{Header, Path, Query};
@@ -7,25 +7,25 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use serde::{Deserialize, Serialize};
 
+use super::catalogue::item_code;
 use super::model::{self, Category, may_record};
 use super::repo::{self, Item, RecordRow, RecordValues};
-use super::scope::{may_read_member, member_in_scope, pick_unit, recorder_units};
+use super::scope::{Caller, may_read_member, member_in_scope, pick_unit};
 use crate::AppState;
 use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
-use crate::auth::{Auth, Principal, Role};
-use crate::db::{DbResult, Mode, TenantTx};
+use crate::auth::{Auth, Role};
+use crate::db::{DbResult, TenantTx};
 use crate::deadlines::Period;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::filing::repo as filings;
+use crate::handler::Call;
 use crate::members::repo::MemberRow;
-use crate::org::repo::OrgUnitRow;
-use crate::org::scope::{self, Visibility};
 use crate::users::signin::NoContent;
 
 #[derive(Tags)]
-enum ApiTags {
+pub(super) enum ApiTags {
     /// 日常表现记实 / Performance records
     Records,
 }
@@ -35,97 +35,6 @@ pub struct RecordsApi {
 }
 
 // ---- views and requests ----
-
-#[derive(Debug, Clone, Object, Serialize, Deserialize)]
-pub struct CatalogueItemView {
-    /// Stable code, e.g. `B01`.
-    pub code: String,
-    pub category: Category,
-    /// The current name.
-    pub name: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub description: Option<String>,
-    /// The catalogue version new records are written against.
-    pub version: i32,
-    /// Retired items take no new records; old records keep them.
-    pub retired: bool,
-    pub position: i32,
-}
-
-impl From<&Item> for CatalogueItemView {
-    fn from(i: &Item) -> Self {
-        Self {
-            code: i.code.clone(),
-            category: i.category,
-            name: i.name.clone(),
-            description: i.description.clone(),
-            version: i.current_version,
-            retired: i.retired,
-            position: i.position,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct CatalogueCategory {
-    pub category: Category,
-    /// 类别名称
-    pub label: String,
-    pub label_en: String,
-    /// The only role that records this category.
-    pub recorder_role: Role,
-    pub items: Vec<CatalogueItemView>,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct Catalogue {
-    pub categories: Vec<CatalogueCategory>,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct CatalogueVersion {
-    pub version: i32,
-    pub name: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub description: Option<String>,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Object, Deserialize, Serialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct AddItemRequest {
-    pub category: Category,
-    #[oai(validator(max_length = 30))]
-    pub name: String,
-    #[oai(validator(max_length = 200))]
-    pub description: Option<String>,
-}
-
-#[derive(Debug, Clone, Object, Deserialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct ReviseItemRequest {
-    /// A new name makes a new catalogue version; records keep the version they were written
-    /// against.
-    #[oai(validator(max_length = 30))]
-    pub name: Option<String>,
-    #[oai(validator(max_length = 200))]
-    pub description: Option<String>,
-}
-
-#[derive(ApiResponse)]
-pub enum ItemResponse {
-    #[oai(status = 200)]
-    Ok(Json<CatalogueItemView>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(
-        Json<CatalogueItemView>,
-        #[oai(header = "ETag")] String,
-        #[oai(header = "Location")] String,
-    ),
-}
 
 /// One performance record.
 #[derive(Debug, Clone, Object, Serialize, Deserialize)]
@@ -215,34 +124,6 @@ pub enum RecordCreated {
 
 // ---- rules at the edge ----
 
-/// What the caller sees and the recording units they act for, read once per request.
-pub struct Caller {
-    pub principal: Principal,
-    pub vis: Visibility,
-    pub units: Vec<OrgUnitRow>,
-}
-
-impl Caller {
-    pub fn load(tx: &mut TenantTx<'_>, p: Principal) -> DbResult<Caller> {
-        let vis = scope::visibility(tx, p.role, &p.user_id)?;
-        let units = recorder_units(tx, p.role, &p.user_id)?;
-        Ok(Caller {
-            principal: p,
-            vis,
-            units,
-        })
-    }
-
-    pub fn acts_for(&self, unit_id: &str) -> bool {
-        self.units.iter().any(|u| u.id == unit_id)
-    }
-
-    /// Whether the caller sees a unit: in their subtree, or one they record for.
-    pub fn sees_unit(&self, unit: &OrgUnitRow) -> bool {
-        self.vis.sees(unit) || self.acts_for(&unit.id)
-    }
-}
-
 fn not_responsible(role: Role, category: Category) -> AppError {
     AppError::new(
         poem::http::StatusCode::FORBIDDEN,
@@ -288,14 +169,6 @@ fn member_not_found() -> AppError {
         "member_id：党员不存在",
         "member_id: no such member",
     )
-}
-
-fn item_code(s: &str) -> Option<String> {
-    let s = s.trim();
-    let ok = (2..=4).contains(&s.len())
-        && s.as_bytes()[0].is_ascii_uppercase()
-        && s.as_bytes()[1..].iter().all(u8::is_ascii_digit);
-    ok.then(|| s.to_owned())
 }
 
 /// A catalogue item named in a body: it exists and takes new records.
@@ -433,33 +306,6 @@ fn writable(tx: &mut TenantTx<'_>, c: &Caller, id: &str) -> DbResult<RecordRow> 
     Ok(r)
 }
 
-fn may_edit_catalogue(p: &Principal) -> AppResult<()> {
-    p.require(&[Role::CountyAdmin])
-}
-
-fn catalogue_code(code: &str) -> AppResult<String> {
-    item_code(code).ok_or_else(AppError::not_found)
-}
-
-fn catalogue(items: &[Item], include_retired: bool) -> Catalogue {
-    Catalogue {
-        categories: Category::ALL
-            .iter()
-            .map(|c| CatalogueCategory {
-                category: *c,
-                label: c.label_zh().to_owned(),
-                label_en: c.label_en().to_owned(),
-                recorder_role: c.recorder(),
-                items: items
-                    .iter()
-                    .filter(|i| i.category == *c && (include_retired || !i.retired))
-                    .map(CatalogueItemView::from)
-                    .collect(),
-            })
-            .collect(),
-    }
-}
-
 fn parse_category(s: Option<String>) -> AppResult<Option<Category>> {
     s.map(|s| {
         Category::parse(&s).ok_or_else(|| {
@@ -480,244 +326,6 @@ fn parse_date(field: &str, s: Option<String>) -> Result<Option<NaiveDate>, Field
 
 #[OpenApi(tag = "ApiTags::Records")]
 impl RecordsApi {
-    /// 记实内容目录 / The county's catalogue of record items (4 categories)
-    #[oai(path = "/record-catalogue", method = "get")]
-    async fn catalogue(
-        &self,
-        auth: Auth,
-        /// Include retired items (default false).
-        include_retired: Query<Option<bool>>,
-    ) -> AppResult<Json<Catalogue>> {
-        let tid = auth.0.tenant()?;
-        let all = include_retired.0.unwrap_or(false);
-        let items = self.state.db.tenant(tid, Mode::Read, repo::items).await?;
-        Ok(Json(catalogue(&items, all)))
-    }
-
-    /// 新增记实项目 / Add a catalogue item (county admin)
-    #[oai(path = "/record-catalogue/items", method = "post")]
-    async fn add_item(
-        &self,
-        auth: Auth,
-        body: JsonBody<AddItemRequest>,
-    ) -> AppResult<ItemResponse> {
-        let tid = auth.0.tenant()?;
-        may_edit_catalogue(&auth.0)?;
-        let b = body.0;
-        let mut errs = vec![];
-        let name = model::check_text("name", &b.name, model::NAME_MAX, false).gather(&mut errs);
-        let description = b
-            .description
-            .as_deref()
-            .map(|d| model::check_text("description", d, model::DESCRIPTION_MAX, false))
-            .gather(&mut errs);
-        let Some(name) = name.filter(|_| errs.is_empty()) else {
-            return Err(AppError::validation(errs));
-        };
-        let who = auth.0;
-        let item = self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let item = repo::add(tx, b.category, &name, description.as_deref(), &who.user_id)?;
-                audit::record(
-                    tx,
-                    &Actor::of(&who),
-                    "record_catalogue.add",
-                    "record_catalogue_item",
-                    &item.code,
-                    None,
-                    serde_json::json!({ "category": item.category.as_str(), "name": item.name }),
-                )?;
-                Ok(item)
-            })
-            .await?;
-        let location = format!("/api/v1/record-catalogue/items/{}", item.code);
-        Ok(ItemResponse::Created(
-            Json(CatalogueItemView::from(&item)),
-            etag(item.etag),
-            location,
-        ))
-    }
-
-    /// 查看记实项目 / Get a catalogue item
-    #[oai(path = "/record-catalogue/items/:code", method = "get")]
-    async fn get_item(&self, auth: Auth, code: Path<String>) -> AppResult<ItemResponse> {
-        let tid = auth.0.tenant()?;
-        let code = catalogue_code(&code.0)?;
-        let item = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                repo::item(tx, &code)?.ok_or_else(|| AppError::not_found().into())
-            })
-            .await?;
-        Ok(ItemResponse::Ok(
-            Json(CatalogueItemView::from(&item)),
-            etag(item.etag),
-        ))
-    }
-
-    /// 修改记实项目名称或说明（新版本）/ Rename or re-describe an item: a new version (county admin, If-Match)
-    #[oai(path = "/record-catalogue/items/:code", method = "patch")]
-    async fn revise_item(
-        &self,
-        auth: Auth,
-        code: Path<String>,
-        body: JsonBody<ReviseItemRequest>,
-        #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
-        if_match_h: Header<String>,
-    ) -> AppResult<ItemResponse> {
-        let tid = auth.0.tenant()?;
-        may_edit_catalogue(&auth.0)?;
-        let code = catalogue_code(&code.0)?;
-        let expected = if_match(Some(&if_match_h.0))?;
-        let b = body.0;
-        let mut errs = vec![];
-        let name = b
-            .name
-            .as_deref()
-            .map(|n| model::check_text("name", n, model::NAME_MAX, false))
-            .gather(&mut errs);
-        let description = b
-            .description
-            .as_deref()
-            .map(|d| model::check_text("description", d, model::DESCRIPTION_MAX, false))
-            .gather(&mut errs);
-        if !errs.is_empty() {
-            return Err(AppError::validation(errs));
-        }
-        let who = auth.0;
-        let item = self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let before = repo::item(tx, &code)?;
-                let item = repo::revise(
-                    tx,
-                    &code,
-                    expected,
-                    name.as_deref(),
-                    description.as_deref(),
-                    &who.user_id,
-                )?;
-                audit::record(
-                    tx,
-                    &Actor::of(&who),
-                    "record_catalogue.revise",
-                    "record_catalogue_item",
-                    &code,
-                    None,
-                    serde_json::json!({
-                        "from_name": before.map(|b| b.name), "to_name": item.name,
-                        "version": item.current_version,
-                    }),
-                )?;
-                Ok(item)
-            })
-            .await?;
-        Ok(ItemResponse::Ok(
-            Json(CatalogueItemView::from(&item)),
-            etag(item.etag),
-        ))
-    }
-
-    /// 停用记实项目 / Retire an item: no new records, old ones keep it (county admin, If-Match)
-    #[oai(path = "/record-catalogue/items/:code/retire", method = "post")]
-    async fn retire_item(
-        &self,
-        auth: Auth,
-        code: Path<String>,
-        #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
-        if_match_h: Header<String>,
-    ) -> AppResult<ItemResponse> {
-        self.set_retired(auth, code, if_match_h, true).await
-    }
-
-    /// 恢复记实项目 / Restore a retired item (county admin, If-Match)
-    #[oai(path = "/record-catalogue/items/:code/restore", method = "post")]
-    async fn restore_item(
-        &self,
-        auth: Auth,
-        code: Path<String>,
-        #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
-        if_match_h: Header<String>,
-    ) -> AppResult<ItemResponse> {
-        self.set_retired(auth, code, if_match_h, false).await
-    }
-
-    /// 删除未使用的记实项目 / Delete an item no record uses (county admin, If-Match; 409 `item_in_use` otherwise)
-    #[oai(path = "/record-catalogue/items/:code", method = "delete")]
-    async fn delete_item(
-        &self,
-        auth: Auth,
-        code: Path<String>,
-        #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
-        if_match_h: Header<String>,
-    ) -> AppResult<NoContent> {
-        let tid = auth.0.tenant()?;
-        may_edit_catalogue(&auth.0)?;
-        let code = catalogue_code(&code.0)?;
-        let expected = if_match(Some(&if_match_h.0))?;
-        let who = auth.0;
-        self.state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                repo::delete_item(tx, &code, expected)?;
-                audit::record(
-                    tx,
-                    &Actor::of(&who),
-                    "record_catalogue.delete",
-                    "record_catalogue_item",
-                    &code,
-                    None,
-                    serde_json::json!({}),
-                )
-            })
-            .await?;
-        Ok(NoContent::Done)
-    }
-
-    /// 记实项目的历史版本 / Every version of an item
-    #[oai(path = "/record-catalogue/items/:code/versions", method = "get")]
-    async fn item_versions(
-        &self,
-        auth: Auth,
-        code: Path<String>,
-    ) -> AppResult<Json<Vec<CatalogueVersion>>> {
-        let tid = auth.0.tenant()?;
-        let code = catalogue_code(&code.0)?;
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let item = repo::item(tx, &code)?.ok_or_else(AppError::not_found)?;
-                let rows = repo::versions(tx, &code)?;
-                if rows.is_empty() {
-                    // The shipped default, not yet copied into the county's rows.
-                    return Ok(vec![CatalogueVersion {
-                        version: 1,
-                        name: item.name,
-                        description: item.description,
-                        created_by: "default".to_owned(),
-                        created_at: DateTime::<Utc>::UNIX_EPOCH,
-                    }]);
-                }
-                Ok(rows
-                    .into_iter()
-                    .map(|v| CatalogueVersion {
-                        version: v.version,
-                        name: v.name,
-                        description: v.description,
-                        created_by: v.created_by,
-                        created_at: v.created_at.and_utc(),
-                    })
-                    .collect())
-            })
-            .await?;
-        Ok(Json(out))
-    }
-
     /// 新增记实 / Write a record (only the category's recorder, for members of their unit)
     #[oai(path = "/records", method = "post")]
     async fn create(
@@ -728,7 +336,7 @@ impl RecordsApi {
             Option<String>,
         >,
     ) -> AppResult<RecordCreated> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let b = body.0;
         let req_hash = idempotency::request_hash("POST /records", &b);
@@ -745,11 +353,9 @@ impl RecordsApi {
         if !errs.is_empty() {
             return Err(AppError::validation(errs));
         }
-        let who = auth.0;
-        let (view, version, replayed) = self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
+        let (view, version, replayed) = call
+            .write(move |tx, c: &Caller| {
+                let who = &c.principal;
                 if let Some(k) = &key
                     && let Some(stored) =
                         idempotency::tenant_lookup(tx, &who.user_id, k, &req_hash)?
@@ -763,7 +369,6 @@ impl RecordsApi {
                 if !may_record(who.role, item.category) {
                     return Err(not_responsible(who.role, item.category).into());
                 }
-                let c = Caller::load(tx, who.clone())?;
                 let requested = b
                     .recording_unit_id
                     .as_deref()
@@ -802,7 +407,7 @@ impl RecordsApi {
                 )?;
                 audit::record(
                     tx,
-                    &Actor::of(&who),
+                    &Actor::of(who),
                     "record.create",
                     "performance_record",
                     &row.id,
@@ -845,7 +450,7 @@ impl RecordsApi {
         limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<RecordPage>> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let category = parse_category(category.0)?;
         let mut errs = vec![];
@@ -869,12 +474,8 @@ impl RecordsApi {
             return Err(AppError::validation(errs));
         }
         let unit = recording_unit_id.0.map(|s| path_id(&s)).transpose()?;
-        let who = auth.0;
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let c = Caller::load(tx, who)?;
+        let out = call
+            .read(move |tx, c: &Caller| {
                 let unit_ids: Vec<String> = match unit {
                     Some(u) => {
                         let row = crate::org::repo::get(tx, &u)?
@@ -934,7 +535,7 @@ impl RecordsApi {
         limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<RecordPage>> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let category = parse_category(category.0)?;
@@ -944,12 +545,8 @@ impl RecordsApi {
         if !errs.is_empty() {
             return Err(AppError::validation(errs));
         }
-        let who = auth.0;
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let c = Caller::load(tx, who)?;
+        let out = call
+            .read(move |tx, c: &Caller| {
                 let m = crate::members::repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
                 if !may_read_member(tx, &c.vis, &c.units, &m)? {
                     return Err(AppError::not_found().into());
@@ -975,15 +572,11 @@ impl RecordsApi {
     /// 查看记实 / Get a record
     #[oai(path = "/records/:id", method = "get")]
     async fn get(&self, auth: Auth, id: Path<String>) -> AppResult<RecordResponse> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
-        let who = auth.0;
-        let (v, version) = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let c = Caller::load(tx, who)?;
-                let r = readable(tx, &c, &id)?;
+        let (v, version) = call
+            .read(move |tx, c: &Caller| {
+                let r = readable(tx, c, &id)?;
                 Ok((view(tx, &r)?, r.version))
             })
             .await?;
@@ -1000,7 +593,7 @@ impl RecordsApi {
         #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
         if_match_h: Header<String>,
     ) -> AppResult<RecordResponse> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
         let expected = if_match(Some(&if_match_h.0))?;
         let b = body.0;
@@ -1019,13 +612,10 @@ impl RecordsApi {
         if !errs.is_empty() {
             return Err(AppError::validation(errs));
         }
-        let who = auth.0;
-        let (v, version) = self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let c = Caller::load(tx, who.clone())?;
-                let cur = writable(tx, &c, &id)?;
+        let (v, version) = call
+            .write(move |tx, c: &Caller| {
+                let cur = writable(tx, c, &id)?;
+                let who = &c.principal;
                 if cur.version != expected {
                     return Err(AppError::precondition_failed().into());
                 }
@@ -1061,7 +651,7 @@ impl RecordsApi {
                 let row = repo::update(tx, &id, expected, &values)?;
                 audit::record(
                     tx,
-                    &Actor::of(&who),
+                    &Actor::of(who),
                     "record.update",
                     "performance_record",
                     &row.id,
@@ -1086,74 +676,30 @@ impl RecordsApi {
         #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
         if_match_h: Header<String>,
     ) -> AppResult<NoContent> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
         let expected = if_match(Some(&if_match_h.0))?;
-        let who = auth.0;
-        self.state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let c = Caller::load(tx, who.clone())?;
-                let cur = writable(tx, &c, &id)?;
-                if cur.version != expected {
-                    return Err(AppError::precondition_failed().into());
-                }
-                repo::delete(tx, &id)?;
-                audit::record(
-                    tx,
-                    &Actor::of(&who),
-                    "record.delete",
-                    "performance_record",
-                    &id,
-                    None,
-                    serde_json::json!({
-                        "member_id": cur.member_id, "item_code": cur.item_code,
-                        "recorded_on": cur.recorded_on,
-                    }),
-                )
-            })
-            .await?;
+        call.write(move |tx, c: &Caller| {
+            let cur = writable(tx, c, &id)?;
+            let who = &c.principal;
+            if cur.version != expected {
+                return Err(AppError::precondition_failed().into());
+            }
+            repo::delete(tx, &id)?;
+            audit::record(
+                tx,
+                &Actor::of(who),
+                "record.delete",
+                "performance_record",
+                &id,
+                None,
+                serde_json::json!({
+                    "member_id": cur.member_id, "item_code": cur.item_code,
+                    "recorded_on": cur.recorded_on,
+                }),
+            )
+        })
+        .await?;
         Ok(NoContent::Done)
-    }
-}
-
-impl RecordsApi {
-    async fn set_retired(
-        &self,
-        auth: Auth,
-        code: Path<String>,
-        if_match_h: Header<String>,
-        retired: bool,
-    ) -> AppResult<ItemResponse> {
-        let tid = auth.0.tenant()?;
-        may_edit_catalogue(&auth.0)?;
-        let code = catalogue_code(&code.0)?;
-        let expected = if_match(Some(&if_match_h.0))?;
-        let who = auth.0;
-        let item = self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let item = repo::set_retired(tx, &code, expected, retired)?;
-                audit::record(
-                    tx,
-                    &Actor::of(&who),
-                    if retired {
-                        "record_catalogue.retire"
-                    } else {
-                        "record_catalogue.restore"
-                    },
-                    "record_catalogue_item",
-                    &code,
-                    None,
-                    serde_json::json!({}),
-                )?;
-                Ok(item)
-            })
-            .await?;
-        Ok(ItemResponse::Ok(
-            Json(CatalogueItemView::from(&item)),
-            etag(item.etag),
-        ))
     }
 }

@@ -6,6 +6,7 @@
 //! (`workflows::filing`).
 
 pub mod api;
+pub mod catalogue;
 pub mod demo;
 pub mod model;
 pub mod repo;

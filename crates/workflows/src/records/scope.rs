@@ -17,14 +17,45 @@
 use diesel::prelude::*;
 
 use super::model::recorder_of;
-use crate::auth::Role;
+use crate::auth::{Principal, Role};
 use crate::db::schema::{grids as g, org_units as o, users as u};
 use crate::db::{DbResult, TenantTx};
 use crate::error::AppError;
+use crate::handler::Resolve;
 use crate::members::repo::MemberRow;
 use crate::org::model::OrgKind;
 use crate::org::repo::{self as org, OrgUnitRow};
 use crate::org::scope::Visibility;
+
+/// What the caller sees and the recording units they act for, read once per request.
+pub struct Caller {
+    pub principal: Principal,
+    pub vis: Visibility,
+    pub units: Vec<OrgUnitRow>,
+}
+
+impl Resolve for Caller {
+    fn resolve(tx: &mut TenantTx<'_>, p: Principal) -> DbResult<Caller> {
+        let vis = crate::org::scope::visibility(tx, p.role, &p.user_id)?;
+        let units = recorder_units(tx, p.role, &p.user_id)?;
+        Ok(Caller {
+            principal: p,
+            vis,
+            units,
+        })
+    }
+}
+
+impl Caller {
+    pub fn acts_for(&self, unit_id: &str) -> bool {
+        self.units.iter().any(|u| u.id == unit_id)
+    }
+
+    /// Whether the caller sees a unit: in their subtree, or one they record for.
+    pub fn sees_unit(&self, unit: &OrgUnitRow) -> bool {
+        self.vis.sees(unit) || self.acts_for(&unit.id)
+    }
+}
 
 /// The recording units a user acts for (empty for every other role or binding).
 pub fn recorder_units(

@@ -16,8 +16,9 @@ use crate::AppState;
 use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::auth::Auth;
-use crate::db::{DbResult, Mode, TenantTx};
+use crate::db::{DbResult, TenantTx};
 use crate::error::{AppError, AppResult, FieldError, Gather};
+use crate::handler::Call;
 use crate::org::model::OrgKind;
 
 #[derive(Tags)]
@@ -303,7 +304,7 @@ impl ReportingApi {
             Option<String>,
         >,
     ) -> AppResult<HandbookCreated> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let b = body.0;
         let req_hash = idempotency::request_hash("POST /handbooks", &b);
@@ -322,22 +323,17 @@ impl ReportingApi {
             card_no,
             branch_id: b.branch_id.clone(),
         };
-        let who = auth.0;
-        let (v, replayed) = self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
+        let (v, replayed) = call
+            .write(move |tx, c: &Caller| {
                 if let Some(k) = &key
-                    && let Some(stored) =
-                        idempotency::tenant_lookup(tx, &who.user_id, k, &req_hash)?
+                    && let Some(stored) = idempotency::tenant_lookup(tx, &c.user_id, k, &req_hash)?
                 {
                     return Ok((stored.into_body::<HandbookView>()?, true));
                 }
-                let c = Caller::resolve(tx, who.role, &who.user_id)?;
-                let row = service::issue(tx, &c, &input)?;
+                let row = service::issue(tx, c, &input)?;
                 let v = view(tx, row)?;
                 if let Some(k) = &key {
-                    idempotency::tenant_store(tx, &who.user_id, k, &req_hash, 201, &v)?;
+                    idempotency::tenant_store(tx, &c.user_id, k, &req_hash, 201, &v)?;
                 }
                 Ok((v, false))
             })
@@ -370,7 +366,7 @@ impl ReportingApi {
         limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<HandbookPage>> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let as_of = as_of.0.unwrap_or_else(crate::clock::today);
         let ids = |v: Option<String>| v.map(|s| path_id(&s)).transpose();
@@ -382,12 +378,8 @@ impl ReportingApi {
             overdue_as_of: overdue.0.filter(|o| *o).map(|_| as_of),
             units: None,
         };
-        let who = auth.0;
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let c = Caller::resolve(tx, who.role, &who.user_id)?;
+        let out = call
+            .read(move |tx, c: &Caller| {
                 f.units = c.unit_ids(tx)?;
                 let rows = repo::list(tx, &f, &page)?;
                 let (rows, next_cursor) = page.finish(rows, |r| r.id.as_str());
@@ -401,15 +393,11 @@ impl ReportingApi {
     /// 手册详情 / One handbook
     #[oai(path = "/handbooks/:id", method = "get")]
     async fn get(&self, auth: Auth, id: Path<String>) -> AppResult<HandbookResponse> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
-        let who = auth.0;
-        let v = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let c = Caller::resolve(tx, who.role, &who.user_id)?;
-                let (row, _, _) = service::visible(tx, &c, &id)?;
+        let v = call
+            .read(move |tx, c: &Caller| {
+                let (row, _, _) = service::visible(tx, c, &id)?;
                 view(tx, row)
             })
             .await?;
@@ -462,7 +450,7 @@ impl ReportingApi {
         #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
         if_match_h: Header<Option<String>>,
     ) -> AppResult<ReissuedResponse> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
         let expected_version = expected(if_match_h.0)?;
         let b = body.0;
@@ -482,13 +470,9 @@ impl ReportingApi {
             card_no,
             expected_version,
         };
-        let who = auth.0;
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let c = Caller::resolve(tx, who.role, &who.user_id)?;
-                let (old, new) = service::reissue(tx, &c, &id, &r, today)?;
+        let out = call
+            .write(move |tx, c: &Caller| {
+                let (old, new) = service::reissue(tx, c, &id, &r, today)?;
                 Ok(Reissued {
                     old: view(tx, old)?,
                     new: view(tx, new)?,
@@ -512,7 +496,7 @@ impl ReportingApi {
         #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
         if_match_h: Header<Option<String>>,
     ) -> AppResult<HandbookResponse> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
         let expected_version = expected(if_match_h.0)?;
         let reason = model::parse_text("reason", &body.0.reason, 200)
@@ -522,13 +506,9 @@ impl ReportingApi {
             expected_version,
         };
         let today = crate::clock::today();
-        let who = auth.0;
-        let v = self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let c = Caller::resolve(tx, who.role, &who.user_id)?;
-                let row = service::cancel(tx, &c, &id, &k, today)?;
+        let v = call
+            .write(move |tx, c: &Caller| {
+                let row = service::cancel(tx, c, &id, &k, today)?;
                 view(tx, row)
             })
             .await?;
@@ -548,15 +528,11 @@ impl ReportingApi {
         limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<LedgerPage>> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
-        let who = auth.0;
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let c = Caller::resolve(tx, who.role, &who.user_id)?;
+        let out = call
+            .read(move |tx, c: &Caller| {
                 let unit = crate::org::repo::get(tx, &id)?
                     .filter(|u| c.sees(u))
                     .filter(|u| {
@@ -586,7 +562,7 @@ impl ReportingApi {
         if_match_h: Header<Option<String>>,
         village: bool,
     ) -> AppResult<HandbookResponse> {
-        let tid = auth.0.tenant()?;
+        let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
         let expected_version = expected(if_match_h.0)?;
         let b = body.0;
@@ -602,16 +578,12 @@ impl ReportingApi {
             note,
             expected_version,
         };
-        let who = auth.0;
-        let v = self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let c = Caller::resolve(tx, who.role, &who.user_id)?;
+        let v = call
+            .write(move |tx, c: &Caller| {
                 let row = if village {
-                    service::confirm_village(tx, &c, &id, &k, today)?
+                    service::confirm_village(tx, c, &id, &k, today)?
                 } else {
-                    service::confirm_branch(tx, &c, &id, &k, today)?
+                    service::confirm_branch(tx, c, &id, &k, today)?
                 };
                 view(tx, row)
             })

@@ -8,11 +8,12 @@ use diesel::prelude::*;
 use super::model::{self, HandbookState, Step};
 use super::repo::{self, HandbookRow, LedgerRow};
 use crate::audit::{self, Actor};
-use crate::auth::Role;
+use crate::auth::{Principal, Role};
 use crate::db::schema::{handbooks as h, users as u};
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{NewObligation, ObligationKind, Period};
 use crate::error::{AppError, FieldError};
+use crate::handler::Resolve;
 use crate::members::repo::MemberRow;
 use crate::org::model::OrgKind;
 use crate::org::repo::OrgUnitRow;
@@ -28,8 +29,9 @@ pub struct Caller {
     pub unit: Option<OrgUnitRow>,
 }
 
-impl Caller {
-    pub fn resolve(tx: &mut TenantTx<'_>, role: Role, user_id: &str) -> DbResult<Caller> {
+impl Resolve for Caller {
+    fn resolve(tx: &mut TenantTx<'_>, who: Principal) -> DbResult<Caller> {
+        let (role, user_id) = (who.role, who.user_id.as_str());
         let vis = scope::visibility(tx, role, user_id)?;
         let tid = tx.tid().to_owned();
         let bound: Option<Option<String>> = u::table
@@ -48,7 +50,9 @@ impl Caller {
             unit,
         })
     }
+}
 
+impl Caller {
     pub fn actor(&self) -> Actor {
         Actor {
             id: self.user_id.clone(),
