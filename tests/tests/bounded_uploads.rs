@@ -5,7 +5,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shuanglian_tests::{County, TestApp, fields, problem, spawn_app};
+use shuanglian_tests::{County, OneGrid, TestApp, fields, id, problem, spawn_app};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -44,10 +44,6 @@ async fn get_ok(app: &TestApp, path: &str, tok: &str) -> Value {
     r.json().await.expect("json")
 }
 
-fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned()
-}
-
 /// A county with a grid (AIC office, party branch, township with a village), its QQ group kept
 /// by branch staff, a village recorder who sees the group but may not change it, branch staff
 /// of another branch who do not see it, and a neighbouring county.
@@ -61,44 +57,18 @@ struct World {
 }
 
 async fn world(app: &TestApp) -> World {
-    let c = app.county("330523", "安吉县").await;
+    let OneGrid {
+        c,
+        committee,
+        branch: b1,
+        village,
+        grid,
+        ..
+    } = app.one_grid().await;
     let other = app.county("330522", "长兴县").await;
-    let committee = app
-        .org_unit(&c, "association_committee", "协会党委", None)
-        .await;
-    let b1 = app
-        .org_unit(&c, "branch", "递铺分会", Some(&committee))
-        .await;
-    let pb1 = app
-        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&b1))
-        .await;
     let b2 = app
         .org_unit(&c, "branch", "孝丰分会", Some(&committee))
         .await;
-    let town = app.org_unit(&c, "township", "递铺街道", None).await;
-    let village = app.org_unit(&c, "village", "古城村", Some(&town)).await;
-    let office = app.org_unit(&c, "aic_office", "递铺工商所", None).await;
-    let r = app
-        .post(
-            "/api/v1/grids",
-            &c.admin_token,
-            &json!({ "name": "递铺网格", "aic_office_id": office, "party_branch_id": pb1 }),
-        )
-        .send()
-        .await
-        .expect("grid");
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let grid = id(&r.json().await.expect("json"));
-    let r = app
-        .post(
-            &format!("/api/v1/grids/{grid}/townships"),
-            &c.admin_token,
-            &json!({ "township_id": town }),
-        )
-        .send()
-        .await
-        .expect("township");
-    assert_eq!(r.status(), StatusCode::OK);
     let (maint_id, maintainer_tok) = app.staff(&c, "branch.one", "branch_staff", Some(&b1)).await;
     let (_, stranger_tok) = app.staff(&c, "branch.two", "branch_staff", Some(&b2)).await;
     let (_, village_tok) = app

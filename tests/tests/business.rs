@@ -2,9 +2,9 @@
 //! sorting, ETags and idempotency, people linked as owners and employees, scoping through the
 //! grids, and isolation between counties and between scopes.
 
-use reqwest::{RequestBuilder, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shuanglian_tests::{County, TestApp, fields, problem, spawn_app};
+use shuanglian_tests::{County, TestApp, TwoGrids, fields, id, problem, send_tagged, spawn_app};
 
 /// A credit code with a valid GB 32100 check character.
 fn credit_code(first17: &str) -> String {
@@ -20,29 +20,6 @@ fn credit_code(first17: &str) -> String {
         })
         .sum();
     format!("{first17}{}", CHARS[(31 - sum % 31) % 31] as char)
-}
-
-async fn send(r: RequestBuilder) -> (u16, Value, String) {
-    let r = r.send().await.expect("send");
-    let status = r.status().as_u16();
-    let tag = r
-        .headers()
-        .get("etag")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let v = r.json().await.unwrap_or(Value::Null);
-    (status, v, tag)
-}
-
-async fn created(app: &TestApp, tok: &str, path: &str, body: Value) -> Value {
-    let (s, v, _) = send(app.post(path, tok, &body)).await;
-    assert_eq!(s, 201, "{path}: {v}");
-    v
-}
-
-fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned()
 }
 
 fn names(v: &Value) -> Vec<String> {
@@ -72,57 +49,22 @@ struct World {
 }
 
 async fn world(app: &TestApp, code: &str, name: &str) -> World {
-    let c = app.county(code, name).await;
-    let committee = app
-        .org_unit(&c, "association_committee", "协会党委", None)
-        .await;
-    let branch_a = app
-        .org_unit(&c, "branch", "递铺分会", Some(&committee))
-        .await;
-    let branch_b = app
-        .org_unit(&c, "branch", "孝丰分会", Some(&committee))
-        .await;
-    let pb_a = app
-        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&branch_a))
-        .await;
-    let pb_b = app
-        .org_unit(&c, "party_branch", "孝丰分会第一支部", Some(&branch_b))
-        .await;
-    let office_a = app.org_unit(&c, "aic_office", "递铺工商所", None).await;
-    let office_b = app.org_unit(&c, "aic_office", "孝丰工商所", None).await;
-    let town_a = app.org_unit(&c, "township", "递铺街道", None).await;
-    let town_b = app.org_unit(&c, "township", "孝丰镇", None).await;
-    let village_a = app.org_unit(&c, "village", "古城村", Some(&town_a)).await;
-    let village_b = app.org_unit(&c, "village", "横柏村", Some(&town_b)).await;
+    let TwoGrids {
+        c,
+        branch_a,
+        branch_b,
+        office_a,
+        office_b,
+        town_a,
+        town_b,
+        village_a,
+        village_b,
+        grid_a,
+        grid_b,
+        ..
+    } = app.two_grids(code, name, "协会党委").await;
     let tok = c.admin_token.clone();
-    let grid_a = id(&created(
-        app,
-        &tok,
-        "/api/v1/grids",
-        json!({ "name": "递铺网格", "aic_office_id": office_a, "party_branch_id": pb_a }),
-    )
-    .await);
-    let grid_b = id(&created(
-        app,
-        &tok,
-        "/api/v1/grids",
-        json!({ "name": "孝丰网格", "aic_office_id": office_b, "party_branch_id": pb_b }),
-    )
-    .await);
-    for (g, t) in [(&grid_a, &town_a), (&grid_b, &town_b)] {
-        let (s, v, _) = send(app.post(
-            &format!("/api/v1/grids/{g}/townships"),
-            &tok,
-            &json!({ "township_id": t }),
-        ))
-        .await;
-        assert_eq!(s, 200, "{v}");
-    }
-    let market_a = id(&created(
-        app,
-        &tok,
-        "/api/v1/markets",
-        json!({ "name": "递铺小商品市场", "aic_office_id": office_a, "address": "递铺街道人民路1号",
+    let market_a = id(&app.created(&tok, "/api/v1/markets", &json!({ "name": "递铺小商品市场", "aic_office_id": office_a, "address": "递铺街道人民路1号",
                 "operator": "递铺市场开发有限公司", "stall_count": 300, "grid_id": grid_a }),
     )
     .await);
@@ -149,7 +91,7 @@ async fn businesses_are_registered_checked_found_sorted_and_updated() {
     let tok = w.c.admin_token.clone();
     let code_a = credit_code("92330523MA2B3C4D5");
     // An individual business placed in its township's grid.
-    let (s, a, tag_a) = send(app.post(
+    let (s, a, tag_a) = send_tagged(app.post(
         "/api/v1/businesses",
         &tok,
         &json!({ "kind": "individual_business", "name": "递铺建国五金店", "credit_code": code_a.to_lowercase(),
@@ -168,21 +110,13 @@ async fn businesses_are_registered_checked_found_sorted_and_updated() {
     assert_eq!(a["status"], "operating");
     let a_id = id(&a);
     // A stall: no credit code needed; the market's grid.
-    let stall = created(
-        &app,
-        &tok,
-        "/api/v1/businesses",
-        json!({ "kind": "market_stall", "name": "阿芳服装摊", "market_id": w.market_a, "stall_no": "A-001" }),
+    let stall = app.created(&tok, "/api/v1/businesses", &json!({ "kind": "market_stall", "name": "阿芳服装摊", "market_id": w.market_a, "stall_no": "A-001" }),
     )
     .await;
     assert_eq!(stall["grid_id"], w.grid_a.as_str(), "the market's grid");
     assert!(stall.get("credit_code").is_none());
     let code_b = credit_code("91330523MA2B3C4D6");
-    let b = created(
-        &app,
-        &tok,
-        "/api/v1/businesses",
-        json!({ "kind": "small_micro_enterprise", "name": "孝丰竹木制品有限公司", "credit_code": code_b,
+    let b = app.created(&tok, "/api/v1/businesses", &json!({ "kind": "small_micro_enterprise", "name": "孝丰竹木制品有限公司", "credit_code": code_b,
                 "township_id": w.town_b, "status": "suspended", "status_since": "2026-01-05" }),
     )
     .await;
@@ -296,14 +230,14 @@ async fn businesses_are_registered_checked_found_sorted_and_updated() {
     )
     .await;
     assert_eq!(fields(&v), vec!["stall_no"]);
-    let (_, all, _) = send(app.get("/api/v1/businesses", &tok)).await;
+    let (_, all, _) = send_tagged(app.get("/api/v1/businesses", &tok)).await;
     assert_eq!(names(&all).len(), 3, "nothing else was written: {all}");
 
     // Search and filters.
     let find = |q: &str| {
         let (app, tok, q) = (&app, tok.clone(), q.to_owned());
         async move {
-            let (s, v, _) = send(app.get(&format!("/api/v1/businesses?{q}"), &tok)).await;
+            let (s, v, _) = send_tagged(app.get(&format!("/api/v1/businesses?{q}"), &tok)).await;
             assert_eq!(s, 200, "{q}: {v}");
             names(&v)
         }
@@ -350,7 +284,7 @@ async fn businesses_are_registered_checked_found_sorted_and_updated() {
             let mut out = Vec::new();
             let mut cursor = String::new();
             loop {
-                let (s, v, _) = send(app.get(
+                let (s, v, _) = send_tagged(app.get(
                     &format!("/api/v1/businesses?sort={sort}&limit=1&cursor={cursor}"),
                     &tok,
                 ))
@@ -386,9 +320,9 @@ async fn businesses_are_registered_checked_found_sorted_and_updated() {
 
     // Updates need the current ETag; status changes follow the rule.
     let path = format!("/api/v1/businesses/{a_id}");
-    let (s, v, _) = send(app.patch(&path, &tok, &json!({ "employee_count": 4 }))).await;
+    let (s, v, _) = send_tagged(app.patch(&path, &tok, &json!({ "employee_count": 4 }))).await;
     assert_eq!((s, v["code"].as_str()), (428, Some("if_match_required")));
-    let (s, v, tag) = send(
+    let (s, v, tag) = send_tagged(
         app.patch(&path, &tok, &json!({ "status": "suspended", "status_since": "2026-02-01", "address": "递铺街道胜利路10号" }))
             .header("If-Match", &tag_a),
     )
@@ -412,7 +346,7 @@ async fn businesses_are_registered_checked_found_sorted_and_updated() {
         "stale_version",
     )
     .await;
-    let (s, v, tag) = send(
+    let (s, v, tag) = send_tagged(
         app.patch(&path, &tok, &json!({ "status": "closed" }))
             .header("If-Match", &tag),
     )
@@ -440,13 +374,14 @@ async fn businesses_are_registered_checked_found_sorted_and_updated() {
     )
     .await;
     assert_eq!(fields(&v), vec!["credit_code"]);
-    let (s, v, _) = send(app.get(&path, &tok)).await;
+    let (s, v, _) = send_tagged(app.get(&path, &tok)).await;
     assert_eq!(
         (s, v["status"].as_str(), v["credit_code"].as_str()),
         (200, Some("closed"), Some(code_a.as_str()))
     );
     // Every change is audited, without values.
-    let (_, audit, _) = send(app.get(&format!("/api/v1/audit?entity_id={a_id}"), &tok)).await;
+    let (_, audit, _) =
+        send_tagged(app.get(&format!("/api/v1/audit?entity_id={a_id}"), &tok)).await;
     let actions: Vec<&str> = audit["items"]
         .as_array()
         .expect("items")
@@ -486,7 +421,7 @@ async fn creates_replay_with_an_idempotency_key() {
         "idempotency_key_reused",
     )
     .await;
-    let (_, all, _) = send(app.get("/api/v1/businesses", tok)).await;
+    let (_, all, _) = send_tagged(app.get("/api/v1/businesses", tok)).await;
     assert_eq!(names(&all), vec!["老王水果摊"], "created once");
     // Markets too.
     let m = json!({ "name": "孝丰农贸市场", "aic_office_id": w.office_b, "grid_id": w.grid_b });
@@ -515,12 +450,13 @@ async fn markets_are_org_units_with_facts() {
     let w = world(&app, "330523", "安吉县").await;
     let tok = w.c.admin_token.clone();
     // The market created through /markets is an org unit of kind market under its office.
-    let (s, unit, _) = send(app.get(&format!("/api/v1/org-units/{}", w.market_a), &tok)).await;
+    let (s, unit, _) =
+        send_tagged(app.get(&format!("/api/v1/org-units/{}", w.market_a), &tok)).await;
     assert_eq!(
         (s, unit["kind"].as_str(), unit["parent_id"].as_str()),
         (200, Some("market"), Some(w.office_a.as_str()))
     );
-    let (s, m, tag) = send(app.get(&format!("/api/v1/markets/{}", w.market_a), &tok)).await;
+    let (s, m, tag) = send_tagged(app.get(&format!("/api/v1/markets/{}", w.market_a), &tok)).await;
     assert_eq!(s, 200, "{m}");
     assert_eq!(
         (
@@ -543,12 +479,12 @@ async fn markets_are_org_units_with_facts() {
         .org_unit(&w.c, "market", "孝丰竹木市场", Some(&w.office_b))
         .await;
     let path = format!("/api/v1/markets/{bare}");
-    let (s, m, tag) = send(app.get(&path, &tok)).await;
+    let (s, m, tag) = send_tagged(app.get(&path, &tok)).await;
     assert_eq!(
         (s, m["recorded"].as_bool(), tag.as_str()),
         (200, Some(false), "\"v0\"")
     );
-    let (s, m, tag) = send(
+    let (s, m, tag) = send_tagged(
         app.patch(
             &path,
             &tok,
@@ -581,11 +517,12 @@ async fn markets_are_org_units_with_facts() {
     .await;
     assert_eq!(fields(&v), vec!["stall_count"]);
     // Listing: every market unit, with or without facts; filters by name and grid.
-    let (_, all, _) = send(app.get("/api/v1/markets", &tok)).await;
+    let (_, all, _) = send_tagged(app.get("/api/v1/markets", &tok)).await;
     assert_eq!(names(&all).len(), 2, "{all}");
-    let (_, v, _) = send(app.get(&format!("/api/v1/markets?grid_id={}", w.grid_b), &tok)).await;
+    let (_, v, _) =
+        send_tagged(app.get(&format!("/api/v1/markets?grid_id={}", w.grid_b), &tok)).await;
     assert_eq!(names(&v), vec!["孝丰竹木市场"]);
-    let (_, v, _) = send(app.get("/api/v1/markets?name=小商品", &tok)).await;
+    let (_, v, _) = send_tagged(app.get("/api/v1/markets?name=小商品", &tok)).await;
     assert_eq!(names(&v), vec!["递铺小商品市场"]);
     // Validation names the field; only the county admin creates markets; ids of other kinds
     // are no markets.
@@ -635,26 +572,20 @@ async fn members_are_linked_as_owners_and_employees() {
         json!({ "name": name, "is_owner": true, "business_name": "某店", "membership_unit_id": w.village_a,
                 "membership_status": "full", "distribution": "individual_business" })
     };
-    let owner = id(&created(&app, &tok, "/api/v1/members", member("王建国")).await);
-    let worker = id(&created(&app, &tok, "/api/v1/members", member("李芳")).await);
-    let biz = created(
-        &app,
-        &tok,
-        "/api/v1/businesses",
-        json!({ "kind": "individual_business", "name": "建国五金店", "credit_code": credit_code("92330523MA2B3C4D5"),
+    let owner = id(&app
+        .created(&tok, "/api/v1/members", &member("王建国"))
+        .await);
+    let worker = id(&app.created(&tok, "/api/v1/members", &member("李芳")).await);
+    let biz = app.created(&tok, "/api/v1/businesses", &json!({ "kind": "individual_business", "name": "建国五金店", "credit_code": credit_code("92330523MA2B3C4D5"),
                 "township_id": w.town_a, "owner_member_id": owner }),
     )
     .await;
     let biz_id = id(&biz);
-    let stall = id(&created(
-        &app,
-        &tok,
-        "/api/v1/businesses",
-        json!({ "kind": "market_stall", "name": "建国百货摊", "market_id": w.market_a, "stall_no": "A-9" }),
+    let stall = id(&app.created(&tok, "/api/v1/businesses", &json!({ "kind": "market_stall", "name": "建国百货摊", "market_id": w.market_a, "stall_no": "A-9" }),
     )
     .await);
     let people_path = format!("/api/v1/businesses/{biz_id}/people");
-    let (s, link, _) = send(app.post(
+    let (s, link, _) = send_tagged(app.post(
         &people_path,
         &tok,
         &json!({ "member_id": worker, "role": "employee", "since": "2025-03-01" }),
@@ -679,14 +610,14 @@ async fn members_are_linked_as_owners_and_employees() {
     )
     .await;
     // The same member may own another business.
-    let (s, _, _) = send(app.post(
+    let (s, _, _) = send_tagged(app.post(
         &format!("/api/v1/businesses/{stall}/people"),
         &tok,
         &json!({ "member_id": owner, "role": "owner" }),
     ))
     .await;
     assert_eq!(s, 201);
-    let (_, people, _) = send(app.get(&people_path, &tok)).await;
+    let (_, people, _) = send_tagged(app.get(&people_path, &tok)).await;
     let got: Vec<(String, String)> = people
         .as_array()
         .expect("people")
@@ -705,7 +636,8 @@ async fn members_are_linked_as_owners_and_employees() {
             ("李芳".to_owned(), "employee".to_owned())
         ]
     );
-    let (_, mine, _) = send(app.get(&format!("/api/v1/members/{owner}/businesses"), &tok)).await;
+    let (_, mine, _) =
+        send_tagged(app.get(&format!("/api/v1/members/{owner}/businesses"), &tok)).await;
     let mut owned: Vec<&str> = mine
         .as_array()
         .expect("list")
@@ -727,7 +659,7 @@ async fn members_are_linked_as_owners_and_employees() {
     )
     .await;
     assert_eq!(fields(&v), vec!["until"]);
-    let (s, v, _) = send(app.post(&end, &tok, &json!({ "until": "2026-01-31" }))).await;
+    let (s, v, _) = send_tagged(app.post(&end, &tok, &json!({ "until": "2026-01-31" }))).await;
     assert_eq!((s, v["until"].as_str()), (200, Some("2026-01-31")), "{v}");
     problem(
         app.post(&end, &tok, &json!({})).send().await.expect("e"),
@@ -735,18 +667,18 @@ async fn members_are_linked_as_owners_and_employees() {
         "link_ended",
     )
     .await;
-    let (_, now, _) = send(app.get(&people_path, &tok)).await;
+    let (_, now, _) = send_tagged(app.get(&people_path, &tok)).await;
     assert_eq!(now.as_array().expect("p").len(), 1);
-    let (_, all, _) = send(app.get(&format!("{people_path}?all=true"), &tok)).await;
+    let (_, all, _) = send_tagged(app.get(&format!("{people_path}?all=true"), &tok)).await;
     assert_eq!(all.as_array().expect("p").len(), 2);
-    let (_, past, _) = send(app.get(
+    let (_, past, _) = send_tagged(app.get(
         &format!("/api/v1/members/{worker}/businesses?all=true"),
         &tok,
     ))
     .await;
     assert_eq!(past[0]["until"], "2026-01-31", "{past}");
     let (_, current, _) =
-        send(app.get(&format!("/api/v1/members/{worker}/businesses"), &tok)).await;
+        send_tagged(app.get(&format!("/api/v1/members/{worker}/businesses"), &tok)).await;
     assert_eq!(current, json!([]));
     // Bad member ids name the field; an unknown link is 404.
     let v = problem(
@@ -776,7 +708,8 @@ async fn members_are_linked_as_owners_and_employees() {
         "not_found",
     )
     .await;
-    let (_, audit, _) = send(app.get(&format!("/api/v1/audit?entity_id={biz_id}"), &tok)).await;
+    let (_, audit, _) =
+        send_tagged(app.get(&format!("/api/v1/audit?entity_id={biz_id}"), &tok)).await;
     let actions: Vec<&str> = audit["items"]
         .as_array()
         .expect("items")
@@ -799,7 +732,7 @@ async fn statuses(app: &TestApp, tok: &str, biz: &str, market: &str, member: &st
     let people = format!("/api/v1/businesses/{biz}/people");
     // The current ETags as this caller sees them (none when out of reach).
     let tag = |path: String| async move {
-        let (_, _, t) = send(app.get(&path, tok)).await;
+        let (_, _, t) = send_tagged(app.get(&path, tok)).await;
         if t.is_empty() { "\"v1\"".to_owned() } else { t }
     };
     let biz_tag = tag(format!("/api/v1/businesses/{biz}")).await;
@@ -847,40 +780,36 @@ async fn other_counties_and_other_scopes_get_404_everywhere() {
         json!({ "name": "某人", "is_owner": true, "business_name": "某店", "membership_unit_id": holder,
                 "membership_status": "full", "distribution": "individual_business" })
     };
-    let member_a = id(&created(&app, &tok, "/api/v1/members", mk_member(&w.village_a)).await);
-    let member_b = id(&created(&app, &tok, "/api/v1/members", mk_member(&w.village_b)).await);
-    let biz_a = id(&created(
-        &app,
-        &tok,
-        "/api/v1/businesses",
-        json!({ "kind": "individual_business", "name": "递铺某店", "credit_code": credit_code("92330523MA2B3C4D5"),
+    let member_a = id(&app
+        .created(&tok, "/api/v1/members", &mk_member(&w.village_a))
+        .await);
+    let member_b = id(&app
+        .created(&tok, "/api/v1/members", &mk_member(&w.village_b))
+        .await);
+    let biz_a = id(&app.created(&tok, "/api/v1/businesses", &json!({ "kind": "individual_business", "name": "递铺某店", "credit_code": credit_code("92330523MA2B3C4D5"),
                 "township_id": w.town_a }),
     )
     .await);
-    let biz_b = id(&created(
-        &app,
-        &tok,
-        "/api/v1/businesses",
-        json!({ "kind": "individual_business", "name": "孝丰某店", "credit_code": credit_code("92330523MA2B3C4D6"),
+    let biz_b = id(&app.created(&tok, "/api/v1/businesses", &json!({ "kind": "individual_business", "name": "孝丰某店", "credit_code": credit_code("92330523MA2B3C4D6"),
                 "township_id": w.town_b }),
     )
     .await);
-    let market_b = id(&created(
-        &app,
-        &tok,
-        "/api/v1/markets",
-        json!({ "name": "孝丰农贸市场", "aic_office_id": w.office_b, "grid_id": w.grid_b }),
-    )
-    .await);
+    let market_b = id(&app
+        .created(
+            &tok,
+            "/api/v1/markets",
+            &json!({ "name": "孝丰农贸市场", "aic_office_id": w.office_b, "grid_id": w.grid_b }),
+        )
+        .await);
 
     // Another county's admin: every endpoint is 404, and lists are empty.
     assert_eq!(
         statuses(&app, &other.c.admin_token, &biz_a, &w.market_a, &member_a).await,
         vec![404; 8]
     );
-    let (_, v, _) = send(app.get("/api/v1/businesses", &other.c.admin_token)).await;
+    let (_, v, _) = send_tagged(app.get("/api/v1/businesses", &other.c.admin_token)).await;
     assert_eq!(names(&v), Vec::<String>::new());
-    let (_, v, _) = send(app.get("/api/v1/markets", &other.c.admin_token)).await;
+    let (_, v, _) = send_tagged(app.get("/api/v1/markets", &other.c.admin_token)).await;
     assert_eq!(names(&v), vec!["递铺小商品市场"], "only its own market");
     // Another county's ids in a body are unknown here.
     let v = problem(
@@ -914,8 +843,8 @@ async fn other_counties_and_other_scopes_get_404_everywhere() {
     let list = |t: &str| {
         let (app, t) = (&app, t.to_owned());
         async move {
-            let (_, v, _) = send(app.get("/api/v1/businesses?sort=name", &t)).await;
-            let (_, m, _) = send(app.get("/api/v1/markets", &t)).await;
+            let (_, v, _) = send_tagged(app.get("/api/v1/businesses?sort=name", &t)).await;
+            let (_, m, _) = send_tagged(app.get("/api/v1/markets", &t)).await;
             (names(&v), names(&m))
         }
     };
@@ -965,7 +894,7 @@ async fn other_counties_and_other_scopes_get_404_everywhere() {
         vec![200, 200, 200, 422, 404, 404, 200, 200]
     );
     // A business linked to a member the caller sees is reached through that member.
-    let (s, _, _) = send(app.post(
+    let (s, _, _) = send_tagged(app.post(
         &format!("/api/v1/businesses/{biz_b}/people"),
         &tok,
         &json!({ "member_id": member_a, "role": "employee" }),
@@ -975,7 +904,7 @@ async fn other_counties_and_other_scopes_get_404_everywhere() {
     let (_, village_a) = app
         .staff(&w.c, "village.a", "village_recorder", Some(&w.village_a))
         .await;
-    let (s, _, _) = send(app.get(&format!("/api/v1/businesses/{biz_b}"), &village_a)).await;
+    let (s, _, _) = send_tagged(app.get(&format!("/api/v1/businesses/{biz_b}"), &village_a)).await;
     assert_eq!(s, 200);
     // Scoped writers cannot place a business outside what they reach.
     let v = problem(
@@ -993,7 +922,7 @@ async fn other_counties_and_other_scopes_get_404_everywhere() {
     )
     .await;
     assert_eq!(v["errors"][0]["code"], "outside_scope");
-    let (s, v, _) = send(app.post(
+    let (s, v, _) = send_tagged(app.post(
         "/api/v1/businesses",
         &branch_a,
         &json!({ "kind": "individual_business", "name": "递铺新店", "credit_code": credit_code("92330523MA2B3C4D7"),
@@ -1008,19 +937,11 @@ async fn each_role_does_exactly_its_part() {
     let app = spawn_app().await;
     let w = world(&app, "330523", "安吉县").await;
     let tok = w.c.admin_token.clone();
-    let member = id(&created(
-        &app,
-        &tok,
-        "/api/v1/members",
-        json!({ "name": "某人", "is_owner": true, "business_name": "某店", "membership_unit_id": w.village_a,
+    let member = id(&app.created(&tok, "/api/v1/members", &json!({ "name": "某人", "is_owner": true, "business_name": "某店", "membership_unit_id": w.village_a,
                 "membership_status": "full", "distribution": "individual_business" }),
     )
     .await);
-    let biz = id(&created(
-        &app,
-        &tok,
-        "/api/v1/businesses",
-        json!({ "kind": "individual_business", "name": "递铺某店", "credit_code": credit_code("92330523MA2B3C4D5"),
+    let biz = id(&app.created(&tok, "/api/v1/businesses", &json!({ "kind": "individual_business", "name": "递铺某店", "credit_code": credit_code("92330523MA2B3C4D5"),
                 "township_id": w.town_a }),
     )
     .await);
@@ -1143,7 +1064,7 @@ async fn demo_data_fills_the_business_register() {
         "market_stall",
     ] {
         for status in ["operating", "suspended", "closed"] {
-            let (s, v, _) = send(app.get(
+            let (s, v, _) = send_tagged(app.get(
                 &format!("/api/v1/businesses?kind={kind}&status={status}&limit=200"),
                 &admin,
             ))
@@ -1167,7 +1088,7 @@ async fn demo_data_fills_the_business_register() {
         }
     }
     // Markets carry their facts.
-    let (_, markets, _) = send(app.get("/api/v1/markets?limit=200", &admin)).await;
+    let (_, markets, _) = send_tagged(app.get("/api/v1/markets?limit=200", &admin)).await;
     let markets = markets["items"].as_array().expect("items");
     assert_eq!(markets.len(), 20);
     assert!(
@@ -1219,9 +1140,10 @@ async fn demo_data_fills_the_business_register() {
             shuanglian::demo::DEMO_PASSWORD,
         )
         .await;
-    let (_, v, _) = send(app.get("/api/v1/businesses?limit=5", &village)).await;
+    let (_, v, _) = send_tagged(app.get("/api/v1/businesses?limit=5", &village)).await;
     let first = v["items"][0]["id"].as_str().expect("a business").to_owned();
-    let (s, _, _) = send(app.get(&format!("/api/v1/businesses/{first}/people"), &village)).await;
+    let (s, _, _) =
+        send_tagged(app.get(&format!("/api/v1/businesses/{first}/people"), &village)).await;
     assert_eq!(s, 200);
 }
 
@@ -1230,11 +1152,7 @@ async fn concurrent_edits_give_one_412_and_lose_nothing() {
     let app = spawn_app().await;
     let w = world(&app, "330523", "安吉县").await;
     let tok = w.c.admin_token.clone();
-    let biz = id(&created(
-        &app,
-        &tok,
-        "/api/v1/businesses",
-        json!({ "kind": "individual_business", "name": "递铺某店", "credit_code": credit_code("92330523MA2B3C4D5"),
+    let biz = id(&app.created(&tok, "/api/v1/businesses", &json!({ "kind": "individual_business", "name": "递铺某店", "credit_code": credit_code("92330523MA2B3C4D5"),
                 "township_id": w.town_a }),
     )
     .await);
@@ -1252,7 +1170,7 @@ async fn concurrent_edits_give_one_412_and_lose_nothing() {
     let mut got = vec![a, b];
     got.sort_unstable();
     assert_eq!(got, vec![200, 412]);
-    let (_, v, tag) = send(app.get(&path, &tok)).await;
+    let (_, v, tag) = send_tagged(app.get(&path, &tok)).await;
     let winner = if a == 200 { 5 } else { 7 };
     assert_eq!(
         (v["employee_count"].as_i64(), tag.as_str()),

@@ -7,23 +7,8 @@ use serde_json::{Value, json};
 use shuanglian_tests::{County, TestApp, fields, problem, spawn_app};
 
 async fn member(app: &TestApp, token: &str, name: &str, unit: &str) -> String {
-    let r = app
-        .post(
-            "/api/v1/members",
-            token,
-            &json!({
-                "name": name, "is_owner": true, "business_name": format!("{name}商店"),
-                "org_life_unit_id": unit, "membership_unit_id": unit,
-                "membership_status": "full", "distribution": "individual_business"
-            }),
-        )
-        .send()
+    app.member_in(token, name, &format!("{name}商店"), unit)
         .await
-        .expect("create");
-    let status = r.status();
-    let v: Value = r.json().await.expect("json");
-    assert_eq!(status, StatusCode::CREATED, "{v}");
-    v["id"].as_str().expect("id").to_owned()
 }
 
 fn consent_body(version: &str) -> Value {

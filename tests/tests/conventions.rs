@@ -340,6 +340,40 @@ async fn users_have_etags_and_if_match_prevents_lost_updates() {
     problem(r, 422, "validation_failed").await;
 }
 
+/// docs/openapi.json is what the server serves. `shuanglian openapi` writes it by parsing the
+/// served (compact) document and printing it with `serde_json::to_string_pretty` and
+/// `println!`; the same steps applied to the served body must give the file byte for byte.
+#[tokio::test]
+async fn docs_openapi_json_is_the_served_document() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("spec");
+    assert_eq!(r.status(), StatusCode::OK);
+    let served: Value = serde_json::from_str(&r.text().await.expect("body")).expect("json");
+    let printed = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&served).expect("pretty")
+    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+    let file = std::fs::read(path).expect("docs/openapi.json");
+    if printed.as_bytes() != file.as_slice() {
+        let file = String::from_utf8_lossy(&file);
+        let first = printed
+            .lines()
+            .zip(file.lines())
+            .position(|(a, b)| a != b)
+            .map_or("in length".to_owned(), |i| format!("at line {}", i + 1));
+        panic!(
+            "docs/openapi.json differs from the served document ({first}); regenerate it with \
+             `cargo run -p shuanglian-server --bin shuanglian -- openapi > docs/openapi.json`"
+        );
+    }
+}
+
 #[tokio::test]
 async fn openapi_swagger_health_and_request_ids() {
     let app = spawn_app().await;

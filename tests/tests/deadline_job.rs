@@ -3,15 +3,8 @@
 //! shows how late; and the member's time line gathers what the workflows recorded.
 
 use chrono::{Days, NaiveDate};
-use reqwest::RequestBuilder;
 use serde_json::{Value, json};
-use shuanglian_tests::spawn_app;
-
-async fn send(r: RequestBuilder) -> (u16, Value) {
-    let r = r.send().await.expect("send");
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
+use shuanglian_tests::{OneGrid, send, spawn_app};
 
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -20,51 +13,23 @@ fn day(d: NaiveDate) -> String {
 #[tokio::test]
 async fn overdue_obligations_are_notified_once_and_the_time_line_gathers_the_workflows() {
     let app = spawn_app().await;
-    let c = app.county("330523", "安吉县").await;
+    let OneGrid {
+        c,
+        party_branch: pb,
+        village,
+        ..
+    } = app.one_grid().await;
     let tok = c.admin_token.clone();
-    let committee = app
-        .org_unit(&c, "association_committee", "协会党委", None)
-        .await;
-    let branch = app
-        .org_unit(&c, "branch", "递铺分会", Some(&committee))
-        .await;
-    let pb = app
-        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&branch))
-        .await;
-    let office = app.org_unit(&c, "aic_office", "递铺工商所", None).await;
-    let town = app.org_unit(&c, "township", "递铺街道", None).await;
-    let village = app.org_unit(&c, "village", "古城村", Some(&town)).await;
-    let (s, g) = send(app.post(
-        "/api/v1/grids",
-        &tok,
-        &json!({ "name": "递铺网格", "aic_office_id": office, "party_branch_id": pb }),
-    ))
-    .await;
-    assert_eq!(s, 201, "{g}");
-    let gid = g["id"].as_str().expect("id");
-    let (s, _) = send(app.post(
-        &format!("/api/v1/grids/{gid}/townships"),
-        &tok,
-        &json!({ "township_id": town }),
-    ))
-    .await;
-    assert_eq!(s, 200);
     let (_, branch_tok) = app.staff(&c, "fenhui", "branch_staff", Some(&pb)).await;
     let (_, village_tok) = app
         .staff(&c, "cunwei", "village_recorder", Some(&village))
         .await;
     let mut members = vec![];
     for name in ["王建国", "李秀英"] {
-        let (s, v) = send(app.post(
-            "/api/v1/members",
-            &tok,
-            &json!({ "name": name, "is_owner": true, "business_name": format!("{name}五金店"),
-                     "org_life_unit_id": village, "membership_unit_id": village,
-                     "membership_status": "full", "distribution": "individual_business" }),
-        ))
-        .await;
-        assert_eq!(s, 201, "{v}");
-        members.push(v["id"].as_str().expect("id").to_owned());
+        members.push(
+            app.member_in(&tok, name, &format!("{name}五金店"), &village)
+                .await,
+        );
     }
     let today = shuanglian::clock::today();
     // Issued 20 days ago: due 5 days ago. Issued 13 days ago: due in 2 days.

@@ -4,13 +4,7 @@
 use chrono::{Datelike, Duration, FixedOffset, NaiveDate, Utc};
 use reqwest::RequestBuilder;
 use serde_json::{Value, json};
-use shuanglian_tests::{County, TestApp, problem, spawn_app};
-
-async fn send(r: RequestBuilder) -> (u16, Value) {
-    let r = r.send().await.expect("send");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
+use shuanglian_tests::{County, TestApp, problem, send, spawn_app};
 
 fn put(app: &TestApp, path: &str, tok: &str, body: &Value) -> RequestBuilder {
     app.client.put(app.url(path)).bearer_auth(tok).json(body)
@@ -273,21 +267,9 @@ async fn tree(app: &TestApp, c: &County) -> Tree {
     let village2 = app.org_unit(c, "village", "鹤鹿溪村", Some(&town)).await;
     let town2 = app.org_unit(c, "township", "孝丰镇", None).await;
     let village3 = app.org_unit(c, "village", "横溪坞村", Some(&town2)).await;
-    let (s, g) = send(app.post(
-        "/api/v1/grids",
-        &c.admin_token,
-        &json!({ "name": "递铺网格", "aic_office_id": office, "party_branch_id": party_branch }),
-    ))
-    .await;
-    assert_eq!(s, 201, "{g}");
-    let grid = g["id"].as_str().expect("present").to_owned();
-    let (s, v) = send(app.post(
-        &format!("/api/v1/grids/{grid}/townships"),
-        &c.admin_token,
-        &json!({ "township_id": town }),
-    ))
-    .await;
-    assert_eq!(s, 200, "{v}");
+    let grid = app
+        .grid(c, "递铺网格", &office, Some(&party_branch), &[&town])
+        .await;
     Tree {
         committee,
         party_branch,

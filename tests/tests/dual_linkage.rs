@@ -6,13 +6,7 @@
 use chrono::{Datelike, Days, NaiveDate};
 use reqwest::RequestBuilder;
 use serde_json::{Value, json};
-use shuanglian_tests::spawn_app;
-
-async fn send(r: RequestBuilder) -> (u16, Value) {
-    let r = r.send().await.expect("send");
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
+use shuanglian_tests::{OneGrid, send, spawn_app};
 
 async fn ok(r: RequestBuilder, want: u16) -> Value {
     let (s, v) = send(r).await;
@@ -27,39 +21,14 @@ fn day(d: NaiveDate) -> String {
 #[tokio::test]
 async fn a_branch_and_a_village_carry_one_member_through_a_year_of_dual_linkage() {
     let app = spawn_app().await;
-    let c = app.county("330523", "安吉县").await;
+    let OneGrid {
+        c,
+        party_branch: pb,
+        town,
+        village,
+        ..
+    } = app.one_grid().await;
     let tok = c.admin_token.clone();
-    let committee = app
-        .org_unit(&c, "association_committee", "协会党委", None)
-        .await;
-    let branch = app
-        .org_unit(&c, "branch", "递铺分会", Some(&committee))
-        .await;
-    let pb = app
-        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&branch))
-        .await;
-    let office = app.org_unit(&c, "aic_office", "递铺工商所", None).await;
-    let town = app.org_unit(&c, "township", "递铺街道", None).await;
-    let village = app.org_unit(&c, "village", "古城村", Some(&town)).await;
-    let g = ok(
-        app.post(
-            "/api/v1/grids",
-            &tok,
-            &json!({ "name": "递铺网格", "aic_office_id": office, "party_branch_id": pb }),
-        ),
-        201,
-    )
-    .await;
-    let gid = g["id"].as_str().expect("id");
-    ok(
-        app.post(
-            &format!("/api/v1/grids/{gid}/townships"),
-            &tok,
-            &json!({ "township_id": town }),
-        ),
-        200,
-    )
-    .await;
     let (_, branch_tok) = app.staff(&c, "fenhui", "branch_staff", Some(&pb)).await;
     let (_, village_tok) = app
         .staff(&c, "cunwei", "village_recorder", Some(&village))
@@ -68,23 +37,12 @@ async fn a_branch_and_a_village_carry_one_member_through_a_year_of_dual_linkage(
         .staff(&c, "zhenwei", "township_committee", Some(&town))
         .await;
     let (_, assoc_tok) = app.staff(&c, "xiehui", "association_committee", None).await;
-    let member = |name: &str| {
-        app.post(
-            "/api/v1/members",
-            &tok,
-            &json!({ "name": name, "is_owner": true, "business_name": format!("{name}农家乐"),
-                     "org_life_unit_id": village, "membership_unit_id": village,
-                     "membership_status": "full", "distribution": "individual_business" }),
-        )
-    };
-    let m = ok(member("王建国"), 201).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let late_member = ok(member("李秀英"), 201).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let m = app
+        .member_in(&tok, "王建国", "王建国农家乐", &village)
+        .await;
+    let late_member = app
+        .member_in(&tok, "李秀英", "李秀英农家乐", &village)
+        .await;
     let today = shuanglian::clock::today();
 
     // 1. Two-way reporting: issue, the village confirms, then the branch: complete and met.

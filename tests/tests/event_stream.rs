@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shuanglian_tests::{County, Events, TestApp, problem, spawn_app};
+use shuanglian_tests::{County, Events, OneGrid, TestApp, problem, spawn_app};
 
 /// How long a stream may outlive the session's right to requests.
 const PROMPTLY: Duration = Duration::from_secs(6);
@@ -44,45 +44,15 @@ struct World {
 }
 
 async fn world(app: &TestApp) -> World {
-    let c = app.county("330523", "安吉县").await;
-    let committee = app
-        .org_unit(&c, "association_committee", "协会党委", None)
-        .await;
-    let branch = app
-        .org_unit(&c, "branch", "递铺分会", Some(&committee))
-        .await;
-    let town = app.org_unit(&c, "township", "递铺街道", None).await;
-    let village_a = app.org_unit(&c, "village", "古城村", Some(&town)).await;
-    let village_b = app.org_unit(&c, "village", "鹤鹿溪村", Some(&town)).await;
     // The branch reaches the township through its grid, as QQ group maintainers do.
-    let party_branch = app
-        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&branch))
-        .await;
-    let office = app.org_unit(&c, "aic_office", "递铺工商所", None).await;
-    let grid = created(
-        app.post(
-            "/api/v1/grids",
-            &c.admin_token,
-            &json!({ "name": "递铺网格", "aic_office_id": office, "party_branch_id": party_branch }),
-        )
-        .send()
-        .await
-        .expect("grid"),
-    )
-    .await;
-    let r = app
-        .post(
-            &format!(
-                "/api/v1/grids/{}/townships",
-                grid["id"].as_str().expect("id")
-            ),
-            &c.admin_token,
-            &json!({ "township_id": town }),
-        )
-        .send()
-        .await
-        .expect("assign");
-    assert_eq!(r.status(), StatusCode::OK);
+    let OneGrid {
+        c,
+        branch,
+        town,
+        village: village_a,
+        ..
+    } = app.one_grid().await;
+    let village_b = app.org_unit(&c, "village", "鹤鹿溪村", Some(&town)).await;
     let maintainer = app
         .staff(&c, "branch.one", "branch_staff", Some(&branch))
         .await;

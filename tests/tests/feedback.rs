@@ -3,16 +3,9 @@
 //! the API and the dashboard, the two printable 反馈表, the member's received feedback, and
 //! isolation between counties and scopes.
 
-use reqwest::RequestBuilder;
 use serde_json::{Value, json};
 use shuanglian::onboarding::sheet::{Cell, MEMBER_SHEET, rows};
-use shuanglian_tests::{County, TestApp, problem, spawn_app};
-
-async fn send(r: RequestBuilder) -> (u16, Value) {
-    let r = r.send().await.expect("send");
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
+use shuanglian_tests::{County, TestApp, TwoGrids, problem, send, spawn_app};
 
 struct World {
     c: County,
@@ -30,54 +23,18 @@ struct World {
 }
 
 async fn world(app: &TestApp, code: &str, name: &str) -> World {
-    let c = app.county(code, name).await;
-    let committee = app
-        .org_unit(
-            &c,
-            "association_committee",
-            "安吉县个体私营企业协会党委",
-            None,
-        )
+    let TwoGrids {
+        c,
+        pb_a,
+        pb_b,
+        town_a,
+        town_b,
+        village_a,
+        village_b,
+        ..
+    } = app
+        .two_grids(code, name, "安吉县个体私营企业协会党委")
         .await;
-    let br_a = app
-        .org_unit(&c, "branch", "递铺分会", Some(&committee))
-        .await;
-    let br_b = app
-        .org_unit(&c, "branch", "孝丰分会", Some(&committee))
-        .await;
-    let pb_a = app
-        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&br_a))
-        .await;
-    let pb_b = app
-        .org_unit(&c, "party_branch", "孝丰分会第一支部", Some(&br_b))
-        .await;
-    let off_a = app.org_unit(&c, "aic_office", "递铺工商所", None).await;
-    let off_b = app.org_unit(&c, "aic_office", "孝丰工商所", None).await;
-    let town_a = app.org_unit(&c, "township", "递铺街道", None).await;
-    let town_b = app.org_unit(&c, "township", "孝丰镇", None).await;
-    let village_a = app.org_unit(&c, "village", "古城村", Some(&town_a)).await;
-    let village_b = app.org_unit(&c, "village", "横柏村", Some(&town_b)).await;
-    let tok = c.admin_token.clone();
-    for (name, off, pb, town) in [
-        ("递铺网格", &off_a, &pb_a, &town_a),
-        ("孝丰网格", &off_b, &pb_b, &town_b),
-    ] {
-        let (s, g) = send(app.post(
-            "/api/v1/grids",
-            &tok,
-            &json!({ "name": name, "aic_office_id": off, "party_branch_id": pb }),
-        ))
-        .await;
-        assert_eq!(s, 201, "{g}");
-        let gid = g["id"].as_str().expect("id");
-        let (s, _) = send(app.post(
-            &format!("/api/v1/grids/{gid}/townships"),
-            &tok,
-            &json!({ "township_id": town }),
-        ))
-        .await;
-        assert_eq!(s, 200);
-    }
     let (_, branch_a) = app.staff(&c, "fenhui.a", "branch_staff", Some(&pb_a)).await;
     let (_, branch_b) = app.staff(&c, "fenhui.b", "branch_staff", Some(&pb_b)).await;
     let (_, village_a_rec) = app
@@ -117,16 +74,9 @@ async fn linked_member(
     village: &str,
     branch_tok: &str,
 ) -> String {
-    let (s, v) = send(app.post(
-        "/api/v1/members",
-        &c.admin_token,
-        &json!({ "name": name, "is_owner": true, "business_name": format!("{name}茶叶店"),
-                 "org_life_unit_id": village, "membership_unit_id": village,
-                 "membership_status": "full", "distribution": "individual_business" }),
-    ))
-    .await;
-    assert_eq!(s, 201, "{v}");
-    let id = v["id"].as_str().expect("id").to_owned();
+    let id = app
+        .member_in(&c.admin_token, name, &format!("{name}茶叶店"), village)
+        .await;
     let (s, h) = send(app.post(
         "/api/v1/handbooks",
         branch_tok,

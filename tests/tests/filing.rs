@@ -4,22 +4,24 @@
 
 mod records_world;
 
-use records_world::{World, created, id, record, send, world};
+use records_world::{World, record, world};
 use serde_json::{Value, json};
-use shuanglian_tests::{TestApp, problem, spawn_app};
+use shuanglian_tests::{TestApp, id, problem, send_tagged, spawn_app};
 
 async fn filing(app: &TestApp, tok: &str, period: &str) -> Value {
-    created(app, tok, "/api/v1/filings", json!({ "period": period })).await
+    app.created(tok, "/api/v1/filings", &json!({ "period": period }))
+        .await
 }
 
 async fn act(app: &TestApp, tok: &str, fid: &str, what: &str, body: Value) -> (u16, Value) {
-    let (s, v, _) = send(app.post(&format!("/api/v1/filings/{fid}/{what}"), tok, &body)).await;
+    let (s, v, _) =
+        send_tagged(app.post(&format!("/api/v1/filings/{fid}/{what}"), tok, &body)).await;
     (s, v)
 }
 
 /// The dashboard's quarterly-filing item for a unit and period, as of a day.
 async fn obligation(app: &TestApp, w: &World, unit: &str, period: &str, as_of: &str) -> Value {
-    let (s, v, _) = send(app.get(
+    let (s, v, _) = send_tagged(app.get(
         &format!("/api/v1/deadlines?kind=quarterly_filing&as_of={as_of}&limit=200"),
         &w.c.admin_token,
     ))
@@ -250,10 +252,11 @@ async fn a_filing_is_reviewed_by_its_upper_committee_and_illegal_transitions_are
         (409, Some("draft_out_of_date")),
         "{v}"
     );
-    let (_, f, tag) = send(app.get(&format!("/api/v1/filings/{fid}"), &w.village_rec_a)).await;
+    let (_, f, tag) =
+        send_tagged(app.get(&format!("/api/v1/filings/{fid}"), &w.village_rec_a)).await;
     assert_eq!(f["records_changed"], true);
     // Notes and the summary are the unit's to edit; they survive a refresh.
-    let (s, v, tag) = send(
+    let (s, v, tag) = send_tagged(
         app.patch(
             &format!("/api/v1/filings/{fid}"),
             &w.village_rec_a,
@@ -286,7 +289,7 @@ async fn a_filing_is_reviewed_by_its_upper_committee_and_illegal_transitions_are
         .await
         .expect("patch");
     problem(r, 403, "not_recording_unit").await;
-    let (s, v, _) = send(
+    let (s, v, _) = send_tagged(
         app.post(
             &format!("/api/v1/filings/{fid}/refresh"),
             &w.village_rec_a,
@@ -325,7 +328,8 @@ async fn a_filing_is_reviewed_by_its_upper_committee_and_illegal_transitions_are
         (409, Some("already_submitted")),
         "{v}"
     );
-    let (_, _, tag) = send(app.get(&format!("/api/v1/filings/{fid}"), &w.village_rec_a)).await;
+    let (_, _, tag) =
+        send_tagged(app.get(&format!("/api/v1/filings/{fid}"), &w.village_rec_a)).await;
     let r = app
         .patch(
             &format!("/api/v1/filings/{fid}"),
@@ -357,7 +361,7 @@ async fn a_filing_is_reviewed_by_its_upper_committee_and_illegal_transitions_are
     let inbox = |tok: String| {
         let app = &app;
         async move {
-            let (s, v, _) = send(app.get("/api/v1/filings/inbox", &tok)).await;
+            let (s, v, _) = send_tagged(app.get("/api/v1/filings/inbox", &tok)).await;
             assert_eq!(s, 200, "{v}");
             v["items"]
                 .as_array()
@@ -412,8 +416,9 @@ async fn a_filing_is_reviewed_by_its_upper_committee_and_illegal_transitions_are
     assert!(inbox(w.town_com_a.clone()).await.is_empty());
     // Corrected and submitted again after the due date: lateness still counts from the first
     // submission.
-    let (_, _, tag) = send(app.get(&format!("/api/v1/filings/{fid}"), &w.village_rec_a)).await;
-    let (s, _, _) = send(
+    let (_, _, tag) =
+        send_tagged(app.get(&format!("/api/v1/filings/{fid}"), &w.village_rec_a)).await;
+    let (s, _, _) = send_tagged(
         app.patch(
             &format!("/api/v1/filings/{fid}"),
             &w.village_rec_a,
@@ -476,7 +481,7 @@ async fn a_filing_is_reviewed_by_its_upper_committee_and_illegal_transitions_are
         (409, Some("already_accepted")),
         "{v}"
     );
-    let (_, f, _) = send(app.get(&format!("/api/v1/filings/{fid}"), &w.assoc)).await;
+    let (_, f, _) = send_tagged(app.get(&format!("/api/v1/filings/{fid}"), &w.assoc)).await;
     let history: Vec<(&str, &str)> = f["history"]
         .as_array()
         .unwrap()
@@ -655,9 +660,9 @@ async fn the_filing_prints_as_the_quarterly_form_in_xlsx_and_html() {
 /// Status of every filing endpoint for `tok` on filing `fid` of unit `unit`.
 async fn statuses(app: &TestApp, tok: &str, fid: &str, unit: &str) -> Vec<u16> {
     let p = format!("/api/v1/filings/{fid}");
-    let mut out = vec![send(app.get(&p, tok)).await.0];
+    let mut out = vec![send_tagged(app.get(&p, tok)).await.0];
     out.push(
-        send(
+        send_tagged(
             app.patch(&p, tok, &json!({ "summary": "x" }))
                 .header("If-Match", "\"v1\""),
         )
@@ -665,7 +670,7 @@ async fn statuses(app: &TestApp, tok: &str, fid: &str, unit: &str) -> Vec<u16> {
         .0,
     );
     out.push(
-        send(
+        send_tagged(
             app.post(&format!("{p}/refresh"), tok, &json!({}))
                 .header("If-Match", "\"v1\""),
         )
@@ -680,10 +685,18 @@ async fn statuses(app: &TestApp, tok: &str, fid: &str, unit: &str) -> Vec<u16> {
             .await
             .0,
     );
-    out.push(send(app.get(&format!("{p}/document.xlsx"), tok)).await.0);
-    out.push(send(app.get(&format!("{p}/document.html"), tok)).await.0);
     out.push(
-        send(app.get(&format!("/api/v1/filings?unit_id={unit}"), tok))
+        send_tagged(app.get(&format!("{p}/document.xlsx"), tok))
+            .await
+            .0,
+    );
+    out.push(
+        send_tagged(app.get(&format!("{p}/document.html"), tok))
+            .await
+            .0,
+    );
+    out.push(
+        send_tagged(app.get(&format!("/api/v1/filings?unit_id={unit}"), tok))
             .await
             .0,
     );
@@ -724,7 +737,7 @@ async fn other_counties_and_other_scopes_get_404_on_every_filing_endpoint() {
     let count = |tok: String| {
         let app = &app;
         async move {
-            let (s, v, _) = send(app.get("/api/v1/filings?period=2026Q3", &tok)).await;
+            let (s, v, _) = send_tagged(app.get("/api/v1/filings?period=2026Q3", &tok)).await;
             assert_eq!(s, 200, "{v}");
             v["items"].as_array().unwrap().len()
         }
@@ -832,7 +845,7 @@ async fn demo_data_has_records_by_every_recorder_and_filings_in_every_state() {
         .as_str()
         .expect("token")
         .to_owned();
-    let (s, v, _) = send(app.get(
+    let (s, v, _) = send_tagged(app.get(
         "/api/v1/deadlines?kind=quarterly_filing&state=overdue&as_of=2026-11-26",
         &admin,
     ))

@@ -4,27 +4,8 @@
 //! code; branch staff only write; other counties and other branches see nothing.
 
 use calamine::{Data, Reader, Xlsx};
-use reqwest::RequestBuilder;
 use serde_json::{Value, json};
-use shuanglian_tests::{County, TestApp, fields, problem, spawn_app};
-
-async fn send(r: RequestBuilder) -> (u16, Value, String) {
-    let r = r.send().await.expect("send");
-    let status = r.status().as_u16();
-    let tag = r
-        .headers()
-        .get("etag")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    (status, r.json().await.unwrap_or(Value::Null), tag)
-}
-
-async fn member(app: &TestApp, tok: &str, body: Value) -> String {
-    let (s, v, _) = send(app.post("/api/v1/members", tok, &body)).await;
-    assert_eq!(s, 201, "{v}");
-    v["id"].as_str().expect("id").to_owned()
-}
+use shuanglian_tests::{County, TestApp, fields, problem, send_tagged, spawn_app};
 
 const HOME: &str = "上饶市广丰区五都镇西山村党支部";
 
@@ -65,31 +46,28 @@ async fn world(app: &TestApp, code: &str, name: &str) -> World {
         .await;
     let town = app.org_unit(&c, "township", "递铺街道", None).await;
     let village_unit = app.org_unit(&c, "village", "古城村", Some(&town)).await;
-    let floating = member(
-        app,
-        &tok,
-        json!({ "name": "王建国", "gender": "male", "is_owner": true, "business_name": "建国五金店",
+    let floating = app.member(&tok, &json!({ "name": "王建国", "gender": "male", "is_owner": true, "business_name": "建国五金店",
                 "org_life_unit_id": party_branch, "membership_org_name": HOME,
                 "household_registration": "361123", "membership_status": "full",
                 "distribution": "individual_business", "joined_party_on": "2005-07-01" }),
     )
     .await;
-    let other_floating = member(
-        app,
-        &tok,
-        json!({ "name": "李秀英", "is_owner": true, "business_name": "秀英服装店",
+    let other_floating = app
+        .member(
+            &tok,
+            &json!({ "name": "李秀英", "is_owner": true, "business_name": "秀英服装店",
                 "org_life_unit_id": other_party_branch, "membership_org_name": "宿松县复兴镇党委",
                 "membership_status": "full", "distribution": "individual_business" }),
-    )
-    .await;
-    let local = member(
-        app,
-        &tok,
-        json!({ "name": "张伟", "is_owner": true, "business_name": "张伟茶叶店",
+        )
+        .await;
+    let local = app
+        .member(
+            &tok,
+            &json!({ "name": "张伟", "is_owner": true, "business_name": "张伟茶叶店",
                 "org_life_unit_id": party_branch, "membership_unit_id": village_unit,
                 "membership_status": "full", "distribution": "individual_business" }),
-    )
-    .await;
+        )
+        .await;
     let (_, staff) = app
         .staff(&c, "branch1", "branch_staff", Some(&branch))
         .await;
@@ -115,7 +93,7 @@ async fn world(app: &TestApp, code: &str, name: &str) -> World {
 }
 
 async fn register(app: &TestApp, tok: &str, body: Value) -> Value {
-    let (s, v, tag) = send(app.post("/api/v1/floating-members", tok, &body)).await;
+    let (s, v, tag) = send_tagged(app.post("/api/v1/floating-members", tok, &body)).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(tag, "\"v1\"");
     v
@@ -150,7 +128,7 @@ async fn bytes(app: &TestApp, path: &str, tok: &str) -> (u16, String, Vec<u8>) {
 
 /// The floating_feedback obligation of a case on the dashboard, as of a day.
 async fn obligation(app: &TestApp, tok: &str, case: &str, as_of: &str) -> Value {
-    let (s, v, _) = send(app.get(
+    let (s, v, _) = send_tagged(app.get(
         &format!("/api/v1/deadlines?kind=floating_feedback&as_of={as_of}&limit=200"),
         tok,
     ))
@@ -354,7 +332,7 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
         "stale_version",
     )
     .await;
-    let (s, v, tag) = send(
+    let (s, v, tag) = send_tagged(
         app.post(
             &p("confirm"),
             &tok,
@@ -387,7 +365,7 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
         ("2024-12-20", "activity", "参加上年度志愿服务"),
         ("2025-09-09", "education", "参加理想信念教育专题党课"),
     ] {
-        let (s, v, _) = send(app.post(
+        let (s, v, _) = send_tagged(app.post(
             &p("activities"),
             &tok,
             &json!({ "held_on": on, "kind": kind, "content": content }),
@@ -407,14 +385,14 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
             ("content".to_owned(), "required".to_owned())
         ]
     );
-    let (s, v, _) = send(app.post(
+    let (s, v, _) = send_tagged(app.post(
         &p("activities"),
         &tok,
         &json!({ "held_on": "2025-05-01", "kind": "party_day", "content": "x" }),
     ))
     .await;
     assert_eq!((s, fields(&v)), (400, vec!["kind".to_owned()]), "{v}");
-    let (s, v, _) = send(app.get(&p("activities"), &tok)).await;
+    let (s, v, _) = send_tagged(app.get(&p("activities"), &tok)).await;
     assert_eq!(s, 200);
     let dates: Vec<&str> = v["items"]
         .as_array()
@@ -426,7 +404,7 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
         dates,
         vec!["2024-12-20", "2025-04-01", "2025-06-15", "2025-09-09"]
     );
-    let (_, v, _) = send(app.get(&format!("{}?year=2025", p("activities")), &tok)).await;
+    let (_, v, _) = send_tagged(app.get(&format!("{}?year=2025", p("activities")), &tok)).await;
     assert_eq!(v["items"].as_array().map(Vec::len), Some(3));
 
     // The evaluation: required, and may be rewritten until sent.
@@ -446,7 +424,7 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
             "date_before_previous_step".to_owned()
         )]
     );
-    let (s, v, _) = send(app.post(
+    let (s, v, _) = send_tagged(app.post(
         &p("evaluation"),
         &tok,
         &json!({ "evaluation": "草稿", "evaluated_on": "2025-11-01" }),
@@ -454,7 +432,7 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
     .await;
     assert_eq!((s, v["state"].as_str()), (200, Some("evaluated")), "{v}");
     let evaluation = "该同志诚信守法经营，按时参加支部组织生活，积极参与志愿服务。";
-    let (s, v, _) = send(app.post(
+    let (s, v, _) = send_tagged(app.post(
         &p("evaluation"),
         &tok,
         &json!({ "evaluation": evaluation, "secretary_name": "李红梅", "evaluated_on": "2025-11-10" }),
@@ -553,7 +531,7 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
         .await,
         vec![("sent_on".to_owned(), "date_before_previous_step".to_owned())]
     );
-    let (s, v, _) = send(app.post(
+    let (s, v, _) = send_tagged(app.post(
         &p("send"),
         &tok,
         &json!({ "method": "post", "sent_on": "2025-11-20", "note": "挂号信 XA123" }),
@@ -600,7 +578,7 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
             &tok,
         );
         async move {
-            let (s, v, _) = send(r).await;
+            let (s, v, _) = send_tagged(r).await;
             assert_eq!(s, 200, "{v}");
             v
         }
@@ -627,14 +605,14 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
             "date_before_previous_step".to_owned()
         )]
     );
-    let (s, c, _) = send(app.post(
+    let (s, c, _) = send_tagged(app.post(
         &p("chases"),
         &tok,
         &json!({ "method": "phone", "chased_on": "2025-12-05", "note": "电话联系陈书记" }),
     ))
     .await;
     assert_eq!((s, c["method"].as_str()), (201, Some("phone")), "{c}");
-    let (s, _, _) = send(app.post(
+    let (s, _, _) = send_tagged(app.post(
         &p("chases"),
         &tok,
         &json!({ "method": "letter", "chased_on": "2025-12-18" }),
@@ -685,7 +663,7 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
             "date_before_previous_step".to_owned()
         )]
     );
-    let (s, v, _) = send(app.post(
+    let (s, v, _) = send_tagged(app.post(
         &p("receipt"),
         &tok,
         &json!({ "received_by": "陈书记", "received_on": "2025-12-28" }),
@@ -709,7 +687,7 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
     )
     .await;
     assert_eq!(outstanding("2025-12-30").await["items"], json!([]));
-    let (s, v, _) = send(app.post(
+    let (s, v, _) = send_tagged(app.post(
         &p("archive"),
         &tok,
         &json!({ "archived_on": "2026-01-04", "archive_reference": "LD-2025-001" }),
@@ -757,7 +735,7 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
         ),
         "{next}"
     );
-    let (s, v, _) = send(app.get(
+    let (s, v, _) = send_tagged(app.get(
         &format!("/api/v1/floating-members?member_id={}", w.floating),
         &tok,
     ))
@@ -767,7 +745,7 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
         (200, Some(2)),
         "{v}"
     );
-    let (_, v, _) = send(app.get("/api/v1/floating-members?state=archived", &tok)).await;
+    let (_, v, _) = send_tagged(app.get("/api/v1/floating-members?state=archived", &tok)).await;
     assert_eq!(v["items"][0]["id"].as_str(), Some(id.as_str()));
     assert_eq!(v["items"].as_array().map(Vec::len), Some(1));
 
@@ -806,7 +784,7 @@ async fn a_floating_member_goes_through_every_step_and_each_illegal_step_is_refu
     assert!(line.iter().all(|e| e.source == "floating"));
 
     // Every step is in the audit log.
-    let (_, v, _) = send(app.get(
+    let (_, v, _) = send_tagged(app.get(
         &format!("/api/v1/audit?entity_id={id}&limit=200"),
         &w.c.admin_token,
     ))
@@ -858,7 +836,7 @@ async fn only_branch_staff_write_and_other_counties_and_branches_see_nothing() {
         ),
         ("send", json!({ "method": "hand", "sent_on": "2025-11-02" })),
     ] {
-        let (s, v, _) = send(app.post(&p(step), &tok, &body)).await;
+        let (s, v, _) = send_tagged(app.post(&p(step), &tok, &body)).await;
         assert_eq!(s, 200, "{step}: {v}");
     }
 
@@ -913,9 +891,9 @@ async fn only_branch_staff_write_and_other_counties_and_branches_see_nothing() {
             )
             .await;
         }
-        let (s, v, _) = send(app.get("/api/v1/floating-members", other)).await;
+        let (s, v, _) = send_tagged(app.get("/api/v1/floating-members", other)).await;
         assert_eq!((s, v["items"].clone()), (200, json!([])), "{v}");
-        let (s, v, _) = send(app.get(
+        let (s, v, _) = send_tagged(app.get(
             "/api/v1/floating-receipts/outstanding?as_of=2025-12-01",
             other,
         ))
@@ -936,7 +914,7 @@ async fn only_branch_staff_write_and_other_counties_and_branches_see_nothing() {
         "not_found",
     )
     .await;
-    let (_, v, _) = send(app.get("/api/v1/floating-members", &w.village)).await;
+    let (_, v, _) = send_tagged(app.get("/api/v1/floating-members", &w.village)).await;
     assert_eq!(v["items"], json!([]));
     // County-wide roles read everything and write nothing.
     for reader in [&w.c.admin_token, &w.assoc, &w.village] {
@@ -945,7 +923,7 @@ async fn only_branch_staff_write_and_other_counties_and_branches_see_nothing() {
                 let (s, _, _) = bytes(&app, &format!("{base}{r}"), reader).await;
                 assert_eq!(s, 200, "{r}");
             }
-            let (_, v, _) = send(app.get(
+            let (_, v, _) = send_tagged(app.get(
                 "/api/v1/floating-receipts/outstanding?as_of=2025-12-01",
                 reader,
             ))
@@ -1026,7 +1004,7 @@ async fn only_branch_staff_write_and_other_counties_and_branches_see_nothing() {
         theirs["branch_id"].as_str(),
         Some(w.other_party_branch.as_str())
     );
-    let (_, mine, _) = send(app.get("/api/v1/floating-members", &tok)).await;
+    let (_, mine, _) = send_tagged(app.get("/api/v1/floating-members", &tok)).await;
     let ids: Vec<&str> = mine["items"]
         .as_array()
         .expect("items")
@@ -1034,10 +1012,10 @@ async fn only_branch_staff_write_and_other_counties_and_branches_see_nothing() {
         .filter_map(|c| c["id"].as_str())
         .collect();
     assert_eq!(ids, vec![id.as_str()]);
-    let (_, all, _) = send(app.get("/api/v1/floating-members", &w.c.admin_token)).await;
+    let (_, all, _) = send_tagged(app.get("/api/v1/floating-members", &w.c.admin_token)).await;
     assert_eq!(all["items"].as_array().map(Vec::len), Some(2));
     // County B's list holds none of county A's.
-    let (_, v, _) = send(app.get("/api/v1/floating-members", &b.c.admin_token)).await;
+    let (_, v, _) = send_tagged(app.get("/api/v1/floating-members", &b.c.admin_token)).await;
     assert_eq!(v["items"], json!([]));
 
     // An idempotent registration replays.
@@ -1105,7 +1083,7 @@ async fn the_demo_county_has_floating_members_in_every_state_and_late_ones() {
             &["confirmed", "evaluated", "sent", "archived"]
         };
         for state in states {
-            let (s, v, _) = send(app.get(
+            let (s, v, _) = send_tagged(app.get(
                 &format!("/api/v1/floating-members?year={year}&state={state}&limit=5"),
                 &admin,
             ))
@@ -1118,7 +1096,7 @@ async fn the_demo_county_has_floating_members_in_every_state_and_late_ones() {
         }
     }
     // Receipts out for weeks this year, and for a year since 2025, with chases.
-    let (_, v, _) = send(app.get(
+    let (_, v, _) = send_tagged(app.get(
         "/api/v1/floating-receipts/outstanding?as_of=2026-11-26&limit=500",
         &admin,
     ))
@@ -1141,7 +1119,7 @@ async fn the_demo_county_has_floating_members_in_every_state_and_late_ones() {
             &admin,
         );
         async move {
-            let (s, v, _) = send(r).await;
+            let (s, v, _) = send_tagged(r).await;
             assert_eq!(s, 200, "{v}");
             v
         }
@@ -1238,7 +1216,7 @@ async fn feedback_sent_on_30_november_is_on_time_and_on_1_december_late() {
             ),
             ("send", json!({ "method": "online", "sent_on": sent_on })),
         ] {
-            let (s, v, _) = send(app.post(&p(step), tok, &body)).await;
+            let (s, v, _) = send_tagged(app.post(&p(step), tok, &body)).await;
             assert_eq!(s, 200, "{step}: {v}");
         }
         ids.push(id);

@@ -47,23 +47,10 @@ async fn a_township_moves_between_grids_and_the_history_shows_it() {
     let c = app.county("330523", "安吉县").await;
     let t = tree(&app, &c).await;
     let tok = &c.admin_token;
-    let r = app.post("/api/v1/grids", tok, &json!({ "name": "递铺网格", "aic_office_id": t.office_a, "party_branch_id": t.party_branch })).send().await.expect("c");
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let ga: Value = r.json().await.expect("j");
-    let ga_id = ga["id"].as_str().expect("id").to_owned();
-    let gb: Value = app
-        .post(
-            "/api/v1/grids",
-            tok,
-            &json!({ "name": "孝丰网格", "aic_office_id": t.office_b }),
-        )
-        .send()
-        .await
-        .expect("c")
-        .json()
-        .await
-        .expect("j");
-    let gb_id = gb["id"].as_str().expect("id").to_owned();
+    let ga_id = app
+        .grid(&c, "递铺网格", &t.office_a, Some(&t.party_branch), &[])
+        .await;
+    let gb_id = app.grid(&c, "孝丰网格", &t.office_b, None, &[]).await;
     // One grid per office.
     let r = app
         .post(
@@ -209,20 +196,7 @@ async fn only_the_admin_or_the_offices_own_recorder_edits_and_other_counties_see
     let c = app.county("330523", "安吉县").await;
     let other = app.county("330522", "长兴县").await;
     let t = tree(&app, &c).await;
-    let tok = &c.admin_token;
-    let g: Value = app
-        .post(
-            "/api/v1/grids",
-            tok,
-            &json!({ "name": "递铺网格", "aic_office_id": t.office_a }),
-        )
-        .send()
-        .await
-        .expect("c")
-        .json()
-        .await
-        .expect("j");
-    let gid = g["id"].as_str().expect("id").to_owned();
+    let gid = app.grid(&c, "递铺网格", &t.office_a, None, &[]).await;
     // The recorder bound to office A names A's grid; B's recorder cannot reach it (to them
     // A's office is no office); which townships a grid serves only the county admin decides.
     let (_, rec_a) = app

@@ -14,15 +14,7 @@ async fn member(app: &TestApp, c: &County, name: &str, extra: Value) -> String {
     for (k, v) in extra.as_object().expect("object") {
         body[k] = v.clone();
     }
-    let r = app
-        .post("/api/v1/members", &c.admin_token, &body)
-        .send()
-        .await
-        .expect("create");
-    let status = r.status();
-    let v: Value = r.json().await.expect("json");
-    assert_eq!(status, StatusCode::CREATED, "{v}");
-    v["id"].as_str().expect("id").to_owned()
+    app.member(&c.admin_token, &body).await
 }
 
 async fn names(app: &TestApp, token: &str, query: &str) -> (Vec<String>, Option<String>) {
@@ -107,29 +99,7 @@ async fn grid_and_market_filters_follow_the_business_place() {
         .await;
     let mut grids = Vec::new();
     for (office, town) in [(&office_a, &town_a), (&office_b, &town_b)] {
-        let g: Value = app
-            .post(
-                "/api/v1/grids",
-                tok,
-                &json!({ "name": "网格", "aic_office_id": office }),
-            )
-            .send()
-            .await
-            .expect("grid")
-            .json()
-            .await
-            .expect("json");
-        let gid = g["id"].as_str().expect("id").to_owned();
-        let r = app
-            .post(
-                &format!("/api/v1/grids/{gid}/townships"),
-                tok,
-                &json!({ "township_id": town }),
-            )
-            .send()
-            .await
-            .expect("assign");
-        assert_eq!(r.status(), StatusCode::OK);
+        let gid = app.grid(&c, "网格", office, None, &[town]).await;
         grids.push(gid);
     }
     member(

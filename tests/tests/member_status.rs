@@ -2,27 +2,8 @@
 //! history, the illegal ones are 409 with a stable code, and the history is scoped like the
 //! member.
 
-use reqwest::RequestBuilder;
 use serde_json::{Value, json};
-use shuanglian_tests::{TestApp, fields, problem, spawn_app};
-
-async fn send(r: RequestBuilder) -> (u16, Value, String) {
-    let r = r.send().await.expect("send");
-    let status = r.status().as_u16();
-    let tag = r
-        .headers()
-        .get("etag")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    (status, r.json().await.unwrap_or(Value::Null), tag)
-}
-
-async fn member(app: &TestApp, tok: &str, body: Value) -> String {
-    let (s, v, _) = send(app.post("/api/v1/members", tok, &body)).await;
-    assert_eq!(s, 201, "{v}");
-    v["id"].as_str().expect("id").to_owned()
-}
+use shuanglian_tests::{fields, problem, send_tagged, spawn_app};
 
 #[tokio::test]
 async fn status_changes_follow_the_rules_and_are_kept_as_history() {
@@ -37,10 +18,7 @@ async fn status_changes_follow_the_rules_and_are_kept_as_history() {
     let branch = app
         .org_unit(&c, "branch", "递铺分会", Some(&committee))
         .await;
-    let id = member(
-        &app,
-        &tok,
-        json!({ "name": "王建国", "is_owner": true, "business_name": "建国五金店", "org_life_unit_id": village,
+    let id = app.member(&tok, &json!({ "name": "王建国", "is_owner": true, "business_name": "建国五金店", "org_life_unit_id": village,
                 "membership_unit_id": village, "membership_status": "probationary",
                 "distribution": "individual_business", "joined_party_on": "2025-06-01" }),
     )
@@ -72,7 +50,7 @@ async fn status_changes_follow_the_rules_and_are_kept_as_history() {
     let current = || {
         let (app, tok, id) = (&app, tok.clone(), id.clone());
         async move {
-            let (s, v, tag) = send(app.get(&format!("/api/v1/members/{id}"), &tok)).await;
+            let (s, v, tag) = send_tagged(app.get(&format!("/api/v1/members/{id}"), &tok)).await;
             assert_eq!(s, 200);
             (v, tag)
         }
@@ -102,7 +80,7 @@ async fn status_changes_follow_the_rules_and_are_kept_as_history() {
         invalid(json!({ "change": "transfer_out", "on": "2026-07-01", "to_org": " " })).await,
         vec![("to_org".to_owned(), "invalid_text".to_owned())]
     );
-    let (s, v, _) = send(post(json!({ "change": "promotion", "on": "2026-07-01" }))).await;
+    let (s, v, _) = send_tagged(post(json!({ "change": "promotion", "on": "2026-07-01" }))).await;
     assert_eq!(
         (s, v["errors"][0]["field"].as_str()),
         (400, Some("change")),
@@ -125,7 +103,7 @@ async fn status_changes_follow_the_rules_and_are_kept_as_history() {
         "stale_version",
     )
     .await;
-    let (s, e, tag) = send(
+    let (s, e, tag) = send_tagged(
         post(
             json!({ "change": "membership_status", "membership_status": "full", "on": "2026-06-01",
                      "reason": "支部大会讨论通过" }),
@@ -163,7 +141,7 @@ async fn status_changes_follow_the_rules_and_are_kept_as_history() {
 
     // Business: suspended, closed, and never reopened.
     for (to, on) in [("suspended", "2026-07-01"), ("closed", "2026-08-01")] {
-        let (s, v, _) = send(post(
+        let (s, v, _) = send_tagged(post(
             json!({ "change": "business_status", "business_status": to, "on": on }),
         ))
         .await;
@@ -181,7 +159,7 @@ async fn status_changes_follow_the_rules_and_are_kept_as_history() {
         "not_away",
     )
     .await;
-    let (s, _, _) = send(post(json!({ "change": "away", "on": "2026-09-01" }))).await;
+    let (s, _, _) = send_tagged(post(json!({ "change": "away", "on": "2026-09-01" }))).await;
     assert_eq!(s, 201);
     assert_eq!(current().await.0["away_since"], "2026-09-01");
     conflict(
@@ -189,7 +167,7 @@ async fn status_changes_follow_the_rules_and_are_kept_as_history() {
         "already_away",
     )
     .await;
-    let (s, _, _) = send(post(json!({ "change": "returned", "on": "2026-10-01" }))).await;
+    let (s, _, _) = send_tagged(post(json!({ "change": "returned", "on": "2026-10-01" }))).await;
     assert_eq!(s, 201);
     assert!(current().await.0.get("away_since").is_none());
 
@@ -199,7 +177,7 @@ async fn status_changes_follow_the_rules_and_are_kept_as_history() {
         "already_in_county",
     )
     .await;
-    let (s, e, _) = send(post(json!({ "change": "transfer_out", "on": "2026-10-10",
+    let (s, e, _) = send_tagged(post(json!({ "change": "transfer_out", "on": "2026-10-10",
                                      "to_org": "江西省上饶市某村党支部", "reason": "回原籍" })))
     .await;
     assert_eq!(s, 201, "{e}");
@@ -224,7 +202,7 @@ async fn status_changes_follow_the_rules_and_are_kept_as_history() {
         invalid(json!({ "change": "transfer_in", "on": "2026-11-01", "from_org": "江西省上饶市某村党支部", "to_unit_id": office })).await,
         vec![("to_unit_id".to_owned(), "org_unit_not_found".to_owned())]
     );
-    let (s, e, _) = send(post(json!({ "change": "transfer_in", "on": "2026-11-01",
+    let (s, e, _) = send_tagged(post(json!({ "change": "transfer_in", "on": "2026-11-01",
                                      "from_org": "江西省上饶市某村党支部", "to_unit_id": branch })))
     .await;
     assert_eq!(s, 201, "{e}");
@@ -243,7 +221,7 @@ async fn status_changes_follow_the_rules_and_are_kept_as_history() {
     let mut entries = Vec::new();
     let mut cursor = String::new();
     loop {
-        let (s, v, _) = send(app.get(
+        let (s, v, _) = send_tagged(app.get(
             &format!("/api/v1/members/{id}/status-history?limit=3&cursor={cursor}"),
             &tok,
         ))
@@ -276,7 +254,7 @@ async fn status_changes_follow_the_rules_and_are_kept_as_history() {
         ]
     );
     // Each change is audited with its reason and without personal values.
-    let (_, audit, _) = send(app.get(&format!("/api/v1/audit?entity_id={id}"), &tok)).await;
+    let (_, audit, _) = send_tagged(app.get(&format!("/api/v1/audit?entity_id={id}"), &tok)).await;
     let changes: Vec<&Value> = audit["items"]
         .as_array()
         .expect("items")
@@ -310,8 +288,8 @@ async fn history_and_changes_are_404_across_counties_and_scopes() {
         json!({ "name": "某人", "is_owner": true, "business_name": "某店", "membership_unit_id": holder,
                 "membership_status": "probationary", "distribution": "individual_business" })
     };
-    let m1 = member(&app, &c.admin_token, mk(&v1)).await;
-    let in_branch = member(&app, &c.admin_token, mk(&branch)).await;
+    let m1 = app.member(&c.admin_token, &mk(&v1)).await;
+    let in_branch = app.member(&c.admin_token, &mk(&branch)).await;
     let away = json!({ "change": "away", "on": "2026-09-01" });
     let endpoints = |id: &str| {
         (
@@ -323,8 +301,8 @@ async fn history_and_changes_are_404_across_counties_and_scopes() {
         let (change, history) = endpoints(id);
         let (app, tok, away) = (&app, tok.to_owned(), away.clone());
         async move {
-            let (a, _, _) = send(app.post(&change, &tok, &away)).await;
-            let (b, _, _) = send(app.get(&history, &tok)).await;
+            let (a, _, _) = send_tagged(app.post(&change, &tok, &away)).await;
+            let (b, _, _) = send_tagged(app.get(&history, &tok)).await;
             (a, b)
         }
     };
@@ -352,7 +330,7 @@ async fn history_and_changes_are_404_across_counties_and_scopes() {
     assert_eq!(try_both(&staff, &in_branch).await, (201, 200));
     // Path ids that are not ids at all are 404 too.
     assert_eq!(try_both(&c.admin_token, "not-an-id").await, (404, 404));
-    let (_, h, _) = send(app.get(&endpoints(&m1).1, &c.admin_token)).await;
+    let (_, h, _) = send_tagged(app.get(&endpoints(&m1).1, &c.admin_token)).await;
     assert_eq!(h["items"], json!([]), "nothing was recorded for m1");
     let v = problem(
         app.get(&format!("{}?cursor=bad", endpoints(&m1).1), &c.admin_token)

@@ -3,18 +3,10 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shuanglian_tests::{PASSWORD, TestApp, fields, id_number, problem, spawn_app};
+use shuanglian_tests::{TestApp, fields, id_number, problem, spawn_app};
 
 async fn member(app: &TestApp, token: &str, body: Value) -> Value {
-    let r = app
-        .post("/api/v1/members", token, &body)
-        .send()
-        .await
-        .expect("create");
-    let status = r.status();
-    let v: Value = r.json().await.expect("json");
-    assert_eq!(status, StatusCode::CREATED, "{v}");
-    v
+    app.created(token, "/api/v1/members", &body).await
 }
 
 #[tokio::test]
@@ -449,27 +441,9 @@ async fn unmasking_needs_the_role_and_a_reason_and_is_audited() {
         "the audit log holds no values"
     );
     // Other roles may not; another county cannot even find the member.
-    let v: Value = app
-        .post("/api/v1/users", &c.admin_token, &json!({ "username": "village.a", "display_name": "测试", "role": "village_recorder", "org_unit_id": village }))
-        .send()
-        .await
-        .expect("u")
-        .json()
-        .await
-        .expect("j");
-    let otp = v["credential"]["one_time_password"]
-        .as_str()
-        .expect("otp")
-        .to_owned();
-    let staff = app.sign_in(Some("330523"), "village.a", &otp).await;
-    app.post(
-        "/api/v1/auth/password",
-        &staff,
-        &json!({ "current_password": otp, "new_password": PASSWORD }),
-    )
-    .send()
-    .await
-    .expect("pw");
+    let (_, staff) = app
+        .staff(&c, "village.a", "village_recorder", Some(&village))
+        .await;
     let r = app
         .post(
             &path,

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use reqwest::{RequestBuilder, StatusCode};
 use serde_json::{Value, json};
-use shuanglian_tests::{County, TestApp, fields, problem, spawn_app};
+use shuanglian_tests::{County, OneGrid, TestApp, fields, id, problem, spawn_app};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -65,13 +65,6 @@ fn del(app: &TestApp, path: &str, tok: &str) -> RequestBuilder {
     app.client.delete(app.url(path)).bearer_auth(tok)
 }
 
-fn id(v: &Value) -> String {
-    v["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no id in {v}"))
-        .to_owned()
-}
-
 fn names(v: &Value, key: &str) -> Vec<String> {
     let mut n: Vec<String> = v["items"]
         .as_array()
@@ -101,46 +94,24 @@ struct World {
 }
 
 async fn world(app: &TestApp) -> World {
-    let c = app.county("330523", "安吉县").await;
+    let OneGrid {
+        c,
+        committee,
+        branch: b1,
+        office,
+        town,
+        village,
+        grid,
+        ..
+    } = app.one_grid().await;
     let other = app.county("330522", "长兴县").await;
-    let committee = app
-        .org_unit(&c, "association_committee", "协会党委", None)
-        .await;
-    let b1 = app
-        .org_unit(&c, "branch", "递铺分会", Some(&committee))
-        .await;
-    let pb1 = app
-        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&b1))
-        .await;
     let b2 = app
         .org_unit(&c, "branch", "孝丰分会", Some(&committee))
         .await;
     let pb2 = app
         .org_unit(&c, "party_branch", "孝丰分会第一支部", Some(&b2))
         .await;
-    let town = app.org_unit(&c, "township", "递铺街道", None).await;
-    let village = app.org_unit(&c, "village", "古城村", Some(&town)).await;
     let town2 = app.org_unit(&c, "township", "孝丰镇", None).await;
-    let office = app.org_unit(&c, "aic_office", "递铺工商所", None).await;
-    let g = ok(
-        app.post(
-            "/api/v1/grids",
-            &c.admin_token,
-            &json!({ "name": "递铺网格", "aic_office_id": office, "party_branch_id": pb1 }),
-        ),
-        201,
-    )
-    .await;
-    let grid = id(&g);
-    ok(
-        app.post(
-            &format!("/api/v1/grids/{grid}/townships"),
-            &c.admin_token,
-            &json!({ "township_id": town }),
-        ),
-        200,
-    )
-    .await;
     let maint1 = app.staff(&c, "branch.one", "branch_staff", Some(&b1)).await;
     let maint2 = app.staff(&c, "branch.two", "branch_staff", Some(&b2)).await;
     let (_, village_tok) = app

@@ -4,9 +4,9 @@
 
 mod records_world;
 
-use records_world::{World, created, id, record, send, world};
+use records_world::{World, record, world};
 use serde_json::{Value, json};
-use shuanglian_tests::{TestApp, fields, problem, spawn_app};
+use shuanglian_tests::{TestApp, fields, id, problem, send_tagged, spawn_app};
 
 fn item<'a>(cat: &'a Value, code: &str) -> &'a Value {
     cat["categories"]
@@ -19,13 +19,15 @@ fn item<'a>(cat: &'a Value, code: &str) -> &'a Value {
 }
 
 async fn catalogue(app: &TestApp, tok: &str) -> Value {
-    let (s, v, _) = send(app.get("/api/v1/record-catalogue?include_retired=true", tok)).await;
+    let (s, v, _) =
+        send_tagged(app.get("/api/v1/record-catalogue?include_retired=true", tok)).await;
     assert_eq!(s, 200, "{v}");
     v
 }
 
 async fn item_etag(app: &TestApp, tok: &str, code: &str) -> String {
-    let (s, v, tag) = send(app.get(&format!("/api/v1/record-catalogue/items/{code}"), tok)).await;
+    let (s, v, tag) =
+        send_tagged(app.get(&format!("/api/v1/record-catalogue/items/{code}"), tok)).await;
     assert_eq!(s, 200, "{v}");
     tag
 }
@@ -110,7 +112,7 @@ async fn a_renamed_item_keeps_its_old_name_on_old_records_and_used_items_are_not
         .await
         .expect("patch");
     problem(r, 428, "if_match_required").await;
-    let (s, v, new_tag) = send(
+    let (s, v, new_tag) = send_tagged(
         app.patch("/api/v1/record-catalogue/items/V01", &admin, &body)
             .header("If-Match", &tag),
     )
@@ -134,7 +136,7 @@ async fn a_renamed_item_keeps_its_old_name_on_old_records_and_used_items_are_not
     problem(r, 412, "stale_version").await;
     // The old record keeps the name it was written under; a new one takes the new name.
     let (s, again, _) =
-        send(app.get(&format!("/api/v1/records/{}", id(&old)), &w.village_rec_a)).await;
+        send_tagged(app.get(&format!("/api/v1/records/{}", id(&old)), &w.village_rec_a)).await;
     assert_eq!(s, 200);
     assert_eq!(
         (again["item_name"].as_str(), again["item_version"].as_i64()),
@@ -154,7 +156,7 @@ async fn a_renamed_item_keeps_its_old_name_on_old_records_and_used_items_are_not
         (Some("参加“三会一课”"), Some(2))
     );
     let (_, versions, _) =
-        send(app.get("/api/v1/record-catalogue/items/V01/versions", &admin)).await;
+        send_tagged(app.get("/api/v1/record-catalogue/items/V01/versions", &admin)).await;
     let names: Vec<&str> = versions
         .as_array()
         .expect("versions")
@@ -210,13 +212,13 @@ async fn a_renamed_item_keeps_its_old_name_on_old_records_and_used_items_are_not
         .await
         .expect("delete");
     problem(r, 409, "item_in_use").await;
-    let added = created(
-        &app,
-        &admin,
-        "/api/v1/record-catalogue/items",
-        json!({ "category": "village", "name": "参加村民代表会议" }),
-    )
-    .await;
+    let added = app
+        .created(
+            &admin,
+            "/api/v1/record-catalogue/items",
+            &json!({ "category": "village", "name": "参加村民代表会议" }),
+        )
+        .await;
     assert_eq!(added["code"], "V05");
     let r = app
         .post(
@@ -240,7 +242,7 @@ async fn a_renamed_item_keeps_its_old_name_on_old_records_and_used_items_are_not
     assert_eq!(r.status(), 204);
     // A retired item takes no new records; its old records stay.
     let tag = item_etag(&app, &admin, "V01").await;
-    let (s, v, tag) = send(
+    let (s, v, tag) = send_tagged(
         app.post(
             "/api/v1/record-catalogue/items/V01/retire",
             &admin,
@@ -261,16 +263,17 @@ async fn a_renamed_item_keeps_its_old_name_on_old_records_and_used_items_are_not
         .expect("retired");
     let v = problem(r, 422, "validation_failed").await;
     assert_eq!(v["errors"][0]["code"], "item_retired");
-    let (s, _, _) = send(app.get(&format!("/api/v1/records/{}", id(&old)), &w.village_rec_a)).await;
+    let (s, _, _) =
+        send_tagged(app.get(&format!("/api/v1/records/{}", id(&old)), &w.village_rec_a)).await;
     assert_eq!(s, 200);
     let visible = catalogue(&app, &w.village_rec_a).await;
     assert_eq!(item(&visible, "V01")["retired"], true);
-    let (_, active, _) = send(app.get("/api/v1/record-catalogue", &w.village_rec_a)).await;
+    let (_, active, _) = send_tagged(app.get("/api/v1/record-catalogue", &w.village_rec_a)).await;
     assert!(
         !active.to_string().contains("\"V01\""),
         "retired items are hidden by default"
     );
-    let (s, v, _) = send(
+    let (s, v, _) = send_tagged(
         app.post(
             "/api/v1/record-catalogue/items/V01/restore",
             &admin,
@@ -417,7 +420,7 @@ async fn only_the_responsible_recorder_writes_each_category_for_members_of_its_u
         );
     }
     // Today and negative scores are fine.
-    let (s, v, _) = send(app.post(
+    let (s, v, _) = send_tagged(app.post(
         "/api/v1/records",
         &w.aic_a,
         &json!({ "member_id": w.member_a, "item_code": "B04", "content": "未明码标价", "score": -5 }),
@@ -435,7 +438,7 @@ async fn only_the_responsible_recorder_writes_each_category_for_members_of_its_u
         &w.c.admin_token,
     ] {
         let (s, page, _) =
-            send(app.get(&format!("/api/v1/members/{}/records", w.member_a), tok)).await;
+            send_tagged(app.get(&format!("/api/v1/members/{}/records", w.member_a), tok)).await;
         assert_eq!(s, 200, "{page}");
         let dates: Vec<&str> = page["items"]
             .as_array()
@@ -446,7 +449,7 @@ async fn only_the_responsible_recorder_writes_each_category_for_members_of_its_u
         assert_eq!(dates.len(), 5);
         assert!(dates.windows(2).all(|d| d[0] >= d[1]), "{dates:?}");
     }
-    let (_, page, _) = send(app.get(
+    let (_, page, _) = send_tagged(app.get(
         &format!("/api/v1/members/{}/records?category=village", w.member_a),
         &w.village_rec_a,
     ))
@@ -462,7 +465,7 @@ async fn only_the_responsible_recorder_writes_each_category_for_members_of_its_u
     let mut seen = vec![];
     let mut cursor = String::new();
     loop {
-        let (s, page, _) = send(app.get(
+        let (s, page, _) = send_tagged(app.get(
             &format!(
                 "/api/v1/members/{}/records?limit=2&cursor={cursor}",
                 w.member_a
@@ -481,7 +484,8 @@ async fn only_the_responsible_recorder_writes_each_category_for_members_of_its_u
     }
     assert_eq!(seen, vec!["B04", "V03", "R01", "A03", "B01"]);
     // The unit's ledger: its own records only.
-    let (_, ledger, _) = send(app.get("/api/v1/records?period=2026Q3", &w.village_rec_a)).await;
+    let (_, ledger, _) =
+        send_tagged(app.get("/api/v1/records?period=2026Q3", &w.village_rec_a)).await;
     let codes: Vec<&str> = ledger["items"]
         .as_array()
         .unwrap()
@@ -505,9 +509,9 @@ async fn records_change_only_by_their_unit_and_only_until_the_quarter_is_filed()
     )
     .await;
     let path = format!("/api/v1/records/{}", id(&rec));
-    let (_, _, tag) = send(app.get(&path, &w.village_rec_a)).await;
+    let (_, _, tag) = send_tagged(app.get(&path, &w.village_rec_a)).await;
     // Another unit that reads the member (the AIC office of the grid) may not change it.
-    let (s, _, _) = send(app.get(&path, &w.aic_a)).await;
+    let (s, _, _) = send_tagged(app.get(&path, &w.aic_a)).await;
     assert_eq!(s, 200);
     let r = app
         .patch(&path, &w.aic_a, &json!({ "content": "改" }))
@@ -525,7 +529,7 @@ async fn records_change_only_by_their_unit_and_only_until_the_quarter_is_filed()
         .await
         .expect("delete");
     problem(r, 403, "not_recording_unit").await;
-    let (s, v, tag) = send(
+    let (s, v, tag) = send_tagged(
         app.patch(
             &path,
             &w.village_rec_a,
@@ -539,7 +543,7 @@ async fn records_change_only_by_their_unit_and_only_until_the_quarter_is_filed()
         (200, Some("参加主题党日并发言"), Some(3)),
         "{v}"
     );
-    let (s, v, tag) = send(
+    let (s, v, tag) = send_tagged(
         app.patch(
             &path,
             &w.village_rec_a,
@@ -561,15 +565,15 @@ async fn records_change_only_by_their_unit_and_only_until_the_quarter_is_filed()
         .expect("patch");
     problem(r, 403, "not_responsible_recorder").await;
     // The quarter is filed: its records close for the village.
-    let filing = created(
-        &app,
-        &w.village_rec_a,
-        "/api/v1/filings",
-        json!({ "period": "2026Q3" }),
-    )
-    .await;
+    let filing = app
+        .created(
+            &w.village_rec_a,
+            "/api/v1/filings",
+            &json!({ "period": "2026Q3" }),
+        )
+        .await;
     let fid = id(&filing);
-    let (s, v, _) = send(app.post(
+    let (s, v, _) = send_tagged(app.post(
         &format!("/api/v1/filings/{fid}/submit"),
         &w.village_rec_a,
         &json!({ "submitted_on": "2026-10-09" }),
@@ -613,7 +617,7 @@ async fn records_change_only_by_their_unit_and_only_until_the_quarter_is_filed()
     )
     .await;
     let (_, _, q4_tag) =
-        send(app.get(&format!("/api/v1/records/{}", id(&q4)), &w.village_rec_a)).await;
+        send_tagged(app.get(&format!("/api/v1/records/{}", id(&q4)), &w.village_rec_a)).await;
     let r = app
         .patch(
             &format!("/api/v1/records/{}", id(&q4)),
@@ -628,14 +632,14 @@ async fn records_change_only_by_their_unit_and_only_until_the_quarter_is_filed()
     // Other units' records of the quarter stay open.
     record(&app, &w.aic_a, &w.member_a, "B01", "2026-09-30", "经营正常").await;
     // Returned: the village corrects its records again.
-    let (s, v, _) = send(app.post(
+    let (s, v, _) = send_tagged(app.post(
         &format!("/api/v1/filings/{fid}/return"),
         &w.town_com_a,
         &json!({ "reason": "请补充记实内容" }),
     ))
     .await;
     assert_eq!(s, 200, "{v}");
-    let (s, v, _) = send(
+    let (s, v, _) = send_tagged(
         app.patch(
             &path,
             &w.village_rec_a,
@@ -645,7 +649,7 @@ async fn records_change_only_by_their_unit_and_only_until_the_quarter_is_filed()
     )
     .await;
     assert_eq!(s, 200, "{v}");
-    let (_, _, tag) = send(app.get(&path, &w.village_rec_a)).await;
+    let (_, _, tag) = send_tagged(app.get(&path, &w.village_rec_a)).await;
     let r = app
         .client
         .delete(app.url(&path))
@@ -655,7 +659,7 @@ async fn records_change_only_by_their_unit_and_only_until_the_quarter_is_filed()
         .await
         .expect("delete");
     assert_eq!(r.status(), 204);
-    let (s, _, _) = send(app.get(&path, &w.village_rec_a)).await;
+    let (s, _, _) = send_tagged(app.get(&path, &w.village_rec_a)).await;
     assert_eq!(s, 404);
 }
 
@@ -663,9 +667,9 @@ async fn records_change_only_by_their_unit_and_only_until_the_quarter_is_filed()
 async fn statuses(app: &TestApp, tok: &str, w: &World, rec: &str) -> Vec<u16> {
     let path = format!("/api/v1/records/{rec}");
     let mut out = vec![];
-    out.push(send(app.get(&path, tok)).await.0);
+    out.push(send_tagged(app.get(&path, tok)).await.0);
     out.push(
-        send(
+        send_tagged(
             app.patch(&path, tok, &json!({ "content": "改" }))
                 .header("If-Match", "\"v1\""),
         )
@@ -684,12 +688,12 @@ async fn statuses(app: &TestApp, tok: &str, w: &World, rec: &str) -> Vec<u16> {
             .as_u16(),
     );
     out.push(
-        send(app.get(&format!("/api/v1/members/{}/records", w.member_a), tok))
+        send_tagged(app.get(&format!("/api/v1/members/{}/records", w.member_a), tok))
             .await
             .0,
     );
     out.push(
-        send(app.get(
+        send_tagged(app.get(
             &format!("/api/v1/records?recording_unit_id={}", w.village_a),
             tok,
         ))
@@ -742,7 +746,7 @@ async fn other_counties_and_other_scopes_get_404_on_every_record_endpoint() {
     assert_eq!(fields(&v), vec!["member_id"]);
     // Each county edits its own catalogue.
     let tag = item_etag(&app, &a.c.admin_token, "R01").await;
-    let (s, _, _) = send(
+    let (s, _, _) = send_tagged(
         app.patch(
             "/api/v1/record-catalogue/items/R01",
             &a.c.admin_token,
@@ -761,8 +765,9 @@ async fn other_counties_and_other_scopes_get_404_on_every_record_endpoint() {
         "业余生活"
     );
     // Unknown codes and ids are 404, not 500.
-    let (s, _, _) = send(app.get("/api/v1/record-catalogue/items/ZZ", &a.c.admin_token)).await;
+    let (s, _, _) =
+        send_tagged(app.get("/api/v1/record-catalogue/items/ZZ", &a.c.admin_token)).await;
     assert_eq!(s, 404);
-    let (s, _, _) = send(app.get("/api/v1/records/not-an-id", &a.c.admin_token)).await;
+    let (s, _, _) = send_tagged(app.get("/api/v1/records/not-an-id", &a.c.admin_token)).await;
     assert_eq!(s, 404);
 }

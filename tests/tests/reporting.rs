@@ -3,15 +3,8 @@
 //! illegal transition's code, and isolation between counties and between scopes.
 
 use chrono::{Days, NaiveDate};
-use reqwest::RequestBuilder;
 use serde_json::{Value, json};
-use shuanglian_tests::{County, TestApp, problem, spawn_app};
-
-pub async fn send(r: RequestBuilder) -> (u16, Value) {
-    let r = r.send().await.expect("send");
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
+use shuanglian_tests::{County, TestApp, TwoGrids, problem, send, spawn_app};
 
 fn today() -> NaiveDate {
     shuanglian::clock::today()
@@ -34,49 +27,15 @@ struct World {
 }
 
 async fn world(app: &TestApp, code: &str, name: &str) -> World {
-    let c = app.county(code, name).await;
-    let committee = app
-        .org_unit(&c, "association_committee", "协会党委", None)
-        .await;
-    let br_a = app
-        .org_unit(&c, "branch", "递铺分会", Some(&committee))
-        .await;
-    let br_b = app
-        .org_unit(&c, "branch", "孝丰分会", Some(&committee))
-        .await;
-    let pb_a = app
-        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&br_a))
-        .await;
-    let pb_b = app
-        .org_unit(&c, "party_branch", "孝丰分会第一支部", Some(&br_b))
-        .await;
-    let off_a = app.org_unit(&c, "aic_office", "递铺工商所", None).await;
-    let off_b = app.org_unit(&c, "aic_office", "孝丰工商所", None).await;
-    let town_a = app.org_unit(&c, "township", "递铺街道", None).await;
-    let town_b = app.org_unit(&c, "township", "孝丰镇", None).await;
-    let village_a = app.org_unit(&c, "village", "古城村", Some(&town_a)).await;
-    let village_b = app.org_unit(&c, "village", "横柏村", Some(&town_b)).await;
-    let tok = c.admin_token.clone();
-    for (name, off, pb, town) in [
-        ("递铺网格", &off_a, &pb_a, &town_a),
-        ("孝丰网格", &off_b, &pb_b, &town_b),
-    ] {
-        let (s, g) = send(app.post(
-            "/api/v1/grids",
-            &tok,
-            &json!({ "name": name, "aic_office_id": off, "party_branch_id": pb }),
-        ))
-        .await;
-        assert_eq!(s, 201, "{g}");
-        let gid = g["id"].as_str().expect("id");
-        let (s, v) = send(app.post(
-            &format!("/api/v1/grids/{gid}/townships"),
-            &tok,
-            &json!({ "township_id": town }),
-        ))
-        .await;
-        assert_eq!(s, 200, "{v}");
-    }
+    let TwoGrids {
+        c,
+        pb_a,
+        pb_b,
+        town_a,
+        village_a,
+        village_b,
+        ..
+    } = app.two_grids(code, name, "协会党委").await;
     let (_, branch_a_staff) = app.staff(&c, "fenhui.a", "branch_staff", Some(&pb_a)).await;
     let (_, branch_b_staff) = app.staff(&c, "fenhui.b", "branch_staff", Some(&pb_b)).await;
     let (_, village_a_rec) = app
@@ -111,15 +70,11 @@ async fn member(app: &TestApp, c: &County, name: &str, life: &str, holder: Optio
         Some(h) => body["membership_unit_id"] = json!(h),
         None => body["membership_org_name"] = json!("江西省上饶市某村党支部"),
     }
-    let (s, v) = send(app.post("/api/v1/members", &c.admin_token, &body)).await;
-    assert_eq!(s, 201, "{v}");
-    v["id"].as_str().expect("id").to_owned()
+    app.member(&c.admin_token, &body).await
 }
 
 async fn issue(app: &TestApp, tok: &str, body: Value) -> Value {
-    let (s, v) = send(app.post("/api/v1/handbooks", tok, &body)).await;
-    assert_eq!(s, 201, "{v}");
-    v
+    app.created(tok, "/api/v1/handbooks", &body).await
 }
 
 fn day(d: NaiveDate) -> String {

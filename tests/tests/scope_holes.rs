@@ -7,7 +7,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shuanglian_tests::{TestApp, fields, id_number, problem, spawn_app};
+use shuanglian_tests::{OneGrid, TestApp, fields, id, id_number, problem, spawn_app};
 
 async fn send(r: reqwest::RequestBuilder) -> (StatusCode, Value, Option<String>) {
     let r = r.send().await.expect("send");
@@ -24,10 +24,6 @@ async fn created(r: reqwest::RequestBuilder) -> Value {
     let (s, v, _) = send(r).await;
     assert!(s.is_success(), "{s}: {v}");
     v
-}
-
-fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned()
 }
 
 /// (status, first error's field and code): what tells two refusals apart.
@@ -151,14 +147,8 @@ async fn an_aic_recorder_cannot_take_townships_or_link_its_market_to_another_gri
     let town1 = app.org_unit(&c, "township", "递铺街道", None).await;
     let town2 = app.org_unit(&c, "township", "孝丰镇", None).await;
     let grid = |name: &str, office: &str| json!({ "name": name, "aic_office_id": office });
-    let ga = id(&created(app.post("/api/v1/grids", admin, &grid("递铺网格", &office_a))).await);
-    let gb = id(&created(app.post("/api/v1/grids", admin, &grid("孝丰网格", &office_b))).await);
-    created(app.post(
-        &format!("/api/v1/grids/{gb}/townships"),
-        admin,
-        &json!({ "township_id": town2 }),
-    ))
-    .await;
+    let ga = app.grid(&c, "递铺网格", &office_a, None, &[]).await;
+    let gb = app.grid(&c, "孝丰网格", &office_b, None, &[&town2]).await;
     let (_, rec_a) = app
         .staff(&c, "aic.a", "aic_recorder", Some(&office_a))
         .await;
@@ -267,37 +257,22 @@ async fn an_aic_recorder_cannot_take_townships_or_link_its_market_to_another_gri
 #[tokio::test]
 async fn roster_links_outside_the_maintainers_reach_answer_as_missing_ids() {
     let app = spawn_app().await;
-    let c = app.county("330523", "安吉县").await;
+    let OneGrid {
+        c,
+        committee,
+        branch: b1,
+        party_branch: pb1,
+        town,
+        village,
+        grid,
+        ..
+    } = app.one_grid().await;
     let admin = &c.admin_token;
-    let committee = app
-        .org_unit(&c, "association_committee", "协会党委", None)
-        .await;
-    let b1 = app
-        .org_unit(&c, "branch", "递铺分会", Some(&committee))
-        .await;
-    let pb1 = app
-        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&b1))
-        .await;
     let b2 = app
         .org_unit(&c, "branch", "孝丰分会", Some(&committee))
         .await;
-    let town = app.org_unit(&c, "township", "递铺街道", None).await;
-    let village = app.org_unit(&c, "village", "古城村", Some(&town)).await;
     let town2 = app.org_unit(&c, "township", "孝丰镇", None).await;
     let village2 = app.org_unit(&c, "village", "孝丰村", Some(&town2)).await;
-    let office = app.org_unit(&c, "aic_office", "递铺工商所", None).await;
-    let grid = id(&created(app.post(
-        "/api/v1/grids",
-        admin,
-        &json!({ "name": "递铺网格", "aic_office_id": office, "party_branch_id": pb1 }),
-    ))
-    .await);
-    created(app.post(
-        &format!("/api/v1/grids/{grid}/townships"),
-        admin,
-        &json!({ "township_id": town }),
-    ))
-    .await;
     let (maint, tok) = app.staff(&c, "branch.one", "branch_staff", Some(&b1)).await;
     let gid = id(&created(app.post(
         "/api/v1/qq-groups",

@@ -5,32 +5,8 @@
 
 #![allow(dead_code)]
 
-use reqwest::RequestBuilder;
 use serde_json::{Value, json};
-use shuanglian_tests::{County, TestApp};
-
-pub async fn send(r: RequestBuilder) -> (u16, Value, String) {
-    let r = r.send().await.expect("send");
-    let status = r.status().as_u16();
-    let tag = r
-        .headers()
-        .get("etag")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let v = r.json().await.unwrap_or(Value::Null);
-    (status, v, tag)
-}
-
-pub fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned()
-}
-
-pub async fn created(app: &TestApp, tok: &str, path: &str, body: Value) -> Value {
-    let (s, v, _) = send(app.post(path, tok, &body)).await;
-    assert_eq!(s, 201, "{path}: {v}");
-    v
-}
+use shuanglian_tests::{County, TestApp, TwoGrids};
 
 pub struct World {
     pub c: County,
@@ -61,75 +37,31 @@ pub struct World {
 }
 
 pub async fn world(app: &TestApp, code: &str, name: &str) -> World {
-    let c = app.county(code, name).await;
-    let committee = app
-        .org_unit(&c, "association_committee", "县个体民营企业协会党委", None)
-        .await;
-    let branch_a = app
-        .org_unit(&c, "branch", "递铺分会", Some(&committee))
-        .await;
-    let branch_b = app
-        .org_unit(&c, "branch", "孝丰分会", Some(&committee))
-        .await;
-    let pb_a = app
-        .org_unit(&c, "party_branch", "递铺分会党支部", Some(&branch_a))
-        .await;
-    let pb_b = app
-        .org_unit(&c, "party_branch", "孝丰分会党支部", Some(&branch_b))
-        .await;
-    let office_a = app.org_unit(&c, "aic_office", "递铺工商所", None).await;
-    let office_b = app.org_unit(&c, "aic_office", "孝丰工商所", None).await;
-    let town_a = app.org_unit(&c, "township", "递铺街道", None).await;
-    let town_b = app.org_unit(&c, "township", "孝丰镇", None).await;
-    let village_a = app.org_unit(&c, "village", "古城村", Some(&town_a)).await;
+    let TwoGrids {
+        c,
+        committee,
+        branch_a,
+        pb_a,
+        pb_b,
+        office_a,
+        office_b,
+        town_a,
+        town_b,
+        village_a,
+        village_b,
+        ..
+    } = app.two_grids(code, name, "县个体民营企业协会党委").await;
     let village_a2 = app.org_unit(&c, "village", "鹤鹿溪村", Some(&town_a)).await;
-    let village_b = app.org_unit(&c, "village", "横柏村", Some(&town_b)).await;
     let tok = c.admin_token.clone();
-    for (name, office, pb, town) in [
-        ("递铺网格", &office_a, &pb_a, &town_a),
-        ("孝丰网格", &office_b, &pb_b, &town_b),
-    ] {
-        let g = id(&created(
-            app,
-            &tok,
-            "/api/v1/grids",
-            json!({ "name": name, "aic_office_id": office, "party_branch_id": pb }),
-        )
-        .await);
-        let (s, v, _) = send(app.post(
-            &format!("/api/v1/grids/{g}/townships"),
-            &tok,
-            &json!({ "township_id": town }),
-        ))
+    let member_a = app
+        .member_in(&tok, "王建国", "建国五金店", &village_a)
         .await;
-        assert_eq!(s, 200, "{v}");
-    }
-    let member = |name: &str, business: &str, village: &str| {
-        json!({ "name": name, "is_owner": true, "business_name": business,
-                "membership_unit_id": village, "org_life_unit_id": village,
-                "membership_status": "full", "distribution": "individual_business" })
-    };
-    let member_a = id(&created(
-        app,
-        &tok,
-        "/api/v1/members",
-        member("王建国", "建国五金店", &village_a),
-    )
-    .await);
-    let member_a2 = id(&created(
-        app,
-        &tok,
-        "/api/v1/members",
-        member("李秀英", "秀英茶叶店", &village_a2),
-    )
-    .await);
-    let member_b = id(&created(
-        app,
-        &tok,
-        "/api/v1/members",
-        member("张伟", "张伟竹制品厂", &village_b),
-    )
-    .await);
+    let member_a2 = app
+        .member_in(&tok, "李秀英", "秀英茶叶店", &village_a2)
+        .await;
+    let member_b = app
+        .member_in(&tok, "张伟", "张伟竹制品厂", &village_b)
+        .await;
     let (_, village_rec_a) = app
         .staff(&c, "village.a", "village_recorder", Some(&village_a))
         .await;
@@ -194,11 +126,10 @@ pub async fn record(
     on: &str,
     content: &str,
 ) -> Value {
-    created(
-        app,
+    app.created(
         tok,
         "/api/v1/records",
-        json!({ "member_id": member, "item_code": item, "recorded_on": on, "content": content }),
+        &json!({ "member_id": member, "item_code": item, "recorded_on": on, "content": content }),
     )
     .await
 }
