@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shuanglian::qq::parse;
+use shuanglian_register::qq::parse;
 
 fuzz_target!(|text: &str| {
     if let Ok(p) = parse::parse_paste(text) {

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shuanglian::onboarding::sheet::{self, Format, MEMBER_SHEET};
+use shuanglian_register::onboarding::sheet::{self, Format, MEMBER_SHEET};
 
 fuzz_target!(|data: &[u8]| {
     if data.starts_with(b"PK\x03\x04") {
@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => assert_eq!(e.fields[0].field, "file"),
     }
-    if let Ok((_, parsed)) = shuanglian::qq::parse::parse_file(data) {
-        assert!(parsed.people.len() + parsed.errors.len() <= shuanglian::qq::parse::MAX_PEOPLE);
+    if let Ok((_, parsed)) = shuanglian_register::qq::parse::parse_file(data) {
+        assert!(parsed.people.len() + parsed.errors.len() <= shuanglian_register::qq::parse::MAX_PEOPLE);
     }
 });

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shuanglian::onboarding::sheet::{self, Format, MEMBER_SHEET};
+use shuanglian_register::onboarding::sheet::{self, Format, MEMBER_SHEET};
 
 fuzz_target!(|data: &[u8]| {
     // Everything that is not a zip goes the CSV way, which `sheet_csv` covers.
@@ -18,5 +18,5 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => assert_eq!(e.fields[0].field, "file"),
     }
-    let _ = shuanglian::qq::parse::parse_file(data);
+    let _ = shuanglian_register::qq::parse::parse_file(data);
 });
