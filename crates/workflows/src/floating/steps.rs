@@ -296,6 +296,19 @@ impl FloatingStepsApi {
     ) -> AppResult<Json<ActivityList>> {
         let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
+        // The year becomes a date range; one the database cannot hold (PostgreSQL's dates end
+        // at 4713 BC) failed the query with a 500.
+        if let Some(y) = year.0
+            && !model::YEARS.contains(&y)
+        {
+            let (lo, hi) = (model::YEARS.start(), model::YEARS.end());
+            return Err(AppError::field(
+                "year",
+                "out_of_range",
+                format!("year：年份应在{lo}到{hi}之间"),
+                format!("year must be between {lo} and {hi}"),
+            ));
+        }
         let items = call
             .read(move |tx, who: &Principal| {
                 visible_case(tx, who, &id)?;
