@@ -69,7 +69,13 @@ function request()
 end
 
 function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
+  -- A failure is counted under its problem code too (503:database_busy), so the table says why.
+  local key = tostring(status)
+  if status >= 300 and body then
+    local code = body:match('"code"%s*:%s*"([%w_]+)"')
+    if code then key = status .. ":" .. code end
+  end
+  statuses[key] = (statuses[key] or 0) + 1
 end
 
 function done(summary, latency, requests)
@@ -78,7 +84,7 @@ function done(summary, latency, requests)
     for s, n in pairs(t:get("statuses")) do total[s] = (total[s] or 0) + n end
   end
   local keys = {}
-  for s in pairs(total) do table.insert(keys, s) end
+  for s in pairs(total) do table.insert(keys, tostring(s)) end
   table.sort(keys)
   local parts = {}
   for _, s in ipairs(keys) do table.insert(parts, s .. "=" .. total[s]) end

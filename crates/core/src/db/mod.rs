@@ -205,7 +205,15 @@ pub struct Db {
     backend: Backend,
     /// SQLite allows one writer; serialising writers in-process turns lock contention into a
     /// short queue instead of SQLITE_BUSY errors.
-    write_lock: Arc<std::sync::Mutex<()>>,
+    write_lock: Arc<parking_lot::Mutex<()>>,
+    /// How long a caller waits for a connection, and on SQLite for the writer's turn.
+    timeout: Duration,
+    /// A first-come-first-served queue in front of the pool, one permit per connection it may
+    /// hand out (on SQLite one connection is kept for the writer, which queues on
+    /// `write_lock` instead). r2d2 wakes its waiters in no particular order, so under a burst
+    /// an unlucky request could wait out the whole timeout while later ones were served; and
+    /// the wait is now asynchronous, not a parked blocking thread per request.
+    slots: Arc<tokio::sync::Semaphore>,
     /// Fault injection for the panic-safety tests (see [`Db::inject_panic_once`]).
     inject_panic: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -235,7 +243,15 @@ impl Db {
         Ok(Db {
             pool,
             backend,
-            write_lock: Arc::new(std::sync::Mutex::new(())),
+            write_lock: Arc::new(parking_lot::Mutex::new(())),
+            timeout,
+            slots: Arc::new(tokio::sync::Semaphore::new(if backend == Backend::Sqlite
+                && pool_size > 1
+            {
+                pool_size - 1
+            } else {
+                pool_size
+            } as usize)),
             inject_panic: Arc::default(),
         })
     }
@@ -256,7 +272,35 @@ impl Db {
         F: FnOnce(&mut AnyConnection) -> DbResult<T> + Send + 'static,
     {
         let db = self.clone();
+        let sqlite_writer = mode == Mode::Write && self.backend == Backend::Sqlite;
+        let permit = if sqlite_writer {
+            None
+        } else {
+            match tokio::time::timeout(self.timeout, self.slots.clone().acquire_owned()).await {
+                Ok(Ok(permit)) => Some(permit),
+                _ => {
+                    tracing::warn!("database queue timed out");
+                    crate::telemetry::pool_timeout();
+                    return Err(DbError::Busy);
+                }
+            }
+        };
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            // SQLite's writer turn is taken before a connection: writers queued for it then
+            // hold no pooled connection, so a burst of writes cannot starve the readers (under
+            // load, writers waiting with a connection in hand emptied the pool and reads failed
+            // with 503 `database_busy`).
+            let _guard = if sqlite_writer {
+                let Some(guard) = db.write_lock.try_lock_for(db.timeout) else {
+                    tracing::warn!("sqlite writer queue timed out");
+                    crate::telemetry::pool_timeout();
+                    return Err(DbError::Busy);
+                };
+                Some(guard)
+            } else {
+                None
+            };
             let mut conn = db.pool.get().map_err(|e| {
                 // No connection at all means the database cannot be reached (503
                 // `database_unavailable`); otherwise every connection was busy.
@@ -269,8 +313,6 @@ impl Db {
                     DbError::Busy
                 }
             })?;
-            let _guard = (mode == Mode::Write && db.backend == Backend::Sqlite)
-                .then(|| db.write_lock.lock().unwrap_or_else(|p| p.into_inner()));
             // A panic must not leave a transaction open on a pooled connection: catch it here,
             // roll back, and let the pool discard the connection (`has_broken`).
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut conn))) {
