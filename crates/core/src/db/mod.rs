@@ -171,6 +171,14 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
+/// A caller waited `database.pool_timeout_secs` in one of `Db`'s queues and is answered 503
+/// `database_busy`; counted in `db.pool.timeouts`.
+fn busy(waited_for: &'static str) -> DbError {
+    tracing::warn!(waited_for, "database pool exhausted");
+    crate::telemetry::pool_timeout();
+    DbError::Busy
+}
+
 /// Rolls back whatever a panicking task left open, so that locks (SQLite's write lock, PostgreSQL
 /// row locks) are released now rather than when the pool drops the connection. The pool still
 /// discards the connection: `is_broken` sees the transaction manager's depth.
@@ -278,11 +286,7 @@ impl Db {
         } else {
             match tokio::time::timeout(self.timeout, self.slots.clone().acquire_owned()).await {
                 Ok(Ok(permit)) => Some(permit),
-                _ => {
-                    tracing::warn!("database queue timed out");
-                    crate::telemetry::pool_timeout();
-                    return Err(DbError::Busy);
-                }
+                _ => return Err(busy("a turn in the queue")),
             }
         };
         tokio::task::spawn_blocking(move || {
@@ -293,9 +297,7 @@ impl Db {
             // with 503 `database_busy`).
             let _guard = if sqlite_writer {
                 let Some(guard) = db.write_lock.try_lock_for(db.timeout) else {
-                    tracing::warn!("sqlite writer queue timed out");
-                    crate::telemetry::pool_timeout();
-                    return Err(DbError::Busy);
+                    return Err(busy("the SQLite writer's turn"));
                 };
                 Some(guard)
             } else {
@@ -308,9 +310,7 @@ impl Db {
                     tracing::warn!(error = %e, "database unreachable");
                     DbError::Pool(e)
                 } else {
-                    tracing::warn!(error = %e, "database pool exhausted");
-                    crate::telemetry::pool_timeout();
-                    DbError::Busy
+                    busy("a connection")
                 }
             })?;
             // A panic must not leave a transaction open on a pooled connection: catch it here,
