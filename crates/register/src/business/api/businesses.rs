@@ -1,31 +1,26 @@
-//! /api/v1/businesses: individual businesses, small-micro enterprises and market stalls, and
-//! the members linked to them as owners or employees. Scoped like members: a user reaches the
-//! businesses of their subtree and of the grids linked to it (see `scope`).
+//! /api/v1/businesses and /api/v1/businesses/{id}: register, list, read and change the
+//! businesses themselves.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::{Deserialize, Serialize};
 
-use super::model::{self, BusinessKind, CreditCode, PersonRole, Sort};
-use super::repo::{self, BusinessRow, BusinessValues, Filter, LinkRow};
-use super::scope::{self, Reach};
+use super::{ApiTags, may_write, member_of, reachable};
 use crate::AppState;
 use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
-use crate::auth::{Auth, Principal, Role};
+use crate::auth::Auth;
+use crate::business::model::{self, BusinessKind, CreditCode, PersonRole, Sort};
+use crate::business::repo::{self, BusinessRow, BusinessValues, Filter};
+use crate::business::scope;
+use crate::clock::today;
 use crate::db::{DbResult, Mode, TenantTx};
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::members::model::BusinessStatus;
 use crate::org::model::OrgKind;
-
-#[derive(Tags)]
-enum ApiTags {
-    /// 经营主体 / Businesses
-    Businesses,
-}
 
 #[derive(Debug, Clone, Object, Serialize, Deserialize)]
 pub struct BusinessView {
@@ -149,50 +144,6 @@ pub struct UpdateBusinessRequest {
     pub status_since: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Object, Deserialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct LinkPersonRequest {
-    pub member_id: String,
-    pub role: PersonRole,
-    /// Default today.
-    pub since: Option<NaiveDate>,
-}
-
-#[derive(Debug, Clone, Object, Deserialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct EndLinkRequest {
-    /// Default today.
-    pub until: Option<NaiveDate>,
-}
-
-/// A member linked to a business.
-#[derive(Debug, Clone, Object)]
-pub struct BusinessPerson {
-    /// The link's id.
-    pub id: String,
-    pub business_id: String,
-    pub member_id: String,
-    pub member_name: String,
-    pub role: PersonRole,
-    pub since: NaiveDate,
-    /// Absent while the link holds.
-    #[oai(skip_serializing_if_is_none)]
-    pub until: Option<NaiveDate>,
-}
-
-/// One of a member's businesses, with the member's role there.
-#[derive(Debug, Clone, Object)]
-pub struct MemberBusiness {
-    pub link_id: String,
-    pub role: PersonRole,
-    pub since: NaiveDate,
-    #[oai(skip_serializing_if_is_none)]
-    pub until: Option<NaiveDate>,
-    pub business: BusinessView,
-}
-
 #[derive(ApiResponse)]
 pub enum BusinessResponse {
     #[oai(status = 200)]
@@ -210,22 +161,8 @@ pub enum BusinessCreated {
     ),
 }
 
-#[derive(ApiResponse)]
-pub enum PersonResponse {
-    #[oai(status = 200)]
-    Ok(Json<BusinessPerson>),
-    #[oai(status = 201)]
-    Created(Json<BusinessPerson>),
-}
-
-pub struct BusinessApi {
+pub struct BusinessesApi {
     pub state: AppState,
-}
-
-/// Roles that register and change businesses: the county admin, branch / service-centre staff
-/// and AIC recorders (the first source of registrations and changes, SPEC §1).
-fn may_write(p: &Principal) -> AppResult<()> {
-    p.require(&[Role::CountyAdmin, Role::BranchStaff, Role::AicRecorder])
 }
 
 fn text(field: &str, v: &str, max: usize) -> Result<String, FieldError> {
@@ -253,33 +190,6 @@ fn opt_text(
 /// An org unit named in a body: an active unit of `kind` in this county (422 otherwise).
 fn unit_of(tx: &mut TenantTx<'_>, field: &str, id: &str, kind: OrgKind) -> DbResult<String> {
     Ok(crate::grids::repo::unit_of_kind(tx, field, id, kind)?.id)
-}
-
-/// A member named in a body: one of this county's that the caller sees (422 otherwise; a
-/// member out of reach is as unknown as another county's).
-fn member_of(
-    tx: &mut TenantTx<'_>,
-    reach: &Reach,
-    field: &str,
-    id: &str,
-) -> DbResult<crate::members::repo::MemberRow> {
-    let found = uuid::Uuid::try_parse(id)
-        .ok()
-        .map(|_| crate::members::repo::get(tx, id))
-        .transpose()?
-        .flatten();
-    if let Some(m) = found
-        && crate::members::repo::visible(tx, &reach.visibility(), &m)?
-    {
-        return Ok(m);
-    }
-    Err(AppError::field(
-        field,
-        "member_not_found",
-        format!("{field}：党员不存在"),
-        format!("{field}: no such member"),
-    )
-    .into())
 }
 
 fn outside_scope() -> AppError {
@@ -319,31 +229,8 @@ fn default_grid(tx: &mut TenantTx<'_>, v: &BusinessValues) -> DbResult<Option<St
     }
 }
 
-fn person(l: &LinkRow, names: &std::collections::HashMap<String, String>) -> BusinessPerson {
-    BusinessPerson {
-        id: l.id.clone(),
-        business_id: l.business_id.clone(),
-        member_id: l.member_id.clone(),
-        member_name: names.get(&l.member_id).cloned().unwrap_or_default(),
-        role: PersonRole::parse(&l.role).unwrap_or(PersonRole::Employee),
-        since: l.since,
-        until: l.until,
-    }
-}
-
-/// The business at `id` if the caller reaches it; 404 otherwise (like another county's).
-fn reachable(tx: &mut TenantTx<'_>, reach: &Reach, id: &str) -> DbResult<BusinessRow> {
-    let row = repo::get(tx, id)?.ok_or_else(AppError::not_found)?;
-    if !repo::visible(tx, reach, &row)? {
-        return Err(AppError::not_found().into());
-    }
-    Ok(row)
-}
-
-use crate::clock::today;
-
 #[OpenApi(tag = "ApiTags::Businesses")]
-impl BusinessApi {
+impl BusinessesApi {
     /// 登记经营主体 / Register a business (county admin, branch staff, AIC recorder)
     #[oai(path = "/businesses", method = "post")]
     async fn create(
@@ -683,170 +570,5 @@ impl BusinessApi {
             Json(BusinessView::from(&row)),
             etag(row.version),
         ))
-    }
-
-    /// 经营主体人员 / The members linked to a business (current ones; `all=true` for past too)
-    #[oai(path = "/businesses/:id/people", method = "get")]
-    async fn people(
-        &self,
-        auth: Auth,
-        id: Path<String>,
-        all: Query<Option<bool>>,
-    ) -> AppResult<Json<Vec<BusinessPerson>>> {
-        let tid = auth.0.tenant()?;
-        let id = path_id(&id.0)?;
-        let all = all.0.unwrap_or(false);
-        let (role, uid) = (auth.0.role, auth.0.user_id.clone());
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let reach = scope::reach(tx, role, &uid)?;
-                reachable(tx, &reach, &id)?;
-                let links = repo::links_of_business(tx, &id, all)?;
-                let ids: Vec<String> = links.iter().map(|l| l.member_id.clone()).collect();
-                let names = repo::member_names(tx, &ids)?;
-                Ok(links.iter().map(|l| person(l, &names)).collect())
-            })
-            .await?;
-        Ok(Json(out))
-    }
-
-    /// 关联党员 / Link a member to a business as owner or employee
-    #[oai(path = "/businesses/:id/people", method = "post")]
-    async fn link(
-        &self,
-        auth: Auth,
-        id: Path<String>,
-        body: JsonBody<LinkPersonRequest>,
-    ) -> AppResult<PersonResponse> {
-        let tid = auth.0.tenant()?;
-        may_write(&auth.0)?;
-        let id = path_id(&id.0)?;
-        let b = body.0;
-        if b.since.is_some_and(|d| d > today()) {
-            return Err(AppError::field(
-                "since",
-                "date_in_future",
-                "since：日期不能晚于今天",
-                "since cannot be in the future",
-            ));
-        }
-        let who = auth.0;
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let reach = scope::reach(tx, who.role, &who.user_id)?;
-                reachable(tx, &reach, &id)?;
-                let member = member_of(tx, &reach, "member_id", &b.member_id)?;
-                let link = repo::link(
-                    tx,
-                    &id,
-                    &member.id,
-                    b.role.as_str(),
-                    b.since.unwrap_or_else(today),
-                    &who.user_id,
-                )?;
-                audit::record(
-                    tx,
-                    &Actor::of(&who),
-                    "business.link_person",
-                    "business",
-                    &id,
-                    None,
-                    serde_json::json!({ "member_id": member.id, "role": link.role, "link_id": link.id }),
-                )?;
-                let names = std::collections::HashMap::from([(member.id.clone(), member.name)]);
-                Ok(person(&link, &names))
-            })
-            .await?;
-        Ok(PersonResponse::Created(Json(out)))
-    }
-
-    /// 结束关联 / End a member's link to a business (the history keeps it)
-    #[oai(path = "/businesses/:id/people/:link_id/end", method = "post")]
-    async fn end_link(
-        &self,
-        auth: Auth,
-        id: Path<String>,
-        link_id: Path<String>,
-        body: JsonBody<EndLinkRequest>,
-    ) -> AppResult<PersonResponse> {
-        let tid = auth.0.tenant()?;
-        may_write(&auth.0)?;
-        let id = path_id(&id.0)?;
-        let link_id = path_id(&link_id.0)?;
-        let until = body.0.until.unwrap_or_else(today);
-        if until > today() {
-            return Err(AppError::field(
-                "until",
-                "date_in_future",
-                "until：日期不能晚于今天",
-                "until cannot be in the future",
-            ));
-        }
-        let who = auth.0;
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let reach = scope::reach(tx, who.role, &who.user_id)?;
-                reachable(tx, &reach, &id)?;
-                let link = repo::get_link(tx, &id, &link_id)?.ok_or_else(AppError::not_found)?;
-                let link = repo::end_link(tx, &link, until)?;
-                audit::record(
-                    tx,
-                    &Actor::of(&who),
-                    "business.end_link",
-                    "business",
-                    &id,
-                    None,
-                    serde_json::json!({ "member_id": link.member_id, "role": link.role, "link_id": link.id }),
-                )?;
-                let names = repo::member_names(tx, std::slice::from_ref(&link.member_id))?;
-                Ok(person(&link, &names))
-            })
-            .await?;
-        Ok(PersonResponse::Ok(Json(out)))
-    }
-
-    /// 党员的经营主体 / A member's businesses (current links; `all=true` for past too)
-    #[oai(path = "/members/:id/businesses", method = "get")]
-    async fn member_businesses(
-        &self,
-        auth: Auth,
-        id: Path<String>,
-        all: Query<Option<bool>>,
-    ) -> AppResult<Json<Vec<MemberBusiness>>> {
-        let tid = auth.0.tenant()?;
-        let id = path_id(&id.0)?;
-        let all = all.0.unwrap_or(false);
-        let (role, uid) = (auth.0.role, auth.0.user_id.clone());
-        let out = self
-            .state
-            .db
-            .tenant(tid, Mode::Read, move |tx| {
-                let vis = crate::org::scope::visibility(tx, role, &uid)?;
-                let member = crate::members::repo::get(tx, &id)?.ok_or_else(AppError::not_found)?;
-                if !crate::members::repo::visible(tx, &vis, &member)? {
-                    return Err(AppError::not_found().into());
-                }
-                let mut out = Vec::new();
-                for l in repo::links_of_member(tx, &id, all)? {
-                    if let Some(b) = repo::get(tx, &l.business_id)? {
-                        out.push(MemberBusiness {
-                            link_id: l.id.clone(),
-                            role: PersonRole::parse(&l.role).unwrap_or(PersonRole::Employee),
-                            since: l.since,
-                            until: l.until,
-                            business: BusinessView::from(&b),
-                        });
-                    }
-                }
-                Ok(out)
-            })
-            .await?;
-        Ok(Json(out))
     }
 }
