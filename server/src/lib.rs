@@ -9,7 +9,9 @@ pub mod demo;
 pub mod startup;
 
 // The layers below, under the paths the rest of the code (and the tests) has always used.
-pub use shuanglian_core::{clock, config, db, error, insert_rows, kv, security, telemetry, tenant};
+pub use shuanglian_core::{
+    clock, config, db, enums, error, insert_rows, kv, security, telemetry, tenant,
+};
 pub use shuanglian_deadlines as deadlines;
 pub use shuanglian_http::{api, audit, auth};
 pub use shuanglian_register::{

@@ -21,6 +21,7 @@ use crate::db::schema::{
     grid_townships as gt, grids as g, obligations as o, org_units as ou, outbox as ob,
 };
 use crate::db::{DbResult, Mode, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::org::model::subtree_end;
 use crate::org::scope::{self, Visibility};

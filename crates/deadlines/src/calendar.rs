@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum DayKind {
     /// A public holiday (or a weekday given as part of one).
     Holiday,
@@ -18,22 +20,6 @@ pub enum DayKind {
     Workday,
     /// An override that undoes a shipped entry: the day follows its weekday again.
     Normal,
-}
-
-impl DayKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DayKind::Holiday => "holiday",
-            DayKind::Workday => "workday",
-            DayKind::Normal => "normal",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [DayKind::Holiday, DayKind::Workday, DayKind::Normal]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
 }
 
 /// (from, to inclusive, name) of the holidays, and the adjusted workdays, per notice.
@@ -185,6 +171,12 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shuanglian_testkit::assert_str_enum;
+
+    #[test]
+    fn enum_names_round_trip() {
+        assert_str_enum::<DayKind>();
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -10,6 +10,7 @@ use super::model::{ObligationKind, Period};
 use super::repo::{self, NewObligation};
 use crate::db::schema::org_units as ou;
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::org::model::OrgKind;
 
 /// Runs after every other generator of the county.

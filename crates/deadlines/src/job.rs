@@ -22,6 +22,7 @@ use crate::db::schema::{
     qq_groups as qg, tenants as t,
 };
 use crate::db::{Db, DbResult, Mode, TenantTx};
+use crate::enums::StrEnum;
 use crate::org::model::{OrgKind, subtree_end};
 use crate::tenancy::TenantId;
 

@@ -19,7 +19,9 @@ pub use model::{ObligationKind, Period, State};
 pub use repo::{NewObligation, close, close_on, open, withdraw};
 
 // The layers below, under the paths every module of the service uses (`crate::db`, …).
-pub use shuanglian_core::{clock, config, db, error, insert_rows, kv, security, telemetry, tenant};
+pub use shuanglian_core::{
+    clock, config, db, enums, error, insert_rows, kv, security, telemetry, tenant,
+};
 pub use shuanglian_http::{AppState, audit, auth};
 pub use shuanglian_register::{
     business, documents, events, grids, members, onboarding, org, privacy, qq, rng, tenancy, users,

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum ObligationKind {
     /// 双向报到: the member reports to the village, then the branch, within 15 days of issue.
     TwoWayReporting,
@@ -54,40 +56,6 @@ pub enum Rule {
 }
 
 impl ObligationKind {
-    pub const ALL: [ObligationKind; 11] = [
-        ObligationKind::TwoWayReporting,
-        ObligationKind::QuarterlyFiling,
-        ObligationKind::SemiannualFeedback,
-        ObligationKind::QqJoin,
-        ObligationKind::DataVerification,
-        ObligationKind::VanguardEvaluation,
-        ObligationKind::VanguardCountyReport,
-        ObligationKind::FloatingFeedback,
-        ObligationKind::ParticipationLetters,
-        ObligationKind::StatisticsCutoff,
-        ObligationKind::ServiceRequest,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ObligationKind::TwoWayReporting => "two_way_reporting",
-            ObligationKind::QuarterlyFiling => "quarterly_filing",
-            ObligationKind::SemiannualFeedback => "semiannual_feedback",
-            ObligationKind::QqJoin => "qq_join",
-            ObligationKind::DataVerification => "data_verification",
-            ObligationKind::VanguardEvaluation => "vanguard_evaluation",
-            ObligationKind::VanguardCountyReport => "vanguard_county_report",
-            ObligationKind::FloatingFeedback => "floating_feedback",
-            ObligationKind::ParticipationLetters => "participation_letters",
-            ObligationKind::StatisticsCutoff => "statistics_cutoff",
-            ObligationKind::ServiceRequest => "service_request",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     pub fn label_zh(self) -> &'static str {
         match self {
             ObligationKind::TwoWayReporting => "双向报到",
@@ -275,17 +243,17 @@ pub fn state(due_on: NaiveDate, done_on: Option<NaiveDate>, today: NaiveDate) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::enums::StrEnum;
+    use shuanglian_testkit::assert_str_enum;
+
+    #[test]
+    fn enum_names_round_trip() {
+        assert_str_enum::<ObligationKind>();
+        assert_eq!(ObligationKind::parse("nope"), None);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    #[test]
-    fn kinds_round_trip() {
-        for k in ObligationKind::ALL {
-            assert_eq!(ObligationKind::parse(k.as_str()), Some(k));
-        }
-        assert_eq!(ObligationKind::parse("nope"), None);
     }
 
     #[test]

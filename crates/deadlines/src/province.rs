@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::auth::{Auth, Role};
 use crate::db::schema::{obligations as o, tenants as t};
 use crate::db::{DbResult, Mode, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult};
 use crate::tenancy::TenantId;
 

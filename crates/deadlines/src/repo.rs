@@ -9,6 +9,7 @@ use super::model::{ObligationKind, Period, Rule};
 use super::rules::{RuleFields, Rules, parse_rule};
 use crate::db::schema::{calendar_days as cd, deadline_settings as ds, obligations as o};
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 
 /// An obligation as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]

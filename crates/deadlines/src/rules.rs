@@ -206,6 +206,7 @@ pub fn parse_rule(kind: ObligationKind, f: RuleFields) -> Result<Rule, FieldErro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::enums::StrEnum;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -319,7 +320,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.code, "out_of_range");
-        for kind in ObligationKind::ALL {
+        for &kind in ObligationKind::ALL {
             let rule = kind.default_rule();
             assert_eq!(parse_rule(kind, RuleFields::of(rule)), Ok(rule), "{kind:?}");
         }

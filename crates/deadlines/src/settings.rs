@@ -17,6 +17,7 @@ use crate::audit::{self, Actor};
 use crate::auth::Auth;
 use crate::db::schema::{calendar_days as cd, deadline_settings as ds};
 use crate::db::{DbResult, Mode, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult};
 use shuanglian_http::api::{JsonBody, parse_date};
 
@@ -132,7 +133,8 @@ fn year_calendar(tx: &mut TenantTx<'_>, year: i32) -> DbResult<YearCalendar> {
         })
         .collect();
     let deadlines = ObligationKind::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .map(|kind| {
             let rule = rules.rule(kind);
             let f = RuleFields::of(rule);

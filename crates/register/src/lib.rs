@@ -18,5 +18,7 @@ pub mod tenancy;
 pub mod users;
 
 // The layers below, under the paths every module of the service uses (`crate::db`, …).
-pub use shuanglian_core::{clock, config, db, error, insert_rows, kv, security, telemetry, tenant};
+pub use shuanglian_core::{
+    clock, config, db, enums, error, insert_rows, kv, security, telemetry, tenant,
+};
 pub use shuanglian_http::{AppState, api, audit, auth};

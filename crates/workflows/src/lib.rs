@@ -12,7 +12,9 @@ pub mod reporting;
 pub mod timeline;
 
 // The layers below, under the paths every module of the service uses (`crate::db`, …).
-pub use shuanglian_core::{clock, config, db, error, insert_rows, kv, security, telemetry, tenant};
+pub use shuanglian_core::{
+    clock, config, db, enums, error, insert_rows, kv, security, telemetry, tenant,
+};
 pub use shuanglian_deadlines as deadlines;
 pub use shuanglian_http::{AppState, api, audit, auth};
 pub use shuanglian_register::{

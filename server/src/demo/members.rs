@@ -3,6 +3,7 @@
 use super::Rng;
 use super::org::Bindings;
 use crate::db::DbResult;
+use crate::enums::StrEnum;
 
 const PHONE_PREFIXES: [&str; 12] = [
     "130", "133", "135", "137", "138", "139", "150", "152", "158", "177", "180", "189",

@@ -7,6 +7,7 @@ pub mod types;
 
 use std::time::Duration;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -51,18 +52,17 @@ pub struct Client {
     token: Option<String>,
 }
 
+/// RFC 3986's unreserved characters stay as they are; every other byte becomes `%XX`.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Percent-encodes one path segment or query value (ids and codes are ASCII, but a typed
 /// filter may not be).
 fn enc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(s, COMPONENT).to_string()
 }
 
 impl Client {
@@ -410,5 +410,6 @@ mod tests {
     fn encodes_path_segments() {
         assert_eq!(super::enc("a b/c"), "a%20b%2Fc");
         assert_eq!(super::enc("01JABC-_x"), "01JABC-_x");
+        assert_eq!(super::enc("张~"), "%E5%BC%A0~");
     }
 }

@@ -8,6 +8,7 @@ use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use sha2::{Digest, Sha256};
+use shuanglian_core::enums::StrEnum;
 
 use crate::api::PageRequest;
 use crate::auth::Principal;

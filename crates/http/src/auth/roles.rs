@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// 平台运维: all tenants, no personal data.
     PlatformOperator,
@@ -26,34 +28,6 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
-        Role::PlatformOperator,
-        Role::ProvincialOffice,
-        Role::CountyAdmin,
-        Role::AssociationCommittee,
-        Role::BranchStaff,
-        Role::AicRecorder,
-        Role::TownshipCommittee,
-        Role::VillageRecorder,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::PlatformOperator => "platform_operator",
-            Role::ProvincialOffice => "provincial_office",
-            Role::CountyAdmin => "county_admin",
-            Role::AssociationCommittee => "association_committee",
-            Role::BranchStaff => "branch_staff",
-            Role::AicRecorder => "aic_recorder",
-            Role::TownshipCommittee => "township_committee",
-            Role::VillageRecorder => "village_recorder",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// Platform and provincial roles live outside every tenant.
     pub fn is_tenant_role(self) -> bool {
         !matches!(self, Role::PlatformOperator | Role::ProvincialOffice)
@@ -76,12 +50,12 @@ impl Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shuanglian_core::enums::StrEnum;
 
     #[test]
     fn roles_round_trip_and_split_by_scope() {
-        for r in Role::ALL {
-            assert_eq!(Role::parse(r.as_str()), Some(r));
-        }
+        shuanglian_testkit::assert_str_enum::<Role>();
+        assert_eq!(Role::ALL.len(), 8);
         assert_eq!(Role::ALL.iter().filter(|r| r.is_tenant_role()).count(), 6);
         assert_eq!(Role::parse("root"), None);
     }

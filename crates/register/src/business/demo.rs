@@ -14,6 +14,7 @@ use crate::db::schema::{
     members as m, org_units as o,
 };
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::org::model::OrgKind;
 use crate::rng::Rng;
 

@@ -10,6 +10,8 @@ use crate::members::model::BusinessStatus;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum BusinessKind {
     /// 个体工商户
     IndividualBusiness,
@@ -19,50 +21,17 @@ pub enum BusinessKind {
     MarketStall,
 }
 
-impl BusinessKind {
-    pub const ALL: [BusinessKind; 3] = [
-        BusinessKind::IndividualBusiness,
-        BusinessKind::SmallMicroEnterprise,
-        BusinessKind::MarketStall,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BusinessKind::IndividualBusiness => "individual_business",
-            BusinessKind::SmallMicroEnterprise => "small_micro_enterprise",
-            BusinessKind::MarketStall => "market_stall",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
-
 /// 业主 / 从业人员
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum PersonRole {
     /// 业主
     Owner,
     /// 从业人员
     Employee,
-}
-
-impl PersonRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PersonRole::Owner => "owner",
-            PersonRole::Employee => "employee",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [PersonRole::Owner, PersonRole::Employee]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-    }
 }
 
 /// List order. Cursors carry the last id; for `Name` the page continues after that row's name.
@@ -249,6 +218,13 @@ pub fn business_status_change(from: BusinessStatus, to: BusinessStatus) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shuanglian_testkit::assert_str_enum;
+
+    #[test]
+    fn enum_names_round_trip() {
+        assert_str_enum::<BusinessKind>();
+        assert_str_enum::<PersonRole>();
+    }
 
     /// A code with a valid check character built from its first 17.
     fn with_check(first17: &str) -> String {
@@ -328,9 +304,6 @@ mod tests {
             codes(check_shape(SmallMicroEnterprise, false, false, false)),
             vec![("credit_code".to_owned(), "required".to_owned())]
         );
-        for k in BusinessKind::ALL {
-            assert_eq!(BusinessKind::parse(k.as_str()), Some(k));
-        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::db::schema::{
     org_units as o,
 };
 use crate::db::{DbError, DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, FieldError};
 use crate::org::model::{OrgKind, subtree_end};
 

@@ -5,6 +5,9 @@
 //! A workflow builds the `Document` from its own records ("enter once"); this module knows
 //! nothing about workflows. Endpoints serve the two renderings as `….xlsx` and `….html`.
 
+use std::borrow::Cow;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use poem_openapi::ApiResponse;
 use poem_openapi::payload::{Binary, Html};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
@@ -66,19 +69,14 @@ pub enum HtmlDocument {
     Ok(Html<String>, #[oai(header = "Cache-Control")] String),
 }
 
+/// The bytes a `filename*` keeps as they are: letters, digits and `-_.`, a subset of RFC 5987's
+/// attr-char; every other byte (all of a Chinese name's UTF-8) becomes `%XX`.
+const FILENAME: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
+
 /// `Content-Disposition` for a download named `name` (RFC 6266 / 5987: ASCII fallback and the
 /// UTF-8 name).
 pub fn attachment(name: &str, fallback: &str) -> String {
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = utf8_percent_encode(name, FILENAME);
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
@@ -335,19 +333,9 @@ fn sheet_name(title: &str) -> String {
     }
 }
 
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// Data as HTML text: `&<>"'` escaped.
+fn esc(s: &str) -> Cow<'_, str> {
+    html_escape::encode_quoted_attribute(s)
 }
 
 fn esc_lines(s: &str) -> String {
@@ -406,6 +394,27 @@ mod tests {
             signatures: vec!["填报人：".to_owned(), "（盖章）".to_owned()],
             stamp: "生成：管理员 2026-11-26 10:00".to_owned(),
         }
+    }
+
+    #[test]
+    fn attachment_names_are_percent_encoded_utf8() {
+        assert_eq!(
+            attachment("党员名单 (2026)~.xlsx", "export.xlsx"),
+            "attachment; filename=\"export.xlsx\"; \
+             filename*=UTF-8''%E5%85%9A%E5%91%98%E5%90%8D%E5%8D%95%20%282026%29%7E.xlsx"
+        );
+    }
+
+    #[test]
+    fn markup_characters_are_escaped() {
+        assert_eq!(
+            esc(r#"<a href="x">Tom & Jerry's</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#x27;s&lt;/a&gt;"
+        );
+        assert!(
+            matches!(esc("王建国"), Cow::Borrowed(_)),
+            "nothing to escape, no copy"
+        );
     }
 
     #[test]

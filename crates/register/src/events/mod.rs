@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::auth::{Principal, Role};
 use crate::db::Mode;
+use crate::enums::StrEnum;
 use crate::kv::Scope;
 use crate::org::scope::Visibility;
 
@@ -104,7 +105,8 @@ impl Audience {
     pub fn county_wide() -> Self {
         Audience {
             roles: Role::ALL
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|r| r.is_tenant_role() && crate::org::scope::bindable_kinds(*r).is_none())
                 .collect(),
             ..Audience::none()
@@ -382,7 +384,7 @@ mod tests {
         // Undecidable: the county-wide roles only.
         let cw = Audience::default();
         assert!(cw.reaches(Role::AssociationCommittee, "x", &Visibility::County));
-        for r in Role::ALL {
+        for &r in Role::ALL {
             if crate::org::scope::bindable_kinds(r).is_some() {
                 assert!(
                     !cw.reaches(r, "x", &Visibility::Subtree("/".into())),

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::api::PageRequest;
 use crate::db::schema::{grid_townships as gt, grids as g};
 use crate::db::{DbError, DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, FieldError};
 use crate::org::model::OrgKind;
 use crate::org::repo::{self as org, OrgUnitRow};

@@ -23,6 +23,7 @@ use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal, Role};
 use crate::db::schema::{member_consents as c, members as m, org_units as o};
 use crate::db::{DbError, DbResult, Mode, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::org::model::subtree_end;
 use crate::org::scope::{self, Visibility};
@@ -33,28 +34,13 @@ use crate::org::scope::{self, Visibility};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum ConsentForm {
     /// 书面: a signed paper form, kept on file.
     Written,
     /// 电子: an electronic confirmation (e.g. in an app or a signed PDF).
     Electronic,
-}
-
-impl ConsentForm {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConsentForm::Written => "written",
-            ConsentForm::Electronic => "electronic",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "written" => Some(ConsentForm::Written),
-            "electronic" => Some(ConsentForm::Electronic),
-            _ => None,
-        }
-    }
 }
 
 /// A validated consent to record.
@@ -647,6 +633,13 @@ impl ConsentApi {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shuanglian_testkit::assert_str_enum;
+
+    #[test]
+    fn enum_names_round_trip() {
+        assert_str_enum::<ConsentForm>();
+        assert_eq!(ConsentForm::parse("oral"), None);
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
@@ -708,13 +701,5 @@ mod tests {
                 .code,
             "date_in_future"
         );
-    }
-
-    #[test]
-    fn forms_round_trip() {
-        for f in [ConsentForm::Written, ConsentForm::Electronic] {
-            assert_eq!(ConsentForm::parse(f.as_str()), Some(f));
-        }
-        assert_eq!(ConsentForm::parse("oral"), None);
     }
 }

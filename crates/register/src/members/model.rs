@@ -4,57 +4,76 @@ use serde::{Deserialize, Serialize};
 
 use crate::org::model::OrgKind;
 
-macro_rules! str_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
-        #[serde(rename_all = "snake_case")]
-        #[oai(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v),+ }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$v => $s),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($s => Some($name::$v),)+ _ => None }
-            }
-        }
-    };
+/// 正式 / 预备
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum MembershipStatus {
+    Full,
+    Probationary,
 }
 
-str_enum!(
-    /// 正式 / 预备
-    MembershipStatus { Full => "full", Probationary => "probationary" }
-);
-str_enum!(
-    /// 个体工商户 / 市场内个体工商户
-    Distribution { IndividualBusiness => "individual_business", MarketBusiness => "market_business" }
-);
-str_enum!(
-    /// 经营 / 停歇业 / 注销
-    BusinessStatus { Operating => "operating", Suspended => "suspended", Closed => "closed" }
-);
-str_enum!(
-    /// Member category (seed 001): 隶属 / 属地 / 流动
-    Category {
-        /// 隶属党员: membership held by the association or one of its branches.
-        Affiliated => "affiliated",
-        /// 属地党员: membership held by a township or village of the county.
-        Local => "local",
-        /// 流动党员: membership held outside the county.
-        Floating => "floating",
-    }
-);
-str_enum!(
-    Gender { Male => "male", Female => "female" }
-);
+/// 个体工商户 / 市场内个体工商户
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum Distribution {
+    IndividualBusiness,
+    MarketBusiness,
+}
 
-str_enum!(
-    /// The personal identifiers of a member (SPEC §11).
-    PersonalField { IdNumber => "id_number", Phone => "phone", HomeAddress => "home_address" }
-);
+/// 经营 / 停歇业 / 注销
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum BusinessStatus {
+    Operating,
+    Suspended,
+    Closed,
+}
+
+/// Member category (seed 001): 隶属 / 属地 / 流动
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum Category {
+    /// 隶属党员: membership held by the association or one of its branches.
+    Affiliated,
+    /// 属地党员: membership held by a township or village of the county.
+    Local,
+    /// 流动党员: membership held outside the county.
+    Floating,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+/// The personal identifiers of a member (SPEC §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum PersonalField {
+    IdNumber,
+    Phone,
+    HomeAddress,
+}
 
 /// The category follows from who holds the membership (组织关系所在地党组织): an association
 /// unit of this county → 隶属; a township or village of this county → 属地; anything else
@@ -92,6 +111,18 @@ pub fn can_hold_membership(kind: OrgKind) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::enums::StrEnum;
+    use shuanglian_testkit::assert_str_enum;
+
+    #[test]
+    fn enum_names_round_trip() {
+        assert_str_enum::<MembershipStatus>();
+        assert_str_enum::<Distribution>();
+        assert_str_enum::<BusinessStatus>();
+        assert_str_enum::<Category>();
+        assert_str_enum::<Gender>();
+        assert_str_enum::<PersonalField>();
+    }
 
     #[test]
     fn categories_follow_the_membership_holder() {

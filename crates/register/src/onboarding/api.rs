@@ -17,6 +17,7 @@ use crate::api::{JsonBody, PageRequest, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Role};
 use crate::db::{DbResult, Mode, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::members::api::{Clear, MemberQuery, masked};
 use crate::members::model::{BusinessStatus, Distribution, MembershipStatus};

@@ -8,34 +8,21 @@ use diesel::prelude::*;
 use crate::auth::Role;
 use crate::db::schema::member_exports as x;
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::AppError;
 
-macro_rules! export_status {
-    ($($v:ident => $s:literal),+ $(,)?) => {
-        /// Where an export request stands.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, poem_openapi::Enum)]
-        #[oai(rename_all = "snake_case")]
-        #[serde(rename_all = "snake_case")]
-        pub enum ExportStatus { $($v),+ }
-
-        impl ExportStatus {
-            pub fn as_str(self) -> &'static str {
-                match self { $(ExportStatus::$v => $s),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($s => Some(ExportStatus::$v),)+ _ => None }
-            }
-        }
-    };
+/// Where an export request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum ExportStatus {
+    Pending,
+    Approved,
+    Denied,
+    Downloaded,
 }
-
-export_status!(
-    Pending => "pending",
-    Approved => "approved",
-    Denied => "denied",
-    Downloaded => "downloaded",
-);
 
 /// An export without identifiers in clear (masked values only) needs no second person.
 pub fn initial_status(personal: bool) -> ExportStatus {
@@ -241,6 +228,12 @@ pub fn transition(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shuanglian_testkit::assert_str_enum;
+
+    #[test]
+    fn status_names_round_trip() {
+        assert_str_enum::<ExportStatus>();
+    }
 
     #[test]
     fn decisions_need_another_county_admin_and_a_pending_request() {

@@ -12,6 +12,7 @@ use super::columns::{COLUMNS, Col, def, locate};
 use super::sheet::{Cell, Table};
 use crate::db::schema::org_units as o;
 use crate::db::{DbError, DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, Capped, FieldError};
 use crate::members::api::{CreateMemberRequest, build, check_unit};
 use crate::members::model::{

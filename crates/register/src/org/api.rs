@@ -16,6 +16,7 @@ use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::auth::{Auth, Role};
 use crate::db::Mode;
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult};
 
 #[derive(Tags)]

@@ -2,11 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::enums::StrEnum;
 use crate::error::FieldError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum OrgKind {
     /// 县个体私营企业协会党委 (root)
     AssociationCommittee,
@@ -29,36 +32,6 @@ pub enum OrgKind {
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 9] = [
-        OrgKind::AssociationCommittee,
-        OrgKind::Branch,
-        OrgKind::PartyBranch,
-        OrgKind::ServiceCentre,
-        OrgKind::Township,
-        OrgKind::Village,
-        OrgKind::AicOffice,
-        OrgKind::Market,
-        OrgKind::MarketPartyOrg,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgKind::AssociationCommittee => "association_committee",
-            OrgKind::Branch => "branch",
-            OrgKind::PartyBranch => "party_branch",
-            OrgKind::ServiceCentre => "service_centre",
-            OrgKind::Township => "township",
-            OrgKind::Village => "village",
-            OrgKind::AicOffice => "aic_office",
-            OrgKind::Market => "market",
-            OrgKind::MarketPartyOrg => "market_party_org",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<OrgKind> {
-        OrgKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     pub fn label_zh(self) -> &'static str {
         match self {
             OrgKind::AssociationCommittee => "协会党委",
@@ -157,6 +130,12 @@ pub fn ancestors(path: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shuanglian_testkit::assert_str_enum;
+
+    #[test]
+    fn enum_names_round_trip() {
+        assert_str_enum::<OrgKind>();
+    }
 
     #[test]
     fn the_tree_shape_is_enforced() {
@@ -176,9 +155,6 @@ mod tests {
         assert!(e.message.contains("乡镇/街道"), "{}", e.message);
         assert!(check_parent(OrgKind::Branch, None).is_err());
         assert!(check_parent(OrgKind::Township, Some(OrgKind::Township)).is_err());
-        for k in OrgKind::ALL {
-            assert_eq!(OrgKind::parse(k.as_str()), Some(k));
-        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::model::{OrgKind, ancestors, check_parent, child_path, subtree_end};
 use crate::api::PageRequest;
 use crate::db::schema::org_units as o;
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, FieldError};
 
 diesel::define_sql_function! {

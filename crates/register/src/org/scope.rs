@@ -8,6 +8,7 @@ use super::repo::{self, OrgUnitRow};
 use crate::auth::Role;
 use crate::db::schema::users as u;
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::FieldError;
 
 /// The kinds of unit a role is bound to; `None` for roles that see the whole county.
@@ -114,7 +115,7 @@ mod tests {
             ("org_unit_id", "org_unit_kind_mismatch")
         );
         assert!(check_binding(Role::TownshipCommittee, OrgKind::Village).is_err());
-        for r in Role::ALL {
+        for &r in Role::ALL {
             if r.is_tenant_role() && bindable_kinds(r).is_some() {
                 assert!(
                     OrgKind::ALL.iter().any(|k| check_binding(r, *k).is_ok()),

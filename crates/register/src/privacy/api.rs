@@ -10,6 +10,7 @@ use crate::api::JsonBody;
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Role};
 use crate::db::Mode;
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult};
 
 #[derive(Tags)]
@@ -46,7 +47,7 @@ pub struct PrivacyApi {
 }
 
 fn tenant_roles() -> impl Iterator<Item = Role> {
-    Role::ALL.into_iter().filter(|r| r.is_tenant_role())
+    Role::ALL.iter().copied().filter(|r| r.is_tenant_role())
 }
 
 #[OpenApi(tag = "ApiTags::Privacy")]

@@ -11,51 +11,36 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Role;
 use crate::db::schema::masking_policies as mp;
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::FieldError;
 
-macro_rules! str_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, poem_openapi::Enum)]
-        #[serde(rename_all = "snake_case")]
-        #[oai(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$v => $s),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($s => Some($name::$v),)+ _ => None }
-            }
-        }
-    };
+/// A personal field the policy governs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, poem_openapi::Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum Field {
+    IdNumber,
+    Phone,
+    HomeAddress,
+    QqNumber,
 }
 
-str_enum!(
-    /// A personal field the policy governs.
-    Field {
-        IdNumber => "id_number",
-        Phone => "phone",
-        HomeAddress => "home_address",
-        QqNumber => "qq_number",
-    }
-);
-
-str_enum!(
-    /// How a role sees a personal field.
-    Exposure {
-        /// 脱敏，不可查看明文
-        Masked => "masked",
-        /// 脱敏，可说明理由后查看明文（记入审计日志）
-        OnRequest => "on_request",
-        /// 直接显示明文
-        Visible => "visible",
-    }
-);
+/// How a role sees a personal field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, poem_openapi::Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum Exposure {
+    /// 脱敏，不可查看明文
+    Masked,
+    /// 脱敏，可说明理由后查看明文（记入审计日志）
+    OnRequest,
+    /// 直接显示明文
+    Visible,
+}
 
 /// Before the county decides: the county admin may unmask with a reason; everyone else sees
 /// masked values only.
@@ -151,6 +136,13 @@ pub fn set(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shuanglian_testkit::assert_str_enum;
+
+    #[test]
+    fn enum_names_round_trip() {
+        assert_str_enum::<Field>();
+        assert_str_enum::<Exposure>();
+    }
 
     #[test]
     fn defaults_and_rules() {

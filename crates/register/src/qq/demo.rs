@@ -16,6 +16,7 @@ use super::rules::{self, Expected};
 use crate::api::PageRequest;
 use crate::db::schema::{members as m, org_units as o, users as u};
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::privacy::crypto::CountyKeys;
 use crate::rng::Rng;
 

@@ -10,6 +10,8 @@ use crate::error::FieldError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum RosterRole {
     /// 群管理员: the branch staff member who keeps the group.
     Administrator,
@@ -24,28 +26,6 @@ pub enum RosterRole {
 }
 
 impl RosterRole {
-    pub const ALL: [RosterRole; 5] = [
-        RosterRole::Administrator,
-        RosterRole::BranchStaff,
-        RosterRole::TownshipOrganiser,
-        RosterRole::VillageOrganiser,
-        RosterRole::Member,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RosterRole::Administrator => "administrator",
-            RosterRole::BranchStaff => "branch_staff",
-            RosterRole::TownshipOrganiser => "township_organiser",
-            RosterRole::VillageOrganiser => "village_organiser",
-            RosterRole::Member => "member",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RosterRole> {
-        RosterRole::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     pub fn label_zh(self) -> &'static str {
         match self {
             RosterRole::Administrator => "群管理员",
@@ -70,27 +50,13 @@ impl RosterRole {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum SnapshotSource {
     /// Text pasted from QQ's group member list.
     Paste,
     Xlsx,
     Csv,
-}
-
-impl SnapshotSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SnapshotSource::Paste => "paste",
-            SnapshotSource::Xlsx => "xlsx",
-            SnapshotSource::Csv => "csv",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Paste, Self::Xlsx, Self::Csv]
-            .into_iter()
-            .find(|v| v.as_str() == s)
-    }
 }
 
 /// The yearly date by which organisers must have joined (seed 000: "5月上旬前"; default 10 May).
@@ -152,12 +118,17 @@ impl std::fmt::Display for JoinDeadline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::enums::StrEnum;
+    use shuanglian_testkit::assert_str_enum;
+
+    #[test]
+    fn enum_names_round_trip() {
+        assert_str_enum::<RosterRole>();
+        assert_str_enum::<SnapshotSource>();
+    }
 
     #[test]
     fn roles_round_trip() {
-        for r in RosterRole::ALL {
-            assert_eq!(RosterRole::parse(r.as_str()), Some(r));
-        }
         assert!(RosterRole::VillageOrganiser.is_organiser());
         assert!(!RosterRole::Member.is_organiser());
         assert_eq!(SnapshotSource::parse("csv"), Some(SnapshotSource::Csv));

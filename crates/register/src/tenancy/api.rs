@@ -14,6 +14,7 @@ use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::auth::{Auth, Role, password};
 use crate::db::Mode;
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::kv::Scope;
 use crate::users::model::{Username, parse_display_name};

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::enums::StrEnum;
 use crate::error::FieldError;
 pub use shuanglian_core::tenant::TenantId;
 
@@ -60,26 +61,11 @@ impl DivisionCode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum TenantStatus {
     Active,
     Suspended,
-}
-
-impl TenantStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TenantStatus::Active => "active",
-            TenantStatus::Suspended => "suspended",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "active" => Some(TenantStatus::Active),
-            "suspended" => Some(TenantStatus::Suspended),
-            _ => None,
-        }
-    }
 }
 
 /// A tenant name: trimmed, 2–50 characters, no control characters.
@@ -122,6 +108,11 @@ pub fn transition(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tenant_status_names() {
+        shuanglian_testkit::assert_str_enum::<TenantStatus>();
+    }
 
     #[test]
     fn division_codes() {

@@ -7,6 +7,7 @@ use super::model::{DivisionCode, TenantId, TenantStatus};
 use crate::api::PageRequest;
 use crate::db::schema::{provinces as p, tenants as t};
 use crate::db::{DbError, DbResult, PlatformTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, FieldError};
 
 #[derive(Debug, Clone, Queryable, Selectable)]

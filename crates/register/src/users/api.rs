@@ -13,6 +13,7 @@ use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::auth::{Auth, Role, password};
 use crate::db::Mode;
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::kv::Scope;
 use crate::tenancy::api::{OneTimeCredential, TenantView};
@@ -47,7 +48,8 @@ impl From<&UserRow> for UserView {
             display_name: u.display_name.clone(),
             role: Role::parse(&u.role).unwrap_or(Role::VillageRecorder),
             org_unit_id: u.org_unit_id.clone(),
-            status: UserStatus::parse(&u.status),
+            // Anything but `active` shows as disabled (fails closed).
+            status: UserStatus::parse(&u.status).unwrap_or(UserStatus::Disabled),
             must_change_password: u.must_change_password,
             created_at: u.created_at.and_utc(),
             updated_at: u.updated_at.and_utc(),

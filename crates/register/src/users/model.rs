@@ -56,26 +56,11 @@ pub fn parse_display_name(field: &str, s: &str) -> Result<String, FieldError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum UserStatus {
     Active,
     Disabled,
-}
-
-impl UserStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserStatus::Active => "active",
-            UserStatus::Disabled => "disabled",
-        }
-    }
-
-    pub fn parse(s: &str) -> UserStatus {
-        if s == "active" {
-            UserStatus::Active
-        } else {
-            UserStatus::Disabled
-        }
-    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -114,6 +99,12 @@ pub struct PlatformUserRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shuanglian_testkit::assert_str_enum;
+
+    #[test]
+    fn enum_names_round_trip() {
+        assert_str_enum::<UserStatus>();
+    }
 
     #[test]
     fn usernames() {

@@ -8,6 +8,7 @@ use crate::api::PageRequest;
 use crate::auth::Role;
 use crate::db::schema::{platform_users as pu, users as u};
 use crate::db::{DbError, DbResult, PlatformTx, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::AppError;
 
 pub struct NewUser<'a> {

@@ -15,6 +15,7 @@ use crate::auth::lockout::{self, Gate};
 use crate::auth::totp::service::{self as totp_service, Owner, Verdict};
 use crate::auth::{Auth, Role, password, totp};
 use crate::db::Mode;
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::kv::Scope;
 use crate::tenancy::{DivisionCode, TenantStatus, repo as tenants};

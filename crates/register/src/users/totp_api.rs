@@ -16,6 +16,7 @@ use crate::auth::totp::service::{self, Owner, Verdict};
 use crate::auth::totp::{DIGITS, ISSUER, PERIOD, account_label, otpauth_uri, required_for};
 use crate::auth::{Auth, Principal, Role};
 use crate::db::Mode;
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult};
 use crate::kv::Scope;
 use crate::users::model::Username;

@@ -12,6 +12,7 @@ use super::repo::{self, BatchRow, ItemRow};
 use crate::db::schema::{handbooks as h, org_units as ou};
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{ObligationKind, Period};
+use crate::enums::StrEnum;
 
 const BY: &str = "demo-data";
 

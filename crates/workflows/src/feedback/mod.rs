@@ -14,6 +14,7 @@ pub mod service;
 
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::Period;
+use crate::enums::StrEnum;
 use crate::timeline::TimelineEntry;
 
 /// Feedback received about a member, on the day it was sent.

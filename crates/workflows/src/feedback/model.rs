@@ -15,6 +15,8 @@ use crate::reporting::model::Refused;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum BatchState {
     /// 草稿
     Draft,
@@ -31,30 +33,6 @@ pub enum BatchState {
 }
 
 impl BatchState {
-    pub const ALL: [BatchState; 6] = [
-        BatchState::Draft,
-        BatchState::Submitted,
-        BatchState::Returned,
-        BatchState::Approved,
-        BatchState::Sent,
-        BatchState::Acknowledged,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BatchState::Draft => "draft",
-            BatchState::Submitted => "submitted",
-            BatchState::Returned => "returned",
-            BatchState::Approved => "approved",
-            BatchState::Sent => "sent",
-            BatchState::Acknowledged => "acknowledged",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     pub fn label_zh(self) -> &'static str {
         match self {
             BatchState::Draft => "草稿",
@@ -76,6 +54,8 @@ impl BatchState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Direction {
     /// The branch on conduct at the business place (经营地表现), to the village holding the
     /// membership; reviewed by the association committee.
@@ -86,19 +66,6 @@ pub enum Direction {
 }
 
 impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::BranchToVillage => "branch_to_village",
-            Direction::VillageToBranch => "village_to_branch",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Direction::BranchToVillage, Direction::VillageToBranch]
-            .into_iter()
-            .find(|d| d.as_str() == s)
-    }
-
     /// 经营地表现 / 居住地表现
     pub fn conduct_zh(self) -> &'static str {
         match self {
@@ -225,6 +192,13 @@ pub fn overdue(state: BatchState, due_on: NaiveDate, as_of: NaiveDate) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shuanglian_testkit::assert_str_enum;
+
+    #[test]
+    fn enum_names_round_trip() {
+        assert_str_enum::<BatchState>();
+        assert_str_enum::<Direction>();
+    }
     use BatchState as S;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -7,6 +7,7 @@ use super::model::{BatchState, Direction};
 use crate::api::PageRequest;
 use crate::db::schema::{feedback_batches as fb, feedback_items as fi};
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = fb)]

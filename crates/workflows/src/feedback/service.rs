@@ -11,6 +11,7 @@ use crate::auth::Role;
 use crate::db::schema::{handbooks as h, members as m};
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{NewObligation, ObligationKind, Period};
+use crate::enums::StrEnum;
 use crate::error::{AppError, FieldError};
 use crate::org::model::OrgKind;
 use crate::org::repo::OrgUnitRow;

@@ -23,6 +23,7 @@ use crate::db::schema::{org_units as o, tenants as t};
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{self, NewObligation, ObligationKind, Period};
 use crate::documents::{HtmlDocument, XlsxDocument};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::handler::Call;
 use crate::org::model::subtree_end;

@@ -14,6 +14,7 @@ use super::repo::{self, NewFiling};
 use crate::db::schema::org_units as o;
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{self, NewObligation, ObligationKind, Period};
+use crate::enums::StrEnum;
 use crate::org::model::OrgKind;
 use crate::rng::Rng;
 

@@ -10,6 +10,7 @@ use crate::api::PageRequest;
 use crate::db::schema::{filing_events as fe, filing_lines as fl, filings as f};
 use crate::db::{DbError, DbResult, TenantTx};
 use crate::deadlines::Period;
+use crate::enums::StrEnum;
 use crate::error::AppError;
 use crate::records::repo::{self as records, RecordRow};
 

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::api::{JsonBody, PageRequest, etag, path_id};
 use crate::auth::{Auth, Role};
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::handler::Call;
 use crate::org::model::OrgKind;

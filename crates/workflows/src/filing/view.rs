@@ -12,6 +12,7 @@ use super::repo::{self, EventRow, FilingRow, LineRow};
 use crate::api::PageRequest;
 use crate::db::schema::{members as m, org_units as o};
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::AppError;
 use crate::org::model::OrgKind;
 use crate::org::repo::OrgUnitRow;

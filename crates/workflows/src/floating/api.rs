@@ -29,6 +29,7 @@ use crate::db::schema::grids as g;
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{self, NewObligation, ObligationKind, Period};
 use crate::documents::{HtmlDocument, XlsxDocument};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::handler::Call;
 use crate::members::model::Category;

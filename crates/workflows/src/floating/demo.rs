@@ -16,6 +16,7 @@ use super::repo::{self, ActivityRow, CaseValues, ChaseRow};
 use crate::db::schema::{members as m, obligations as ob, org_units as o};
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{ObligationKind, Period};
+use crate::enums::StrEnum;
 use crate::rng::Rng;
 
 const MAX_MEMBERS: i64 = 600;

@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use super::model::{ActivityKind, SendMethod};
 use super::repo::{ActivityRow, CaseRow};
 use crate::documents::{Block, Document};
+use crate::enums::StrEnum;
 
 pub const FEEDBACK_FORM_TITLE: &str = "个体工商户和商品交易市场流动党员双重管理反馈表";
 pub const LETTER_TITLE: &str = "函";

@@ -17,6 +17,7 @@ pub mod view;
 use chrono::NaiveDate;
 
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::timeline::TimelineEntry;
 use model::{ActivityKind, CaseState};
 

@@ -5,81 +5,159 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-macro_rules! str_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal / $zh:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, poem_openapi::Enum)]
-        #[serde(rename_all = "snake_case")]
-        #[oai(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$v => $s),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($s => Some($name::$v),)+ _ => None }
-            }
-
-            pub fn label_zh(self) -> &'static str {
-                match self { $($name::$v => $zh),+ }
-            }
-        }
-    };
+/// Where a case stands. Activities are recorded from `confirmed` on without changing it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    poem_openapi::Enum,
+)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum CaseState {
+    /// 已登记: the 流动党员登记表 is in.
+    Registered,
+    /// 身份已确认: the home branch's stamped proof is on file.
+    Confirmed,
+    /// 已评议: the branch secretary wrote the evaluation (评语).
+    Evaluated,
+    /// 已寄发: the feedback form and letter went to the home branch.
+    Sent,
+    /// 回执已收回
+    ReceiptReturned,
+    /// 已归档
+    Archived,
 }
 
-str_enum!(
-    /// Where a case stands. Activities are recorded from `confirmed` on without changing it.
-    CaseState {
-        /// 已登记: the 流动党员登记表 is in.
-        Registered => "registered" / "已登记",
-        /// 身份已确认: the home branch's stamped proof is on file.
-        Confirmed => "confirmed" / "身份已确认",
-        /// 已评议: the branch secretary wrote the evaluation (评语).
-        Evaluated => "evaluated" / "已评议",
-        /// 已寄发: the feedback form and letter went to the home branch.
-        Sent => "sent" / "已寄发反馈",
-        /// 回执已收回
-        ReceiptReturned => "receipt_returned" / "回执已收回",
-        /// 已归档
-        Archived => "archived" / "已归档",
+impl CaseState {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            CaseState::Registered => "已登记",
+            CaseState::Confirmed => "身份已确认",
+            CaseState::Evaluated => "已评议",
+            CaseState::Sent => "已寄发反馈",
+            CaseState::ReceiptReturned => "回执已收回",
+            CaseState::Archived => "已归档",
+        }
     }
-);
+}
 
-str_enum!(
-    /// 参加组织活动备案: what kind of participation an entry records.
-    ActivityKind {
-        /// 组织生活 (三会一课, 主题党日 …)
-        OrgLife => "org_life" / "组织生活",
-        /// 培训
-        Training => "training" / "培训",
-        /// 教育
-        Education => "education" / "教育",
-        /// 组织活动 (志愿服务, 结对帮扶 …)
-        Activity => "activity" / "组织活动",
-    }
-);
+/// 参加组织活动备案: what kind of participation an entry records.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    poem_openapi::Enum,
+)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum ActivityKind {
+    /// 组织生活 (三会一课, 主题党日 …)
+    OrgLife,
+    /// 培训
+    Training,
+    /// 教育
+    Education,
+    /// 组织活动 (志愿服务, 结对帮扶 …)
+    Activity,
+}
 
-str_enum!(
-    /// How the feedback form and letter went to the home branch.
-    SendMethod {
-        Post => "post" / "邮寄",
-        Hand => "hand" / "专人送达",
-        Online => "online" / "网上发送",
+impl ActivityKind {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ActivityKind::OrgLife => "组织生活",
+            ActivityKind::Training => "培训",
+            ActivityKind::Education => "教育",
+            ActivityKind::Activity => "组织活动",
+        }
     }
-);
+}
 
-str_enum!(
-    /// How a reminder for an outstanding receipt was made (催收回执).
-    ChaseMethod {
-        Phone => "phone" / "电话催收",
-        Letter => "letter" / "发函催收",
-        Online => "online" / "网上催收",
+/// How the feedback form and letter went to the home branch.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    poem_openapi::Enum,
+)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum SendMethod {
+    Post,
+    Hand,
+    Online,
+}
+
+impl SendMethod {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            SendMethod::Post => "邮寄",
+            SendMethod::Hand => "专人送达",
+            SendMethod::Online => "网上发送",
+        }
     }
-);
+}
+
+/// How a reminder for an outstanding receipt was made (催收回执).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    poem_openapi::Enum,
+)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum ChaseMethod {
+    Phone,
+    Letter,
+    Online,
+}
+
+impl ChaseMethod {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ChaseMethod::Phone => "电话催收",
+            ChaseMethod::Letter => "发函催收",
+            ChaseMethod::Online => "网上催收",
+        }
+    }
+}
 
 /// A step someone asks for on a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,8 +275,21 @@ pub fn days_outstanding(sent_on: NaiveDate, as_of: NaiveDate) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::enums::StrEnum;
     use Action as A;
     use CaseState as S;
+    use shuanglian_testkit::assert_str_enum;
+
+    #[test]
+    fn enum_names_round_trip() {
+        assert_str_enum::<CaseState>();
+        assert_str_enum::<ActivityKind>();
+        assert_str_enum::<SendMethod>();
+        assert_str_enum::<ChaseMethod>();
+        assert_eq!(ActivityKind::OrgLife.label_zh(), "组织生活");
+        assert_eq!(SendMethod::parse("post"), Some(SendMethod::Post));
+        assert_eq!(ChaseMethod::parse("fax"), None);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -264,19 +355,6 @@ mod tests {
             assert_eq!(code(S::Archived, a), "archived");
         }
         assert_eq!(next(S::Archived, A::PrintDocuments), Ok(S::Archived));
-    }
-
-    #[test]
-    fn every_state_and_kind_round_trips() {
-        for s in S::ALL {
-            assert_eq!(S::parse(s.as_str()), Some(*s));
-        }
-        for k in ActivityKind::ALL {
-            assert_eq!(ActivityKind::parse(k.as_str()), Some(*k));
-        }
-        assert_eq!(ActivityKind::OrgLife.label_zh(), "组织生活");
-        assert_eq!(SendMethod::parse("post"), Some(SendMethod::Post));
-        assert_eq!(ChaseMethod::parse("fax"), None);
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal};
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{self, ObligationKind, Period};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, Gather};
 use crate::handler::Call;
 

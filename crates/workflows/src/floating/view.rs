@@ -12,6 +12,7 @@ use super::repo::{self, ActivityRow, CaseRow, ChaseRow};
 use crate::db::schema::{members as m, org_units as o};
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{self, ObligationKind, Period};
+use crate::enums::StrEnum;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Object, Serialize, Deserialize)]

@@ -18,6 +18,7 @@ use crate::audit::{self, Actor};
 use crate::auth::{Auth, Role};
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::Period;
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::filing::repo as filings;
 use crate::handler::Call;

@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::api::{JsonBody, etag, if_match};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal, Role};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, Gather};
 use crate::handler::Call;
 use crate::users::signin::NoContent;

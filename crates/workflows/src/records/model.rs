@@ -12,6 +12,8 @@ use crate::org::model::OrgKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case", rename = "RecordCategory")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Category {
     /// 经营表现: recorded by the AIC office (工商所/分局).
     Business,
@@ -24,26 +26,6 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 4] = [
-        Category::Business,
-        Category::Association,
-        Category::Village,
-        Category::Residence,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Business => "business",
-            Category::Association => "association",
-            Category::Village => "village",
-            Category::Residence => "residence",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
     pub fn label_zh(self) -> &'static str {
         match self {
             Category::Business => "经营表现",
@@ -310,11 +292,18 @@ pub fn may_record(role: Role, category: Category) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::enums::StrEnum;
+    use shuanglian_testkit::assert_str_enum;
+
+    #[test]
+    fn enum_names_round_trip() {
+        assert_str_enum::<Category>();
+    }
 
     #[test]
     fn the_default_catalogue_has_18_items_in_4_categories_with_the_seed_names() {
         assert_eq!(DEFAULT_CATALOGUE.len(), 18);
-        for c in Category::ALL {
+        for &c in Category::ALL {
             assert!(DEFAULT_CATALOGUE.iter().any(|i| i.category == c), "{c:?}");
         }
         let names: Vec<&str> = DEFAULT_CATALOGUE.iter().map(|i| i.name).collect();
@@ -348,9 +337,8 @@ mod tests {
         assert!(may_record(Role::VillageRecorder, Category::Village));
         assert!(may_record(Role::VillageRecorder, Category::Residence));
         assert!(!may_record(Role::CountyAdmin, Category::Residence));
-        for c in Category::ALL {
+        for &c in Category::ALL {
             assert_eq!(recorder_of(c.recording_kind()), Some(c.recorder()));
-            assert_eq!(Category::parse(c.as_str()), Some(c));
         }
         assert_eq!(recorder_of(OrgKind::Township), None);
     }

@@ -15,6 +15,7 @@ use crate::db::schema::{
     performance_records as r, record_catalogue_items as ci, record_catalogue_versions as cv,
 };
 use crate::db::{AnyConnection, DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -20,6 +20,7 @@ use super::model::recorder_of;
 use crate::auth::{Principal, Role};
 use crate::db::schema::{grids as g, org_units as o, users as u};
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::AppError;
 use crate::handler::Resolve;
 use crate::members::repo::MemberRow;

@@ -13,6 +13,7 @@ use super::repo::{self, HandbookRow, LedgerRow};
 use crate::db::schema::{grid_townships as gt, grids as g, members as m, org_units as ou};
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{ObligationKind, Period};
+use crate::enums::StrEnum;
 
 const BY: &str = "demo-data";
 

@@ -15,6 +15,8 @@ use crate::error::{AppError, FieldError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum HandbookState {
     /// 已发放: issued, the member has reported nowhere yet.
     Issued,
@@ -29,28 +31,6 @@ pub enum HandbookState {
 }
 
 impl HandbookState {
-    pub const ALL: [HandbookState; 5] = [
-        HandbookState::Issued,
-        HandbookState::ReportedToVillage,
-        HandbookState::ReportedToBranch,
-        HandbookState::Reissued,
-        HandbookState::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HandbookState::Issued => "issued",
-            HandbookState::ReportedToVillage => "reported_to_village",
-            HandbookState::ReportedToBranch => "reported_to_branch",
-            HandbookState::Reissued => "reissued",
-            HandbookState::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     pub fn label_zh(self) -> &'static str {
         match self {
             HandbookState::Issued => "已发放",
@@ -266,6 +246,12 @@ pub fn check_date(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shuanglian_testkit::assert_str_enum;
+
+    #[test]
+    fn enum_names_round_trip() {
+        assert_str_enum::<HandbookState>();
+    }
     use HandbookState as S;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

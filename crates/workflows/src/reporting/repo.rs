@@ -11,6 +11,7 @@ use crate::db::schema::{
     handbooks as h, members as m, org_units as ou, tenants as t,
 };
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::org::model::subtree_end;
 use crate::org::repo::OrgUnitRow;
 use crate::org::scope::Visibility;

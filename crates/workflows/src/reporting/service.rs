@@ -12,6 +12,7 @@ use crate::auth::{Principal, Role};
 use crate::db::schema::{handbooks as h, users as u};
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{NewObligation, ObligationKind, Period};
+use crate::enums::StrEnum;
 use crate::error::{AppError, FieldError};
 use crate::handler::Resolve;
 use crate::members::repo::MemberRow;

@@ -149,6 +149,7 @@ pub fn check(secret_b32: &str, code: &str, now: u64, last_step: Option<i64>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shuanglian_core::enums::StrEnum;
 
     /// RFC 6238 Appendix B's SHA-1 seed, "12345678901234567890", in base32.
     const RFC_SEED: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -253,7 +254,11 @@ mod tests {
 
     #[test]
     fn the_roles_that_must_enrol() {
-        let must: Vec<Role> = Role::ALL.into_iter().filter(|r| required_for(*r)).collect();
+        let must: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| required_for(*r))
+            .collect();
         assert_eq!(
             must,
             vec![

@@ -18,6 +18,7 @@ use crate::business::repo::{self, BusinessRow, BusinessValues, Filter};
 use crate::business::scope;
 use crate::clock::today;
 use crate::db::{DbResult, Mode, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::members::model::BusinessStatus;
 use crate::org::model::OrgKind;

@@ -18,6 +18,7 @@ use crate::business::repo::{self, LinkRow};
 use crate::business::scope;
 use crate::clock::today;
 use crate::db::Mode;
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Object, Deserialize)]

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::auth::{Principal, Role};
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::members::model::{self, BusinessStatus, Distribution, Gender, MembershipStatus};
 use crate::members::repo::MemberValues;

@@ -29,6 +29,7 @@ use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::Auth;
 use crate::db::{DbResult, Mode};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, Gather};
 use crate::org::scope;
 use crate::privacy::identity::{IdCardNumber, MobileNumber};

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::MemberView;
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult};
 use crate::members::model::{BusinessStatus, Category, MembershipStatus};
 use crate::members::names;

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::auth::Role;
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::members::model::{BusinessStatus, Category, Distribution, Gender, MembershipStatus};
 use crate::members::repo::MemberRow;
 use crate::privacy::crypto::CountyKeys;

@@ -7,6 +7,7 @@ use super::rules::{AWAY, IN_COUNTY, OUTSIDE_COUNTY, PRESENT};
 use super::{Change, NewHistory, insert_history};
 use crate::db::schema::members as m;
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 
 /// Demo histories consistent with the demo members' current state, covering every kind of
 /// change: 转正 for some full members, the way to a suspended or closed business, away and

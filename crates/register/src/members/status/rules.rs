@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::business::model::{Refused, business_status_change};
+use crate::enums::StrEnum;
 use crate::members::model::{BusinessStatus, MembershipStatus};
 use crate::members::repo::MemberRow;
 
@@ -12,6 +13,8 @@ use crate::members::repo::MemberRow;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Change {
     /// 预备 → 正式 (转正); the reverse is refused.
     MembershipStatus,
@@ -25,32 +28,6 @@ pub enum Change {
     TransferIn,
     /// 组织关系转出: the membership leaves for an organisation outside the county.
     TransferOut,
-}
-
-impl Change {
-    pub const ALL: [Change; 6] = [
-        Change::MembershipStatus,
-        Change::BusinessStatus,
-        Change::Away,
-        Change::Returned,
-        Change::TransferIn,
-        Change::TransferOut,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Change::MembershipStatus => "membership_status",
-            Change::BusinessStatus => "business_status",
-            Change::Away => "away",
-            Change::Returned => "returned",
-            Change::TransferIn => "transfer_in",
-            Change::TransferOut => "transfer_out",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
-    }
 }
 
 /// The part of a member's state that changes here.
@@ -154,6 +131,11 @@ mod tests {
     use super::*;
     use crate::members::model::{BusinessStatus, MembershipStatus};
 
+    #[test]
+    fn change_names() {
+        shuanglian_testkit::assert_str_enum::<Change>();
+    }
+
     fn state() -> State {
         State {
             membership: MembershipStatus::Probationary,
@@ -239,7 +221,7 @@ mod tests {
             check(&out, &Step::TransferIn),
             Ok(("outside_county", "in_county"))
         );
-        for c in Change::ALL {
+        for &c in Change::ALL {
             assert_eq!(Change::parse(c.as_str()), Some(c));
         }
     }

@@ -14,6 +14,7 @@ use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Role};
 use crate::db::{DbResult, Mode, TenantTx};
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::org::scope::{self, Visibility};
 use crate::qq::links::LinkScope;

@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::api::path_id;
 use crate::auth::Auth;
 use crate::db::Mode;
+use crate::enums::StrEnum;
 use crate::error::AppResult;
 use crate::privacy::keys;
 use crate::qq::model::RosterRole;

@@ -17,6 +17,7 @@ use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::Auth;
 use crate::db::Mode;
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, Gather};
 use crate::privacy::crypto::CountyKeys;
 use crate::privacy::keys;

@@ -22,6 +22,7 @@ use crate::api::{JsonBody, PageRequest, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal};
 use crate::db::Mode;
+use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, Capped, FieldError, MAX_LISTED_ERRORS};
 use crate::privacy::crypto::CountyKeys;
 use crate::privacy::keys;
