@@ -5,7 +5,7 @@
 //! `cargo run -p shuanglian-server -- openapi > docs/openapi.json`.
 
 use serde_json::Value;
-use shuanglian_tui::api::types::{CALLS, FIELDS};
+use shuanglian_tui::api::contract::{CALLS, FIELDS};
 use shuanglian_tui::i18n::{COUNTY_ROLES, EXPOSURES, PERSONAL_FIELDS};
 
 fn doc() -> Value {

@@ -2,6 +2,7 @@
 //! [`ApiError`]. The console runs these off the drawing loop (see `runtime`), so the screen
 //! never waits on the network.
 
+pub mod contract;
 pub mod sse;
 pub mod types;
 

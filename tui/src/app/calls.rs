@@ -1,0 +1,304 @@
+//! The API calls the runtime carries out for [`update`](super::update), their answers, and
+//! [`execute`], which runs one.
+
+use super::*;
+
+/// An API call the runtime carries out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Call {
+    SignIn(SignInRequestData),
+    ChangePassword {
+        current: String,
+        new: String,
+    },
+    SignOut,
+    Me,
+    Tenants,
+    Provinces,
+    CreateTenant {
+        code: String,
+        name: String,
+        admin: Option<String>,
+    },
+    SetTenantActive {
+        id: String,
+        active: bool,
+    },
+    OrgUnits,
+    Grids,
+    CreateGrid {
+        name: String,
+        office: String,
+        branch: Option<String>,
+    },
+    UpdateGrid {
+        id: String,
+        name: Option<String>,
+        branch: Option<String>,
+    },
+    Township {
+        grid: String,
+        township: String,
+        add: bool,
+    },
+    Groups,
+    Roster {
+        group: String,
+    },
+    Snapshots {
+        group: String,
+    },
+    Late {
+        group: String,
+    },
+    History {
+        group: String,
+    },
+    ImportPaste {
+        group: String,
+        text: String,
+    },
+    ImportFile {
+        group: String,
+        path: String,
+    },
+    Policy,
+    SetPolicy(Vec<PolicyEntry>),
+    Exports,
+    Decide {
+        id: String,
+        approve: bool,
+    },
+    Audit,
+    VerifyAudit,
+    Users,
+    CreateUser {
+        username: String,
+        name: String,
+        role: String,
+        unit: Option<String>,
+    },
+    SetUserActive {
+        id: String,
+        active: bool,
+    },
+    ResetPassword {
+        id: String,
+    },
+    RevokeSessions {
+        id: String,
+    },
+    Deadlines {
+        state: String,
+    },
+}
+
+impl Call {
+    /// Reads can be retried after a lost connection; changes are not repeated behind the
+    /// operator's back.
+    pub fn is_read(&self) -> bool {
+        matches!(
+            self,
+            Call::Me
+                | Call::Tenants
+                | Call::Provinces
+                | Call::OrgUnits
+                | Call::Grids
+                | Call::Groups
+                | Call::Roster { .. }
+                | Call::Snapshots { .. }
+                | Call::Late { .. }
+                | Call::History { .. }
+                | Call::Policy
+                | Call::Exports
+                | Call::Audit
+                | Call::VerifyAudit
+                | Call::Users
+                | Call::Deadlines { .. }
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SignInRequestData {
+    pub tenant_code: Option<String>,
+    pub username: String,
+    pub password: String,
+    pub totp_code: Option<String>,
+}
+
+/// A successful answer.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    SignedIn(SignInResponse),
+    Done,
+    Me(Me),
+    Tenants(Vec<Tenant>),
+    Provinces(Vec<Province>),
+    TenantCreated(TenantCreated),
+    Tenant(Tenant),
+    OrgUnits(Vec<OrgUnit>),
+    Grids(Vec<Grid>),
+    Grid(Grid),
+    Groups(Vec<QqGroup>),
+    Roster(Vec<RosterEntry>),
+    Snapshots(Vec<Snapshot>, Option<SnapshotDetail>),
+    Late(LateReport),
+    History(Vec<HistoryEntry>),
+    Imported(ImportResult),
+    Policy(Vec<PolicyEntry>),
+    Exports(Vec<Export>),
+    Export(Export),
+    Audit(Vec<AuditEntry>),
+    Chain(ChainCheck),
+    Users(Vec<User>),
+    UserCreated(UserCreated),
+    User(User),
+    Credential(OneTimeCredential),
+    Deadlines(DeadlineList),
+}
+
+/// Runs one call against the API.
+pub async fn execute(client: &Client, call: &Call) -> Result<Reply, ApiError> {
+    Ok(match call {
+        Call::SignIn(r) => Reply::SignedIn(
+            client
+                .sign_in(&SignInRequest {
+                    tenant_code: r.tenant_code.clone(),
+                    username: r.username.clone(),
+                    password: r.password.clone(),
+                    totp_code: r.totp_code.clone(),
+                })
+                .await?,
+        ),
+        Call::ChangePassword { current, new } => {
+            client
+                .change_password(&ChangePasswordRequest {
+                    current_password: current.clone(),
+                    new_password: new.clone(),
+                })
+                .await?;
+            Reply::Done
+        }
+        Call::SignOut => {
+            client.sign_out().await?;
+            Reply::Done
+        }
+        Call::Me => Reply::Me(client.me().await?),
+        Call::Tenants => Reply::Tenants(client.tenants().await?),
+        Call::Provinces => Reply::Provinces(client.provinces().await?),
+        Call::CreateTenant { code, name, admin } => Reply::TenantCreated(
+            client
+                .create_tenant(&CreateTenantRequest {
+                    code: code.clone(),
+                    name: name.clone(),
+                    admin_username: admin.clone(),
+                    admin_display_name: None,
+                })
+                .await?,
+        ),
+        Call::SetTenantActive { id, active } => {
+            Reply::Tenant(client.set_tenant_active(id, *active).await?)
+        }
+        Call::OrgUnits => Reply::OrgUnits(client.org_units().await?),
+        Call::Grids => Reply::Grids(client.grids().await?),
+        Call::CreateGrid {
+            name,
+            office,
+            branch,
+        } => Reply::Grid(
+            client
+                .create_grid(&CreateGridRequest {
+                    name: name.clone(),
+                    aic_office_id: office.clone(),
+                    party_branch_id: branch.clone(),
+                })
+                .await?,
+        ),
+        Call::UpdateGrid { id, name, branch } => Reply::Grid(
+            client
+                .update_grid(
+                    id,
+                    &UpdateGridRequest {
+                        name: name.clone(),
+                        party_branch_id: branch.clone(),
+                    },
+                )
+                .await?,
+        ),
+        Call::Township {
+            grid,
+            township,
+            add,
+        } => Reply::Grid(if *add {
+            client.assign_township(grid, township).await?
+        } else {
+            client.unassign_township(grid, township).await?
+        }),
+        Call::Groups => Reply::Groups(client.qq_groups().await?),
+        Call::Roster { group } => Reply::Roster(client.roster(group).await?),
+        Call::Snapshots { group } => {
+            let s = client.snapshots(group).await?;
+            let latest = match s.first() {
+                Some(first) => Some(client.snapshot(group, &first.id).await?),
+                None => None,
+            };
+            Reply::Snapshots(s, latest)
+        }
+        Call::Late { group } => Reply::Late(client.late(group).await?),
+        Call::History { group } => Reply::History(client.history(group).await?),
+        Call::ImportPaste { group, text } => {
+            Reply::Imported(client.import_paste(group, text).await?)
+        }
+        Call::ImportFile { group, path } => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                ApiError::Problem(Problem {
+                    status: 0,
+                    code: "file_unreadable".into(),
+                    detail: format!("无法读取文件 {path}：{e}"),
+                    detail_en: format!("Cannot read {path}: {e}"),
+                    ..Problem::default()
+                })
+            })?;
+            let ct = if path.to_lowercase().ends_with(".xlsx") {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            } else if path.to_lowercase().ends_with(".csv") {
+                "text/csv"
+            } else {
+                "text/plain"
+            };
+            Reply::Imported(client.import_file(group, ct, bytes).await?)
+        }
+        Call::Policy => Reply::Policy(client.policy().await?),
+        Call::SetPolicy(e) => Reply::Policy(client.set_policy(e.clone()).await?),
+        Call::Exports => Reply::Exports(client.exports().await?),
+        Call::Decide { id, approve } => Reply::Export(client.decide_export(id, *approve).await?),
+        Call::Audit => Reply::Audit(client.audit().await?),
+        Call::VerifyAudit => Reply::Chain(client.verify_audit().await?),
+        Call::Users => Reply::Users(client.users().await?),
+        Call::CreateUser {
+            username,
+            name,
+            role,
+            unit,
+        } => Reply::UserCreated(
+            client
+                .create_user(&CreateUserRequest {
+                    username: username.clone(),
+                    display_name: name.clone(),
+                    role: role.clone(),
+                    org_unit_id: unit.clone(),
+                })
+                .await?,
+        ),
+        Call::SetUserActive { id, active } => {
+            Reply::User(client.set_user_active(id, *active).await?)
+        }
+        Call::ResetPassword { id } => Reply::Credential(client.reset_password(id).await?),
+        Call::RevokeSessions { id } => {
+            client.revoke_sessions(id).await?;
+            Reply::Done
+        }
+        Call::Deadlines { state } => Reply::Deadlines(client.deadlines(state).await?),
+    })
+}
