@@ -326,9 +326,9 @@ impl AppError {
     /// retried. Sessions fail closed: without the store no token is accepted (a fallback to
     /// per-process sessions would let a revoked token live on in another replica).
     fn outage(err: &anyhow::Error) -> Option<AppError> {
-        let db_down = match err.downcast_ref::<crate::db::DbError>() {
-            Some(crate::db::DbError::Connection(_) | crate::db::DbError::Pool(_)) => true,
-            Some(crate::db::DbError::Query(q)) => is_connection_loss(q),
+        let db_down = match err.downcast_ref::<DbError>() {
+            Some(DbError::Connection(_) | DbError::Pool(_)) => true,
+            Some(DbError::Query(q)) => is_connection_loss(q),
             _ => err
                 .downcast_ref::<diesel::result::Error>()
                 .is_some_and(is_connection_loss),
@@ -402,11 +402,11 @@ impl std::fmt::Display for AppError {
 
 impl std::error::Error for AppError {}
 
-impl From<crate::db::DbError> for AppError {
-    fn from(e: crate::db::DbError) -> Self {
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
         match e {
-            crate::db::DbError::App(app) => *app,
-            crate::db::DbError::Busy => {
+            DbError::App(app) => *app,
+            DbError::Busy => {
                 let mut e = AppError::unavailable(
                     "database_busy",
                     "数据库繁忙，请稍后重试",
@@ -525,3 +525,46 @@ impl ApiResponse for AppError {
         Problem::register(registry);
     }
 }
+
+/// What a database call can fail with. Kept here, beside [`AppError`], because each wraps the
+/// other: a rule refused inside a transaction is a `DbError::App`, and a `DbError` reaching a
+/// handler becomes an `AppError`.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("database connection failed: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("database is busy")]
+    Busy,
+    #[error("background task failed: {0}")]
+    Join(String),
+    /// Code panicked while it held a connection. Its transaction was rolled back and the
+    /// connection discarded; the payload is not kept (it may quote personal data).
+    #[error("a database task panicked")]
+    Panicked,
+    #[error(transparent)]
+    App(Box<AppError>),
+}
+
+impl From<AppError> for DbError {
+    fn from(e: AppError) -> Self {
+        DbError::App(Box::new(e))
+    }
+}
+
+impl DbError {
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}
+
+pub type DbResult<T> = Result<T, DbError>;

@@ -1,7 +1,8 @@
 //! The API calls the runtime carries out for [`update`](super::update), their answers, and
 //! [`execute`], which runs one.
 
-use super::*;
+use crate::api::types::*;
+use crate::api::{ApiError, Client};
 
 /// An API call the runtime carries out.
 #[derive(Debug, Clone, PartialEq)]

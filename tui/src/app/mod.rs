@@ -12,11 +12,13 @@ use crate::api::types::*;
 use crate::api::{ApiError, Client};
 use crate::i18n::{Lang, problem, tr};
 use crate::screens::{counties, deadlines, grids, overview, privacy, rosters, signin, users};
-use crate::widgets::{Form, FormKey};
+use crate::widgets::FormKey;
 
-mod calls;
+pub mod action;
+pub mod calls;
 mod replies;
 
+pub use action::{Action, Modal, Purpose, Stage};
 pub use calls::{Call, Reply, SignInRequestData, execute};
 use replies::{live, reply};
 
@@ -83,32 +85,6 @@ pub enum Cmd {
     SaveToken(String),
     ForgetToken,
     Quit,
-}
-
-/// Where the console is.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Stage {
-    SignIn,
-    ChangePassword,
-    Main,
-}
-
-/// What a modal form is for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Purpose {
-    CreateCounty,
-    CreateGrid,
-    EditGrid(String),
-    AddTownship(String),
-    RemoveTownship(String),
-    CreateUser,
-    Import(String),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Modal {
-    pub form: Form,
-    pub purpose: Purpose,
 }
 
 /// Live-update connection, for the status line.
@@ -383,14 +359,6 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
             Vec::new()
         }
     }
-}
-
-/// What a screen's key handler asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    None,
-    Calls(Vec<Call>),
-    Open(Modal),
 }
 
 fn switched(m: &mut Model) -> Vec<Cmd> {

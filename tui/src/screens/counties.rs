@@ -6,7 +6,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
 use crate::api::types::Tenant;
-use crate::app::{Action, Call, Modal, Purpose};
+use crate::app::action::{Action, Modal, Purpose};
+use crate::app::calls::Call;
 use crate::i18n::{Lang, label, tr};
 use crate::widgets::{Field, Form, List, draw_table};
 

@@ -8,7 +8,8 @@ use ratatui::style::{Color, Style};
 use ratatui::widgets::Paragraph;
 
 use crate::api::types::{Deadline, DeadlineList, DeadlineSummary};
-use crate::app::{Action, Call};
+use crate::app::action::Action;
+use crate::app::calls::Call;
 use crate::i18n::{Lang, label, tr};
 use crate::widgets::{List, draw_table};
 

@@ -11,7 +11,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::api::types::{Grid, OrgUnit};
-use crate::app::{Action, Modal, Purpose};
+use crate::app::action::{Action, Modal, Purpose};
 use crate::i18n::{Lang, tr};
 use crate::widgets::{Field, Form, List, draw_table};
 

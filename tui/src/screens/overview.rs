@@ -10,7 +10,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::api::types::{LiveEvent, Province, Tenant};
-use crate::app::Action;
+use crate::app::action::Action;
 use crate::i18n::{Lang, tr};
 use crate::widgets::fit;
 

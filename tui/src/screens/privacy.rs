@@ -9,7 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Tabs};
 
 use crate::api::types::*;
-use crate::app::{Action, Call};
+use crate::app::action::Action;
+use crate::app::calls::Call;
 use crate::i18n::{COUNTY_ROLES, EXPOSURES, Lang, PERSONAL_FIELDS, label, tr};
 use crate::widgets::{List, draw_table, fit};
 

@@ -10,7 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Tabs};
 
 use crate::api::types::*;
-use crate::app::{Action, Call, Modal, Purpose};
+use crate::app::action::{Action, Modal, Purpose};
+use crate::app::calls::Call;
 use crate::i18n::{Lang, label, tr};
 use crate::widgets::{Field, Form, List, draw_table, fit};
 

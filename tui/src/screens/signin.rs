@@ -5,7 +5,8 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
-use crate::app::{Call, SignInRequestData, Stage};
+use crate::app::action::Stage;
+use crate::app::calls::{Call, SignInRequestData};
 use crate::i18n::{Lang, tr};
 use crate::widgets::{Field, Form, FormKey, draw_form};
 

@@ -63,45 +63,7 @@ impl Backend {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    #[error("database query failed: {0}")]
-    Query(#[from] diesel::result::Error),
-    #[error("database connection failed: {0}")]
-    Connection(#[from] diesel::ConnectionError),
-    #[error("database pool: {0}")]
-    Pool(#[from] r2d2::Error),
-    #[error("database is busy")]
-    Busy,
-    #[error("background task failed: {0}")]
-    Join(String),
-    /// Code panicked while it held a connection. Its transaction was rolled back and the
-    /// connection discarded; the payload is not kept (it may quote personal data).
-    #[error("a database task panicked")]
-    Panicked,
-    #[error(transparent)]
-    App(Box<AppError>),
-}
-
-impl From<AppError> for DbError {
-    fn from(e: AppError) -> Self {
-        DbError::App(Box::new(e))
-    }
-}
-
-impl DbError {
-    pub fn is_unique_violation(&self) -> bool {
-        matches!(
-            self,
-            DbError::Query(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _
-            ))
-        )
-    }
-}
-
-pub type DbResult<T> = Result<T, DbError>;
+pub use crate::error::{DbError, DbResult};
 
 /// Opens connections for the backend named by the URL scheme. (diesel's own
 /// `MultiConnection::establish` tries each backend in turn and hides the real error.)

@@ -4,8 +4,8 @@
 
 use chrono::Utc;
 
-use super::api::BatchView;
 use super::model::Direction;
+use super::view::BatchView;
 use crate::documents::{Block, Document};
 
 /// `安吉县党员个体工商户和商品交易市场党员经营户情况反馈表`, with the county's own name.

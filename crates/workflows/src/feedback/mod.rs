@@ -11,11 +11,12 @@ pub mod document;
 pub mod model;
 pub mod repo;
 pub mod service;
+pub mod view;
 
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::Period;
 use crate::enums::StrEnum;
-use crate::timeline::TimelineEntry;
+use crate::timeline::entry::TimelineEntry;
 
 /// Feedback received about a member, on the day it was sent.
 pub fn timeline(tx: &mut TenantTx<'_>, member_id: &str) -> DbResult<Vec<TimelineEntry>> {

@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 
 use crate::db::{DbResult, TenantTx};
 use crate::enums::StrEnum;
-use crate::timeline::TimelineEntry;
+use crate::timeline::entry::TimelineEntry;
 use model::{ActivityKind, CaseState};
 
 /// What the floating-member workflow puts on a member's time line: registration, identity

@@ -4,13 +4,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::item_code;
 use super::model::{self, Category, may_record};
 use super::repo::{self, Item, RecordRow, RecordValues};
 use super::scope::{Caller, may_read_member, member_in_scope, pick_unit};
+use super::tags::ApiTags;
 use crate::AppState;
 use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
@@ -24,12 +25,6 @@ use crate::filing::repo as filings;
 use crate::handler::Call;
 use crate::members::repo::MemberRow;
 use crate::users::signin::NoContent;
-
-#[derive(Tags)]
-pub(super) enum ApiTags {
-    /// 日常表现记实 / Performance records
-    Records,
-}
 
 pub struct RecordsApi {
     pub state: AppState,

@@ -8,9 +8,9 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::{Deserialize, Serialize};
 
-use super::api::ApiTags;
 use super::model::{self, Category};
 use super::repo::{self, Item};
+use super::tags::ApiTags;
 use crate::AppState;
 use crate::api::{JsonBody, etag, if_match};
 use crate::audit::{self, Actor};

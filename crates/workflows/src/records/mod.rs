@@ -11,9 +11,10 @@ pub mod demo;
 pub mod model;
 pub mod repo;
 pub mod scope;
+mod tags;
 
 use crate::db::{DbResult, TenantTx};
-use crate::timeline::TimelineEntry;
+use crate::timeline::entry::TimelineEntry;
 
 /// A member's records on their profile time line, oldest first; each shows the item's name
 /// as of the catalogue version it was written against.

@@ -12,7 +12,7 @@ pub mod repo;
 pub mod service;
 
 use crate::db::{DbResult, TenantTx};
-use crate::timeline::TimelineEntry;
+use crate::timeline::entry::TimelineEntry;
 
 /// What two-way reporting puts on a member's time line: each handbook issued, re-issued or
 /// cancelled, and each report confirmed (from the ledgers, where each report is recorded once

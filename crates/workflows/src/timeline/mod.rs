@@ -2,8 +2,6 @@
 //! order. Each workflow contributes entries through a `timeline(tx, member_id)` function of its
 //! own; this module gathers them and serves `GET /members/:id/timeline`.
 
-use chrono::NaiveDate;
-use poem_openapi::Object;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
@@ -17,26 +15,8 @@ use crate::handler::Call;
 use crate::members::{repo as members, status};
 use crate::org::scope;
 
-/// One dated event on a member's time line.
-#[derive(Debug, Clone, PartialEq, Eq, Object)]
-pub struct TimelineEntry {
-    /// The day it happened (or is recorded for).
-    pub on: NaiveDate,
-    /// Which workflow it comes from: `reporting`, `record`, `filing`, `feedback`, `floating`.
-    pub source: String,
-    /// A finer kind within the source (a record's catalogue item code, a reporting step …).
-    pub kind: String,
-    /// Short zh-CN title.
-    pub title: String,
-    /// Longer content, if any.
-    #[oai(skip_serializing_if_is_none)]
-    pub detail: Option<String>,
-    /// The unit that recorded it.
-    #[oai(skip_serializing_if_is_none)]
-    pub org_unit_id: Option<String>,
-    /// The id of the underlying record, for links.
-    pub ref_id: String,
-}
+pub mod entry;
+pub use entry::TimelineEntry;
 
 #[derive(Tags)]
 enum ApiTags {
