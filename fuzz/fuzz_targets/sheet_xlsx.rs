@@ -18,5 +18,13 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => assert_eq!(e.fields[0].field, "file"),
     }
+    // The member import's view: every sheet, the header row found, footers set aside.
+    match sheet::read(data) {
+        Ok((layout, table)) => {
+            assert!(table.rows.iter().all(|(n, _)| *n > layout.header_row));
+            assert!(layout.skipped.iter().all(|(n, _)| table.rows.iter().all(|(r, _)| r != n)));
+        }
+        Err(e) => assert_eq!(e.fields[0].field, "file"),
+    }
     let _ = shuanglian_register::qq::parse::parse_file(data);
 });

@@ -101,7 +101,7 @@ fn parse(file: &str) -> anyhow::Result<()> {
     let cells = range.cells().count();
     let calamine_ms = t.elapsed().as_secs_f64() * 1000.0;
     let t = Instant::now();
-    let table =
+    let (_, table) =
         shuanglian::onboarding::sheet::read(&bytes).map_err(|e| anyhow::anyhow!("{}", e.code))?;
     let reader_ms = t.elapsed().as_secs_f64() * 1000.0;
     let mut out = std::io::stdout().lock();

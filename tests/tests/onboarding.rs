@@ -351,12 +351,29 @@ async fn a_county_imports_its_sheet_after_fixing_the_rows_the_dry_run_lists() {
         .await
         .expect("j");
     assert_eq!(v["created"], 0);
-    assert!(
-        v["errors"]
-            .as_array()
-            .expect("e")
-            .iter()
-            .all(|e| e["code"] == "org_unit_not_found"),
+    assert_eq!(v["errors"], json!([]), "{v}");
+    // Each unknown name once, with no suggestion from the first county's units.
+    let mut unknown: Vec<(&str, &str)> = v["unknown_org_names"]
+        .as_array()
+        .expect("unknown")
+        .iter()
+        .map(|u| {
+            assert_eq!(u["suggestions"], json!([]), "{u}");
+            (
+                u["field"].as_str().expect("field"),
+                u["name"].as_str().expect("name"),
+            )
+        })
+        .collect();
+    unknown.sort_unstable();
+    assert_eq!(
+        unknown,
+        vec![
+            ("market_id", "递铺农贸市场"),
+            ("org_life_unit_id", "古城村"),
+            ("org_life_unit_id", "孝丰镇/新村"),
+            ("org_life_unit_id", "递铺街道/新村"),
+        ],
         "{v}"
     );
     assert_eq!(count(&app, &other.admin_token).await, 0);

@@ -1,9 +1,10 @@
 //! The columns of the registration form (个体工商户党建信息登记表, SPEC §3) as they appear in
-//! county spreadsheets: the Chinese header, the field it fills, and the words allowed in it.
-//! The import, the template and the export all read this one table.
+//! county spreadsheets: the Chinese header, the other labels counties write for it (the form's
+//! own, the template's, and common variants), the field it fills, and the words allowed in it.
+//! The import, the layout detection, the template and the export all read this one table.
 
 /// A column of the member sheet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Col {
     Name,
     Gender,
@@ -43,7 +44,7 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::Name,
         header: "姓名",
-        aliases: &["党员姓名"],
+        aliases: &["党员姓名", "名字"],
         field: "name",
         required: true,
         choices: &[],
@@ -61,7 +62,7 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::IdNumber,
         header: "身份证号",
-        aliases: &["身份证号码", "公民身份号码"],
+        aliases: &["身份证号码", "公民身份号码", "身份证", "身份证件号码"],
         field: "id_number",
         required: true,
         choices: &[],
@@ -70,7 +71,7 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::Phone,
         header: "手机号码",
-        aliases: &["手机", "联系电话", "手机号"],
+        aliases: &["手机", "联系电话", "手机号", "联系方式", "电话", "电话号码"],
         field: "phone",
         required: false,
         choices: &[],
@@ -79,7 +80,7 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::HomeAddress,
         header: "家庭住址",
-        aliases: &["住址"],
+        aliases: &["住址", "家庭地址", "现住址"],
         field: "home_address",
         required: false,
         choices: &[],
@@ -88,16 +89,16 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::Household,
         header: "户籍所在地",
-        aliases: &["户籍地"],
+        aliases: &["户籍地", "户籍", "户口所在地"],
         field: "household_registration",
         required: false,
         choices: &[],
-        note: "县级行政区划代码，如 330523",
+        note: "县级行政区划代码（如 330523）或名称（如 安吉县、浙江省湖州市安吉县）",
     },
     ColDef {
         col: Col::IsOwner,
         header: "是否业主",
-        aliases: &[],
+        aliases: &["是否个体工商户业主", "业主"],
         field: "is_owner",
         required: true,
         choices: &["是", "否"],
@@ -106,7 +107,7 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::BusinessName,
         header: "单位名称",
-        aliases: &["经营单位名称", "字号名称"],
+        aliases: &["经营单位名称", "字号名称", "个体工商户名称", "字号"],
         field: "business_name",
         required: true,
         choices: &[],
@@ -115,7 +116,12 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::RegistrationNo,
         header: "统一社会信用代码",
-        aliases: &["注册号", "统一社会信用代码或注册号"],
+        aliases: &[
+            "注册号",
+            "统一社会信用代码或注册号",
+            "营业执照号",
+            "信用代码",
+        ],
         field: "business_registration_no",
         required: false,
         choices: &[],
@@ -124,7 +130,7 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::OrgLifeUnit,
         header: "组织生活所在辖区党组织",
-        aliases: &["组织生活所在党组织"],
+        aliases: &["组织生活所在党组织", "参加组织生活党组织"],
         field: "org_life_unit_id",
         required: false,
         choices: &[],
@@ -133,7 +139,12 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::MembershipOrg,
         header: "组织关系所在地党组织",
-        aliases: &["组织关系所在党组织"],
+        aliases: &[
+            "组织关系所在党组织",
+            "组织关系所在地",
+            "党组织关系所在地",
+            "所在党组织",
+        ],
         field: "membership_org_name",
         required: true,
         choices: &[],
@@ -142,7 +153,7 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::MembershipStatus,
         header: "党员状态",
-        aliases: &["正式/预备", "党员类别"],
+        aliases: &["正式/预备", "党员类别", "党员身份"],
         field: "membership_status",
         required: true,
         choices: &["正式", "预备"],
@@ -151,7 +162,7 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::Distribution,
         header: "分布情况",
-        aliases: &["分布"],
+        aliases: &["分布", "党员分布"],
         field: "distribution",
         required: true,
         choices: &["个体工商户", "市场内个体工商户"],
@@ -169,7 +180,7 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::BusinessStatus,
         header: "经营状态",
-        aliases: &[],
+        aliases: &["营业状态"],
         field: "business_status",
         required: false,
         choices: &["经营", "停歇业", "注销"],
@@ -178,7 +189,7 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::AwaySince,
         header: "外出经营时间",
-        aliases: &["外出经营起始时间"],
+        aliases: &["外出经营起始时间", "外出时间", "外出经营日期"],
         field: "away_since",
         required: false,
         choices: &[],
@@ -187,7 +198,7 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::JoinedParty,
         header: "入党时间",
-        aliases: &["入党日期"],
+        aliases: &["入党日期", "入党年月"],
         field: "joined_party_on",
         required: false,
         choices: &[],
@@ -196,7 +207,7 @@ pub const COLUMNS: &[ColDef] = &[
     ColDef {
         col: Col::AssociationMember,
         header: "是否协会会员",
-        aliases: &["是否个私协会会员"],
+        aliases: &["是否个私协会会员", "是否会员"],
         field: "association_member",
         required: false,
         choices: &["是", "否"],
@@ -211,14 +222,32 @@ pub fn def(c: Col) -> &'static ColDef {
 /// Normalises a header cell: spaces (including full-width ones), an asterisk marking a
 /// required column and a trailing note in brackets are not part of the name.
 fn normalise(h: &str) -> String {
-    let h: String = h
+    let mut ignored = super::normalise::Fixes::default();
+    let h: String = super::normalise::half_width(h, &mut ignored)
         .chars()
-        .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊')
+        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '★' | ':'))
         .collect();
     match h.find(['(', '（']) {
         Some(i) if i > 0 => h[..i].to_owned(),
         _ => h,
     }
+}
+
+/// The column a header cell names, by its header or one of its aliases.
+pub fn lookup(header: &str) -> Option<Col> {
+    let h = normalise(header);
+    COLUMNS
+        .iter()
+        .find(|d| d.header == h || d.aliases.contains(&h.as_str()))
+        .map(|d| d.col)
+}
+
+/// The column a mapping names: its API field (`id_number`) or its template header (身份证号).
+pub fn by_name(name: &str) -> Option<Col> {
+    COLUMNS
+        .iter()
+        .find(|d| d.field == name || d.header == name)
+        .map(|d| d.col)
 }
 
 /// Required columns missing, and columns given twice, by header.

@@ -2,15 +2,17 @@
 //! rules as the API (one `build`), then written all at once or not at all. Members are matched
 //! by ID-card number (blind index), so importing the same file twice changes nothing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use diesel::prelude::*;
 use serde::Serialize;
 
 use super::columns::{COLUMNS, Col, def, locate};
+use super::normalise::{self as norm, Fix, Fixes};
+pub use super::orgs::Units;
+use super::orgs::{Found, Miss};
+use super::places::{self, Place};
 use super::sheet::{Cell, Table};
-use crate::db::schema::org_units as o;
 use crate::db::{DbError, DbResult, TenantTx};
 use crate::enums::StrEnum;
 use crate::error::{AppError, Capped, FieldError};
@@ -21,7 +23,6 @@ use crate::members::model::{
 use crate::members::repo::{MemberRow, MemberValues};
 use crate::members::status::{Change, NewHistory, State, Step, check, insert_history};
 use crate::org::model::OrgKind;
-use crate::org::repo::OrgUnitRow;
 use crate::privacy::crypto::CountyKeys;
 use crate::privacy::identity::IdCardNumber;
 
@@ -51,7 +52,17 @@ pub struct Plan {
     pub errors: Capped<RowError>,
     /// Status changes the updates make, kept as status history like `/status-changes`.
     pub status_changes: Vec<StatusChange>,
+    /// How many values each column had rewritten, by kind of rewrite.
+    pub fixes: BTreeMap<(Col, Fix), u32>,
+    /// Organisation names of this county that match no unit, by column and name, with the
+    /// rows that use them: reported once each, for the caller to map, not once per row.
+    pub unknown_orgs: BTreeMap<(Col, String), Vec<u32>>,
+    /// For the first [`UNKNOWN_LISTED`] unknown names: the closest units (id, 上级/名称).
+    pub suggestions: BTreeMap<(Col, String), Vec<(String, String)>>,
 }
+
+/// The most distinct unknown organisation names a report lists.
+pub const UNKNOWN_LISTED: usize = 500;
 
 /// One status change an import makes to a matched member.
 #[derive(Debug, Clone)]
@@ -128,108 +139,15 @@ fn status_steps(
     }
 }
 
-/// The county's org units, looked up by name the way spreadsheets name them.
-pub struct Units {
-    by_id: HashMap<String, OrgUnitRow>,
-    by_name: HashMap<String, Vec<String>>,
-}
-
-impl Units {
-    pub fn load(tx: &mut TenantTx<'_>) -> DbResult<Units> {
-        let tid = tx.tid().to_owned();
-        let rows: Vec<OrgUnitRow> = o::table
-            .filter(o::tenant_id.eq(tid))
-            .select(OrgUnitRow::as_select())
-            .load(tx.conn())?;
-        let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
-        for r in &rows {
-            by_name
-                .entry(r.name.clone())
-                .or_default()
-                .push(r.id.clone());
-        }
-        Ok(Units {
-            by_id: rows.into_iter().map(|r| (r.id.clone(), r)).collect(),
-            by_name,
-        })
-    }
-
-    /// A unit as a spreadsheet names it: `上级/名称` when its name is not unique, so that an
-    /// export imports back to the same units.
-    pub fn display(&self, id: Option<&str>) -> String {
-        let Some(u) = id.and_then(|i| self.by_id.get(i)) else {
-            return String::new();
-        };
-        let shared = self.by_name.get(&u.name).is_some_and(|v| v.len() > 1);
-        match u.parent_id.as_ref().and_then(|p| self.by_id.get(p)) {
-            Some(parent) if shared => format!("{}/{}", parent.name, u.name),
-            _ => u.name.clone(),
-        }
-    }
-
-    /// `古城村`, or `递铺街道/古城村` when several units share the name. Only units of kinds
-    /// `ok` accepts count, so a village and a party branch of the same name do not clash.
-    fn resolve(
-        &self,
-        text: &str,
-        ok: fn(OrgKind) -> bool,
-    ) -> Result<Option<&OrgUnitRow>, &'static str> {
-        let mut parts: Vec<&str> = text.split(['/', '／']).map(str::trim).collect();
-        let name = parts.pop().unwrap_or_default();
-        let parent = parts.pop();
-        let candidates: Vec<&OrgUnitRow> = self
-            .by_name
-            .get(name)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.by_id.get(id))
-            .filter(|u| u.active && ok(u.kind()))
-            .filter(|u| {
-                parent.is_none_or(|p| {
-                    u.parent_id
-                        .as_ref()
-                        .and_then(|pid| self.by_id.get(pid))
-                        .is_some_and(|pu| pu.name == p)
-                })
-            })
-            .collect();
-        match candidates.as_slice() {
-            [] => Ok(None),
-            [one] => Ok(Some(one)),
-            _ => Err("ambiguous_org_unit"),
-        }
-    }
-}
-
-fn yes_no(s: &str) -> Option<bool> {
-    match s.to_lowercase().as_str() {
-        "是" | "y" | "yes" | "true" | "1" | "√" => Some(true),
-        "否" | "n" | "no" | "false" | "0" | "×" => Some(false),
-        _ => None,
-    }
-}
-
-/// Dates as county sheets write them: 2020-07-01, 2020/7/1, 2020.7.1, 2020年7月1日, 20200701.
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let t = s.trim().trim_end_matches('日');
-    let t: String = t
-        .chars()
-        .map(|c| match c {
-            '/' | '.' | '年' | '月' => '-',
-            c => c,
-        })
-        .collect();
-    NaiveDate::parse_from_str(&t, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(&t, "%Y%m%d"))
-        .ok()
-        .filter(|d| (1900..=2100).contains(&chrono::Datelike::year(d)))
-}
-
 struct RowReader<'a> {
     row: u32,
     cells: &'a [Cell],
     at: &'a HashMap<Col, usize>,
     errors: Vec<RowError>,
+    fixes: &'a mut BTreeMap<(Col, Fix), u32>,
+    unknown: &'a mut BTreeMap<(Col, String), Vec<u32>>,
+    /// The row names an organisation still to be mapped: it is not planned, and not an error.
+    waits: bool,
 }
 
 impl RowReader<'_> {
@@ -237,8 +155,28 @@ impl RowReader<'_> {
         self.at.get(&c).and_then(|i| self.cells.get(*i))
     }
 
-    fn text(&self, c: Col) -> Option<String> {
-        self.cell(c).and_then(Cell::text)
+    /// The cell's text, half-width and trimmed.
+    fn text(&mut self, c: Col) -> Option<String> {
+        let raw = self.cell(c).and_then(Cell::text)?;
+        let mut fx = Fixes::default();
+        let t = norm::half_width(&raw, &mut fx).trim().to_owned();
+        self.count(c, fx);
+        (!t.is_empty()).then_some(t)
+    }
+
+    /// The cell's text through a normaliser.
+    fn normal(&mut self, c: Col, f: fn(&str, &mut Fixes) -> String) -> Option<String> {
+        let raw = self.cell(c).and_then(Cell::text)?;
+        let mut fx = Fixes::default();
+        let t = f(&raw, &mut fx);
+        self.count(c, fx);
+        (!t.is_empty()).then_some(t)
+    }
+
+    fn count(&mut self, c: Col, fx: Fixes) {
+        for f in fx.iter() {
+            *self.fixes.entry((c, f)).or_default() += 1;
+        }
     }
 
     fn error(&mut self, c: Col, code: &str, zh: String, en: String) {
@@ -261,9 +199,11 @@ impl RowReader<'_> {
         v
     }
 
-    fn choice<T>(&mut self, c: Col, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    fn choice<T>(&mut self, c: Col, parse: impl Fn(&str, &mut Fixes) -> Option<T>) -> Option<T> {
         let t = self.text(c)?;
-        let v = parse(&t);
+        let mut fx = Fixes::default();
+        let v = parse(&t, &mut fx);
+        self.count(c, fx);
         if v.is_none() {
             let allowed = def(c).choices.join("、");
             self.error(
@@ -277,20 +217,52 @@ impl RowReader<'_> {
     }
 
     fn date(&mut self, c: Col) -> Option<NaiveDate> {
-        match self.cell(c) {
-            Some(Cell::Date(d)) => Some(*d),
-            _ => {
-                let t = self.text(c)?;
-                let d = parse_date(&t);
-                if d.is_none() {
-                    self.error(
-                        c,
-                        "invalid_date",
-                        "日期格式应为 2020-07-01".into(),
-                        "a date like 2020-07-01".into(),
-                    );
-                }
-                d
+        let cell = self.cell(c)?.clone();
+        cell.text()?;
+        let mut fx = Fixes::default();
+        let d = norm::date(&cell, &mut fx);
+        self.count(c, fx);
+        if d.is_none() {
+            self.error(
+                c,
+                "invalid_date",
+                "日期无法识别（可写 2020-07-01、2020/7/1、2020年7月1日、20200701，或 Excel 日期）"
+                    .into(),
+                "not a date (2020-07-01, 2020/7/1, 2020年7月1日, 20200701 or an Excel date)".into(),
+            );
+        }
+        d
+    }
+
+    /// 户籍所在地: a division code, or a name read as its code.
+    fn place(&mut self, c: Col) -> Option<String> {
+        let t = self.text(c)?;
+        match places::resolve(&t) {
+            Place::Code(code) => Some(code),
+            Place::Named(code) => {
+                let mut fx = Fixes::default();
+                fx.add(Fix::PlaceName);
+                self.count(c, fx);
+                Some(code)
+            }
+            Place::Unknown => {
+                self.error(
+                    c,
+                    "unknown_place",
+                    format!("找不到“{t}”，请写县级行政区划名称（如 安吉县）或6位代码"),
+                    format!("no division named {t}; write a county name or its 6-digit code"),
+                );
+                None
+            }
+            Place::Ambiguous(candidates) => {
+                let list = candidates.join("、");
+                self.error(
+                    c,
+                    "ambiguous_place",
+                    format!("“{t}”有多处：{list}，请写上省市或6位代码"),
+                    format!("{t} is ambiguous: {list}; add the province and city, or the code"),
+                );
+                None
             }
         }
     }
@@ -298,26 +270,42 @@ impl RowReader<'_> {
     fn unit(&mut self, c: Col, units: &Units, ok: fn(OrgKind) -> bool) -> Option<String> {
         let t = self.text(c)?;
         match units.resolve(&t, ok) {
-            Ok(Some(u)) => Some(u.id.clone()),
-            Ok(None) => {
-                self.error(
-                    c,
-                    "org_unit_not_found",
-                    "本县没有该名称的组织（或已停用、类型不符）".into(),
-                    "no such active org unit of a fitting kind in the county".into(),
-                );
+            Ok((u, found)) => {
+                self.found(c, found);
+                Some(u.id.clone())
+            }
+            Err(Miss::Unknown) => {
+                self.wait_for(c, t);
                 None
             }
-            Err(code) => {
-                self.error(
-                    c,
-                    code,
-                    "有多个同名组织，请写成“上级/名称”".into(),
-                    "several units have this name; write parent/name".into(),
-                );
+            Err(Miss::Ambiguous) => {
+                self.ambiguous(c);
                 None
             }
         }
+    }
+
+    fn found(&mut self, c: Col, found: Found) {
+        if found == Found::Normalised {
+            let mut fx = Fixes::default();
+            fx.add(Fix::OrgName);
+            self.count(c, fx);
+        }
+    }
+
+    /// A name to be mapped: listed once with its rows.
+    fn wait_for(&mut self, c: Col, name: String) {
+        self.unknown.entry((c, name)).or_default().push(self.row);
+        self.waits = true;
+    }
+
+    fn ambiguous(&mut self, c: Col) {
+        self.error(
+            c,
+            "ambiguous_org_unit",
+            "有多个同名组织，请写成“上级/名称”".into(),
+            "several units have this name; write parent/name".into(),
+        );
     }
 }
 
@@ -335,38 +323,47 @@ fn request(r: &mut RowReader<'_>, units: &Units) -> Option<CreateMemberRequest> 
             );
             None
         }
-        _ => r.required(Col::IdNumber),
+        _ => {
+            let v = r.normal(Col::IdNumber, norm::id_number);
+            if v.is_none() {
+                r.error(Col::IdNumber, "required", "必填".into(), "required".into());
+            }
+            v
+        }
     };
-    let gender = r.choice(Col::Gender, |s| match s {
+    let gender = r.choice(Col::Gender, |s, fx| match norm::gender(s, fx)? {
         "男" => Some(Gender::Male),
-        "女" => Some(Gender::Female),
-        _ => None,
+        _ => Some(Gender::Female),
     });
     let is_owner = r
         .required(Col::IsOwner)
-        .and_then(|_| r.choice(Col::IsOwner, yes_no));
+        .and_then(|_| r.choice(Col::IsOwner, norm::yes_no));
     let business_name = r.required(Col::BusinessName);
     let membership_status = r.required(Col::MembershipStatus).and_then(|_| {
-        r.choice(Col::MembershipStatus, |s| match s {
-            "正式" | "正式党员" => Some(MembershipStatus::Full),
-            "预备" | "预备党员" => Some(MembershipStatus::Probationary),
-            _ => None,
-        })
+        r.choice(
+            Col::MembershipStatus,
+            |s, fx| match norm::membership_status(s, fx)? {
+                "正式" => Some(MembershipStatus::Full),
+                _ => Some(MembershipStatus::Probationary),
+            },
+        )
     });
     let distribution = r.required(Col::Distribution).and_then(|_| {
-        r.choice(Col::Distribution, |s| match s {
-            "个体工商户" => Some(Distribution::IndividualBusiness),
-            "市场内个体工商户" | "市场内" => Some(Distribution::MarketBusiness),
+        r.choice(Col::Distribution, |s, _| match s {
+            "个体工商户" | "个体户" => Some(Distribution::IndividualBusiness),
+            "市场内个体工商户" | "市场内个体户" | "市场内" => {
+                Some(Distribution::MarketBusiness)
+            }
             _ => None,
         })
     });
-    let business_status = r.choice(Col::BusinessStatus, |s| match s {
+    let business_status = r.choice(Col::BusinessStatus, |s, _| match s {
         "经营" | "在营" | "正常" => Some(BusinessStatus::Operating),
         "停歇业" | "停业" | "歇业" => Some(BusinessStatus::Suspended),
         "注销" => Some(BusinessStatus::Closed),
         _ => None,
     });
-    let association_member = r.choice(Col::AssociationMember, yes_no);
+    let association_member = r.choice(Col::AssociationMember, norm::yes_no);
     let away_since = r.date(Col::AwaySince);
     let joined_party_on = r.date(Col::JoinedParty);
     let org_life_unit_id = r.unit(Col::OrgLifeUnit, units, can_hold_membership);
@@ -376,30 +373,39 @@ fn request(r: &mut RowReader<'_>, units: &Units) -> Option<CreateMemberRequest> 
     let membership = r.required(Col::MembershipOrg);
     let (membership_unit_id, membership_org_name) = match &membership {
         Some(t) => match units.resolve(t, can_hold_membership) {
-            Ok(Some(u)) => (Some(u.id.clone()), None),
-            Ok(None) => (None, Some(t.clone())),
-            Err(code) => {
-                r.error(
-                    Col::MembershipOrg,
-                    code,
-                    "有多个同名组织，请写成“上级/名称”".into(),
-                    "several units have this name; write parent/name".into(),
-                );
+            Ok((u, found)) => {
+                r.found(Col::MembershipOrg, found);
+                (Some(u.id.clone()), None)
+            }
+            // A name of this county that matches no unit must be mapped; any other is an
+            // organisation elsewhere, kept as written (a floating member).
+            Err(Miss::Unknown) if units.looks_local(t) => {
+                r.wait_for(Col::MembershipOrg, t.clone());
+                (None, None)
+            }
+            Err(Miss::Unknown) => (None, Some(t.clone())),
+            Err(Miss::Ambiguous) => {
+                r.ambiguous(Col::MembershipOrg);
                 (None, None)
             }
         },
         None => (None, None),
     };
+    // Every cell is read (and its rewrites counted) before a missing one ends the row.
+    let phone = r.normal(Col::Phone, norm::phone);
+    let home_address = r.text(Col::HomeAddress);
+    let household_registration = r.place(Col::Household);
+    let business_registration_no = r.text(Col::RegistrationNo);
     Some(CreateMemberRequest {
         name: name?,
         gender,
         id_number,
-        phone: r.text(Col::Phone),
-        home_address: r.text(Col::HomeAddress),
-        household_registration: r.text(Col::Household),
+        phone,
+        home_address,
+        household_registration,
         is_owner: is_owner?,
         business_name: business_name?,
-        business_registration_no: r.text(Col::RegistrationNo),
+        business_registration_no,
         org_life_unit_id,
         membership_org_name,
         membership_unit_id,
@@ -484,10 +490,15 @@ pub fn plan(tx: &mut TenantTx<'_>, keys: &CountyKeys, table: &Table) -> DbResult
             cells,
             at: &at,
             errors: Vec::new(),
+            fixes: &mut plan.fixes,
+            unknown: &mut plan.unknown_orgs,
+            waits: false,
         };
         // Duplicates within the file are found whatever else is wrong with either row.
         let bidx = r
-            .text(Col::IdNumber)
+            .cell(Col::IdNumber)
+            .and_then(Cell::text)
+            .map(|t| norm::id_number(&t, &mut Fixes::default()))
             .and_then(|t| IdCardNumber::parse("id_number", &t).ok())
             .map(|i| keys.blind_index("id_number", i.as_str()));
         if let Some(b) = &bidx {
@@ -503,7 +514,7 @@ pub fn plan(tx: &mut TenantTx<'_>, keys: &CountyKeys, table: &Table) -> DbResult
             }
         }
         let req = request(&mut r, &units);
-        let Some(req) = req.filter(|_| r.errors.is_empty()) else {
+        let Some(req) = req.filter(|_| r.errors.is_empty() && !r.waits) else {
             plan.errors.extend(r.errors.drain(..));
             continue;
         };
@@ -549,37 +560,20 @@ pub fn plan(tx: &mut TenantTx<'_>, keys: &CountyKeys, table: &Table) -> DbResult
             None => plan.creates.push(values),
         }
     }
+    for (c, name) in plan.unknown_orgs.keys().take(UNKNOWN_LISTED) {
+        let ok = if *c == Col::Market {
+            crate::members::api::is_market
+        } else {
+            can_hold_membership
+        };
+        let near = units
+            .suggest(name, ok, 3)
+            .into_iter()
+            .map(|u| (u.id.clone(), units.path_name(u)))
+            .collect();
+        plan.suggestions.insert((*c, name.clone()), near);
+    }
     Ok(plan)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_as_counties_write_them() {
-        let d = NaiveDate::from_ymd_opt(2020, 7, 1);
-        for s in [
-            "2020-07-01",
-            "2020/7/1",
-            "2020.7.1",
-            "2020年7月1日",
-            "20200701",
-            " 2020-7-01 ",
-        ] {
-            assert_eq!(parse_date(s), d, "{s}");
-        }
-        for s in ["2020-13-01", "七月", "1800-01-01", "2020-02-30"] {
-            assert_eq!(parse_date(s), None, "{s}");
-        }
-    }
-
-    #[test]
-    fn yes_and_no() {
-        assert_eq!(yes_no("是"), Some(true));
-        assert_eq!(yes_no("N"), Some(false));
-        assert_eq!(yes_no("也许"), None);
-    }
 }
 
 /// What a committed import did.

@@ -80,18 +80,10 @@ fn unreadable(code: &str, zh: &str, en: &str) -> AppError {
     AppError::validation(vec![FieldError::new("file", code, zh, en)])
 }
 
-/// A header row and the rows under it (blank rows dropped): the member import's view.
-pub fn read(bytes: &[u8]) -> Result<Table, AppError> {
-    let (_, rows) = rows(bytes, MEMBER_SHEET)?;
-    let mut rows = rows.into_iter();
-    let headers = rows
-        .next()
-        .map(|(_, cells)| cells.iter().map(|c| c.text().unwrap_or_default()).collect())
-        .unwrap_or_default();
-    Ok(Table {
-        headers,
-        rows: rows.collect(),
-    })
+/// The member import's view: the table found in the workbook (layout detection), and where.
+pub fn read(bytes: &[u8]) -> Result<(super::layout::Layout, Table), AppError> {
+    let (_, sheets) = sheets(bytes, MEMBER_SHEET)?;
+    super::layout::detect(sheets)
 }
 
 fn too_many(limits: Limits) -> AppError {
@@ -129,9 +121,12 @@ fn too_large_unpacked() -> AppError {
     )
 }
 
-/// Every non-blank row with its number as the user sees it, header included. xlsx files are
-/// zip archives; anything else is taken as CSV text.
-pub fn rows(bytes: &[u8], limits: Limits) -> Result<(Format, Vec<Row>), AppError> {
+/// Each sheet's name (None for CSV) and its non-blank rows, numbered as the user sees them.
+pub type Sheets = Vec<(Option<String>, Vec<Row>)>;
+
+/// Every sheet's non-blank rows with their numbers as the user sees them, headers included.
+/// xlsx files are zip archives; anything else is taken as CSV text (one sheet, no name).
+pub fn sheets(bytes: &[u8], limits: Limits) -> Result<(Format, Sheets), AppError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(unreadable(
             "empty_file",
@@ -139,13 +134,13 @@ pub fn rows(bytes: &[u8], limits: Limits) -> Result<(Format, Vec<Row>), AppError
             "file: the file is empty",
         ));
     }
-    let (format, rows) = if bytes.starts_with(b"PK\x03\x04") {
+    let (format, sheets) = if bytes.starts_with(b"PK\x03\x04") {
         // A reader library must not take the server down on a crafted file: what calamine
         // could be made to allocate is bounded before it runs, and a panic inside it is
         // caught here (it cannot leave shared state behind: everything is local).
-        let rows = std::panic::catch_unwind(|| read_xlsx(bytes, limits))
+        let sheets = std::panic::catch_unwind(|| read_xlsx(bytes, limits))
             .unwrap_or_else(|_| Err(bad_xlsx()))?;
-        (Format::Xlsx, rows)
+        (Format::Xlsx, sheets)
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(unreadable(
             "xls_not_supported",
@@ -153,18 +148,29 @@ pub fn rows(bytes: &[u8], limits: Limits) -> Result<(Format, Vec<Row>), AppError
             "file: legacy .xls is not supported; save as .xlsx or CSV",
         ));
     } else {
-        (Format::Csv, read_csv(bytes, limits)?)
+        (Format::Csv, vec![(None, read_csv(bytes, limits)?)])
     };
-    if rows.len() > limits.max_rows {
+    if sheets.iter().map(|(_, r)| r.len()).sum::<usize>() > limits.max_rows {
         return Err(too_many(limits));
     }
-    if rows.is_empty() {
+    if sheets.iter().all(|(_, r)| r.is_empty()) {
         return Err(unreadable(
             "empty_file",
             "file：文件中没有内容",
             "file: the file holds no rows",
         ));
     }
+    Ok((format, sheets))
+}
+
+/// The first sheet holding anything: the QQ member list's and the tests' view.
+pub fn rows(bytes: &[u8], limits: Limits) -> Result<(Format, Vec<Row>), AppError> {
+    let (format, sheets) = self::sheets(bytes, limits)?;
+    let rows = sheets
+        .into_iter()
+        .map(|(_, r)| r)
+        .find(|r| !r.is_empty())
+        .unwrap_or_default();
     Ok((format, rows))
 }
 
@@ -185,6 +191,8 @@ struct Grid {
     seen: usize,
     /// Cells the rows take side by side: the memory they will need.
     laid_out: usize,
+    /// Non-blank rows of the sheets already finished: the limits hold for the whole workbook.
+    rows_before: usize,
 }
 
 impl Grid {
@@ -194,6 +202,7 @@ impl Grid {
             rows: Default::default(),
             seen: 0,
             laid_out: 0,
+            rows_before: 0,
         }
     }
 
@@ -213,7 +222,7 @@ impl Grid {
         cells.push((col, cell));
         // A non-blank row counts towards the row limit as it appears, so a file of many
         // one-cell rows stops at the limit, not at the end.
-        if cells.len() == 1 && self.rows.len() > self.limits.max_rows {
+        if cells.len() == 1 && self.rows_before + self.rows.len() > self.limits.max_rows {
             return Err(too_many(self.limits));
         }
         self.laid_out += (col + 1).saturating_sub(before) as usize;
@@ -223,8 +232,10 @@ impl Grid {
         Ok(())
     }
 
-    fn finish(self) -> Vec<Row> {
-        self.rows
+    /// The rows of the sheet read so far; the budget carries on to the next sheet.
+    fn finish(&mut self) -> Vec<Row> {
+        self.rows_before += self.rows.len();
+        std::mem::take(&mut self.rows)
             .into_iter()
             .map(|(r, cells)| {
                 let width = cells
@@ -348,7 +359,9 @@ impl StringCounter {
     }
 }
 
-fn read_xlsx(bytes: &[u8], limits: Limits) -> Result<Vec<Row>, AppError> {
+/// Every worksheet, in the workbook's order, with its name and non-blank rows; the limits hold
+/// for all of them together.
+fn read_xlsx(bytes: &[u8], limits: Limits) -> Result<Sheets, AppError> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| bad_xlsx())?;
     // The sizes in the zip directory; the zip reader refuses to inflate a part past its
     // declared size, so they bound the real work too (for calamine, which reads through the
@@ -363,30 +376,36 @@ fn read_xlsx(bytes: &[u8], limits: Limits) -> Result<Vec<Row>, AppError> {
     }
     shared_strings(&mut zip, limits)?;
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| bad_xlsx())?;
-    let Some(name) = book.sheet_names().into_iter().next() else {
+    let names = book.sheet_names();
+    if names.is_empty() {
         return Err(unreadable(
             "no_worksheet",
             "file：文件中没有工作表",
             "file: no worksheet",
         ));
-    };
-    let mut reader = book.worksheet_cells_reader(&name).map_err(|_| bad_xlsx())?;
-    // The declared extent first: a sheet that says it is larger than allowed is refused
-    // without reading it. Cells are still checked one by one (the declaration may lie).
-    let dim = reader.dimensions();
-    let height = dim.end.0.saturating_sub(dim.start.0) as usize + 1;
-    if height > limits.max_rows.saturating_mul(2) {
-        return Err(too_many(limits));
-    }
-    if dim.end.1 as usize >= limits.max_cols {
-        return Err(too_wide(limits));
     }
     let mut grid = Grid::new(limits);
-    while let Some(c) = reader.next_cell().map_err(|_| bad_xlsx())? {
-        let (r, col) = c.get_position();
-        grid.push(r, col, cell(&Data::from(c.get_value().clone())))?;
+    let mut sheets = Vec::with_capacity(names.len());
+    for name in names {
+        let mut reader = book.worksheet_cells_reader(&name).map_err(|_| bad_xlsx())?;
+        // The declared extent first: a sheet that says it is larger than allowed is refused
+        // without reading it. Cells are still checked one by one (the declaration may lie).
+        let dim = reader.dimensions();
+        let height = dim.end.0.saturating_sub(dim.start.0) as usize + 1;
+        if height > limits.max_rows.saturating_mul(2) {
+            return Err(too_many(limits));
+        }
+        if dim.end.1 as usize >= limits.max_cols {
+            return Err(too_wide(limits));
+        }
+        while let Some(c) = reader.next_cell().map_err(|_| bad_xlsx())? {
+            let (r, col) = c.get_position();
+            grid.push(r, col, cell(&Data::from(c.get_value().clone())))?;
+        }
+        drop(reader);
+        sheets.push((Some(name), grid.finish()));
     }
-    Ok(grid.finish())
+    Ok(sheets)
 }
 
 fn cell(d: &Data) -> Cell {
@@ -502,6 +521,44 @@ fn read_csv(bytes: &[u8], limits: Limits) -> Result<Vec<Row>, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reader's view without layout detection: the first row is the header.
+    fn read(bytes: &[u8]) -> Result<Table, AppError> {
+        let (_, rows) = rows(bytes, MEMBER_SHEET)?;
+        let mut rows = rows.into_iter();
+        let headers = rows
+            .next()
+            .map(|(_, cells)| cells.iter().map(|c| c.text().unwrap_or_default()).collect())
+            .unwrap_or_default();
+        Ok(Table {
+            headers,
+            rows: rows.collect(),
+        })
+    }
+
+    #[test]
+    fn every_sheet_is_read_with_its_name_and_the_limits_hold_across_them() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for (name, n) in [("说明", 1u32), ("党员名册", 3)] {
+            let ws = book.add_worksheet().set_name(name).expect("name");
+            for r in 0..n {
+                ws.write_string(r, 0, format!("{name}{r}")).expect("cell");
+            }
+        }
+        let bytes = book.save_to_buffer().expect("xlsx");
+        let (_, read) = sheets(&bytes, MEMBER_SHEET).expect("read");
+        assert_eq!(
+            read.iter()
+                .map(|(n, r)| (n.clone(), r.len()))
+                .collect::<Vec<_>>(),
+            vec![(Some("说明".into()), 1), (Some("党员名册".into()), 3)]
+        );
+        let small = Limits {
+            max_rows: 3,
+            ..MEMBER_SHEET
+        };
+        assert_eq!(code(sheets(&bytes, small).unwrap_err()), "too_many_rows");
+    }
 
     fn code(e: AppError) -> String {
         e.fields[0].code.clone()

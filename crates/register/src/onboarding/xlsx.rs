@@ -115,7 +115,11 @@ pub fn table(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::onboarding::sheet::{Cell, read};
+    use crate::onboarding::sheet::Cell;
+
+    fn read(bytes: &[u8]) -> Result<crate::onboarding::sheet::Table, AppError> {
+        crate::onboarding::sheet::read(bytes).map(|(_, t)| t)
+    }
 
     #[test]
     fn formulas_are_neutralised() {
@@ -145,9 +149,14 @@ mod tests {
             &[vec!["张三".into(), "=HYPERLINK(\"x\")".into()]],
         )
         .expect("xlsx");
-        let t = read(&bytes).expect("read");
-        assert_eq!(t.headers[0], "导出人：管理员 时间：2026-11-26");
-        assert_eq!(t.rows[0].1[0], Cell::Text("姓名".into()));
-        assert_eq!(t.rows[1].1[1], Cell::Text("'=HYPERLINK(\"x\")".into()));
+        // The stamp is a title row above the header, which the import steps over.
+        let (layout, t) = crate::onboarding::sheet::read(&bytes).expect("read");
+        assert_eq!(layout.header_row, 2);
+        assert_eq!(
+            layout.skipped,
+            vec![(1, crate::onboarding::layout::Skip::Title)]
+        );
+        assert_eq!(t.headers, vec!["姓名", "单位名称"]);
+        assert_eq!(t.rows[0].1[1], Cell::Text("'=HYPERLINK(\"x\")".into()));
     }
 }

@@ -210,6 +210,18 @@ pub(crate) fn build(
             "gender: does not match the ID-card number",
         ));
     }
+    if let (Some(joined), Some(born)) = (
+        b.joined_party_on,
+        id_number.as_ref().and_then(IdCardNumber::birth_date),
+    ) && joined <= born
+    {
+        errs.push(FieldError::new(
+            "joined_party_on",
+            "joined_before_birth",
+            "joined_party_on：入党时间早于身份证号上的出生日期",
+            "joined_party_on: before the birth date of the ID-card number",
+        ));
+    }
     if b.distribution == Distribution::MarketBusiness && b.market_id.is_none() {
         errs.push(FieldError::new(
             "market_id",
