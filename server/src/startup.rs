@@ -27,6 +27,7 @@ use crate::members::api::MemberApi;
 use crate::members::consent::ConsentApi;
 use crate::members::status::MemberStatusApi;
 use crate::onboarding::api::SpreadsheetApi;
+use crate::onboarding::mapping_api::ImportMappingsApi;
 use crate::org::api::OrgApi;
 use crate::privacy::api::PrivacyApi;
 use crate::qq::api::QqApi;
@@ -66,7 +67,7 @@ pub type RegisterApis = (
     BusinessApi,
     MarketApi,
     MemberStatusApi,
-    EventsApi,
+    (EventsApi, ImportMappingsApi),
 );
 
 /// The dual-linkage workflows and the deadline engine (issue 5).
@@ -104,7 +105,10 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             BusinessApi { state: state.clone() },
             MarketApi { state: state.clone() },
             MemberStatusApi { state: state.clone() },
-            EventsApi { state: state.clone() },
+            (
+                EventsApi { state: state.clone() },
+                ImportMappingsApi { state: state.clone() },
+            ),
             ),
             (
                 DeadlineApi { state: state.clone() },

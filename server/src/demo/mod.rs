@@ -125,6 +125,7 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                     )?;
                 }
                 crate::qq::demo::fill(&mut ttx, &keys, member_seed ^ 0x5151)?;
+                crate::onboarding::mapping::demo(&mut ttx, &name, &admin.id)?;
                 crate::workflows::records::demo::generate(&mut ttx, member_seed ^ 0x4EC0)?;
                 crate::workflows::floating::demo::fill(&mut ttx, member_seed ^ 0xF10A)?;
                 // Last: the daily deadline job over everything generated above.

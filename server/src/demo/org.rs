@@ -189,7 +189,7 @@ impl OrgPlan {
         let committee = create(
             tx,
             K::AssociationCommittee,
-            &format!("{county}个体私营企业协会党委"),
+            &format!("{county}个体民营企业协会党委"),
             None,
         )?;
         for b in &self.branches {

@@ -111,6 +111,7 @@ enum Kind {
     RosterEntry,
     Record,
     User,
+    ImportMapping,
     Tenant,
     Session,
 }
@@ -143,6 +144,7 @@ impl Kind {
             Kind::RosterEntry => ("qq_roster_entries", "group_id || '|' || id", "", "qq_roster_entries", "id", true),
             Kind::Record => ("performance_records", "id", "", "performance_records", "id", false),
             Kind::User => ("users", "id", "", "users", "id", false),
+            Kind::ImportMapping => ("import_mappings", "id", "", "import_mappings", "id", false),
             Kind::Tenant | Kind::Session => ("", "", "", "", "", false),
         }
     }
@@ -163,6 +165,7 @@ impl Kind {
             Kind::QqGroup | Kind::RosterEntry => "/api/v1/qq-groups/{id}",
             Kind::Record => "/api/v1/records/{id}",
             Kind::User => "/api/v1/users/{id}",
+            Kind::ImportMapping => "/api/v1/import-mappings/{id}",
             // Grids are read county-wide; writes are scoped by office (picked by SQL), and
             // obligations are completed by county-wide roles only.
             Kind::Grid | Kind::GridTownship | Kind::Obligation | Kind::Tenant | Kind::Session => {
@@ -203,6 +206,10 @@ fn cases() -> Vec<Case> {
         case("POST", "/businesses/{id}/people/{link_id}/end", BusinessLink, json!({ "until": on })),
         case("POST", "/markets", Office, json!({ "name": "越界市场", "aic_office_id": "$T" })),
         case("PATCH", "/markets/{id}", Market, json!({ "stall_count": 7 })),
+        // Saved import mappings: naming another county's unit, or changing its mapping.
+        case("POST", "/import-mappings", Village, json!({ "name": "越界对应", "org_names": { "越界村": { "unit_id": "$T" } } })),
+        case("PUT", "/import-mappings/{id}", ImportMapping, json!({ "name": "越界改名" })),
+        case("DELETE", "/import-mappings/{id}", ImportMapping, none()),
         // Grids.
         case("POST", "/grids", Office, json!({ "name": "越界网格", "aic_office_id": "$T" })),
         case("PATCH", "/grids/{id}", Grid, json!({ "name": "越界改名" })),

@@ -212,6 +212,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    import_mappings (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        name -> Text,
+        header_map -> Text,
+        org_map -> Text,
+        version -> BigInt,
+        updated_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     user_totp (tenant_id, user_id) {
         tenant_id -> Text,
         user_id -> Text,

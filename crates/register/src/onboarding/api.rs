@@ -178,6 +178,15 @@ fn unknown_view(plan: &import::Plan) -> Vec<UnknownOrgName> {
         .collect()
 }
 
+fn mapping_not_found() -> AppError {
+    AppError::validation(vec![FieldError::new(
+        "mapping",
+        "mapping_not_found",
+        "mapping：本县没有该导入对应关系",
+        "mapping: no such saved mapping in the county",
+    )])
+}
+
 /// The most skipped rows a report lists.
 const SKIPPED_LISTED: usize = 500;
 
@@ -440,16 +449,38 @@ impl SpreadsheetApi {
         &self,
         auth: Auth,
         dry_run: Query<Option<bool>>,
+        /// A saved mapping of this county's headers and organisation names
+        /// (`/import-mappings`).
+        mapping: Query<Option<String>>,
+        /// With `dry_run=false`: write the valid rows and list the rejected ones, instead of
+        /// refusing the whole file. Names still to be mapped refuse it either way.
+        skip_invalid: Query<Option<bool>>,
         file: UploadBody,
     ) -> AppResult<Json<ImportReport>> {
         let tid = auth.0.tenant()?;
         auth.0.require(&[Role::CountyAdmin])?;
         let dry_run = dry_run.0.unwrap_or(true);
+        let skip_invalid = skip_invalid.0.unwrap_or(false);
+        let mapping = match mapping.0 {
+            Some(id) => {
+                let id = crate::api::path_id(&id).map_err(|_| mapping_not_found())?;
+                self.state
+                    .db
+                    .tenant(tid.clone(), Mode::Read, move |tx| {
+                        Ok(super::mapping::get(tx, &id)?.map(|m| m.mapping()))
+                    })
+                    .await?
+                    .ok_or_else(mapping_not_found)?
+            }
+            None => super::mapping::Mapping::default(),
+        };
         let bytes = file.0.read().await?;
         let sha = hex::encode(Sha256::digest(&bytes));
-        let (layout, table) = tokio::task::spawn_blocking(move || sheet::read(&bytes))
-            .await
-            .map_err(|e| AppError::internal(anyhow::anyhow!(e)))??;
+        let columns = mapping.clone();
+        let (layout, table) =
+            tokio::task::spawn_blocking(move || sheet::read_mapped(&bytes, &|h| columns.column(h)))
+                .await
+                .map_err(|e| AppError::internal(anyhow::anyhow!(e)))??;
         let master = *self.state.master_key.bytes();
         let actor = Actor::of(&auth.0);
         let mode = if dry_run { Mode::Read } else { Mode::Write };
@@ -458,7 +489,7 @@ impl SpreadsheetApi {
             .db
             .tenant(tid, mode, move |tx| {
                 let keys = keys::load(tx, &master)?;
-                let plan = import::plan(tx, &keys, &table)?;
+                let plan = import::plan(tx, &keys, &table, &mapping, !dry_run)?;
                 let mut report = ImportReport {
                     dry_run,
                     rows: plan.rows as u32,
@@ -477,7 +508,7 @@ impl SpreadsheetApi {
                 if dry_run {
                     return Ok(report);
                 }
-                if !plan.errors.is_empty() || !plan.unknown_orgs.is_empty() {
+                if (!plan.errors.is_empty() && !skip_invalid) || !plan.unknown_orgs.is_empty() {
                     let unknown = report.unknown_org_names.iter().map(|u| {
                         FieldError::new(
                             format!("org_names.{}", u.name),

@@ -233,6 +233,11 @@ fn normalise(h: &str) -> String {
     }
 }
 
+/// A header as compared: without spaces, marks and a bracketed note.
+pub fn header_key(h: &str) -> String {
+    normalise(h)
+}
+
 /// The column a header cell names, by its header or one of its aliases.
 pub fn lookup(header: &str) -> Option<Col> {
     let h = normalise(header);
@@ -255,15 +260,17 @@ pub type HeaderProblems = (Vec<&'static str>, Vec<&'static str>);
 
 /// Where each known column is in a header row. Unknown headers are ignored (county sheets
 /// carry their own extra columns, e.g. 序号 or 备注).
-pub fn locate(headers: &[String]) -> Result<Vec<(Col, usize)>, HeaderProblems> {
+/// `mapped` is a county's own mapping: `Some(Some(col))` for a header it maps, `Some(None)`
+/// for one it ignores, `None` where the synonym table decides.
+pub fn locate(
+    headers: &[String],
+    mapped: &dyn Fn(&str) -> Option<Option<Col>>,
+) -> Result<Vec<(Col, usize)>, HeaderProblems> {
     let mut found = Vec::new();
     let mut duplicated = Vec::new();
     for (i, h) in headers.iter().enumerate() {
-        let h = normalise(h);
-        if let Some(d) = COLUMNS
-            .iter()
-            .find(|d| d.header == h || d.aliases.contains(&h.as_str()))
-        {
+        let col = mapped(h).unwrap_or_else(|| lookup(h));
+        if let Some(d) = col.map(def) {
             if found.iter().any(|(c, _)| *c == d.col) {
                 duplicated.push(d.header);
             } else {
@@ -298,7 +305,7 @@ mod tests {
         h.insert(0, "序号".into());
         h[1] = "*姓 名".into();
         h[3] = "身份证号码（18位）".into();
-        let found = locate(&h).expect("all found");
+        let found = locate(&h, &|_| None).expect("all found");
         assert_eq!(found.len(), COLUMNS.len());
         assert!(found.contains(&(Col::Name, 1)));
         assert!(found.contains(&(Col::IdNumber, 3)));
@@ -306,7 +313,8 @@ mod tests {
 
     #[test]
     fn missing_and_duplicated_columns_are_named() {
-        let (missing, dup) = locate(&headers(&["姓名", "姓名", "手机号码"])).unwrap_err();
+        let (missing, dup) =
+            locate(&headers(&["姓名", "姓名", "手机号码"]), &|_| None).unwrap_err();
         assert!(missing.contains(&"身份证号") && missing.contains(&"单位名称"));
         assert!(!missing.contains(&"手机号码"));
         assert_eq!(dup, vec!["姓名"]);

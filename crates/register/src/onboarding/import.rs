@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::columns::{COLUMNS, Col, def, locate};
+use super::mapping::Mapping;
 use super::normalise::{self as norm, Fix, Fixes};
 pub use super::orgs::Units;
 use super::orgs::{Found, Miss};
@@ -148,6 +149,8 @@ struct RowReader<'a> {
     unknown: &'a mut BTreeMap<(Col, String), Vec<u32>>,
     /// The row names an organisation still to be mapped: it is not planned, and not an error.
     waits: bool,
+    /// Organisation names the county's mapping gives a unit.
+    mapped: &'a HashMap<String, String>,
 }
 
 impl RowReader<'_> {
@@ -269,6 +272,9 @@ impl RowReader<'_> {
 
     fn unit(&mut self, c: Col, units: &Units, ok: fn(OrgKind) -> bool) -> Option<String> {
         let t = self.text(c)?;
+        if let Some(id) = self.mapped_unit(&t, units, ok) {
+            return Some(id);
+        }
         match units.resolve(&t, ok) {
             Ok((u, found)) => {
                 self.found(c, found);
@@ -283,6 +289,16 @@ impl RowReader<'_> {
                 None
             }
         }
+    }
+
+    /// The unit the county's mapping gives a name, when it is of a kind that fits.
+    fn mapped_unit(&mut self, t: &str, units: &Units, ok: fn(OrgKind) -> bool) -> Option<String> {
+        let id = self.mapped.get(t)?;
+        units
+            .by_id
+            .get(id)
+            .filter(|u| ok(u.kind()))
+            .map(|u| u.id.clone())
     }
 
     fn found(&mut self, c: Col, found: Found) {
@@ -371,7 +387,11 @@ fn request(r: &mut RowReader<'_>, units: &Units) -> Option<CreateMemberRequest> 
     // The membership holder: a unit of the county when the name is one, else an organisation
     // outside the county named in text (a floating member).
     let membership = r.required(Col::MembershipOrg);
+    let mapped = membership
+        .as_deref()
+        .and_then(|t| r.mapped_unit(t, units, can_hold_membership));
     let (membership_unit_id, membership_org_name) = match &membership {
+        Some(_) if mapped.is_some() => (mapped, None),
         Some(t) => match units.resolve(t, can_hold_membership) {
             Ok((u, found)) => {
                 r.found(Col::MembershipOrg, found);
@@ -447,9 +467,17 @@ fn same(keys: &CountyKeys, old: &MemberRow, new: &mut MemberValues) -> bool {
     *new == cur
 }
 
-/// Checks every row and decides what to write. Header problems fail the whole file at once.
-pub fn plan(tx: &mut TenantTx<'_>, keys: &CountyKeys, table: &Table) -> DbResult<Plan> {
-    let at: HashMap<Col, usize> = match locate(&table.headers) {
+/// Checks every row and decides what to write, under the county's `mapping` of headers and
+/// organisation names. Villages the mapping creates are created when `commit`. Header problems
+/// fail the whole file at once.
+pub fn plan(
+    tx: &mut TenantTx<'_>,
+    keys: &CountyKeys,
+    table: &Table,
+    mapping: &Mapping,
+    commit: bool,
+) -> DbResult<Plan> {
+    let at: HashMap<Col, usize> = match locate(&table.headers, &|h| mapping.column(h)) {
         Ok(found) => found.into_iter().collect(),
         Err((missing, duplicated)) => {
             let mut errs = Vec::new();
@@ -474,7 +502,9 @@ pub fn plan(tx: &mut TenantTx<'_>, keys: &CountyKeys, table: &Table) -> DbResult
             return Err(AppError::validation(errs).into());
         }
     };
-    let units = Units::load(tx)?;
+    let mut units = Units::load(tx)?;
+    let mapped = mapping.apply(tx, &mut units, commit)?;
+    let units = units;
     let existing: HashMap<String, MemberRow> = crate::members::repo::all(tx)?
         .into_iter()
         .filter_map(|m| m.id_number_bidx.clone().map(|b| (b, m)))
@@ -493,6 +523,7 @@ pub fn plan(tx: &mut TenantTx<'_>, keys: &CountyKeys, table: &Table) -> DbResult
             fixes: &mut plan.fixes,
             unknown: &mut plan.unknown_orgs,
             waits: false,
+            mapped: &mapped,
         };
         // Duplicates within the file are found whatever else is wrong with either row.
         let bidx = r
@@ -584,16 +615,17 @@ pub struct Applied {
     pub updated: usize,
 }
 
-/// Writes a plan with no errors, inside the caller's transaction: everything or nothing. Each
-/// created and updated member gets its own audit entry (so "who changed this member" stays one
-/// query), and the import one more with its counts and the file's SHA-256.
+/// Writes a plan's valid rows inside the caller's transaction: all of them or none. The caller
+/// decides whether rejected rows refuse the whole file (the default) or are left out
+/// (`skip_invalid`); either way no rejected row is written. Each created and updated member
+/// gets its own audit entry (so "who changed this member" stays one query), and the import one
+/// more with its counts, the rows it left out, and the file's SHA-256.
 pub fn apply(
     tx: &mut TenantTx<'_>,
     actor: &crate::audit::Actor,
     plan: &Plan,
     file_sha256: &str,
 ) -> DbResult<Applied> {
-    debug_assert!(plan.errors.is_empty());
     let import_id = uuid::Uuid::now_v7().to_string();
     let created = crate::members::repo::insert_many(tx, &plan.creates)?;
     for (id, version, v) in &plan.updates {
@@ -649,6 +681,7 @@ pub fn apply(
             "created": created.len(),
             "updated": plan.updates.len(),
             "unchanged": plan.unchanged,
+            "rejected_cells": plan.errors.total(),
             "file_sha256": file_sha256,
         }),
     });

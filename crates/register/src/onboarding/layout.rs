@@ -49,11 +49,19 @@ pub struct Layout {
     pub skipped: Vec<(u32, Skip)>,
 }
 
+/// A county's own mapping of headers: `Some(Some(col))` a field, `Some(None)` ignored, `None`
+/// where the synonym table decides.
+pub type Mapped<'a> = &'a dyn Fn(&str) -> Option<Option<Col>>;
+
+fn column(h: &str, mapped: Mapped<'_>) -> Option<Col> {
+    mapped(h).unwrap_or_else(|| lookup(h))
+}
+
 /// The distinct known columns a row names.
-fn score(cells: &[Cell]) -> usize {
+fn score(cells: &[Cell], mapped: Mapped<'_>) -> usize {
     let mut cols: Vec<Col> = cells
         .iter()
-        .filter_map(|c| c.text().and_then(|t| lookup(&t)))
+        .filter_map(|c| c.text().and_then(|t| column(&t, mapped)))
         .collect();
     cols.sort_by_key(|c| *c as usize);
     cols.dedup();
@@ -61,11 +69,11 @@ fn score(cells: &[Cell]) -> usize {
 }
 
 /// The best header row among the first rows of a sheet: its index in `rows` and its score.
-fn header(rows: &[Row]) -> Option<(usize, usize)> {
+fn header(rows: &[Row], mapped: Mapped<'_>) -> Option<(usize, usize)> {
     rows.iter()
         .take(HEADER_SCAN)
         .enumerate()
-        .map(|(i, (_, cells))| (i, score(cells)))
+        .map(|(i, (_, cells))| (i, score(cells, mapped)))
         .filter(|(_, s)| *s >= MIN_HEADERS)
         // The highest score; the earliest row among equals (max_by_key keeps the last).
         .max_by_key(|(i, s)| (*s, std::cmp::Reverse(*i)))
@@ -154,12 +162,15 @@ fn no_header() -> AppError {
 /// Finds the table: the sheet whose header row names the most known columns (the first sheet
 /// among equals), the header row, the rows under it, and the rows skipped. `sheets` holds each
 /// sheet's name (None for CSV) and its non-blank rows.
-pub fn detect(sheets: Vec<(Option<String>, Vec<Row>)>) -> Result<(Layout, Table), AppError> {
+pub fn detect(
+    sheets: Vec<(Option<String>, Vec<Row>)>,
+    mapped: Mapped<'_>,
+) -> Result<(Layout, Table), AppError> {
     let names: Vec<String> = sheets.iter().filter_map(|(n, _)| n.clone()).collect();
     let best = sheets
         .iter()
         .enumerate()
-        .filter_map(|(i, (_, rows))| header(rows).map(|(h, s)| (i, h, s)))
+        .filter_map(|(i, (_, rows))| header(rows, mapped).map(|(h, s)| (i, h, s)))
         .max_by_key(|(i, _, s)| (*s, std::cmp::Reverse(*i)));
     let Some((sheet_index, header_index, _)) = best else {
         return Err(no_header());
@@ -180,7 +191,7 @@ pub fn detect(sheets: Vec<(Option<String>, Vec<Row>)>) -> Result<(Layout, Table)
     let columns: Vec<(usize, String, Option<Col>)> = header_cells
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| c.text().map(|t| (i, t.clone(), lookup(&t))))
+        .filter_map(|(i, c)| c.text().map(|t| (i, t.clone(), column(&t, mapped))))
         .collect();
     let width = columns.len();
     let mut data = Vec::new();
@@ -256,7 +267,8 @@ mod tests {
             row(8, &["填表人：王五", "", "联系电话：0572-5123456"]),
             row(9, &["审核人：", "", "", "2024年6月30日"]),
         ];
-        let (layout, table) = detect(vec![(Some("Sheet1".into()), rows)]).expect("found");
+        let (layout, table) =
+            detect(vec![(Some("Sheet1".into()), rows)], &|_| None).expect("found");
         assert_eq!(layout.header_row, 4);
         assert_eq!(layout.sheet.as_deref(), Some("Sheet1"));
         assert_eq!(
@@ -284,10 +296,13 @@ mod tests {
     fn the_sheet_with_the_table_is_chosen_and_named() {
         let notes = vec![row(1, &["说明：请按登记表填写"]), row(2, &["姓名"])];
         let members = vec![row(1, HEADER), row(2, &["1", "张三"])];
-        let (layout, table) = detect(vec![
-            (Some("填表说明".into()), notes),
-            (Some("党员名册".into()), members),
-        ])
+        let (layout, table) = detect(
+            vec![
+                (Some("填表说明".into()), notes),
+                (Some("党员名册".into()), members),
+            ],
+            &|_| None,
+        )
         .expect("found");
         assert_eq!(layout.sheet.as_deref(), Some("党员名册"));
         assert_eq!(layout.sheets, vec!["填表说明", "党员名册"]);
@@ -296,7 +311,11 @@ mod tests {
 
     #[test]
     fn no_header_is_a_clear_error() {
-        let e = detect(vec![(None, vec![row(1, &["a", "b"]), row(2, &["1", "2"])])]).unwrap_err();
+        let e = detect(
+            vec![(None, vec![row(1, &["a", "b"]), row(2, &["1", "2"])])],
+            &|_| None,
+        )
+        .unwrap_err();
         assert_eq!(e.fields[0].code, "header_not_found");
         assert!(
             e.fields[0].message.contains("身份证号"),
@@ -304,7 +323,7 @@ mod tests {
             e.fields[0].message
         );
         assert_eq!(
-            detect(vec![]).unwrap_err().fields[0].code,
+            detect(vec![], &|_| None).unwrap_err().fields[0].code,
             "header_not_found"
         );
     }
@@ -361,7 +380,7 @@ mod tests {
                     (None, rows)
                 })
                 .collect();
-            if let Ok((layout, table)) = detect(sheets) {
+            if let Ok((layout, table)) = detect(sheets, &|_| None) {
                 prop_assert!(table.rows.iter().all(|(n, _)| *n > layout.header_row));
             }
         }

@@ -8,6 +8,8 @@ pub mod columns;
 pub mod export;
 pub mod import;
 pub mod layout;
+pub mod mapping;
+pub mod mapping_api;
 pub mod normalise;
 pub mod orgs;
 pub mod places;

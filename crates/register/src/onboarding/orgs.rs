@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use crate::db::schema::org_units as o;
 use crate::db::schema::tenants as t;
 use crate::db::{DbResult, TenantTx};
+use crate::enums::StrEnum;
 use crate::org::model::OrgKind;
 use crate::org::repo::OrgUnitRow;
 
@@ -293,6 +294,54 @@ impl Units {
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
         scored.into_iter().take(n).map(|(_, u)| u).collect()
+    }
+
+    pub fn add(&mut self, row: OrgUnitRow) {
+        self.by_name
+            .entry(row.name.clone())
+            .or_default()
+            .push(row.id.clone());
+        self.by_key
+            .entry(key(&row.name, &self.county))
+            .or_default()
+            .push(row.id.clone());
+        self.by_id.insert(row.id.clone(), row);
+    }
+
+    /// An active village of this name under the township.
+    pub fn child_named(&self, parent: &str, name: &str) -> Option<String> {
+        self.by_id
+            .values()
+            .find(|u| u.active && u.parent_id.as_deref() == Some(parent) && u.name == name)
+            .map(|u| u.id.clone())
+    }
+
+    /// The village a name written in a sheet stands for: 递铺街道红庙村党支部 under 递铺街道 is
+    /// 红庙村.
+    pub fn village_name(&self, written: &str, township: &str) -> String {
+        let k = key(written, &self.county);
+        let k = k
+            .strip_prefix(key(township, &self.county).as_str())
+            .filter(|r| !r.is_empty())
+            .unwrap_or(&k);
+        key(k, &self.county)
+    }
+
+    /// A village the commit will create, standing in for it in a dry run.
+    pub fn planned_village(&self, name: &str, township: &OrgUnitRow) -> OrgUnitRow {
+        OrgUnitRow {
+            tenant_id: township.tenant_id.clone(),
+            id: format!("planned-{}", uuid::Uuid::now_v7()),
+            kind: OrgKind::Village.as_str().to_owned(),
+            name: name.to_owned(),
+            parent_id: Some(township.id.clone()),
+            path: String::new(),
+            depth: township.depth + 1,
+            active: true,
+            version: 0,
+            created_at: township.created_at,
+            updated_at: township.updated_at,
+        }
     }
 
     /// A unit written in full for a person: 递铺分会/递铺分会第一支部.

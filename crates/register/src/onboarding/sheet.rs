@@ -82,8 +82,16 @@ fn unreadable(code: &str, zh: &str, en: &str) -> AppError {
 
 /// The member import's view: the table found in the workbook (layout detection), and where.
 pub fn read(bytes: &[u8]) -> Result<(super::layout::Layout, Table), AppError> {
+    read_mapped(bytes, &|_| None)
+}
+
+/// [`read`] under a county's own mapping of headers.
+pub fn read_mapped(
+    bytes: &[u8],
+    mapped: super::layout::Mapped<'_>,
+) -> Result<(super::layout::Layout, Table), AppError> {
     let (_, sheets) = sheets(bytes, MEMBER_SHEET)?;
-    super::layout::detect(sheets)
+    super::layout::detect(sheets, mapped)
 }
 
 fn too_many(limits: Limits) -> AppError {

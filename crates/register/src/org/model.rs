@@ -11,7 +11,7 @@ use crate::error::FieldError;
 #[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
 #[strum(serialize_all = "snake_case")]
 pub enum OrgKind {
-    /// 县个体私营企业协会党委 (root)
+    /// 县个体民营企业协会党委 (root; seed 000: 县个民协会)
     AssociationCommittee,
     /// 分会
     Branch,
