@@ -13,5 +13,7 @@ pub mod mapping_api;
 pub mod normalise;
 pub mod orgs;
 pub mod places;
+pub mod report;
+mod shared_strings;
 pub mod sheet;
 pub mod xlsx;

@@ -1,0 +1,212 @@
+//! What an import reports: where the table was found, what was rewritten, which organisation
+//! names are still to be mapped, and the rejected cells.
+
+use poem_openapi::Object;
+
+use super::columns::Col;
+use super::import::{self, RowError};
+
+/// The outcome of an import, or of its dry run.
+#[derive(Debug, Clone, Object)]
+pub struct ImportReport {
+    /// True when nothing was written.
+    pub dry_run: bool,
+    /// Data rows read (blank rows skipped).
+    pub rows: u32,
+    /// Members new to the county (would be, in a dry run).
+    pub created: u32,
+    /// Members matched by ID-card number whose data differ.
+    pub updated: u32,
+    /// Members matched by ID-card number with nothing to change.
+    pub unchanged: u32,
+    /// The rejected cells (at most 500); a commit with any is refused as a whole.
+    pub errors: Vec<RowError>,
+    /// How many rejected cells were left out of `errors` (absent when all are listed).
+    #[oai(skip_serializing_if_is_none)]
+    pub more_errors: Option<u32>,
+    #[oai(skip_serializing_if_is_none)]
+    pub import_id: Option<String>,
+    /// Where the table was found in the file.
+    pub layout: ImportLayout,
+    /// Organisation names of this county that match no unit, each listed once with the rows
+    /// that use it and the closest units (at most 500 names). Their rows are not imported; a
+    /// commit with any is refused.
+    pub unknown_org_names: Vec<UnknownOrgName>,
+    /// How many unknown names were left out of `unknown_org_names` (absent when all are listed).
+    #[oai(skip_serializing_if_is_none)]
+    pub more_unknown_org_names: Option<u32>,
+    /// Values rewritten before they were checked (full-width digits, Excel dates, 安吉县 → its
+    /// code …), counted per column and kind, so staff see what was changed.
+    pub normalised: Vec<Normalisation>,
+}
+
+/// Where the table was found: the sheet, the header row, how each header maps, and the rows
+/// that are not data.
+#[derive(Debug, Clone, Object)]
+pub struct ImportLayout {
+    /// The worksheet read (xlsx; absent for CSV).
+    #[oai(skip_serializing_if_is_none)]
+    pub sheet: Option<String>,
+    /// Every worksheet of the workbook, in order.
+    pub sheets: Vec<String>,
+    /// The header row as the spreadsheet numbers it.
+    pub header_row: u32,
+    /// Each non-empty header cell and the field it fills (absent: the column is not imported).
+    pub columns: Vec<ImportColumn>,
+    /// Headers that fill no field and are not imported (e.g. 序号, 备注).
+    pub unmapped_columns: Vec<String>,
+    /// Rows read as no data: titles above the header, blank rows, the footer (at most 500).
+    pub skipped: Vec<SkippedRow>,
+    /// How many skipped rows were left out of `skipped` (absent when all are listed).
+    #[oai(skip_serializing_if_is_none)]
+    pub more_skipped: Option<u32>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ImportColumn {
+    /// The header as written in the file.
+    pub header: String,
+    /// The API field it fills, e.g. `id_number`.
+    #[oai(skip_serializing_if_is_none)]
+    pub field: Option<String>,
+    /// The template's header for that field, e.g. 身份证号.
+    #[oai(skip_serializing_if_is_none)]
+    pub template_header: Option<String>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct SkippedRow {
+    pub row: u32,
+    /// `title`, `blank` or `footer`.
+    pub reason: String,
+    pub message: String,
+}
+
+/// One kind of rewrite in one column, and how many values it changed.
+#[derive(Debug, Clone, Object)]
+pub struct Normalisation {
+    /// The template's header of the column, e.g. 入党时间.
+    pub column: String,
+    pub field: String,
+    /// `full_width`, `upper_x`, `phone_country_code`, `phone_separators`, `excel_serial`,
+    /// `date_format`, `month_only`, `yes_no`, `gender`, `status_suffix`, `place_name`,
+    /// `org_name`.
+    pub kind: String,
+    pub count: u32,
+    pub message: String,
+    pub message_en: String,
+}
+
+/// An organisation name used in the sheet that matches none of the county's units.
+#[derive(Debug, Clone, Object)]
+pub struct UnknownOrgName {
+    /// The template's header of the column, e.g. 组织关系所在地党组织.
+    pub column: String,
+    pub field: String,
+    /// The name as written.
+    pub name: String,
+    /// How many rows use it, and the first 20 of them.
+    pub row_count: u32,
+    pub rows: Vec<u32>,
+    /// The closest existing units, best first (at most 3).
+    pub suggestions: Vec<UnitSuggestion>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct UnitSuggestion {
+    pub id: String,
+    /// 上级/名称.
+    pub name: String,
+}
+
+pub(super) fn unknown_view(plan: &import::Plan) -> Vec<UnknownOrgName> {
+    plan.unknown_orgs
+        .iter()
+        .take(import::UNKNOWN_LISTED)
+        .map(|((col, name), rows)| {
+            let d = super::columns::def(*col);
+            UnknownOrgName {
+                column: d.header.to_owned(),
+                field: d.field.to_owned(),
+                name: name.clone(),
+                row_count: rows.len() as u32,
+                rows: rows.iter().take(20).copied().collect(),
+                suggestions: plan
+                    .suggestions
+                    .get(&(*col, name.clone()))
+                    .into_iter()
+                    .flatten()
+                    .map(|(id, n)| UnitSuggestion {
+                        id: id.clone(),
+                        name: n.clone(),
+                    })
+                    .collect(),
+                message: format!(
+                    "“{}”列的“{name}”不是本县已有的组织（{} 行使用），请对应到已有组织",
+                    d.header,
+                    rows.len()
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The most skipped rows a report lists.
+const SKIPPED_LISTED: usize = 500;
+
+pub(super) fn layout_view(layout: &super::layout::Layout) -> ImportLayout {
+    let columns: Vec<ImportColumn> = layout
+        .columns
+        .iter()
+        .map(|(_, header, col)| ImportColumn {
+            header: header.clone(),
+            field: col.map(|c| super::columns::def(c).field.to_owned()),
+            template_header: col.map(|c| super::columns::def(c).header.to_owned()),
+        })
+        .collect();
+    let skipped: Vec<SkippedRow> = layout
+        .skipped
+        .iter()
+        .take(SKIPPED_LISTED)
+        .map(|(row, why)| SkippedRow {
+            row: *row,
+            reason: <&str>::from(*why).to_owned(),
+            message: format!("第{row}行：{}，未导入", why.label_zh()),
+        })
+        .collect();
+    ImportLayout {
+        sheet: layout.sheet.clone(),
+        sheets: layout.sheets.clone(),
+        header_row: layout.header_row,
+        unmapped_columns: columns
+            .iter()
+            .filter(|c| c.field.is_none())
+            .map(|c| c.header.clone())
+            .collect(),
+        columns,
+        more_skipped: (layout.skipped.len() > SKIPPED_LISTED)
+            .then(|| (layout.skipped.len() - SKIPPED_LISTED) as u32),
+        skipped,
+    }
+}
+
+pub(super) fn normalised_view(
+    fixes: &std::collections::BTreeMap<(Col, super::normalise::Fix), u32>,
+) -> Vec<Normalisation> {
+    fixes
+        .iter()
+        .map(|((col, fix), n)| {
+            let d = super::columns::def(*col);
+            let (zh, en) = fix.describe();
+            Normalisation {
+                column: d.header.to_owned(),
+                field: d.field.to_owned(),
+                kind: fix.as_str().to_owned(),
+                count: *n,
+                message: format!("“{}”列：{zh} {n} 处", d.header),
+                message_en: format!("{}: {en} ({n})", d.field),
+            }
+        })
+        .collect()
+}
