@@ -6,7 +6,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use shuanglian_tests::{County, Events, PASSWORD, TestApp, spawn_app, totp_code};
+use shuanglian_tests::{
+    County, Events, PASSWORD, TempDir, TestApp, id_number, spawn_app, totp_code,
+};
 
 // ----------------------------------------------------------------------------- openapi --
 
@@ -378,6 +380,53 @@ async fn an_operator_runs_grids_rosters_and_exports_from_the_console() {
         .await
         .expect("json");
     assert_eq!(v["status"], "approved");
+
+    // A county's own member sheet: title row, the form's labels, a name written the county's
+    // way. The dry run lists that name once; Enter maps it to the first suggestion (saved as a
+    // mapping), the file runs again, and c imports it.
+    let dir = TempDir(std::env::temp_dir().join(format!("sl-console-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).expect("temp dir");
+    let sheet = dir.0.join("roster.csv");
+    std::fs::write(
+        &sheet,
+        format!(
+            "安吉县党员名册\n党员姓名,身份证号码,是否业主,单位名称,组织生活所在辖区党组织,组织关系所在地党组织,党员类别,党员分布\n\
+             周敏,{},√,周敏百货,递铺分会第一支部,安吉县个体民营企业协会递铺分会支部,正式党员,个体工商户\n填表人：张会计\n",
+            id_number("330523", "19800101", "951")
+        ),
+    )
+    .expect("write sheet");
+    tui.keys(&["6"]);
+    tui.wait_for(&["o 打开"]).await;
+    tui.keys(&["o"]);
+    tui.wait_for(&["导入党员表格"]).await;
+    tui.text(&sheet.to_string_lossy());
+    tui.keys(&["Enter"]);
+    let s = tui
+        .wait_for(&[
+            "待对应的组织名称",
+            "安吉县个体民营企业协会递铺分会支部",
+            "[协会党委/递铺分会]",
+        ])
+        .await;
+    assert!(s.contains("表头在第 2行"), "{s}");
+    tui.keys(&["Enter"]);
+    tui.wait_for(&["控制台导入对应"]).await;
+    tui.keys(&["c"]);
+    tui.wait_for(&["已导入：新增 1 人"]).await;
+    let list: Value = app
+        .get("/api/v1/members?name=周敏", &c.admin_token)
+        .send()
+        .await
+        .expect("members")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        list["items"][0]["membership_unit_id"],
+        branch.as_str(),
+        "{list}"
+    );
 
     // The server goes away: the console says so and keeps running.
     app.stop().await;

@@ -3,7 +3,7 @@
 use crate::api::types::*;
 use crate::app::{Model, Stage, Tab};
 use crate::i18n::Lang;
-use crate::screens::{counties, deadlines, grids, rosters, users};
+use crate::screens::{counties, deadlines, grids, import, rosters, users};
 
 const SURNAMES: [&str; 8] = ["陈", "王", "李", "张", "刘", "杨", "沈", "谢"];
 const GIVEN: [&str; 8] = ["丽", "伟", "建华", "芳", "勇", "春梅", "文斌", "红霞"];
@@ -335,8 +335,85 @@ pub fn screens(lang: Lang) -> Vec<(&'static str, Model)> {
     deadlines::loaded(&mut m.deadlines, deadlines_list());
     out.push(("deadlines", m));
 
+    let mut m = model(lang, "county_admin", Tab::Import);
+    import::mappings_loaded(&mut m.import, vec![mapping()]);
+    m.import.path = Some("/tmp/roster.csv".into());
+    import::reported(&mut m.import, member_import());
+    out.push(("import", m));
+
     let mut m = model(lang, "county_admin", Tab::Grids);
     m.help = true;
     out.push(("help", m));
     out
+}
+
+pub fn mapping() -> ImportMapping {
+    ImportMapping {
+        id: "m1".into(),
+        name: "县个民协会党员名册".into(),
+        ..ImportMapping::default()
+    }
+}
+
+/// A dry run of a county's own sheet: one name to map, two bad rows.
+pub fn member_import() -> MemberImport {
+    let fix = |n: u32, zh: &str, en: &str| Normalisation {
+        count: n,
+        message: zh.into(),
+        message_en: en.into(),
+    };
+    MemberImport {
+        dry_run: true,
+        rows: 6,
+        created: 3,
+        layout: ImportLayout {
+            sheet: None,
+            header_row: 4,
+            unmapped_columns: vec!["序号".into()],
+            skipped: vec![
+                SkippedRow {
+                    row: 1,
+                    reason: "title".into(),
+                },
+                SkippedRow {
+                    row: 12,
+                    reason: "footer".into(),
+                },
+            ],
+        },
+        normalised: vec![
+            fix(
+                6,
+                "“户籍所在地”列：户籍地名称转为行政区划代码 6 处",
+                "household_registration: place name read as its division code (6)",
+            ),
+            fix(
+                1,
+                "“入党时间”列：Excel 日期序号转为日期 1 处",
+                "joined_party_on: Excel date serial read as a date (1)",
+            ),
+        ],
+        unknown_org_names: vec![UnknownOrgName {
+            name: "递铺街道红庙村党支部".into(),
+            column: "组织关系所在地党组织".into(),
+            row_count: 1,
+            suggestions: vec![
+                UnitSuggestion {
+                    id: "v1".into(),
+                    name: "递铺街道/红庙村".into(),
+                },
+                UnitSuggestion {
+                    id: "v2".into(),
+                    name: "递铺街道/古城村".into(),
+                },
+            ],
+        }],
+        errors: vec![ImportRowError {
+            row: 9,
+            column: "身份证号".into(),
+            message: "第9行“身份证号”：身份证号校验位不正确".into(),
+            message_en: "row 9, id_number: the check digit is wrong".into(),
+        }],
+        ..MemberImport::default()
+    }
 }

@@ -8,7 +8,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::{Live, Model, Stage, Tab};
 use crate::i18n::tr;
-use crate::screens::{counties, deadlines, grids, overview, privacy, rosters, signin, users};
+use crate::screens::{
+    counties, deadlines, grids, import, overview, privacy, rosters, signin, users,
+};
 use crate::widgets::{centred, draw_form};
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
@@ -32,6 +34,7 @@ pub fn view(m: &Model, f: &mut Frame) {
             Some(Tab::Privacy) => privacy::draw(f, body, m.lang, &m.privacy),
             Some(Tab::Users) => users::draw(f, body, m.lang, &m.users),
             Some(Tab::Deadlines) => deadlines::draw(f, body, m.lang, &m.deadlines),
+            Some(Tab::Import) => import::draw(f, body, m.lang, &m.import),
             None => {}
         },
     }
@@ -86,11 +89,13 @@ fn top_bar(m: &Model, f: &mut Frame, area: Rect) {
             me.username
         ));
     }
-    let [l, r] = Layout::horizontal([
-        Constraint::Min(1),
-        Constraint::Length(unicode_width::UnicodeWidthStr::width(right.as_str()) as u16 + 1),
-    ])
-    .areas(area);
+    let right_width = unicode_width::UnicodeWidthStr::width(right.as_str()) as u16 + 1;
+    // On a narrow terminal the tabs keep their room and the brand gives way.
+    if Line::from(spans.clone()).width() as u16 + right_width > area.width {
+        spans.remove(0);
+    }
+    let [l, r] =
+        Layout::horizontal([Constraint::Min(1), Constraint::Length(right_width)]).areas(area);
     f.render_widget(Paragraph::new(Line::from(spans)), l);
     f.render_widget(Paragraph::new(right), r);
 }

@@ -291,3 +291,82 @@ fn the_masking_matrix_cycles_and_saves() {
     };
     assert_eq!(e.len(), 1);
 }
+
+#[test]
+fn the_member_import_maps_a_name_then_runs_again_and_commits_when_nothing_is_left() {
+    let mut m = sample::model(Lang::Zh, "county_admin", Tab::Import);
+    update(
+        &mut m,
+        Msg::Reply(Call::Mappings, Ok(Reply::Mappings(vec![sample::mapping()]))),
+    );
+    assert_eq!(
+        m.import.mapping_id().as_deref(),
+        Some("m1"),
+        "the saved mapping is used"
+    );
+    // Open a file: the dry run goes out under the chosen mapping.
+    key(&mut m, KeyCode::Char('o'));
+    typ(&mut m, "/tmp/roster.csv");
+    let cmds = key(&mut m, KeyCode::Enter);
+    let want = Call::ImportMembers {
+        path: "/tmp/roster.csv".into(),
+        mapping: Some("m1".into()),
+        commit: false,
+    };
+    assert_eq!(cmds.first(), Some(&Cmd::Call(want.clone())), "{cmds:?}");
+    update(
+        &mut m,
+        Msg::Reply(want, Ok(Reply::MemberImport(sample::member_import()))),
+    );
+    assert!(m.modal.is_none());
+    // Nothing is committed while a name is unmapped.
+    assert!(key(&mut m, KeyCode::Char('c')).is_empty());
+    // → then ← again: back on the first suggestion; Enter maps the chosen name to it.
+    key(&mut m, KeyCode::Right);
+    assert_eq!(m.import.choice, 1);
+    key(&mut m, KeyCode::Right);
+    assert_eq!(m.import.choice, 1, "there are two suggestions");
+    key(&mut m, KeyCode::Left);
+    let cmds = key(&mut m, KeyCode::Enter);
+    let map = Call::MapOrgName {
+        mapping: Some("m1".into()),
+        name: "递铺街道红庙村党支部".into(),
+        unit_id: "v1".into(),
+    };
+    assert_eq!(cmds.first(), Some(&Cmd::Call(map.clone())), "{cmds:?}");
+    // Saved: the same file runs again.
+    let cmds = update(
+        &mut m,
+        Msg::Reply(map, Ok(Reply::Mapping(sample::mapping()))),
+    );
+    let again = Call::ImportMembers {
+        path: "/tmp/roster.csv".into(),
+        mapping: Some("m1".into()),
+        commit: false,
+    };
+    assert_eq!(cmds.first(), Some(&Cmd::Call(again.clone())), "{cmds:?}");
+    let mut clean = sample::member_import();
+    clean.unknown_org_names.clear();
+    update(&mut m, Msg::Reply(again, Ok(Reply::MemberImport(clean))));
+    let cmds = key(&mut m, KeyCode::Char('c'));
+    assert_eq!(
+        cmds.first(),
+        Some(&Cmd::Call(Call::ImportMembers {
+            path: "/tmp/roster.csv".into(),
+            mapping: Some("m1".into()),
+            commit: true,
+        })),
+        "{cmds:?}"
+    );
+    // m switches to no mapping, and runs the file again without one.
+    let cmds = key(&mut m, KeyCode::Char('m'));
+    assert_eq!(
+        cmds.first(),
+        Some(&Cmd::Call(Call::ImportMembers {
+            path: "/tmp/roster.csv".into(),
+            mapping: None,
+            commit: false,
+        })),
+        "{cmds:?}"
+    );
+}

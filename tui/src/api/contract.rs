@@ -40,6 +40,21 @@ pub const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
         Some("TenantView"),
     ),
     ("get", "/org-units", None, Some("OrgUnitPage")),
+    ("post", "/members/import", None, Some("ImportReport")),
+    ("get", "/import-mappings", None, Some("MappingList")),
+    (
+        "post",
+        "/import-mappings",
+        Some("MappingRequest"),
+        Some("MappingView"),
+    ),
+    ("get", "/import-mappings/{id}", None, Some("MappingView")),
+    (
+        "put",
+        "/import-mappings/{id}",
+        Some("MappingRequest"),
+        Some("MappingView"),
+    ),
     ("get", "/grids", None, Some("GridPage")),
     (
         "post",
@@ -145,6 +160,77 @@ pub const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
 /// the JSON fields the console reads or writes with their JSON types (`string`, `integer`,
 /// `boolean`, `array`, `object` for a nested schema). Keep in step with the structs.
 pub const FIELDS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "ImportReport",
+        &[
+            ("dry_run", "boolean"),
+            ("rows", "integer"),
+            ("created", "integer"),
+            ("updated", "integer"),
+            ("unchanged", "integer"),
+            ("errors", "array"),
+            ("more_errors", "integer"),
+            ("import_id", "string"),
+            ("layout", "object"),
+            ("normalised", "array"),
+            ("unknown_org_names", "array"),
+        ],
+    ),
+    (
+        "RowError",
+        &[
+            ("row", "integer"),
+            ("column", "string"),
+            ("message", "string"),
+            ("message_en", "string"),
+        ],
+    ),
+    (
+        "ImportLayout",
+        &[
+            ("sheet", "string"),
+            ("header_row", "integer"),
+            ("unmapped_columns", "array"),
+            ("skipped", "array"),
+        ],
+    ),
+    ("SkippedRow", &[("row", "integer"), ("reason", "string")]),
+    (
+        "Normalisation",
+        &[
+            ("count", "integer"),
+            ("message", "string"),
+            ("message_en", "string"),
+        ],
+    ),
+    (
+        "UnknownOrgName",
+        &[
+            ("name", "string"),
+            ("column", "string"),
+            ("row_count", "integer"),
+            ("suggestions", "array"),
+        ],
+    ),
+    ("UnitSuggestion", &[("id", "string"), ("name", "string")]),
+    (
+        "MappingView",
+        &[
+            ("id", "string"),
+            ("name", "string"),
+            ("columns", "object"),
+            ("org_names", "object"),
+        ],
+    ),
+    (
+        "MappingRequest",
+        &[
+            ("name", "string"),
+            ("columns", "object"),
+            ("org_names", "object"),
+        ],
+    ),
+    ("MappingList", &[("items", "array")]),
     (
         "Problem",
         &[

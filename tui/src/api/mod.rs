@@ -286,6 +286,63 @@ impl Client {
         .await
     }
 
+    /// Imports a member sheet: a dry run, or the commit with the rejected rows left out.
+    pub async fn import_members(
+        &self,
+        content_type: &str,
+        bytes: Vec<u8>,
+        mapping: Option<&str>,
+        commit: bool,
+    ) -> ApiResult<MemberImport> {
+        let mut path = format!("/members/import?dry_run={}", !commit);
+        if commit {
+            path.push_str("&skip_invalid=true");
+        }
+        if let Some(m) = mapping {
+            path.push_str(&format!("&mapping={}", enc(m)));
+        }
+        Self::json(
+            self.req(Method::POST, &path)
+                .header("content-type", content_type)
+                .body(bytes),
+        )
+        .await
+    }
+
+    pub async fn mappings(&self) -> ApiResult<Vec<ImportMapping>> {
+        let l: MappingList = self.get("/import-mappings").await?;
+        Ok(l.items)
+    }
+
+    /// Maps an organisation name to a unit in a saved mapping (its other entries sent back as
+    /// they are), or in a new one when the county has none chosen.
+    pub async fn map_org_name(
+        &self,
+        mapping: Option<&str>,
+        name: &str,
+        unit_id: &str,
+    ) -> ApiResult<ImportMapping> {
+        let target = serde_json::json!({ "unit_id": unit_id });
+        let Some(id) = mapping else {
+            let mut m = ImportMapping {
+                name: "控制台导入对应".into(),
+                ..ImportMapping::default()
+            };
+            m.org_names.insert(name.to_owned(), target);
+            return self.post("/import-mappings", &m).await;
+        };
+        let path = format!("/import-mappings/{}", enc(id));
+        let etag = self.etag(&path).await?;
+        let mut m: ImportMapping = self.get(&path).await?;
+        m.org_names.insert(name.to_owned(), target);
+        Self::json(
+            self.req(Method::PUT, &path)
+                .header("if-match", etag)
+                .json(&m),
+        )
+        .await
+    }
+
     pub async fn snapshots(&self, group: &str) -> ApiResult<Vec<Snapshot>> {
         self.all(&format!("/qq-groups/{}/snapshots", enc(group)), 1_000)
             .await

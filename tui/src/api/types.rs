@@ -394,3 +394,83 @@ pub struct DeadlineList {
     #[serde(default)]
     pub summary: DeadlineSummary,
 }
+
+/// The member import's report (`POST /members/import`), as the import screen shows it.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct MemberImport {
+    pub dry_run: bool,
+    pub rows: u32,
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub errors: Vec<ImportRowError>,
+    #[serde(default)]
+    pub more_errors: Option<u32>,
+    #[serde(default)]
+    pub import_id: Option<String>,
+    pub layout: ImportLayout,
+    pub normalised: Vec<Normalisation>,
+    pub unknown_org_names: Vec<UnknownOrgName>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct ImportRowError {
+    pub row: u32,
+    pub column: String,
+    pub message: String,
+    pub message_en: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct ImportLayout {
+    #[serde(default)]
+    pub sheet: Option<String>,
+    pub header_row: u32,
+    pub unmapped_columns: Vec<String>,
+    pub skipped: Vec<SkippedRow>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct SkippedRow {
+    pub row: u32,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct Normalisation {
+    pub count: u32,
+    pub message: String,
+    pub message_en: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct UnknownOrgName {
+    pub name: String,
+    pub column: String,
+    pub row_count: u32,
+    pub suggestions: Vec<UnitSuggestion>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct UnitSuggestion {
+    pub id: String,
+    pub name: String,
+}
+
+/// A saved import mapping. Targets are kept as the API sent them, so a change to one name
+/// sends the others back untouched.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct ImportMapping {
+    #[serde(default, skip_serializing)]
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub columns: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub org_names: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MappingList {
+    pub items: Vec<ImportMapping>,
+}

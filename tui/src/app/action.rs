@@ -22,6 +22,8 @@ pub enum Purpose {
     RemoveTownship(String),
     CreateUser,
     Import(String),
+    /// The member import: a file to dry-run.
+    MemberImport,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -63,6 +63,18 @@ pub enum Call {
         group: String,
         path: String,
     },
+    /// The member import: a dry run, or the commit of the valid rows.
+    ImportMembers {
+        path: String,
+        mapping: Option<String>,
+        commit: bool,
+    },
+    Mappings,
+    MapOrgName {
+        mapping: Option<String>,
+        name: String,
+        unit_id: String,
+    },
     Policy,
     SetPolicy(Vec<PolicyEntry>),
     Exports,
@@ -156,6 +168,9 @@ pub enum Reply {
     UserCreated(UserCreated),
     User(User),
     Credential(OneTimeCredential),
+    MemberImport(MemberImport),
+    Mappings(Vec<ImportMapping>),
+    Mapping(ImportMapping),
     Deadlines(DeadlineList),
 }
 
@@ -252,24 +267,31 @@ pub async fn execute(client: &Client, call: &Call) -> Result<Reply, ApiError> {
             Reply::Imported(client.import_paste(group, text).await?)
         }
         Call::ImportFile { group, path } => {
-            let bytes = std::fs::read(path).map_err(|e| {
-                ApiError::Problem(Problem {
-                    status: 0,
-                    code: "file_unreadable".into(),
-                    detail: format!("无法读取文件 {path}：{e}"),
-                    detail_en: format!("Cannot read {path}: {e}"),
-                    ..Problem::default()
-                })
-            })?;
-            let ct = if path.to_lowercase().ends_with(".xlsx") {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            } else if path.to_lowercase().ends_with(".csv") {
-                "text/csv"
-            } else {
-                "text/plain"
-            };
+            let (ct, bytes) = read_file(path).map_err(|e| unreadable(path, &e))?;
             Reply::Imported(client.import_file(group, ct, bytes).await?)
         }
+        Call::ImportMembers {
+            path,
+            mapping,
+            commit,
+        } => {
+            let (ct, bytes) = read_file(path).map_err(|e| unreadable(path, &e))?;
+            Reply::MemberImport(
+                client
+                    .import_members(ct, bytes, mapping.as_deref(), *commit)
+                    .await?,
+            )
+        }
+        Call::Mappings => Reply::Mappings(client.mappings().await?),
+        Call::MapOrgName {
+            mapping,
+            name,
+            unit_id,
+        } => Reply::Mapping(
+            client
+                .map_org_name(mapping.as_deref(), name, unit_id)
+                .await?,
+        ),
         Call::Policy => Reply::Policy(client.policy().await?),
         Call::SetPolicy(e) => Reply::Policy(client.set_policy(e.clone()).await?),
         Call::Exports => Reply::Exports(client.exports().await?),
@@ -301,5 +323,30 @@ pub async fn execute(client: &Client, call: &Call) -> Result<Reply, ApiError> {
             Reply::Done
         }
         Call::Deadlines { state } => Reply::Deadlines(client.deadlines(state).await?),
+    })
+}
+
+/// A file the operator named, with the content type its extension says.
+fn read_file(path: &str) -> Result<(&'static str, Vec<u8>), std::io::Error> {
+    let bytes = std::fs::read(path)?;
+    let lower = path.to_lowercase();
+    let ct = if lower.ends_with(".xlsx") {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else if lower.ends_with(".csv") {
+        "text/csv"
+    } else {
+        "text/plain"
+    };
+    Ok((ct, bytes))
+}
+
+/// A file that cannot be read, as the console shows a problem.
+fn unreadable(path: &str, e: &std::io::Error) -> ApiError {
+    ApiError::Problem(Problem {
+        status: 0,
+        code: "file_unreadable".into(),
+        detail: format!("无法读取文件 {path}：{e}"),
+        detail_en: format!("Cannot read {path}: {e}"),
+        ..Problem::default()
     })
 }

@@ -11,7 +11,9 @@ use crate::api::sse::Feed;
 use crate::api::types::*;
 use crate::api::{ApiError, Client};
 use crate::i18n::{Lang, problem, tr};
-use crate::screens::{counties, deadlines, grids, overview, privacy, rosters, signin, users};
+use crate::screens::{
+    counties, deadlines, grids, import, overview, privacy, rosters, signin, users,
+};
 use crate::widgets::FormKey;
 
 pub mod action;
@@ -32,6 +34,7 @@ pub enum Tab {
     Privacy,
     Users,
     Deadlines,
+    Import,
 }
 
 impl Tab {
@@ -44,6 +47,7 @@ impl Tab {
             Tab::Privacy => tr(lang, "隐私与审计", "Privacy"),
             Tab::Users => tr(lang, "用户", "Users"),
             Tab::Deadlines => tr(lang, "期限", "Deadlines"),
+            Tab::Import => tr(lang, "导入党员", "Import"),
         }
     }
 
@@ -58,6 +62,7 @@ impl Tab {
                 Tab::Privacy,
                 Tab::Users,
                 Tab::Deadlines,
+                Tab::Import,
             ],
             _ => vec![Tab::Grids, Tab::Rosters, Tab::Deadlines],
         }
@@ -126,6 +131,7 @@ pub struct Model {
     pub privacy: privacy::State,
     pub users: users::State,
     pub deadlines: deadlines::State,
+    pub import: import::State,
     pub quit: bool,
 }
 
@@ -157,6 +163,7 @@ impl Model {
             privacy: Default::default(),
             users: Default::default(),
             deadlines: Default::default(),
+            import: Default::default(),
             quit: false,
         }
     }
@@ -207,6 +214,7 @@ impl Model {
             Tab::Deadlines => vec![Call::Deadlines {
                 state: self.deadlines.state().to_owned(),
             }],
+            Tab::Import => vec![Call::Mappings],
         };
         calls.into_iter().map(|c| self.call(c)).collect()
     }
@@ -269,7 +277,11 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
             FormKey::Cancel => m.modal = None,
             FormKey::Edited => {}
             FormKey::Submit => {
-                if let Some(call) = submit(md) {
+                if let Some(mut call) = submit(md) {
+                    // The import runs under the mapping chosen on its screen.
+                    if let Call::ImportMembers { mapping, .. } = &mut call {
+                        *mapping = m.import.mapping_id();
+                    }
                     return vec![m.call(call)];
                 }
             }
@@ -349,6 +361,7 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Some(Tab::Privacy) => privacy::key(&mut m.privacy, k, lang),
         Some(Tab::Users) => users::key(&mut m.users, k),
         Some(Tab::Deadlines) => deadlines::key(&mut m.deadlines, k),
+        Some(Tab::Import) => import::key(&mut m.import, k),
         None => Action::None,
     };
     match out {
@@ -378,6 +391,7 @@ fn loaded(m: &Model, t: Tab) -> bool {
         Tab::Privacy => m.privacy.exports.loaded,
         Tab::Users => m.users.list.loaded,
         Tab::Deadlines => m.deadlines.loaded,
+        Tab::Import => m.import.loaded,
     }
 }
 
@@ -415,6 +429,11 @@ fn submit(md: &mut Modal) -> Option<Call> {
             name: f.value(1),
             role: f.value(2),
             unit: f.opt(3),
+        },
+        Purpose::MemberImport => Call::ImportMembers {
+            path: f.value(0),
+            mapping: None,
+            commit: false,
         },
         Purpose::Import(g) => match f.opt(0) {
             Some(path) => Call::ImportFile {

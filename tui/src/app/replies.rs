@@ -195,6 +195,27 @@ pub(super) fn reply(m: &mut Model, call: Call, result: Result<Reply, ApiError>) 
             deadlines::loaded(&mut m.deadlines, d);
             Vec::new()
         }
+        (Call::ImportMembers { path, commit, .. }, Reply::MemberImport(r)) => {
+            m.modal = None;
+            m.import.path = Some(path);
+            if commit {
+                m.message = Some((
+                    format!("已导入：新增 {} 人，更新 {} 人。", r.created, r.updated),
+                    format!("Imported: {} new, {} updated.", r.created, r.updated),
+                ));
+            }
+            import::reported(&mut m.import, r);
+            Vec::new()
+        }
+        (Call::Mappings, Reply::Mappings(v)) => {
+            import::mappings_loaded(&mut m.import, v);
+            Vec::new()
+        }
+        (Call::MapOrgName { .. }, Reply::Mapping(saved)) => {
+            import::mapping_saved(&mut m.import, saved);
+            // The same file again, now under the mapping that names it.
+            m.import.dry_run().into_iter().map(|c| m.call(c)).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -246,6 +267,7 @@ pub(super) fn live(m: &mut Model, feed: Feed) -> Vec<Cmd> {
                     Tab::Privacy,
                     Tab::Users,
                     Tab::Deadlines,
+                    Tab::Import,
                 ],
             };
             let cur = m.current();

@@ -3,6 +3,7 @@
 pub mod counties;
 pub mod deadlines;
 pub mod grids;
+pub mod import;
 pub mod overview;
 pub mod privacy;
 pub mod rosters;
