@@ -6,7 +6,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shuanglian_tests::{problem, spawn_app};
+use shuanglian_tests::{problem, send, spawn_app};
 
 mod mapping;
 mod sheet;
@@ -128,14 +128,7 @@ async fn a_county_sheet_as_it_is_kept_imports_with_only_the_bad_rows_rejected() 
         1,
         "{p}"
     );
-    let list: Value = app
-        .get("/api/v1/members", tok)
-        .send()
-        .await
-        .expect("l")
-        .json()
-        .await
-        .expect("j");
+    let (_, list) = send(app.get("/api/v1/members", tok)).await;
     assert_eq!(list["items"], json!([]));
 
     // The good rows alone commit, with their values normalised.
@@ -148,14 +141,7 @@ async fn a_county_sheet_as_it_is_kept_imports_with_only_the_bad_rows_rejected() 
         (Some(5), json!([])),
         "{v}"
     );
-    let list: Value = app
-        .get("/api/v1/members?limit=50", tok)
-        .send()
-        .await
-        .expect("l")
-        .json()
-        .await
-        .expect("j");
+    let (_, list) = send(app.get("/api/v1/members?limit=50", tok)).await;
     let items = list["items"].as_array().expect("items");
     let wang = items
         .iter()
@@ -193,14 +179,7 @@ async fn a_county_sheet_as_it_is_kept_imports_with_only_the_bad_rows_rejected() 
     for u in v["unknown_org_names"].as_array().expect("unknown") {
         assert_eq!(u["suggestions"], json!([]), "{u}");
     }
-    let list: Value = app
-        .get("/api/v1/members", &other.admin_token)
-        .send()
-        .await
-        .expect("l")
-        .json()
-        .await
-        .expect("j");
+    let (_, list) = send(app.get("/api/v1/members", &other.admin_token)).await;
     assert_eq!(list["items"], json!([]));
     // Only the county admin imports.
     let (_, staff) = app.staff(&c, "clerk", "branch_staff", None).await;

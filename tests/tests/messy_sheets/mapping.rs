@@ -3,9 +3,31 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shuanglian_tests::{id, id_number, problem, send, send_tagged, spawn_app};
+use shuanglian_tests::{TestApp, id, id_number, problem, send, send_tagged, spawn_app};
 
 use crate::sheet::{HEADER, V, bad_rows, errors, members, t, upload_with, workbook_with, world};
+
+/// PUT /import-mappings/{id} with an If-Match version; the status and body.
+async fn put(app: &TestApp, tok: &str, id: &str, version: u32, body: Value) -> (u16, Value) {
+    send(
+        app.client
+            .put(app.url(&format!("/api/v1/import-mappings/{id}")))
+            .bearer_auth(tok)
+            .header("if-match", format!("\"v{version}\""))
+            .json(&body),
+    )
+    .await
+}
+
+async fn delete(app: &TestApp, tok: &str, id: &str) -> u16 {
+    send(
+        app.client
+            .delete(app.url(&format!("/api/v1/import-mappings/{id}")))
+            .bearer_auth(tok),
+    )
+    .await
+    .0
+}
 
 const BRANCH_SUPPORT: &str = "安吉县个体民营企业协会递铺分会支部";
 
@@ -40,7 +62,7 @@ async fn the_county_maps_its_names_once_and_commits_with_the_bad_rows_left_out()
         app.post("/api/v1/import-mappings", &other.admin_token, &body)
             .send()
             .await
-            .expect("s"),
+            .expect("post"),
         422,
         "validation_failed",
     )
@@ -58,7 +80,7 @@ async fn the_county_maps_its_names_once_and_commits_with_the_bad_rows_left_out()
         app.post("/api/v1/import-mappings", &other.admin_token, &body)
             .send()
             .await
-            .expect("s"),
+            .expect("post"),
         422,
         "validation_failed",
     )
@@ -91,24 +113,17 @@ async fn the_county_maps_its_names_once_and_commits_with_the_bad_rows_left_out()
     for token in [&other.admin_token, &staff] {
         let (s, _) = send(app.get(&format!("/api/v1/import-mappings/{mid}"), token)).await;
         assert!(s == 404 || s == 403, "{s}");
-        let r = app
-            .client
-            .put(app.url(&format!("/api/v1/import-mappings/{mid}")))
-            .bearer_auth(token)
-            .header("if-match", "\"v1\"")
-            .json(&json!({ "name": "改掉", "columns": {} }))
-            .send()
-            .await
-            .expect("put");
-        assert!(r.status() == 404 || r.status() == 403, "{}", r.status());
-        let r = app
-            .client
-            .delete(app.url(&format!("/api/v1/import-mappings/{mid}")))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("delete");
-        assert!(r.status() == 404 || r.status() == 403, "{}", r.status());
+        let (s, _) = put(
+            &app,
+            token,
+            &mid,
+            1,
+            json!({ "name": "改掉", "columns": {} }),
+        )
+        .await;
+        assert!(s == 404 || s == 403, "{s}");
+        let s = delete(&app, token, &mid).await;
+        assert!(s == 404 || s == 403, "{s}");
     }
     let p = problem(
         upload_with(
@@ -218,40 +233,17 @@ async fn the_county_maps_its_names_once_and_commits_with_the_bad_rows_left_out()
     assert_eq!(units.to_string().matches("红庙村").count(), 1, "{units}");
 
     // Adjusting: a stale version is refused, the current one saves; deleting it ends its use.
-    let r = app
-        .client
-        .put(app.url(&format!("/api/v1/import-mappings/{mid}")))
-        .bearer_auth(tok)
-        .header("if-match", "\"v7\"")
-        .json(&json!({ "name": "县个民协会名册2024" }))
-        .send()
-        .await
-        .expect("put");
-    assert_eq!(r.status(), StatusCode::PRECONDITION_FAILED);
-    let r = app
-        .client
-        .put(app.url(&format!("/api/v1/import-mappings/{mid}")))
-        .bearer_auth(tok)
-        .header("if-match", "\"v1\"")
-        .json(&json!({ "name": "县个民协会名册2024", "columns": { "联系手机": "手机号码" } }))
-        .send()
-        .await
-        .expect("put");
-    assert_eq!(r.status(), StatusCode::OK);
-    let v: Value = r.json().await.expect("json");
+    let (s, _) = put(&app, tok, &mid, 7, json!({ "name": "县个民协会名册2024" })).await;
+    assert_eq!(s, 412);
+    let body = json!({ "name": "县个民协会名册2024", "columns": { "联系手机": "手机号码" } });
+    let (s, v) = put(&app, tok, &mid, 1, body).await;
+    assert_eq!(s, 200);
     assert_eq!(
         (v["version"].as_i64(), v["org_names"].clone()),
         (Some(2), json!({})),
         "{v}"
     );
-    let r = app
-        .client
-        .delete(app.url(&format!("/api/v1/import-mappings/{mid}")))
-        .bearer_auth(tok)
-        .send()
-        .await
-        .expect("delete");
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(delete(&app, tok, &mid).await, 204);
     let (s, _) = send(app.get(&format!("/api/v1/import-mappings/{mid}"), tok)).await;
     assert_eq!(s, 404);
 }
