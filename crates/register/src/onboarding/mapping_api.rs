@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::api::{JsonBody, etag, if_match, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Role};
-use crate::db::Mode;
+use crate::db::{DbResult, Mode, TenantTx};
 use crate::error::{AppError, AppResult, FieldError};
 
 #[derive(Tags)]
@@ -110,6 +110,16 @@ fn parse(b: MappingRequest) -> Result<(String, Mapping), AppError> {
     }
 }
 
+/// Every unit and township the mapping names is the county's own, active, of a fitting kind.
+fn check_units(tx: &mut TenantTx<'_>, m: &Mapping) -> DbResult<()> {
+    let errs = m.check_units(&Units::load(tx)?);
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::validation(errs).into())
+    }
+}
+
 pub struct ImportMappingsApi {
     pub state: AppState,
 }
@@ -131,11 +141,7 @@ impl ImportMappingsApi {
             .state
             .db
             .tenant(tid, Mode::Write, move |tx| {
-                let units = Units::load(tx)?;
-                let errs = m.check_units(&units);
-                if !errs.is_empty() {
-                    return Err(AppError::validation(errs).into());
-                }
+                check_units(tx, &m)?;
                 let row = mapping::insert(tx, &name, &m, &who.user_id)?;
                 let details = serde_json::json!({ "columns": m.columns.len(), "org_names": m.org_names.len() });
                 audit::record(tx, &Actor::of(&who), "import_mapping.create", "import_mapping", &row.id, None, details)?;
@@ -197,11 +203,7 @@ impl ImportMappingsApi {
             .db
             .tenant(tid, Mode::Write, move |tx| {
                 mapping::get(tx, &id)?.ok_or_else(AppError::not_found)?;
-                let units = Units::load(tx)?;
-                let errs = m.check_units(&units);
-                if !errs.is_empty() {
-                    return Err(AppError::validation(errs).into());
-                }
+                check_units(tx, &m)?;
                 let row = mapping::update(tx, &id, expected, &name, &m, &who.user_id)?;
                 let details = serde_json::json!({ "columns": m.columns.len(), "org_names": m.org_names.len() });
                 audit::record(tx, &Actor::of(&who), "import_mapping.update", "import_mapping", &row.id, None, details)?;
