@@ -84,7 +84,12 @@ fn write(rows: usize, units: &str, out: &str) -> anyhow::Result<()> {
             col("经营状态"),
             ["经营", "经营", "经营", "停歇业", "注销"][i % 5],
         )?;
-        ws.write_string(r, col("入党时间"), format!("{}-07-01", 1985 + i % 35))?;
+        // Joined at 18 to 24, after the birth year the ID number gives.
+        ws.write_string(
+            r,
+            col("入党时间"),
+            format!("{}-07-01", 1960 + i % 40 + 18 + i % 7),
+        )?;
         ws.write_string(r, col("是否协会会员"), if i % 4 == 0 { "否" } else { "是" })?;
     }
     book.save(out)?;
