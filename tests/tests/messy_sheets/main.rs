@@ -49,6 +49,24 @@ fn check_dry_run(v: &Value, xlsx: bool) {
         ],
         "{layout}"
     );
+    // The preview shows the first rows as they will be read, identifiers masked.
+    let first = &v["preview"][0];
+    assert_eq!(first["row"], 5, "{v}");
+    let cell = |field: &str| {
+        first["cells"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .find(|c| c["field"] == field)
+            .map(|c| c["value"].as_str().expect("value").to_owned())
+    };
+    assert_eq!(cell("name").as_deref(), Some("王建国"));
+    assert_eq!(cell("phone").as_deref(), Some("138****5678"));
+    assert_eq!(cell("household_registration").as_deref(), Some("330523"));
+    assert_eq!(cell("joined_party_on").as_deref(), Some("2005-07-01"));
+    let id = cell("id_number").expect("id");
+    assert!(id.starts_with("330523********"), "{id}");
+    assert_eq!(v["preview"].as_array().map(Vec::len), Some(5));
     // One entry for the three rows naming the branch's 支部 the county's way.
     let unknown = v["unknown_org_names"].as_array().expect("unknown");
     assert_eq!(unknown.len(), 1, "{v}");

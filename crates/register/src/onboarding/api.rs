@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::columns::{COLUMNS, Col};
 use super::export::{self, ExportRow, ExportStatus};
 use super::import;
-use super::report::{ImportReport, layout_view, normalised_view, unknown_view};
+use super::report::{ImportReport, layout_view, normalised_view, preview, unknown_view};
 use super::{sheet, xlsx};
 use crate::AppState;
 use crate::api::body::UploadBody;
@@ -295,6 +295,7 @@ impl SpreadsheetApi {
                     errors: plan.errors.listed().to_vec(),
                     more_errors: plan.errors.more(),
                     import_id: None,
+                    preview: preview(&layout, &table),
                     layout: layout_view(&layout),
                     normalised: normalised_view(&plan.fixes),
                     unknown_org_names: unknown_view(&plan),

@@ -3,8 +3,12 @@
 
 use poem_openapi::Object;
 
-use super::columns::Col;
+use super::columns::{Col, def};
 use super::import::{self, RowError};
+use super::layout::Layout;
+use super::normalise::{self as norm, Fixes};
+use super::sheet::Table;
+use crate::privacy::identity::{IdCardNumber, MobileNumber};
 
 /// The outcome of an import, or of its dry run.
 #[derive(Debug, Clone, Object)]
@@ -35,6 +39,9 @@ pub struct ImportReport {
     /// How many unknown names were left out of `unknown_org_names` (absent when all are listed).
     #[oai(skip_serializing_if_is_none)]
     pub more_unknown_org_names: Option<u32>,
+    /// The first data rows as the mapping reads them (identifiers masked), to check the mapping
+    /// before anything is checked or written.
+    pub preview: Vec<PreviewRow>,
     /// Values rewritten before they were checked (full-width digits, Excel dates, 安吉县 → its
     /// code …), counted per column and kind, so staff see what was changed.
     pub normalised: Vec<Normalisation>,
@@ -207,6 +214,75 @@ pub(super) fn normalised_view(
                 message: format!("“{}”列：{zh} {n} 处", d.header),
                 message_en: format!("{}: {en} ({n})", d.field),
             }
+        })
+        .collect()
+}
+
+/// One data row as mapped.
+#[derive(Debug, Clone, Object)]
+pub struct PreviewRow {
+    pub row: u32,
+    pub cells: Vec<PreviewCell>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct PreviewCell {
+    /// The header as written in the file.
+    pub header: String,
+    /// The field it fills.
+    pub field: String,
+    /// The value as it will be read: normalised, identifiers masked, an address only marked.
+    pub value: String,
+}
+
+/// How many data rows the preview shows.
+pub const PREVIEW_ROWS: usize = 5;
+
+fn preview_value(col: Col, cell: &super::sheet::Cell) -> Option<String> {
+    let mut fx = Fixes::default();
+    let text = cell.text()?;
+    Some(match col {
+        Col::IdNumber => {
+            let t = norm::id_number(&text, &mut fx);
+            IdCardNumber::parse("id_number", &t)
+                .map_or_else(|_| "（无效）".to_owned(), |i| i.masked())
+        }
+        Col::Phone => {
+            let t = norm::phone(&text, &mut fx);
+            MobileNumber::parse("phone", &t).map_or_else(|_| "（无效）".to_owned(), |p| p.masked())
+        }
+        Col::HomeAddress => "（已填写）".to_owned(),
+        Col::JoinedParty | Col::AwaySince => norm::date(cell, &mut fx)
+            .map_or_else(|| text.clone(), |d| d.format("%Y-%m-%d").to_string()),
+        Col::Household => match super::places::resolve(&norm::half_width(&text, &mut fx)) {
+            super::places::Place::Named(code) | super::places::Place::Code(code) => code,
+            _ => text,
+        },
+        _ => norm::half_width(&text, &mut fx).trim().to_owned(),
+    })
+}
+
+/// The first data rows under the columns the layout (and mapping) gives them.
+pub(super) fn preview(layout: &Layout, table: &Table) -> Vec<PreviewRow> {
+    table
+        .rows
+        .iter()
+        .take(PREVIEW_ROWS)
+        .map(|(row, cells)| PreviewRow {
+            row: *row,
+            cells: layout
+                .columns
+                .iter()
+                .filter_map(|(i, header, col)| {
+                    let col = (*col)?;
+                    let value = preview_value(col, cells.get(*i)?)?;
+                    Some(PreviewCell {
+                        header: header.clone(),
+                        field: def(col).field.to_owned(),
+                        value,
+                    })
+                })
+                .collect(),
         })
         .collect()
 }
