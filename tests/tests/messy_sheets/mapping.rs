@@ -86,6 +86,17 @@ async fn the_county_maps_its_names_once_and_commits_with_the_bad_rows_left_out()
     )
     .await;
     assert_eq!(p["errors"][0]["code"], "org_unit_not_found", "{p}");
+    let body = json!({ "name": "名".repeat(51) });
+    let p = problem(
+        app.post("/api/v1/import-mappings", &other.admin_token, &body)
+            .send()
+            .await
+            .expect("post"),
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "name", "{p}");
     let (_, list) = send(app.get("/api/v1/import-mappings", &other.admin_token)).await;
     assert_eq!(list["items"], json!([]));
 

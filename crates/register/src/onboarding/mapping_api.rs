@@ -33,11 +33,13 @@ pub struct MappingRequest {
     #[oai(validator(min_length = 1, max_length = 50))]
     pub name: String,
     /// Header as written → the field it fills (`phone`, or the template's 手机号码), or
-    /// `ignore`. At most 256.
+    /// `ignore`. At most 256. Absent: none.
+    #[oai(default)]
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
     /// Organisation name as written → an existing unit, or a village to create under a
-    /// township. At most 2,000.
+    /// township. At most 2,000. Absent: none.
+    #[oai(default)]
     #[serde(default)]
     pub org_names: BTreeMap<String, OrgTarget>,
 }
@@ -95,12 +97,13 @@ fn parse(b: MappingRequest) -> Result<(String, Mapping), AppError> {
         org_names: b.org_names,
     };
     let mut errs = m.check_shape();
-    if name.is_empty() {
+    // JsonBody reads with serde, so the documented length is checked here.
+    if name.is_empty() || b.name.chars().count() > 50 {
         errs.push(FieldError::new(
             "name",
-            "required",
-            "name：必填",
-            "name is required",
+            "invalid_length",
+            "name：名称须为1到50个字",
+            "name: 1 to 50 characters",
         ));
     }
     if errs.is_empty() {
