@@ -14,7 +14,7 @@ const MIN_HEADERS: usize = 2;
 
 /// Why a row is not read as data.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::EnumIter,
+    Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
 )]
 #[strum(serialize_all = "snake_case")]
 pub enum Skip {

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use chrono::{Datelike, NaiveDate};
 
 use super::sheet::Cell;
+use crate::enums::StrEnum;
 
 /// A kind of rewrite, as the dry-run report counts it.
 #[derive(
@@ -23,7 +24,7 @@ use super::sheet::Cell;
     Ord,
     strum::EnumString,
     strum::IntoStaticStr,
-    strum::EnumIter,
+    strum::VariantArray,
 )]
 #[strum(serialize_all = "snake_case")]
 pub enum Fix {
@@ -54,10 +55,6 @@ pub enum Fix {
 }
 
 impl Fix {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     /// What the report says, zh-CN and English.
     pub fn describe(self) -> (&'static str, &'static str) {
         match self {
@@ -104,8 +101,7 @@ impl Fixes {
     }
 
     pub fn iter(self) -> impl Iterator<Item = Fix> {
-        use strum::IntoEnumIterator;
-        Fix::iter().filter(move |f| self.has(*f))
+        Fix::ALL.iter().copied().filter(move |f| self.has(*f))
     }
 }
 
@@ -487,14 +483,13 @@ mod tests {
 
     #[test]
     fn every_fix_has_a_distinct_name_and_description() {
-        use strum::IntoEnumIterator;
-        let names: std::collections::BTreeSet<&str> = Fix::iter().map(Fix::as_str).collect();
-        assert_eq!(names.len(), Fix::iter().count());
-        for f in Fix::iter() {
-            assert_eq!(f.as_str().parse::<Fix>().ok(), Some(f));
+        let names: std::collections::BTreeSet<&str> = Fix::ALL.iter().map(|f| f.as_str()).collect();
+        assert_eq!(names.len(), Fix::ALL.len());
+        for &f in Fix::ALL {
+            assert_eq!(Fix::parse(f.as_str()), Some(f));
             assert!(!f.describe().0.is_empty());
         }
-        assert!(Fix::iter().count() <= 16, "Fixes is a u16");
+        assert!(Fix::ALL.len() <= 16, "Fixes is a u16");
     }
 
     proptest! {

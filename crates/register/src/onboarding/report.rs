@@ -8,6 +8,7 @@ use super::import::{self, RowError};
 use super::layout::Layout;
 use super::normalise::{self as norm, Fixes};
 use super::sheet::Table;
+use crate::enums::StrEnum;
 use crate::privacy::identity::{IdCardNumber, MobileNumber};
 
 /// The outcome of an import, or of its dry run.
@@ -178,7 +179,7 @@ pub(super) fn layout_view(layout: &super::layout::Layout) -> ImportLayout {
         .take(SKIPPED_LISTED)
         .map(|(row, why)| SkippedRow {
             row: *row,
-            reason: <&str>::from(*why).to_owned(),
+            reason: why.as_str().to_owned(),
             message: format!("第{row}行：{}，未导入", why.label_zh()),
         })
         .collect();
