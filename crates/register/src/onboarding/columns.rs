@@ -222,10 +222,9 @@ pub fn def(c: Col) -> &'static ColDef {
 /// Normalises a header cell: spaces (including full-width ones), an asterisk marking a
 /// required column and a trailing note in brackets are not part of the name.
 fn normalise(h: &str) -> String {
-    let mut ignored = super::normalise::Fixes::default();
-    let h: String = super::normalise::half_width(h, &mut ignored)
+    let h: String = super::normalise::compact(h)
         .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '★' | ':'))
+        .filter(|c| !matches!(c, '*' | '★' | ':'))
         .collect();
     match h.find(['(', '（']) {
         Some(i) if i > 0 => h[..i].to_owned(),

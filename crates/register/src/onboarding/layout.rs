@@ -4,6 +4,7 @@
 //! than members. Rows that are not data are reported as skipped, never as errors.
 
 use super::columns::{Col, lookup};
+use super::normalise::compact;
 use super::sheet::{Cell, Row, Table};
 use crate::error::{AppError, FieldError};
 
@@ -107,15 +108,6 @@ const FOOTER_WORDS: &[&str] = &[
     "说明:",
     "备注:",
 ];
-
-fn compact(s: &str) -> String {
-    let mut ignored = super::normalise::Fixes::default();
-    super::normalise::half_width(s, &mut ignored)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| if c == '：' { ':' } else { c })
-        .collect()
-}
 
 /// A footer line: few cells filled (a data row fills most of its columns), and one of them
 /// opens with a footer word, or all of them are dates (the form's closing date line).

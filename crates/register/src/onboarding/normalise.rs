@@ -125,6 +125,12 @@ pub fn half_width<'a>(s: &'a str, fixes: &mut Fixes) -> Cow<'a, str> {
 }
 
 /// Whitespace of any width, inside the text too (a name typed as 张　三 is 张三).
+/// Half-width and without whitespace, the rewrites not counted: how headers, footer words,
+/// place and organisation names are compared.
+pub fn compact(s: &str) -> String {
+    without_spaces(&half_width(s, &mut Fixes::default()))
+}
+
 fn without_spaces(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use super::normalise::compact;
 use crate::db::schema::org_units as o;
 use crate::db::schema::tenants as t;
 use crate::db::{DbResult, TenantTx};
@@ -45,11 +46,7 @@ const ORG_SUFFIXES: &[&str] = &[
 
 /// A unit's name as compared after the exact match failed.
 pub fn key(name: &str, county: &[String]) -> String {
-    let mut ignored = super::normalise::Fixes::default();
-    let mut k: String = super::normalise::half_width(name, &mut ignored)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let mut k = compact(name);
     // Each step only if something is left: a unit named 党委 keeps its name.
     let strip = |k: &mut String, prefix: &str, front: bool| {
         let rest = if front {
@@ -258,7 +255,7 @@ impl Units {
     /// association. A membership organisation outside the county stays free text (SPEC §3);
     /// one inside must be mapped to its unit.
     pub fn looks_local(&self, text: &str) -> bool {
-        let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let t = compact(text);
         self.county.iter().any(|c| t.starts_with(c.as_str()))
             || ASSOCIATION_NAMES.iter().any(|a| t.contains(a))
             || self

@@ -133,9 +133,9 @@ fn prefix_fits(prefix: &str, d: &Division) -> bool {
     rest.is_empty()
 }
 
-/// Reads a 户籍所在地 cell (already half-width and trimmed).
+/// Reads a 户籍所在地 cell.
 pub fn resolve(text: &str) -> Place {
-    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = super::normalise::compact(text);
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
         return Place::Code(t);
     }
