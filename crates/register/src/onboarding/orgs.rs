@@ -120,6 +120,10 @@ pub struct Units {
     pub(super) by_id: HashMap<String, OrgUnitRow>,
     by_name: HashMap<String, Vec<String>>,
     by_key: HashMap<String, Vec<String>>,
+    /// Each unit's key, computed once: resolving and suggesting compare against all of them.
+    keys: HashMap<String, String>,
+    /// The townships' ids, for names that write a village after its township.
+    towns: Vec<String>,
     county: Vec<String>,
 }
 
@@ -142,24 +146,22 @@ impl Units {
     }
 
     pub fn new(county: Vec<String>, rows: Vec<OrgUnitRow>) -> Units {
-        let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
-        let mut by_key: HashMap<String, Vec<String>> = HashMap::new();
-        for r in &rows {
-            by_name
-                .entry(r.name.clone())
-                .or_default()
-                .push(r.id.clone());
-            by_key
-                .entry(key(&r.name, &county))
-                .or_default()
-                .push(r.id.clone());
-        }
-        Units {
-            by_id: rows.into_iter().map(|r| (r.id.clone(), r)).collect(),
-            by_name,
-            by_key,
+        let mut units = Units {
+            by_id: HashMap::with_capacity(rows.len()),
+            by_name: HashMap::new(),
+            by_key: HashMap::new(),
+            keys: HashMap::with_capacity(rows.len()),
+            towns: Vec::new(),
             county,
+        };
+        for r in rows {
+            units.add(r);
         }
+        units
+    }
+
+    fn key_of(&self, u: &OrgUnitRow) -> &str {
+        self.keys.get(&u.id).map_or("", String::as_str)
     }
 
     /// A unit as a spreadsheet names it: `上级/名称` when its name is not unique, so that an
@@ -227,13 +229,8 @@ impl Units {
         }
         // A village written after its township: 递铺街道横山坞村党支部.
         let mut within = Vec::new();
-        for town in self
-            .by_id
-            .values()
-            .filter(|u| u.kind() == OrgKind::Township)
-        {
-            let tk = key(&town.name, &self.county);
-            if let Some(rest) = k.strip_prefix(tk.as_str()).filter(|r| !r.is_empty()) {
+        for town in self.towns.iter().filter_map(|id| self.by_id.get(id)) {
+            if let Some(rest) = k.strip_prefix(self.key_of(town)).filter(|r| !r.is_empty()) {
                 let rk = key(rest, &self.county);
                 within.extend(
                     self.pick(self.by_key.get(&rk), ok, |u| {
@@ -259,9 +256,9 @@ impl Units {
         self.county.iter().any(|c| t.starts_with(c.as_str()))
             || ASSOCIATION_NAMES.iter().any(|a| t.contains(a))
             || self
-                .by_id
-                .values()
-                .filter(|u| u.kind() == OrgKind::Township)
+                .towns
+                .iter()
+                .filter_map(|id| self.by_id.get(id))
                 .any(|u| t.starts_with(u.name.as_str()))
     }
 
@@ -273,17 +270,12 @@ impl Units {
             .values()
             .filter(|u| u.active && ok(u.kind()))
             .map(|u| {
+                let own_key = self.key_of(u);
                 let full = self
                     .parent(u)
-                    .map(|p| {
-                        format!(
-                            "{}{}",
-                            key(&p.name, &self.county),
-                            key(&u.name, &self.county)
-                        )
-                    })
+                    .map(|p| format!("{}{own_key}", self.key_of(p)))
                     .unwrap_or_default();
-                let own = strsim::normalized_levenshtein(&k, &key(&u.name, &self.county));
+                let own = strsim::normalized_levenshtein(&k, own_key);
                 let with_parent = strsim::normalized_levenshtein(&k, &full);
                 (own.max(with_parent), u)
             })
@@ -294,14 +286,19 @@ impl Units {
     }
 
     pub fn add(&mut self, row: OrgUnitRow) {
+        let k = key(&row.name, &self.county);
         self.by_name
             .entry(row.name.clone())
             .or_default()
             .push(row.id.clone());
         self.by_key
-            .entry(key(&row.name, &self.county))
+            .entry(k.clone())
             .or_default()
             .push(row.id.clone());
+        self.keys.insert(row.id.clone(), k);
+        if row.kind() == OrgKind::Township {
+            self.towns.push(row.id.clone());
+        }
         self.by_id.insert(row.id.clone(), row);
     }
 
