@@ -19,6 +19,16 @@ async fn put(app: &TestApp, tok: &str, id: &str, version: u32, body: Value) -> (
     .await
 }
 
+/// POST /import-mappings, which must be refused as invalid; the problem.
+async fn refused(app: &TestApp, tok: &str, body: &Value) -> Value {
+    let r = app
+        .post("/api/v1/import-mappings", tok, body)
+        .send()
+        .await
+        .expect("post");
+    problem(r, 422, "validation_failed").await
+}
+
 async fn delete(app: &TestApp, tok: &str, id: &str) -> u16 {
     send(
         app.client
@@ -58,15 +68,7 @@ async fn the_county_maps_its_names_once_and_commits_with_the_bad_rows_left_out()
     // not exist, is refused by name; nothing is saved.
     let body = json!({ "name": "县个民协会名册", "columns": { "联系手机": "telephone" },
                        "org_names": { BRANCH_SUPPORT: { "unit_id": pb } } });
-    let p = problem(
-        app.post("/api/v1/import-mappings", &other.admin_token, &body)
-            .send()
-            .await
-            .expect("post"),
-        422,
-        "validation_failed",
-    )
-    .await;
+    let p = refused(&app, &other.admin_token, &body).await;
     let fields: Vec<&str> = p["errors"]
         .as_array()
         .expect("e")
@@ -76,26 +78,10 @@ async fn the_county_maps_its_names_once_and_commits_with_the_bad_rows_left_out()
     assert!(fields.contains(&"columns.联系手机"), "{p}");
     let body =
         json!({ "name": "县个民协会名册", "org_names": { BRANCH_SUPPORT: { "unit_id": pb } } });
-    let p = problem(
-        app.post("/api/v1/import-mappings", &other.admin_token, &body)
-            .send()
-            .await
-            .expect("post"),
-        422,
-        "validation_failed",
-    )
-    .await;
+    let p = refused(&app, &other.admin_token, &body).await;
     assert_eq!(p["errors"][0]["code"], "org_unit_not_found", "{p}");
     let body = json!({ "name": "名".repeat(51) });
-    let p = problem(
-        app.post("/api/v1/import-mappings", &other.admin_token, &body)
-            .send()
-            .await
-            .expect("post"),
-        422,
-        "validation_failed",
-    )
-    .await;
+    let p = refused(&app, &other.admin_token, &body).await;
     assert_eq!(p["errors"][0]["field"], "name", "{p}");
     let (_, list) = send(app.get("/api/v1/import-mappings", &other.admin_token)).await;
     assert_eq!(list["items"], json!([]));
