@@ -178,8 +178,12 @@ impl RowReader<'_> {
 
     fn count(&mut self, c: Col, fx: Fixes) {
         for f in fx.iter() {
-            *self.fixes.entry((c, f)).or_default() += 1;
+            self.note(c, f);
         }
+    }
+
+    fn note(&mut self, c: Col, f: Fix) {
+        *self.fixes.entry((c, f)).or_default() += 1;
     }
 
     fn error(&mut self, c: Col, code: &str, zh: String, en: String) {
@@ -243,9 +247,7 @@ impl RowReader<'_> {
         match places::resolve(&t) {
             Place::Code(code) => Some(code),
             Place::Named(code) => {
-                let mut fx = Fixes::default();
-                fx.add(Fix::PlaceName);
-                self.count(c, fx);
+                self.note(c, Fix::PlaceName);
                 Some(code)
             }
             Place::Unknown => {
@@ -303,9 +305,7 @@ impl RowReader<'_> {
 
     fn found(&mut self, c: Col, found: Found) {
         if found == Found::Normalised {
-            let mut fx = Fixes::default();
-            fx.add(Fix::OrgName);
-            self.count(c, fx);
+            self.note(c, Fix::OrgName);
         }
     }
 
@@ -504,7 +504,6 @@ pub fn plan(
     };
     let mut units = Units::load(tx)?;
     let mapped = mapping.apply(tx, &mut units, commit)?;
-    let units = units;
     let existing: HashMap<String, MemberRow> = crate::members::repo::all(tx)?
         .into_iter()
         .filter_map(|m| m.id_number_bidx.clone().map(|b| (b, m)))
