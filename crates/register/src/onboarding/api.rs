@@ -272,9 +272,9 @@ impl SpreadsheetApi {
         };
         let bytes = file.0.read().await?;
         let sha = hex::encode(Sha256::digest(&bytes));
-        let columns = mapping.clone();
+        let columns = mapping.columns();
         let (layout, table) =
-            tokio::task::spawn_blocking(move || sheet::read_mapped(&bytes, &|h| columns.column(h)))
+            tokio::task::spawn_blocking(move || sheet::read_mapped(&bytes, &columns))
                 .await
                 .map_err(|e| AppError::internal(anyhow::anyhow!(e)))??;
         let master = *self.state.master_key.bytes();

@@ -477,7 +477,7 @@ pub fn plan(
     mapping: &Mapping,
     commit: bool,
 ) -> DbResult<Plan> {
-    let at: HashMap<Col, usize> = match locate(&table.headers, &|h| mapping.column(h)) {
+    let at: HashMap<Col, usize> = match locate(&table.headers, &mapping.columns()) {
         Ok(found) => found.into_iter().collect(),
         Err((missing, duplicated)) => {
             let mut errs = Vec::new();

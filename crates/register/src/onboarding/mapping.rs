@@ -60,12 +60,16 @@ fn invalid(field: String, code: &str, zh: String, en: String) -> FieldError {
 impl Mapping {
     /// What a header cell means under this mapping: `Some(Some(col))` a field, `Some(None)`
     /// ignored, `None` not mapped here (the synonym table decides).
-    pub fn column(&self, header: &str) -> Option<Option<Col>> {
-        let k = columns::header_key(header);
-        self.columns
-            .iter()
-            .find(|(h, _)| columns::header_key(h) == k)
-            .map(|(_, target)| columns::by_name(target))
+    /// The headers are keyed once here, not again for every cell the layout detection reads.
+    pub fn columns(&self) -> impl Fn(&str) -> Option<Option<Col>> + Send + Sync + 'static {
+        let mut by_key: HashMap<String, Option<Col>> = HashMap::new();
+        for (h, target) in &self.columns {
+            // Two headers written alike: the first (in the map's order) counts.
+            by_key
+                .entry(columns::header_key(h))
+                .or_insert_with(|| columns::by_name(target));
+        }
+        move |header| by_key.get(&columns::header_key(header)).copied()
     }
 
     /// Checks sizes and column targets (without the database).
@@ -410,10 +414,11 @@ mod tests {
         m.columns.insert("联系手机".into(), "phone".into());
         m.columns.insert("党员名字".into(), "姓名".into());
         m.columns.insert("备注".into(), "ignore".into());
-        assert_eq!(m.column(" 联系手机 "), Some(Some(Col::Phone)));
-        assert_eq!(m.column("党员名字"), Some(Some(Col::Name)));
-        assert_eq!(m.column("备注"), Some(None));
-        assert_eq!(m.column("姓名"), None);
+        let column = m.columns();
+        assert_eq!(column(" 联系手机 "), Some(Some(Col::Phone)));
+        assert_eq!(column("党员名字"), Some(Some(Col::Name)));
+        assert_eq!(column("备注"), Some(None));
+        assert_eq!(column("姓名"), None);
         assert!(m.check_shape().is_empty());
     }
 
