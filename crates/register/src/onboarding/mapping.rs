@@ -59,8 +59,8 @@ fn invalid(field: String, code: &str, zh: String, en: String) -> FieldError {
 
 impl Mapping {
     /// What a header cell means under this mapping: `Some(Some(col))` a field, `Some(None)`
-    /// ignored, `None` not mapped here (the synonym table decides).
-    /// The headers are keyed once here, not again for every cell the layout detection reads.
+    /// ignored, `None` not mapped here (the synonym table decides). The saved headers are keyed
+    /// once, not again for every cell the layout detection reads.
     pub fn columns(&self) -> impl Fn(&str) -> Option<Option<Col>> + Send + Sync + 'static {
         let mut by_key: HashMap<String, Option<Col>> = HashMap::new();
         for (h, target) in &self.columns {
