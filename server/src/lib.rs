@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod demo;
 pub mod startup;
+pub mod web;
 
 // The layers below, under the paths the rest of the code (and the tests) has always used.
 pub use shuanglian_core::{

@@ -269,6 +269,8 @@ pub fn routes(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
         )
         .nest("/api/docs", ui)
         .nest("/api/v1", api)
+        .at("/", crate::web::endpoint())
+        .at("/*path", crate::web::endpoint())
         .data(state)
         .with(catch_panic())
         .with(RequestTelemetry {

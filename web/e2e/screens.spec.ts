@@ -1,0 +1,58 @@
+import { test, expect } from '@playwright/test'
+import { signIn, checkA11y, watchPage, shot, who } from './support'
+
+// Every screen of every role: it renders, shows no error, and axe finds nothing serious.
+const screens: [keyof typeof who, string, string][] = [
+  ['admin', '我的待办', 'work'],
+  ['admin', '党员名册', 'members'],
+  ['admin', '期限看板', 'deadlines'],
+  ['village', '季度报送', 'filings'],
+  ['township', '双向报到', 'handbooks-township'],
+  ['province', '省局：期限执行', 'province'],
+]
+
+for (const [role, menu, name] of screens) {
+  test(`${role}: ${menu}`, async ({ page }) => {
+    const problems = watchPage(page)
+    await signIn(page, who[role])
+    await page.getByRole('link', { name: menu }).click()
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+    await expect(page.locator('.el-loading-mask')).toHaveCount(0)
+    await expect(page.getByRole('alert')).toHaveCount(0)
+    await checkA11y(page, name)
+    await shot(page, name)
+    expect(problems).toEqual([])
+  })
+}
+
+test('the member register: search by pinyin initials, open a member, unmask with a reason', async ({ page }) => {
+  const problems = watchPage(page)
+  await signIn(page, who.admin)
+  await page.getByRole('link', { name: '党员名册' }).click()
+  const first = page.getByRole('row').nth(1).getByRole('link').first()
+  const name = (await first.textContent())!.trim()
+  await page.getByLabel('姓名/拼音首字母').fill(name)
+  await page.getByRole('button', { name: '查询' }).click()
+  await expect(page).toHaveURL(/name=/)
+  await page.getByRole('link', { name, exact: true }).first().click()
+  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible()
+  await expect(page.getByTestId('id-number')).toContainText('*')
+  await checkA11y(page, 'member page')
+  await shot(page, 'member')
+  await page.getByRole('button', { name: '查看完整信息' }).click()
+  const dialog = page.getByRole('dialog', { name: '查看完整信息' })
+  await dialog.getByLabel('查看理由（将记入审计日志）').fill('核对换届选举名册')
+  await dialog.getByRole('button', { name: '确认' }).click()
+  await expect(page.getByTestId('id-number')).not.toContainText('*')
+  expect(problems).toEqual([])
+})
+
+test('English can be switched on and stays on', async ({ page }) => {
+  await signIn(page, who.village)
+  await page.getByRole('button', { name: 'English' }).click()
+  await expect(page.getByRole('link', { name: 'My work' })).toBeVisible()
+  await page.reload()
+  await expect(page.getByRole('link', { name: 'Member register' })).toBeVisible()
+  await page.getByRole('button', { name: '中文' }).click()
+  await expect(page.getByRole('link', { name: '我的待办' })).toBeVisible()
+})

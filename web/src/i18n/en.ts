@@ -1,0 +1,46 @@
+import type zh from './zh-CN'
+
+type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
+
+const en: Shape<typeof zh> = {
+  app: { name: 'Shuanglian', full: 'Shuanglian · party building for small businesses', skip: 'Skip to main content', lang: '中文', signOut: 'Sign out', loading: 'Loading…', menu: 'Main menu' },
+  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', filings: 'Quarterly filing', exports: 'Exports', deadlines: 'Deadlines', province: 'Province: deadlines', privacy: 'Privacy & audit' },
+  signIn: {
+    title: 'Sign in', county: 'County code', countyHint: 'e.g. 330523; empty for platform and provincial accounts', username: 'Username', password: 'Password',
+    submit: 'Sign in', totp: 'Authenticator code', totpHint: 'The 6 digits from your authenticator app', verify: 'Verify',
+    changeTitle: 'First sign-in: change your password', newPassword: 'New password', confirmPassword: 'New password again', change: 'Change password',
+    mismatch: 'The passwords differ', expired: 'Your session ended; sign in again.',
+    enrolTitle: 'Set up a second factor first', enrolHint: 'Add this secret to an authenticator app, then enter the code it shows.', secret: 'Secret', confirm: 'Enable',
+  },
+  common: {
+    search: 'Search', reset: 'Reset', next: 'Next page', prev: 'Previous page', first: 'First page', actions: 'Actions', open: 'Open', save: 'Save', cancel: 'Cancel',
+    confirm: 'Confirm', reason: 'Reason', note: 'Note', date: 'Date', all: 'All', none: 'None', yes: 'Yes', no: 'No', refresh: 'Refresh',
+    print: 'Print', xlsx: 'Download Excel', details: 'Details', back: 'Back', empty: 'Nothing here', updated: 'Someone changed this list; it was refreshed.', requestId: 'Request id',
+    forbidden: 'You may not open this page.', notFound: 'Not found (it may be outside your scope).', state: 'State',
+  },
+  work: { title: 'My work', overdue: 'Overdue', due: 'Due', daysOverdue: '{n} days overdue', dueOn: 'due {d}', go: 'Open', owner: 'Owner', kind: 'Task', nothing: 'Nothing to do.' },
+  members: {
+    title: 'Member register', name: 'Name / pinyin initials', phone: 'Mobile', idNumber: 'ID number', category: 'Category', status: 'Status', unit: 'Organisation', grid: 'Grid', market: 'Market',
+    gender: 'Gender', business: 'Business', distribution: 'Distribution', joined: 'Joined the party', membershipOrg: 'Membership held by', idMasked: 'ID number (masked)', phoneMasked: 'Mobile (masked)',
+    unmask: 'Show in full', unmaskReason: 'Reason (written to the audit log)', timeline: 'Time line', businesses: 'Businesses', consents: 'Consent', statusHistory: 'Status changes',
+    birth: 'Born', household: 'Household registration', created: 'Registered',
+  },
+  handbooks: {
+    title: 'Two-way reporting', issue: 'Issue handbook', member: 'Member', memberId: 'Member id', handbookNo: 'Handbook no.', village: 'Village', branch: 'Branch',
+    issued: 'Issued', due: 'Due', villageReported: 'Reported to village', branchReported: 'Reported to branch', confirmVillage: 'Confirm village report', confirmBranch: 'Confirm branch report',
+    reportedOn: 'Reported on', overdue: 'Overdue', ledger: 'Activity ledger', done: 'Report confirmed.',
+  },
+  filings: {
+    title: 'Quarterly filing', inbox: 'Awaiting my review', mine: 'Our filings', create: 'New filing', period: 'Quarter', unit: 'Unit', submit: 'Submit', accept: 'Accept', return: 'Return',
+    summary: 'Summary', lines: 'Lines', records: 'Records', members: 'Members', submittedOn: 'Submitted', reviewedOn: 'Reviewed', refresh: 'Regenerate from records',
+    returnReason: 'Reason for returning', upper: 'Reviewed by', late: 'Late', history: 'History', recordsChanged: 'Records changed: regenerate before submitting.', item: 'Item', count: 'Count', contents: 'Contents',
+  },
+  exports: {
+    title: 'Exports', request: 'Request export', personal: 'With full ID numbers and phones (another county admin approves)', reason: 'Purpose', approve: 'Approve', deny: 'Deny',
+    download: 'Download', downloaded: 'Downloaded', requester: 'Requested by', requestedAt: 'Requested', rows: 'Rows', once: 'Each approval allows one download.',
+  },
+  deadlines: { title: 'Deadlines', summary: 'Summary', byOwner: 'Owners', kind: 'Task', period: 'Period', dueOn: 'Due', daysOverdue: 'Days overdue' },
+  province: { title: 'Deadline compliance by county', county: 'County' },
+  error: { title: 'Something went wrong', retry: 'Try again', network: 'The server cannot be reached.' },
+}
+export default en

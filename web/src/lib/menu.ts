@@ -1,0 +1,43 @@
+// Which screens each role has. The server decides every request; this only keeps the menu to
+// what the role can do (docs/api.md lists who may call what).
+import type { components } from '../api/schema'
+
+export type Role = components['schemas']['Role']
+
+export type Screen = 'work' | 'members' | 'handbooks' | 'filings' | 'exports' | 'deadlines' | 'province'
+
+const county: Role[] = [
+  'county_admin',
+  'association_committee',
+  'branch_staff',
+  'aic_recorder',
+  'township_committee',
+  'village_recorder',
+]
+
+export const SCREENS: Record<Screen, Role[]> = {
+  work: county,
+  members: county,
+  handbooks: ['county_admin', 'association_committee', 'branch_staff', 'township_committee', 'village_recorder'],
+  filings: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
+  exports: county,
+  deadlines: county,
+  province: ['provincial_office'],
+}
+
+export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'filings', 'exports', 'deadlines', 'province']
+
+export function screensFor(role: Role | null): Screen[] {
+  if (!role) return []
+  return ORDER.filter((s) => SCREENS[s].includes(role))
+}
+
+export function allowed(role: Role | null, screen: Screen): boolean {
+  return role !== null && SCREENS[screen].includes(role)
+}
+
+/** The first screen after sign-in. */
+export function home(role: Role | null): string {
+  const s = screensFor(role)
+  return s.length ? `/${s[0]}` : '/signin'
+}

@@ -1,0 +1,38 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { session } from './lib/session'
+import { allowed, home, type Screen } from './lib/menu'
+import { loadMe } from './lib/me'
+
+// Each screen is its own chunk, loaded when opened.
+const routes: RouteRecordRaw[] = [
+  { path: '/signin', component: () => import('./views/SignIn.vue'), meta: { public: true } },
+  { path: '/', component: () => import('./views/NotFound.vue'), meta: { home: true } },
+  { path: '/work', component: () => import('./views/MyWork.vue'), meta: { screen: 'work' } },
+  { path: '/members', component: () => import('./views/Members.vue'), meta: { screen: 'members' } },
+  { path: '/members/:id', component: () => import('./views/MemberPage.vue'), meta: { screen: 'members' } },
+  { path: '/handbooks', component: () => import('./views/Handbooks.vue'), meta: { screen: 'handbooks' } },
+  { path: '/filings', component: () => import('./views/Filings.vue'), meta: { screen: 'filings' } },
+  { path: '/filings/:id', component: () => import('./views/FilingPage.vue'), meta: { screen: 'filings' } },
+  { path: '/exports', component: () => import('./views/Exports.vue'), meta: { screen: 'exports' } },
+  { path: '/deadlines', component: () => import('./views/Deadlines.vue'), meta: { screen: 'deadlines' } },
+  { path: '/province', component: () => import('./views/Province.vue'), meta: { screen: 'province' } },
+  { path: '/:rest(.*)*', component: () => import('./views/NotFound.vue') },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true
+  if (!session.token.value) return { path: '/signin', query: { next: to.fullPath } }
+  if (!session.me.value) {
+    const ok = await loadMe()
+    if (!ok) return { path: '/signin', query: { next: to.fullPath } }
+  }
+  const me = session.me.value!
+  if (me.must_change_password || me.totp_enrolment_required) return { path: '/signin', query: { next: to.fullPath } }
+  // `/` is each role's first screen, known once /me is read.
+  if (to.meta.home) return { path: home(me.role), replace: true }
+  const screen = to.meta.screen as Screen | undefined
+  if (screen && !allowed(me.role, screen)) return { path: '/forbidden' }
+  return true
+})
