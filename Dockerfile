@@ -9,6 +9,16 @@
 ARG RUST_VERSION=1.95
 ARG DEBIAN_RELEASE=bookworm
 
+# ---- web front end ----------------------------------------------------------
+# The Vue app (web/), built once here; server/build.rs takes it from SHUANGLIAN_WEB_DIST and
+# compiles it into the binary, so the runtime image has no Node.js.
+FROM node:20-${DEBIAN_RELEASE}-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npx vite build
+
 # ---- build ------------------------------------------------------------------
 FROM rust:${RUST_VERSION}-${DEBIAN_RELEASE} AS builder
 
@@ -23,6 +33,8 @@ WORKDIR /src
 # The whole workspace: cargo needs every member's manifest, and the server
 # embeds migrations/ at compile time. .dockerignore keeps target/, data/ and .git out.
 COPY . .
+COPY --from=web /web/dist /web-dist
+ENV SHUANGLIAN_WEB_DIST=/web-dist
 
 RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     --mount=type=cache,target=/usr/local/cargo/git,sharing=locked \

@@ -94,3 +94,89 @@ pub fn endpoint() -> impl Endpoint<Output = Response> {
         .with(poem::middleware::Compression::new())
         .map_to_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use poem::test::TestClient;
+
+    fn header(resp: &poem::test::TestResponse, name: &str) -> String {
+        resp.0
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn the_app_is_served_with_its_policy_and_cache_rules() {
+        let index = String::from_utf8(super::index_html().expect("the build embeds the app"))
+            .expect("utf-8");
+        let script = index
+            .split('"')
+            .find(|s| s.starts_with("/assets/") && s.ends_with(".js"))
+            .expect("index.html loads a hashed script")
+            .to_owned();
+        let cli = TestClient::new(super::endpoint());
+
+        for path in [
+            "/",
+            "/members/01a24c62-0000-7000-8000-000000000000",
+            "/filings?period=2026Q3",
+        ] {
+            let resp = cli.get(path).send().await;
+            resp.assert_status_is_ok();
+            assert_eq!(header(&resp, "cache-control"), "no-store", "{path}");
+            assert_eq!(header(&resp, "content-type"), "text/html; charset=utf-8");
+            let csp = header(&resp, "content-security-policy");
+            assert!(
+                csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"),
+                "{csp}"
+            );
+            assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+            assert_eq!(header(&resp, "x-content-type-options"), "nosniff");
+            resp.assert_text(&index).await;
+        }
+
+        let resp = cli
+            .get(&script)
+            .header("accept-encoding", "gzip")
+            .send()
+            .await;
+        resp.assert_status_is_ok();
+        assert_eq!(header(&resp, "cache-control"), super::IMMUTABLE);
+        assert_eq!(header(&resp, "content-encoding"), "gzip");
+        assert!(header(&resp, "content-type").contains("javascript"));
+
+        // A missing asset is a 404, not the app (a stale tab must not run HTML as a script).
+        cli.get("/assets/index-00000000.js")
+            .send()
+            .await
+            .assert_status(poem::http::StatusCode::NOT_FOUND);
+        // An unknown API path is the API's problem+json, not the app.
+        let resp = cli.get("/api/v2/members").send().await;
+        resp.assert_status(poem::http::StatusCode::NOT_FOUND);
+        assert!(header(&resp, "content-type").starts_with("application/problem+json"));
+    }
+
+    #[test]
+    fn no_asset_comes_from_another_origin() {
+        // The intranet has no internet: index.html and the scripts name no http(s) origin.
+        let index = String::from_utf8(super::index_html().unwrap()).unwrap();
+        assert!(
+            !index.contains("http://") && !index.contains("https://"),
+            "{index}"
+        );
+        for name in super::Assets::iter().filter(|n| n.ends_with(".css") || n.ends_with(".html")) {
+            let text =
+                String::from_utf8(super::Assets::get(&name).unwrap().data.into_owned()).unwrap();
+            assert!(
+                !text.contains("url(http"),
+                "{name} loads from another origin"
+            );
+            assert!(
+                !text.contains("@import url(\"http"),
+                "{name} imports from another origin"
+            );
+        }
+    }
+}

@@ -1,0 +1,5 @@
+/** The last quarter that has ended on `d` (China's calendar day as the browser sees it): the one a unit files now. */
+export function lastQuarter(d = new Date()): string {
+  const q = Math.floor(d.getMonth() / 3)
+  return q === 0 ? `${d.getFullYear() - 1}Q4` : `${d.getFullYear()}Q${q}`
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it, beforeEach } from 'vitest'
+import { screensFor, allowed, home, SCREENS } from '../src/lib/menu'
+import { compact, queryString } from '../src/lib/list'
+import { lastQuarter } from '../src/lib/period'
+import { asProblem, ifMatch } from '../src/api/client'
+import { useProblem } from '../src/lib/problem'
+import { ApiError } from '../src/api/client'
+import { setLang } from '../src/i18n'
+import zh from '../src/i18n/zh-CN'
+import en from '../src/i18n/en'
+
+describe('menu per role', () => {
+  it('gives each role only its screens, and the platform operator none', () => {
+    expect(screensFor('village_recorder')).toEqual(['work', 'members', 'handbooks', 'filings', 'exports', 'deadlines'])
+    expect(screensFor('aic_recorder')).not.toContain('handbooks')
+    expect(screensFor('provincial_office')).toEqual(['province'])
+    expect(screensFor('platform_operator')).toEqual([])
+    expect(screensFor(null)).toEqual([])
+    expect(allowed('village_recorder', 'province')).toBe(false)
+    expect(home('provincial_office')).toBe('/province')
+    expect(home('platform_operator')).toBe('/signin')
+  })
+  it('never gives the provincial office a county screen (aggregates only)', () => {
+    for (const [screen, roles] of Object.entries(SCREENS)) {
+      if (screen !== 'province') expect(roles).not.toContain('provincial_office')
+    }
+  })
+})
+
+describe('URL state of lists', () => {
+  it('keeps only filled filters and reads the first of repeated parameters', () => {
+    expect(compact({ name: '王', phone: '', unit: 'u1' })).toEqual({ name: '王', unit: 'u1' })
+    expect(queryString(['a', 'b'])).toBe('a')
+    expect(queryString(undefined)).toBe('')
+    expect(queryString(null)).toBe('')
+  })
+})
+
+describe('quarters', () => {
+  it('files the quarter that ended last', () => {
+    expect(lastQuarter(new Date(2026, 11, 6))).toBe('2026Q3')
+    expect(lastQuarter(new Date(2026, 0, 5))).toBe('2025Q4')
+    expect(lastQuarter(new Date(2026, 3, 1))).toBe('2026Q1')
+    expect(lastQuarter(new Date(2026, 2, 31))).toBe('2025Q4')
+  })
+})
+
+describe('problems', () => {
+  beforeEach(() => setLang('zh-CN'))
+  it('makes a 5xx without a problem body into a readable message', () => {
+    const p = asProblem('<h1>Bad gateway</h1>', 502)
+    expect(p.code).toBe('server_error')
+    expect(p.detail).toContain('502')
+  })
+  it('keeps a real problem as the server sent it', () => {
+    const p = asProblem({ code: 'not_found', detail: '不存在', detail_en: 'no', status: 404, errors: [] }, 404)
+    expect(p.code).toBe('not_found')
+  })
+  it('puts each field error next to its field, in the chosen language', async () => {
+    const f = useProblem()
+    await f.run(() => {
+      throw new ApiError({
+        code: 'validation_failed', detail: '请检查', detail_en: 'check', status: 422, title: 'x', type: 'x',
+        errors: [
+          { field: 'reason', code: 'required', message: '请填写理由', message_en: 'reason required' },
+          { field: 'reason', code: 'too_short', message: '至少 4 个字', message_en: 'at least 4' },
+        ],
+      } as any)
+    })
+    expect(f.fields.value.reason).toBe('请填写理由；至少 4 个字')
+    setLang('en')
+    expect(f.fields.value.reason).toBe('reason required；at least 4')
+    expect(f.message.value).toBe('check')
+  })
+  it('rethrows what is not an API problem', async () => {
+    const f = useProblem()
+    await expect(f.run(() => Promise.reject(new TypeError('bug')))).rejects.toThrow('bug')
+  })
+  it('writes If-Match the way the server tags versions', () => {
+    expect(ifMatch(7)).toBe('"v7"')
+  })
+})
+
+describe('translations', () => {
+  it('have the same keys in both languages', () => {
+    const keys = (o: object, p = ''): string[] =>
+      Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' ? keys(v, `${p}${k}.`) : [`${p}${k}`]))
+    expect(keys(en).sort()).toEqual(keys(zh).sort())
+  })
+})
