@@ -16,7 +16,8 @@ for (const [role, menu, name] of screens) {
     const problems = watchPage(page)
     await signIn(page, who[role])
     await page.getByRole('link', { name: menu }).click()
-    await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(/./)
+    await expect(page.getByRole('link', { name: menu })).toHaveAttribute('aria-current', 'page')
     await expect(page.locator('.el-loading-mask')).toHaveCount(0)
     await expect(page.getByRole('alert')).toHaveCount(0)
     await checkA11y(page, name)
@@ -25,11 +26,12 @@ for (const [role, menu, name] of screens) {
   })
 }
 
-test('the member register: search by pinyin initials, open a member, unmask with a reason', async ({ page }) => {
+test('the member register: search by name, open a member, unmask with a reason', async ({ page }) => {
   const problems = watchPage(page)
   await signIn(page, who.admin)
   await page.getByRole('link', { name: '党员名册' }).click()
-  const first = page.getByRole('row').nth(1).getByRole('link').first()
+  await expect(page.getByRole('heading', { name: '党员名册', level: 1 })).toBeVisible()
+  const first = page.getByRole('main').getByRole('row').nth(1).getByRole('link').first()
   const name = (await first.textContent())!.trim()
   await page.getByLabel('姓名/拼音首字母').fill(name)
   await page.getByRole('button', { name: '查询' }).click()

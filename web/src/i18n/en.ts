@@ -4,7 +4,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
   app: { name: 'Shuanglian', full: 'Shuanglian · party building for small businesses', skip: 'Skip to main content', lang: '中文', signOut: 'Sign out', loading: 'Loading…', menu: 'Main menu' },
-  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', filings: 'Quarterly filing', exports: 'Exports', deadlines: 'Deadlines', province: 'Province: deadlines', privacy: 'Privacy & audit' },
+  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', deadlines: 'Deadlines', province: 'Province: deadlines', privacy: 'Privacy & audit' },
   signIn: {
     title: 'Sign in', county: 'County code', countyHint: 'e.g. 330523; empty for platform and provincial accounts', username: 'Username', password: 'Password',
     submit: 'Sign in', totp: 'Authenticator code', totpHint: 'The 6 digits from your authenticator app', verify: 'Verify',
@@ -35,6 +35,8 @@ const en: Shape<typeof zh> = {
     summary: 'Summary', lines: 'Lines', records: 'Records', members: 'Members', submittedOn: 'Submitted', reviewedOn: 'Reviewed', refresh: 'Regenerate from records',
     returnReason: 'Reason for returning', upper: 'Reviewed by', late: 'Late', history: 'History', recordsChanged: 'Records changed: regenerate before submitting.', item: 'Item', count: 'Count', contents: 'Contents',
   },
+  records: { title: 'Records', add: 'New record', delete: 'Delete', unit: 'Recording unit' },
+  feedback: { title: 'Two-way feedback', create: 'New feedback', period: 'Half year', sender: 'From', receiver: 'To', conduct: 'About', reviewer: 'Reviewed by', sentOn: 'Sent', items: 'Members', submit: 'Submit for review', send: 'Send', approve: 'Approve', acknowledge: 'Acknowledge' },
   exports: {
     title: 'Exports', request: 'Request export', personal: 'With full ID numbers and phones (another county admin approves)', reason: 'Purpose', approve: 'Approve', deny: 'Deny',
     download: 'Download', downloaded: 'Downloaded', requester: 'Requested by', requestedAt: 'Requested', rows: 'Rows', once: 'Each approval allows one download.',

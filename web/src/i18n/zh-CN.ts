@@ -1,7 +1,7 @@
 // zh-CN first; en.ts has the same keys (tests/i18n.test.ts checks).
 export default {
   app: { name: '双联', full: '双联 · 个体工商户党建工作平台', skip: '跳到主要内容', lang: 'English', signOut: '退出登录', loading: '加载中…', menu: '主菜单' },
-  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', filings: '季度报送', exports: '名册导出', deadlines: '期限看板', province: '省局：期限执行', privacy: '隐私与审计' },
+  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', deadlines: '期限看板', province: '省局：期限执行', privacy: '隐私与审计' },
   signIn: {
     title: '登录', county: '县（区）代码', countyHint: '如 330523；平台、省局账户留空', username: '用户名', password: '密码',
     submit: '登录', totp: '动态验证码', totpHint: '请输入身份验证器中的 6 位数字', verify: '验证',
@@ -32,6 +32,8 @@ export default {
     summary: '情况说明', lines: '明细', records: '记实数', members: '涉及党员', submittedOn: '提交日期', reviewedOn: '审核日期', refresh: '按记实重新生成',
     returnReason: '退回理由', upper: '审核单位', late: '逾期提交', history: '经过', recordsChanged: '记实已变更，请重新生成后再提交。', item: '项目', count: '次数', contents: '内容',
   },
+  records: { title: '记实', add: '新增记实', delete: '删除', unit: '记录单位' },
+  feedback: { title: '双向反馈', create: '新建反馈', period: '半年度', sender: '反馈单位', receiver: '接收单位', conduct: '反馈内容', reviewer: '审核单位', sentOn: '送达日期', items: '党员表现', submit: '提交审核', send: '送出', approve: '审核通过', acknowledge: '确认收到' },
   exports: {
     title: '名册导出', request: '申请导出', personal: '含完整身份证号和手机号（需另一名县级管理员审批）', reason: '用途', approve: '批准', deny: '驳回',
     download: '下载', downloaded: '已下载', requester: '申请人', requestedAt: '申请时间', rows: '行数', once: '每次审批只能下载一次。',

@@ -13,7 +13,7 @@ const exportStatus: Labels<S['ExportStatus']> = {
   pending: ['待审批', 'Pending'], approved: ['已批准', 'Approved'], denied: ['已驳回', 'Denied'], downloaded: ['已下载', 'Downloaded'],
 }
 const handbook: Labels<S['HandbookState']> = {
-  issued: ['已发放', 'Issued'], reported_to_village: ['已向村（社区）报到', 'Reported to village'], reported_to_branch: ['已完成报到', 'Reported to branch'],
+  issued: ['已发放', 'Issued'], reported_to_village: ['已向村（社区）报到', 'Reported to village'], reported_to_branch: ['已完成双向报到', 'Reported to branch'],
   reissued: ['已补发', 'Reissued'], cancelled: ['已作废', 'Cancelled'],
 }
 const filing: Labels<S['FilingState']> = { draft: ['草稿', 'Draft'], submitted: ['已报送，待审核', 'Submitted'], accepted: ['已备案', 'Accepted'], returned: ['已退回', 'Returned'] }

@@ -4,7 +4,7 @@ import type { components } from '../api/schema'
 
 export type Role = components['schemas']['Role']
 
-export type Screen = 'work' | 'members' | 'handbooks' | 'filings' | 'exports' | 'deadlines' | 'province'
+export type Screen = 'work' | 'members' | 'handbooks' | 'records' | 'filings' | 'feedback' | 'exports' | 'deadlines' | 'province'
 
 const county: Role[] = [
   'county_admin',
@@ -19,13 +19,15 @@ export const SCREENS: Record<Screen, Role[]> = {
   work: county,
   members: county,
   handbooks: ['county_admin', 'association_committee', 'branch_staff', 'township_committee', 'village_recorder'],
+  records: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
+  feedback: ['county_admin', 'association_committee', 'branch_staff', 'township_committee', 'village_recorder'],
   filings: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
   exports: county,
   deadlines: county,
   province: ['provincial_office'],
 }
 
-export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'filings', 'exports', 'deadlines', 'province']
+export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'records', 'filings', 'feedback', 'exports', 'deadlines', 'province']
 
 export function screensFor(role: Role | null): Screen[] {
   if (!role) return []
