@@ -85,6 +85,28 @@ async fn changes_are_recorded_in_an_intact_chain_that_only_the_county_admin_read
         .await
         .expect("j");
     assert_eq!(v["items"].as_array().expect("items").len(), 1);
+    // One action's entries: the web's unmasking log reads `member.unmask` this way.
+    let v: Value = app
+        .get("/api/v1/audit?action=tenant.suspend", &a.admin_token)
+        .send()
+        .await
+        .expect("l")
+        .json()
+        .await
+        .expect("j");
+    let only: Vec<&str> = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["action"].as_str().expect("a"))
+        .collect();
+    assert_eq!(only, vec!["tenant.suspend"], "{v}");
+    let r = app
+        .get("/api/v1/audit?action=DROP%20TABLE", &a.admin_token)
+        .send()
+        .await
+        .expect("l");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let v: Value = app
         .get("/api/v1/audit/verify", &a.admin_token)
         .send()

@@ -6,6 +6,7 @@ const screens: [keyof typeof who, string, string][] = [
   ['admin', '我的待办', 'work'],
   ['admin', '党员名册', 'members'],
   ['admin', '期限看板', 'deadlines'],
+  ['admin', '隐私与审计', 'privacy'],
   ['village', '季度报送', 'filings'],
   ['township', '双向报到', 'handbooks-township'],
   ['province', '省局：期限执行', 'province'],
@@ -46,6 +47,30 @@ test('the member register: search by name, open a member, unmask with a reason',
   await dialog.getByLabel('查看理由（将记入审计日志）').fill('核对换届选举名册')
   await dialog.getByRole('button', { name: '确认' }).click()
   await expect(page.getByTestId('id-number')).not.toContainText('*')
+  expect(problems).toEqual([])
+})
+
+test('the county admin sees the unmasking in its log, verifies the chain, and sets the policy', async ({ page }) => {
+  const problems = watchPage(page)
+  await signIn(page, who.admin)
+  await page.getByRole('link', { name: '隐私与审计' }).click()
+  await page.getByRole('tab', { name: '解除脱敏记录' }).click()
+  await expect(page).toHaveURL(/action=member.unmask/)
+  // The unmasking of the test above, with its reason.
+  await expect(page.getByRole('cell', { name: '核对换届选举名册' }).first()).toBeVisible()
+  await checkA11y(page, 'unmasking log')
+  await page.getByRole('tab', { name: '审计日志' }).click()
+  await page.getByRole('button', { name: '校验审计链' }).click()
+  await expect(page.getByTestId('chain')).toContainText('审计链完整')
+  await page.getByRole('tab', { name: '脱敏策略' }).click()
+  const phone = page.getByRole('combobox', { name: '村/社区记录员 手机号码' })
+  await phone.focus()
+  await page.keyboard.press('Enter')
+  await page.getByRole('option', { name: '申请查看' }).click()
+  await page.getByRole('button', { name: '保存' }).click()
+  await expect(page.getByRole('status')).toHaveText('已保存。')
+  await page.reload()
+  await expect(page.getByRole('combobox', { name: '村/社区记录员 手机号码' }).locator('xpath=ancestor::div[contains(@class,"el-select__wrapper")]')).toContainText('申请查看')
   expect(problems).toEqual([])
 })
 

@@ -17,6 +17,8 @@ export interface paths {
                 query?: {
                     /** @description Only entries about this entity (e.g. "who touched this user"). */
                     entity_id?: string;
+                    /** @description Only entries of this action (e.g. `member.unmask`: the unmasking log). */
+                    action?: string;
                     limit?: number;
                     cursor?: string;
                 };

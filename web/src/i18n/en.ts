@@ -4,7 +4,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
   app: { name: 'Shuanglian', full: 'Shuanglian · party building for small businesses', skip: 'Skip to main content', lang: '中文', signOut: 'Sign out', loading: 'Loading…', menu: 'Main menu' },
-  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', deadlines: 'Deadlines', province: 'Province: deadlines', privacy: 'Privacy & audit' },
+  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', import: 'Import', deadlines: 'Deadlines', province: 'Province: deadlines', privacy: 'Privacy & audit' },
   signIn: {
     title: 'Sign in', county: 'County code', countyHint: 'e.g. 330523; empty for platform and provincial accounts', username: 'Username', password: 'Password',
     submit: 'Sign in', totp: 'Authenticator code', totpHint: 'The 6 digits from your authenticator app', verify: 'Verify',
@@ -37,6 +37,21 @@ const en: Shape<typeof zh> = {
   },
   records: { title: 'Records', add: 'New record', delete: 'Delete', unit: 'Recording unit' },
   feedback: { title: 'Two-way feedback', create: 'New feedback', period: 'Half year', sender: 'From', receiver: 'To', conduct: 'About', reviewer: 'Reviewed by', sentOn: 'Sent', items: 'Members', submit: 'Submit for review', send: 'Send', approve: 'Approve', acknowledge: 'Acknowledge' },
+  privacy: {
+    title: 'Privacy & audit', policy: 'Masking policy', unmaskLog: 'Unmasking log', audit: 'Audit log', role: 'Role', action: 'Action', entity: 'Entity',
+    policyHint: 'Per role and personal field: masked, shown on request with a reason (audited), or visible.', saved: 'Saved.',
+    verify: 'Verify the audit chain', intact: 'The chain is intact: {n} entries.', broken: 'The chain breaks at entry {seq}!',
+    field: { id_number: 'ID number', phone: 'Mobile', home_address: 'Home address', qq_number: 'QQ number' },
+    exposure: { masked: 'Masked', on_request: 'On request', visible: 'Visible' },
+    roleName: { county_admin: 'County admin', association_committee: 'Association committee', branch_staff: 'Branch / service centre', aic_recorder: 'AIC recorder', township_committee: 'Township committee', village_recorder: 'Village recorder' },
+  },
+  import: {
+    title: 'Import members', hint: 'Upload the county’s own roster (xlsx or CSV) and try it first: the header is found, title and footer skipped, rewrites and unknown organisation names listed; then import.',
+    file: 'Roster file', mapping: 'Mapping', dryRun: 'Dry run', layout: 'What was found', found: 'Sheet {sheet}, header in row {row}, {rows} data rows.', unmapped: 'Unmapped columns',
+    normalised: 'Rewritten', unknown: 'Unknown organisation names (map each once)', orgName: 'Name', rows: 'Rows', mapTo: 'Map to', suggested: 'Closest units',
+    newVillage: 'New village', newUnder: 'New under {t}', map: 'Map', errors: 'Rows with problems ({n})', noErrors: 'No problem rows.', row: 'Row', column: 'Column',
+    skipInvalid: 'Skip the rows with problems and import the rest', commit: 'Import', done: 'Imported: {c} new, {u} updated, {n} unchanged, {e} rows skipped.', defaultMapping: 'Web import mapping',
+  },
   exports: {
     title: 'Exports', request: 'Request export', personal: 'With full ID numbers and phones (another county admin approves)', reason: 'Purpose', approve: 'Approve', deny: 'Deny',
     download: 'Download', downloaded: 'Downloaded', requester: 'Requested by', requestedAt: 'Requested', rows: 'Rows', once: 'Each approval allows one download.',

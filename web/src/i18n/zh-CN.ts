@@ -1,7 +1,7 @@
 // zh-CN first; en.ts has the same keys (tests/i18n.test.ts checks).
 export default {
   app: { name: '双联', full: '双联 · 个体工商户党建工作平台', skip: '跳到主要内容', lang: 'English', signOut: '退出登录', loading: '加载中…', menu: '主菜单' },
-  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', deadlines: '期限看板', province: '省局：期限执行', privacy: '隐私与审计' },
+  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', import: '导入党员', deadlines: '期限看板', province: '省局：期限执行', privacy: '隐私与审计' },
   signIn: {
     title: '登录', county: '县（区）代码', countyHint: '如 330523；平台、省局账户留空', username: '用户名', password: '密码',
     submit: '登录', totp: '动态验证码', totpHint: '请输入身份验证器中的 6 位数字', verify: '验证',
@@ -34,6 +34,21 @@ export default {
   },
   records: { title: '记实', add: '新增记实', delete: '删除', unit: '记录单位' },
   feedback: { title: '双向反馈', create: '新建反馈', period: '半年度', sender: '反馈单位', receiver: '接收单位', conduct: '反馈内容', reviewer: '审核单位', sentOn: '送达日期', items: '党员表现', submit: '提交审核', send: '送出', approve: '审核通过', acknowledge: '确认收到' },
+  privacy: {
+    title: '隐私与审计', policy: '脱敏策略', unmaskLog: '解除脱敏记录', audit: '审计日志', role: '角色', action: '操作', entity: '对象',
+    policyHint: '按角色设置各项个人信息：脱敏（不可查看）、申请查看（需说明理由并记入审计）、直接可见。', saved: '已保存。',
+    verify: '校验审计链', intact: '审计链完整，共 {n} 条。', broken: '审计链在第 {seq} 条处断开！',
+    field: { id_number: '身份证号', phone: '手机号码', home_address: '家庭住址', qq_number: 'QQ号' },
+    exposure: { masked: '脱敏', on_request: '申请查看', visible: '直接可见' },
+    roleName: { county_admin: '县级管理员', association_committee: '协会党委', branch_staff: '分会支部/服务中心', aic_recorder: '工商所记录员', township_committee: '乡镇/街道党委', village_recorder: '村/社区记录员' },
+  },
+  import: {
+    title: '导入党员', hint: '上传本县自己的名册（xlsx 或 CSV），先试导入：系统找出表头、跳过标题和落款、说明改写了什么、列出未知的组织名称，再正式导入。',
+    file: '名册文件', mapping: '对应方案', dryRun: '试导入', layout: '识别结果', found: '工作表 {sheet}，表头在第 {row} 行，共 {rows} 行数据。', unmapped: '未对应的列',
+    normalised: '已自动改写', unknown: '未知的组织名称（每个名称只需对应一次）', orgName: '名称', rows: '所在行', mapTo: '对应到', suggested: '最接近的组织',
+    newVillage: '新建村（社区）', newUnder: '在{t}下新建', map: '对应', errors: '有问题的行（{n}）', noErrors: '没有问题行。', row: '行', column: '列',
+    skipInvalid: '跳过有问题的行，只导入其余各行', commit: '正式导入', done: '导入完成：新增 {c}，更新 {u}，未变 {n}，跳过 {e} 行。', defaultMapping: '网页导入对应',
+  },
   exports: {
     title: '名册导出', request: '申请导出', personal: '含完整身份证号和手机号（需另一名县级管理员审批）', reason: '用途', approve: '批准', deny: '驳回',
     download: '下载', downloaded: '已下载', requester: '申请人', requestedAt: '申请时间', rows: '行数', once: '每次审批只能下载一次。',

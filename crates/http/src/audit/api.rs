@@ -85,6 +85,9 @@ impl AuditApi {
         auth: Auth,
         /// Only entries about this entity (e.g. "who touched this user").
         entity_id: Query<Option<String>>,
+        /// Only entries of this action (e.g. `member.unmask`: the unmasking log).
+        #[oai(validator(pattern = r"^[a-z_]{1,40}(\.[a-z_]{1,40}){0,3}$"))]
+        action: Query<Option<String>>,
         limit: Query<Option<crate::api::PageLimit>>,
         #[oai(validator(pattern = r"^[A-Za-z0-9_-]{0,200}$"))] cursor: Query<Option<String>>,
     ) -> AppResult<Json<AuditPage>> {
@@ -97,7 +100,7 @@ impl AuditApi {
             .state
             .db
             .tenant(tid, Mode::Read, move |tx| {
-                super::list(tx, &p2, entity.as_deref())
+                super::list(tx, &p2, entity.as_deref(), action.0.as_deref())
             })
             .await?;
         let (rows, next_cursor) = page.finish(rows, |r| &r.id);

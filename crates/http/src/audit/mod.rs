@@ -194,6 +194,7 @@ pub fn list(
     tx: &mut TenantTx<'_>,
     page: &PageRequest,
     entity_id: Option<&str>,
+    action: Option<&str>,
 ) -> DbResult<Vec<AuditRow>> {
     let tid = tx.tid().to_owned();
     let mut q = a::table
@@ -202,6 +203,9 @@ pub fn list(
         .into_boxed();
     if let Some(e) = entity_id {
         q = q.filter(a::entity_id.eq(e.to_owned()));
+    }
+    if let Some(action) = action {
+        q = q.filter(a::action.eq(action.to_owned()));
     }
     if let Some(after) = &page.after {
         q = q.filter(a::id.gt(after.clone()));
