@@ -283,3 +283,106 @@ async fn suspending_the_county_ends_its_open_streams_and_refuses_new_ones() {
     assert_eq!(r.status(), StatusCode::OK);
     Events::open(&app, &w.recorder_a.1).await;
 }
+
+#[tokio::test]
+async fn workflow_changes_reach_the_units_that_take_part_and_no_one_else() {
+    let app = spawn_app().await;
+    let shuanglian_tests::TwoGrids {
+        c,
+        pb_a,
+        pb_b,
+        town_a,
+        village_a,
+        village_b,
+        ..
+    } = app.two_grids("330523", "安吉县", "协会党委").await;
+    let (_, branch_a) = app.staff(&c, "fenhui.a", "branch_staff", Some(&pb_a)).await;
+    let (_, branch_b) = app.staff(&c, "fenhui.b", "branch_staff", Some(&pb_b)).await;
+    let (_, rec_a) = app
+        .staff(&c, "cun.a", "village_recorder", Some(&village_a))
+        .await;
+    let (_, rec_b) = app
+        .staff(&c, "cun.b", "village_recorder", Some(&village_b))
+        .await;
+    let (_, town) = app
+        .staff(&c, "zhen.a", "township_committee", Some(&town_a))
+        .await;
+    let m = app
+        .member_in(&c.admin_token, "王建国", "王建国五金店", &village_a)
+        .await;
+    let mut ev_rec_a = Events::open(&app, &rec_a).await;
+    let mut ev_rec_b = Events::open(&app, &rec_b).await;
+    let mut ev_branch_a = Events::open(&app, &branch_a).await;
+    let mut ev_branch_b = Events::open(&app, &branch_b).await;
+    let mut ev_town = Events::open(&app, &town).await;
+
+    // The branch issues a handbook: its village and township hear of it, the other village not.
+    let h = created(
+        app.post("/api/v1/handbooks", &branch_a, &json!({ "member_id": m }))
+            .send()
+            .await
+            .expect("issue"),
+    )
+    .await;
+    let hid = h["id"].as_str().expect("id").to_owned();
+    for ev in [&mut ev_rec_a, &mut ev_town] {
+        assert!(
+            event_about(ev, "handbook_changed", &hid, COMES)
+                .await
+                .is_some()
+        );
+    }
+    assert!(
+        event_about(&mut ev_rec_b, "handbook_changed", &hid, QUIET)
+            .await
+            .is_none(),
+        "another village does not hear of the handbook (it is a 404 to them)"
+    );
+    // The village confirms: the issuing branch hears of it, the other branch not.
+    let r = app
+        .post(
+            &format!("/api/v1/handbooks/{hid}/village-confirmation"),
+            &rec_a,
+            &json!({}),
+        )
+        .send()
+        .await
+        .expect("confirm");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        event_about(&mut ev_branch_a, "handbook_changed", &hid, COMES)
+            .await
+            .is_some()
+    );
+    assert!(
+        event_about(&mut ev_branch_b, "handbook_changed", &hid, QUIET)
+            .await
+            .is_none()
+    );
+    // A village's quarterly filing: its township committee hears of it, the other village not.
+    let today = shuanglian::clock::today();
+    let q = (chrono::Datelike::month(&today) - 1) / 3;
+    let period = if q == 0 {
+        format!("{}Q4", chrono::Datelike::year(&today) - 1)
+    } else {
+        format!("{}Q{q}", chrono::Datelike::year(&today))
+    };
+    let f = created(
+        app.post("/api/v1/filings", &rec_a, &json!({ "period": period }))
+            .send()
+            .await
+            .expect("filing"),
+    )
+    .await;
+    let fid = f["id"].as_str().expect("id").to_owned();
+    assert!(
+        event_about(&mut ev_town, "filing_changed", &fid, COMES)
+            .await
+            .is_some()
+    );
+    assert!(
+        event_about(&mut ev_rec_b, "filing_changed", &fid, QUIET)
+            .await
+            .is_none()
+    );
+}

@@ -48,8 +48,7 @@ test('a branch officer files a quarter and the upper committee accepts it', asyn
   await branch.getByRole('button', { name: '提交' }).click()
   await expect(branch.getByTestId('filing-state')).toHaveText('已报送，待审核')
 
-  // The committee accepts it.
-  await assoc.reload()
+  // The committee's open page follows the resubmission live (/events), without a reload.
   await expect(assoc.getByTestId('filing-state')).toHaveText('已报送，待审核')
   await expect(assoc.getByLabel('情况说明')).toHaveValue('第三季度支部党员经营情况良好，已补充说明。')
   await assoc.getByRole('button', { name: '接收' }).click()

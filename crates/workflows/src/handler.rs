@@ -38,6 +38,11 @@ impl<'a> Call<'a> {
         })
     }
 
+    /// Who the change is published for on `/events`, taken before the call runs.
+    pub fn emitter(&self) -> shuanglian_register::events::Emitter {
+        shuanglian_register::events::Emitter::of(&self.who)
+    }
+
     /// The caller, for role checks before the transaction.
     pub fn who(&self) -> &Principal {
         &self.who

@@ -38,6 +38,12 @@ pub enum EventKind {
     ExportChanged,
     /// A user account was created, changed, locked or reset.
     UserChanged,
+    /// A two-way reporting handbook was issued, confirmed, reissued or cancelled.
+    HandbookChanged,
+    /// A quarterly filing was created, edited, submitted, accepted or returned.
+    FilingChanged,
+    /// A semi-annual feedback batch changed (items, review, sending, acknowledgement).
+    FeedbackChanged,
     /// The subscriber fell behind and missed events: reload everything shown.
     Resync,
 }
@@ -240,6 +246,33 @@ impl Emitter {
             .await;
         self.send(state, EventKind::ExportChanged, export_id, audience)
             .await;
+    }
+
+    /// A workflow's record (a handbook, a filing, a feedback batch) that these org units take
+    /// part in: the county-wide roles, and the scoped users to whom one of the units is relevant
+    /// (the unit in their subtree, as each workflow's `visible` rule reaches them).
+    pub async fn workflow(
+        &self,
+        state: &AppState,
+        kind: EventKind,
+        entity_id: &str,
+        unit_ids: Vec<String>,
+    ) {
+        let audience = self
+            .audience_from(state, move |tx| {
+                let mut units = Vec::with_capacity(unit_ids.len());
+                for id in &unit_ids {
+                    if let Some(u) = crate::org::repo::get(tx, id)? {
+                        units.push(u.path);
+                    }
+                }
+                Ok(Audience {
+                    units,
+                    ..Audience::county_wide()
+                })
+            })
+            .await;
+        self.send(state, kind, entity_id, audience).await;
     }
 
     /// A user account: the county admin and the user (who alone read it).

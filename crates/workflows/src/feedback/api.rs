@@ -19,6 +19,7 @@ use crate::db::{DbResult, TenantTx};
 use crate::deadlines::Period;
 use crate::documents::{HtmlDocument, XlsxDocument};
 use crate::error::{AppError, AppResult, FieldError, Gather};
+use crate::events::{Emitter, EventKind};
 use crate::handler::Call;
 use crate::reporting::model::{check_date, parse_text};
 use crate::reporting::repo as reporting;
@@ -150,6 +151,17 @@ fn date(field: &str, d: Option<NaiveDate>, today: NaiveDate) -> AppResult<NaiveD
     check_date(field, d, today, None).map_err(|e| AppError::validation(vec![e]))
 }
 
+/// Tells `/events` subscribers who see the batch that it changed: the sender's side (and its
+/// reviewer above it), and the receiver's once it is sent (before, the receiver cannot see it).
+async fn publish(state: &AppState, emit: &Emitter, v: &BatchView) {
+    let mut units = vec![v.sender_id.clone()];
+    if matches!(v.state, BatchState::Sent | BatchState::Acknowledged) {
+        units.push(v.receiver_id.clone());
+    }
+    emit.workflow(state, EventKind::FeedbackChanged, &v.id, units)
+        .await;
+}
+
 impl FeedbackApi {
     /// Runs one write on a batch and answers with its new state.
     async fn act<F>(&self, auth: Auth, id: Path<String>, f: F) -> AppResult<BatchResponse>
@@ -157,6 +169,7 @@ impl FeedbackApi {
         F: FnOnce(&mut TenantTx<'_>, &Caller, &str) -> DbResult<BatchRow> + Send + 'static,
     {
         let call = Call::new(&self.state, auth)?;
+        let emit = call.emitter();
         let id = path_id(&id.0)?;
         let v = call
             .write(move |tx, c: &Caller| {
@@ -164,6 +177,7 @@ impl FeedbackApi {
                 full(tx, row)
             })
             .await?;
+        publish(&self.state, &emit, &v).await;
         let tag = etag(v.version);
         Ok(BatchResponse::Ok(Json(v), tag))
     }
@@ -202,6 +216,7 @@ impl FeedbackApi {
         >,
     ) -> AppResult<BatchCreated> {
         let call = Call::new(&self.state, auth)?;
+        let emit = call.emitter();
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let b = body.0;
         let req_hash = idempotency::request_hash("POST /feedback-batches", &b);
@@ -257,6 +272,7 @@ impl FeedbackApi {
             .await?;
         let location = format!("/api/v1/feedback-batches/{}", v.id);
         let tag = etag(v.version);
+        publish(&self.state, &emit, &v).await;
         Ok(BatchCreated::Created(
             Json(v),
             tag,

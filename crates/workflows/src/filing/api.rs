@@ -25,6 +25,7 @@ use crate::deadlines::{self, NewObligation, ObligationKind, Period};
 use crate::documents::{HtmlDocument, XlsxDocument};
 use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
+use crate::events::{Emitter, EventKind};
 use crate::handler::Call;
 use crate::org::model::subtree_end;
 use crate::org::repo::OrgUnitRow;
@@ -213,6 +214,18 @@ pub(super) fn audit_filing(
     )
 }
 
+/// Tells `/events` subscribers who see the filing's unit that it changed (the committee above
+/// sees the unit in its subtree; the county-wide roles see everything).
+pub(super) async fn publish(state: &AppState, emit: &Emitter, v: &FilingView) {
+    emit.workflow(
+        state,
+        EventKind::FilingChanged,
+        &v.filing.id,
+        vec![v.filing.unit_id.clone()],
+    )
+    .await;
+}
+
 impl FilingApi {
     /// Runs a change on a filing the caller's unit owns.
     async fn own_change<F>(&self, auth: Auth, id: String, f: F) -> AppResult<(FilingView, i64)>
@@ -222,16 +235,20 @@ impl FilingApi {
             + 'static,
     {
         let call = Call::new(&self.state, auth)?;
+        let emit = call.emitter();
         let today = crate::clock::today();
-        call.write(move |tx, c: &Caller| {
-            let (cur, unit) = visible(tx, c, &id)?;
-            if !c.acts_for(&cur.unit_id) {
-                return Err(not_recording_unit().into());
-            }
-            let next = f(tx, c, cur, &unit)?;
-            Ok((full_view(tx, &next, &unit, today)?, next.version))
-        })
-        .await
+        let out = call
+            .write(move |tx, c: &Caller| {
+                let (cur, unit) = visible(tx, c, &id)?;
+                if !c.acts_for(&cur.unit_id) {
+                    return Err(not_recording_unit().into());
+                }
+                let next = f(tx, c, cur, &unit)?;
+                Ok((full_view(tx, &next, &unit, today)?, next.version))
+            })
+            .await?;
+        publish(&self.state, &emit, &out.0).await;
+        Ok(out)
     }
 
     async fn document(
@@ -299,6 +316,7 @@ impl FilingApi {
         body: JsonBody<CreateFilingRequest>,
     ) -> AppResult<FilingResponse> {
         let call = Call::new(&self.state, auth)?;
+        let emit = call.emitter();
         let b = body.0;
         let today = crate::clock::today();
         let period = parse_quarter(&b.period).ok_or_else(|| {
@@ -354,6 +372,7 @@ impl FilingApi {
             })
             .await?;
         let location = format!("/api/v1/filings/{}", view.filing.id);
+        publish(&self.state, &emit, &view).await;
         Ok(FilingResponse::Created(Json(view), etag(version), location))
     }
 

@@ -70,18 +70,22 @@ impl FilingReviewApi {
         F: FnOnce(&mut TenantTx<'_>, &Caller, FilingRow) -> DbResult<FilingRow> + Send + 'static,
     {
         let call = Call::new(&self.state, auth)?;
+        let emit = call.emitter();
         let today = crate::clock::today();
-        call.write(move |tx, c: &Caller| {
-            let (cur, unit) = visible(tx, c, &id)?;
-            // A unit never reviews its own filing; the reviewer is its upper committee and
-            // sees the unit (a township committee only its own villages).
-            if upper_role(unit.kind()) != Some(c.principal.role) || !c.vis.sees(&unit) {
-                return Err(not_upper_committee().into());
-            }
-            let next = f(tx, c, cur)?;
-            Ok((full_view(tx, &next, &unit, today)?, next.version))
-        })
-        .await
+        let out = call
+            .write(move |tx, c: &Caller| {
+                let (cur, unit) = visible(tx, c, &id)?;
+                // A unit never reviews its own filing; the reviewer is its upper committee and
+                // sees the unit (a township committee only its own villages).
+                if upper_role(unit.kind()) != Some(c.principal.role) || !c.vis.sees(&unit) {
+                    return Err(not_upper_committee().into());
+                }
+                let next = f(tx, c, cur)?;
+                Ok((full_view(tx, &next, &unit, today)?, next.version))
+            })
+            .await?;
+        super::api::publish(&self.state, &emit, &out.0).await;
+        Ok(out)
     }
 }
 

@@ -18,6 +18,7 @@ use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::auth::Auth;
 use crate::db::{DbResult, TenantTx};
 use crate::error::{AppError, AppResult, FieldError, Gather};
+use crate::events::{Emitter, EventKind};
 use crate::handler::Call;
 use crate::org::model::OrgKind;
 
@@ -305,6 +306,7 @@ impl ReportingApi {
         >,
     ) -> AppResult<HandbookCreated> {
         let call = Call::new(&self.state, auth)?;
+        let emit = call.emitter();
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let b = body.0;
         let req_hash = idempotency::request_hash("POST /handbooks", &b);
@@ -338,6 +340,7 @@ impl ReportingApi {
                 Ok((v, false))
             })
             .await?;
+        publish(&self.state, &emit, &v).await;
         let location = format!("/api/v1/handbooks/{}", v.id);
         Ok(HandbookCreated::Created(
             Json(v.clone()),
@@ -451,6 +454,7 @@ impl ReportingApi {
         if_match_h: Header<Option<String>>,
     ) -> AppResult<ReissuedResponse> {
         let call = Call::new(&self.state, auth)?;
+        let emit = call.emitter();
         let id = path_id(&id.0)?;
         let expected_version = expected(if_match_h.0)?;
         let b = body.0;
@@ -479,6 +483,7 @@ impl ReportingApi {
                 })
             })
             .await?;
+        publish(&self.state, &emit, &out.new).await;
         let location = format!("/api/v1/handbooks/{}", out.new.id);
         let tag = etag(out.new.version);
         Ok(ReissuedResponse::Created(Json(out), tag, location))
@@ -497,6 +502,7 @@ impl ReportingApi {
         if_match_h: Header<Option<String>>,
     ) -> AppResult<HandbookResponse> {
         let call = Call::new(&self.state, auth)?;
+        let emit = call.emitter();
         let id = path_id(&id.0)?;
         let expected_version = expected(if_match_h.0)?;
         let reason = model::parse_text("reason", &body.0.reason, 200)
@@ -512,6 +518,7 @@ impl ReportingApi {
                 view(tx, row)
             })
             .await?;
+        publish(&self.state, &emit, &v).await;
         let tag = etag(v.version);
         Ok(HandbookResponse::Ok(Json(v), tag))
     }
@@ -553,6 +560,13 @@ impl ReportingApi {
     }
 }
 
+/// Tells `/events` subscribers who see the handbook's branch or village that it changed.
+async fn publish(state: &AppState, emit: &Emitter, v: &HandbookView) {
+    let units = vec![v.branch_id.clone(), v.village_id.clone()];
+    emit.workflow(state, EventKind::HandbookChanged, &v.id, units)
+        .await;
+}
+
 impl ReportingApi {
     async fn confirm(
         &self,
@@ -563,6 +577,7 @@ impl ReportingApi {
         village: bool,
     ) -> AppResult<HandbookResponse> {
         let call = Call::new(&self.state, auth)?;
+        let emit = call.emitter();
         let id = path_id(&id.0)?;
         let expected_version = expected(if_match_h.0)?;
         let b = body.0;
@@ -588,6 +603,7 @@ impl ReportingApi {
                 view(tx, row)
             })
             .await?;
+        publish(&self.state, &emit, &v).await;
         let tag = etag(v.version);
         Ok(HandbookResponse::Ok(Json(v), tag))
     }
