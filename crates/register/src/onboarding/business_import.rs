@@ -585,6 +585,68 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::org::repo::OrgUnitRow;
+
+    fn unit(id: &str, kind: &str, name: &str, parent: Option<&str>) -> OrgUnitRow {
+        OrgUnitRow {
+            tenant_id: "t".into(),
+            id: id.into(),
+            kind: kind.into(),
+            name: name.into(),
+            parent_id: parent.map(Into::into),
+            path: String::new(),
+            depth: 0,
+            active: true,
+            version: 1,
+            created_at: chrono::NaiveDateTime::MIN,
+            updated_at: chrono::NaiveDateTime::MIN,
+        }
+    }
+
+    fn anji() -> Units {
+        Units::new(
+            vec!["安吉县".into(), "安吉".into()],
+            vec![
+                unit("o", "aic_office", "递铺市场监管所", None),
+                unit("m", "market", "递铺农贸市场", Some("o")),
+                unit("m2", "market", "孝丰农贸市场", Some("o")),
+                unit("mp", "market_party_org", "递铺农贸市场党支部", Some("m")),
+                unit("t", "township", "递铺街道", None),
+                unit("t2", "township", "孝丰镇", None),
+                unit("v", "village", "古城村", Some("t")),
+            ],
+        )
+    }
+
+    fn found(u: &Units, col: Col, s: &str) -> Option<String> {
+        u.resolve(s, fits(col)).ok().map(|(r, _)| r.id.clone())
+    }
+
+    #[test]
+    fn markets_and_townships_by_the_names_registers_give_them() {
+        let u = anji();
+        let m = Col::BizMarket;
+        assert_eq!(found(&u, m, "递铺农贸市场").as_deref(), Some("m"));
+        assert_eq!(found(&u, m, "安吉县递铺农贸市场").as_deref(), Some("m"));
+        assert_eq!(found(&u, m, "安吉 孝丰农贸市场").as_deref(), Some("m2"));
+        // A market column finds markets only: not the market's party branch, not a township.
+        assert_eq!(found(&u, m, "递铺街道"), None);
+        assert_eq!(found(&u, m, "递铺农贸市场党支部").as_deref(), Some("m"));
+        assert_eq!(found(&u, m, "递铺菜市场"), None);
+        let near: Vec<&str> = u
+            .suggest("递铺菜市场", fits(m), 3)
+            .into_iter()
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(near.first(), Some(&"m"), "{near:?}");
+        let t = Col::BizTownship;
+        assert_eq!(found(&u, t, "递铺街道").as_deref(), Some("t"));
+        assert_eq!(found(&u, t, "安吉县孝丰镇").as_deref(), Some("t2"));
+        // A township column finds townships only.
+        assert_eq!(found(&u, t, "古城村"), None);
+        assert_eq!(found(&u, t, "递铺农贸市场"), None);
+        assert!(u.suggest("递铺镇", fits(t), 3).iter().any(|r| r.id == "t"));
+    }
 
     #[test]
     fn kinds_read_from_what_the_row_says() {
