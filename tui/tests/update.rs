@@ -378,14 +378,19 @@ fn the_member_import_maps_a_name_then_runs_again_and_commits_when_nothing_is_lef
 #[test]
 fn the_import_screen_switches_to_a_business_register_and_runs_the_file_again() {
     let mut m = sample::model(Lang::Zh, "county_admin", Tab::Import);
-    // Open a member sheet, then say it is a business register: the same file runs again there.
+    update(
+        &mut m,
+        Msg::Reply(Call::Mappings, Ok(Reply::Mappings(vec![sample::mapping()]))),
+    );
+    // Open a member sheet, then say it is a business register: the same file runs again there,
+    // without the member sheet's saved mapping.
     key(&mut m, KeyCode::Char('o'));
     typ(&mut m, "/tmp/register.csv");
     let cmds = key(&mut m, KeyCode::Enter);
     let members = Call::ImportSheet {
         sheet: SheetKind::Members,
         path: "/tmp/register.csv".into(),
-        mapping: None,
+        mapping: Some("m1".into()),
         commit: false,
     };
     assert_eq!(cmds.first(), Some(&Cmd::Call(members.clone())), "{cmds:?}");

@@ -1,6 +1,7 @@
 //! County admin: a member sheet or a business register through the import, as the API runs it.
-//! `t` says what the sheet holds (党员 / 经营主体, and runs it again); `o` opens a file and
-//! runs the dry run; `m` switches the saved mapping (and runs it again); the report shows where
+//! `t` says what the sheet holds (党员 / 经营主体; runs it again, without a saved mapping); `o`
+//! opens a file and runs the dry run; `m` switches the saved mapping (and runs it again); the
+//! report shows where
 //! the table was found, what was rewritten, each unknown organisation name once with the closest
 //! units, and the bad rows; ↑↓ choose a name, ←→ one of its suggestions, Enter maps it (saved
 //! in the mapping); `c` commits the valid rows once nothing is left to map.
@@ -109,7 +110,9 @@ pub fn key(s: &mut State, k: KeyEvent) -> Action {
             });
         }
         KeyCode::Char('t') => {
+            // A saved mapping serves one kind of sheet: the other kind starts without one.
             s.sheet = s.sheet.next();
+            s.mapping = None;
             s.report = None;
             return s.dry_run().map_or(Action::None, |c| Action::Calls(vec![c]));
         }
