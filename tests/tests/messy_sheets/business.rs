@@ -604,12 +604,23 @@ async fn a_business_register_as_it_is_kept_imports_with_only_the_bad_rows_reject
     let bamboo_id = bamboo["id"].as_str().expect("id").to_owned();
     let mut changed = rows.clone();
     changed.iter_mut().find(|(n, _)| *n == 9).expect("row 9").1[10] = "15".into();
+    // A stall registered without a code gains one: matched on its market and stall.
+    let zhao_code = code("92330523MA2B3C4L2");
+    changed.iter_mut().find(|(n, _)| *n == 7).expect("row 7").1[1] = zhao_code.clone();
     let v = report(&app, tok, &commit, workbook(&changed)).await;
     assert_eq!(
-        (v["updated"].as_u64(), v["unchanged"].as_u64()),
-        (Some(1), Some(5)),
+        (
+            v["created"].as_u64(),
+            v["updated"].as_u64(),
+            v["unchanged"].as_u64()
+        ),
+        (Some(0), Some(2), Some(4)),
         "{v}"
     );
+    let (_, found) =
+        send(app.get(&format!("/api/v1/businesses?credit_code={zhao_code}"), tok)).await;
+    assert_eq!(found["items"][0]["id"], zhao["id"], "{found}");
+    assert_eq!(found["items"][0]["kind"], "market_stall", "{found}");
     let r = app
         .get(&format!("/api/v1/businesses/{bamboo_id}"), tok)
         .send()

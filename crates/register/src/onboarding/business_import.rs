@@ -124,6 +124,8 @@ fn text(r: &mut RowReader<'_>, c: Col, max: usize) -> Option<String> {
 /// What a row says about a business, before it is matched.
 struct Read {
     kind: Option<BusinessKind>,
+    /// The kind was not written but read from the code or the stall.
+    kind_inferred: bool,
     name: Option<String>,
     credit_code: Option<String>,
     market_id: Option<String>,
@@ -157,6 +159,15 @@ fn inferred_kind(code: Option<&str>, market_and_stall: bool) -> Option<BusinessK
 
 fn owner(r: &mut RowReader<'_>, keys: &CountyKeys, owners: &Owners) -> Owner {
     let name = r.text(Col::BizOwnerName);
+    if let Some(Cell::Number(_)) = r.cell(Col::BizOwnerIdNumber) {
+        r.error(
+            Col::BizOwnerIdNumber,
+            "id_number_not_text",
+            "身份证号被存成了数字，末尾几位已丢失；请把该列设为文本格式后重新填写".into(),
+            "stored as a number, which loses the last digits; format the column as text".into(),
+        );
+        return Owner::None;
+    }
     let id_number = r.normal(Col::BizOwnerIdNumber, norm::id_number);
     let phone = r.normal(Col::BizOwnerPhone, norm::phone);
     if let Some(t) = id_number {
@@ -217,9 +228,11 @@ fn owner(r: &mut RowReader<'_>, keys: &CountyKeys, owners: &Owners) -> Owner {
 /// One row read into a business's values, names resolved. Every cell is read (and its
 /// rewrites counted) whatever else is wrong with the row.
 fn read(r: &mut RowReader<'_>, units: &Units, keys: &CountyKeys, owners: &Owners) -> Read {
-    let name = r
-        .required(Col::BizName)
-        .and_then(|_| text(r, Col::BizName, 100));
+    let name = if r.cell(Col::BizName).and_then(Cell::text).is_none() {
+        r.required(Col::BizName)
+    } else {
+        text(r, Col::BizName, 100)
+    };
     let credit_code = r
         .normal(Col::BizCreditCode, norm::credit_code)
         .and_then(|t| match CreditCode::parse("credit_code", &t) {
@@ -252,6 +265,7 @@ fn read(r: &mut RowReader<'_>, units: &Units, keys: &CountyKeys, owners: &Owners
         n
     });
     let status = r.choice(Col::BizStatus, |s, _| status_word(s));
+    let kind_inferred = kind.is_none() && !kind_given;
     let kind = match kind {
         Some(k) => Some(k),
         None if kind_given => None,
@@ -260,10 +274,9 @@ fn read(r: &mut RowReader<'_>, units: &Units, keys: &CountyKeys, owners: &Owners
                 credit_code.as_deref(),
                 market_id.is_some() && stall_no.is_some(),
             );
-            if k.is_some() {
-                r.note(Col::BizKind, Fix::KindFromCode);
-            } else if r.cell(Col::BizCreditCode).and_then(Cell::text).is_none()
-                || credit_code.is_some()
+            if k.is_none()
+                && (r.cell(Col::BizCreditCode).and_then(Cell::text).is_none()
+                    || credit_code.is_some())
             {
                 r.error(
                     Col::BizKind,
@@ -278,6 +291,7 @@ fn read(r: &mut RowReader<'_>, units: &Units, keys: &CountyKeys, owners: &Owners
     let owner = owner(r, keys, owners);
     Read {
         kind,
+        kind_inferred,
         name,
         credit_code,
         market_id,
@@ -321,7 +335,14 @@ fn values(
             status_since: None,
         },
     };
-    v.kind = kind;
+    // A kind read from the code says what a new business is; a registered one keeps its own.
+    match old {
+        Some(o) if row.kind_inferred => v.kind.clone_from(&o.kind),
+        _ => v.kind = kind,
+    }
+    if row.kind_inferred && old.is_none() {
+        r.note(Col::BizKind, Fix::KindFromCode);
+    }
     v.name = name;
     if row.credit_code.is_some() {
         v.credit_code = row.credit_code;
@@ -463,11 +484,19 @@ pub fn plan(
             plan.errors.extend(r.errors.drain(..));
             continue;
         }
-        let old = match (&got.credit_code, &stall) {
-            (Some(c), _) => by_code.get(c.as_str()).copied(),
-            (None, Some((m, s))) => by_stall.get(&(m.as_str(), s.as_str())).copied(),
-            _ => None,
-        };
+        // By credit code; else by market and stall, when the row or the stall's business has
+        // no code (a stall registered without one gains it here).
+        let old = got
+            .credit_code
+            .as_deref()
+            .and_then(|c| by_code.get(c).copied())
+            .or_else(|| {
+                let (m, s) = stall.as_ref()?;
+                by_stall
+                    .get(&(m.as_str(), s.as_str()))
+                    .copied()
+                    .filter(|b| got.credit_code.is_none() || b.credit_code.is_none())
+            });
         let owner = got.owner.clone();
         let Some(v) = values(&mut r, got, old, &grids) else {
             plan.errors.extend(r.errors.drain(..));
