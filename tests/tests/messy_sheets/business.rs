@@ -78,7 +78,8 @@ fn wide_lower(s: &str) -> String {
 }
 
 /// The data rows (row as the sheet numbers it, cells). Rows 5–7 and 9 are good, 10–11 name a
-/// market the register does not know, 12–17 are bad.
+/// market the register does not know (11 without its kind, read from its stall once mapped),
+/// 12–17 are bad.
 fn rows() -> Vec<(u32, Vec<String>)> {
     let good = code("92330523MA2B3C4D5");
     let bad_check = {
@@ -202,7 +203,8 @@ fn rows() -> Vec<(u32, Vec<String>)> {
                 [
                     "",
                     "孙记鲜肉",
-                    "市场摊位",
+                    // No kind: a stall in a market, once the market's name is mapped.
+                    "",
                     "递铺菜市场",
                     "B-02",
                     "",
@@ -571,6 +573,11 @@ async fn a_business_register_as_it_is_kept_imports_with_only_the_bad_rows_reject
         (&json!("small_micro_enterprise"), &json!(12))
     );
     assert_eq!(by_name("钱记水果")["market_id"], market);
+    let sun = by_name("孙记鲜肉");
+    assert_eq!(
+        (&sun["kind"], &sun["market_id"]),
+        (&json!("market_stall"), &json!(market))
+    );
     for (business, owner) in [("建国五金店", "王建国"), ("赵记蔬菜", "赵敏")] {
         let b = by_name(business);
         let (_, people) = send(app.get(

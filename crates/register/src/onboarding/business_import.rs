@@ -274,7 +274,10 @@ fn read(r: &mut RowReader<'_>, units: &Units, keys: &CountyKeys, owners: &Owners
                 credit_code.as_deref(),
                 market_id.is_some() && stall_no.is_some(),
             );
+            // Not when the row already fails on its code, or waits for its market's name to
+            // be mapped (the stall it is may then say the kind).
             if k.is_none()
+                && !r.waits
                 && (r.cell(Col::BizCreditCode).and_then(Cell::text).is_none()
                     || credit_code.is_some())
             {
