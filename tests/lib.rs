@@ -31,7 +31,7 @@ use harness::accounts::totp_key;
 pub use harness::accounts::{County, totp_code, totp_code_at, unix_now};
 pub use harness::events::Events;
 pub use harness::responses::{fields, id, problem, send, send_tagged};
-pub use harness::world::{OneGrid, TwoGrids, id_number};
+pub use harness::world::{OneGrid, TwoGrids, credit_code, id_number};
 
 pub const OPERATOR: &str = "operator";
 pub const PASSWORD: &str = "Test-password-2026";

@@ -27,6 +27,7 @@ use crate::members::api::MemberApi;
 use crate::members::consent::ConsentApi;
 use crate::members::status::MemberStatusApi;
 use crate::onboarding::api::SpreadsheetApi;
+use crate::onboarding::business_api::BusinessImportApi;
 use crate::onboarding::mapping_api::ImportMappingsApi;
 use crate::org::api::OrgApi;
 use crate::privacy::api::PrivacyApi;
@@ -67,7 +68,7 @@ pub type RegisterApis = (
     BusinessApi,
     MarketApi,
     MemberStatusApi,
-    (EventsApi, ImportMappingsApi),
+    (EventsApi, ImportMappingsApi, BusinessImportApi),
 );
 
 /// The dual-linkage workflows and the deadline engine (issue 5).
@@ -108,6 +109,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             (
                 EventsApi { state: state.clone() },
                 ImportMappingsApi { state: state.clone() },
+                BusinessImportApi { state: state.clone() },
             ),
             ),
             (

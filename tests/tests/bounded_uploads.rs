@@ -125,6 +125,10 @@ async fn a_sheet_spanning_every_cell_is_refused_and_the_server_keeps_serving() {
             &w.c.admin_token,
         ),
         (
+            "/api/v1/businesses/import?dry_run=false".to_owned(),
+            &w.c.admin_token,
+        ),
+        (
             format!("/api/v1/qq-groups/{file}/snapshots/file"),
             &w.maintainer_tok,
         ),
@@ -209,18 +213,16 @@ async fn the_right_to_the_target_is_checked_before_the_file_is_read() {
             .expect("paste");
         problem(r, *status, code).await;
     }
-    // Member import: county admins only, whatever the file.
-    for tok in [&w.village_tok, &w.maintainer_tok] {
-        for body in [&hostile, &junk] {
-            let r = post_bytes(
-                &app,
-                "/api/v1/members/import?dry_run=false",
-                tok,
-                XLSX,
-                body.clone(),
-            )
-            .await;
-            problem(r, 403, "forbidden").await;
+    // Member and business-register imports: county admins only, whatever the file.
+    for path in [
+        "/api/v1/members/import?dry_run=false",
+        "/api/v1/businesses/import?dry_run=false",
+    ] {
+        for tok in [&w.village_tok, &w.maintainer_tok] {
+            for body in [&hostile, &junk] {
+                let r = post_bytes(&app, path, tok, XLSX, body.clone()).await;
+                problem(r, 403, "forbidden").await;
+            }
         }
     }
     assert_eq!(snapshots(&app, &w).await, 0);

@@ -3,7 +3,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use shuanglian_tui::api::ApiError;
-use shuanglian_tui::api::types::Problem;
+use shuanglian_tui::api::types::{Problem, SheetKind};
 use shuanglian_tui::app::{Call, Cmd, Model, Msg, Reply, Stage, Tab, update};
 use shuanglian_tui::i18n::Lang;
 use shuanglian_tui::sample;
@@ -308,7 +308,8 @@ fn the_member_import_maps_a_name_then_runs_again_and_commits_when_nothing_is_lef
     key(&mut m, KeyCode::Char('o'));
     typ(&mut m, "/tmp/roster.csv");
     let cmds = key(&mut m, KeyCode::Enter);
-    let want = Call::ImportMembers {
+    let want = Call::ImportSheet {
+        sheet: SheetKind::Members,
         path: "/tmp/roster.csv".into(),
         mapping: Some("m1".into()),
         commit: false,
@@ -339,7 +340,8 @@ fn the_member_import_maps_a_name_then_runs_again_and_commits_when_nothing_is_lef
         &mut m,
         Msg::Reply(map, Ok(Reply::Mapping(sample::mapping()))),
     );
-    let again = Call::ImportMembers {
+    let again = Call::ImportSheet {
+        sheet: SheetKind::Members,
         path: "/tmp/roster.csv".into(),
         mapping: Some("m1".into()),
         commit: false,
@@ -351,7 +353,8 @@ fn the_member_import_maps_a_name_then_runs_again_and_commits_when_nothing_is_lef
     let cmds = key(&mut m, KeyCode::Char('c'));
     assert_eq!(
         cmds.first(),
-        Some(&Cmd::Call(Call::ImportMembers {
+        Some(&Cmd::Call(Call::ImportSheet {
+            sheet: SheetKind::Members,
             path: "/tmp/roster.csv".into(),
             mapping: Some("m1".into()),
             commit: true,
@@ -362,11 +365,88 @@ fn the_member_import_maps_a_name_then_runs_again_and_commits_when_nothing_is_lef
     let cmds = key(&mut m, KeyCode::Char('m'));
     assert_eq!(
         cmds.first(),
-        Some(&Cmd::Call(Call::ImportMembers {
+        Some(&Cmd::Call(Call::ImportSheet {
+            sheet: SheetKind::Members,
             path: "/tmp/roster.csv".into(),
             mapping: None,
             commit: false,
         })),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn the_import_screen_switches_to_a_business_register_and_runs_the_file_again() {
+    let mut m = sample::model(Lang::Zh, "county_admin", Tab::Import);
+    update(
+        &mut m,
+        Msg::Reply(Call::Mappings, Ok(Reply::Mappings(vec![sample::mapping()]))),
+    );
+    // Open a member sheet, then say it is a business register: the same file runs again there,
+    // without the member sheet's saved mapping.
+    key(&mut m, KeyCode::Char('o'));
+    typ(&mut m, "/tmp/register.csv");
+    let cmds = key(&mut m, KeyCode::Enter);
+    let members = Call::ImportSheet {
+        sheet: SheetKind::Members,
+        path: "/tmp/register.csv".into(),
+        mapping: Some("m1".into()),
+        commit: false,
+    };
+    assert_eq!(cmds.first(), Some(&Cmd::Call(members.clone())), "{cmds:?}");
+    update(
+        &mut m,
+        Msg::Reply(members, Ok(Reply::MemberImport(sample::member_import()))),
+    );
+    let cmds = key(&mut m, KeyCode::Char('t'));
+    let businesses = Call::ImportSheet {
+        sheet: SheetKind::Businesses,
+        path: "/tmp/register.csv".into(),
+        mapping: None,
+        commit: false,
+    };
+    assert_eq!(
+        cmds.first(),
+        Some(&Cmd::Call(businesses.clone())),
+        "{cmds:?}"
+    );
+    assert!(
+        m.import.report.is_none(),
+        "the members' report is not shown for it"
+    );
+    let mut clean = sample::member_import();
+    clean.unknown_org_names.clear();
+    clean.owners_linked = Some(1);
+    update(
+        &mut m,
+        Msg::Reply(businesses, Ok(Reply::MemberImport(clean.clone()))),
+    );
+    // A file opened now is a business register too, and so is the commit.
+    let cmds = key(&mut m, KeyCode::Char('c'));
+    let commit = Call::ImportSheet {
+        sheet: SheetKind::Businesses,
+        path: "/tmp/register.csv".into(),
+        mapping: None,
+        commit: true,
+    };
+    assert_eq!(cmds.first(), Some(&Cmd::Call(commit.clone())), "{cmds:?}");
+    clean.dry_run = false;
+    update(&mut m, Msg::Reply(commit, Ok(Reply::MemberImport(clean))));
+    let (zh, _) = m.message.clone().expect("message");
+    assert!(zh.contains("户"), "{zh}");
+    // Any key closes the message.
+    key(&mut m, KeyCode::Esc);
+    key(&mut m, KeyCode::Char('o'));
+    typ(&mut m, "/tmp/b.csv");
+    let cmds = key(&mut m, KeyCode::Enter);
+    assert!(
+        matches!(
+            cmds.first(),
+            Some(Cmd::Call(Call::ImportSheet {
+                sheet: SheetKind::Businesses,
+                ..
+            }))
+        ),
         "{cmds:?}"
     );
 }

@@ -4,29 +4,15 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shuanglian_tests::{County, TestApp, TwoGrids, fields, id, problem, send_tagged, spawn_app};
+use shuanglian_tests::{
+    County, TestApp, TwoGrids, credit_code, fields, id, problem, send_tagged, spawn_app,
+};
 
 mod demo;
 mod markets;
 mod people;
 mod register;
 mod scope;
-
-/// A credit code with a valid GB 32100 check character.
-fn credit_code(first17: &str) -> String {
-    const CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let sum: usize = first17
-        .bytes()
-        .enumerate()
-        .map(|(i, c)| {
-            let v = CHARS.iter().position(|&x| x == c).expect("charset");
-            // Weights 3^i mod 31.
-            let w = (0..i).fold(1usize, |w, _| w * 3 % 31);
-            v * w
-        })
-        .sum();
-    format!("{first17}{}", CHARS[(31 - sum % 31) % 31] as char)
-}
 
 fn names(v: &Value) -> Vec<String> {
     v["items"]

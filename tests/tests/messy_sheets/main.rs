@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shuanglian_tests::{problem, send, spawn_app};
 
+mod business;
 mod mapping;
 mod sheet;
 

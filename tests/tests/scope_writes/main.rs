@@ -206,6 +206,10 @@ fn cases() -> Vec<Case> {
         case("POST", "/businesses/{id}/people/{link_id}/end", BusinessLink, json!({ "until": on })),
         case("POST", "/markets", Office, json!({ "name": "越界市场", "aic_office_id": "$T" })),
         case("PATCH", "/markets/{id}", Market, json!({ "stall_count": 7 })),
+        // The business-register import names one object: a saved mapping (another county's, or
+        // one that does not exist, is the same 422). Its file names units by name, in the
+        // importer's own county; it is committed (`dry_run=false`) so a write would show.
+        case("POST", "/businesses/import?dry_run=false&mapping=$T", ImportMapping, Value::String("统一社会信用代码,名称,类型\n,越界商户,个体工商户\n".into())),
         // Saved import mappings: naming another county's unit, or changing its mapping.
         case("POST", "/import-mappings", Village, json!({ "name": "越界对应", "org_names": { "越界村": { "unit_id": "$T" } } })),
         case("PUT", "/import-mappings/{id}", ImportMapping, json!({ "name": "越界改名" })),
@@ -561,7 +565,8 @@ async fn answer(
 }
 
 fn fill(c: &Case, caller: &Caller, target: &(String, String), n: usize) -> (String, Value) {
-    let mut path = c.path.to_owned();
+    // A target named in the query string (`?mapping=$T`).
+    let mut path = c.path.replace("$T", &target.0);
     if let Some(i) = path.find("{id}") {
         path.replace_range(i..i + 4, &target.0);
     }

@@ -41,6 +41,7 @@ pub const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ),
     ("get", "/org-units", None, Some("OrgUnitPage")),
     ("post", "/members/import", None, Some("ImportReport")),
+    ("post", "/businesses/import", None, Some("ImportReport")),
     ("get", "/import-mappings", None, Some("MappingList")),
     (
         "post",
@@ -174,6 +175,7 @@ pub const FIELDS: &[(&str, &[(&str, &str)])] = &[
             ("layout", "object"),
             ("normalised", "array"),
             ("unknown_org_names", "array"),
+            ("owners_linked", "integer"),
         ],
     ),
     (

@@ -286,15 +286,17 @@ impl Client {
         .await
     }
 
-    /// Imports a member sheet: a dry run, or the commit with the rejected rows left out.
-    pub async fn import_members(
+    /// Imports a member sheet or a business register: a dry run, or the commit with the
+    /// rejected rows left out.
+    pub async fn import_sheet(
         &self,
+        sheet: SheetKind,
         content_type: &str,
         bytes: Vec<u8>,
         mapping: Option<&str>,
         commit: bool,
     ) -> ApiResult<MemberImport> {
-        let mut path = format!("/members/import?dry_run={}", !commit);
+        let mut path = format!("{}?dry_run={}", sheet.path(), !commit);
         if commit {
             path.push_str("&skip_invalid=true");
         }

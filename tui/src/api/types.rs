@@ -395,7 +395,43 @@ pub struct DeadlineList {
     pub summary: DeadlineSummary,
 }
 
-/// The member import's report (`POST /members/import`), as the import screen shows it.
+/// What a sheet to import holds: members (`POST /members/import`) or a business register
+/// (`POST /businesses/import`); both answer with the same report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SheetKind {
+    #[default]
+    Members,
+    Businesses,
+}
+
+impl SheetKind {
+    /// The import's path, relative to /api/v1.
+    pub fn path(self) -> &'static str {
+        match self {
+            SheetKind::Members => "/members/import",
+            SheetKind::Businesses => "/businesses/import",
+        }
+    }
+
+    /// The other kind: the import screen's `t` switches between them.
+    pub fn next(self) -> SheetKind {
+        match self {
+            SheetKind::Members => SheetKind::Businesses,
+            SheetKind::Businesses => SheetKind::Members,
+        }
+    }
+
+    /// What the sheet holds, (zh-CN, English).
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            SheetKind::Members => ("党员", "members"),
+            SheetKind::Businesses => ("经营主体", "businesses"),
+        }
+    }
+}
+
+/// The import's report (`POST /members/import`, `POST /businesses/import`), as the import
+/// screen shows it.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 pub struct MemberImport {
     pub dry_run: bool,
@@ -411,6 +447,9 @@ pub struct MemberImport {
     pub layout: ImportLayout,
     pub normalised: Vec<Normalisation>,
     pub unknown_org_names: Vec<UnknownOrgName>,
+    /// Business registers: owners found in the member register and linked.
+    #[serde(default)]
+    pub owners_linked: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -63,8 +63,10 @@ pub enum Call {
         group: String,
         path: String,
     },
-    /// The member import: a dry run, or the commit of the valid rows.
-    ImportMembers {
+    /// The import of a member sheet or a business register: a dry run, or the commit of the
+    /// valid rows.
+    ImportSheet {
+        sheet: SheetKind,
         path: String,
         mapping: Option<String>,
         commit: bool,
@@ -270,7 +272,8 @@ pub async fn execute(client: &Client, call: &Call) -> Result<Reply, ApiError> {
             let (ct, bytes) = read_file(path).map_err(|e| unreadable(path, &e))?;
             Reply::Imported(client.import_file(group, ct, bytes).await?)
         }
-        Call::ImportMembers {
+        Call::ImportSheet {
+            sheet,
             path,
             mapping,
             commit,
@@ -278,7 +281,7 @@ pub async fn execute(client: &Client, call: &Call) -> Result<Reply, ApiError> {
             let (ct, bytes) = read_file(path).map_err(|e| unreadable(path, &e))?;
             Reply::MemberImport(
                 client
-                    .import_members(ct, bytes, mapping.as_deref(), *commit)
+                    .import_sheet(*sheet, ct, bytes, mapping.as_deref(), *commit)
                     .await?,
             )
         }

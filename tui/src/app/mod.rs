@@ -278,9 +278,10 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
             FormKey::Edited => {}
             FormKey::Submit => {
                 if let Some(mut call) = submit(md) {
-                    // The import runs under the mapping chosen on its screen.
-                    if let Call::ImportMembers { mapping, .. } = &mut call {
+                    // The import runs under the mapping and kind of sheet chosen on its screen.
+                    if let Call::ImportSheet { mapping, sheet, .. } = &mut call {
                         *mapping = m.import.mapping_id();
+                        *sheet = m.import.sheet;
                     }
                     return vec![m.call(call)];
                 }
@@ -430,7 +431,8 @@ fn submit(md: &mut Modal) -> Option<Call> {
             role: f.value(2),
             unit: f.opt(3),
         },
-        Purpose::MemberImport => Call::ImportMembers {
+        Purpose::MemberImport => Call::ImportSheet {
+            sheet: SheetKind::Members,
             path: f.value(0),
             mapping: None,
             commit: false,

@@ -195,12 +195,29 @@ pub(super) fn reply(m: &mut Model, call: Call, result: Result<Reply, ApiError>) 
             deadlines::loaded(&mut m.deadlines, d);
             Vec::new()
         }
-        (Call::ImportMembers { path, commit, .. }, Reply::MemberImport(r)) => {
+        (
+            Call::ImportSheet {
+                sheet,
+                path,
+                commit,
+                ..
+            },
+            Reply::MemberImport(r),
+        ) => {
             m.modal = None;
             m.import.path = Some(path);
+            m.import.sheet = sheet;
             if commit {
+                let unit = if sheet == SheetKind::Members {
+                    "人"
+                } else {
+                    "户"
+                };
                 m.message = Some((
-                    format!("已导入：新增 {} 人，更新 {} 人。", r.created, r.updated),
+                    format!(
+                        "已导入：新增 {} {unit}，更新 {} {unit}。",
+                        r.created, r.updated
+                    ),
                     format!("Imported: {} new, {} updated.", r.created, r.updated),
                 ));
             }

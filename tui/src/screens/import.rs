@@ -1,5 +1,7 @@
-//! County admin: a member sheet through the import, as the API runs it. `o` opens a file and
-//! runs the dry run; `m` switches the saved mapping (and runs it again); the report shows where
+//! County admin: a member sheet or a business register through the import, as the API runs it.
+//! `t` says what the sheet holds (党员 / 经营主体; runs it again, without a saved mapping); `o`
+//! opens a file and runs the dry run; `m` switches the saved mapping (and runs it again); the
+//! report shows where
 //! the table was found, what was rewritten, each unknown organisation name once with the closest
 //! units, and the bad rows; ↑↓ choose a name, ←→ one of its suggestions, Enter maps it (saved
 //! in the mapping); `c` commits the valid rows once nothing is left to map.
@@ -11,7 +13,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::api::types::{ImportMapping, MemberImport};
+use crate::api::types::{ImportMapping, MemberImport, SheetKind};
 use crate::app::action::{Action, Modal, Purpose};
 use crate::app::calls::Call;
 use crate::i18n::{Lang, tr};
@@ -19,6 +21,8 @@ use crate::widgets::{Field, Form};
 
 #[derive(Default)]
 pub struct State {
+    /// What the sheet holds: members (the default) or a business register.
+    pub sheet: SheetKind,
     pub mappings: Vec<ImportMapping>,
     /// The saved mapping used (an index into `mappings`), or none.
     pub mapping: Option<usize>,
@@ -40,7 +44,8 @@ impl State {
 
     /// The dry run of the file opened, under the mapping chosen.
     pub fn dry_run(&self) -> Option<Call> {
-        Some(Call::ImportMembers {
+        Some(Call::ImportSheet {
+            sheet: self.sheet,
             path: self.path.clone()?,
             mapping: self.mapping_id(),
             commit: false,
@@ -85,14 +90,31 @@ pub fn key(s: &mut State, k: KeyEvent) -> Action {
     let unknown = s.report.as_ref().map_or(0, |r| r.unknown_org_names.len());
     match k.code {
         KeyCode::Char('o') => {
-            return Action::Open(Modal {
-                form: Form::new(
+            let (zh, en) = match s.sheet {
+                SheetKind::Members => (
                     "导入党员表格（先试导入）",
                     "Import a member sheet (dry run first)",
+                ),
+                SheetKind::Businesses => (
+                    "导入经营主体名录（先试导入）",
+                    "Import a business register (dry run first)",
+                ),
+            };
+            return Action::Open(Modal {
+                form: Form::new(
+                    zh,
+                    en,
                     vec![Field::text("文件路径（xlsx/CSV）", "File (xlsx/CSV)")],
                 ),
                 purpose: Purpose::MemberImport,
             });
+        }
+        KeyCode::Char('t') => {
+            // A saved mapping serves one kind of sheet: the other kind starts without one.
+            s.sheet = s.sheet.next();
+            s.mapping = None;
+            s.report = None;
+            return s.dry_run().map_or(Action::None, |c| Action::Calls(vec![c]));
         }
         KeyCode::Char('m') => {
             s.mapping = match s.mapping {
@@ -150,7 +172,8 @@ pub fn key(s: &mut State, k: KeyEvent) -> Action {
                 .as_ref()
                 .is_some_and(|r| r.dry_run && r.unknown_org_names.is_empty());
             if let (true, Some(path)) = (ready, s.path.clone()) {
-                return Action::Calls(vec![Call::ImportMembers {
+                return Action::Calls(vec![Call::ImportSheet {
+                    sheet: s.sheet,
                     path,
                     mapping: s.mapping_id(),
                     commit: true,
@@ -176,17 +199,20 @@ pub fn draw(f: &mut Frame, area: Rect, lang: Lang, s: &State) {
         .path
         .clone()
         .unwrap_or_else(|| tr(lang, "（未打开）", "(none)").to_owned());
+    let (zh, en) = s.sheet.label();
     let mut top = vec![
         Line::from(format!(
-            "{}{file}    {}{mapping}",
+            "{}{}    {}{file}    {}{mapping}",
+            tr(lang, "表格：", "Sheet: "),
+            tr(lang, zh, en),
             tr(lang, "文件：", "File: "),
             tr(lang, "对应关系：", "Mapping: ")
         )),
         Line::styled(
             tr(
                 lang,
-                "o 打开  m 对应关系  ↑↓ 名称  ←→ 建议  Enter 对应  c 导入有效行  r 刷新",
-                "o open  m mapping  ↑↓ name  ←→ unit  Enter map it  c commit  r refresh",
+                "t 党员/经营主体  o 打开  m 对应关系  ↑↓ 名称  ←→ 建议  Enter 对应  c 导入有效行",
+                "t members/businesses  o open  m mapping  ↑↓ name  ←→ unit  Enter map  c commit",
             ),
             Style::default().fg(Color::DarkGray),
         ),
@@ -216,7 +242,10 @@ pub fn draw(f: &mut Frame, area: Rect, lang: Lang, s: &State) {
             r.layout.skipped.len(),
             tr(lang, "错误", "errors"),
             r.errors.len() as u32 + r.more_errors.unwrap_or(0),
-        ),
+        ) + &r
+            .owners_linked
+            .map(|n| format!(" · {} {n}", tr(lang, "关联业主", "owners linked")))
+            .unwrap_or_default(),
         Style::default().add_modifier(Modifier::BOLD),
     ));
     f.render_widget(Paragraph::new(top), head);

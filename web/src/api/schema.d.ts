@@ -1573,6 +1573,189 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/businesses/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 导入经营主体名录 / Import a business register from xlsx or CSV (county admin)
+         * @description Columns: 统一社会信用代码, 名称 (or 个体工商户名称, 字号 …), 类型 (个体工商户 / 小微企业 /
+         *     市场摊位; read from the credit code when absent), 所属市场, 摊位号, 所在乡镇, 经营场所,
+         *     行业, 从业人数, 经营状态, and the owner: 业主姓名, 业主身份证号, 业主联系电话. Markets and
+         *     townships are found by name; unknown names are listed once each with suggestions and
+         *     can be mapped in a saved mapping (`/import-mappings`). An owner who is a member of the
+         *     register (found by ID-card number, else by name and mobile number) is linked to the
+         *     business as 业主. `dry_run=true` (the default) checks every row and writes nothing;
+         *     `dry_run=false` writes all rows or, if any row is rejected, none (422
+         *     `import_rejected` listing them). Businesses are matched by credit code (a stall without
+         *     one by market and stall number), so importing the same file again changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    dry_run?: boolean;
+                    /**
+                     * @description A saved mapping of this county's headers and market or township names
+                     *     (`/import-mappings`).
+                     */
+                    mapping?: string;
+                    /**
+                     * @description With `dry_run=false`: write the valid rows and list the rejected ones, instead of
+                     *     refusing the whole file. Names still to be mapped refuse it either way.
+                     */
+                    skip_invalid?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description xlsx, or CSV in UTF-8 or GB18030 */
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ImportReport"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, wrong type, unknown field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is expired or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed (role, suspended county, password change required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, including another county's ids */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: a one-time resource already used (an export downloaded) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match does not match the current ETag */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid field values; `errors` names each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match header required */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited or account locked; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Database busy or unreachable, or session store unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/businesses/{id}": {
         parameters: {
             query?: never;
@@ -28860,7 +29043,7 @@ export interface components {
         ImportReport: {
             /**
              * Format: uint32
-             * @description Members new to the county (would be, in a dry run).
+             * @description Members (businesses) new to the county (would be, in a dry run).
              */
             created: number;
             /** @description True when nothing was written. */
@@ -28886,6 +29069,18 @@ export interface components {
              */
             normalised: components["schemas"]["Normalisation"][];
             /**
+             * Format: uint32
+             * @description Business registers only: owners found in the member register (by ID-card number, or by
+             *     name and phone) and newly linked to their business as 业主 (would be, in a dry run).
+             */
+            owners_linked?: number;
+            /**
+             * Format: uint32
+             * @description Business registers only: rows naming an owner who is not a member of the register (most
+             *     owners are not party members); the business is imported without an owner link.
+             */
+            owners_not_in_register?: number;
+            /**
              * @description The first data rows as the mapping reads them (identifiers masked), to check the mapping
              *     before anything is checked or written.
              */
@@ -28897,7 +29092,7 @@ export interface components {
             rows: number;
             /**
              * Format: uint32
-             * @description Members matched by ID-card number with nothing to change.
+             * @description Members matched by ID-card number (businesses by credit code) with nothing to change.
              */
             unchanged: number;
             /**
@@ -28908,7 +29103,7 @@ export interface components {
             unknown_org_names: components["schemas"]["UnknownOrgName"][];
             /**
              * Format: uint32
-             * @description Members matched by ID-card number whose data differ.
+             * @description Members matched by ID-card number (businesses by credit code) whose data differ.
              */
             updated: number;
         };
@@ -29308,7 +29503,7 @@ export interface components {
             /**
              * @description `full_width`, `upper_x`, `phone_country_code`, `phone_separators`, `excel_serial`,
              *     `date_format`, `month_only`, `yes_no`, `gender`, `status_suffix`, `place_name`,
-             *     `org_name`.
+             *     `org_name`, `credit_code_case`, `kind_word`, `kind_from_code`.
              */
             kind: string;
             message: string;

@@ -39,7 +39,7 @@ pub struct BusinessRow {
 }
 
 /// A business as written: every value already validated.
-#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
 #[diesel(table_name = b)]
 #[diesel(treat_none_as_null = true)]
 pub struct BusinessValues {

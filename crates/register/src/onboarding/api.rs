@@ -7,10 +7,10 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::columns::{COLUMNS, Col};
+use super::columns::{COLUMNS, Col, Sheet};
 use super::export::{self, ExportRow, ExportStatus};
 use super::import;
-use super::report::{ImportReport, layout_view, normalised_view, preview, unknown_view};
+use super::report::{ImportReport, Outcome};
 use super::{sheet, xlsx};
 use crate::AppState;
 use crate::api::body::UploadBody;
@@ -31,6 +31,25 @@ use crate::privacy::keys;
 enum ApiTags {
     /// 表格导入与导出 / Spreadsheet import and export
     Spreadsheets,
+}
+
+/// The county's saved mapping an import names (none: the synonym table alone).
+pub(super) async fn saved_mapping(
+    state: &AppState,
+    tid: &crate::tenant::TenantId,
+    id: Option<String>,
+) -> AppResult<super::mapping::Mapping> {
+    let Some(id) = id else {
+        return Ok(super::mapping::Mapping::default());
+    };
+    let id = crate::api::path_id(&id).map_err(|_| mapping_not_found())?;
+    state
+        .db
+        .tenant(tid.clone(), Mode::Read, move |tx| {
+            Ok(super::mapping::get(tx, &id)?.map(|m| m.mapping()))
+        })
+        .await?
+        .ok_or_else(mapping_not_found)
 }
 
 fn mapping_not_found() -> AppError {
@@ -209,6 +228,8 @@ fn export_cells(
             Col::AwaySince => r.away_since.map(|d| d.to_string()).unwrap_or_default(),
             Col::JoinedParty => r.joined_party_on.map(|d| d.to_string()).unwrap_or_default(),
             Col::AssociationMember => if r.association_member { "是" } else { "否" }.into(),
+            // A business register's columns are not in the member sheet.
+            _ => String::new(),
         })
         .collect()
 }
@@ -257,26 +278,15 @@ impl SpreadsheetApi {
         auth.0.require(&[Role::CountyAdmin])?;
         let dry_run = dry_run.0.unwrap_or(true);
         let skip_invalid = skip_invalid.0.unwrap_or(false);
-        let mapping = match mapping.0 {
-            Some(id) => {
-                let id = crate::api::path_id(&id).map_err(|_| mapping_not_found())?;
-                self.state
-                    .db
-                    .tenant(tid.clone(), Mode::Read, move |tx| {
-                        Ok(super::mapping::get(tx, &id)?.map(|m| m.mapping()))
-                    })
-                    .await?
-                    .ok_or_else(mapping_not_found)?
-            }
-            None => super::mapping::Mapping::default(),
-        };
+        let mapping = saved_mapping(&self.state, &tid, mapping.0).await?;
         let bytes = file.0.read().await?;
         let sha = hex::encode(Sha256::digest(&bytes));
-        let columns = mapping.columns();
-        let (layout, table) =
-            tokio::task::spawn_blocking(move || sheet::read_mapped(&bytes, &columns))
-                .await
-                .map_err(|e| AppError::internal(anyhow::anyhow!(e)))??;
+        let columns = mapping.columns(Sheet::Members);
+        let (layout, table) = tokio::task::spawn_blocking(move || {
+            sheet::read_mapped(&bytes, Sheet::Members, &columns)
+        })
+        .await
+        .map_err(|e| AppError::internal(anyhow::anyhow!(e)))??;
         let master = *self.state.master_key.bytes();
         let actor = Actor::of(&auth.0);
         let mode = if dry_run { Mode::Read } else { Mode::Write };
@@ -286,59 +296,22 @@ impl SpreadsheetApi {
             .tenant(tid, mode, move |tx| {
                 let keys = keys::load(tx, &master)?;
                 let plan = import::plan(tx, &keys, &table, &mapping, !dry_run)?;
-                let mut report = ImportReport {
-                    dry_run,
-                    rows: plan.rows as u32,
-                    created: plan.creates.len() as u32,
-                    updated: plan.updates.len() as u32,
-                    unchanged: plan.unchanged as u32,
-                    errors: plan.errors.listed().to_vec(),
-                    more_errors: plan.errors.more(),
-                    import_id: None,
-                    preview: preview(&layout, &table),
-                    layout: layout_view(&layout),
-                    normalised: normalised_view(&plan.fixes),
-                    unknown_org_names: unknown_view(&plan),
-                    more_unknown_org_names: (plan.unknown_orgs.len() > import::UNKNOWN_LISTED)
-                        .then(|| (plan.unknown_orgs.len() - import::UNKNOWN_LISTED) as u32),
+                let outcome = Outcome {
+                    rows: plan.rows,
+                    created: plan.creates.len(),
+                    updated: plan.updates.len(),
+                    unchanged: plan.unchanged,
+                    errors: &plan.errors,
+                    fixes: &plan.fixes,
+                    unknown: &plan.unknown_orgs,
+                    suggestions: &plan.suggestions,
                 };
+                let mut report = outcome.report(dry_run, &layout, &table);
                 if dry_run {
                     return Ok(report);
                 }
-                if (!plan.errors.is_empty() && !skip_invalid) || !plan.unknown_orgs.is_empty() {
-                    let unknown = report.unknown_org_names.iter().map(|u| {
-                        FieldError::new(
-                            format!("org_names.{}", u.name),
-                            "unknown_org_name",
-                            u.message.clone(),
-                            format!("{}: {} is not a unit of the county", u.field, u.name),
-                        )
-                    });
-                    let mut fields: Vec<FieldError> = plan
-                        .errors
-                        .listed()
-                        .iter()
-                        .map(|r| {
-                            FieldError::new(
-                                format!("rows.{}.{}", r.row, r.field),
-                                &r.code,
-                                r.message.clone(),
-                                r.message_en.clone(),
-                            )
-                        })
-                        .collect();
-                    fields.extend(unknown);
-                    let total = plan.errors.total() + plan.unknown_orgs.len();
-                    let mut e = AppError::validation(fields);
-                    e.more_fields = plan.errors.more().unwrap_or(0)
-                        + report.more_unknown_org_names.unwrap_or(0);
-                    e.code = "import_rejected";
-                    e.zh = format!(
-                        "有 {total} 处错误或未对应的组织名称，未导入任何数据；请先用试导入（dry_run）查看并修正"
-                    )
-                    .into();
-                    e.en = format!("{total} errors or unmapped organisation names; nothing was imported").into();
-                    return Err(e.into());
+                if let Some(refused) = outcome.refusal(&report, skip_invalid) {
+                    return Err(refused.into());
                 }
                 let applied = import::apply(tx, &actor, &plan, &sha)?;
                 report.import_id = Some(applied.import_id);

@@ -2,8 +2,35 @@
 //! county spreadsheets: the Chinese header, the other labels counties write for it (the form's
 //! own, the template's, and common variants), the field it fills, and the words allowed in it.
 //! The import, the layout detection, the template and the export all read this one table.
+//! A business register (经营主体名录: 统一社会信用代码, 名称, 类型, 所属市场, 所在乡镇, 业主) has
+//! its own table here, [`BUSINESS_COLUMNS`], read by the same layout detection and mapping.
 
-/// A column of the member sheet.
+/// What a sheet holds: which column table its headers are read against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Sheet {
+    /// 党员: the registration form's columns ([`COLUMNS`]).
+    Members,
+    /// 经营主体: a business register ([`BUSINESS_COLUMNS`]).
+    Businesses,
+}
+
+impl Sheet {
+    pub fn columns(self) -> &'static [ColDef] {
+        match self {
+            Sheet::Members => COLUMNS,
+            Sheet::Businesses => BUSINESS_COLUMNS,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Sheet::Members => "党员",
+            Sheet::Businesses => "经营主体",
+        }
+    }
+}
+
+/// A column of the member sheet, or (`Biz…`) of a business register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Col {
     Name,
@@ -24,6 +51,19 @@ pub enum Col {
     AwaySince,
     JoinedParty,
     AssociationMember,
+    BizCreditCode,
+    BizName,
+    BizKind,
+    BizMarket,
+    BizStallNo,
+    BizTownship,
+    BizAddress,
+    BizIndustry,
+    BizEmployees,
+    BizStatus,
+    BizOwnerName,
+    BizOwnerIdNumber,
+    BizOwnerPhone,
 }
 
 pub struct ColDef {
@@ -215,8 +255,183 @@ pub const COLUMNS: &[ColDef] = &[
     },
 ];
 
+/// The columns of a business register. Matched on 统一社会信用代码, so importing the same file
+/// again changes nothing; a market stall without a code is matched on its market and stall.
+pub const BUSINESS_COLUMNS: &[ColDef] = &[
+    ColDef {
+        col: Col::BizCreditCode,
+        header: "统一社会信用代码",
+        aliases: &[
+            "信用代码",
+            "社会信用代码",
+            "统一代码",
+            "统一社会信用代码或注册号",
+            "营业执照号",
+            "营业执照号码",
+            "注册号",
+        ],
+        field: "credit_code",
+        required: true,
+        choices: &[],
+        note: "18位（GB 32100），市场摊位可不填；重复导入时按此代码匹配",
+    },
+    ColDef {
+        col: Col::BizName,
+        header: "名称",
+        aliases: &[
+            "个体工商户名称",
+            "字号",
+            "字号名称",
+            "企业名称",
+            "单位名称",
+            "经营主体名称",
+            "市场主体名称",
+            "主体名称",
+            "经营单位名称",
+            "商户名称",
+        ],
+        field: "name",
+        required: true,
+        choices: &[],
+        note: "1到100字",
+    },
+    ColDef {
+        col: Col::BizKind,
+        header: "类型",
+        aliases: &[
+            "主体类型",
+            "经营主体类型",
+            "市场主体类型",
+            "类别",
+            "主体类别",
+        ],
+        field: "kind",
+        required: false,
+        choices: &["个体工商户", "小微企业", "市场摊位"],
+        note: "不填时按信用代码推断（92开头为个体工商户，91开头为小微企业）",
+    },
+    ColDef {
+        col: Col::BizMarket,
+        header: "所属市场",
+        aliases: &["所在市场", "市场名称", "市场"],
+        field: "market_id",
+        required: false,
+        choices: &[],
+        note: "本县市场名称；市场摊位必填",
+    },
+    ColDef {
+        col: Col::BizStallNo,
+        header: "摊位号",
+        aliases: &["摊位", "摊位编号", "摊位号码"],
+        field: "stall_no",
+        required: false,
+        choices: &[],
+        note: "市场摊位必填，最多20字",
+    },
+    ColDef {
+        col: Col::BizTownship,
+        header: "所在乡镇",
+        aliases: &[
+            "所在乡镇街道",
+            "所在乡镇/街道",
+            "乡镇街道",
+            "乡镇/街道",
+            "乡镇",
+            "所属乡镇",
+            "所属乡镇街道",
+            "所属街道",
+            "所在街道",
+        ],
+        field: "township_id",
+        required: false,
+        choices: &[],
+        note: "本县乡镇或街道名称",
+    },
+    ColDef {
+        col: Col::BizAddress,
+        header: "经营场所",
+        aliases: &["经营地址", "经营场所地址", "地址", "住所"],
+        field: "address",
+        required: false,
+        choices: &[],
+        note: "最多200字",
+    },
+    ColDef {
+        col: Col::BizIndustry,
+        header: "行业",
+        aliases: &["所属行业", "行业类别", "行业门类"],
+        field: "industry",
+        required: false,
+        choices: &[],
+        note: "最多40字",
+    },
+    ColDef {
+        col: Col::BizEmployees,
+        header: "从业人数",
+        aliases: &["从业人员数", "从业人员", "员工人数", "雇工人数"],
+        field: "employee_count",
+        required: false,
+        choices: &[],
+        note: "0到1000000",
+    },
+    ColDef {
+        col: Col::BizStatus,
+        header: "经营状态",
+        aliases: &["营业状态", "登记状态"],
+        field: "status",
+        required: false,
+        choices: &["经营", "停歇业", "注销"],
+        note: "不填为经营",
+    },
+    ColDef {
+        col: Col::BizOwnerName,
+        header: "业主姓名",
+        aliases: &["业主", "经营者", "经营者姓名", "负责人", "法定代表人"],
+        field: "owner_name",
+        required: false,
+        choices: &[],
+        note: "业主是本县登记的党员时，与其关联",
+    },
+    ColDef {
+        col: Col::BizOwnerIdNumber,
+        header: "业主身份证号",
+        aliases: &[
+            "业主身份证号码",
+            "经营者身份证号",
+            "经营者身份证号码",
+            "负责人身份证号码",
+            "身份证号",
+            "身份证号码",
+        ],
+        field: "owner_id_number",
+        required: false,
+        choices: &[],
+        note: "用于找到党员名册中的业主，不单独保存",
+    },
+    ColDef {
+        col: Col::BizOwnerPhone,
+        header: "业主联系电话",
+        aliases: &[
+            "业主手机号码",
+            "经营者联系电话",
+            "联系电话",
+            "手机号码",
+            "联系方式",
+        ],
+        field: "owner_phone",
+        required: false,
+        choices: &[],
+        note: "没有身份证号时，与业主姓名一起用于找到党员，不单独保存",
+    },
+];
+
+/// A column's definition, in whichever table holds it.
 pub fn def(c: Col) -> &'static ColDef {
-    COLUMNS.iter().find(|d| d.col == c).unwrap_or(&COLUMNS[0])
+    COLUMNS
+        .iter()
+        .chain(BUSINESS_COLUMNS)
+        .find(|d| d.col == c)
+        .unwrap_or(&COLUMNS[0])
 }
 
 /// Normalises a header cell: spaces (including full-width ones), an asterisk marking a
@@ -237,21 +452,30 @@ pub fn header_key(h: &str) -> String {
     normalise(h)
 }
 
-/// The column a header cell names, by its header or one of its aliases.
-pub fn lookup(header: &str) -> Option<Col> {
+/// The column a header cell names in a sheet of this kind, by its header or one of its aliases.
+pub fn lookup(sheet: Sheet, header: &str) -> Option<Col> {
     let h = normalise(header);
-    COLUMNS
+    sheet
+        .columns()
         .iter()
         .find(|d| d.header == h || d.aliases.contains(&h.as_str()))
         .map(|d| d.col)
 }
 
-/// The column a mapping names: its API field (`id_number`) or its template header (身份证号).
-pub fn by_name(name: &str) -> Option<Col> {
-    COLUMNS
+/// The column a mapping names in a sheet of this kind: its API field (`id_number`) or its
+/// template header (身份证号).
+pub fn by_name(sheet: Sheet, name: &str) -> Option<Col> {
+    sheet
+        .columns()
         .iter()
         .find(|d| d.field == name || d.header == name)
         .map(|d| d.col)
+}
+
+/// Whether a mapping's target names a column of any sheet (a saved mapping serves one kind of
+/// sheet; the import checks it against its own).
+pub fn is_field(name: &str) -> bool {
+    by_name(Sheet::Members, name).is_some() || by_name(Sheet::Businesses, name).is_some()
 }
 
 /// Required columns missing, and columns given twice, by header.
@@ -262,13 +486,14 @@ pub type HeaderProblems = (Vec<&'static str>, Vec<&'static str>);
 /// `mapped` is a county's own mapping: `Some(Some(col))` for a header it maps, `Some(None)`
 /// for one it ignores, `None` where the synonym table decides.
 pub fn locate(
+    sheet: Sheet,
     headers: &[String],
     mapped: &dyn Fn(&str) -> Option<Option<Col>>,
 ) -> Result<Vec<(Col, usize)>, HeaderProblems> {
     let mut found = Vec::new();
     let mut duplicated = Vec::new();
     for (i, h) in headers.iter().enumerate() {
-        let col = mapped(h).unwrap_or_else(|| lookup(h));
+        let col = mapped(h).unwrap_or_else(|| lookup(sheet, h));
         if let Some(d) = col.map(def) {
             if found.iter().any(|(c, _)| *c == d.col) {
                 duplicated.push(d.header);
@@ -277,7 +502,8 @@ pub fn locate(
             }
         }
     }
-    let missing: Vec<&'static str> = COLUMNS
+    let missing: Vec<&'static str> = sheet
+        .columns()
         .iter()
         .filter(|d| d.required && !found.iter().any(|(c, _)| *c == d.col))
         .map(|d| d.header)
@@ -304,7 +530,7 @@ mod tests {
         h.insert(0, "序号".into());
         h[1] = "*姓 名".into();
         h[3] = "身份证号码（18位）".into();
-        let found = locate(&h, &|_| None).expect("all found");
+        let found = locate(Sheet::Members, &h, &|_| None).expect("all found");
         assert_eq!(found.len(), COLUMNS.len());
         assert!(found.contains(&(Col::Name, 1)));
         assert!(found.contains(&(Col::IdNumber, 3)));
@@ -312,8 +538,12 @@ mod tests {
 
     #[test]
     fn missing_and_duplicated_columns_are_named() {
-        let (missing, dup) =
-            locate(&headers(&["姓名", "姓名", "手机号码"]), &|_| None).unwrap_err();
+        let (missing, dup) = locate(
+            Sheet::Members,
+            &headers(&["姓名", "姓名", "手机号码"]),
+            &|_| None,
+        )
+        .unwrap_err();
         assert!(missing.contains(&"身份证号") && missing.contains(&"单位名称"));
         assert!(!missing.contains(&"手机号码"));
         assert_eq!(dup, vec!["姓名"]);
@@ -321,16 +551,62 @@ mod tests {
 
     #[test]
     fn every_column_has_a_distinct_header_and_field() {
-        let mut names: Vec<&str> = COLUMNS
-            .iter()
-            .flat_map(|d| std::iter::once(d.header).chain(d.aliases.iter().copied()))
-            .collect();
-        let n = names.len();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), n);
-        for d in COLUMNS {
-            assert_eq!(def(d.col).header, d.header);
+        for sheet in [Sheet::Members, Sheet::Businesses] {
+            let mut names: Vec<&str> = sheet
+                .columns()
+                .iter()
+                .flat_map(|d| std::iter::once(d.header).chain(d.aliases.iter().copied()))
+                .collect();
+            let n = names.len();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), n, "{sheet:?}");
+            let mut fields: Vec<&str> = sheet.columns().iter().map(|d| d.field).collect();
+            fields.sort_unstable();
+            fields.dedup();
+            assert_eq!(fields.len(), sheet.columns().len(), "{sheet:?}");
+            for d in sheet.columns() {
+                assert_eq!(def(d.col).header, d.header);
+                assert_eq!(by_name(sheet, d.field), Some(d.col));
+            }
         }
+    }
+
+    #[test]
+    fn business_registers_as_counties_keep_them() {
+        let h = headers(&[
+            "序号",
+            "统一社会信用代码",
+            "个体工商户名称",
+            "经营者",
+            "经营者身份证号码",
+            "所在乡镇（街道）",
+            "所属市场",
+            "备注",
+        ]);
+        let found = locate(Sheet::Businesses, &h, &|_| None).expect("found");
+        assert_eq!(
+            found,
+            vec![
+                (Col::BizCreditCode, 1),
+                (Col::BizName, 2),
+                (Col::BizOwnerName, 3),
+                (Col::BizOwnerIdNumber, 4),
+                (Col::BizTownship, 5),
+                (Col::BizMarket, 6),
+            ]
+        );
+        // The same headers read as a member sheet name other columns.
+        assert_eq!(
+            lookup(Sheet::Members, "个体工商户名称"),
+            Some(Col::BusinessName)
+        );
+        assert_eq!(lookup(Sheet::Members, "经营者"), None);
+        let (missing, _) = locate(Sheet::Businesses, &headers(&["名称", "类型"]), &|_| {
+            None
+        })
+        .unwrap_err();
+        assert_eq!(missing, vec!["统一社会信用代码"]);
+        assert!(is_field("credit_code") && is_field("id_number") && !is_field("nope"));
     }
 }

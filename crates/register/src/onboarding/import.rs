@@ -4,15 +4,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::columns::{COLUMNS, Col, def, locate};
+use super::columns::{COLUMNS, Col, Sheet, locate};
 use super::mapping::Mapping;
 use super::normalise::{self as norm, Fix, Fixes};
+use super::orgs::Miss;
 pub use super::orgs::Units;
-use super::orgs::{Found, Miss};
-use super::places::{self, Place};
+use super::reader::{RowReader, fits};
 use super::sheet::{Cell, Table};
 use crate::db::{DbError, DbResult, TenantTx};
 use crate::enums::StrEnum;
@@ -23,7 +22,6 @@ use crate::members::model::{
 };
 use crate::members::repo::{MemberRow, MemberValues};
 use crate::members::status::{Change, NewHistory, State, Step, check, insert_history};
-use crate::org::model::OrgKind;
 use crate::privacy::crypto::CountyKeys;
 use crate::privacy::identity::IdCardNumber;
 
@@ -140,191 +138,6 @@ fn status_steps(
     }
 }
 
-struct RowReader<'a> {
-    row: u32,
-    cells: &'a [Cell],
-    at: &'a HashMap<Col, usize>,
-    errors: Vec<RowError>,
-    fixes: &'a mut BTreeMap<(Col, Fix), u32>,
-    unknown: &'a mut BTreeMap<(Col, String), Vec<u32>>,
-    /// The row names an organisation still to be mapped: it is not planned, and not an error.
-    waits: bool,
-    /// Organisation names the county's mapping gives a unit.
-    mapped: &'a HashMap<String, String>,
-}
-
-impl RowReader<'_> {
-    fn cell(&self, c: Col) -> Option<&Cell> {
-        self.at.get(&c).and_then(|i| self.cells.get(*i))
-    }
-
-    /// The cell's text, half-width and trimmed.
-    fn text(&mut self, c: Col) -> Option<String> {
-        let raw = self.cell(c).and_then(Cell::text)?;
-        let mut fx = Fixes::default();
-        let t = norm::half_width(&raw, &mut fx).trim().to_owned();
-        self.count(c, fx);
-        (!t.is_empty()).then_some(t)
-    }
-
-    /// The cell's text through a normaliser.
-    fn normal(&mut self, c: Col, f: fn(&str, &mut Fixes) -> String) -> Option<String> {
-        let raw = self.cell(c).and_then(Cell::text)?;
-        let mut fx = Fixes::default();
-        let t = f(&raw, &mut fx);
-        self.count(c, fx);
-        (!t.is_empty()).then_some(t)
-    }
-
-    fn count(&mut self, c: Col, fx: Fixes) {
-        for f in fx.iter() {
-            self.note(c, f);
-        }
-    }
-
-    fn note(&mut self, c: Col, f: Fix) {
-        *self.fixes.entry((c, f)).or_default() += 1;
-    }
-
-    fn error(&mut self, c: Col, code: &str, zh: String, en: String) {
-        let d = def(c);
-        self.errors.push(RowError {
-            row: self.row,
-            column: d.header.to_owned(),
-            field: d.field.to_owned(),
-            code: code.to_owned(),
-            message: format!("第{}行“{}”：{zh}", self.row, d.header),
-            message_en: format!("row {}, {}: {en}", self.row, d.field),
-        });
-    }
-
-    fn required(&mut self, c: Col) -> Option<String> {
-        let v = self.text(c);
-        if v.is_none() {
-            self.error(c, "required", "必填".into(), "required".into());
-        }
-        v
-    }
-
-    fn choice<T>(&mut self, c: Col, parse: impl Fn(&str, &mut Fixes) -> Option<T>) -> Option<T> {
-        let t = self.text(c)?;
-        let mut fx = Fixes::default();
-        let v = parse(&t, &mut fx);
-        self.count(c, fx);
-        if v.is_none() {
-            let allowed = def(c).choices.join("、");
-            self.error(
-                c,
-                "invalid_choice",
-                format!("应为 {allowed} 之一"),
-                format!("must be one of {allowed}"),
-            );
-        }
-        v
-    }
-
-    fn date(&mut self, c: Col) -> Option<NaiveDate> {
-        let cell = self.cell(c)?.clone();
-        cell.text()?;
-        let mut fx = Fixes::default();
-        let d = norm::date(&cell, &mut fx);
-        self.count(c, fx);
-        if d.is_none() {
-            self.error(
-                c,
-                "invalid_date",
-                "日期无法识别（可写 2020-07-01、2020/7/1、2020年7月1日、20200701，或 Excel 日期）"
-                    .into(),
-                "not a date (2020-07-01, 2020/7/1, 2020年7月1日, 20200701 or an Excel date)".into(),
-            );
-        }
-        d
-    }
-
-    /// 户籍所在地: a division code, or a name read as its code.
-    fn place(&mut self, c: Col) -> Option<String> {
-        let t = self.text(c)?;
-        match places::resolve(&t) {
-            Place::Code(code) => Some(code),
-            Place::Named(code) => {
-                self.note(c, Fix::PlaceName);
-                Some(code)
-            }
-            Place::Unknown => {
-                self.error(
-                    c,
-                    "unknown_place",
-                    format!("找不到“{t}”，请写县级行政区划名称（如 安吉县）或6位代码"),
-                    format!("no division named {t}; write a county name or its 6-digit code"),
-                );
-                None
-            }
-            Place::Ambiguous(candidates) => {
-                let list = candidates.join("、");
-                self.error(
-                    c,
-                    "ambiguous_place",
-                    format!("“{t}”有多处：{list}，请写上省市或6位代码"),
-                    format!("{t} is ambiguous: {list}; add the province and city, or the code"),
-                );
-                None
-            }
-        }
-    }
-
-    fn unit(&mut self, c: Col, units: &Units, ok: fn(OrgKind) -> bool) -> Option<String> {
-        let t = self.text(c)?;
-        if let Some(id) = self.mapped_unit(&t, units, ok) {
-            return Some(id);
-        }
-        match units.resolve(&t, ok) {
-            Ok((u, found)) => {
-                self.found(c, found);
-                Some(u.id.clone())
-            }
-            Err(Miss::Unknown) => {
-                self.wait_for(c, t);
-                None
-            }
-            Err(Miss::Ambiguous) => {
-                self.ambiguous(c);
-                None
-            }
-        }
-    }
-
-    /// The unit the county's mapping gives a name, when it is of a kind that fits.
-    fn mapped_unit(&mut self, t: &str, units: &Units, ok: fn(OrgKind) -> bool) -> Option<String> {
-        let id = self.mapped.get(t)?;
-        units
-            .by_id
-            .get(id)
-            .filter(|u| ok(u.kind()))
-            .map(|u| u.id.clone())
-    }
-
-    fn found(&mut self, c: Col, found: Found) {
-        if found == Found::Normalised {
-            self.note(c, Fix::OrgName);
-        }
-    }
-
-    /// A name to be mapped: listed once with its rows.
-    fn wait_for(&mut self, c: Col, name: String) {
-        self.unknown.entry((c, name)).or_default().push(self.row);
-        self.waits = true;
-    }
-
-    fn ambiguous(&mut self, c: Col) {
-        self.error(
-            c,
-            "ambiguous_org_unit",
-            "有多个同名组织，请写成“上级/名称”".into(),
-            "several units have this name; write parent/name".into(),
-        );
-    }
-}
-
 /// A spreadsheet row as a create request, with names resolved to unit ids. Unit-name errors
 /// are reported here; everything else is `build`'s to judge.
 fn request(r: &mut RowReader<'_>, units: &Units) -> Option<CreateMemberRequest> {
@@ -373,12 +186,7 @@ fn request(r: &mut RowReader<'_>, units: &Units) -> Option<CreateMemberRequest> 
             _ => None,
         })
     });
-    let business_status = r.choice(Col::BusinessStatus, |s, _| match s {
-        "经营" | "在营" | "正常" => Some(BusinessStatus::Operating),
-        "停歇业" | "停业" | "歇业" => Some(BusinessStatus::Suspended),
-        "注销" => Some(BusinessStatus::Closed),
-        _ => None,
-    });
+    let business_status = r.choice(Col::BusinessStatus, |s, _| status_word(s));
     let association_member = r.choice(Col::AssociationMember, norm::yes_no);
     let away_since = r.date(Col::AwaySince);
     let joined_party_on = r.date(Col::JoinedParty);
@@ -439,6 +247,73 @@ fn request(r: &mut RowReader<'_>, units: &Units) -> Option<CreateMemberRequest> 
     })
 }
 
+/// 经营 / 停歇业 / 注销 and the words registers use for them.
+pub(super) fn status_word(s: &str) -> Option<BusinessStatus> {
+    match norm::business_status(s)? {
+        "经营" => Some(BusinessStatus::Operating),
+        "停歇业" => Some(BusinessStatus::Suspended),
+        _ => Some(BusinessStatus::Closed),
+    }
+}
+
+/// A header row that cannot be read as a sheet of this kind, or a mapping that sends a column
+/// to a field this kind of sheet does not have: the whole file is refused at once.
+pub(super) fn header_problems(
+    sheet: Sheet,
+    table: &Table,
+    mapping: &Mapping,
+) -> Result<HashMap<Col, usize>, AppError> {
+    let wrong = mapping.check_for(sheet);
+    if !wrong.is_empty() {
+        return Err(AppError::validation(wrong));
+    }
+    match locate(sheet, &table.headers, &mapping.columns(sheet)) {
+        Ok(found) => Ok(found.into_iter().collect()),
+        Err((missing, duplicated)) => {
+            let mut errs = Vec::new();
+            if !missing.is_empty() {
+                let m = missing.join("、");
+                errs.push(FieldError::new(
+                    "file",
+                    "missing_columns",
+                    format!("file：缺少必需的列：{m}（请使用导入模板的表头）"),
+                    format!("file: required columns missing: {m}"),
+                ));
+            }
+            if !duplicated.is_empty() {
+                let d = duplicated.join("、");
+                errs.push(FieldError::new(
+                    "file",
+                    "duplicate_columns",
+                    format!("file：列重复：{d}"),
+                    format!("file: columns appear twice: {d}"),
+                ));
+            }
+            Err(AppError::validation(errs))
+        }
+    }
+}
+
+/// The closest units to each unknown name (the first [`UNKNOWN_LISTED`]), of kinds that fit
+/// its column.
+pub(super) fn suggestions(
+    units: &Units,
+    unknown: &BTreeMap<(Col, String), Vec<u32>>,
+) -> BTreeMap<(Col, String), Vec<(String, String)>> {
+    unknown
+        .keys()
+        .take(UNKNOWN_LISTED)
+        .map(|(c, name)| {
+            let near = units
+                .suggest(name, fits(*c), 3)
+                .into_iter()
+                .map(|u| (u.id.clone(), units.path_name(u)))
+                .collect();
+            ((*c, name.clone()), near)
+        })
+        .collect()
+}
+
 /// The column a field error from `build` belongs to.
 fn column_of(field: &str) -> Col {
     COLUMNS
@@ -477,31 +352,7 @@ pub fn plan(
     mapping: &Mapping,
     commit: bool,
 ) -> DbResult<Plan> {
-    let at: HashMap<Col, usize> = match locate(&table.headers, &mapping.columns()) {
-        Ok(found) => found.into_iter().collect(),
-        Err((missing, duplicated)) => {
-            let mut errs = Vec::new();
-            if !missing.is_empty() {
-                let m = missing.join("、");
-                errs.push(FieldError::new(
-                    "file",
-                    "missing_columns",
-                    format!("file：缺少必需的列：{m}（请使用导入模板的表头）"),
-                    format!("file: required columns missing: {m}"),
-                ));
-            }
-            if !duplicated.is_empty() {
-                let d = duplicated.join("、");
-                errs.push(FieldError::new(
-                    "file",
-                    "duplicate_columns",
-                    format!("file：列重复：{d}"),
-                    format!("file: columns appear twice: {d}"),
-                ));
-            }
-            return Err(AppError::validation(errs).into());
-        }
-    };
+    let at = header_problems(Sheet::Members, table, mapping)?;
     let mut units = Units::load(tx)?;
     let mapped = mapping.apply(tx, &mut units, commit)?;
     let existing: HashMap<String, MemberRow> = crate::members::repo::all(tx)?
@@ -590,19 +441,7 @@ pub fn plan(
             None => plan.creates.push(values),
         }
     }
-    for (c, name) in plan.unknown_orgs.keys().take(UNKNOWN_LISTED) {
-        let ok = if *c == Col::Market {
-            crate::members::api::is_market
-        } else {
-            can_hold_membership
-        };
-        let near = units
-            .suggest(name, ok, 3)
-            .into_iter()
-            .map(|u| (u.id.clone(), units.path_name(u)))
-            .collect();
-        plan.suggestions.insert((*c, name.clone()), near);
-    }
+    plan.suggestions = suggestions(&units, &plan.unknown_orgs);
     Ok(plan)
 }
 

@@ -3,7 +3,7 @@
 //! the bottom are the form's footer (填表人, 审核人, 联系电话, 合计, signatures, a date) rather
 //! than members. Rows that are not data are reported as skipped, never as errors.
 
-use super::columns::{Col, lookup};
+use super::columns::{Col, Sheet, lookup};
 use super::normalise::compact;
 use super::sheet::{Cell, Row, Table};
 use crate::error::{AppError, FieldError};
@@ -54,15 +54,15 @@ pub struct Layout {
 /// where the synonym table decides.
 pub type Mapped<'a> = &'a dyn Fn(&str) -> Option<Option<Col>>;
 
-fn column(h: &str, mapped: Mapped<'_>) -> Option<Col> {
-    mapped(h).unwrap_or_else(|| lookup(h))
+fn column(sheet: Sheet, h: &str, mapped: Mapped<'_>) -> Option<Col> {
+    mapped(h).unwrap_or_else(|| lookup(sheet, h))
 }
 
 /// The distinct known columns a row names.
-fn score(cells: &[Cell], mapped: Mapped<'_>) -> usize {
+fn score(sheet: Sheet, cells: &[Cell], mapped: Mapped<'_>) -> usize {
     let mut cols: Vec<Col> = cells
         .iter()
-        .filter_map(|c| c.text().and_then(|t| column(&t, mapped)))
+        .filter_map(|c| c.text().and_then(|t| column(sheet, &t, mapped)))
         .collect();
     cols.sort_by_key(|c| *c as usize);
     cols.dedup();
@@ -70,11 +70,11 @@ fn score(cells: &[Cell], mapped: Mapped<'_>) -> usize {
 }
 
 /// The best header row among the first rows of a sheet: its index in `rows` and its score.
-fn header(rows: &[Row], mapped: Mapped<'_>) -> Option<(usize, usize)> {
+fn header(sheet: Sheet, rows: &[Row], mapped: Mapped<'_>) -> Option<(usize, usize)> {
     rows.iter()
         .take(HEADER_SCAN)
         .enumerate()
-        .map(|(i, (_, cells))| (i, score(cells, mapped)))
+        .map(|(i, (_, cells))| (i, score(sheet, cells, mapped)))
         .filter(|(_, s)| *s >= MIN_HEADERS)
         // The highest score; the earliest row among equals (max_by_key keeps the last).
         .max_by_key(|(i, s)| (*s, std::cmp::Reverse(*i)))
@@ -131,8 +131,9 @@ pub fn is_footer(cells: &[Cell], columns: usize) -> bool {
     worded || dated
 }
 
-fn no_header() -> AppError {
-    let expected: Vec<&str> = super::columns::COLUMNS
+fn no_header(sheet: Sheet) -> AppError {
+    let expected: Vec<&str> = sheet
+        .columns()
         .iter()
         .filter(|d| d.required)
         .map(|d| d.header)
@@ -153,19 +154,21 @@ fn no_header() -> AppError {
 
 /// Finds the table: the sheet whose header row names the most known columns (the first sheet
 /// among equals), the header row, the rows under it, and the rows skipped. `sheets` holds each
-/// sheet's name (None for CSV) and its non-blank rows.
+/// sheet's name (None for CSV) and its non-blank rows; `kind` says which column table the
+/// headers are read against.
 pub fn detect(
     sheets: Vec<(Option<String>, Vec<Row>)>,
+    kind: Sheet,
     mapped: Mapped<'_>,
 ) -> Result<(Layout, Table), AppError> {
     let names: Vec<String> = sheets.iter().filter_map(|(n, _)| n.clone()).collect();
     let best = sheets
         .iter()
         .enumerate()
-        .filter_map(|(i, (_, rows))| header(rows, mapped).map(|(h, s)| (i, h, s)))
+        .filter_map(|(i, (_, rows))| header(kind, rows, mapped).map(|(h, s)| (i, h, s)))
         .max_by_key(|(i, _, s)| (*s, std::cmp::Reverse(*i)));
     let Some((sheet_index, header_index, _)) = best else {
-        return Err(no_header());
+        return Err(no_header(kind));
     };
     let (sheet, rows) = sheets.into_iter().nth(sheet_index).unwrap_or_default();
     let mut rows = rows.into_iter();
@@ -176,14 +179,14 @@ pub fn detect(
         last = n;
     }
     let Some((header_row, header_cells)) = rows.next() else {
-        return Err(no_header());
+        return Err(no_header(kind));
     };
     // Blank rows above the header are part of the title area.
     skipped.extend((last + 1..header_row).map(|n| (n, Skip::Title)));
     let columns: Vec<(usize, String, Option<Col>)> = header_cells
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| c.text().map(|t| (i, t.clone(), column(&t, mapped))))
+        .filter_map(|(i, c)| c.text().map(|t| (i, t.clone(), column(kind, &t, mapped))))
         .collect();
     let width = columns.len();
     let mut data = Vec::new();
@@ -259,8 +262,10 @@ mod tests {
             row(8, &["填表人：王五", "", "联系电话：0572-5123456"]),
             row(9, &["审核人：", "", "", "2024年6月30日"]),
         ];
-        let (layout, table) =
-            detect(vec![(Some("Sheet1".into()), rows)], &|_| None).expect("found");
+        let (layout, table) = detect(vec![(Some("Sheet1".into()), rows)], Sheet::Members, &|_| {
+            None
+        })
+        .expect("found");
         assert_eq!(layout.header_row, 4);
         assert_eq!(layout.sheet.as_deref(), Some("Sheet1"));
         assert_eq!(
@@ -293,6 +298,7 @@ mod tests {
                 (Some("填表说明".into()), notes),
                 (Some("党员名册".into()), members),
             ],
+            Sheet::Members,
             &|_| None,
         )
         .expect("found");
@@ -305,6 +311,7 @@ mod tests {
     fn no_header_is_a_clear_error() {
         let e = detect(
             vec![(None, vec![row(1, &["a", "b"]), row(2, &["1", "2"])])],
+            Sheet::Members,
             &|_| None,
         )
         .unwrap_err();
@@ -315,9 +322,47 @@ mod tests {
             e.fields[0].message
         );
         assert_eq!(
-            detect(vec![], &|_| None).unwrap_err().fields[0].code,
+            detect(vec![], Sheet::Members, &|_| None)
+                .unwrap_err()
+                .fields[0]
+                .code,
             "header_not_found"
         );
+    }
+
+    #[test]
+    fn a_business_register_is_found_under_its_title() {
+        let rows = vec![
+            row(1, &["安吉县个体工商户名录"]),
+            row(
+                3,
+                &["序号", "统一社会信用代码", "字号名称", "经营者", "所属市场"],
+            ),
+            row(4, &["1", "92330523MA2B3C4D5X", "王记小吃", "王五", ""]),
+            row(6, &["填表人：李四", "", "", "联系电话：0572-5123456"]),
+        ];
+        let (layout, table) =
+            detect(vec![(None, rows)], Sheet::Businesses, &|_| None).expect("found");
+        assert_eq!(layout.header_row, 3);
+        assert_eq!(layout.columns[1].2, Some(Col::BizCreditCode));
+        assert_eq!(layout.columns[3].2, Some(Col::BizOwnerName));
+        assert_eq!(table.rows.len(), 1);
+        assert_eq!(
+            layout.skipped,
+            vec![
+                (1, Skip::Title),
+                (2, Skip::Title),
+                (5, Skip::Blank),
+                (6, Skip::Footer)
+            ]
+        );
+        // The business columns are no header of a member sheet.
+        let e = detect(
+            vec![(None, vec![row(1, &["统一社会信用代码", "经营者"])])],
+            Sheet::Members,
+            &|_| None,
+        );
+        assert!(e.is_err());
     }
 
     #[test]
@@ -372,7 +417,7 @@ mod tests {
                     (None, rows)
                 })
                 .collect();
-            if let Ok((layout, table)) = detect(sheets, &|_| None) {
+            if let Ok((layout, table)) = detect(sheets, Sheet::Members, &|_| None) {
                 prop_assert!(table.rows.iter().all(|(n, _)| *n > layout.header_row));
             }
         }

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
 
-use super::columns::{self, Col};
+use super::columns::{self, Col, Sheet};
 use super::orgs::Units;
 use crate::db::schema::import_mappings as im;
 use crate::db::{DbResult, TenantTx};
@@ -58,18 +58,40 @@ fn invalid(field: String, code: &str, zh: String, en: String) -> FieldError {
 }
 
 impl Mapping {
-    /// What a header cell means under this mapping: `Some(Some(col))` a field, `Some(None)`
-    /// ignored, `None` not mapped here (the synonym table decides). The saved headers are keyed
-    /// once, not again for every cell the layout detection reads.
-    pub fn columns(&self) -> impl Fn(&str) -> Option<Option<Col>> + Send + Sync + 'static {
+    /// What a header cell of a sheet of this kind means under this mapping: `Some(Some(col))`
+    /// a field, `Some(None)` ignored, `None` not mapped here (the synonym table decides). The
+    /// saved headers are keyed once, not again for every cell the layout detection reads.
+    pub fn columns(
+        &self,
+        sheet: Sheet,
+    ) -> impl Fn(&str) -> Option<Option<Col>> + Send + Sync + 'static {
         let mut by_key: HashMap<String, Option<Col>> = HashMap::new();
         for (h, target) in &self.columns {
             // Two headers written alike: the first (in the map's order) counts.
             by_key
                 .entry(columns::header_key(h))
-                .or_insert_with(|| columns::by_name(target));
+                .or_insert_with(|| columns::by_name(sheet, target));
         }
         move |header| by_key.get(&columns::header_key(header)).copied()
+    }
+
+    /// The headers this mapping sends to a field that a sheet of this kind does not have (a
+    /// member sheet's mapping used for a business register): the import refuses them rather
+    /// than leave the column out unsaid.
+    pub fn check_for(&self, sheet: Sheet) -> Vec<FieldError> {
+        self.columns
+            .iter()
+            .filter(|(_, t)| *t != "ignore" && columns::by_name(sheet, t).is_none())
+            .map(|(h, t)| {
+                let field = format!("columns.{h}");
+                invalid(
+                    field.clone(),
+                    "unknown_field",
+                    format!("{field}：“{t}”不是{}表格的字段", sheet.label_zh()),
+                    format!("{field}: {t} is not a field of this kind of sheet"),
+                )
+            })
+            .collect()
     }
 
     /// Checks sizes and column targets (without the database).
@@ -101,7 +123,7 @@ impl Mapping {
                     format!("{field}: a header of 1 to {MAX_KEY_CHARS} characters"),
                 ));
             }
-            if target != "ignore" && columns::by_name(target).is_none() {
+            if target != "ignore" && !columns::is_field(target) {
                 errs.push(invalid(
                     field.clone(),
                     "unknown_field",
@@ -414,12 +436,32 @@ mod tests {
         m.columns.insert("联系手机".into(), "phone".into());
         m.columns.insert("党员名字".into(), "姓名".into());
         m.columns.insert("备注".into(), "ignore".into());
-        let column = m.columns();
+        let column = m.columns(Sheet::Members);
         assert_eq!(column(" 联系手机 "), Some(Some(Col::Phone)));
         assert_eq!(column("党员名字"), Some(Some(Col::Name)));
         assert_eq!(column("备注"), Some(None));
         assert_eq!(column("姓名"), None);
         assert!(m.check_shape().is_empty());
+        assert!(m.check_for(Sheet::Members).is_empty());
+        // A business field is a field, but not of a member sheet.
+        m.columns.insert("市场".into(), "market_id".into());
+        m.columns.insert("信用码".into(), "credit_code".into());
+        assert!(m.check_shape().is_empty());
+        let codes: Vec<String> = m
+            .check_for(Sheet::Members)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(codes, vec!["columns.信用码".to_owned()]);
+        assert_eq!(
+            m.columns(Sheet::Businesses)("信用码"),
+            Some(Some(Col::BizCreditCode))
+        );
+        assert_eq!(
+            m.check_for(Sheet::Businesses).len(),
+            2,
+            "联系手机 and 党员名字 are member fields"
+        );
     }
 
     #[test]

@@ -52,6 +52,13 @@ pub enum Fix {
     PlaceName,
     /// An organisation name found by its normalised form (prefix, suffix or spelling).
     OrgName,
+    /// Lower-case letters of a credit code made upper-case, separators removed.
+    CreditCodeCase,
+    /// A business kind written another way (个体户, 企业, 摊位) read as 个体工商户/小微企业/市场摊位.
+    KindWord,
+    /// A business kind not given, read from the credit code (92: 个体工商户, 91: 小微企业) or
+    /// from a stall number in a market (市场摊位).
+    KindFromCode,
 }
 
 impl Fix {
@@ -78,6 +85,18 @@ impl Fix {
             Fix::OrgName => (
                 "组织名称按规范化名称匹配",
                 "organisation matched by normalised name",
+            ),
+            Fix::CreditCodeCase => (
+                "信用代码中的小写字母改为大写、去掉分隔符",
+                "credit code upper-cased, separators removed",
+            ),
+            Fix::KindWord => (
+                "类型写法统一为 个体工商户/小微企业/市场摊位",
+                "business kind word read as 个体工商户/小微企业/市场摊位",
+            ),
+            Fix::KindFromCode => (
+                "未填类型，按信用代码或摊位推断（请核对）",
+                "kind not given, read from the credit code or stall (please check)",
             ),
         }
     }
@@ -223,6 +242,64 @@ pub fn membership_status(s: &str, fixes: &mut Fixes) -> Option<&'static str> {
         fixes.add(Fix::StatusSuffix);
     }
     Some(v)
+}
+
+/// A unified social credit code: half-width, without spaces or dashes, upper-case. Whether it
+/// is valid (GB 32100 check character) stays the register's rule to judge.
+pub fn credit_code(s: &str, fixes: &mut Fixes) -> String {
+    let t: String = half_width(s, fixes)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '—' | '–'))
+        .collect();
+    let upper = t.to_uppercase();
+    if upper != t || t.chars().count() != s.trim().chars().count() {
+        fixes.add(Fix::CreditCodeCase);
+    }
+    upper
+}
+
+/// 个体工商户 / 小微企业 / 市场摊位, and the words sheets use for them.
+pub fn business_kind(s: &str, fixes: &mut Fixes) -> Option<&'static str> {
+    let t = without_spaces(s);
+    let v = match t.as_str() {
+        "个体工商户" | "小微企业" | "市场摊位" => {
+            return ["个体工商户", "小微企业", "市场摊位"]
+                .into_iter()
+                .find(|w| *w == t);
+        }
+        "个体户" | "个体" | "个体经营户" | "个体工商" => "个体工商户",
+        "企业" | "小型企业" | "微型企业" | "小微" | "私营企业" | "有限责任公司" | "公司" => {
+            "小微企业"
+        }
+        "摊位" | "市场经营户" | "市场内个体工商户" | "市场内个体户" | "市场摊点" => {
+            "市场摊位"
+        }
+        _ => return None,
+    };
+    fixes.add(Fix::KindWord);
+    Some(v)
+}
+
+/// 经营 / 停歇业 / 注销, and the words registers use for them (存续 is a registry's 经营).
+pub fn business_status(s: &str) -> Option<&'static str> {
+    match without_spaces(s).as_str() {
+        "经营" | "在营" | "在业" | "存续" | "正常" | "开业" => Some("经营"),
+        "停歇业" | "停业" | "歇业" => Some("停歇业"),
+        "注销" | "吊销" | "已注销" => Some("注销"),
+        _ => None,
+    }
+}
+
+/// A head count: digits (full-width too), optionally followed by 人 or written 12.0 by a number
+/// cell. None for anything else; the range is the register's rule.
+pub fn count(s: &str, fixes: &mut Fixes) -> Option<i64> {
+    let t = without_spaces(&half_width(s, fixes));
+    let t = t.strip_suffix('人').unwrap_or(&t);
+    let t = t.strip_suffix(".0").unwrap_or(t);
+    if t.is_empty() || t.len() > 9 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
 }
 
 /// The earliest date a serial is read as one: 10000 is 1927-05-18. A smaller number in a date
@@ -426,6 +503,63 @@ mod tests {
     }
 
     #[test]
+    fn credit_codes_as_typed() {
+        assert_eq!(
+            fixed(|f| credit_code("92330523MA2B3C4D5X", f)),
+            ("92330523MA2B3C4D5X".to_owned(), vec![])
+        );
+        assert_eq!(
+            fixed(|f| credit_code(" 92330523ma2b3c4d5x ", f)),
+            ("92330523MA2B3C4D5X".to_owned(), vec![Fix::CreditCodeCase])
+        );
+        assert_eq!(
+            fixed(|f| credit_code("９２３３０５２３ＭＡ２Ｂ３Ｃ４Ｄ５Ｘ", f)),
+            ("92330523MA2B3C4D5X".to_owned(), vec![Fix::FullWidth])
+        );
+        assert_eq!(
+            fixed(|f| credit_code("9233-0523 MA2B3C4D5X", f)),
+            ("92330523MA2B3C4D5X".to_owned(), vec![Fix::CreditCodeCase])
+        );
+    }
+
+    #[test]
+    fn business_kinds_statuses_and_counts() {
+        assert_eq!(
+            fixed(|f| business_kind("个体工商户", f)),
+            (Some("个体工商户"), vec![])
+        );
+        assert_eq!(
+            fixed(|f| business_kind("个体户", f)),
+            (Some("个体工商户"), vec![Fix::KindWord])
+        );
+        assert_eq!(
+            fixed(|f| business_kind(" 摊位 ", f)),
+            (Some("市场摊位"), vec![Fix::KindWord])
+        );
+        assert_eq!(
+            fixed(|f| business_kind("有限责任公司", f)),
+            (Some("小微企业"), vec![Fix::KindWord])
+        );
+        assert_eq!(
+            fixed(|f| business_kind("农民专业合作社", f)),
+            (None, vec![])
+        );
+        assert_eq!(business_status("存续"), Some("经营"));
+        assert_eq!(business_status("歇业"), Some("停歇业"));
+        assert_eq!(business_status("吊销"), Some("注销"));
+        assert_eq!(business_status("迁出"), None);
+        assert_eq!(fixed(|f| count("12", f)), (Some(12), vec![]));
+        assert_eq!(
+            fixed(|f| count("１２人", f)),
+            (Some(12), vec![Fix::FullWidth])
+        );
+        assert_eq!(fixed(|f| count("3.0", f)), (Some(3), vec![]));
+        for bad in ["", "-1", "十二", "1.5", "9999999999", "12 34人人"] {
+            assert_eq!(fixed(|f| count(bad, f)).0, None, "{bad}");
+        }
+    }
+
+    #[test]
     fn dates_in_every_form_counties_use() {
         let july = ymd(2020, 7, 1);
         let cases: &[(Cell, Option<NaiveDate>, &[Fix])] = &[
@@ -508,6 +642,13 @@ mod tests {
             let _ = yes_no(&s, &mut f);
             let _ = gender(&s, &mut f);
             let _ = membership_status(&s, &mut f);
+            let code = credit_code(&s, &mut f);
+            prop_assert!(code.chars().all(|c| !c.is_whitespace()));
+            let _ = business_kind(&s, &mut f);
+            let _ = business_status(&s);
+            if let Some(n) = count(&s, &mut f) {
+                prop_assert!(n >= 0);
+            }
             let _ = date(&Cell::Text(s.clone()), &mut f);
             let _ = date(&Cell::Number(s), &mut f);
         }

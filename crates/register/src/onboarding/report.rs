@@ -1,14 +1,17 @@
 //! What an import reports: where the table was found, what was rewritten, which organisation
 //! names are still to be mapped, and the rejected cells.
 
+use std::collections::BTreeMap;
+
 use poem_openapi::Object;
 
 use super::columns::{Col, def};
 use super::import::{self, RowError};
 use super::layout::Layout;
-use super::normalise::{self as norm, Fixes};
+use super::normalise::{self as norm, Fix, Fixes};
 use super::sheet::Table;
 use crate::enums::StrEnum;
+use crate::error::{AppError, Capped, FieldError};
 use crate::privacy::identity::{IdCardNumber, MobileNumber};
 
 /// The outcome of an import, or of its dry run.
@@ -18,11 +21,11 @@ pub struct ImportReport {
     pub dry_run: bool,
     /// Data rows read (blank rows skipped).
     pub rows: u32,
-    /// Members new to the county (would be, in a dry run).
+    /// Members (businesses) new to the county (would be, in a dry run).
     pub created: u32,
-    /// Members matched by ID-card number whose data differ.
+    /// Members matched by ID-card number (businesses by credit code) whose data differ.
     pub updated: u32,
-    /// Members matched by ID-card number with nothing to change.
+    /// Members matched by ID-card number (businesses by credit code) with nothing to change.
     pub unchanged: u32,
     /// The rejected cells (at most 500); a commit with any is refused as a whole.
     pub errors: Vec<RowError>,
@@ -46,6 +49,94 @@ pub struct ImportReport {
     /// Values rewritten before they were checked (full-width digits, Excel dates, 安吉县 → its
     /// code …), counted per column and kind, so staff see what was changed.
     pub normalised: Vec<Normalisation>,
+    /// Business registers only: owners found in the member register (by ID-card number, or by
+    /// name and phone) and newly linked to their business as 业主 (would be, in a dry run).
+    #[oai(skip_serializing_if_is_none)]
+    pub owners_linked: Option<u32>,
+    /// Business registers only: rows naming an owner who is not a member of the register (most
+    /// owners are not party members); the business is imported without an owner link.
+    #[oai(skip_serializing_if_is_none)]
+    pub owners_not_in_register: Option<u32>,
+}
+
+/// What an import's plan says, whatever the kind of sheet: the parts of the report that come
+/// from checking the rows.
+pub(super) struct Outcome<'a> {
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub errors: &'a Capped<RowError>,
+    pub fixes: &'a BTreeMap<(Col, Fix), u32>,
+    pub unknown: &'a BTreeMap<(Col, String), Vec<u32>>,
+    pub suggestions: &'a BTreeMap<(Col, String), Vec<(String, String)>>,
+}
+
+impl Outcome<'_> {
+    /// The report of a dry run (or, once `import_id` is set, of a commit).
+    pub(super) fn report(&self, dry_run: bool, layout: &Layout, table: &Table) -> ImportReport {
+        let listed = self.unknown.len().min(import::UNKNOWN_LISTED);
+        ImportReport {
+            dry_run,
+            rows: self.rows as u32,
+            created: self.created as u32,
+            updated: self.updated as u32,
+            unchanged: self.unchanged as u32,
+            errors: self.errors.listed().to_vec(),
+            more_errors: self.errors.more(),
+            import_id: None,
+            preview: preview(layout, table),
+            layout: layout_view(layout),
+            normalised: normalised_view(self.fixes),
+            unknown_org_names: unknown_view(self.unknown, self.suggestions),
+            more_unknown_org_names: (self.unknown.len() > listed)
+                .then(|| (self.unknown.len() - listed) as u32),
+            owners_linked: None,
+            owners_not_in_register: None,
+        }
+    }
+
+    /// Why a commit is refused: rejected rows (unless they are to be skipped) or names still to
+    /// be mapped (always). None when it may go ahead.
+    pub(super) fn refusal(&self, report: &ImportReport, skip_invalid: bool) -> Option<AppError> {
+        if (self.errors.is_empty() || skip_invalid) && self.unknown.is_empty() {
+            return None;
+        }
+        let unknown = report.unknown_org_names.iter().map(|u| {
+            FieldError::new(
+                format!("org_names.{}", u.name),
+                "unknown_org_name",
+                u.message.clone(),
+                format!("{}: {} is not a unit of the county", u.field, u.name),
+            )
+        });
+        let mut fields: Vec<FieldError> = self
+            .errors
+            .listed()
+            .iter()
+            .map(|r| {
+                FieldError::new(
+                    format!("rows.{}.{}", r.row, r.field),
+                    &r.code,
+                    r.message.clone(),
+                    r.message_en.clone(),
+                )
+            })
+            .collect();
+        fields.extend(unknown);
+        let total = self.errors.total() + self.unknown.len();
+        let mut e = AppError::validation(fields);
+        e.more_fields =
+            self.errors.more().unwrap_or(0) + report.more_unknown_org_names.unwrap_or(0);
+        e.code = "import_rejected";
+        e.zh = format!(
+            "有 {total} 处错误或未对应的组织名称，未导入任何数据；请先用试导入（dry_run）查看并修正"
+        )
+        .into();
+        e.en =
+            format!("{total} errors or unmapped organisation names; nothing was imported").into();
+        Some(e)
+    }
 }
 
 /// Where the table was found: the sheet, the header row, how each header maps, and the rows
@@ -98,7 +189,7 @@ pub struct Normalisation {
     pub field: String,
     /// `full_width`, `upper_x`, `phone_country_code`, `phone_separators`, `excel_serial`,
     /// `date_format`, `month_only`, `yes_no`, `gender`, `status_suffix`, `place_name`,
-    /// `org_name`.
+    /// `org_name`, `credit_code_case`, `kind_word`, `kind_from_code`.
     pub kind: String,
     pub count: u32,
     pub message: String,
@@ -128,8 +219,11 @@ pub struct UnitSuggestion {
     pub name: String,
 }
 
-pub(super) fn unknown_view(plan: &import::Plan) -> Vec<UnknownOrgName> {
-    plan.unknown_orgs
+pub(super) fn unknown_view(
+    unknown: &BTreeMap<(Col, String), Vec<u32>>,
+    suggestions: &BTreeMap<(Col, String), Vec<(String, String)>>,
+) -> Vec<UnknownOrgName> {
+    unknown
         .iter()
         .take(import::UNKNOWN_LISTED)
         .map(|((col, name), rows)| {
@@ -140,8 +234,7 @@ pub(super) fn unknown_view(plan: &import::Plan) -> Vec<UnknownOrgName> {
                 name: name.clone(),
                 row_count: rows.len() as u32,
                 rows: rows.iter().take(20).copied().collect(),
-                suggestions: plan
-                    .suggestions
+                suggestions: suggestions
                     .get(&(*col, name.clone()))
                     .into_iter()
                     .flatten()
@@ -199,9 +292,7 @@ pub(super) fn layout_view(layout: &super::layout::Layout) -> ImportLayout {
     }
 }
 
-pub(super) fn normalised_view(
-    fixes: &std::collections::BTreeMap<(Col, super::normalise::Fix), u32>,
-) -> Vec<Normalisation> {
+pub(super) fn normalised_view(fixes: &BTreeMap<(Col, Fix), u32>) -> Vec<Normalisation> {
     fixes
         .iter()
         .map(|((col, fix), n)| {
@@ -243,16 +334,18 @@ fn preview_value(col: Col, cell: &super::sheet::Cell) -> Option<String> {
     let mut fx = Fixes::default();
     let text = cell.text()?;
     Some(match col {
-        Col::IdNumber => {
+        Col::BizCreditCode => norm::credit_code(&text, &mut fx),
+        Col::IdNumber | Col::BizOwnerIdNumber => {
             let t = norm::id_number(&text, &mut fx);
             IdCardNumber::parse("id_number", &t)
                 .map_or_else(|_| "（无效）".to_owned(), |i| i.masked())
         }
-        Col::Phone => {
+        Col::Phone | Col::BizOwnerPhone => {
             let t = norm::phone(&text, &mut fx);
             MobileNumber::parse("phone", &t).map_or_else(|_| "（无效）".to_owned(), |p| p.masked())
         }
         Col::HomeAddress => "（已填写）".to_owned(),
+        Col::BizKind => norm::business_kind(&text, &mut fx).map_or(text, str::to_owned),
         Col::JoinedParty | Col::AwaySince => norm::date(cell, &mut fx)
             .map_or_else(|| text.clone(), |d| d.format("%Y-%m-%d").to_string()),
         Col::Household => match super::places::resolve(&norm::half_width(&text, &mut fx)) {

@@ -1,7 +1,7 @@
 //! Reads an uploaded spreadsheet into text cells: xlsx (calamine) or CSV in UTF-8, UTF-16 (with
 //! BOM) or GB18030 (encoding_rs), the encodings Chinese offices' spreadsheets come in. Nothing
 //! here knows about members or QQ groups; a file either becomes rows or a clear error. The
-//! member import and the QQ member-list import both read through here.
+//! member import, the business-register import and the QQ member-list import read through here.
 
 use calamine::{Data, DataType, Reader, Xlsx};
 
@@ -82,16 +82,18 @@ fn unreadable(code: &str, zh: &str, en: &str) -> AppError {
 
 /// The member import's view: the table found in the workbook (layout detection), and where.
 pub fn read(bytes: &[u8]) -> Result<(super::layout::Layout, Table), AppError> {
-    read_mapped(bytes, &|_| None)
+    read_mapped(bytes, super::columns::Sheet::Members, &|_| None)
 }
 
-/// [`read`] under a county's own mapping of headers.
+/// [`read`] for a sheet of either kind (members, a business register), under a county's own
+/// mapping of headers. Both kinds have the same bounds.
 pub fn read_mapped(
     bytes: &[u8],
+    kind: super::columns::Sheet,
     mapped: super::layout::Mapped<'_>,
 ) -> Result<(super::layout::Layout, Table), AppError> {
     let (_, sheets) = sheets(bytes, MEMBER_SHEET)?;
-    super::layout::detect(sheets, mapped)
+    super::layout::detect(sheets, kind, mapped)
 }
 
 fn too_many(limits: Limits) -> AppError {
