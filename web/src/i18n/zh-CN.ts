@@ -1,7 +1,7 @@
 // zh-CN first; en.ts has the same keys (tests/i18n.test.ts checks).
 export default {
   app: { name: '双联', full: '双联 · 个体工商户党建工作平台', skip: '跳到主要内容', lang: 'English', signOut: '退出登录', loading: '加载中…', menu: '主菜单' },
-  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', import: '导入党员', deadlines: '期限看板', province: '省局：期限执行', privacy: '隐私与审计' },
+  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', import: '导入名册', deadlines: '期限看板', province: '省局：期限执行', privacy: '隐私与审计' },
   signIn: {
     title: '登录', county: '县（区）代码', countyHint: '如 330523；平台、省局账户留空', username: '用户名', password: '密码',
     submit: '登录', totp: '动态验证码', totpHint: '请输入身份验证器中的 6 位数字', verify: '验证',
@@ -43,7 +43,7 @@ export default {
     roleName: { county_admin: '县级管理员', association_committee: '协会党委', branch_staff: '分会支部/服务中心', aic_recorder: '工商所记录员', township_committee: '乡镇/街道党委', village_recorder: '村/社区记录员' },
   },
   import: {
-    title: '导入党员', hint: '上传本县自己的名册（xlsx 或 CSV），先试导入：系统找出表头、跳过标题和落款、说明改写了什么、列出未知的组织名称，再正式导入。',
+    kind: '名册类型', members: '党员名册', businesses: '经营主体名录', defaultBusinessMapping: '网页导入对应（经营主体）', owners: '关联业主 {n} 人。', title: '导入名册', hint: '上传本县自己的党员名册或经营主体名录（xlsx 或 CSV），先试导入：系统找出表头、跳过标题和落款、说明改写了什么、列出未知的组织名称，再正式导入。',
     file: '名册文件', mapping: '对应方案', dryRun: '试导入', layout: '识别结果', found: '工作表 {sheet}，表头在第 {row} 行，共 {rows} 行数据。', unmapped: '未对应的列',
     normalised: '已自动改写', unknown: '未知的组织名称（每个名称只需对应一次）', orgName: '名称', rows: '所在行', mapTo: '对应到', suggested: '最接近的组织',
     newVillage: '新建村（社区）', newUnder: '在{t}下新建', map: '对应', errors: '有问题的行（{n}）', noErrors: '没有问题行。', row: '行', column: '列',
