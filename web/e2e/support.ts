@@ -47,6 +47,7 @@ export async function signIn(page: Page, w: Who) {
     return
   }
   await page.goto('/signin')
+  await shot(page, 'signin')
   await page.getByLabel('县（区）代码').fill(w.tenant)
   await page.getByLabel('用户名').fill(w.username)
   await page.getByLabel('密码', { exact: true }).fill(PASSWORD)
