@@ -43,7 +43,7 @@ export async function signIn(page: Page, w: Who) {
   if (known) {
     await page.addInitScript((t) => sessionStorage.setItem('shuanglian.token', t), known)
     await page.goto('/')
-    await expect(page.getByRole('navigation', { name: '主菜单' })).toBeVisible()
+    await expect(page.getByRole('button', { name: '退出登录' })).toBeVisible()
     return
   }
   await page.goto('/signin')
@@ -56,7 +56,7 @@ export async function signIn(page: Page, w: Who) {
     await page.getByLabel('请输入身份验证器中的 6 位数字').fill(await freshCode())
     await page.getByRole('button', { name: '验证' }).click()
   }
-  await expect(page.getByRole('navigation', { name: '主菜单' })).toBeVisible()
+  await expect(page.getByRole('button', { name: '退出登录' })).toBeVisible()
   signedIn.set(w.username, (await page.evaluate(() => sessionStorage.getItem('shuanglian.token')))!)
 }
 

@@ -1,3 +1,4 @@
+import { nextTick } from 'vue'
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { session } from './lib/session'
 import { allowed, home, type Screen } from './lib/menu'
@@ -40,4 +41,10 @@ router.beforeEach(async (to) => {
   const screen = to.meta.screen as Screen | undefined
   if (screen && !allowed(me.role, screen)) return { path: '/forbidden' }
   return true
+})
+
+// After moving to another screen, focus goes to the page's main region (as a full page load
+// would put it at the top), so keyboard and screen-reader users start at the new content.
+router.afterEach((to, from) => {
+  if (from.matched.length && to.path !== from.path) void nextTick(() => document.getElementById('main')?.focus())
 })

@@ -20,7 +20,7 @@ const en: Shape<typeof zh> = {
   },
   work: { title: 'My work', overdue: 'Overdue', due: 'Due', daysOverdue: '{n} days overdue', dueOn: 'due {d}', go: 'Open', owner: 'Owner', kind: 'Task', nothing: 'Nothing to do.' },
   members: {
-    title: 'Member register', name: 'Name / pinyin initials', phone: 'Mobile', idNumber: 'ID number', category: 'Category', status: 'Status', unit: 'Organisation', grid: 'Grid', market: 'Market',
+    noConsent: 'No consent recorded', notice: 'Notice version', consentForm: 'Form', inForce: 'In force', withdrawn: 'Withdrawn {d}', title: 'Member register', name: 'Name / pinyin initials', phone: 'Mobile', idNumber: 'ID number', category: 'Category', status: 'Status', unit: 'Organisation', grid: 'Grid', market: 'Market',
     gender: 'Gender', business: 'Business', distribution: 'Distribution', joined: 'Joined the party', membershipOrg: 'Membership held by', idMasked: 'ID number (masked)', phoneMasked: 'Mobile (masked)',
     unmask: 'Show in full', unmaskReason: 'Reason (written to the audit log)', timeline: 'Time line', businesses: 'Businesses', consents: 'Consent', statusHistory: 'Status changes',
     birth: 'Born', household: 'Household registration', created: 'Registered',

@@ -17,7 +17,7 @@ export default {
   },
   work: { title: '我的待办', overdue: '已逾期', due: '待完成', daysOverdue: '逾期 {n} 天', dueOn: '截止 {d}', go: '去办理', owner: '责任单位', kind: '事项', nothing: '没有待办事项。' },
   members: {
-    title: '党员名册', name: '姓名/拼音首字母', phone: '手机号码', idNumber: '身份证号', category: '党员类别', status: '党员状态', unit: '组织', grid: '网格', market: '市场',
+    noConsent: '尚无告知同意记录', notice: '告知书版本', consentForm: '形式', inForce: '有效', withdrawn: '已于 {d} 撤回', title: '党员名册', name: '姓名/拼音首字母', phone: '手机号码', idNumber: '身份证号', category: '党员类别', status: '党员状态', unit: '组织', grid: '网格', market: '市场',
     gender: '性别', business: '经营主体', distribution: '分布情况', joined: '入党时间', membershipOrg: '组织关系所在党组织', idMasked: '身份证号（脱敏）', phoneMasked: '手机（脱敏）',
     unmask: '查看完整信息', unmaskReason: '查看理由（将记入审计日志）', timeline: '时间线', businesses: '经营主体', consents: '告知同意', statusHistory: '状态变更',
     birth: '出生日期', household: '户籍所在地', created: '登记时间',

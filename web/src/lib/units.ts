@@ -6,6 +6,7 @@ import { api, call, type Schemas } from '../api/client'
 export function useUnits() {
   const units = ref<Schemas['OrgUnitView'][]>([])
   const grids = ref<{ id: string; name: string }[]>([])
+  const markets = ref<{ id: string; name: string }[]>([])
   async function load() {
     let cursor: string | undefined
     const all: Schemas['OrgUnitView'][] = []
@@ -18,6 +19,8 @@ export function useUnits() {
     units.value = all
     const g = await call(api.GET('/grids', { params: { query: { limit: 200 } } }))
     grids.value = g.items.map((x: any) => ({ id: x.id, name: x.name }))
+    const m = await call(api.GET('/markets', { params: { query: { limit: 200 } } }))
+    markets.value = m.items.map((x) => ({ id: x.id, name: x.name }))
   }
-  return { units, grids, load }
+  return { units, grids, markets, load }
 }
