@@ -74,6 +74,24 @@ test('the county admin sees the unmasking in its log, verifies the chain, and se
   expect(problems).toEqual([])
 })
 
+test('QQ groups: a group’s roster and an imported list compared with it', async ({ page }) => {
+  const problems = watchPage(page)
+  await signIn(page, who.admin)
+  await page.getByRole('link', { name: 'QQ群' }).click()
+  await expect(page.getByRole('heading', { name: /花名册（[1-9]/ })).toBeVisible()
+  // Identifiers stay masked in the roster.
+  await expect(page.getByRole('main').getByRole('cell', { name: /^\d{2,3}\*+\d{2,4}$/ }).first()).toBeVisible()
+  await page.getByRole('button', { name: '查看比对' }).first().click()
+  await expect(page).toHaveURL(/snapshot=/)
+  await expect(page.getByTestId('diff-summary')).toContainText('与花名册对上')
+  await checkA11y(page, 'qq diff')
+  await shot(page, 'qq')
+  // The URL reopens the same comparison.
+  await page.reload()
+  await expect(page.getByTestId('diff-summary')).toBeVisible()
+  expect(problems).toEqual([])
+})
+
 test('English can be switched on and stays on', async ({ page }) => {
   await signIn(page, who.village)
   await page.getByRole('button', { name: 'English' }).click()

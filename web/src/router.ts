@@ -18,6 +18,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/filings', component: () => import('./views/Filings.vue'), meta: { screen: 'filings' } },
   { path: '/filings/:id', component: () => import('./views/FilingPage.vue'), meta: { screen: 'filings' } },
   { path: '/exports', component: () => import('./views/Exports.vue'), meta: { screen: 'exports' } },
+  { path: '/qq', component: () => import('./views/Qq.vue'), meta: { screen: 'qq' } },
   { path: '/import', component: () => import('./views/Import.vue'), meta: { screen: 'import' } },
   { path: '/privacy', component: () => import('./views/Privacy.vue'), meta: { screen: 'privacy' } },
   { path: '/deadlines', component: () => import('./views/Deadlines.vue'), meta: { screen: 'deadlines' } },

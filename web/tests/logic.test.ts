@@ -11,7 +11,7 @@ import en from '../src/i18n/en'
 
 describe('menu per role', () => {
   it('gives each role only its screens, and the platform operator none', () => {
-    expect(screensFor('village_recorder')).toEqual(['work', 'members', 'handbooks', 'records', 'filings', 'feedback', 'exports', 'deadlines'])
+    expect(screensFor('village_recorder')).toEqual(['work', 'members', 'handbooks', 'records', 'filings', 'feedback', 'exports', 'qq', 'deadlines'])
     expect(screensFor('aic_recorder')).not.toContain('handbooks')
     expect(screensFor('provincial_office')).toEqual(['province'])
     expect(screensFor('platform_operator')).toEqual([])

@@ -4,7 +4,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
   app: { name: 'Shuanglian', full: 'Shuanglian · party building for small businesses', skip: 'Skip to main content', lang: '中文', signOut: 'Sign out', loading: 'Loading…', menu: 'Main menu' },
-  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', import: 'Import', deadlines: 'Deadlines', province: 'Province: deadlines', privacy: 'Privacy & audit' },
+  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', province: 'Province: deadlines', privacy: 'Privacy & audit' },
   signIn: {
     title: 'Sign in', county: 'County code', countyHint: 'e.g. 330523; empty for platform and provincial accounts', username: 'Username', password: 'Password',
     submit: 'Sign in', totp: 'Authenticator code', totpHint: 'The 6 digits from your authenticator app', verify: 'Verify',
@@ -51,6 +51,12 @@ const en: Shape<typeof zh> = {
     normalised: 'Rewritten', unknown: 'Unknown organisation names (map each once)', orgName: 'Name', rows: 'Rows', mapTo: 'Map to', suggested: 'Closest units',
     newVillage: 'New village', newUnder: 'New under {t}', map: 'Map', errors: 'Rows with problems ({n})', noErrors: 'No problem rows.', row: 'Row', column: 'Column',
     skipInvalid: 'Skip the rows with problems and import the rest', commit: 'Import', done: 'Imported: {c} new, {u} updated, {n} unchanged, {e} rows skipped.', defaultMapping: 'Web import mapping',
+  },
+  qq: {
+    title: 'Real-name QQ groups', group: 'QQ group', roster: 'Roster ({n})', name: 'Name', role: 'Role', verified: 'Verified', joined: 'Joined',
+    snapshots: 'Imported member lists', people: 'People', matched: 'Matched', missing: 'Missing', unknown: 'Unknown', diff: 'Compare',
+    diffOf: 'The list of {d} against the roster', summary: '{p} in the list, {m} matched the roster; {o} organisers not in the group.', missingTitle: 'On the roster, not in the group ({n})',
+    unknownTitle: 'In the group, not on the roster ({n})', nickname: 'Nickname',
   },
   exports: {
     title: 'Exports', request: 'Request export', personal: 'With full ID numbers and phones (another county admin approves)', reason: 'Purpose', approve: 'Approve', deny: 'Deny',

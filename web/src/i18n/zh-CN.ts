@@ -1,7 +1,7 @@
 // zh-CN first; en.ts has the same keys (tests/i18n.test.ts checks).
 export default {
   app: { name: '双联', full: '双联 · 个体工商户党建工作平台', skip: '跳到主要内容', lang: 'English', signOut: '退出登录', loading: '加载中…', menu: '主菜单' },
-  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', import: '导入名册', deadlines: '期限看板', province: '省局：期限执行', privacy: '隐私与审计' },
+  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', province: '省局：期限执行', privacy: '隐私与审计' },
   signIn: {
     title: '登录', county: '县（区）代码', countyHint: '如 330523；平台、省局账户留空', username: '用户名', password: '密码',
     submit: '登录', totp: '动态验证码', totpHint: '请输入身份验证器中的 6 位数字', verify: '验证',
@@ -48,6 +48,12 @@ export default {
     normalised: '已自动改写', unknown: '未知的组织名称（每个名称只需对应一次）', orgName: '名称', rows: '所在行', mapTo: '对应到', suggested: '最接近的组织',
     newVillage: '新建村（社区）', newUnder: '在{t}下新建', map: '对应', errors: '有问题的行（{n}）', noErrors: '没有问题行。', row: '行', column: '列',
     skipInvalid: '跳过有问题的行，只导入其余各行', commit: '正式导入', done: '导入完成：新增 {c}，更新 {u}，未变 {n}，跳过 {e} 行。', defaultMapping: '网页导入对应',
+  },
+  qq: {
+    title: '实名制党建QQ群', group: 'QQ群', roster: '花名册（{n} 人）', name: '姓名', role: '身份', verified: '已核实', joined: '入群日期',
+    snapshots: '导入的群成员名单', people: '人数', matched: '对上', missing: '未入群', unknown: '不在册', diff: '查看比对',
+    diffOf: '{d} 名单与花名册比对', summary: '名单 {p} 人，与花名册对上 {m} 人；未入群的组织员 {o} 人。', missingTitle: '在册但未入群（{n}）',
+    unknownTitle: '在群但不在册（{n}）', nickname: '群昵称',
   },
   exports: {
     title: '名册导出', request: '申请导出', personal: '含完整身份证号和手机号（需另一名县级管理员审批）', reason: '用途', approve: '批准', deny: '驳回',

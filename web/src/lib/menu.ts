@@ -4,7 +4,7 @@ import type { components } from '../api/schema'
 
 export type Role = components['schemas']['Role']
 
-export type Screen = 'work' | 'members' | 'handbooks' | 'records' | 'filings' | 'feedback' | 'exports' | 'import' | 'privacy' | 'deadlines' | 'province'
+export type Screen = 'work' | 'members' | 'handbooks' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'province'
 
 const county: Role[] = [
   'county_admin',
@@ -23,13 +23,14 @@ export const SCREENS: Record<Screen, Role[]> = {
   feedback: ['county_admin', 'association_committee', 'branch_staff', 'township_committee', 'village_recorder'],
   filings: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
   exports: county,
+  qq: ['county_admin', 'association_committee', 'branch_staff', 'township_committee', 'village_recorder'],
   import: ['county_admin'],
   privacy: ['county_admin'],
   deadlines: county,
   province: ['provincial_office'],
 }
 
-export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'records', 'filings', 'feedback', 'exports', 'import', 'privacy', 'deadlines', 'province']
+export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'records', 'filings', 'feedback', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'province']
 
 export function screensFor(role: Role | null): Screen[] {
   if (!role) return []
