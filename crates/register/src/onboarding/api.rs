@@ -52,6 +52,66 @@ pub(super) async fn saved_mapping(
         .ok_or_else(mapping_not_found)
 }
 
+/// An uploaded sheet, read under the county's saved mapping, as a kind of sheet's plan sees it.
+pub(super) struct Upload {
+    pub mapping: super::mapping::Mapping,
+    pub layout: super::layout::Layout,
+    pub table: sheet::Table,
+    /// The file's SHA-256, kept with the import's audit entry.
+    pub sha: String,
+    pub actor: Actor,
+    pub dry_run: bool,
+    pub skip_invalid: bool,
+}
+
+/// What every sheet import does around its own plan: the county admin only (refused before the
+/// file is read), the saved mapping, the file read off the async threads, and one transaction
+/// (read-only for a dry run) in which `run` plans the rows and settles the report.
+pub(super) async fn import_sheet<F>(
+    state: &AppState,
+    auth: Auth,
+    kind: Sheet,
+    query: (Option<bool>, Option<String>, Option<bool>),
+    file: UploadBody,
+    run: F,
+) -> AppResult<Json<ImportReport>>
+where
+    F: FnOnce(&mut TenantTx<'_>, &CountyKeys, &Upload) -> DbResult<ImportReport> + Send + 'static,
+{
+    let (dry_run, mapping, skip_invalid) = query;
+    let tid = auth.0.tenant()?;
+    // The whole county's register is written: the county admin's alone.
+    auth.0.require(&[Role::CountyAdmin])?;
+    let dry_run = dry_run.unwrap_or(true);
+    let mapping = saved_mapping(state, &tid, mapping).await?;
+    let bytes = file.0.read().await?;
+    let sha = hex::encode(Sha256::digest(&bytes));
+    let columns = mapping.columns(kind);
+    let (layout, table) =
+        tokio::task::spawn_blocking(move || sheet::read_mapped(&bytes, kind, &columns))
+            .await
+            .map_err(|e| AppError::internal(anyhow::anyhow!(e)))??;
+    let master = *state.master_key.bytes();
+    let upload = Upload {
+        mapping,
+        layout,
+        table,
+        sha,
+        actor: Actor::of(&auth.0),
+        dry_run,
+        skip_invalid: skip_invalid.unwrap_or(false),
+    };
+    let mode = if dry_run { Mode::Read } else { Mode::Write };
+    let report = state
+        .db
+        .tenant(tid, mode, move |tx| {
+            let keys = keys::load(tx, &master)?;
+            run(tx, &keys, &upload)
+        })
+        .await?;
+    Ok(Json(report))
+}
+
 fn mapping_not_found() -> AppError {
     AppError::validation(vec![FieldError::new(
         "mapping",
@@ -274,28 +334,15 @@ impl SpreadsheetApi {
         skip_invalid: Query<Option<bool>>,
         file: UploadBody,
     ) -> AppResult<Json<ImportReport>> {
-        let tid = auth.0.tenant()?;
-        auth.0.require(&[Role::CountyAdmin])?;
-        let dry_run = dry_run.0.unwrap_or(true);
-        let skip_invalid = skip_invalid.0.unwrap_or(false);
-        let mapping = saved_mapping(&self.state, &tid, mapping.0).await?;
-        let bytes = file.0.read().await?;
-        let sha = hex::encode(Sha256::digest(&bytes));
-        let columns = mapping.columns(Sheet::Members);
-        let (layout, table) = tokio::task::spawn_blocking(move || {
-            sheet::read_mapped(&bytes, Sheet::Members, &columns)
-        })
-        .await
-        .map_err(|e| AppError::internal(anyhow::anyhow!(e)))??;
-        let master = *self.state.master_key.bytes();
-        let actor = Actor::of(&auth.0);
-        let mode = if dry_run { Mode::Read } else { Mode::Write };
-        let report = self
-            .state
-            .db
-            .tenant(tid, mode, move |tx| {
-                let keys = keys::load(tx, &master)?;
-                let plan = import::plan(tx, &keys, &table, &mapping, !dry_run)?;
+        let query = (dry_run.0, mapping.0, skip_invalid.0);
+        import_sheet(
+            &self.state,
+            auth,
+            Sheet::Members,
+            query,
+            file,
+            |tx, keys, up| {
+                let plan = import::plan(tx, keys, &up.table, &up.mapping, !up.dry_run)?;
                 let outcome = Outcome {
                     rows: plan.rows,
                     created: plan.creates.len(),
@@ -306,19 +353,13 @@ impl SpreadsheetApi {
                     unknown: &plan.unknown_orgs,
                     suggestions: &plan.suggestions,
                 };
-                let mut report = outcome.report(dry_run, &layout, &table);
-                if dry_run {
-                    return Ok(report);
-                }
-                if let Some(refused) = outcome.refusal(&report, skip_invalid) {
-                    return Err(refused.into());
-                }
-                let applied = import::apply(tx, &actor, &plan, &sha)?;
-                report.import_id = Some(applied.import_id);
-                Ok(report)
-            })
-            .await?;
-        Ok(Json(report))
+                let report = outcome.report(up.dry_run, &up.layout, &up.table);
+                outcome.settle(report, up.dry_run, up.skip_invalid, || {
+                    Ok(import::apply(tx, &up.actor, &plan, &up.sha)?.import_id)
+                })
+            },
+        )
+        .await
     }
 
     /// 申请导出党员名单 / Request an export of a member list

@@ -6,20 +6,15 @@
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
-use sha2::{Digest, Sha256};
 
-use super::api::saved_mapping;
+use super::api::import_sheet;
 use super::business_import;
 use super::columns::Sheet;
 use super::report::{ImportReport, Outcome};
-use super::sheet;
 use crate::AppState;
 use crate::api::body::UploadBody;
-use crate::audit::Actor;
-use crate::auth::{Auth, Role};
-use crate::db::Mode;
-use crate::error::{AppError, AppResult};
-use crate::privacy::keys;
+use crate::auth::Auth;
+use crate::error::AppResult;
 
 #[derive(Tags)]
 enum ApiTags {
@@ -58,29 +53,15 @@ impl BusinessImportApi {
         skip_invalid: Query<Option<bool>>,
         file: UploadBody,
     ) -> AppResult<Json<ImportReport>> {
-        let tid = auth.0.tenant()?;
-        // The whole county's register is written: the county admin's, like the member sheet.
-        auth.0.require(&[Role::CountyAdmin])?;
-        let dry_run = dry_run.0.unwrap_or(true);
-        let skip_invalid = skip_invalid.0.unwrap_or(false);
-        let mapping = saved_mapping(&self.state, &tid, mapping.0).await?;
-        let bytes = file.0.read().await?;
-        let sha = hex::encode(Sha256::digest(&bytes));
-        let columns = mapping.columns(Sheet::Businesses);
-        let (layout, table) = tokio::task::spawn_blocking(move || {
-            sheet::read_mapped(&bytes, Sheet::Businesses, &columns)
-        })
-        .await
-        .map_err(|e| AppError::internal(anyhow::anyhow!(e)))??;
-        let master = *self.state.master_key.bytes();
-        let actor = Actor::of(&auth.0);
-        let mode = if dry_run { Mode::Read } else { Mode::Write };
-        let report = self
-            .state
-            .db
-            .tenant(tid, mode, move |tx| {
-                let keys = keys::load(tx, &master)?;
-                let plan = business_import::plan(tx, &keys, &table, &mapping)?;
+        let query = (dry_run.0, mapping.0, skip_invalid.0);
+        import_sheet(
+            &self.state,
+            auth,
+            Sheet::Businesses,
+            query,
+            file,
+            |tx, keys, up| {
+                let plan = business_import::plan(tx, keys, &up.table, &up.mapping)?;
                 let outcome = Outcome {
                     rows: plan.rows,
                     created: plan.creates.len(),
@@ -91,19 +72,14 @@ impl BusinessImportApi {
                     unknown: &plan.unknown_orgs,
                     suggestions: &plan.suggestions,
                 };
-                let mut report = outcome.report(dry_run, &layout, &table);
+                let mut report = outcome.report(up.dry_run, &up.layout, &up.table);
                 report.owners_linked = Some(plan.links.len() as u32);
                 report.owners_not_in_register = Some(plan.owners_not_in_register as u32);
-                if dry_run {
-                    return Ok(report);
-                }
-                if let Some(refused) = outcome.refusal(&report, skip_invalid) {
-                    return Err(refused.into());
-                }
-                report.import_id = Some(business_import::apply(tx, &actor, &plan, &sha)?);
-                Ok(report)
-            })
-            .await?;
-        Ok(Json(report))
+                outcome.settle(report, up.dry_run, up.skip_invalid, || {
+                    business_import::apply(tx, &up.actor, &plan, &up.sha)
+                })
+            },
+        )
+        .await
     }
 }

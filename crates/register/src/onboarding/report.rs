@@ -96,6 +96,25 @@ impl Outcome<'_> {
         }
     }
 
+    /// The end of every import: a dry run answers its report; a commit is refused (rejected rows
+    /// unless skipped, names still to be mapped) or `apply` writes it and names the import.
+    pub(super) fn settle(
+        &self,
+        mut report: ImportReport,
+        dry_run: bool,
+        skip_invalid: bool,
+        apply: impl FnOnce() -> crate::db::DbResult<String>,
+    ) -> crate::db::DbResult<ImportReport> {
+        if dry_run {
+            return Ok(report);
+        }
+        if let Some(refused) = self.refusal(&report, skip_invalid) {
+            return Err(refused.into());
+        }
+        report.import_id = Some(apply()?);
+        Ok(report)
+    }
+
     /// Why a commit is refused: rejected rows (unless they are to be skipped) or names still to
     /// be mapped (always). None when it may go ahead.
     pub(super) fn refusal(&self, report: &ImportReport, skip_invalid: bool) -> Option<AppError> {
