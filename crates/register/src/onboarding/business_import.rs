@@ -617,23 +617,7 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::org::repo::OrgUnitRow;
-
-    fn unit(id: &str, kind: &str, name: &str, parent: Option<&str>) -> OrgUnitRow {
-        OrgUnitRow {
-            tenant_id: "t".into(),
-            id: id.into(),
-            kind: kind.into(),
-            name: name.into(),
-            parent_id: parent.map(Into::into),
-            path: String::new(),
-            depth: 0,
-            active: true,
-            version: 1,
-            created_at: chrono::NaiveDateTime::MIN,
-            updated_at: chrono::NaiveDateTime::MIN,
-        }
-    }
+    use crate::onboarding::orgs::tests::unit;
 
     fn anji() -> Units {
         Units::new(

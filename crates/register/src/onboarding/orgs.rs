@@ -348,12 +348,18 @@ impl Units {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::members::model::can_hold_membership;
     use proptest::prelude::*;
 
-    fn unit(id: &str, kind: &str, name: &str, parent: Option<&str>) -> OrgUnitRow {
+    /// An org unit row for tests (business_import's tests build their county with it too).
+    pub(in crate::onboarding) fn unit(
+        id: &str,
+        kind: &str,
+        name: &str,
+        parent: Option<&str>,
+    ) -> OrgUnitRow {
         OrgUnitRow {
             tenant_id: "t".into(),
             id: id.into(),
