@@ -385,4 +385,38 @@ async fn workflow_changes_reach_the_units_that_take_part_and_no_one_else() {
             .await
             .is_none()
     );
+    // A floating member's case: its responsible branch's staff hear of it, the other branch not.
+    let fm = app
+        .member(
+            &c.admin_token,
+            &json!({ "name": "李流动", "gender": "male", "is_owner": true, "business_name": "流动小吃",
+                "org_life_unit_id": pb_a, "membership_org_name": "宿松县复兴镇党委",
+                "household_registration": "361123", "membership_status": "full",
+                "distribution": "individual_business" }),
+        )
+        .await;
+    let case = created(
+        app.post(
+            "/api/v1/floating-members",
+            &branch_a,
+            &json!({ "member_id": fm, "home_contact_unit": "复兴镇党委",
+                "operating_since": "2020-03-01" }),
+        )
+        .send()
+        .await
+        .expect("register"),
+    )
+    .await;
+    let cid = case["id"].as_str().expect("id").to_owned();
+    assert!(
+        event_about(&mut ev_branch_a, "floating_changed", &cid, COMES)
+            .await
+            .is_some()
+    );
+    assert!(
+        event_about(&mut ev_branch_b, "floating_changed", &cid, QUIET)
+            .await
+            .is_none(),
+        "another branch does not hear of the case (it is a 404 to them)"
+    );
 }

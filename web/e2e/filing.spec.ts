@@ -44,13 +44,18 @@ test('a branch officer files a quarter and the upper committee accepts it', asyn
   await checkA11y(branch, 'filing page (unit)')
   await shot(branch, 'filing')
   await branch.getByLabel('情况说明').fill('第三季度支部党员经营情况良好，已补充说明。')
-  await branch.getByRole('button', { name: '保存' }).click()
+  // A note on one line of the 季报表, saved with the summary.
+  const lineNote = branch.getByRole('textbox', { name: /备注$/ }).first()
+  await lineNote.fill('已电话核实')
+  await branch.getByRole('button', { name: '保存' }).first().click()
+  await expect(branch.getByRole('textbox', { name: /备注$/ }).first()).toHaveValue('已电话核实')
   await branch.getByRole('button', { name: '提交' }).click()
   await expect(branch.getByTestId('filing-state')).toHaveText('已报送，待审核')
 
   // The committee's open page follows the resubmission live (/events), without a reload.
   await expect(assoc.getByTestId('filing-state')).toHaveText('已报送，待审核')
   await expect(assoc.getByLabel('情况说明')).toHaveValue('第三季度支部党员经营情况良好，已补充说明。')
+  await expect(assoc.getByRole('cell', { name: '已电话核实' })).toBeVisible()
   await assoc.getByRole('button', { name: '接收' }).click()
   await expect(assoc.getByTestId('filing-state')).toHaveText('已备案')
 

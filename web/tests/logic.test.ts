@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeEach } from 'vitest'
 import { screensFor, allowed, home, SCREENS } from '../src/lib/menu'
 import { compact, queryString } from '../src/lib/list'
-import { lastQuarter } from '../src/lib/period'
+import { chinaToday, lastQuarter } from '../src/lib/period'
 import { asProblem, ifMatch } from '../src/api/client'
 import { useProblem } from '../src/lib/problem'
 import { ApiError } from '../src/api/client'
@@ -11,8 +11,12 @@ import en from '../src/i18n/en'
 
 describe('menu per role', () => {
   it('gives each role only its screens, and the platform operator none', () => {
-    expect(screensFor('village_recorder')).toEqual(['work', 'members', 'handbooks', 'records', 'filings', 'feedback', 'exports', 'qq', 'deadlines'])
+    expect(screensFor('village_recorder')).toEqual(['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'exports', 'qq', 'deadlines'])
     expect(screensFor('aic_recorder')).not.toContain('handbooks')
+    // Floating cases belong to the association's branches: no township or village sees one.
+    expect(screensFor('branch_staff')).toContain('floating')
+    expect(screensFor('township_committee')).not.toContain('floating')
+    expect(screensFor('village_recorder')).not.toContain('floating')
     expect(screensFor('provincial_office')).toEqual(['province'])
     expect(screensFor('platform_operator')).toEqual([])
     expect(screensFor(null)).toEqual([])
@@ -42,6 +46,10 @@ describe('quarters', () => {
     expect(lastQuarter(new Date(2026, 0, 5))).toBe('2025Q4')
     expect(lastQuarter(new Date(2026, 3, 1))).toBe('2026Q1')
     expect(lastQuarter(new Date(2026, 2, 31))).toBe('2025Q4')
+  })
+  it('counts today in China, not in the browser’s zone (UTC 20:00 is already the next day there)', () => {
+    expect(chinaToday(new Date(Date.UTC(2026, 11, 6, 20, 0)))).toBe('2026-12-07')
+    expect(chinaToday(new Date(Date.UTC(2026, 11, 6, 15, 59)))).toBe('2026-12-06')
   })
 })
 

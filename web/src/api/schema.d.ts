@@ -28583,7 +28583,7 @@ export interface components {
          * @description What changed.
          * @enum {string}
          */
-        EventKind: "tenant_changed" | "grid_changed" | "roster_changed" | "export_changed" | "user_changed" | "handbook_changed" | "filing_changed" | "feedback_changed" | "resync";
+        EventKind: "tenant_changed" | "grid_changed" | "roster_changed" | "export_changed" | "user_changed" | "handbook_changed" | "filing_changed" | "feedback_changed" | "floating_changed" | "resync";
         /** ExportPage */
         ExportPage: {
             items: components["schemas"]["ExportView"][];

@@ -4,7 +4,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
   app: { name: 'Shuanglian', full: 'Shuanglian · party building for small businesses', skip: 'Skip to main content', lang: '中文', signOut: 'Sign out', loading: 'Loading…', menu: 'Main menu' },
-  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', province: 'Province: deadlines', privacy: 'Privacy & audit' },
+  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', ledgers: 'Activity ledgers', province: 'Province: deadlines', privacy: 'Privacy & audit' },
   signIn: {
     title: 'Sign in', county: 'County code', countyHint: 'e.g. 330523; empty for platform and provincial accounts', username: 'Username', password: 'Password',
     submit: 'Sign in', totp: 'Authenticator code', totpHint: 'The 6 digits from your authenticator app', verify: 'Verify',
@@ -62,7 +62,19 @@ const en: Shape<typeof zh> = {
     title: 'Exports', request: 'Request export', personal: 'With full ID numbers and phones (another county admin approves)', reason: 'Purpose', approve: 'Approve', deny: 'Deny',
     download: 'Download', downloaded: 'Downloaded', requester: 'Requested by', requestedAt: 'Requested', rows: 'Rows', once: 'Each approval allows one download.',
   },
-  deadlines: { title: 'Deadlines', summary: 'Summary', byOwner: 'Owners', kind: 'Task', period: 'Period', dueOn: 'Due', daysOverdue: 'Days overdue' },
+  deadlines: { title: 'Deadlines', summary: 'Summary', byOwner: 'Owners', kind: 'Task', period: 'Period', dueOn: 'Due', daysOverdue: 'Days overdue', open: 'Open (due or overdue)', unit: 'Unit (and below)' },
+  floating: {
+    title: 'Floating members', cases: 'Cases', outstanding: 'Outstanding receipts', register: 'Register a floating member', member: 'Member', year: 'Feedback year', yearHint: 'Default: the year registered; December registrations may take the next', branch: 'Responsible branch',
+    homeOrg: 'Home party organisation', contactUnit: 'Contact unit', homeAddress: 'Contact unit address', operatingSince: 'Operating here since', registeredOn: 'Registered on', reference: 'Reference',
+    confirm: 'Confirm membership', proofReference: 'Proof reference', proofDate: 'Proof date', confirmedOn: 'Confirmed on',
+    activities: 'Organisational life and activities', addActivity: 'Add an activity', heldOn: 'Held on', activityKind: 'Kind', content: 'Content',
+    evaluation: "Branch secretary's evaluation", secretary: 'Branch secretary', evaluatedOn: 'Evaluated on', evaluate: 'Save the evaluation',
+    send: 'Send the form and letter', method: 'Method', sentOn: 'Sent on', chases: 'Reminders', chase: 'Record a reminder', chasedOn: 'Reminded on', chaseCount: 'Reminders',
+    receipt: 'Receipt returned', receivedBy: 'Received by', receivedOn: 'Received on', archive: 'File the case', archiveReference: 'Archive reference', archivedOn: 'Filed on',
+    feedbackForm: 'Feedback form', letter: 'Letter', receiptForm: 'Receipt form', daysOutstanding: 'Days since sent', lastChased: 'Last reminder', truncated: 'Showing the first {n} only.',
+    steps: 'Next step', noSteps: 'This case is filed.', readOnly: "The responsible branch's staff carry the case.",
+  },
+  ledgers: { title: 'Activity ledgers', unit: 'Village or branch', pick: 'Choose a unit', on: 'Reported on', handbookNo: 'Handbook no.' },
   province: { title: 'Deadline compliance by county', county: 'County' },
   error: { title: 'Something went wrong', retry: 'Try again', network: 'The server cannot be reached.' },
 }

@@ -1,7 +1,7 @@
 // zh-CN first; en.ts has the same keys (tests/i18n.test.ts checks).
 export default {
   app: { name: '双联', full: '双联 · 个体工商户党建工作平台', skip: '跳到主要内容', lang: 'English', signOut: '退出登录', loading: '加载中…', menu: '主菜单' },
-  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', province: '省局：期限执行', privacy: '隐私与审计' },
+  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', ledgers: '活动台账', province: '省局：期限执行', privacy: '隐私与审计' },
   signIn: {
     title: '登录', county: '县（区）代码', countyHint: '如 330523；平台、省局账户留空', username: '用户名', password: '密码',
     submit: '登录', totp: '动态验证码', totpHint: '请输入身份验证器中的 6 位数字', verify: '验证',
@@ -59,7 +59,19 @@ export default {
     title: '名册导出', request: '申请导出', personal: '含完整身份证号和手机号（需另一名县级管理员审批）', reason: '用途', approve: '批准', deny: '驳回',
     download: '下载', downloaded: '已下载', requester: '申请人', requestedAt: '申请时间', rows: '行数', once: '每次审批只能下载一次。',
   },
-  deadlines: { title: '期限看板', summary: '概况', byOwner: '责任单位', kind: '事项', period: '期间', dueOn: '截止日期', daysOverdue: '逾期天数' },
+  deadlines: { title: '期限看板', summary: '概况', byOwner: '责任单位', kind: '事项', period: '期间', dueOn: '截止日期', daysOverdue: '逾期天数', open: '未完成（待完成及逾期）', unit: '组织（含下级）' },
+  floating: {
+    title: '流动党员双重管理', cases: '登记情况', outstanding: '未收回回执', register: '流动党员登记', member: '流动党员', year: '反馈年度', yearHint: '默认为登记当年；12 月登记的可填次年', branch: '负责支部',
+    homeOrg: '组织关系所在党组织', contactUnit: '联系单位', homeAddress: '联系单位地址', operatingSince: '来本地经营时间', registeredOn: '登记日期', reference: '编号',
+    confirm: '党员身份确认', proofReference: '证明编号或说明', proofDate: '证明日期', confirmedOn: '确认日期',
+    activities: '参加组织活动情况', addActivity: '新增活动', heldOn: '活动日期', activityKind: '类别', content: '内容',
+    evaluation: '支部书记评语', secretary: '支部书记', evaluatedOn: '评语日期', evaluate: '保存评语',
+    send: '寄发反馈表和函', method: '方式', sentOn: '寄发日期', chases: '催收回执', chase: '记录催收', chasedOn: '催收日期', chaseCount: '已催收',
+    receipt: '回执收回', receivedBy: '接收人', receivedOn: '收回日期', archive: '归档', archiveReference: '归档编号', archivedOn: '归档日期',
+    feedbackForm: '反馈表', letter: '函', receiptForm: '回执', daysOutstanding: '已寄出天数', lastChased: '最近催收', truncated: '仅显示前 {n} 条。',
+    steps: '办理', noSteps: '本案已归档。', readOnly: '由负责支部的工作人员办理。',
+  },
+  ledgers: { title: '活动台账', unit: '村（社区）或支部', pick: '请选择单位', on: '报到日期', handbookNo: '手册编号' },
   province: { title: '各县期限执行情况', county: '县（区）' },
   error: { title: '出错了', retry: '重试', network: '无法连接服务器。' },
 } as const

@@ -17,6 +17,19 @@ const handbook: Labels<S['HandbookState']> = {
   reissued: ['已补发', 'Reissued'], cancelled: ['已作废', 'Cancelled'],
 }
 const filing: Labels<S['FilingState']> = { draft: ['草稿', 'Draft'], submitted: ['已报送，待审核', 'Submitted'], accepted: ['已备案', 'Accepted'], returned: ['已退回', 'Returned'] }
+const caseState: Labels<S['CaseState']> = {
+  registered: ['已登记', 'Registered'], confirmed: ['身份已确认', 'Confirmed'], evaluated: ['已写评语', 'Evaluated'],
+  sent: ['已寄发，待回执', 'Sent'], receipt_returned: ['回执已收回', 'Receipt back'], archived: ['已归档', 'Archived'],
+}
+const activityKind: Labels<S['ActivityKind']> = { org_life: ['组织生活', 'Organisational life'], training: ['培训', 'Training'], education: ['教育', 'Education'], activity: ['活动', 'Activity'] }
+const sendMethod: Labels<S['SendMethod']> = { post: ['邮寄', 'Post'], hand: ['专人送达', 'By hand'], online: ['网上', 'Online'] }
+const chaseMethod: Labels<S['ChaseMethod']> = { phone: ['电话', 'Phone'], letter: ['函件', 'Letter'], online: ['网上', 'Online'] }
+const obligation: Labels<S['ObligationKind']> = {
+  two_way_reporting: ['双向报到', 'Two-way reporting'], quarterly_filing: ['季度报送', 'Quarterly filing'], semiannual_feedback: ['半年反馈', 'Semi-annual feedback'],
+  qq_join: ['加入QQ群', 'Join the QQ group'], floating_feedback: ['流动党员反馈', 'Floating-member feedback'], data_verification: ['数据核查', 'Data verification'],
+  vanguard_evaluation: ['先锋指数评定', 'Vanguard evaluation'], vanguard_county_report: ['先锋指数县级报告', 'Vanguard county report'],
+  participation_letters: ['参加活动情况函', 'Participation letters'], statistics_cutoff: ['统计截止', 'Statistics cut-off'], service_request: ['诉求办理', 'Service request'],
+}
 const state: Labels<S['State']> = { due: ['待完成', 'Due'], overdue: ['已逾期', 'Overdue'], done: ['已完成', 'Done'] }
 
 function pick<K extends string>(table: Labels<K>, k: K | null | undefined): string {
@@ -34,6 +47,11 @@ export const label = {
   state: (k?: S['State'] | null) => pick(state, k),
   handbook: (k?: S['HandbookState'] | null) => pick(handbook, k),
   filing: (k?: S['FilingState'] | null) => pick(filing, k),
+  caseState: (k?: S['CaseState'] | null) => pick(caseState, k),
+  activityKind: (k?: S['ActivityKind'] | null) => pick(activityKind, k),
+  sendMethod: (k?: S['SendMethod'] | null) => pick(sendMethod, k),
+  chaseMethod: (k?: S['ChaseMethod'] | null) => pick(chaseMethod, k),
+  obligation: (k?: S['ObligationKind'] | null) => pick(obligation, k),
 }
 export const options = {
   category: Object.keys(category) as S['Category'][],
@@ -42,4 +60,9 @@ export const options = {
   handbook: Object.keys(handbook) as S['HandbookState'][],
   filing: Object.keys(filing) as S['FilingState'][],
   state: ['overdue', 'due', 'done'] as S['State'][],
+  caseState: Object.keys(caseState) as S['CaseState'][],
+  activityKind: Object.keys(activityKind) as S['ActivityKind'][],
+  sendMethod: Object.keys(sendMethod) as S['SendMethod'][],
+  chaseMethod: Object.keys(chaseMethod) as S['ChaseMethod'][],
+  obligation: Object.keys(obligation) as S['ObligationKind'][],
 }

@@ -44,6 +44,8 @@ pub enum EventKind {
     FilingChanged,
     /// A semi-annual feedback batch changed (items, review, sending, acknowledgement).
     FeedbackChanged,
+    /// A floating member's case changed (registered, a step, an activity, a reminder).
+    FloatingChanged,
     /// The subscriber fell behind and missed events: reload everything shown.
     Resync,
 }
@@ -248,7 +250,7 @@ impl Emitter {
             .await;
     }
 
-    /// A workflow's record (a handbook, a filing, a feedback batch) that these org units take
+    /// A workflow's record (a handbook, a filing, a feedback batch, a floating case) that these org units take
     /// part in: the county-wide roles, and the scoped users to whom one of the units is relevant
     /// (the unit in their subtree, as each workflow's `visible` rule reaches them).
     pub async fn workflow(

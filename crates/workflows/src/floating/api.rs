@@ -31,6 +31,7 @@ use crate::deadlines::{self, NewObligation, ObligationKind, Period};
 use crate::documents::{HtmlDocument, XlsxDocument};
 use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
+use crate::events::{Emitter, EventKind};
 use crate::handler::Call;
 use crate::members::model::Category;
 use crate::org::model::OrgKind;
@@ -104,6 +105,17 @@ pub(super) fn branch_staff_only(who: &Principal) -> Result<(), AppError> {
             "Floating members are registered and fed back by branch staff",
         ))
     }
+}
+
+/// Tells `/events` subscribers who see the case's responsible branch that it changed.
+pub(super) async fn publish(state: &AppState, emit: &Emitter, case_id: &str, branch_id: &str) {
+    emit.workflow(
+        state,
+        EventKind::FloatingChanged,
+        case_id,
+        vec![branch_id.to_owned()],
+    )
+    .await;
 }
 
 pub(super) fn refused(r: model::Refused) -> AppError {
@@ -375,6 +387,7 @@ impl FloatingApi {
     ) -> AppResult<CaseCreated> {
         let call = Call::new(&self.state, auth)?;
         branch_staff_only(call.who())?;
+        let emit = call.emitter();
         let key = IdempotencyKey::parse(idem.0.as_deref())?;
         let req = body.0;
         let today = crate::clock::today();
@@ -555,6 +568,9 @@ impl FloatingApi {
                 Ok((view, false))
             })
             .await?;
+        if !replayed {
+            publish(&self.state, &emit, &view.id, &view.branch_id).await;
+        }
         let location = format!("/api/v1/floating-members/{}", view.id);
         let tag = etag(view.version);
         Ok(CaseCreated::Created(

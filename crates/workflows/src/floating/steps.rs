@@ -9,7 +9,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::{Deserialize, Serialize};
 
 use super::api::{
-    ApiTags, CaseResponse, branch_staff_only, not_future, opt_text, refused, text, visible_case,
+    ApiTags, CaseResponse, branch_staff_only, not_future, opt_text, publish, refused, text,
+    visible_case,
 };
 use super::model::{self, Action, ActivityKind, CaseState, ChaseMethod, SendMethod};
 use super::repo::{self, ActivityRow, CaseRow, CaseValues, ChaseRow};
@@ -160,6 +161,7 @@ impl FloatingStepsApi {
     {
         let call = Call::new(&self.state, auth)?;
         branch_staff_only(call.who())?;
+        let emit = call.emitter();
         let id = path_id(&id)?;
         let expected = parse_if_match(if_match_h)?;
         let view = call.write(move |tx, who: &Principal| {
@@ -183,6 +185,7 @@ impl FloatingStepsApi {
                 view(tx, &row)
             })
             .await?;
+        publish(&self.state, &emit, &view.id, &view.branch_id).await;
         let tag = etag(view.version);
         Ok(CaseResponse::Ok(Json(view), tag))
     }
@@ -244,6 +247,7 @@ impl FloatingStepsApi {
     ) -> AppResult<ActivityCreated> {
         let call = Call::new(&self.state, auth)?;
         branch_staff_only(call.who())?;
+        let emit = call.emitter();
         let id = path_id(&id.0)?;
         let b = body.0;
         let today = crate::clock::today();
@@ -254,7 +258,7 @@ impl FloatingStepsApi {
             return Err(AppError::validation(errs));
         }
         let (held_on, content) = (held_on.unwrap_or(today), content.unwrap_or_default());
-        let (view, version) = call.write(move |tx, who: &Principal| {
+        let (view, version, branch) = call.write(move |tx, who: &Principal| {
                 let case = visible_case(tx, who, &id)?;
                 let state = CaseState::parse(&case.state).unwrap_or(CaseState::Registered);
                 model::next(state, Action::RecordActivity).map_err(refused)?;
@@ -280,9 +284,10 @@ impl FloatingStepsApi {
                     None,
                     serde_json::json!({ "activity_id": row.id, "kind": row.kind, "held_on": held_on }),
                 )?;
-                Ok((activity_view(&row), updated.version))
+                Ok((activity_view(&row), updated.version, case.branch_id))
             })
             .await?;
+        publish(&self.state, &emit, &view.case_id, &branch).await;
         Ok(ActivityCreated::Created(Json(view), etag(version)))
     }
 
@@ -419,7 +424,9 @@ impl FloatingStepsApi {
     ) -> AppResult<ChaseCreated> {
         let call = Call::new(&self.state, auth)?;
         branch_staff_only(call.who())?;
+        let emit = call.emitter();
         let id = path_id(&id.0)?;
+        let id_for_event = id.clone();
         let b = body.0;
         let today = crate::clock::today();
         let mut errs = Vec::new();
@@ -429,7 +436,7 @@ impl FloatingStepsApi {
             return Err(AppError::validation(errs));
         }
         let on = on.unwrap_or(today);
-        let (view, version) = call.write(move |tx, who: &Principal| {
+        let (view, version, branch) = call.write(move |tx, who: &Principal| {
                 let case = visible_case(tx, who, &id)?;
                 let state = CaseState::parse(&case.state).unwrap_or(CaseState::Registered);
                 model::next(state, Action::Chase).map_err(refused)?;
@@ -457,9 +464,10 @@ impl FloatingStepsApi {
                     None,
                     serde_json::json!({ "chase_id": row.id, "method": row.method, "chased_on": on }),
                 )?;
-                Ok((chase_view(&row), updated.version))
+                Ok((chase_view(&row), updated.version, case.branch_id))
             })
             .await?;
+        publish(&self.state, &emit, &id_for_event, &branch).await;
         Ok(ChaseCreated::Created(Json(view), etag(version)))
     }
 
