@@ -1,6 +1,6 @@
 // A server-paginated list whose filters and cursor live in the URL, so a view can be shared
 // and the browser's back button pages back.
-import { nextTick, reactive, ref, watch } from 'vue'
+import { nextTick, reactive, ref, shallowRef, watch } from 'vue'
 import { useRoute, useRouter } from 'vue-router'
 import { ApiError, type Problem } from '../api/client'
 
@@ -25,7 +25,9 @@ export function useUrlList<F extends Record<string, string>, T>(
   const route = useRoute()
   const router = useRouter()
   const filters = reactive({ ...keys }) as F
-  const items = ref<T[]>([]) as { value: T[] }
+  // Shallow: a page is replaced whole, never edited in place, so its rows need no deep proxies
+  // (bench/web: a 50-row page 102 → 84 ms p50 with the CPU slowed 4×).
+  const items = shallowRef<T[]>([])
   const next = ref<string | null>(null)
   const loading = ref(false)
   const problem = ref<Problem | null>(null)
