@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use shuanglian_tests::{problem, send, spawn_app};
 
 mod business;
+mod large;
 mod mapping;
 mod sheet;
 

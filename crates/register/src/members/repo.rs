@@ -183,7 +183,18 @@ pub fn insert_many(tx: &mut TenantTx<'_>, vs: &[MemberValues]) -> DbResult<Vec<S
     Ok(ids)
 }
 
-/// Every member of the county (the import matches rows to them by ID-number blind index).
+/// The county's members with these ID-number blind indexes (the import matches its rows to
+/// them, a chunk at a time).
+pub fn by_id_number_bidx(tx: &mut TenantTx<'_>, bidxs: &[String]) -> DbResult<Vec<MemberRow>> {
+    let tid = tx.tid().to_owned();
+    Ok(m::table
+        .filter(m::tenant_id.eq(tid))
+        .filter(m::id_number_bidx.eq_any(bidxs))
+        .select(MemberRow::as_select())
+        .load(tx.conn())?)
+}
+
+/// Every member of the county.
 pub fn all(tx: &mut TenantTx<'_>) -> DbResult<Vec<MemberRow>> {
     let tid = tx.tid().to_owned();
     Ok(m::table

@@ -342,6 +342,10 @@ fn same(keys: &CountyKeys, old: &MemberRow, new: &mut MemberValues) -> bool {
     *new == cur
 }
 
+/// ID numbers looked up in the register per query when matching rows (well under both backends'
+/// bind-parameter limits).
+const MATCH_CHUNK: usize = 1000;
+
 /// Checks every row and decides what to write, under the county's `mapping` of headers and
 /// organisation names. Villages the mapping creates are created when `commit`. Header problems
 /// fail the whole file at once.
@@ -355,16 +359,15 @@ pub fn plan(
     let at = header_problems(Sheet::Members, table, mapping)?;
     let mut units = Units::load(tx)?;
     let mapped = mapping.apply(tx, &mut units, commit)?;
-    let existing: HashMap<String, MemberRow> = crate::members::repo::all(tx)?
-        .into_iter()
-        .filter_map(|m| m.id_number_bidx.clone().map(|b| (b, m)))
-        .collect();
     let mut plan = Plan {
         rows: table.rows.len(),
         ..Plan::default()
     };
     let mut seen: HashMap<String, u32> = HashMap::new();
-    for (row, cells) in &table.rows {
+    // Valid rows wait here (sheet row, index in the table, values) to be matched with the
+    // register a chunk at a time below.
+    let mut valid: Vec<(u32, usize, MemberValues)> = Vec::new();
+    for (i, (row, cells)) in table.rows.iter().enumerate() {
         let mut r = RowReader {
             row: *row,
             cells,
@@ -402,7 +405,7 @@ pub fn plan(
         let built = build(keys, &req, &mut |field, id, ok| {
             check_unit(field, units.by_id.get(id).cloned(), ok)
         });
-        let mut values = match built {
+        let values = match built {
             Ok(v) => v,
             Err(DbError::App(e)) => {
                 for f in &e.fields {
@@ -425,20 +428,48 @@ pub fn plan(
             }
             Err(e) => return Err(e),
         };
-        let bidx = values.id_number_bidx.clone().unwrap_or_default();
-        match existing.get(&bidx) {
-            Some(old) if same(keys, old, &mut values) => plan.unchanged += 1,
-            Some(old) => {
-                let mut changes = Vec::new();
-                status_steps(&mut r, old, &values, &mut changes);
-                if r.errors.is_empty() {
-                    plan.status_changes.append(&mut changes);
-                    plan.updates.push((old.id.clone(), old.version, values));
-                } else {
-                    plan.errors.extend(r.errors.drain(..));
+        valid.push((*row, i, values));
+    }
+    // The register is read a chunk of ID numbers at a time, not whole: a re-import of a large
+    // county then holds one chunk of its members in memory, not all of them.
+    let mut valid = valid.into_iter().peekable();
+    while valid.peek().is_some() {
+        let chunk: Vec<_> = valid.by_ref().take(MATCH_CHUNK).collect();
+        let bidxs: Vec<String> = chunk
+            .iter()
+            .filter_map(|(_, _, v)| v.id_number_bidx.clone())
+            .collect();
+        let existing: HashMap<String, MemberRow> =
+            crate::members::repo::by_id_number_bidx(tx, &bidxs)?
+                .into_iter()
+                .filter_map(|m| m.id_number_bidx.clone().map(|b| (b, m)))
+                .collect();
+        for (row, i, mut values) in chunk {
+            let bidx = values.id_number_bidx.clone().unwrap_or_default();
+            match existing.get(&bidx) {
+                Some(old) if same(keys, old, &mut values) => plan.unchanged += 1,
+                Some(old) => {
+                    let mut r = RowReader {
+                        row,
+                        cells: &table.rows[i].1,
+                        at: &at,
+                        errors: Vec::new(),
+                        fixes: &mut plan.fixes,
+                        unknown: &mut plan.unknown_orgs,
+                        waits: false,
+                        mapped: &mapped,
+                    };
+                    let mut changes = Vec::new();
+                    status_steps(&mut r, old, &values, &mut changes);
+                    if r.errors.is_empty() {
+                        plan.status_changes.append(&mut changes);
+                        plan.updates.push((old.id.clone(), old.version, values));
+                    } else {
+                        plan.errors.extend(r.errors.drain(..));
+                    }
                 }
+                None => plan.creates.push(values),
             }
-            None => plan.creates.push(values),
         }
     }
     plan.suggestions = suggestions(&units, &plan.unknown_orgs);
