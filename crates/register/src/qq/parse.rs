@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 
 use super::model::SnapshotSource;
+use crate::onboarding::layout::is_footer;
+use crate::onboarding::sheet::Cell;
 use crate::privacy::identity::QqNumber;
 
 /// QQ groups hold at most 3,000 people; anything longer is not a member list.
@@ -248,6 +250,15 @@ pub fn parse_paste(text: &str) -> Result<Parsed, FileError> {
     Ok(out)
 }
 
+/// Rows read for the header before the file is refused (titles and date lines sit above it).
+const HEADER_SCAN: usize = 10;
+
+/// A header cell naming the QQ number: a short label with "QQ" in it (QQ号, QQ号码, 成员QQ), not
+/// a title that mentions the group (安吉县党建QQ群成员名单).
+fn is_qq_label(key: &str) -> bool {
+    key.contains("qq") && key.chars().count() <= 6
+}
+
 fn header_key(h: &str) -> String {
     normalise(h)
         .chars()
@@ -257,28 +268,41 @@ fn header_key(h: &str) -> String {
 }
 
 /// Rows of a sheet (1-based row number, cells as text): a header row naming QQ号 (required) and
-/// 群昵称 (optional), then one person per row. Empty rows are skipped.
+/// 群昵称 (optional), then one person per row. The header is looked for among the first
+/// [`HEADER_SCAN`] non-blank rows, past a title or a date line above it, as the member
+/// register's import does (`onboarding::layout`); footer lines under the list (填表人, 合计, a
+/// date, a signature) and empty rows are skipped, not reported.
 pub fn parse_table(
     rows: impl IntoIterator<Item = (usize, Vec<String>)>,
 ) -> Result<Parsed, FileError> {
     let mut rows = rows
         .into_iter()
-        .filter(|(_, cells)| cells.iter().any(|c| !normalise(c).trim().is_empty()));
-    let Some((_, header)) = rows.next() else {
+        .filter(|(_, cells)| cells.iter().any(|c| !normalise(c).trim().is_empty()))
+        .peekable();
+    if rows.peek().is_none() {
         return Err(file_error(
             "empty_file",
             "文件中没有内容",
             "The file holds no rows",
         ));
-    };
-    let keys: Vec<String> = header.iter().map(|h| header_key(h)).collect();
-    let Some(qq_col) = keys.iter().position(|k| k.contains("qq")) else {
+    }
+    let mut keys = Vec::new();
+    let mut qq_col = None;
+    for (_, header) in rows.by_ref().take(HEADER_SCAN) {
+        keys = header.iter().map(|h| header_key(h)).collect();
+        qq_col = keys.iter().position(|k| is_qq_label(k));
+        if qq_col.is_some() {
+            break;
+        }
+    }
+    let Some(qq_col) = qq_col else {
         return Err(file_error(
             "missing_column",
-            "缺少“QQ号”列：第一行应为表头，含“QQ号”和“群昵称”",
-            "The QQ号 column is missing: the first row is the header with QQ号 and 群昵称",
+            "缺少“QQ号”列：前几行中应有表头，含“QQ号”和“群昵称”",
+            "The QQ号 column is missing: a header row with QQ号 and 群昵称 should open the list",
         ));
     };
+    let width = keys.len();
     let nick_col = keys.iter().position(|k| {
         k.contains("昵称")
             || k.contains("群名片")
@@ -289,6 +313,10 @@ pub fn parse_table(
     let mut out = Parsed::default();
     let mut seen = HashMap::new();
     for (line, cells) in rows {
+        let as_cells: Vec<Cell> = cells.iter().map(|c| Cell::Text(c.clone())).collect();
+        if is_footer(&as_cells, width) {
+            continue;
+        }
         let cell = |c: usize| cells.get(c).map(|v| normalise(v)).unwrap_or_default();
         let qq_cell = cell(qq_col);
         let qq = match qq_digits(&qq_cell) {
@@ -451,6 +479,39 @@ mod tests {
             "missing_column"
         );
         assert_eq!(parse_table(rows(vec![])).unwrap_err().code, "empty_file");
+    }
+
+    #[test]
+    fn tables_as_counties_keep_them_title_above_footer_below_one_column() {
+        let rows = |v: Vec<Vec<&str>>| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, r)| (i + 1, r.into_iter().map(str::to_owned).collect()))
+                .collect::<Vec<_>>()
+        };
+        // A title naming the group, a date line, a blank row, then the one-column list, and
+        // the form's footer.
+        let p = parse_table(rows(vec![
+            vec!["安吉县个体工商户党建QQ群成员名单"],
+            vec!["2026年12月1日"],
+            vec![""],
+            vec!["QQ号码"],
+            vec!["123456789"],
+            vec!["１２３４５６７８"],
+            vec!["填表人：张三"],
+            vec!["2026年12月1日"],
+        ]))
+        .expect("ok");
+        assert_eq!(
+            qqs(&p),
+            vec![(5, "123456789".into(), None), (6, "12345678".into(), None)]
+        );
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        // A header further down than the scan reaches is not found.
+        let mut late = vec![vec!["说明"]; HEADER_SCAN];
+        late.push(vec!["QQ号"]);
+        late.push(vec!["123456789"]);
+        assert_eq!(parse_table(rows(late)).unwrap_err().code, "missing_column");
     }
 
     #[test]
