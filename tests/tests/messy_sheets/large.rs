@@ -34,7 +34,8 @@ fn sheet(n: u32, phone_of_last: &str) -> String {
 async fn counts(r: reqwest::Response) -> (u64, u64, u64, usize) {
     let status = r.status();
     let v: Value = r.json().await.expect("json");
-    assert_eq!(status, StatusCode::OK, "{}", &v.to_string()[..v.to_string().len().min(1500)]);
+    let shown: String = v.to_string().chars().take(1500).collect();
+    assert_eq!(status, StatusCode::OK, "{shown}");
     let n = |k: &str| v[k].as_u64().unwrap_or(u64::MAX);
     (
         n("created"),
