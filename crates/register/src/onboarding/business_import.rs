@@ -64,12 +64,12 @@ impl Owners {
             by_id_number: HashMap::new(),
             by_phone: HashMap::new(),
         };
-        for m in crate::members::repo::all(tx)? {
-            if let Some(b) = m.id_number_bidx {
-                o.by_id_number.insert(b, (m.id.clone(), m.name.clone()));
+        for (id, name, id_bidx, phone_bidx) in crate::members::repo::owner_keys(tx)? {
+            if let Some(b) = id_bidx {
+                o.by_id_number.insert(b, (id.clone(), name.clone()));
             }
-            if let Some(p) = m.phone_bidx {
-                o.by_phone.entry(p).or_default().push((m.id, m.name));
+            if let Some(p) = phone_bidx {
+                o.by_phone.entry(p).or_default().push((id, name));
             }
         }
         Ok(o)
