@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::model::SnapshotSource;
 use crate::onboarding::layout::is_footer;
-use crate::onboarding::sheet::Cell;
+use crate::onboarding::sheet::{Cell, Row};
 use crate::privacy::identity::QqNumber;
 
 /// QQ groups hold at most 3,000 people; anything longer is not a member list.
@@ -267,17 +267,19 @@ fn header_key(h: &str) -> String {
         .to_lowercase()
 }
 
-/// Rows of a sheet (1-based row number, cells as text): a header row naming QQ号 (required) and
+/// Rows of a sheet (1-based row number, cells as the reader gives them, so that a date cell is
+/// still a date to the footer rule): a header row naming QQ号 (required) and
 /// 群昵称 (optional), then one person per row. The header is looked for among the first
 /// [`HEADER_SCAN`] non-blank rows, past a title or a date line above it, as the member
 /// register's import does (`onboarding::layout`); footer lines under the list (填表人, 合计, a
 /// date, a signature) and empty rows are skipped, not reported.
-pub fn parse_table(
-    rows: impl IntoIterator<Item = (usize, Vec<String>)>,
-) -> Result<Parsed, FileError> {
+pub fn parse_table(rows: impl IntoIterator<Item = Row>) -> Result<Parsed, FileError> {
+    let text = |cells: &[Cell]| -> Vec<String> {
+        cells.iter().map(|c| c.text().unwrap_or_default()).collect()
+    };
     let mut rows = rows
         .into_iter()
-        .filter(|(_, cells)| cells.iter().any(|c| !normalise(c).trim().is_empty()))
+        .filter(|(_, cells)| text(cells).iter().any(|c| !normalise(c).trim().is_empty()))
         .peekable();
     if rows.peek().is_none() {
         return Err(file_error(
@@ -289,7 +291,7 @@ pub fn parse_table(
     let mut keys = Vec::new();
     let mut qq_col = None;
     for (_, header) in rows.by_ref().take(HEADER_SCAN) {
-        keys = header.iter().map(|h| header_key(h)).collect();
+        keys = text(&header).iter().map(|h| header_key(h)).collect();
         qq_col = keys.iter().position(|k| is_qq_label(k));
         if qq_col.is_some() {
             break;
@@ -312,11 +314,12 @@ pub fn parse_table(
     });
     let mut out = Parsed::default();
     let mut seen = HashMap::new();
-    for (line, cells) in rows {
-        let as_cells: Vec<Cell> = cells.iter().map(|c| Cell::Text(c.clone())).collect();
-        if is_footer(&as_cells, width) {
+    for (line, row) in rows {
+        if is_footer(&row, width) {
             continue;
         }
+        let line = line as usize;
+        let cells = text(&row);
         let cell = |c: usize| cells.get(c).map(|v| normalise(v)).unwrap_or_default();
         let qq_cell = cell(qq_col);
         let qq = match qq_digits(&qq_cell) {
@@ -368,12 +371,6 @@ pub fn parse_file(bytes: &[u8]) -> Result<(SnapshotSource, Parsed), FileError> {
             FileError::from(e)
         }
     })?;
-    let rows = rows.into_iter().map(|(n, cells)| {
-        (
-            n as usize,
-            cells.iter().map(|c| c.text().unwrap_or_default()).collect(),
-        )
-    });
     let source = match format {
         Format::Xlsx => SnapshotSource::Xlsx,
         Format::Csv => SnapshotSource::Csv,
@@ -384,6 +381,14 @@ pub fn parse_file(bytes: &[u8]) -> Result<(SnapshotSource, Parsed), FileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A sheet's rows, numbered from 1, of text cells.
+    fn table(v: Vec<Vec<&str>>) -> Vec<Row> {
+        (1..)
+            .zip(v)
+            .map(|(i, r)| (i, r.into_iter().map(|c| Cell::Text(c.to_owned())).collect()))
+            .collect()
+    }
 
     fn qqs(p: &Parsed) -> Vec<(usize, String, Option<String>)> {
         p.people
@@ -448,13 +453,7 @@ mod tests {
 
     #[test]
     fn tables_need_the_qq_column() {
-        let rows = |v: Vec<Vec<&str>>| {
-            v.into_iter()
-                .enumerate()
-                .map(|(i, r)| (i + 1, r.into_iter().map(str::to_owned).collect()))
-                .collect::<Vec<_>>()
-        };
-        let p = parse_table(rows(vec![
+        let p = parse_table(table(vec![
             vec!["群昵称", "QQ号"],
             vec!["张三", "123456789"],
             vec!["", ""],
@@ -473,25 +472,19 @@ mod tests {
         let codes: Vec<(usize, &str)> = p.errors.iter().map(|e| (e.line, e.code)).collect();
         assert_eq!(codes, vec![(5, "missing_qq"), (6, "invalid_qq")]);
         assert_eq!(
-            parse_table(rows(vec![vec!["姓名", "电话"], vec!["张三", "1"]]))
+            parse_table(table(vec![vec!["姓名", "电话"], vec!["张三", "1"]]))
                 .unwrap_err()
                 .code,
             "missing_column"
         );
-        assert_eq!(parse_table(rows(vec![])).unwrap_err().code, "empty_file");
+        assert_eq!(parse_table(table(vec![])).unwrap_err().code, "empty_file");
     }
 
     #[test]
     fn tables_as_counties_keep_them_title_above_footer_below_one_column() {
-        let rows = |v: Vec<Vec<&str>>| {
-            v.into_iter()
-                .enumerate()
-                .map(|(i, r)| (i + 1, r.into_iter().map(str::to_owned).collect()))
-                .collect::<Vec<_>>()
-        };
         // A title naming the group, a date line, a blank row, then the one-column list, and
         // the form's footer.
-        let p = parse_table(rows(vec![
+        let p = parse_table(table(vec![
             vec!["安吉县个体工商户党建QQ群成员名单"],
             vec!["2026年12月1日"],
             vec![""],
@@ -511,7 +504,13 @@ mod tests {
         let mut late = vec![vec!["说明"]; HEADER_SCAN];
         late.push(vec!["QQ号"]);
         late.push(vec!["123456789"]);
-        assert_eq!(parse_table(rows(late)).unwrap_err().code, "missing_column");
+        assert_eq!(parse_table(table(late)).unwrap_err().code, "missing_column");
+        // A footer date typed as an Excel date (not text) is still the footer.
+        let mut dated = table(vec![vec!["QQ号"], vec!["123456789"]]);
+        dated.push((3, vec![Cell::Date(chrono::NaiveDate::MIN)]));
+        let p = parse_table(dated).expect("ok");
+        assert_eq!(qqs(&p), vec![(2, "123456789".into(), None)]);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
     }
 
     #[test]
