@@ -446,16 +446,14 @@ pub fn plan(
     let mut seen_stalls: HashMap<(String, String), u32> = HashMap::new();
     let mut linked: HashSet<(String, String)> = HashSet::new();
     for (row, cells) in &table.rows {
-        let mut r = RowReader {
-            row: *row,
+        let mut r = RowReader::new(
+            *row,
             cells,
-            at: &at,
-            errors: Vec::new(),
-            fixes: &mut plan.fixes,
-            unknown: &mut plan.unknown_orgs,
-            waits: false,
-            mapped: &mapped,
-        };
+            &at,
+            &mut plan.fixes,
+            &mut plan.unknown_orgs,
+            &mapped,
+        );
         let got = read(&mut r, &units, keys, &owners);
         // Duplicates within the file are found whatever else is wrong with either row.
         if let Some(c) = &got.credit_code {

@@ -368,16 +368,14 @@ pub fn plan(
     // register a chunk at a time below.
     let mut valid: Vec<(u32, usize, MemberValues)> = Vec::new();
     for (i, (row, cells)) in table.rows.iter().enumerate() {
-        let mut r = RowReader {
-            row: *row,
+        let mut r = RowReader::new(
+            *row,
             cells,
-            at: &at,
-            errors: Vec::new(),
-            fixes: &mut plan.fixes,
-            unknown: &mut plan.unknown_orgs,
-            waits: false,
-            mapped: &mapped,
-        };
+            &at,
+            &mut plan.fixes,
+            &mut plan.unknown_orgs,
+            &mapped,
+        );
         // Duplicates within the file are found whatever else is wrong with either row.
         let bidx = r
             .cell(Col::IdNumber)
@@ -449,16 +447,14 @@ pub fn plan(
             match existing.get(&bidx) {
                 Some(old) if same(keys, old, &mut values) => plan.unchanged += 1,
                 Some(old) => {
-                    let mut r = RowReader {
+                    let mut r = RowReader::new(
                         row,
-                        cells: &table.rows[i].1,
-                        at: &at,
-                        errors: Vec::new(),
-                        fixes: &mut plan.fixes,
-                        unknown: &mut plan.unknown_orgs,
-                        waits: false,
-                        mapped: &mapped,
-                    };
+                        &table.rows[i].1,
+                        &at,
+                        &mut plan.fixes,
+                        &mut plan.unknown_orgs,
+                        &mapped,
+                    );
                     let mut changes = Vec::new();
                     status_steps(&mut r, old, &values, &mut changes);
                     if r.errors.is_empty() {

@@ -39,7 +39,29 @@ pub(super) struct RowReader<'a> {
     pub(super) mapped: &'a HashMap<String, String>,
 }
 
-impl RowReader<'_> {
+impl<'a> RowReader<'a> {
+    /// A reader of one row with no errors yet, counting its fixes and unknown names into the
+    /// plan's tallies.
+    pub(super) fn new(
+        row: u32,
+        cells: &'a [Cell],
+        at: &'a HashMap<Col, usize>,
+        fixes: &'a mut BTreeMap<(Col, Fix), u32>,
+        unknown: &'a mut BTreeMap<(Col, String), Vec<u32>>,
+        mapped: &'a HashMap<String, String>,
+    ) -> Self {
+        RowReader {
+            row,
+            cells,
+            at,
+            errors: Vec::new(),
+            fixes,
+            unknown,
+            waits: false,
+            mapped,
+        }
+    }
+
     pub(super) fn cell(&self, c: Col) -> Option<&Cell> {
         self.at.get(&c).and_then(|i| self.cells.get(*i))
     }
