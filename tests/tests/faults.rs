@@ -8,13 +8,11 @@
 //! tests run the real `shuanglian` binary as a child process (`cargo build -p
 //! shuanglian-server --bin shuanglian`; tests/run builds it), on the pass's own backend.
 
-mod fault_procs;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::fault_procs::{PrivatePg, PrivateRedis, Server};
 use diesel::{Connection, RunQueryDsl};
-use fault_procs::{PrivatePg, PrivateRedis, Server};
 use reqwest::{Client, StatusCode};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};

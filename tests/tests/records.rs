@@ -2,9 +2,7 @@
 //! which category for which members, edits only by the recording unit while the quarter is
 //! open, the member's list and time line, and isolation between counties and between scopes.
 
-mod records_world;
-
-use records_world::{World, record, world};
+use crate::records_world::{World, record, world};
 use serde_json::{Value, json};
 use shuanglian_tests::{TestApp, fields, id, problem, send_tagged, spawn_app};
 

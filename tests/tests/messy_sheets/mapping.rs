@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shuanglian_tests::{TestApp, id, id_number, problem, send, send_tagged, spawn_app};
 
-use crate::sheet::{HEADER, V, bad_rows, errors, members, t, upload_with, workbook_with, world};
+use super::sheet::{HEADER, V, bad_rows, errors, members, t, upload_with, workbook_with, world};
 
 /// PUT /import-mappings/{id} with an If-Match version; the status and body.
 async fn put(app: &TestApp, tok: &str, id: &str, version: u32, body: Value) -> (u16, Value) {

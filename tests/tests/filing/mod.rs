@@ -2,16 +2,13 @@
 //! with its illegal transitions, the upper committees' inboxes, the printable 季报表, the
 //! demo data, and isolation between counties and between scopes.
 
-use records_world::{World, record, world};
+use crate::records_world::{World, record, world};
 use serde_json::{Value, json};
 use shuanglian_tests::{TestApp, id, problem, send_tagged, spawn_app};
 
 mod deadline;
 mod forms;
 mod review;
-
-#[path = "../records_world/mod.rs"]
-mod records_world;
 
 async fn filing(app: &TestApp, tok: &str, period: &str) -> Value {
     app.created(tok, "/api/v1/filings", &json!({ "period": period }))
