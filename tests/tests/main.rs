@@ -16,6 +16,7 @@ mod consent;
 mod console;
 mod conventions;
 mod deadline_job;
+mod deadline_tallies;
 mod deadlines;
 mod dual_linkage;
 mod event_stream;

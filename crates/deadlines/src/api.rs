@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::dsl::count_star;
 use diesel::prelude::*;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -277,35 +276,30 @@ fn dashboard(
             }
         }};
     }
+    let tallies = super::repo::tallies(
+        tx,
+        &super::repo::TallyFilter {
+            owners: owners.as_deref(),
+            kind: f.kind,
+            from: f.from,
+            to: f.to,
+        },
+        f.as_of,
+    )?;
     let mut per_owner: HashMap<(String, String), Counts> = HashMap::new();
     let mut summary = Counts::default();
-    for s in [StateFilter::Due, StateFilter::Overdue, StateFilter::Done] {
-        let rows: Vec<(String, String, i64)> = filtered!(
-            o::table.group_by((o::owner_org_unit_id, o::kind)).select((
-                o::owner_org_unit_id,
-                o::kind,
-                count_star()
-            )),
-            s
-        )
-        .load(tx.conn())?;
-        for (owner, kind, n) in rows {
-            let c = per_owner.entry((owner, kind)).or_default();
-            match s {
-                StateFilter::Due => {
-                    c.due += n;
-                    summary.due += n;
-                }
-                StateFilter::Overdue => {
-                    c.overdue += n;
-                    summary.overdue += n;
-                }
-                _ => {
-                    c.done += n;
-                    summary.done += n;
-                }
-            }
-        }
+    for t in tallies {
+        summary.due += t.due;
+        summary.overdue += t.overdue;
+        summary.done += t.done;
+        per_owner.insert(
+            (t.owner_org_unit_id, t.kind),
+            Counts {
+                due: t.due,
+                overdue: t.overdue,
+                done: t.done,
+            },
+        );
     }
     let mut q = filtered!(o::table.select(ObligationRow::as_select()), f.state);
     if let Some(after) = &page.after {

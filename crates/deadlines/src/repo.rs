@@ -260,3 +260,84 @@ pub fn calendar(tx: &mut TenantTx<'_>) -> DbResult<Calendar> {
         |(day, kind, name)| Some((day, DayKind::parse(&kind)?, name)),
     )))
 }
+
+/// What the dashboard counts: owners (`None` is the whole county), kind and due-day bounds.
+#[derive(Debug, Clone, Default)]
+pub struct TallyFilter<'a> {
+    pub owners: Option<&'a [String]>,
+    pub kind: Option<ObligationKind>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// Due, overdue and met obligations per (owner, kind) on `as_of`, read from the tallies the
+/// obligation triggers keep (migration 000101), not by counting obligations.
+pub fn tallies(
+    tx: &mut TenantTx<'_>,
+    f: &TallyFilter<'_>,
+    as_of: NaiveDate,
+) -> DbResult<Vec<Tally>> {
+    use crate::db::schema::obligation_tallies as t;
+    use diesel::dsl::sum;
+    let tid = tx.tid().to_owned();
+    let mut out: std::collections::BTreeMap<(String, String), Tally> = Default::default();
+    // Two grouped sums, split at the day: before it an open obligation is overdue.
+    for overdue_side in [false, true] {
+        let mut q = t::table
+            .filter(t::tenant_id.eq(&tid))
+            .group_by((t::owner_org_unit_id, t::kind))
+            .select((
+                t::owner_org_unit_id,
+                t::kind,
+                sum(t::open_n),
+                sum(t::done_n),
+            ))
+            .into_boxed();
+        q = if overdue_side {
+            q.filter(t::due_on.lt(as_of))
+        } else {
+            q.filter(t::due_on.ge(as_of))
+        };
+        if let Some(ids) = f.owners {
+            q = q.filter(t::owner_org_unit_id.eq_any(ids));
+        }
+        if let Some(k) = f.kind {
+            q = q.filter(t::kind.eq(k.as_str()));
+        }
+        if let Some(d) = f.from {
+            q = q.filter(t::due_on.ge(d));
+        }
+        if let Some(d) = f.to {
+            q = q.filter(t::due_on.le(d));
+        }
+        let rows: Vec<(String, String, Option<i64>, Option<i64>)> = q.load(tx.conn())?;
+        for (owner, kind, open, done) in rows {
+            let e = out.entry((owner.clone(), kind.clone())).or_insert(Tally {
+                owner_org_unit_id: owner,
+                kind,
+                ..Tally::default()
+            });
+            if overdue_side {
+                e.overdue += open.unwrap_or(0);
+            } else {
+                e.due += open.unwrap_or(0);
+            }
+            e.done += done.unwrap_or(0);
+        }
+    }
+    // Tallies emptied by closes and withdrawals stay as zero rows; they are not an owner's work.
+    Ok(out
+        .into_values()
+        .filter(|t| t.due + t.overdue + t.done > 0)
+        .collect())
+}
+
+/// One owner's counts of one kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub owner_org_unit_id: String,
+    pub kind: String,
+    pub due: i64,
+    pub overdue: i64,
+    pub done: i64,
+}

@@ -459,6 +459,17 @@ diesel::allow_tables_to_appear_in_same_query!(platform_user_totp, platform_users
 
 // The deadline engine (issue 5).
 diesel::table! {
+    obligation_tallies (tenant_id, owner_org_unit_id, kind, due_on) {
+        tenant_id -> Text,
+        owner_org_unit_id -> Text,
+        kind -> Text,
+        due_on -> Date,
+        open_n -> Integer,
+        done_n -> Integer,
+    }
+}
+
+diesel::table! {
     obligations (tenant_id, id) {
         tenant_id -> Text,
         id -> Text,
