@@ -5,10 +5,12 @@ use diesel::prelude::*;
 
 use crate::api::PageRequest;
 use crate::db::schema::{members as m, org_units as o};
-use crate::db::{DbError, DbResult, TenantTx};
+use crate::db::{AnyConnection, DbError, DbResult, TenantTx};
 use crate::error::{AppError, FieldError};
 use crate::org::model::subtree_end;
 use crate::org::scope::Visibility;
+use diesel::dsl::sql;
+use diesel::sql_types::{Bool, Text};
 
 use super::names::pinyin_keys;
 
@@ -265,21 +267,20 @@ pub struct Filter {
     pub order: Order,
 }
 
-/// `[p, p')` where p' is p with its last character incremented: every string starting with `p`,
-/// for lower-case ASCII keys (ordered the same under every collation).
-fn ascii_prefix_range(p: &str) -> (String, String) {
-    let mut hi = p.to_owned();
-    let last = hi.pop().map_or('a', |c| char::from(c as u8 + 1));
-    hi.push(last);
-    (p.to_owned(), hi)
-}
-
-fn like_prefix(p: &str) -> String {
-    let escaped = p
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("{escaped}%")
+/// `[p, hi)`: exactly the strings that start with `p`, in code-point order (SQLite's BINARY
+/// collation and PostgreSQL's `COLLATE "C"` on UTF-8 both compare so). `hi` is `p` with its
+/// last character incremented; `None` when there is no bound (a prefix of only U+10FFFF).
+fn prefix_range(p: &str) -> (String, Option<String>) {
+    let mut hi: Vec<char> = p.chars().collect();
+    while let Some(last) = hi.pop() {
+        // The next scalar value: surrogates are not characters, so U+D7FF is followed by U+E000.
+        let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32);
+        if let Some(c) = next {
+            hi.push(c);
+            return (p.to_owned(), Some(hi.into_iter().collect()));
+        }
+    }
+    (p.to_owned(), None)
 }
 
 pub fn list(tx: &mut TenantTx<'_>, page: &PageRequest, f: &Filter) -> DbResult<Vec<MemberRow>> {
@@ -289,12 +290,25 @@ pub fn list(tx: &mut TenantTx<'_>, page: &PageRequest, f: &Filter) -> DbResult<V
         .select(MemberRow::as_select())
         .into_boxed();
     if let Some(n) = &f.name_prefix {
-        q = q.filter(m::name.like(like_prefix(n)).escape('\\'));
+        // A range, not LIKE: LIKE cannot seek an index (PostgreSQL's default collation is not
+        // code-point order, SQLite's LIKE ignores case), so a prefix few names share walked the
+        // whole county in id order (issue 18: 70-80 ms for 王建 on PostgreSQL). PostgreSQL
+        // compares in C order here, as its index members_name_c_idx is built (migration 000102).
+        let col = match tx.conn() {
+            AnyConnection::Postgresql(_) => r#"members.name COLLATE "C""#,
+            AnyConnection::Sqlite(_) => "members.name",
+        };
+        let (lo, hi) = prefix_range(n);
+        q = q.filter(sql::<Bool>(&format!("{col} >= ")).bind::<Text, _>(lo));
+        if let Some(hi) = hi {
+            q = q.filter(sql::<Bool>(&format!("{col} < ")).bind::<Text, _>(hi));
+        }
     }
     if let Some(p) = &f.pinyin_prefix {
-        // Keys are lower-case ASCII, so a prefix is a range both backends answer from their
-        // indexes (LIKE would scan the county).
-        let (lo, hi) = ascii_prefix_range(p);
+        // Keys are lower-case ASCII (ordered the same under every collation), so a prefix is a
+        // range both backends answer from their indexes.
+        let (lo, hi) = prefix_range(p);
+        let hi = hi.unwrap_or_default();
         q = q.filter(
             m::name_initials
                 .ge(lo.clone())
@@ -437,13 +451,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ascii_prefix_ranges() {
-        assert_eq!(ascii_prefix_range("wj"), ("wj".into(), "wk".into()));
-        assert_eq!(ascii_prefix_range("z"), ("z".into(), "{".into()));
-        for s in ["wj", "wja", "wjzzz"] {
-            let (lo, hi) = ascii_prefix_range("wj");
-            assert!(lo.as_str() <= s && s < hi.as_str());
+    fn prefix_ranges_hold_exactly_the_strings_with_the_prefix() {
+        assert_eq!(prefix_range("wj"), ("wj".into(), Some("wk".into())));
+        assert_eq!(prefix_range("z"), ("z".into(), Some("{".into())));
+        assert_eq!(prefix_range("王"), ("王".into(), Some("玌".into())));
+        assert_eq!(prefix_range("a\u{D7FF}").1, Some("a\u{E000}".into()));
+        assert_eq!(prefix_range("a\u{10FFFF}").1, Some("b".into()));
+        assert_eq!(prefix_range("\u{10FFFF}").1, None);
+        // Rust compares strings by code point, as both backends do here.
+        let (lo, hi) = prefix_range("王建");
+        let hi = hi.expect("a bound");
+        for inside in ["王建", "王建国", "王建\u{10FFFF}x"] {
+            assert!(lo.as_str() <= inside && inside < hi.as_str(), "{inside}");
         }
-        assert!("wk" >= ascii_prefix_range("wj").1.as_str());
+        for outside in ["王", "王丽", "王廻", "玌", "wang", ""] {
+            assert!(
+                !(lo.as_str() <= outside && outside < hi.as_str()),
+                "{outside}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_prefix_range_agrees_with_starts_with(p in "\\PC{0,4}", s in "\\PC{0,6}") {
+            let (lo, hi) = prefix_range(&p);
+            let inside = lo.as_str() <= s.as_str() && hi.as_deref().is_none_or(|h| s.as_str() < h);
+            proptest::prop_assert_eq!(inside, s.starts_with(&p));
+        }
     }
 }
