@@ -285,3 +285,34 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// A second server process-equivalent on the same database, Redis prefix and keys: another
+/// replica of the same deployment. Stopped when dropped.
+pub struct Replica {
+    pub base: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn replica(&self) -> Replica {
+        let (base, _state, tx, _server) = start(&self.settings, &self.master_key).await;
+        Replica {
+            base,
+            shutdown: Some(tx),
+        }
+    }
+}
+
+impl Replica {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

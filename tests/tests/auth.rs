@@ -271,6 +271,60 @@ async fn sign_out_and_session_revocation_take_effect_at_once() {
     );
 }
 
+/// Sessions are cached per process for a few seconds (crates/http/src/auth/session_cache.rs);
+/// a revocation on one replica reaches the other's cache through Redis pub/sub, well inside
+/// that time. (The in-process store of the SQLite pass has one replica only.)
+#[tokio::test]
+async fn postgres_only_a_session_revoked_on_one_replica_is_refused_by_the_other_at_once() {
+    let app = spawn_app().await;
+    let a = app.county("330524", "长兴县").await;
+    let other = app.replica().await;
+    let t = app.sign_in(Some(&a.code), "admin.330524", PASSWORD).await;
+    let me = |base: String, tok: String| {
+        let client = app.client.clone();
+        async move {
+            client
+                .get(format!("{base}/api/v1/me"))
+                .bearer_auth(tok)
+                .send()
+                .await
+                .expect("me")
+                .status()
+        }
+    };
+    // The other replica has verified the token, so it holds it in its cache.
+    for _ in 0..3 {
+        assert_eq!(me(other.base.clone(), t.clone()).await, StatusCode::OK);
+    }
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/sign-out"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .expect("out");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // Refused here at once, and there as soon as the message is delivered: within 1 s, where
+    // the cache alone would keep it for 5.
+    assert_eq!(
+        me(app.base.clone(), t.clone()).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let start = std::time::Instant::now();
+    while me(other.base.clone(), t.clone()).await != StatusCode::UNAUTHORIZED {
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "the other replica still accepts a revoked token"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Another session of the same account, on the other replica, is untouched.
+    assert_eq!(
+        me(other.base.clone(), a.admin_token.clone()).await,
+        StatusCode::OK
+    );
+}
+
 #[tokio::test]
 async fn disabling_a_user_or_resetting_the_password_ends_their_sessions() {
     let app = spawn_app().await;

@@ -173,6 +173,13 @@ impl Keys {
         format!("{}:ev:", self.prefix)
     }
 
+    /// Where a replica announces a revoked or changed session (payload: the token digest) so
+    /// that every replica's session cache drops it. Under the events prefix, so the process's
+    /// one pub/sub subscription hears it; event subscribers skip it, as it carries no event.
+    pub fn session_revocations(&self) -> String {
+        format!("{}:ev:-sessions", self.prefix)
+    }
+
     pub fn signin_rate(&self, client: &str) -> String {
         format!(
             "{}:rl:signin:{}",

@@ -9,6 +9,12 @@ use tokio::sync::broadcast;
 
 use super::KvResult;
 
+/// Sent on the bus by this process (never published) when the Redis pub/sub connection drops:
+/// messages from other replicas may be missed until [`CONNECTION_RESUMED`].
+pub const CONNECTION_LOST: &str = "\u{0}pubsub:lost";
+/// Sent on the bus by this process once the listener has subscribed again.
+pub const CONNECTION_RESUMED: &str = "\u{0}pubsub:resumed";
+
 /// A published message: the channel it went to and its payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -64,12 +70,14 @@ pub(super) async fn listen(client: redis::Client, pattern: String, bus: Bus) -> 
                 }
             }
             tracing::warn!("redis pub/sub connection lost; reconnecting");
+            bus.send(CONNECTION_LOST, "");
             loop {
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 match client.get_async_pubsub().await {
                     Ok(mut p) => {
                         if p.psubscribe(&pattern).await.is_ok() {
                             pubsub = p;
+                            bus.send(CONNECTION_RESUMED, "");
                             break;
                         }
                     }

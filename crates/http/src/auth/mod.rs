@@ -5,6 +5,7 @@ pub mod lockout;
 pub mod password;
 pub mod roles;
 pub mod session;
+pub mod session_cache;
 pub mod token;
 pub mod totp;
 

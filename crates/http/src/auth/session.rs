@@ -1,6 +1,8 @@
 //! Sessions in the key-value store: `<prefix>:<scope>:sess:<token-digest>` holds the record with
 //! the token's lifetime as TTL; `<prefix>:<scope>:usess:<user>` indexes a user's sessions so they
-//! can be listed and revoked. Deleting the record revokes the token at once.
+//! can be listed and revoked. Deleting the record revokes the token at once: every change goes
+//! through here, which evicts it from this process's [`SessionCache`] and tells the other
+//! replicas to (module session_cache).
 
 use std::time::Duration;
 
@@ -8,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Role;
+use super::session_cache::SessionCache;
 use super::token;
 use shuanglian_core::kv::{Keys, Kv, KvResult, Scope};
 
@@ -32,11 +35,19 @@ pub struct Sessions {
     kv: Kv,
     keys: Keys,
     ttl: Duration,
+    cache: SessionCache,
 }
 
 impl Sessions {
+    /// With the Redis store, starts the session cache's revocation listener (needs a runtime).
     pub fn new(kv: Kv, keys: Keys, ttl: Duration) -> Self {
-        Self { kv, keys, ttl }
+        let cache = SessionCache::for_store(&kv, &keys);
+        Self {
+            kv,
+            keys,
+            ttl,
+            cache,
+        }
     }
 
     pub fn kv(&self) -> &Kv {
@@ -86,7 +97,20 @@ impl Sessions {
         let json = serde_json::to_string(rec).unwrap_or_default();
         self.kv
             .set_ex(&self.keys.session(scope, digest), &json, left)
-            .await
+            .await?;
+        self.forget(digest).await
+    }
+
+    /// Drops a changed or revoked session from every replica's cache: here before returning,
+    /// elsewhere through pub/sub.
+    async fn forget(&self, digest: &str) -> KvResult<()> {
+        self.cache.evict(digest);
+        if let Kv::Redis(_) = self.kv {
+            self.kv
+                .publish(&self.keys.session_revocations(), digest)
+                .await?;
+        }
+        Ok(())
     }
 
     /// The live session for a presented token, if any.
@@ -94,6 +118,13 @@ impl Sessions {
         let Some((scope, digest)) = token::parse(token) else {
             return Ok(None);
         };
+        if let Some((cached_scope, rec)) = self.cache.get(&digest) {
+            // The digest covers the whole token, scope included; compared all the same.
+            if cached_scope == scope && rec.expires_at > Utc::now() {
+                return Ok(Some((scope, digest, rec)));
+            }
+        }
+        let epoch = self.cache.epoch();
         let Some(json) = self.kv.get(&self.keys.session(&scope, &digest)).await? else {
             return Ok(None);
         };
@@ -103,6 +134,7 @@ impl Sessions {
         if rec.expires_at <= Utc::now() {
             return Ok(None);
         }
+        self.cache.insert(epoch, &digest, &scope, &rec);
         Ok(Some((scope, digest, rec)))
     }
 
@@ -131,6 +163,7 @@ impl Sessions {
 
     pub async fn revoke(&self, scope: &Scope, digest: &str, user_id: &str) -> KvResult<()> {
         self.kv.del(&self.keys.session(scope, digest)).await?;
+        self.forget(digest).await?;
         self.kv
             .srem(&self.keys.user_sessions(scope, user_id), digest)
             .await
