@@ -128,9 +128,21 @@ impl r2d2::ManageConnection for Manager {
     /// A connection goes back into the pool only when it is idle: not handed back by a panicking
     /// thread, not inside a transaction (a transaction left open would swallow every later
     /// write as a savepoint that never commits), and not in a failed transaction state.
+    ///
+    /// A connection whose work failed in the database is asked `SELECT 1` here, on its way
+    /// back: that is when a dead one (the server restarted) shows itself. Checking every
+    /// connection as it is handed out instead cost every request a round trip (issue 18).
     fn has_broken(&self, conn: &mut AnyConnection) -> bool {
-        std::thread::panicking() || diesel::r2d2::R2D2Connection::is_broken(conn)
+        std::thread::panicking()
+            || diesel::r2d2::R2D2Connection::is_broken(conn)
+            || (CHECK_ON_RETURN.replace(false) && self.is_valid(conn).is_err())
     }
+}
+
+thread_local! {
+    /// Set by `Db::blocking` when the work on the connection it is about to hand back failed
+    /// in the database; read (and cleared) by `Manager::has_broken` in the same thread.
+    static CHECK_ON_RETURN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// A caller waited `database.pool_timeout_secs` in one of `Db`'s queues and is answered 503
@@ -207,6 +219,8 @@ impl Db {
         }
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
+            // Validated on return after a database error instead (Manager::has_broken).
+            .test_on_check_out(false)
             .min_idle(Some(1))
             .connection_timeout(timeout)
             .build(Manager::new(url))?;
@@ -278,7 +292,13 @@ impl Db {
             // A panic must not leave a transaction open on a pooled connection: catch it here,
             // roll back, and let the pool discard the connection (`has_broken`).
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut conn))) {
-                Ok(r) => r,
+                Ok(r) => {
+                    if matches!(r, Err(DbError::Query(_))) {
+                        CHECK_ON_RETURN.set(true);
+                    }
+                    drop(conn);
+                    r
+                }
                 Err(_) => {
                     abandon(&mut conn);
                     crate::telemetry::db_task_panicked();
