@@ -97,6 +97,11 @@ test('the deadline dashboard narrows to a township and keeps it in the URL', asy
   await signIn(page, who.admin)
   await page.getByRole('link', { name: '期限看板' }).click()
   const all = Number(await page.locator('.stat strong').first().textContent())
+  // The owners table holds the 20 most overdue lines; when there are more, it says how many.
+  await expect(page.locator('.el-loading-mask')).toHaveCount(0)
+  const lines = await page.locator('.el-table').first().locator('tbody tr.el-table__row').count()
+  expect(lines).toBeLessThanOrEqual(20)
+  await expect(page.getByText(/逾期最多的 20 行，共 \d+ 行/)).toHaveCount(lines === 20 ? 1 : 0)
   await page.getByRole('combobox', { name: '组织（含下级）' }).click()
   await page.getByRole('option', { name: /街道|镇/ }).first().click()
   await page.getByRole('button', { name: '查询' }).click()

@@ -89,6 +89,9 @@ pub struct AuthSettings {
     pub lockout_window_secs: u64,
     /// Sign-in attempts per client address per minute.
     pub signin_rate_per_minute: u64,
+    /// With Redis, how long a replica reuses a session it verified (0: ask Redis every time).
+    /// Revocations reach every replica at once through pub/sub; this bounds a missed one.
+    pub session_cache_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -156,6 +159,7 @@ impl Default for Settings {
                 lockout_threshold: 5,
                 lockout_window_secs: 15 * 60,
                 signin_rate_per_minute: 30,
+                session_cache_secs: 5,
             },
             telemetry: TelemetrySettings {
                 log_format: LogFormat::Pretty,
@@ -244,6 +248,9 @@ impl Settings {
         }
         if self.database.pool_size == 0 {
             anyhow::bail!("database.pool_size must be at least 1");
+        }
+        if self.auth.session_cache_secs > 60 {
+            anyhow::bail!("auth.session_cache_secs must be at most 60");
         }
         if self.auth.lockout_threshold == 0 || self.auth.session_ttl_secs == 0 {
             anyhow::bail!("auth.lockout_threshold and auth.session_ttl_secs must be positive");

@@ -90,8 +90,10 @@ pub struct Dashboard {
     /// The day the states are computed for.
     pub as_of: NaiveDate,
     pub summary: Counts,
-    /// Per owner and kind, owners with overdue items first.
+    /// Per owner and kind, most overdue first: the first `owners` lines (default 50).
     pub by_owner: Vec<OwnerSummary>,
+    /// How many (owner, kind) lines there are in all.
+    pub by_owner_total: i64,
     pub items: Vec<ObligationView>,
     #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
@@ -117,6 +119,8 @@ struct Filter {
     to: Option<NaiveDate>,
     org_unit_id: Option<String>,
     grid_id: Option<String>,
+    /// How many owner lines to return.
+    owners: usize,
 }
 
 /// The owners a caller may see with the filters applied: `None` is the whole county.
@@ -363,10 +367,14 @@ fn dashboard(
             .then_with(|| a.owner_name.cmp(&b.owner_name))
             .then_with(|| a.kind.as_str().cmp(b.kind.as_str()))
     });
+    // A whole county has thousands of lines; a screen shows the worst few.
+    let by_owner_total = by_owner.len() as i64;
+    by_owner.truncate(f.owners);
     Ok(Dashboard {
         as_of: f.as_of,
         summary,
         by_owner,
+        by_owner_total,
         items,
         next_cursor,
     })
@@ -479,6 +487,9 @@ impl DeadlineApi {
         to: Query<Option<String>>,
         limit: Query<Option<shuanglian_http::api::PageLimit>>,
         cursor: Query<Option<String>>,
+        /// How many owner lines (`by_owner`), most overdue first: 0 to 1000, default 50.
+        #[oai(validator(maximum(value = "1000")))]
+        owners: Query<Option<u32>>,
     ) -> AppResult<Json<Dashboard>> {
         let tid = auth.0.tenant()?;
         let mut errs = vec![];
@@ -500,6 +511,7 @@ impl DeadlineApi {
             to,
             org_unit_id: unit,
             grid_id: grid,
+            owners: owners.0.unwrap_or(50) as usize,
         };
         let who: (Role, String) = (auth.0.role, auth.0.user_id.clone());
         let out = self

@@ -72,6 +72,7 @@ impl AppState {
             kv,
             Keys::new(&settings.redis.key_prefix),
             Duration::from_secs(settings.auth.session_ttl_secs),
+            Duration::from_secs(settings.auth.session_cache_secs),
         );
         Ok(AppState {
             db,

@@ -2718,6 +2718,8 @@ export interface paths {
                     to?: string;
                     limit?: number;
                     cursor?: string;
+                    /** @description How many owner lines (`by_owner`), most overdue first: 0 to 1000, default 50. */
+                    owners?: number;
                 };
                 header?: never;
                 path?: never;
@@ -28504,8 +28506,13 @@ export interface components {
              * @description The day the states are computed for.
              */
             as_of: string;
-            /** @description Per owner and kind, owners with overdue items first. */
+            /** @description Per owner and kind, most overdue first: the first `owners` lines (default 50). */
             by_owner: components["schemas"]["OwnerSummary"][];
+            /**
+             * Format: int64
+             * @description How many (owner, kind) lines there are in all.
+             */
+            by_owner_total: number;
             items: components["schemas"]["ObligationView"][];
             next_cursor?: string;
             summary: components["schemas"]["Counts"];

@@ -40,8 +40,8 @@ pub struct Sessions {
 
 impl Sessions {
     /// With the Redis store, starts the session cache's revocation listener (needs a runtime).
-    pub fn new(kv: Kv, keys: Keys, ttl: Duration) -> Self {
-        let cache = SessionCache::for_store(&kv, &keys);
+    pub fn new(kv: Kv, keys: Keys, ttl: Duration, cache_ttl: Duration) -> Self {
+        let cache = SessionCache::for_store(&kv, &keys, cache_ttl);
         Self {
             kv,
             keys,

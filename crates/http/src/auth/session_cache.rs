@@ -22,13 +22,13 @@ use shuanglian_core::kv::{Keys, Kv, Scope, pubsub};
 
 use super::session::SessionRecord;
 
-/// How long a verified record is reused: it bounds what a missed message could cost.
-const TTL: Duration = Duration::from_secs(5);
 /// Entries held at most; a full cache is emptied (a county has hundreds of live sessions).
 const CAPACITY: usize = 10_000;
 
-#[derive(Default)]
 struct Inner {
+    /// How long a verified record is reused (`auth.session_cache_secs`): it bounds what a
+    /// missed message could cost.
+    ttl: Duration,
     map: Mutex<HashMap<String, (Scope, SessionRecord, Instant)>>,
     /// Incremented on every eviction: a read that began before it must not insert.
     epoch: AtomicU64,
@@ -42,12 +42,13 @@ pub struct SessionCache {
 }
 
 impl SessionCache {
-    /// A cache for the Redis store, fed by its revocation messages; none for the in-process one.
-    pub fn for_store(kv: &Kv, keys: &Keys) -> SessionCache {
-        let Kv::Redis(_) = kv else {
+    /// A cache for the Redis store, fed by its revocation messages; none for the in-process one
+    /// or with a zero `ttl`.
+    pub fn for_store(kv: &Kv, keys: &Keys, ttl: Duration) -> SessionCache {
+        if !matches!(kv, Kv::Redis(_)) || ttl.is_zero() {
             return SessionCache::default();
-        };
-        let inner = Arc::new(Inner::default());
+        }
+        let inner = Arc::new(Inner::new(ttl));
         tokio::spawn(listen(kv.clone(), keys.clone(), Arc::downgrade(&inner)));
         SessionCache { inner: Some(inner) }
     }
@@ -66,7 +67,9 @@ impl SessionCache {
         }
         let map = inner.map.lock().unwrap_or_else(|p| p.into_inner());
         match map.get(digest) {
-            Some((scope, rec, at)) if at.elapsed() < TTL => Some((scope.clone(), rec.clone())),
+            Some((scope, rec, at)) if at.elapsed() < inner.ttl => {
+                Some((scope.clone(), rec.clone()))
+            }
             _ => None,
         }
     }
@@ -96,6 +99,17 @@ impl SessionCache {
     pub fn evict(&self, digest: &str) {
         if let Some(inner) = &self.inner {
             evict(inner, Some(digest));
+        }
+    }
+}
+
+impl Inner {
+    fn new(ttl: Duration) -> Inner {
+        Inner {
+            ttl,
+            map: Mutex::default(),
+            epoch: AtomicU64::default(),
+            online: AtomicBool::default(),
         }
     }
 }
@@ -174,7 +188,7 @@ mod tests {
     }
 
     fn online() -> SessionCache {
-        let inner = Arc::new(Inner::default());
+        let inner = Arc::new(Inner::new(Duration::from_secs(5)));
         inner.online.store(true, Ordering::SeqCst);
         SessionCache { inner: Some(inner) }
     }
