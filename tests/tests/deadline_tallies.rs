@@ -73,7 +73,11 @@ fn count(rows: &[Row], as_of: NaiveDate, keep: impl Fn(&Row) -> bool) -> Counts 
 }
 
 async fn shown(app: &TestApp, tok: &str, query: &str) -> (Counts, (i64, i64, i64)) {
-    let (s, v) = send(app.get(&format!("/api/v1/deadlines?limit=1&owners=1000&{query}"), tok)).await;
+    let (s, v) = send(app.get(
+        &format!("/api/v1/deadlines?limit=1&owners=1000&{query}"),
+        tok,
+    ))
+    .await;
     assert_eq!(s, 200, "{query}: {v}");
     assert_eq!(
         v["by_owner_total"].as_u64(),
@@ -249,13 +253,21 @@ async fn dashboard_counts_equal_a_full_recount_after_random_opens_closes_withdra
     // By default a screen gets the most overdue lines first, and how many there are in all.
     let as_of = days[5] + Duration::days(1);
     let all = count(&rows(&app, &tid).await, as_of, |_| true);
-    let (s, v) = send(app.get(&format!("/api/v1/deadlines?owners=1&as_of={as_of}"), &a.admin_token)).await;
+    let (s, v) = send(app.get(
+        &format!("/api/v1/deadlines?owners=1&as_of={as_of}"),
+        &a.admin_token,
+    ))
+    .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["by_owner_total"].as_u64(), Some(all.len() as u64), "{v}");
     let top = v["by_owner"].as_array().expect("by_owner");
     assert_eq!(top.len(), 1.min(all.len()), "{v}");
     let most = all.values().map(|c| c.1).max().unwrap_or(0);
-    assert_eq!(top.first().map_or(0, |l| l["overdue"].as_i64().expect("a count")), most);
+    assert_eq!(
+        top.first()
+            .map_or(0, |l| l["overdue"].as_i64().expect("a count")),
+        most
+    );
     let (s, v) = send(app.get("/api/v1/deadlines?owners=1001", &a.admin_token)).await;
     assert_eq!(s, 400, "{v}");
 

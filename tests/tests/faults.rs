@@ -272,6 +272,17 @@ const HEADERS: &str = "序号,姓名,性别,身份证号,手机号码,家庭住�
 fn member_sheet(n: u32) -> Vec<u8> {
     const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"];
     const GIVEN: [&str; 8] = ["建国", "芳", "伟", "秀英", "敏", "强", "磊", "洋"];
+    member_sheet_named(n, |k| {
+        format!(
+            "{}{}",
+            SURNAMES[k as usize % 8],
+            GIVEN[(k / 8) as usize % 8]
+        )
+    })
+}
+
+/// As [`member_sheet`], row `k` named `name(k)`; members of 古城村 in county 330523.
+pub(crate) fn member_sheet_named(n: u32, name: impl Fn(u32) -> String) -> Vec<u8> {
     let day0 = chrono::NaiveDate::from_ymd_opt(1960, 1, 1).expect("date");
     let mut out = String::from(HEADERS);
     for k in 0..n {
@@ -279,11 +290,7 @@ fn member_sheet(n: u32) -> Vec<u8> {
         let birth = day0 + chrono::Duration::days(i64::from(k / 999));
         let seq = format!("{:03}", k % 999 + 1);
         let id = id_number("330523", &birth.format("%Y%m%d").to_string(), &seq);
-        let name = format!(
-            "{}{}",
-            SURNAMES[k as usize % 8],
-            GIVEN[(k / 8) as usize % 8]
-        );
+        let name = name(k);
         out.push_str(&format!(
             "\n{k},{name},,{id},,某路{k}号,330523,是,{name}的店,,古城村,古城村,正式,个体工商户,,经营,,2005-07-01,是"
         ));

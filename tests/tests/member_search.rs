@@ -179,3 +179,71 @@ async fn grid_and_market_filters_follow_the_business_place() {
             .is_empty()
     );
 }
+
+/// A name prefix is a range over the names. On SQLite a prefix 500 or more names share walks
+/// the register in id order and a rarer one seeks the name index (crates/register/src/members/
+/// repo.rs, `common_prefix`); PostgreSQL's planner chooses for itself. Either way every member
+/// with the prefix is found once, in registration order, and no one else.
+#[tokio::test]
+async fn common_and_rare_name_prefixes_find_exactly_their_members_in_registration_order() {
+    let app = spawn_app().await;
+    let c = app.county("330523", "安吉县").await;
+    let town = app.org_unit(&c, "township", "递铺街道", None).await;
+    app.org_unit(&c, "village", "古城村", Some(&town)).await;
+    const GIVEN: [&str; 8] = ["建国", "芳", "伟", "秀英", "敏", "强", "磊", "洋"];
+    // 1,200 rows: 600 王 (75 of them 王建国), 600 李 (75 of them 李敏).
+    let name = |k: u32| {
+        let surname = if k.is_multiple_of(2) { "王" } else { "李" };
+        format!("{surname}{}", GIVEN[(k / 2) as usize % 8])
+    };
+    let sheet = crate::faults::member_sheet_named(1_200, name);
+    let r = app
+        .client
+        .post(app.url("/api/v1/members/import?dry_run=false"))
+        .bearer_auth(&c.admin_token)
+        .header("content-type", "text/csv")
+        .body(sheet)
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
+    for (prefix, want) in [
+        ("王", 600),
+        ("王建", 75),
+        ("李敏", 75),
+        ("王敏x", 0),
+        ("诸葛", 0),
+    ] {
+        let mut seen: Vec<(String, String)> = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let r = app
+                .get(
+                    &format!("/api/v1/members?name={prefix}&limit=200&cursor={cursor}"),
+                    &c.admin_token,
+                )
+                .send()
+                .await
+                .expect("list");
+            assert_eq!(r.status(), StatusCode::OK, "{prefix}");
+            let v: Value = r.json().await.expect("json");
+            for m in v["items"].as_array().expect("items") {
+                let (id, name) = (
+                    m["id"].as_str().expect("id"),
+                    m["name"].as_str().expect("name"),
+                );
+                assert!(name.starts_with(prefix), "{prefix}: {name}");
+                seen.push((id.to_owned(), name.to_owned()));
+            }
+            match v["next_cursor"].as_str() {
+                Some(next) => cursor = next.to_owned(),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), want, "{prefix}");
+        assert!(
+            seen.windows(2).all(|w| w[0].0 < w[1].0),
+            "{prefix}: in registration (id) order, each once"
+        );
+    }
+}

@@ -320,8 +320,18 @@ fn dashboard(
             );
         }
     }
+    // With a set of owners, SQLite (which keeps no statistics) would walk the whole county in
+    // due order through obligations_due_idx to find a page of a township's few hundred: 16 ms.
+    // `+` keeps it on the owners' index, sorting their rows instead.
+    let by_due = match (tx.conn(), &owners) {
+        (crate::db::AnyConnection::Sqlite(_), Some(_)) => "+obligations.due_on",
+        _ => "obligations.due_on",
+    };
     let rows: Vec<ObligationRow> = q
-        .order((o::due_on.asc(), o::id.asc()))
+        .order((
+            diesel::dsl::sql::<diesel::sql_types::Date>(by_due).asc(),
+            o::id.asc(),
+        ))
         .limit(page.fetch())
         .load(tx.conn())?;
     let (rows, next_cursor) = page.finish(rows, |r| r.id.as_str());

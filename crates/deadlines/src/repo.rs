@@ -278,58 +278,55 @@ pub fn tallies(
     as_of: NaiveDate,
 ) -> DbResult<Vec<Tally>> {
     use crate::db::schema::obligation_tallies as t;
-    use diesel::dsl::sum;
+    use diesel::dsl::{sql, sum};
+    use diesel::sql_types::{BigInt, Date, Nullable};
     let tid = tx.tid().to_owned();
-    let mut out: std::collections::BTreeMap<(String, String), Tally> = Default::default();
-    // Two grouped sums, split at the day: before it an open obligation is overdue.
-    for overdue_side in [false, true] {
-        let mut q = t::table
-            .filter(t::tenant_id.eq(&tid))
-            .group_by((t::owner_org_unit_id, t::kind))
-            .select((
-                t::owner_org_unit_id,
-                t::kind,
-                sum(t::open_n),
-                sum(t::done_n),
-            ))
-            .into_boxed();
-        q = if overdue_side {
-            q.filter(t::due_on.lt(as_of))
+    // One pass: an open obligation due before the day is overdue, on or after it due.
+    let open_before = |before: bool| {
+        sql::<Nullable<BigInt>>(if before {
+            "SUM(CASE WHEN obligation_tallies.due_on < "
         } else {
-            q.filter(t::due_on.ge(as_of))
-        };
-        if let Some(ids) = f.owners {
-            q = q.filter(t::owner_org_unit_id.eq_any(ids));
-        }
-        if let Some(k) = f.kind {
-            q = q.filter(t::kind.eq(k.as_str()));
-        }
-        if let Some(d) = f.from {
-            q = q.filter(t::due_on.ge(d));
-        }
-        if let Some(d) = f.to {
-            q = q.filter(t::due_on.le(d));
-        }
-        let rows: Vec<(String, String, Option<i64>, Option<i64>)> = q.load(tx.conn())?;
-        for (owner, kind, open, done) in rows {
-            let e = out.entry((owner.clone(), kind.clone())).or_insert(Tally {
-                owner_org_unit_id: owner,
-                kind,
-                ..Tally::default()
-            });
-            if overdue_side {
-                e.overdue += open.unwrap_or(0);
-            } else {
-                e.due += open.unwrap_or(0);
-            }
-            e.done += done.unwrap_or(0);
-        }
+            "SUM(CASE WHEN obligation_tallies.due_on >= "
+        })
+        .bind::<Date, _>(as_of)
+        .sql(" THEN obligation_tallies.open_n ELSE 0 END)")
+    };
+    let mut q = t::table
+        .filter(t::tenant_id.eq(&tid))
+        .group_by((t::owner_org_unit_id, t::kind))
+        .select((
+            t::owner_org_unit_id,
+            t::kind,
+            open_before(false),
+            open_before(true),
+            sum(t::done_n),
+        ))
+        .into_boxed();
+    if let Some(ids) = f.owners {
+        q = q.filter(t::owner_org_unit_id.eq_any(ids));
     }
+    if let Some(k) = f.kind {
+        q = q.filter(t::kind.eq(k.as_str()));
+    }
+    if let Some(d) = f.from {
+        q = q.filter(t::due_on.ge(d));
+    }
+    if let Some(d) = f.to {
+        q = q.filter(t::due_on.le(d));
+    }
+    type Line = (String, String, Option<i64>, Option<i64>, Option<i64>);
+    let rows: Vec<Line> = q.load(tx.conn())?;
+    let out = rows
+        .into_iter()
+        .map(|(owner, kind, due, overdue, done)| Tally {
+            owner_org_unit_id: owner,
+            kind,
+            due: due.unwrap_or(0),
+            overdue: overdue.unwrap_or(0),
+            done: done.unwrap_or(0),
+        });
     // Tallies emptied by closes and withdrawals stay as zero rows; they are not an owner's work.
-    Ok(out
-        .into_values()
-        .filter(|t| t.due + t.overdue + t.done > 0)
-        .collect())
+    Ok(out.filter(|t| t.due + t.overdue + t.done > 0).collect())
 }
 
 /// One owner's counts of one kind.

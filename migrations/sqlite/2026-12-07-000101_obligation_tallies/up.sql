@@ -3,6 +3,7 @@
 -- obligation, so no write path can forget them and they are never a transaction behind. Due
 -- and overdue split at the day asked for (due_on against as_of), which is why the day is kept.
 -- A whole county's dashboard then sums a few thousand rows instead of counting every obligation.
+-- WITHOUT ROWID: the rows live in the key's order, so that sum is one sequential read.
 CREATE TABLE obligation_tallies (
     tenant_id TEXT NOT NULL REFERENCES tenants (id),
     owner_org_unit_id TEXT NOT NULL,
@@ -11,7 +12,7 @@ CREATE TABLE obligation_tallies (
     open_n INTEGER NOT NULL DEFAULT 0,
     done_n INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (tenant_id, owner_org_unit_id, kind, due_on)
-);
+) WITHOUT ROWID;
 
 -- The dashboard's page in its keyset order (due day, then id) without sorting the county.
 CREATE INDEX obligations_due_idx ON obligations (tenant_id, due_on, id);
