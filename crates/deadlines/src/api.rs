@@ -313,10 +313,17 @@ fn dashboard(
             .first(tx.conn())
             .optional()?;
         if let Some(at) = at {
+            // A row comparison, which both backends answer as one index range on (tenant_id,
+            // due_on, id); the equivalent `a > x OR (a = x AND b > y)` made PostgreSQL read the
+            // county from its first due day on every later page.
             q = q.filter(
-                o::due_on
-                    .gt(at)
-                    .or(o::due_on.eq(at).and(o::id.gt(after.clone()))),
+                diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "(obligations.due_on, obligations.id) > (",
+                )
+                .bind::<diesel::sql_types::Date, _>(at)
+                .sql(", ")
+                .bind::<diesel::sql_types::Text, _>(after.clone())
+                .sql(")"),
             );
         }
     }

@@ -1,3 +1,4 @@
+DROP INDEX obligations_open_due_idx;
 DROP INDEX obligations_due_idx;
 DROP TRIGGER obligation_tally_update;
 DROP TRIGGER obligation_tally_delete;

@@ -287,16 +287,23 @@ fn prefix_range(p: &str) -> (String, Option<String>) {
 /// order yields a page within a few thousand rows, sooner than sorting every match.
 const COMMON: i64 = 500;
 
-/// Whether at least [`COMMON`] names fall in `[lo, hi)`: an index-only count that stops there.
-fn common_prefix(tx: &mut TenantTx<'_>, tid: &str, lo: &str, hi: Option<&str>) -> DbResult<bool> {
+/// Whether at least [`COMMON`] names fall in `[lo, hi)`, `col` being the indexed name: an
+/// index-only count that stops there.
+fn common_prefix(
+    tx: &mut TenantTx<'_>,
+    tid: &str,
+    col: &str,
+    lo: &str,
+    hi: Option<&str>,
+) -> DbResult<bool> {
     let mut q = m::table
         .filter(m::tenant_id.eq(tid))
-        .filter(m::name.ge(lo))
+        .filter(sql::<Bool>(&format!("{col} >= ")).bind::<Text, _>(lo.to_owned()))
         .select(m::tenant_id)
         .limit(COMMON)
         .into_boxed();
     if let Some(hi) = hi {
-        q = q.filter(m::name.lt(hi));
+        q = q.filter(sql::<Bool>(&format!("{col} < ")).bind::<Text, _>(hi.to_owned()));
     }
     Ok(q.load::<String>(tx.conn())?.len() as i64 >= COMMON)
 }
@@ -311,20 +318,25 @@ pub fn list(tx: &mut TenantTx<'_>, page: &PageRequest, f: &Filter) -> DbResult<V
         // A range, not LIKE: LIKE cannot seek an index (PostgreSQL's default collation is not
         // code-point order, SQLite's LIKE ignores case), so a prefix few names share walked the
         // whole county in id order (issue 18: 70-80 ms for 王建 on PostgreSQL). PostgreSQL
-        // compares in C order here, as its index members_name_c_idx is built (migration 000102).
+        // compares in C order, as its index members_name_c_idx is built (migration 000102).
         let (lo, hi) = prefix_range(n);
-        let col = if !matches!(tx.conn(), AnyConnection::Sqlite(_)) {
-            r#"members.name COLLATE "C""#
-        } else if f.order == Order::Registered && common_prefix(tx, &tid, &lo, hi.as_deref())? {
-            // SQLite keeps no statistics that tell 王 (thousands of names) from 王建 (a
-            // hundred), so it always seeks the name index and then sorts every match by id
-            // (32 ms for 王). For a common prefix, walk the register in id order instead, which
-            // stops after a page: `+` keeps SQLite off the name index. PostgreSQL's planner
-            // makes this choice itself from its statistics.
-            "+members.name"
-        } else {
-            "members.name"
+        // The name in code-point order, as the index holds it on each backend.
+        let (indexed, unindexed) = match tx.conn() {
+            AnyConnection::Postgresql(_) => (
+                r#"members.name COLLATE "C""#,
+                r#"(members.name || '') COLLATE "C""#,
+            ),
+            // `+` keeps SQLite off the index.
+            AnyConnection::Sqlite(_) => ("members.name", "+members.name"),
         };
+        // Which way is fast depends on how many names share the prefix, which neither backend
+        // can know here: SQLite keeps no statistics, and PostgreSQL's cached generic plan (or
+        // stale statistics after an import) seeks the index for 王 too and sorts its thousands
+        // of matches (30 ms). So count, in the index and up to COMMON: for a common prefix,
+        // walk the register in id order, which stops after a page; for a rare one, seek.
+        let common =
+            f.order == Order::Registered && common_prefix(tx, &tid, indexed, &lo, hi.as_deref())?;
+        let col = if common { unindexed } else { indexed };
         q = q.filter(sql::<Bool>(&format!("{col} >= ")).bind::<Text, _>(lo));
         if let Some(hi) = hi {
             q = q.filter(sql::<Bool>(&format!("{col} < ")).bind::<Text, _>(hi));
