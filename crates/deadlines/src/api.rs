@@ -290,21 +290,11 @@ fn dashboard(
         },
         f.as_of,
     )?;
-    let mut per_owner: HashMap<(String, String), Counts> = HashMap::new();
-    let mut summary = Counts::default();
-    for t in tallies {
-        summary.due += t.due;
-        summary.overdue += t.overdue;
-        summary.done += t.done;
-        per_owner.insert(
-            (t.owner_org_unit_id, t.kind),
-            Counts {
-                due: t.due,
-                overdue: t.overdue,
-                done: t.done,
-            },
-        );
-    }
+    let summary = tallies.iter().fold(Counts::default(), |s, t| Counts {
+        due: s.due + t.due,
+        overdue: s.overdue + t.overdue,
+        done: s.done + t.done,
+    });
     let mut q = filtered!(o::table.select(ObligationRow::as_select()), f.state);
     if let Some(after) = &page.after {
         let at: Option<NaiveDate> = o::table
@@ -344,7 +334,7 @@ fn dashboard(
     let (rows, next_cursor) = page.finish(rows, |r| r.id.as_str());
     // Owner names for the page and the summary.
     let mut wanted: Vec<String> = rows.iter().map(|r| r.owner_org_unit_id.clone()).collect();
-    wanted.extend(per_owner.keys().map(|(o, _)| o.clone()));
+    wanted.extend(tallies.iter().map(|t| t.owner_org_unit_id.clone()));
     wanted.sort();
     wanted.dedup();
     let mut names: HashMap<String, (String, String)> = HashMap::new();
@@ -363,18 +353,21 @@ fn dashboard(
             view(r, owner, f.as_of)
         })
         .collect();
-    let mut by_owner: Vec<OwnerSummary> = per_owner
+    let mut by_owner: Vec<OwnerSummary> = tallies
         .into_iter()
-        .filter_map(|((owner, kind), c)| {
-            let kind = ObligationKind::parse(&kind)?;
+        .filter_map(|t| {
+            let kind = ObligationKind::parse(&t.kind)?;
             Some(OwnerSummary {
-                owner_name: names.get(&owner).map(|n| n.0.clone()).unwrap_or_default(),
-                owner_org_unit_id: owner,
+                owner_name: names
+                    .get(&t.owner_org_unit_id)
+                    .map(|n| n.0.clone())
+                    .unwrap_or_default(),
+                owner_org_unit_id: t.owner_org_unit_id,
                 kind,
                 kind_label: kind.label_zh().to_owned(),
-                due: c.due,
-                overdue: c.overdue,
-                done: c.done,
+                due: t.due,
+                overdue: t.overdue,
+                done: t.done,
             })
         })
         .collect();
