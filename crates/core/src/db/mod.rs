@@ -320,14 +320,17 @@ impl Db {
     {
         let self_inject = self.inject_panic.clone();
         self.blocking(mode, move |conn| {
-            conn.transaction(|conn| {
-                let mut tx = TenantTx::enter_active(conn, tenant)?;
-                let r = f(&mut tx);
+            let work = move |tx: &mut TenantTx<'_>| {
+                let r = f(tx);
                 if self_inject.swap(false, std::sync::atomic::Ordering::SeqCst) {
                     panic!("fault injected by Db::inject_panic_once");
                 }
                 r
-            })
+            };
+            if let AnyConnection::Postgresql(_) = conn {
+                return tenant_transaction_pg(conn, tenant, work);
+            }
+            conn.transaction(|conn| work(&mut TenantTx::enter_active_sqlite(conn, tenant)?))
         })
         .await
     }
@@ -361,6 +364,62 @@ impl Db {
     }
 }
 
+/// A tenant transaction on PostgreSQL whose `BEGIN`, tenant bind and active check travel in one
+/// round trip (`shuanglian_enter_tenant`, migration 000103): every tenant request starts here,
+/// and a round trip is a sleep and a wake of the blocking thread that carries it (issue 18).
+/// Commit and rollback are diesel's, so its transaction state stays right.
+fn tenant_transaction_pg<T>(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    work: impl FnOnce(&mut TenantTx<'_>) -> DbResult<T>,
+) -> DbResult<T> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Tm = <AnyConnection as Connection>::TransactionManager;
+    let AnyConnection::Postgresql(pg) = conn else {
+        unreachable!("called for PostgreSQL connections only")
+    };
+    // A TenantId is a hyphenated UUID (`TenantId::parse`): nothing in it needs quoting, and
+    // the literal cannot leave the string.
+    debug_assert!(
+        tenant
+            .as_str()
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b'-')
+    );
+    let begin = format!(
+        "BEGIN; SELECT shuanglian_enter_tenant('{}')",
+        tenant.as_str()
+    );
+    if let Err(e) = AnsiTransactionManager::begin_transaction_sql(pg, &begin) {
+        // BEGIN went through and the check failed: the server holds a failed transaction that
+        // diesel does not know about. End it before the connection goes back.
+        let _ = pg.batch_execute("ROLLBACK");
+        return Err(match &e {
+            diesel::result::Error::DatabaseError(_, info)
+                if info.message() == "shuanglian:tenant_suspended" =>
+            {
+                AppError::tenant_suspended().into()
+            }
+            diesel::result::Error::DatabaseError(_, info)
+                if info.message() == "shuanglian:tenant_unknown" =>
+            {
+                AppError::unauthenticated().into()
+            }
+            _ => e.into(),
+        });
+    }
+    match work(&mut TenantTx { conn, tenant }) {
+        Ok(v) => {
+            Tm::commit_transaction(conn)?;
+            Ok(v)
+        }
+        Err(e) => match Tm::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(e),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
+}
+
 /// A transaction scoped to one tenant. The only way to reach tenant rows: domain queries take
 /// `&mut TenantTx` and filter by [`TenantTx::tenant_id`].
 pub struct TenantTx<'c> {
@@ -378,33 +437,15 @@ impl<'c> TenantTx<'c> {
         Ok(TenantTx { conn, tenant })
     }
 
-    /// Binds the tenant and checks that it is active. On PostgreSQL both happen in one round
-    /// trip: this runs at the start of every tenant request.
-    fn enter_active(conn: &'c mut AnyConnection, tenant: TenantId) -> DbResult<Self> {
-        #[derive(QueryableByName)]
-        struct Bound {
-            #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-            status: Option<String>,
-        }
-        let status = match conn {
-            AnyConnection::Postgresql(pg) => {
-                diesel::sql_query(
-                    "SELECT (SELECT status FROM tenants WHERE id = $1) AS status \
-                     FROM (SELECT set_config('app.tenant_id', $1, true)) AS bound",
-                )
-                .bind::<Text, _>(tenant.as_str())
-                .get_result::<Bound>(pg)?
-                .status
-            }
-            AnyConnection::Sqlite(_) => {
-                use schema::tenants::dsl as t;
-                t::tenants
-                    .filter(t::id.eq(tenant.as_str()))
-                    .select(t::status)
-                    .first(conn)
-                    .optional()?
-            }
-        };
+    /// Checks that the tenant is active, on SQLite (PostgreSQL does it in `BEGIN`'s round trip,
+    /// [`tenant_transaction_pg`]).
+    fn enter_active_sqlite(conn: &'c mut AnyConnection, tenant: TenantId) -> DbResult<Self> {
+        use schema::tenants::dsl as t;
+        let status: Option<String> = t::tenants
+            .filter(t::id.eq(tenant.as_str()))
+            .select(t::status)
+            .first(conn)
+            .optional()?;
         match status.as_deref() {
             Some("active") => Ok(TenantTx { conn, tenant }),
             Some(_) => Err(AppError::tenant_suspended().into()),

@@ -1,0 +1,2 @@
+DROP INDEX obligation_tallies_owner_kind_idx;
+DROP FUNCTION shuanglian_enter_tenant(text);
