@@ -28,3 +28,14 @@ ms_of() {
     else if (t ~ /m$/) { sub(/m$/, "", t); print t * 60000 }
     else { sub(/s$/, "", t); print t * 1000 } }'
 }
+
+# pg_settle DB: VACUUM (ANALYZE) a freshly loaded benchmark database as its owner, as the
+# PostgreSQL manual asks after a bulk load ("Populating a Database": run ANALYZE afterwards).
+# Autovacuum gets there by itself a minute or so later; measuring before it does measured the
+# first reads writing hint bits and plans made without statistics (issue 18: the dashboard at
+# 60-123 ms and 王 at 29 ms were that), not a county's database as it runs.
+pg_settle() {
+  PGPASSWORD=owner-test-pw "$SHUANGLIAN_TEST_PGBIN/psql" -X -q -h 127.0.0.1 -p "$SHUANGLIAN_TEST_PGPORT" \
+    -U shuanglian_owner -d "$1" -c 'VACUUM (ANALYZE)' \
+    || { echo "bench: FAILED: VACUUM (ANALYZE) $1" >&2; exit 1; }
+}
