@@ -38,6 +38,8 @@ use crate::tenancy::api::PlatformApi;
 use crate::users::api::CountyApi;
 use crate::users::signin::AuthApi;
 use crate::users::totp_api::TotpApi;
+use crate::workflows::centres::api::ServiceRequestsApi;
+use crate::workflows::centres::steps::ServiceRequestStepsApi;
 use crate::workflows::feedback::api::FeedbackApi;
 use crate::workflows::filing::api::FilingApi;
 use crate::workflows::filing::review::FilingReviewApi;
@@ -71,7 +73,7 @@ pub type RegisterApis = (
     (EventsApi, ImportMappingsApi, BusinessImportApi),
 );
 
-/// The dual-linkage workflows and the deadline engine (issue 5).
+/// The dual-linkage workflows, the deadline engine (issue 5) and the service centres (issue 15).
 pub type WorkflowApis = (
     DeadlineApi,
     DeadlineSettingsApi,
@@ -85,6 +87,7 @@ pub type WorkflowApis = (
     FeedbackApi,
     FloatingApi,
     FloatingStepsApi,
+    (ServiceRequestsApi, ServiceRequestStepsApi),
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -125,6 +128,10 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                 FeedbackApi { state: state.clone() },
                 FloatingApi { state: state.clone() },
                 FloatingStepsApi { state: state.clone() },
+                (
+                    ServiceRequestsApi { state: state.clone() },
+                    ServiceRequestStepsApi { state: state.clone() },
+                ),
             ),
         ),
         "Shuanglian 双联 API",

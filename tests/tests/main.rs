@@ -43,6 +43,7 @@ mod records_world;
 mod reporting;
 mod scope_holes;
 mod scope_writes;
+mod service_requests;
 mod shutdown;
 mod tenancy;
 mod totp;

@@ -16,7 +16,7 @@ pub mod rules;
 pub mod settings;
 
 pub use model::{ObligationKind, Period, State};
-pub use repo::{NewObligation, close, close_on, open, withdraw};
+pub use repo::{NewObligation, close, close_on, open, reschedule, withdraw};
 
 // The layers below, under the paths every module of the service uses (`crate::db`, …).
 pub use shuanglian_core::{

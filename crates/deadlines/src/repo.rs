@@ -181,6 +181,30 @@ pub fn withdraw(
     Ok(true)
 }
 
+/// Moves the due day of the open obligation of `kind` for `subject_id` in `period` (an extension
+/// granted with a reason: 特殊情况可视情况适当延长). Its overdue mark is cleared, so the daily job
+/// marks and notifies it again if the new day passes too. Returns whether one was open.
+pub fn reschedule(
+    tx: &mut TenantTx<'_>,
+    kind: ObligationKind,
+    subject_id: &str,
+    period: Period,
+    due_on: NaiveDate,
+) -> DbResult<bool> {
+    let tid = tx.tid().to_owned();
+    let n = diesel::update(
+        o::table
+            .filter(o::tenant_id.eq(&tid))
+            .filter(o::kind.eq(kind.as_str()))
+            .filter(o::subject_id.eq(subject_id))
+            .filter(o::period.eq(period.to_string()))
+            .filter(o::done_at.is_null()),
+    )
+    .set((o::due_on.eq(due_on), o::overdue_since.eq(None::<NaiveDate>)))
+    .execute(tx.conn())?;
+    Ok(n > 0)
+}
+
 /// The obligation of `kind` for `subject_id` in `period`, if any.
 pub fn find(
     tx: &mut TenantTx<'_>,

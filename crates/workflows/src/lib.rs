@@ -1,8 +1,10 @@
 //! The dual-linkage workflows of seed 000 and seed 001 (issue 5): two-way reporting,
 //! performance records, quarterly filing, semi-annual feedback and floating members. Each is a
 //! folder with its model, rules, storage and API; each opens and closes its obligations in the
-//! deadline engine (`crate::deadlines`) and contributes to the member's time line.
+//! deadline engine (`crate::deadlines`) and contributes to the member's time line. The service
+//! centres of seed 002 (issue 15) live in `centres`.
 
+pub mod centres;
 pub mod feedback;
 pub mod filing;
 pub mod floating;

@@ -124,13 +124,30 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                         },
                     )?;
                 }
+                // One full-time staff member per service centre (seed 002 附件1), `centre.0001`….
+                let mut names_rng = crate::rng::Rng::new(member_seed ^ 0xCE17);
+                for (i, centre) in bind.centres.iter().enumerate() {
+                    insert(
+                        &mut ttx,
+                        &NewUser {
+                            username: &format!("centre.{:04}", i + 1),
+                            display_name: &names_rng.person_name(),
+                            role: Role::BranchStaff,
+                            org_unit_id: Some(centre),
+                            password_hash: &h,
+                            must_change_password: false,
+                        },
+                    )?;
+                }
+                let centre_accounts = bind.centres.len();
                 crate::qq::demo::fill(&mut ttx, &keys, member_seed ^ 0x5151)?;
                 crate::onboarding::mapping::demo(&mut ttx, &name, &admin.id)?;
                 crate::workflows::records::demo::generate(&mut ttx, member_seed ^ 0x4EC0)?;
                 crate::workflows::floating::demo::fill(&mut ttx, member_seed ^ 0xF10A)?;
+                crate::workflows::centres::demo::fill(&mut ttx, member_seed ^ 0xCE27)?;
                 // Last: the daily deadline job over everything generated above.
                 crate::deadlines::demo::finish(&mut ttx, crate::clock::today())?;
-                Ok(Some((names.len() + 1, units)))
+                Ok(Some((names.len() + 1 + centre_accounts, units)))
             })
             .await
             .map_err(|e| app(e.into()))?;

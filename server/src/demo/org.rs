@@ -199,12 +199,13 @@ impl OrgPlan {
                 let pb = create(tx, K::PartyBranch, &format!("{b}{i}"), Some(&branch.id))?;
                 bind.party_branches.push(pb.id);
             }
-            create(
+            let centre = create(
                 tx,
                 K::ServiceCentre,
                 &format!("{}区域性党员服务中心", b.trim_end_matches("分会")),
                 Some(&branch.id),
             )?;
+            bind.centres.push(centre.id);
             n += 5;
         }
         for (t, villages) in &self.townships {
@@ -247,6 +248,8 @@ pub(super) struct Bindings {
     pub(super) markets: Vec<String>,
     pub(super) branches: Vec<String>,
     pub(super) party_branches: Vec<String>,
+    /// The service centres, one per branch: each gets a staff account of its own.
+    pub(super) centres: Vec<String>,
     pub(super) townships: Vec<String>,
     pub(super) villages: Vec<String>,
     pub(super) offices: Vec<String>,

@@ -55,6 +55,7 @@ async fn out_of_scope_writes_are_404_and_change_nothing() {
         demo_caller(&app, B, "county admin of B", "admin").await,
         demo_caller(&app, B, "association committee of B", "assoc.0009").await,
         demo_caller(&app, A, "branch staff of another branch", "branch.0006").await,
+        demo_caller(&app, A, "staff of another service centre", "centre.0002").await,
         demo_caller(
             &app,
             A,

@@ -798,3 +798,8 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(floating_cases, org_units);
+
+// Regional service centres (seed 002), in their own file.
+#[path = "schema_centres.rs"]
+mod centres;
+pub use centres::{service_request_events, service_requests};

@@ -46,6 +46,9 @@ pub enum EventKind {
     FeedbackChanged,
     /// A floating member's case changed (registered, a step, an activity, a reminder).
     FloatingChanged,
+    /// A service request was taken, escalated, extended, handed over, answered, followed up
+    /// or archived.
+    ServiceRequestChanged,
     /// The subscriber fell behind and missed events: reload everything shown.
     Resync,
 }

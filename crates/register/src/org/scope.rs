@@ -94,6 +94,21 @@ pub fn visibility(tx: &mut TenantTx<'_>, role: Role, user_id: &str) -> DbResult<
         return Ok(Visibility::Nothing);
     };
     Ok(match repo::get(tx, &unit_id)? {
+        // A service centre serves its branch's region (SPEC §1: "its branch and the grids it
+        // serves"): its staff see the branch's subtree, where the members they register and
+        // whose requests they take keep their organisational life.
+        Some(unit) if unit.active && unit.kind() == OrgKind::ServiceCentre => {
+            match unit
+                .parent_id
+                .as_deref()
+                .map(|p| repo::get(tx, p))
+                .transpose()?
+                .flatten()
+            {
+                Some(branch) if branch.active => Visibility::Subtree(branch.path),
+                _ => Visibility::Subtree(unit.path),
+            }
+        }
         Some(unit) if unit.active => Visibility::Subtree(unit.path),
         _ => Visibility::Nothing,
     })

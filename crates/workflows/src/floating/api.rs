@@ -124,7 +124,7 @@ pub(super) fn refused(r: model::Refused) -> AppError {
 
 /// Trimmed text of 1..=max characters without control characters (line breaks allowed in
 /// long texts).
-pub(super) fn text(field: &str, v: &str, max: usize) -> Result<String, FieldError> {
+pub(crate) fn text(field: &str, v: &str, max: usize) -> Result<String, FieldError> {
     let t = v.trim();
     let bad_char = t.chars().any(|c| c.is_control() && c != '\n' && c != '\r');
     if t.is_empty() || t.chars().count() > max || bad_char {
@@ -151,7 +151,7 @@ pub(super) fn opt_text(
         .map(|s| text(field, s, max))
 }
 
-pub(super) fn not_future(
+pub(crate) fn not_future(
     field: &str,
     d: NaiveDate,
     today: NaiveDate,

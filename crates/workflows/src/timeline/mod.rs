@@ -71,6 +71,7 @@ pub fn timeline(tx: &mut TenantTx<'_>, member_id: &str) -> DbResult<Vec<Timeline
     all.extend(super::reporting::timeline(tx, member_id)?);
     all.extend(super::feedback::timeline(tx, member_id)?);
     all.extend(super::floating::timeline(tx, member_id)?);
+    all.extend(super::centres::timeline(tx, member_id)?);
     all.sort_by(|a, b| b.on.cmp(&a.on).then_with(|| b.ref_id.cmp(&a.ref_id)));
     Ok(all)
 }
@@ -80,8 +81,8 @@ impl TimelineApi {
     /// 党员档案时间线：报到、记实、反馈、流动党员管理与状态变更 / A member's time line
     ///
     /// One line, newest first, of what every workflow recorded about the member: two-way
-    /// reporting, performance records, feedback received, floating-member management, status
-    /// changes. Scoped like the member (404 outside the caller's scope or county).
+    /// reporting, performance records, feedback received, floating-member management, requests
+    /// at a service centre, status changes. Scoped like the member (404 outside the caller's scope or county).
     #[oai(path = "/members/:id/timeline", method = "get")]
     async fn timeline(&self, auth: Auth, id: Path<String>) -> AppResult<Json<Vec<TimelineEntry>>> {
         let call = Call::new(&self.state, auth)?;

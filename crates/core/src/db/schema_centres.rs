@@ -1,0 +1,51 @@
+//! Tables of the regional service centres (seed 002): service requests and their steps.
+
+use super::org_units;
+
+diesel::table! {
+    service_requests (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        centre_id -> Text,
+        member_id -> Text,
+        channel -> Text,
+        category -> Text,
+        major -> Bool,
+        content -> Text,
+        received_on -> Date,
+        first_responder_id -> Text,
+        owner_id -> Text,
+        state -> Text,
+        escalated_on -> Nullable<Date>,
+        due_on -> Nullable<Date>,
+        extensions -> Integer,
+        answer -> Nullable<Text>,
+        answer_method -> Nullable<Text>,
+        answered_on -> Nullable<Date>,
+        follow_up_method -> Nullable<Text>,
+        followed_up_on -> Nullable<Date>,
+        follow_up_opinion -> Nullable<Text>,
+        satisfaction -> Nullable<Text>,
+        archived_on -> Nullable<Date>,
+        archive_reference -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_request_events (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        request_id -> Text,
+        kind -> Text,
+        on_day -> Date,
+        by_user_id -> Text,
+        detail -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(service_requests, service_request_events);
+diesel::allow_tables_to_appear_in_same_query!(service_requests, org_units);

@@ -1,0 +1,2 @@
+DROP TABLE service_request_events;
+DROP TABLE service_requests;
