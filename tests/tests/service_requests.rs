@@ -326,6 +326,53 @@ async fn a_phone_request_of_12_february_runs_from_escalation_to_archive_on_the_w
             "archived"
         ]
     );
+    // The 受(办)理表, as xlsx and for print: the request as recorded, no phone or ID number.
+    let r = app
+        .get(
+            &format!("/api/v1/service-requests/{rid}/form.html"),
+            &w.staff,
+        )
+        .send()
+        .await
+        .expect("html");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("text");
+    for want in [
+        "个体工商户（市场经营户）党员服务受（办）理表",
+        "王建国",
+        "店铺租赁合同纠纷",
+        "经协调，房东同意按原价续租一年",
+        "经延长1次，至2026年3月6日",
+        "走访（2026年3月10日）；满意",
+    ] {
+        assert!(html.contains(want), "{want} missing from the form");
+    }
+    let r = app
+        .get(
+            &format!("/api/v1/service-requests/{rid}/form.xlsx"),
+            &w.staff,
+        )
+        .send()
+        .await
+        .expect("xlsx");
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.expect("bytes");
+    let mut book: calamine::Xlsx<_> =
+        calamine::Reader::new(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let sheet = calamine::Reader::sheet_names(&book)[0].clone();
+    let cells: Vec<String> = calamine::Reader::worksheet_range(&mut book, &sheet)
+        .expect("sheet")
+        .rows()
+        .flat_map(|row| row.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c == "个体工商户（市场经营户）党员服务受（办）理表"),
+        "{cells:?}"
+    );
+    assert!(cells.iter().any(|c| c == "王建国"), "{cells:?}");
+
     // Archived is final.
     let (s, v) = step(
         &app,
@@ -558,8 +605,15 @@ async fn other_counties_and_other_centres_see_nothing_and_change_nothing() {
         ("other centre", &w.other_staff),
         ("other county's director", &b.director),
     ] {
-        let (s, _) = send(app.get(&format!("/api/v1/service-requests/{rid}"), tok)).await;
-        assert_eq!(s, 404, "{who}");
+        for path in ["", "/form.html", "/form.xlsx"] {
+            let s = app
+                .get(&format!("/api/v1/service-requests/{rid}{path}"), tok)
+                .send()
+                .await
+                .expect("get")
+                .status();
+            assert_eq!(s, 404, "{who} {path}");
+        }
         for (st, body) in &writes {
             let (s, v) = step(&app, tok, &rid, st, body.clone()).await;
             assert_eq!(s, 404, "{who} {st}: {v}");

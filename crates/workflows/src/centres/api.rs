@@ -21,6 +21,7 @@ use crate::api::{JsonBody, PageRequest, etag, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal, Role};
 use crate::db::{DbResult, TenantTx};
+use crate::documents::{HtmlDocument, XlsxDocument};
 use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::events::{Emitter, EventKind};
@@ -357,6 +358,38 @@ impl ServiceRequestsApi {
             .await?;
         let tag = etag(view.version);
         Ok(RequestResponse::Ok(Json(view), tag))
+    }
+
+    /// 受（办）理表（xlsx） / The request's 受(办)理表 as xlsx
+    #[oai(path = "/service-requests/:id/form.xlsx", method = "get")]
+    async fn form_xlsx(&self, auth: Auth, id: Path<String>) -> AppResult<XlsxDocument> {
+        self.form(auth, id.0).await?.xlsx_response()
+    }
+
+    /// 受（办）理表（打印） / The request's 受(办)理表 as print-ready HTML
+    #[oai(path = "/service-requests/:id/form.html", method = "get")]
+    async fn form_html(&self, auth: Auth, id: Path<String>) -> AppResult<HtmlDocument> {
+        Ok(self.form(auth, id.0).await?.html_response())
+    }
+}
+
+impl ServiceRequestsApi {
+    async fn form(&self, auth: Auth, id: String) -> AppResult<crate::documents::Document> {
+        let call = Call::new(&self.state, auth)?;
+        let id = path_id(&id)?;
+        call.read(move |tx, who: &Principal| {
+            let r = visible_request(tx, who, &id)?;
+            let v = view(tx, &r, true)?;
+            let printed_by = crate::users::repo::get(tx, &who.user_id)?
+                .map(|u| u.display_name)
+                .unwrap_or_default();
+            Ok(super::documents::form(
+                &v,
+                &printed_by,
+                crate::clock::today(),
+            ))
+        })
+        .await
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod demo;
+pub mod documents;
 pub mod model;
 pub mod repo;
 pub mod steps;
