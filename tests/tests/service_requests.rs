@@ -388,6 +388,57 @@ async fn a_phone_request_of_12_february_runs_from_escalation_to_archive_on_the_w
         "{v}"
     );
 
+    // The yearly report (情况通报制) counts it: escalated, extended, answered on time, followed
+    // up, satisfied, archived.
+    let (s, rep) =
+        send(app.get("/api/v1/service-centres/report?year=2026", &w.c.admin_token)).await;
+    assert_eq!(s, 200, "{rep}");
+    let mine = rep["centres"]
+        .as_array()
+        .expect("centres")
+        .iter()
+        .find(|c| c["centre_id"] == w.centre)
+        .cloned()
+        .unwrap_or_else(|| panic!("{rep}"));
+    for (k, want) in [
+        ("received", 1),
+        ("escalated", 1),
+        ("answered_on_time", 1),
+        ("answered_late", 0),
+        ("open", 0),
+        ("extensions", 1),
+        ("followed_up", 1),
+        ("satisfied", 1),
+        ("archived", 1),
+    ] {
+        assert_eq!(mine[k].as_i64(), Some(want), "{k}: {mine}");
+    }
+    assert_eq!(mine["on_time_rate"].as_f64(), Some(100.0));
+    // Another centre's staff see their own centre only; the print version names the county.
+    let (_, rep) = send(app.get("/api/v1/service-centres/report?year=2026", &w.other_staff)).await;
+    let ids: Vec<&str> = rep["centres"]
+        .as_array()
+        .expect("centres")
+        .iter()
+        .filter_map(|c| c["centre_id"].as_str())
+        .collect();
+    assert_eq!(ids, [w.other_centre.as_str()]);
+    let html = app
+        .get(
+            "/api/v1/service-centres/report.html?year=2026",
+            &w.c.admin_token,
+        )
+        .send()
+        .await
+        .expect("html")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        html.contains("安吉县区域性党员服务中心2026年度党员诉求办理情况通报"),
+        "{html}"
+    );
+
     // The member's time line shows every step, without the request's content.
     let (s, tl) = send(app.get(
         &format!("/api/v1/members/{}/timeline", w.member),
@@ -631,6 +682,17 @@ async fn other_counties_and_other_centres_see_nothing_and_change_nothing() {
             "{who}: {list}"
         );
     }
+    // The other county's report does not count this county's request.
+    let (_, rep) = send(app.get("/api/v1/service-centres/report", &b.c.admin_token)).await;
+    assert!(!rep.to_string().contains(&w.centre), "{rep}");
+    assert!(
+        rep["centres"]
+            .as_array()
+            .expect("centres")
+            .iter()
+            .all(|c| c["received"] == 0),
+        "{rep}"
+    );
     // Roles that are not centre staff: 403 before anything is looked up.
     for tok in [&w.village, &w.c.admin_token] {
         let (s, v) = step(&app, tok, &rid, "escalate", json!({})).await;

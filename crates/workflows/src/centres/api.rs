@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{RequestCategory, RequestChannel, RequestState};
 use super::repo::{self, Filter, RequestRow, RequestValues};
+use super::report::{RequestReport, summarise};
 use super::view::{ServiceRequestPage, ServiceRequestView, view, views};
 use crate::AppState;
 use crate::api::{JsonBody, PageRequest, etag, path_id};
@@ -360,6 +361,46 @@ impl ServiceRequestsApi {
         Ok(RequestResponse::Ok(Json(view), tag))
     }
 
+    /// 服务中心诉求办理情况通报 / The centres' yearly figures on requests (情况通报制)
+    ///
+    /// Per service centre you see: requests received in the year by category, answered at
+    /// once, on time or late, still open (and overdue), the on-time rate, extensions, follow-ups
+    /// and satisfaction.
+    #[oai(path = "/service-centres/report", method = "get")]
+    async fn report_json(
+        &self,
+        auth: Auth,
+        /// Default: this year.
+        year: Query<Option<i32>>,
+        centre_id: Query<Option<String>>,
+    ) -> AppResult<Json<RequestReport>> {
+        Ok(Json(self.report(auth, year.0, centre_id.0).await?.0))
+    }
+
+    /// 情况通报（打印） / The yearly figures as print-ready HTML
+    #[oai(path = "/service-centres/report.html", method = "get")]
+    async fn report_html(
+        &self,
+        auth: Auth,
+        year: Query<Option<i32>>,
+        centre_id: Query<Option<String>>,
+    ) -> AppResult<HtmlDocument> {
+        let (r, county, by) = self.report(auth, year.0, centre_id.0).await?;
+        Ok(super::report::document(&r, &county, &by, crate::clock::today()).html_response())
+    }
+
+    /// 情况通报（xlsx） / The yearly figures as xlsx
+    #[oai(path = "/service-centres/report.xlsx", method = "get")]
+    async fn report_xlsx(
+        &self,
+        auth: Auth,
+        year: Query<Option<i32>>,
+        centre_id: Query<Option<String>>,
+    ) -> AppResult<XlsxDocument> {
+        let (r, county, by) = self.report(auth, year.0, centre_id.0).await?;
+        super::report::document(&r, &county, &by, crate::clock::today()).xlsx_response()
+    }
+
     /// 受（办）理表（xlsx） / The request's 受(办)理表 as xlsx
     #[oai(path = "/service-requests/:id/form.xlsx", method = "get")]
     async fn form_xlsx(&self, auth: Auth, id: Path<String>) -> AppResult<XlsxDocument> {
@@ -374,6 +415,62 @@ impl ServiceRequestsApi {
 }
 
 impl ServiceRequestsApi {
+    /// The year's figures for every service centre the caller sees (one, when named).
+    async fn report(
+        &self,
+        auth: Auth,
+        year: Option<i32>,
+        centre_id: Option<String>,
+    ) -> AppResult<(RequestReport, String, String)> {
+        let call = Call::new(&self.state, auth)?;
+        let today = crate::clock::today();
+        let year = year.unwrap_or(chrono::Datelike::year(&today));
+        let bounds = NaiveDate::from_ymd_opt(year, 1, 1)
+            .zip(NaiveDate::from_ymd_opt(year, 12, 31))
+            .filter(|_| (2000..=2100).contains(&year));
+        let Some((from, to)) = bounds else {
+            return Err(AppError::field(
+                "year",
+                "out_of_range",
+                "year：年份应在2000到2100之间",
+                "year must be between 2000 and 2100",
+            ));
+        };
+        let centre = centre_id.as_deref().map(path_id).transpose();
+        let as_of = today.min(to);
+        call.read(move |tx, who: &Principal| {
+            let vis = scope::visibility(tx, who.role, &who.user_id)?;
+            let units = repo::centres(tx)?;
+            let mut centres = Vec::new();
+            for c in units.into_iter().filter(|c| vis.sees(c)) {
+                if let Ok(Some(named)) = &centre
+                    && *named != c.id
+                {
+                    continue;
+                }
+                if centre.is_err() {
+                    break;
+                }
+                let rows = repo::received_between(tx, &c.id, from, to)?;
+                centres.push(summarise(&c.id, &c.name, &rows, as_of));
+            }
+            let county = crate::filing::api::county_name(tx)?;
+            let printed_by = crate::users::repo::get(tx, &who.user_id)?
+                .map(|u| u.display_name)
+                .unwrap_or_default();
+            Ok((
+                RequestReport {
+                    year,
+                    as_of,
+                    centres,
+                },
+                county,
+                printed_by,
+            ))
+        })
+        .await
+    }
+
     async fn form(&self, auth: Auth, id: String) -> AppResult<crate::documents::Document> {
         let call = Call::new(&self.state, auth)?;
         let id = path_id(&id)?;

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod documents;
 pub mod model;
 pub mod repo;
+pub mod report;
 pub mod steps;
 pub mod view;
 

@@ -313,3 +313,16 @@ pub fn received_between(
         .select(RequestRow::as_select())
         .load(tx.conn())?)
 }
+
+/// The county's service centres, in tree order.
+pub fn centres(tx: &mut TenantTx<'_>) -> DbResult<Vec<crate::org::repo::OrgUnitRow>> {
+    use crate::org::model::OrgKind;
+    use crate::org::repo::OrgUnitRow;
+    let tid = tx.tid().to_owned();
+    Ok(o::table
+        .filter(o::tenant_id.eq(tid))
+        .filter(o::kind.eq(crate::enums::StrEnum::as_str(OrgKind::ServiceCentre)))
+        .order(o::path.asc())
+        .select(OrgUnitRow::as_select())
+        .load(tx.conn())?)
+}
