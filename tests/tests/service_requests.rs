@@ -229,6 +229,37 @@ async fn a_phone_request_of_12_february_runs_from_escalation_to_archive_on_the_w
         "the obligation moved with it"
     );
 
+    // Who may own the centre's requests: its two staff and the director, flagged.
+    let (s, staff) = send(app.get(
+        &format!("/api/v1/service-centres/{}/staff", w.centre),
+        &w.staff,
+    ))
+    .await;
+    assert_eq!(s, 200, "{staff}");
+    let mut names: Vec<(String, bool)> = staff["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            (
+                i["user_id"].as_str().unwrap_or_default().to_owned(),
+                i["director"] == true,
+            )
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 3, "{staff}");
+    assert!(
+        names.contains(&(w.staff_id.clone(), false))
+            && names.contains(&(w.colleague_id.clone(), false))
+    );
+    assert_eq!(names.iter().filter(|(_, d)| *d).count(), 1, "{staff}");
+    for tok in [&w.other_staff, &w.village] {
+        let (s, _) =
+            send(app.get(&format!("/api/v1/service-centres/{}/staff", w.centre), tok)).await;
+        assert_eq!(s, 404);
+    }
+
     // The colleague may not answer someone else's request; the owner hands it over.
     let answer = json!({ "answer": "经协调，房东同意按原价续租一年", "method": "phone", "answered_on": "2026-03-04" });
     let (s, v) = step(&app, &w.colleague, &rid, "answer", answer.clone()).await;
@@ -804,6 +835,32 @@ async fn the_list_puts_the_most_overdue_first_and_pages_by_due_day() {
         }
     }
     assert_eq!(got, want);
+    // Without `open`, answered requests follow the open ones, whatever their dates.
+    let done = id(&take(
+        &app,
+        &w.staff,
+        json!({ "member_id": w.member, "channel": "phone",
+        "category": "consultation", "content": "咨询", "received_on": "2026-01-05" }),
+    )
+    .await);
+    let (s, v) = step(
+        &app,
+        &w.staff,
+        &done,
+        "answer",
+        json!({ "answer": "已答复", "method": "phone" }),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (_, page) = send(app.get("/api/v1/service-requests?limit=100", &w.staff)).await;
+    let all: Vec<&str> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    assert_eq!(all.last(), Some(&done.as_str()), "{page}");
+    assert_eq!(all.len(), want.len() + 1);
     // Per owner: the colleague owns none.
     let (_, page) = send(app.get(
         &format!("/api/v1/service-requests?owner_id={}", w.colleague_id),

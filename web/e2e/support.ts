@@ -5,11 +5,13 @@ import { TOTP } from 'otpauth'
 export const PASSWORD = 'Shuanglian-demo-2026'
 const SECRET = 'SHUANGLIANDEMOSECRETSHUANGLIAN22'
 
-/** The demo's accounts (server/src/demo: staff numbered village ×4, branch ×2, township, AIC, association, county admin). */
+/** The demo's accounts (server/src/demo: staff numbered village ×4, branch ×2, township, AIC, association, county admin; one per service centre). */
 export const who = {
   village: { tenant: '330523', username: 'village.0001' },
   village2: { tenant: '330523', username: 'village.0002' },
   branch: { tenant: '330523', username: 'branch.0005' },
+  /** Staff of the first service centre (seed 002): its requests in every state. */
+  centre: { tenant: '330523', username: 'centre.0001' },
   township: { tenant: '330523', username: 'township.0007' },
   assoc: { tenant: '330523', username: 'assoc.0009' },
   admin: { tenant: '330523', username: 'admin', totp: true },

@@ -5,7 +5,7 @@ import { chinaToday, lastQuarter } from '../src/lib/period'
 import { asProblem, ifMatch } from '../src/api/client'
 import { useProblem } from '../src/lib/problem'
 import { ApiError } from '../src/api/client'
-import { setLang } from '../src/i18n'
+import { i18n, setLang } from '../src/i18n'
 import zh from '../src/i18n/zh-CN'
 import en from '../src/i18n/en'
 
@@ -17,6 +17,11 @@ describe('menu per role', () => {
     expect(screensFor('branch_staff')).toContain('floating')
     expect(screensFor('township_committee')).not.toContain('floating')
     expect(screensFor('village_recorder')).not.toContain('floating')
+    // Members' requests are the service centres' (under the association's branches).
+    expect(screensFor('branch_staff')).toContain('service-requests')
+    expect(screensFor('association_committee')).toContain('service-requests')
+    expect(screensFor('township_committee')).not.toContain('service-requests')
+    expect(screensFor('aic_recorder')).not.toContain('service-requests')
     expect(screensFor('provincial_office')).toEqual(['province'])
     expect(screensFor('platform_operator')).toEqual([])
     expect(screensFor(null)).toEqual([])
@@ -90,6 +95,14 @@ describe('problems', () => {
 })
 
 describe('translations', () => {
+  it('resolve keys with a hyphen (the menu names screens by their path)', () => {
+    setLang('zh-CN')
+    expect(i18n.global.t('nav.service-requests')).toBe('党员诉求')
+    expect(i18n.global.t('requests.do.hand-over')).toBe('移交')
+    setLang('en')
+    expect(i18n.global.t('requests.do.follow-up')).toBe('Follow up')
+    setLang('zh-CN')
+  })
   it('have the same keys in both languages', () => {
     const keys = (o: object, p = ''): string[] =>
       Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' ? keys(v, `${p}${k}.`) : [`${p}${k}`]))

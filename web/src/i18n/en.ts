@@ -4,7 +4,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
   app: { name: 'Shuanglian', full: 'Shuanglian · party building for small businesses', skip: 'Skip to main content', lang: '中文', signOut: 'Sign out', loading: 'Loading…', menu: 'Main menu' },
-  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', ledgers: 'Activity ledgers', province: 'Province: deadlines', privacy: 'Privacy & audit' },
+  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', 'service-requests': 'Members’ requests', ledgers: 'Activity ledgers', province: 'Province: deadlines', privacy: 'Privacy & audit' },
   signIn: {
     title: 'Sign in', county: 'County code', countyHint: 'e.g. 330523; empty for platform and provincial accounts', username: 'Username', password: 'Password',
     submit: 'Sign in', totp: 'Authenticator code', totpHint: 'The 6 digits from your authenticator app', verify: 'Verify',
@@ -73,6 +73,16 @@ const en: Shape<typeof zh> = {
     receipt: 'Receipt returned', receivedBy: 'Received by', receivedOn: 'Received on', archive: 'File the case', archiveReference: 'Archive reference', archivedOn: 'Filed on',
     feedbackForm: 'Feedback form', letter: 'Letter', receiptForm: 'Receipt form', daysOutstanding: 'Days since sent', lastChased: 'Last reminder', truncated: 'Showing the first {n} only.',
     steps: 'Next step', noSteps: 'This case is filed.', readOnly: "The responsible branch's staff carry the case.",
+  },
+  requests: {
+    title: 'Members’ requests', take: 'Take a request', openOnly: 'Open only', centre: 'Service centre', member: 'Member', receivedOn: 'Received', category: 'Category', channel: 'Channel',
+    majorShort: 'major', responsible: 'First responder / owner', firstResponder: 'First responder', owner: 'Owner', dueOn: 'Due', overdue: 'Overdue', extensions: 'Extensions',
+    major: 'Major request', majorHint: 'followed up, with the member’s opinion, before it is archived', content: 'Request', form: 'Request form', escalatedOn: 'Escalated', archivedOn: 'Archived',
+    answer: 'Answer', answerMethod: 'Answered how', answeredOn: 'Answered on', followUp: 'Follow-up', followUpMethod: 'Follow-up how', opinion: 'Member’s opinion', satisfaction: 'Satisfaction',
+    followedUpOn: 'Followed up on', archiveReference: 'Archive reference', steps: 'Steps', history: 'History', readOnly: 'Taken and handled by the service centre’s staff.',
+    escalateHint: 'Escalated to the centre director, it is answered within 7 working days of receipt (the county’s calendar).', currentDue: 'Due now: {d}', newDueOn: 'New due day',
+    handOverTo: 'Hand over to', handOverHint: 'Pick a staff member of the centre', director: 'director',
+    do: { escalate: 'Escalate to the director', extend: 'Extend', 'hand-over': 'Hand over', answer: 'Answer', 'follow-up': 'Follow up', archive: 'Archive' },
   },
   ledgers: { title: 'Activity ledgers', unit: 'Village or branch', pick: 'Choose a unit', on: 'Reported on', handbookNo: 'Handbook no.' },
   province: { title: 'Deadline compliance by county', county: 'County' },

@@ -1,7 +1,7 @@
 // zh-CN first; en.ts has the same keys (tests/i18n.test.ts checks).
 export default {
   app: { name: '双联', full: '双联 · 个体工商户党建工作平台', skip: '跳到主要内容', lang: 'English', signOut: '退出登录', loading: '加载中…', menu: '主菜单' },
-  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', ledgers: '活动台账', province: '省局：期限执行', privacy: '隐私与审计' },
+  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', 'service-requests': '党员诉求', ledgers: '活动台账', province: '省局：期限执行', privacy: '隐私与审计' },
   signIn: {
     title: '登录', county: '县（区）代码', countyHint: '如 330523；平台、省局账户留空', username: '用户名', password: '密码',
     submit: '登录', totp: '动态验证码', totpHint: '请输入身份验证器中的 6 位数字', verify: '验证',
@@ -70,6 +70,16 @@ export default {
     receipt: '回执收回', receivedBy: '接收人', receivedOn: '收回日期', archive: '归档', archiveReference: '归档编号', archivedOn: '归档日期',
     feedbackForm: '反馈表', letter: '函', receiptForm: '回执', daysOutstanding: '已寄出天数', lastChased: '最近催收', truncated: '仅显示前 {n} 条。',
     steps: '办理', noSteps: '本案已归档。', readOnly: '由负责支部的工作人员办理。',
+  },
+  requests: {
+    title: '党员诉求受（办）理', take: '受理诉求', openOnly: '只看未办结', centre: '服务中心', member: '党员', receivedOn: '受理日期', category: '类别', channel: '方式',
+    majorShort: '重大', responsible: '首问责任人/负责人', firstResponder: '首问责任人', owner: '负责人', dueOn: '办理期限', overdue: '已超期', extensions: '延期次数',
+    major: '重大服务事项', majorHint: '办结后须回访并征求意见，方可归档', content: '诉求内容', form: '党员服务受（办）理表', escalatedOn: '转办日期', archivedOn: '归档日期',
+    answer: '答复内容', answerMethod: '答复方式', answeredOn: '答复日期', followUp: '回访情况', followUpMethod: '回访方式', opinion: '党员意见', satisfaction: '满意度',
+    followedUpOn: '回访日期', archiveReference: '档案号', steps: '办理', history: '办理经过', readOnly: '由服务中心工作人员受理和办理。',
+    escalateHint: '转办中心主任后限时办结：受理后第 7 个工作日前答复（按本县工作日历）。', currentDue: '当前期限：{d}', newDueOn: '延长至',
+    handOverTo: '移交给', handOverHint: '选择本中心工作人员', director: '中心主任',
+    do: { escalate: '转办中心主任', extend: '延长期限', 'hand-over': '移交', answer: '答复', 'follow-up': '回访', archive: '归档' },
   },
   ledgers: { title: '活动台账', unit: '村（社区）或支部', pick: '请选择单位', on: '报到日期', handbookNo: '手册编号' },
   province: { title: '各县期限执行情况', county: '县（区）' },

@@ -30,6 +30,24 @@ const obligation: Labels<S['ObligationKind']> = {
   vanguard_evaluation: ['先锋指数评定', 'Vanguard evaluation'], vanguard_county_report: ['先锋指数县级报告', 'Vanguard county report'],
   participation_letters: ['参加活动情况函', 'Participation letters'], statistics_cutoff: ['统计截止', 'Statistics cut-off'], service_request: ['诉求办理', 'Service request'],
 }
+// Service requests (党员诉求): their enums are named through the request's view, so the labels
+// follow the view whatever the schemas are called.
+type RV = S['ServiceRequestView']
+const requestState: Labels<RV['state']> = { taken: ['已受理', 'Taken'], escalated: ['已转办（限时办结）', 'Escalated (on the clock)'], answered: ['已答复', 'Answered'], archived: ['已归档', 'Archived'] }
+const requestChannel: Labels<RV['channel']> = { on_site: ['现场', 'On site'], phone: ['电话', 'Phone'] }
+const requestCategory: Labels<RV['category']> = {
+  consultation: ['咨询', 'Consultation'], rights: ['维权', 'Rights'], legal_aid: ['法律援助', 'Legal aid'], hardship: ['困难帮扶', 'Hardship'], other: ['其他', 'Other'],
+}
+const answerMethod: Labels<NonNullable<RV['answer_method']>> = {
+  in_person: ['当面答复', 'In person'], phone: ['电话答复', 'By phone'], letter: ['书面答复', 'In writing'], sms: ['短信答复', 'By SMS'], online: ['网上答复', 'Online'],
+}
+const followUpMethod: Labels<NonNullable<RV['follow_up_method']>> = { phone: ['电话回访', 'By phone'], letter: ['信函回访', 'By letter'], visit: ['走访', 'Visit'] }
+const satisfaction: Labels<NonNullable<RV['satisfaction']>> = { satisfied: ['满意', 'Satisfied'], basically_satisfied: ['基本满意', 'Basically satisfied'], dissatisfied: ['不满意', 'Dissatisfied'] }
+type StepKind = 'taken' | 'escalated' | 'extended' | 'handed_over' | 'answered' | 'followed_up' | 'archived'
+const requestStep: Labels<StepKind> = {
+  taken: ['受理', 'Taken'], escalated: ['转办中心主任', 'Escalated to the centre director'], extended: ['延长办理期限', 'Due day extended'],
+  handed_over: ['移交办理', 'Handed over'], answered: ['答复', 'Answered'], followed_up: ['回访', 'Followed up'], archived: ['归档', 'Archived'],
+}
 const state: Labels<S['State']> = { due: ['待完成', 'Due'], overdue: ['已逾期', 'Overdue'], done: ['已完成', 'Done'] }
 
 function pick<K extends string>(table: Labels<K>, k: K | null | undefined): string {
@@ -52,6 +70,14 @@ export const label = {
   sendMethod: (k?: S['SendMethod'] | null) => pick(sendMethod, k),
   chaseMethod: (k?: S['ChaseMethod'] | null) => pick(chaseMethod, k),
   obligation: (k?: S['ObligationKind'] | null) => pick(obligation, k),
+  requestState: (k?: RV['state'] | null) => pick(requestState, k),
+  requestChannel: (k?: RV['channel'] | null) => pick(requestChannel, k),
+  requestCategory: (k?: RV['category'] | null) => pick(requestCategory, k),
+  answerMethod: (k?: RV['answer_method'] | null) => pick(answerMethod, k),
+  followUpMethod: (k?: RV['follow_up_method'] | null) => pick(followUpMethod, k),
+  satisfaction: (k?: RV['satisfaction'] | null) => pick(satisfaction, k),
+  /** A step of a request's history; a kind the screen does not know shows as sent. */
+  requestStep: (k?: string | null) => pick(requestStep, k as StepKind | null | undefined),
 }
 export const options = {
   category: Object.keys(category) as S['Category'][],
@@ -65,4 +91,10 @@ export const options = {
   sendMethod: Object.keys(sendMethod) as S['SendMethod'][],
   chaseMethod: Object.keys(chaseMethod) as S['ChaseMethod'][],
   obligation: Object.keys(obligation) as S['ObligationKind'][],
+  requestState: Object.keys(requestState) as RV['state'][],
+  requestChannel: Object.keys(requestChannel) as RV['channel'][],
+  requestCategory: Object.keys(requestCategory) as RV['category'][],
+  answerMethod: Object.keys(answerMethod) as NonNullable<RV['answer_method']>[],
+  followUpMethod: Object.keys(followUpMethod) as NonNullable<RV['follow_up_method']>[],
+  satisfaction: Object.keys(satisfaction) as NonNullable<RV['satisfaction']>[],
 }

@@ -4,7 +4,7 @@ import type { components } from '../api/schema'
 
 export type Role = components['schemas']['Role']
 
-export type Screen = 'work' | 'members' | 'handbooks' | 'ledgers' | 'floating' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'province'
+export type Screen = 'work' | 'members' | 'handbooks' | 'ledgers' | 'floating' | 'service-requests' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'province'
 
 const county: Role[] = [
   'county_admin',
@@ -22,6 +22,9 @@ export const SCREENS: Record<Screen, Role[]> = {
   ledgers: ['county_admin', 'association_committee', 'branch_staff', 'township_committee', 'village_recorder'],
   // Cases belong to branches (the association's side), so the township and village roles see none.
   floating: ['county_admin', 'association_committee', 'branch_staff'],
+  // Service centres are the association's (under its branches): their staff take and handle the
+  // requests, the county and the association committee follow them.
+  'service-requests': ['county_admin', 'association_committee', 'branch_staff'],
   records: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
   feedback: ['county_admin', 'association_committee', 'branch_staff', 'township_committee', 'village_recorder'],
   filings: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
@@ -33,7 +36,7 @@ export const SCREENS: Record<Screen, Role[]> = {
   province: ['provincial_office'],
 }
 
-export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'floating', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'province']
+export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'floating', 'service-requests', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'province']
 
 export function screensFor(role: Role | null): Screen[] {
   if (!role) return []

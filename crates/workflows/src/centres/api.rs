@@ -65,6 +65,20 @@ pub struct TakeServiceRequest {
     pub received_on: Option<NaiveDate>,
 }
 
+/// A staff member who may own a centre's requests.
+#[derive(Debug, Clone, Object, Serialize, Deserialize)]
+pub struct CentreStaff {
+    pub user_id: String,
+    pub display_name: String,
+    /// Bound to the centre's branch: the centre director, who coordinates escalated requests.
+    pub director: bool,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct CentreStaffList {
+    pub items: Vec<CentreStaff>,
+}
+
 #[derive(ApiResponse)]
 pub enum RequestResponse {
     #[oai(status = 200)]
@@ -204,10 +218,11 @@ pub(super) fn region(tx: &mut TenantTx<'_>, centre: &OrgUnitRow) -> DbResult<Vis
 
 #[OpenApi(tag = "ApiTags::ServiceRequests")]
 impl ServiceRequestsApi {
-    /// 党员诉求列表 / Requests you can see, by due day (overdue first)
+    /// 党员诉求列表 / Requests you can see: open ones first, by due day (overdue first)
     ///
-    /// Escalated requests come by their due day, the most overdue first; requests without one
-    /// (answered at once, or not escalated yet) after them.
+    /// Requests not answered yet come first, then answered and archived ones; within each,
+    /// escalated requests by their due day (the most overdue first), those without one (answered
+    /// at once, or not escalated yet) after them.
     #[oai(path = "/service-requests", method = "get")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
@@ -359,6 +374,35 @@ impl ServiceRequestsApi {
             .await?;
         let tag = etag(view.version);
         Ok(RequestResponse::Ok(Json(view), tag))
+    }
+
+    /// 服务中心工作人员 / Who may own the centre's requests (for a handover), and its director
+    #[oai(path = "/service-centres/:id/staff", method = "get")]
+    async fn staff(&self, auth: Auth, id: Path<String>) -> AppResult<Json<CentreStaffList>> {
+        let call = Call::new(&self.state, auth)?;
+        let id = path_id(&id.0)?;
+        let items = call
+            .read(move |tx, who: &Principal| {
+                let vis = scope::visibility(tx, who.role, &who.user_id)?;
+                let centre = crate::org::repo::get(tx, &id)?
+                    .filter(|c| c.kind() == OrgKind::ServiceCentre && vis.sees(c))
+                    .ok_or_else(AppError::not_found)?;
+                let mut out = Vec::new();
+                for (user_id, display_name) in repo::branch_staff_of_region(tx, &centre)? {
+                    if !may_own(tx, &user_id, &centre)? {
+                        continue;
+                    }
+                    let director = is_director(tx, &user_id, &centre)?;
+                    out.push(CentreStaff {
+                        user_id,
+                        display_name,
+                        director,
+                    });
+                }
+                Ok(out)
+            })
+            .await?;
+        Ok(Json(CentreStaffList { items }))
     }
 
     /// 服务中心诉求办理情况通报 / The centres' yearly figures on requests (情况通报制)

@@ -233,8 +233,9 @@ pub fn undated() -> NaiveDate {
     NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX)
 }
 
-/// Requests whose centre the caller sees, by due day (the most overdue first; undated ones,
-/// answered at once or not yet escalated, last) then id, from the keyset `after`.
+/// Requests whose centre the caller sees: open ones first, each group by due day (the most
+/// overdue first; undated ones, answered at once or not yet escalated, last) then id, from the
+/// keyset cursor.
 pub fn list(
     tx: &mut TenantTx<'_>,
     vis: &Visibility,
@@ -242,7 +243,7 @@ pub fn list(
     page: &PageRequest,
 ) -> DbResult<Vec<RequestRow>> {
     use diesel::dsl::sql;
-    use diesel::sql_types::{Bool, Date, Text};
+    use diesel::sql_types::{Bool, Date, Integer, Text};
     let tid = tx.tid().to_owned();
     let mut q = sr::table
         .filter(sr::tenant_id.eq(&tid))
@@ -277,25 +278,37 @@ pub fn list(
     if let Some(m) = &f.member_id {
         q = q.filter(sr::member_id.eq(m.clone()));
     }
-    // The same expression orders and pages, so a cursor never skips or repeats.
+    // Open requests (taken or escalated) before answered and archived ones, each by due day.
+    // The same expressions order and page, so a cursor never skips or repeats.
+    const CLOSED: &str =
+        "CASE WHEN service_requests.state IN ('taken', 'escalated') THEN 0 ELSE 1 END";
     const DUE: &str = "COALESCE(service_requests.due_on, '9999-12-31')";
-    // The cursor is the last row's id; the page goes on after its (due day, id).
+    // The cursor is the last row's id; the page goes on after its (closed, due day, id).
     let after = match &page.after {
-        Some(id) => get(tx, id)?.map(|r| (r.due_on.unwrap_or_else(undated), r.id)),
+        Some(id) => get(tx, id)?.map(|r| {
+            let closed = i32::from(!matches!(r.state.as_str(), "taken" | "escalated"));
+            (closed, r.due_on.unwrap_or_else(undated), r.id)
+        }),
         None => None,
     };
-    if let Some((day, id)) = after {
+    if let Some((closed, day, id)) = after {
         q = q.filter(
-            sql::<Bool>(&format!("({DUE}, service_requests.id) > ("))
+            sql::<Bool>(&format!("({CLOSED}, {DUE}, service_requests.id) > ("))
+                .bind::<Integer, _>(closed)
+                .sql(", ")
                 .bind::<Date, _>(day)
                 .sql(", ")
                 .bind::<Text, _>(id)
                 .sql(")"),
         );
     }
-    Ok(q.order((sql::<Date>(DUE).asc(), sr::id.asc()))
-        .limit(page.fetch())
-        .load(tx.conn())?)
+    Ok(q.order((
+        sql::<Integer>(CLOSED).asc(),
+        sql::<Date>(DUE).asc(),
+        sr::id.asc(),
+    ))
+    .limit(page.fetch())
+    .load(tx.conn())?)
 }
 
 /// A centre's requests received in `[from, to]` (the yearly report).
@@ -324,5 +337,40 @@ pub fn centres(tx: &mut TenantTx<'_>) -> DbResult<Vec<crate::org::repo::OrgUnitR
         .filter(o::kind.eq(crate::enums::StrEnum::as_str(OrgKind::ServiceCentre)))
         .order(o::path.asc())
         .select(OrgUnitRow::as_select())
+        .load(tx.conn())?)
+}
+
+/// Active branch staff bound to a unit of the centre's region (its branch's subtree), by name:
+/// the centre's staff and its director (`api::may_own` decides who of them may own a request).
+pub fn branch_staff_of_region(
+    tx: &mut TenantTx<'_>,
+    centre: &crate::org::repo::OrgUnitRow,
+) -> DbResult<Vec<(String, String)>> {
+    use crate::db::schema::users as u;
+    let tid = tx.tid().to_owned();
+    let Some(branch) = centre.parent_id.as_deref() else {
+        return Ok(Vec::new());
+    };
+    let Some(branch) = crate::org::repo::get(tx, branch)? else {
+        return Ok(Vec::new());
+    };
+    Ok(u::table
+        .filter(u::tenant_id.eq(&tid))
+        .filter(u::role.eq("branch_staff").and(u::status.eq("active")))
+        .filter(
+            u::org_unit_id.eq_any(
+                o::table
+                    .filter(o::tenant_id.eq(tid.clone()))
+                    .filter(
+                        o::path
+                            .ge(branch.path.clone())
+                            .and(o::path.lt(subtree_end(&branch.path))),
+                    )
+                    .select(o::id.nullable()),
+            ),
+        )
+        .order((u::display_name.asc(), u::id.asc()))
+        .select((u::id, u::display_name))
+        .limit(200)
         .load(tx.conn())?)
 }

@@ -78,7 +78,7 @@ pub struct ServiceRequestView {
     #[oai(skip_serializing_if_is_none)]
     pub archive_reference: Option<String>,
     /// The steps so far, oldest first (one request only; lists leave them out).
-    #[oai(skip_serializing_if_is_empty)]
+    #[oai(default, skip_serializing_if_is_empty)]
     #[serde(default)]
     pub steps: Vec<ServiceRequestStep>,
     pub version: i64,
