@@ -440,3 +440,79 @@ async fn an_operator_runs_grids_rosters_and_exports_from_the_console() {
     }
     assert!(!tui.alive(), "q quits");
 }
+
+/// A service centre's staff member follows the open requests and their clocks in the console
+/// (issue 15 item 7): the overdue one first and marked, its steps on Enter.
+#[tokio::test]
+async fn centre_staff_follow_open_requests_and_their_clocks_in_the_console() {
+    let app = spawn_app().await;
+    let c = app.county("330523", "安吉县").await;
+    let committee = app
+        .org_unit(&c, "association_committee", "协会党委", None)
+        .await;
+    let branch = app
+        .org_unit(&c, "branch", "递铺分会", Some(&committee))
+        .await;
+    let pb = app
+        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&branch))
+        .await;
+    let centre = app
+        .org_unit(
+            &c,
+            "service_centre",
+            "递铺区域性党员服务中心",
+            Some(&branch),
+        )
+        .await;
+    let member = app
+        .member(
+            &c.admin_token,
+            &json!({ "name": "王建国", "is_owner": true, "business_name": "建国五金店",
+                "org_life_unit_id": pb, "membership_org_name": "递铺街道古城村党支部",
+                "membership_status": "full", "distribution": "individual_business" }),
+        )
+        .await;
+    let (_, staff) = app
+        .staff(&c, "centre.one", "branch_staff", Some(&centre))
+        .await;
+    // Taken on 12 February 2026 and escalated: due 28 February, long overdue.
+    let r = post(
+        &app,
+        &staff,
+        "/api/v1/service-requests",
+        json!({ "member_id": member, "channel": "phone", "category": "rights",
+                "content": "租赁纠纷", "received_on": "2026-02-12" }),
+    )
+    .await;
+    let rid = r["id"].as_str().expect("id").to_owned();
+    let e = post(
+        &app,
+        &staff,
+        &format!("/api/v1/service-requests/{rid}/escalate"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(e["due_on"], "2026-02-28", "{e}");
+
+    let tui = Tmux::start(&[
+        "--server",
+        &app.base,
+        "--tenant",
+        "330523",
+        "--user",
+        "centre.one",
+    ]);
+    tui.wait_for(&["登录", "330523"]).await;
+    tui.text(PASSWORD);
+    tui.keys(&["Enter"]);
+    tui.wait_for(&["1 网格"]).await;
+    tui.keys(&["4"]);
+    let s = tui
+        .wait_for(&["党员诉求", "王建国", "2026-02-28", "超期"])
+        .await;
+    assert!(s.contains("维权"), "{s}");
+    tui.keys(&["Enter"]);
+    tui.wait_for(&["租赁纠纷", "已转办", "限时办结，2026-02-28前答复"])
+        .await;
+    tui.keys(&["q"]);
+}

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod app;
+pub mod days;
 pub mod i18n;
 pub mod runtime;
 #[doc(hidden)]

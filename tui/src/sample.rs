@@ -3,7 +3,7 @@
 use crate::api::types::*;
 use crate::app::{Model, Stage, Tab};
 use crate::i18n::Lang;
-use crate::screens::{counties, deadlines, grids, import, rosters, users};
+use crate::screens::{counties, deadlines, grids, import, requests, rosters, users};
 
 const SURNAMES: [&str; 8] = ["陈", "王", "李", "张", "刘", "杨", "沈", "谢"];
 const GIVEN: [&str; 8] = ["丽", "伟", "建华", "芳", "勇", "春梅", "文斌", "红霞"];
@@ -237,6 +237,122 @@ pub fn deadlines_list() -> DeadlineList {
     }
 }
 
+/// Open service requests as the server sends them on 2026-11-26: by due day, the most overdue
+/// first, the undated (not escalated) last.
+pub fn service_requests() -> ServiceRequestList {
+    #[allow(clippy::type_complexity)]
+    let rows: [(&str, &str, &str, &str, &str, &str, Option<&str>, bool, i64); 5] = [
+        (
+            "r1",
+            "沈建华",
+            "rights",
+            "维权",
+            "递铺区域性党员服务中心",
+            "escalated",
+            Some("2026-11-18"),
+            true,
+            0,
+        ),
+        (
+            "r2",
+            "王春梅",
+            "legal_aid",
+            "法律援助",
+            "昌硕区域性党员服务中心",
+            "escalated",
+            Some("2026-11-23"),
+            true,
+            1,
+        ),
+        (
+            "r3",
+            "李勇",
+            "hardship",
+            "困难帮扶",
+            "递铺区域性党员服务中心",
+            "escalated",
+            Some("2026-11-26"),
+            false,
+            0,
+        ),
+        (
+            "r4",
+            "陈丽",
+            "consultation",
+            "咨询",
+            "孝丰区域性党员服务中心",
+            "escalated",
+            Some("2026-12-02"),
+            false,
+            0,
+        ),
+        (
+            "r5",
+            "张文斌",
+            "other",
+            "其他",
+            "递铺区域性党员服务中心",
+            "taken",
+            None,
+            false,
+            0,
+        ),
+    ];
+    let items = rows
+        .into_iter()
+        .map(
+            |(id, member, cat, cat_zh, centre, state, due, overdue, ext)| ServiceRequest {
+                id: id.into(),
+                centre_id: format!("c-{centre}"),
+                centre_name: centre.into(),
+                member_name: member.into(),
+                channel: "on_site".into(),
+                category: cat.into(),
+                category_label: cat_zh.into(),
+                major: false,
+                content: "店铺租赁合同到期，房东要求大幅提高租金并限期搬离，请求协助维权".into(),
+                received_on: "2026-11-06".into(),
+                first_responder_name: "周敏".into(),
+                owner_name: "周敏".into(),
+                state: state.into(),
+                escalated_on: due.map(|_| "2026-11-09".into()),
+                due_on: due.map(str::to_owned),
+                overdue,
+                extensions: ext,
+                answered_on: None,
+                steps: Vec::new(),
+            },
+        )
+        .collect();
+    ServiceRequestList {
+        items,
+        today: Some("2026-11-26".into()),
+    }
+}
+
+/// The second open request with its steps, as `GET /service-requests/{id}` sends it.
+pub fn request_with_steps() -> ServiceRequest {
+    let mut r = service_requests().items.remove(1);
+    let step = |kind: &str, on: &str, by: &str, detail: Option<&str>| ServiceRequestStep {
+        kind: kind.into(),
+        on: on.into(),
+        by_name: by.into(),
+        detail: detail.map(str::to_owned),
+    };
+    r.major = true;
+    r.steps = vec![
+        step("taken", "2026-11-06", "周敏", Some("现场")),
+        step("escalated", "2026-11-09", "周敏", None),
+        step(
+            "extended",
+            "2026-11-16",
+            "沈春梅",
+            Some("需等待法律援助中心出具意见（至 2026-11-23）"),
+        ),
+    ];
+    r
+}
+
 /// Every screen with data, for the rendering tests: (name, model).
 pub fn screens(lang: Lang) -> Vec<(&'static str, Model)> {
     let mut out = Vec::new();
@@ -334,6 +450,15 @@ pub fn screens(lang: Lang) -> Vec<(&'static str, Model)> {
     let mut m = model(lang, "county_admin", Tab::Deadlines);
     deadlines::loaded(&mut m.deadlines, deadlines_list());
     out.push(("deadlines", m));
+
+    let mut m = model(lang, "branch_staff", Tab::Requests);
+    requests::loaded(&mut m.requests, service_requests());
+    out.push(("requests", m));
+
+    let mut m = model(lang, "county_admin", Tab::Requests);
+    requests::loaded(&mut m.requests, service_requests());
+    m.requests.open = Some(request_with_steps());
+    out.push(("request", m));
 
     let mut m = model(lang, "county_admin", Tab::Import);
     import::mappings_loaded(&mut m.import, vec![mapping()]);

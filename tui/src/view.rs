@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::app::{Live, Model, Stage, Tab};
 use crate::i18n::tr;
 use crate::screens::{
-    counties, deadlines, grids, import, overview, privacy, rosters, signin, users,
+    counties, deadlines, grids, import, overview, privacy, requests, rosters, signin, users,
 };
 use crate::widgets::{centred, draw_form};
 
@@ -35,6 +35,7 @@ pub fn view(m: &Model, f: &mut Frame) {
             Some(Tab::Users) => users::draw(f, body, m.lang, &m.users),
             Some(Tab::Deadlines) => deadlines::draw(f, body, m.lang, &m.deadlines),
             Some(Tab::Import) => import::draw(f, body, m.lang, &m.import),
+            Some(Tab::Requests) => requests::draw(f, body, m.lang, &m.requests),
             None => {}
         },
     }
@@ -69,30 +70,37 @@ fn top_bar(m: &Model, f: &mut Frame, area: Rect) {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(format!("{} {}", i + 1, t.title(m.lang)), st));
     }
-    let mut right = String::new();
-    if m.pending > 0 {
-        right.push_str(&format!(
-            "{} {}  ",
-            SPINNER[m.spinner % SPINNER.len()],
-            m.t("加载中", "loading")
-        ));
-    }
-    match m.live {
-        Live::On => right.push_str("● "),
-        Live::Lost => right.push_str("○ "),
-        Live::Off => {}
-    }
-    if let Some(me) = &m.me {
-        right.push_str(&format!(
-            "{} {}",
-            me.tenant_name.clone().unwrap_or_default(),
-            me.username
-        ));
-    }
-    let right_width = unicode_width::UnicodeWidthStr::width(right.as_str()) as u16 + 1;
-    // On a narrow terminal the tabs keep their room and the brand gives way.
+    let right_of = |county: bool| {
+        let mut right = String::new();
+        if m.pending > 0 {
+            right.push_str(&format!(
+                "{} {}  ",
+                SPINNER[m.spinner % SPINNER.len()],
+                m.t("加载中", "loading")
+            ));
+        }
+        match m.live {
+            Live::On => right.push_str("● "),
+            Live::Lost => right.push_str("○ "),
+            Live::Off => {}
+        }
+        if let Some(me) = &m.me {
+            match &me.tenant_name {
+                Some(t) if county => right.push_str(&format!("{t} {}", me.username)),
+                _ => right.push_str(&me.username),
+            }
+        }
+        let width = unicode_width::UnicodeWidthStr::width(right.as_str()) as u16 + 1;
+        (right, width)
+    };
+    let (mut right, mut right_width) = right_of(true);
+    // On a narrow terminal the tabs keep their room: the brand gives way, then the county's
+    // name (the user name stays).
     if Line::from(spans.clone()).width() as u16 + right_width > area.width {
         spans.remove(0);
+    }
+    if Line::from(spans.clone()).width() as u16 + right_width > area.width {
+        (right, right_width) = right_of(false);
     }
     let [l, r] =
         Layout::horizontal([Constraint::Min(1), Constraint::Length(right_width)]).areas(area);
@@ -176,7 +184,11 @@ fn help(m: &Model, f: &mut Frame, area: Rect) {
             "重置密码 / 锁定解锁 / 注销会话",
             "reset password / lock-unlock / end sessions",
         ),
-        ("f", "期限：切换状态", "deadlines: cycle state"),
+        (
+            "f",
+            "期限、诉求：切换显示的状态",
+            "deadlines, requests: cycle the state shown",
+        ),
         ("r", "刷新", "reload"),
         ("F2 Ctrl+S", "提交表单", "submit a form"),
         ("L", "退出登录（注销令牌）", "sign out (revokes the token)"),

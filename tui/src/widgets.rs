@@ -131,6 +131,24 @@ pub fn draw_table<T>(
     list: &List<T>,
     cells: impl Fn(&T) -> Vec<String>,
 ) {
+    draw_table_styled(f, area, lang, title, header, list, cells, |_| {
+        Style::default()
+    });
+}
+
+/// [`draw_table`] with a style for each row (an overdue one in red, say); the cursor's row is
+/// that style reversed.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_table_styled<T>(
+    f: &mut Frame,
+    area: Rect,
+    lang: Lang,
+    title: &str,
+    header: &[(&str, u16)],
+    list: &List<T>,
+    cells: impl Fn(&T) -> Vec<String>,
+    row_style: impl Fn(&T) -> Style,
+) {
     let count = if list.filter.is_empty() {
         format!(" {title} ({}) ", list.view.len())
     } else {
@@ -159,9 +177,9 @@ pub fn draw_table<T>(
         .filter_map(|(i, &idx)| {
             let item = list.items.get(idx)?;
             let style = if offset + i == list.sel {
-                Style::default().add_modifier(Modifier::REVERSED)
+                row_style(item).add_modifier(Modifier::REVERSED)
             } else {
-                Style::default()
+                row_style(item)
             };
             let cs = cells(item)
                 .into_iter()

@@ -7,6 +7,7 @@
 use serde_json::Value;
 use shuanglian_tui::api::contract::{CALLS, FIELDS};
 use shuanglian_tui::i18n::{COUNTY_ROLES, EXPOSURES, PERSONAL_FIELDS};
+use shuanglian_tui::screens::requests;
 
 fn doc() -> Value {
     let p = format!("{}/../docs/openapi.json", env!("CARGO_MANIFEST_DIR"));
@@ -92,4 +93,24 @@ fn codes_the_console_sends_are_known() {
         assert!(e("Exposure").contains(&x.to_string()), "exposure {x}");
     }
     assert_eq!(e("UserStatus"), ["active", "disabled"]);
+    for s in requests::FILTERS.iter().filter(|s| **s != "open") {
+        assert!(e("RequestState").contains(&s.to_string()), "state {s}");
+    }
+    for k in ["service_request_changed", "resync"] {
+        assert!(e("EventKind").contains(&k.to_string()), "event {k}");
+    }
+}
+
+#[test]
+fn the_service_request_list_takes_the_console_s_query() {
+    let d = doc();
+    let names: Vec<&str> = d["paths"]["/service-requests"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    for q in ["open", "state", "limit", "cursor"] {
+        assert!(names.contains(&q), "GET /service-requests?{q}");
+    }
 }

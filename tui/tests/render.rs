@@ -86,3 +86,38 @@ fn larger_terminals_render_too() {
         assert_eq!(s.lines().count(), 40);
     }
 }
+
+#[test]
+fn overdue_requests_are_red_and_their_clocks_count_from_the_servers_day() {
+    use ratatui::style::Color;
+    let (_, m) = sample::screens(Lang::Zh)
+        .into_iter()
+        .find(|(n, _)| *n == "requests")
+        .expect("requests screen");
+    let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    t.draw(|f| view(&m, f)).expect("draw");
+    let b = t.backend().buffer();
+    let s = text(b);
+    let row = |name: &str| -> u16 {
+        let y = s
+            .lines()
+            .position(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name} not on screen:\n{s}"));
+        u16::try_from(y).expect("row")
+    };
+    // The server's today is 2026-11-26.
+    for (name, clock) in [
+        ("沈建华", "超期8天"),
+        ("王春梅", "超期3天"),
+        ("李勇", "今天到期"),
+        ("陈丽", "剩6天"),
+    ] {
+        let line = s.lines().nth(usize::from(row(name))).unwrap_or_default();
+        assert!(line.contains(clock), "{name}: {clock}\n{s}");
+    }
+    let fg = |name: &str| b[(3, row(name))].fg;
+    assert_eq!(fg("沈建华"), Color::Red, "overdue, under the cursor");
+    assert_eq!(fg("王春梅"), Color::Red);
+    assert_ne!(fg("李勇"), Color::Red);
+    assert_ne!(fg("张文斌"), Color::Red);
+}

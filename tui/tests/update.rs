@@ -450,3 +450,139 @@ fn the_import_screen_switches_to_a_business_register_and_runs_the_file_again() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn the_requests_tab_is_for_the_county_the_association_and_centre_staff() {
+    for role in ["county_admin", "association_committee", "branch_staff"] {
+        assert!(Tab::for_role(role).contains(&Tab::Requests), "{role}");
+    }
+    for role in [
+        "aic_recorder",
+        "township_committee",
+        "village_recorder",
+        "platform_operator",
+        "provincial_office",
+    ] {
+        assert!(!Tab::for_role(role).contains(&Tab::Requests), "{role}");
+    }
+    // The tabs before it keep their numbers (6 is still the import).
+    assert_eq!(Tab::for_role("county_admin").get(5), Some(&Tab::Import));
+}
+
+#[test]
+fn the_requests_tab_lists_open_requests_cycles_states_and_opens_one() {
+    use shuanglian_tui::api::sse::Feed;
+    use shuanglian_tui::api::types::{LiveEvent, ServiceRequestList};
+    let mut m = sample::model(Lang::Zh, "county_admin", Tab::Grids);
+    let cmds = key(&mut m, KeyCode::Char('7'));
+    assert_eq!(m.current(), Some(Tab::Requests));
+    let open = Call::ServiceRequests {
+        filter: "open".into(),
+    };
+    assert_eq!(cmds, vec![Cmd::Call(open.clone())]);
+    update(
+        &mut m,
+        Msg::Reply(
+            open.clone(),
+            Ok(Reply::ServiceRequests(sample::service_requests())),
+        ),
+    );
+    assert_eq!(m.pending, 0);
+    let ids: Vec<&str> = m
+        .requests
+        .list
+        .items
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["r1", "r2", "r3", "r4", "r5"],
+        "the server's order, most overdue first"
+    );
+    assert_eq!(m.requests.today.as_deref(), Some("2026-11-26"));
+
+    // `/` filters by centre (or member, category, owner); letters are text meanwhile.
+    key(&mut m, KeyCode::Char('/'));
+    typ(&mut m, "递铺");
+    assert_eq!(m.requests.list.view.len(), 3);
+    typ(&mut m, "q");
+    assert!(!m.quit);
+    key(&mut m, KeyCode::Esc);
+    assert_eq!(m.requests.list.view.len(), 5);
+
+    // f shows the escalated ones; a late answer for the open ones is not shown.
+    let cmds = key(&mut m, KeyCode::Char('f'));
+    let escalated = Call::ServiceRequests {
+        filter: "escalated".into(),
+    };
+    assert_eq!(cmds, vec![Cmd::Call(escalated.clone())]);
+    update(
+        &mut m,
+        Msg::Reply(
+            open,
+            Ok(Reply::ServiceRequests(ServiceRequestList::default())),
+        ),
+    );
+    assert_eq!(m.requests.list.items.len(), 5);
+    let mut four = sample::service_requests();
+    four.items.pop();
+    update(
+        &mut m,
+        Msg::Reply(escalated.clone(), Ok(Reply::ServiceRequests(four))),
+    );
+    assert_eq!(m.requests.list.items.len(), 4);
+
+    // Enter opens the request under the cursor and asks for its steps.
+    key(&mut m, KeyCode::Down);
+    let cmds = key(&mut m, KeyCode::Enter);
+    let one = Call::ServiceRequest { id: "r2".into() };
+    assert_eq!(cmds, vec![Cmd::Call(one.clone())]);
+    update(
+        &mut m,
+        Msg::Reply(
+            one.clone(),
+            Ok(Reply::ServiceRequest(sample::request_with_steps())),
+        ),
+    );
+    assert_eq!(m.requests.open.as_ref().map(|r| r.steps.len()), Some(3));
+
+    // A change at a centre reloads the list and the request shown; r does the same.
+    let cmds = update(
+        &mut m,
+        Msg::Live(Feed::Event(LiveEvent {
+            kind: "service_request_changed".into(),
+            entity_id: "r2".into(),
+            tenant_code: Some("330523".into()),
+            at: "2026-11-26T08:00:00Z".into(),
+        })),
+    );
+    assert_eq!(
+        cmds,
+        vec![Cmd::Call(escalated.clone()), Cmd::Call(one.clone())]
+    );
+    assert_eq!(
+        key(&mut m, KeyCode::Char('r')),
+        vec![Cmd::Call(escalated), Cmd::Call(one)]
+    );
+    key(&mut m, KeyCode::Esc);
+    assert!(m.requests.open.is_none(), "Esc goes back to the list");
+    assert!(!m.quit);
+}
+
+#[test]
+fn a_refused_request_list_is_said_on_its_screen() {
+    let mut m = sample::model(Lang::En, "branch_staff", Tab::Requests);
+    let call = Call::ServiceRequests {
+        filter: "open".into(),
+    };
+    update(
+        &mut m,
+        Msg::Reply(
+            call,
+            Err(problem(403, "forbidden", "无权访问", "Not allowed")),
+        ),
+    );
+    assert_eq!(m.requests.error.as_deref(), Some("Not allowed"));
+    assert!(m.requests.loaded, "switching back does not ask again");
+}

@@ -155,6 +155,13 @@ pub const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ("post", "/users/{id}/sessions/revoke", None, None),
     ("get", "/events", None, Some("Event")),
     ("get", "/deadlines", None, Some("Dashboard")),
+    ("get", "/service-requests", None, Some("ServiceRequestPage")),
+    (
+        "get",
+        "/service-requests/{id}",
+        None,
+        Some("ServiceRequestView"),
+    ),
 ];
 
 /// For the contract test: each type of [`types`](super::types), the schema it stands for, and
@@ -531,6 +538,43 @@ pub const FIELDS: &[(&str, &[(&str, &str)])] = &[
             ("subject_id", "string"),
             ("done_at", "string"),
             ("days_overdue", "integer"),
+        ],
+    ),
+    (
+        "ServiceRequestPage",
+        &[("items", "array"), ("next_cursor", "string")],
+    ),
+    (
+        "ServiceRequestView",
+        &[
+            ("id", "string"),
+            ("centre_id", "string"),
+            ("centre_name", "string"),
+            ("member_name", "string"),
+            ("channel", "object"),
+            ("category", "object"),
+            ("category_label", "string"),
+            ("major", "boolean"),
+            ("content", "string"),
+            ("received_on", "string"),
+            ("first_responder_name", "string"),
+            ("owner_name", "string"),
+            ("state", "object"),
+            ("escalated_on", "string"),
+            ("due_on", "string"),
+            ("overdue", "boolean"),
+            ("extensions", "integer"),
+            ("answered_on", "string"),
+            ("steps", "array"),
+        ],
+    ),
+    (
+        "ServiceRequestStep",
+        &[
+            ("kind", "string"),
+            ("on", "string"),
+            ("by_name", "string"),
+            ("detail", "string"),
         ],
     ),
 ];

@@ -155,19 +155,43 @@ impl Client {
 
     /// Every page of a list (the console filters and scrolls locally).
     async fn all<T: DeserializeOwned>(&self, path: &str, max: usize) -> ApiResult<Vec<T>> {
+        Ok(self.all_dated(path, max).await?.0)
+    }
+
+    /// Every page of a list, and the server's today in China when it answered the first page
+    /// (from its `Date` header; see [`crate::days`]).
+    async fn all_dated<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        max: usize,
+    ) -> ApiResult<(Vec<T>, Option<String>)> {
         let sep = if path.contains('?') { '&' } else { '?' };
         let mut out = Vec::new();
+        let mut today = None;
         let mut cursor: Option<String> = None;
         loop {
             let url = match &cursor {
                 Some(c) => format!("{path}{sep}limit=200&cursor={}", enc(c)),
                 None => format!("{path}{sep}limit=200"),
             };
-            let page: Page<T> = self.get(&url).await?;
+            let resp = Self::send(self.req(Method::GET, &url)).await?;
+            if cursor.is_none() {
+                today = resp
+                    .headers()
+                    .get("date")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(crate::days::china_day_of_http_date);
+            }
+            let body = resp
+                .bytes()
+                .await
+                .map_err(|e| ApiError::Network(e.without_url().to_string()))?;
+            let page: Page<T> =
+                serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()))?;
             out.extend(page.items);
             match page.next_cursor {
                 Some(c) if out.len() < max => cursor = Some(c),
-                _ => return Ok(out),
+                _ => return Ok((out, today)),
             }
         }
     }
@@ -436,6 +460,24 @@ impl Client {
 
     pub async fn deadlines(&self, state: &str) -> ApiResult<DeadlineList> {
         self.get(&format!("/deadlines?state={}", enc(state))).await
+    }
+
+    /// Service requests (党员诉求): the open ones (`open`: taken or escalated, not answered
+    /// yet), or those in one state (`taken`, `escalated`, `answered`, `archived`).
+    pub async fn service_requests(&self, filter: &str) -> ApiResult<ServiceRequestList> {
+        let q = match filter {
+            "open" => "open=true".to_owned(),
+            state => format!("state={}", enc(state)),
+        };
+        let (items, today) = self
+            .all_dated(&format!("/service-requests?{q}"), 5_000)
+            .await?;
+        Ok(ServiceRequestList { items, today })
+    }
+
+    /// One service request with its steps.
+    pub async fn service_request(&self, id: &str) -> ApiResult<ServiceRequest> {
+        self.get(&format!("/service-requests/{}", enc(id))).await
     }
 
     /// Opens the live-update stream (see [`sse`]).

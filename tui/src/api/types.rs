@@ -395,6 +395,60 @@ pub struct DeadlineList {
     pub summary: DeadlineSummary,
 }
 
+/// A member's request at a regional party-member service centre (党员诉求, `GET
+/// /service-requests`, `GET /service-requests/{id}`): the 受(办)理表 and its clock.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct ServiceRequest {
+    pub id: String,
+    pub centre_id: String,
+    pub centre_name: String,
+    pub member_name: String,
+    /// `on_site` | `phone`
+    pub channel: String,
+    /// `consultation` | `rights` | `legal_aid` | `hardship` | `other`
+    pub category: String,
+    pub category_label: String,
+    pub major: bool,
+    pub content: String,
+    pub received_on: String,
+    pub first_responder_name: String,
+    pub owner_name: String,
+    /// `taken` | `escalated` | `answered` | `archived`
+    pub state: String,
+    #[serde(default)]
+    pub escalated_on: Option<String>,
+    /// The 7-working-day limit (or its extension), once escalated.
+    #[serde(default)]
+    pub due_on: Option<String>,
+    /// Past the due day and not answered, or answered after it (the server's clock).
+    pub overdue: bool,
+    pub extensions: i64,
+    #[serde(default)]
+    pub answered_on: Option<String>,
+    /// One request only; lists leave them out.
+    #[serde(default)]
+    pub steps: Vec<ServiceRequestStep>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct ServiceRequestStep {
+    /// `taken`, `escalated`, `extended`, `handed_over`, `answered`, `followed_up`, `archived`
+    pub kind: String,
+    pub on: String,
+    pub by_name: String,
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+/// The service requests of a list (every page, in the server's order: by due day, the most
+/// overdue first, undated ones last) and the server's today in China, from the answer's
+/// `Date` header (None if it sent none): the day their clocks count to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceRequestList {
+    pub items: Vec<ServiceRequest>,
+    pub today: Option<String>,
+}
+
 /// What a sheet to import holds: members (`POST /members/import`) or a business register
 /// (`POST /businesses/import`); both answer with the same report.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -106,6 +106,14 @@ pub enum Call {
     Deadlines {
         state: String,
     },
+    /// Service requests: `open`, or one state.
+    ServiceRequests {
+        filter: String,
+    },
+    /// One service request with its steps.
+    ServiceRequest {
+        id: String,
+    },
 }
 
 impl Call {
@@ -130,6 +138,8 @@ impl Call {
                 | Call::VerifyAudit
                 | Call::Users
                 | Call::Deadlines { .. }
+                | Call::ServiceRequests { .. }
+                | Call::ServiceRequest { .. }
         )
     }
 }
@@ -174,6 +184,8 @@ pub enum Reply {
     Mappings(Vec<ImportMapping>),
     Mapping(ImportMapping),
     Deadlines(DeadlineList),
+    ServiceRequests(ServiceRequestList),
+    ServiceRequest(ServiceRequest),
 }
 
 /// Runs one call against the API.
@@ -326,6 +338,10 @@ pub async fn execute(client: &Client, call: &Call) -> Result<Reply, ApiError> {
             Reply::Done
         }
         Call::Deadlines { state } => Reply::Deadlines(client.deadlines(state).await?),
+        Call::ServiceRequests { filter } => {
+            Reply::ServiceRequests(client.service_requests(filter).await?)
+        }
+        Call::ServiceRequest { id } => Reply::ServiceRequest(client.service_request(id).await?),
     })
 }
 

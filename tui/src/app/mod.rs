@@ -12,7 +12,7 @@ use crate::api::types::*;
 use crate::api::{ApiError, Client};
 use crate::i18n::{Lang, problem, tr};
 use crate::screens::{
-    counties, deadlines, grids, import, overview, privacy, rosters, signin, users,
+    counties, deadlines, grids, import, overview, privacy, requests, rosters, signin, users,
 };
 use crate::widgets::FormKey;
 
@@ -35,6 +35,8 @@ pub enum Tab {
     Users,
     Deadlines,
     Import,
+    /// Members' requests at the service centres (党员诉求).
+    Requests,
 }
 
 impl Tab {
@@ -48,10 +50,13 @@ impl Tab {
             Tab::Users => tr(lang, "用户", "Users"),
             Tab::Deadlines => tr(lang, "期限", "Deadlines"),
             Tab::Import => tr(lang, "导入党员", "Import"),
+            Tab::Requests => tr(lang, "诉求", "Requests"),
         }
     }
 
-    /// The screens a role works with.
+    /// The screens a role works with. Service requests are the association's (its centres sit
+    /// under its branches): the centres' staff handle them, the county and the association
+    /// committee follow them; the township, village and AIC roles have none.
     pub fn for_role(role: &str) -> Vec<Tab> {
         match role {
             "platform_operator" => vec![Tab::Counties, Tab::Overview],
@@ -63,7 +68,11 @@ impl Tab {
                 Tab::Users,
                 Tab::Deadlines,
                 Tab::Import,
+                Tab::Requests,
             ],
+            "association_committee" | "branch_staff" => {
+                vec![Tab::Grids, Tab::Rosters, Tab::Deadlines, Tab::Requests]
+            }
             _ => vec![Tab::Grids, Tab::Rosters, Tab::Deadlines],
         }
     }
@@ -132,6 +141,7 @@ pub struct Model {
     pub users: users::State,
     pub deadlines: deadlines::State,
     pub import: import::State,
+    pub requests: requests::State,
     pub quit: bool,
 }
 
@@ -164,6 +174,7 @@ impl Model {
             users: Default::default(),
             deadlines: Default::default(),
             import: Default::default(),
+            requests: Default::default(),
             quit: false,
         }
     }
@@ -215,6 +226,7 @@ impl Model {
                 state: self.deadlines.state().to_owned(),
             }],
             Tab::Import => vec![Call::Mappings],
+            Tab::Requests => self.requests.calls(),
         };
         calls.into_iter().map(|c| self.call(c)).collect()
     }
@@ -313,6 +325,7 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Some(Tab::Privacy) => m.privacy.filtering(),
         Some(Tab::Users) => m.users.list.filtering,
         Some(Tab::Deadlines) => m.deadlines.list.filtering,
+        Some(Tab::Requests) => m.requests.filtering(),
         _ => false,
     };
     if !filtering {
@@ -363,6 +376,7 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Some(Tab::Users) => users::key(&mut m.users, k),
         Some(Tab::Deadlines) => deadlines::key(&mut m.deadlines, k),
         Some(Tab::Import) => import::key(&mut m.import, k),
+        Some(Tab::Requests) => requests::key(&mut m.requests, k),
         None => Action::None,
     };
     match out {
@@ -393,6 +407,7 @@ fn loaded(m: &Model, t: Tab) -> bool {
         Tab::Users => m.users.list.loaded,
         Tab::Deadlines => m.deadlines.loaded,
         Tab::Import => m.import.loaded,
+        Tab::Requests => m.requests.loaded,
     }
 }
 

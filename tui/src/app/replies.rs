@@ -40,6 +40,10 @@ pub(super) fn reply(m: &mut Model, call: Call, result: Result<Reply, ApiError>) 
                 m.deadlines.error = Some(m.describe(&e));
                 m.deadlines.loaded = true;
             }
+            if matches!(call, Call::ServiceRequests { .. }) {
+                m.requests.error = Some(m.describe(&e));
+                m.requests.loaded = true;
+            }
             let text = m.describe(&e);
             fail(m, &call, text);
             return Vec::new();
@@ -195,6 +199,17 @@ pub(super) fn reply(m: &mut Model, call: Call, result: Result<Reply, ApiError>) 
             deadlines::loaded(&mut m.deadlines, d);
             Vec::new()
         }
+        (Call::ServiceRequests { filter }, Reply::ServiceRequests(l)) => {
+            // An answer for a filter no longer shown (f pressed again meanwhile) is dropped.
+            if filter == m.requests.filter() {
+                requests::loaded(&mut m.requests, l);
+            }
+            Vec::new()
+        }
+        (Call::ServiceRequest { .. }, Reply::ServiceRequest(r)) => {
+            requests::opened(&mut m.requests, r);
+            Vec::new()
+        }
         (
             Call::ImportSheet {
                 sheet,
@@ -276,6 +291,7 @@ pub(super) fn live(m: &mut Model, feed: Feed) -> Vec<Cmd> {
                 "roster_changed" => &[Tab::Rosters],
                 "export_changed" => &[Tab::Privacy],
                 "user_changed" => &[Tab::Users],
+                "service_request_changed" => &[Tab::Requests],
                 _ => &[
                     Tab::Counties,
                     Tab::Overview,
@@ -285,6 +301,7 @@ pub(super) fn live(m: &mut Model, feed: Feed) -> Vec<Cmd> {
                     Tab::Users,
                     Tab::Deadlines,
                     Tab::Import,
+                    Tab::Requests,
                 ],
             };
             let cur = m.current();

@@ -6,6 +6,7 @@ pub mod grids;
 pub mod import;
 pub mod overview;
 pub mod privacy;
+pub mod requests;
 pub mod rosters;
 pub mod signin;
 pub mod users;

@@ -1,0 +1,113 @@
+//! Calendar days, for the service requests' clocks. The console keeps no clock of its own:
+//! "today" is the server's, the day in China (UTC+8 all year) of the `Date` header of the
+//! server's answer, the same day the server's date rules use.
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+fn from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day number (the inverse of [`from_civil`]).
+fn to_civil(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// The day number of an ISO date (`2026-11-26`), as the API writes dates; None if it is not
+/// one.
+pub fn day_number(iso: &str) -> Option<i64> {
+    let mut p = iso.splitn(3, '-');
+    let y: i64 = p.next()?.parse().ok()?;
+    let m: i64 = p.next()?.parse().ok()?;
+    let d: i64 = p.next()?.parse().ok()?;
+    let n = from_civil(y, m, d);
+    // Rejects 2026-02-30 and the like: the day must come back as written.
+    (to_civil(n) == (y, m, d)).then_some(n)
+}
+
+/// The ISO date of a day number.
+pub fn iso(n: i64) -> String {
+    let (y, m, d) = to_civil(n);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The day in China (UTC+8) of an HTTP `Date` header (`Thu, 26 Nov 2026 17:05:09 GMT`, the
+/// IMF-fixdate every HTTP/1.1 server sends), as an ISO date.
+pub fn china_day_of_http_date(h: &str) -> Option<String> {
+    let f: Vec<&str> = h.split_whitespace().collect();
+    let [_, day, month, year, time, "GMT"] = f.as_slice() else {
+        return None;
+    };
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let m = MONTHS.iter().position(|x| x == month)? as i64 + 1;
+    let d: i64 = day.parse().ok()?;
+    let y: i64 = year.parse().ok()?;
+    let mut t = time.splitn(3, ':').map(|x| x.parse::<i64>().ok());
+    let (hh, mm, ss) = (t.next()??, t.next()??, t.next()??);
+    let utc_day = from_civil(y, m, d);
+    if to_civil(utc_day) != (y, m, d) || !(0..24).contains(&hh) {
+        return None;
+    }
+    let secs = utc_day * 86_400 + hh * 3600 + mm * 60 + ss + 8 * 3600;
+    Some(iso(secs.div_euclid(86_400)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_round_trip() {
+        assert_eq!(day_number("1970-01-01"), Some(0));
+        assert_eq!(
+            day_number("2026-03-02"),
+            day_number("2026-02-28").map(|n| n + 2)
+        );
+        assert_eq!(
+            day_number("2024-03-01"),
+            day_number("2024-02-29").map(|n| n + 1)
+        );
+        assert_eq!(day_number("2026-02-29"), None);
+        assert_eq!(day_number("2026-13-01"), None);
+        assert_eq!(day_number("soon"), None);
+        for s in ["2000-02-29", "2026-11-26", "2100-12-31", "1969-12-31"] {
+            assert_eq!(day_number(s).map(iso).as_deref(), Some(s));
+        }
+    }
+
+    #[test]
+    fn the_china_day_turns_at_16_utc() {
+        let d = china_day_of_http_date;
+        assert_eq!(
+            d("Wed, 02 Dec 2026 15:59:59 GMT").as_deref(),
+            Some("2026-12-02")
+        );
+        assert_eq!(
+            d("Wed, 02 Dec 2026 16:00:00 GMT").as_deref(),
+            Some("2026-12-03")
+        );
+        assert_eq!(
+            d("Thu, 31 Dec 2026 23:00:00 GMT").as_deref(),
+            Some("2027-01-01")
+        );
+        assert_eq!(d("Wed, 02 Dec 2026 16:00:00 UTC"), None);
+        assert_eq!(d("2026-12-02"), None);
+        assert_eq!(d("Wed, 31 Feb 2026 10:00:00 GMT"), None);
+    }
+}
