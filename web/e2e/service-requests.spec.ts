@@ -149,6 +149,12 @@ test('the association committee follows the requests without taking them', async
   await expect(page.getByRole('heading', { name: '党员诉求受（办）理', level: 1 })).toBeVisible()
   await expect(page.getByRole('button', { name: '受理诉求' })).toHaveCount(0)
   await expect(page.getByRole('combobox', { name: '服务中心' })).toBeVisible()
+  // 情况通报制: the year's figures of every centre, printed from the list.
+  const popup = page.waitForEvent('popup')
+  await page.getByRole('button', { name: '情况通报（打印）' }).click()
+  const report = (await popup).locator('body')
+  await expect(report).toContainText('区域性党员服务中心')
+  await expect(report).toContainText('党员诉求办理情况通报')
   await page.getByRole('main').getByRole('row').nth(1).getByRole('link').click()
   await expect(page.getByTestId('request-state')).toHaveText(/./)
   await expect(page.getByText('由服务中心工作人员受理和办理。')).toBeVisible()

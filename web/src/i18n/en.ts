@@ -75,7 +75,7 @@ const en: Shape<typeof zh> = {
     steps: 'Next step', noSteps: 'This case is filed.', readOnly: "The responsible branch's staff carry the case.",
   },
   requests: {
-    title: 'Members’ requests', take: 'Take a request', openOnly: 'Open only', centre: 'Service centre', member: 'Member', receivedOn: 'Received', category: 'Category', channel: 'Channel',
+    title: 'Members’ requests', take: 'Take a request', report: 'Requests report', printReport: 'Report (print)', saveReport: 'Report (Excel)', openOnly: 'Open only', centre: 'Service centre', member: 'Member', receivedOn: 'Received', category: 'Category', channel: 'Channel',
     majorShort: 'major', responsible: 'First responder / owner', firstResponder: 'First responder', owner: 'Owner', dueOn: 'Due', overdue: 'Overdue', extensions: 'Extensions',
     major: 'Major request', majorHint: 'followed up, with the member’s opinion, before it is archived', content: 'Request', form: 'Request form', escalatedOn: 'Escalated', archivedOn: 'Archived',
     answer: 'Answer', answerMethod: 'Answered how', answeredOn: 'Answered on', followUp: 'Follow-up', followUpMethod: 'Follow-up how', opinion: 'Member’s opinion', satisfaction: 'Satisfaction',

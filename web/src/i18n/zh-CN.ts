@@ -72,7 +72,7 @@ export default {
     steps: '办理', noSteps: '本案已归档。', readOnly: '由负责支部的工作人员办理。',
   },
   requests: {
-    title: '党员诉求受（办）理', take: '受理诉求', openOnly: '只看未办结', centre: '服务中心', member: '党员', receivedOn: '受理日期', category: '类别', channel: '方式',
+    title: '党员诉求受（办）理', take: '受理诉求', report: '诉求办理情况通报', printReport: '情况通报（打印）', saveReport: '情况通报（Excel）', openOnly: '只看未办结', centre: '服务中心', member: '党员', receivedOn: '受理日期', category: '类别', channel: '方式',
     majorShort: '重大', responsible: '首问责任人/负责人', firstResponder: '首问责任人', owner: '负责人', dueOn: '办理期限', overdue: '已超期', extensions: '延期次数',
     major: '重大服务事项', majorHint: '办结后须回访并征求意见，方可归档', content: '诉求内容', form: '党员服务受（办）理表', escalatedOn: '转办日期', archivedOn: '归档日期',
     answer: '答复内容', answerMethod: '答复方式', answeredOn: '答复日期', followUp: '回访情况', followUpMethod: '回访方式', opinion: '党员意见', satisfaction: '满意度',
