@@ -480,21 +480,15 @@ impl ServiceRequestsApi {
                 "year must be between 2000 and 2100",
             ));
         };
-        let centre = centre_id.as_deref().map(path_id).transpose();
+        // A centre id that cannot exist matches no centre, like an unknown one.
+        let named = centre_id.as_deref().map(|c| path_id(c).unwrap_or_default());
         let as_of = today.min(to);
         call.read(move |tx, who: &Principal| {
             let vis = scope::visibility(tx, who.role, &who.user_id)?;
             let units = repo::centres(tx)?;
             let mut centres = Vec::new();
-            for c in units.into_iter().filter(|c| vis.sees(c)) {
-                if let Ok(Some(named)) = &centre
-                    && *named != c.id
-                {
-                    continue;
-                }
-                if centre.is_err() {
-                    break;
-                }
+            let wanted = |c: &OrgUnitRow| vis.sees(c) && named.as_ref().is_none_or(|n| *n == c.id);
+            for c in units.into_iter().filter(wanted) {
                 let rows = repo::received_between(tx, &c.id, from, to)?;
                 centres.push(summarise(&c.id, &c.name, &rows, as_of));
             }

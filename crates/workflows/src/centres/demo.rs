@@ -16,7 +16,7 @@ use crate::db::schema::{members as m, org_units as o, users as u};
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{self, NewObligation, ObligationKind, Period};
 use crate::enums::StrEnum;
-use crate::org::model::{OrgKind, subtree_end};
+use crate::org::model::subtree_end;
 use crate::rng::Rng;
 
 const CONTENTS: [(RequestCategory, &str); 5] = [
@@ -74,18 +74,17 @@ pub fn fill(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
     let today = crate::clock::today();
     let rules = deadlines::repo::rules(tx)?;
     let cal = deadlines::repo::calendar(tx)?;
-    let centres: Vec<(String, Option<String>)> = o::table
-        .filter(
-            o::tenant_id
-                .eq(&tid)
-                .and(o::kind.eq(OrgKind::ServiceCentre.as_str())),
-        )
-        .order(o::id.asc())
-        .select((o::id, o::parent_id))
-        .load(tx.conn())?;
+    let mut centres = repo::centres(tx)?;
+    // Id (creation) order keeps the demo the same for a seed.
+    centres.sort_by(|a, b| a.id.cmp(&b.id));
     let mut n = 0;
-    for (centre, branch) in centres {
-        let Some(branch) = branch.and_then(|b| crate::org::repo::get(tx, &b).ok().flatten()) else {
+    for c in centres {
+        let centre = c.id;
+        let branch = match c.parent_id {
+            Some(b) => crate::org::repo::get(tx, &b)?,
+            None => None,
+        };
+        let Some(branch) = branch else {
             continue;
         };
         let staff: Option<String> = u::table

@@ -4,6 +4,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use super::model;
 use super::view::ServiceRequestView;
 use crate::documents::{Block, Document};
 
@@ -30,19 +31,9 @@ pub fn form(r: &ServiceRequestView, printed_by: &str, today: NaiveDate) -> Docum
         .steps
         .iter()
         .map(|s| {
-            let what = match s.kind.as_str() {
-                "taken" => "受理",
-                "escalated" => "转办中心主任",
-                "extended" => "延长办理期限",
-                "handed_over" => "移交办理",
-                "answered" => "答复",
-                "followed_up" => "回访",
-                "archived" => "归档",
-                _ => "办理",
-            };
             vec![
                 ymd(s.on),
-                what.to_owned(),
+                model::step_label_zh(&s.kind).to_owned(),
                 s.by_name.clone(),
                 s.detail.clone().unwrap_or_default(),
             ]

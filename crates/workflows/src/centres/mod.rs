@@ -31,16 +31,7 @@ pub fn timeline(tx: &mut TenantTx<'_>, member_id: &str) -> DbResult<Vec<Timeline
             continue;
         };
         let category = RequestCategory::parse(&r.category).map_or("其他", |c| c.label_zh());
-        let step = match e.kind.as_str() {
-            "taken" => "受理",
-            "escalated" => "转办中心主任",
-            "extended" => "延长办理期限",
-            "handed_over" => "移交办理",
-            "answered" => "答复",
-            "followed_up" => "回访",
-            "archived" => "归档",
-            _ => "办理",
-        };
+        let step = model::step_label_zh(&e.kind);
         out.push(TimelineEntry {
             on: e.on_day,
             source: "service_request".to_owned(),

@@ -171,6 +171,21 @@ pub fn next(state: RequestState, facts: Facts, action: Action) -> Result<Request
     }
 }
 
+/// A step's name in the 受(办)理表's history and on the member's time line (the kinds of
+/// `service_request_events`).
+pub fn step_label_zh(kind: &str) -> &'static str {
+    match kind {
+        "taken" => "受理",
+        "escalated" => "转办中心主任",
+        "extended" => "延长办理期限",
+        "handed_over" => "移交办理",
+        "answered" => "答复",
+        "followed_up" => "回访",
+        "archived" => "归档",
+        _ => "办理",
+    }
+}
+
 /// Who may take a step: the first responder owns the request to the end (首问责任制), so the
 /// current owner may do everything; once escalated, the centre director (a branch officer of the
 /// centre's branch) coordinates it and may extend, answer, hand over and archive too.

@@ -24,6 +24,7 @@ use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::floating::api::{not_future, text};
 use crate::handler::Call;
+use crate::org::repo::OrgUnitRow;
 use poem_openapi::payload::Json;
 
 pub struct ServiceRequestStepsApi {
@@ -138,7 +139,13 @@ struct Done {
     audit: serde_json::Value,
 }
 
-type StepFn = dyn FnOnce(&mut TenantTx<'_>, &Principal, &RequestRow, &mut RequestValues) -> DbResult<Done>
+type StepFn = dyn FnOnce(
+        &mut TenantTx<'_>,
+        &Principal,
+        &RequestRow,
+        &OrgUnitRow,
+        &mut RequestValues,
+    ) -> DbResult<Done>
     + Send;
 
 impl ServiceRequestStepsApi {
@@ -180,7 +187,7 @@ impl ServiceRequestStepsApi {
                 let new = model::next(state, facts, action).map_err(refused)?;
                 let mut v = RequestValues::from_row(&r);
                 v.state = new.as_str().to_owned();
-                let done = f(tx, who, &r, &mut v)?;
+                let done = f(tx, who, &r, &centre, &mut v)?;
                 let row = repo::update(tx, &id, r.version, &v)?;
                 repo::add_event(tx, &id, done.kind, done.on, &who.user_id, done.detail)?;
                 audit::record(
@@ -222,7 +229,7 @@ impl ServiceRequestStepsApi {
             id.0,
             if_match_h.0,
             Action::Escalate,
-            Box::new(move |tx, _, r, v| {
+            Box::new(move |tx, _, r, _, v| {
                 let on = step_day(
                     "escalated_on",
                     given,
@@ -288,7 +295,7 @@ impl ServiceRequestStepsApi {
             id.0,
             if_match_h.0,
             Action::Extend,
-            Box::new(move |tx, _, r, v| {
+            Box::new(move |tx, _, r, _, v| {
                 if !model::extension_ok(r.due_on, due_on) {
                     return Err(AppError::field(
                         "due_on",
@@ -353,10 +360,8 @@ impl ServiceRequestStepsApi {
             id.0,
             if_match_h.0,
             Action::HandOver,
-            Box::new(move |tx, _, r, v| {
-                let centre =
-                    crate::org::repo::get(tx, &r.centre_id)?.ok_or_else(AppError::not_found)?;
-                if to == r.owner_id || !may_own(tx, &to, &centre)? {
+            Box::new(move |tx, _, r, centre, v| {
+                if to == r.owner_id || !may_own(tx, &to, centre)? {
                     return Err(AppError::validation(vec![bad_user()]).into());
                 }
                 v.owner_id = to.clone();
@@ -385,7 +390,7 @@ impl ServiceRequestStepsApi {
         let answer = text("answer", &b.answer, super::api::CONTENT_MAX)
             .map_err(|e| AppError::validation(vec![e]))?;
         let (method, given) = (b.method, b.answered_on);
-        self.step(auth, id.0, if_match_h.0, Action::Answer, Box::new(move |tx, who, r, v| {
+        self.step(auth, id.0, if_match_h.0, Action::Answer, Box::new(move |tx, who, r, _, v| {
             let after = r.escalated_on.unwrap_or(r.received_on);
             let on = step_day("answered_on", given, after, "答复日期不能早于受理或转办日期")?;
             if r.escalated_on.is_some() {
@@ -431,7 +436,7 @@ impl ServiceRequestStepsApi {
             id.0,
             if_match_h.0,
             Action::FollowUp,
-            Box::new(move |_, _, r, v| {
+            Box::new(move |_, _, r, _, v| {
                 let after = r.answered_on.unwrap_or(r.received_on);
                 let on = step_day("followed_up_on", given, after, "回访日期不能早于答复日期")?;
                 v.follow_up_method = Some(method.as_str().to_owned());
@@ -481,7 +486,7 @@ impl ServiceRequestStepsApi {
             id.0,
             if_match_h.0,
             Action::Archive,
-            Box::new(move |_, _, r, v| {
+            Box::new(move |_, _, r, _, v| {
                 let after = r.followed_up_on.or(r.answered_on).unwrap_or(r.received_on);
                 let on = step_day(
                     "archived_on",
