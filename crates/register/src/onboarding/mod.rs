@@ -8,6 +8,7 @@
 pub mod api;
 pub mod business_api;
 pub mod business_import;
+mod cell_refs;
 pub mod columns;
 pub mod export;
 pub mod import;

@@ -192,6 +192,14 @@ fn bad_xlsx() -> AppError {
     )
 }
 
+fn bad_cell_reference() -> AppError {
+    unreadable(
+        "bad_cell_reference",
+        "file：xlsx 文件中的单元格位置超出 Excel 的范围（XFD1048576），文件可能已损坏，请重新保存后上传",
+        "file: the xlsx places a cell beyond Excel's last cell (XFD1048576); the file may be damaged",
+    )
+}
+
 /// Rows gathered cell by cell, laid out only once every bound has held.
 struct Grid {
     limits: Limits,
@@ -279,6 +287,7 @@ fn read_xlsx(bytes: &[u8], limits: Limits) -> Result<Sheets, AppError> {
         return Err(too_large_unpacked());
     }
     super::shared_strings::check(&mut zip, limits, unreadable, bad_xlsx)?;
+    super::cell_refs::check(&mut zip, bad_xlsx, bad_cell_reference)?;
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| bad_xlsx())?;
     let names = book.sheet_names();
     if names.is_empty() {
@@ -580,6 +589,28 @@ mod tests {
         // Far down but narrow is fine: rows are kept apart, not laid out.
         let t = read(&xlsx(&[(0, 0, "姓名"), (150_000, 0, "张三")])).expect("sparse");
         assert_eq!(t.rows, vec![(150_001, vec![Cell::Text("张三".into())])]);
+    }
+
+    #[test]
+    fn positions_beyond_excels_grid_are_a_damaged_file_not_a_panic() {
+        // calamine adds these up in a u32 unchecked (found by fuzz/run sheet_xlsx).
+        let bytes = xlsx(&[(0, 0, "姓名"), (1, 0, "张三")]);
+        for (from, to) in [
+            ("r=\"A2\"", "r=\"ZZZZZZZZZZZZ2\""),
+            ("r=\"2\"", "r=\"99999999999999\""),
+            ("ref=\"A1:A2\"", "ref=\"A1:A99999999999\""),
+        ] {
+            let crafted = rewrite(&bytes, "xl/worksheets/sheet1.xml", |x| {
+                assert!(x.contains(from), "{from} in {x}");
+                x.replace(from, to)
+            });
+            assert_eq!(
+                code(read(&crafted).unwrap_err()),
+                "bad_cell_reference",
+                "{to}"
+            );
+        }
+        assert_eq!(read(&bytes).expect("untouched").rows.len(), 1);
     }
 
     #[test]
