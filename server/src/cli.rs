@@ -83,6 +83,26 @@ enum Command {
     /// Print the OpenAPI document as served at /api/v1/openapi.json (regenerates
     /// docs/openapi.json: `shuanglian openapi > docs/openapi.json`).
     Openapi,
+    /// A local SMS gateway speaking Alibaba Cloud's SendSms protocol, for the demo and tests
+    /// (no real gateway is reachable from a county intranet's test box). Point the server at
+    /// it with SHUANGLIAN_NOTIFY__SMS_ENDPOINT=http://HOST:PORT/ and the same key id and secret.
+    FakeSmsGateway {
+        #[arg(long, default_value = "127.0.0.1:9099")]
+        listen: String,
+        #[arg(
+            long,
+            env = "SHUANGLIAN_NOTIFY__SMS_ACCESS_KEY_ID",
+            default_value = "demo-key-id"
+        )]
+        access_key_id: String,
+        #[arg(
+            long,
+            env = "SHUANGLIAN_NOTIFY__SMS_ACCESS_KEY_SECRET",
+            default_value = "demo-key-secret",
+            hide_env_values = true
+        )]
+        access_key_secret: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -330,6 +350,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Config => {
             println!("{}", serde_json::to_string_pretty(&settings.redacted())?);
+            Ok(())
+        }
+        Command::FakeSmsGateway {
+            listen,
+            access_key_id,
+            access_key_secret,
+        } => {
+            let _telemetry = crate::telemetry::init(&settings.telemetry)?;
+            let gw = crate::notify::fake::FakeGateway::start(
+                &listen,
+                &access_key_id,
+                &access_key_secret,
+            )
+            .await?;
+            println!("fake SMS gateway (Alibaba Cloud SendSms) at {}", gw.url);
+            println!("accepted messages: curl {}__fake/messages", gw.url);
+            crate::startup::shutdown_signal().await;
             Ok(())
         }
         Command::Openapi => {

@@ -2,7 +2,7 @@
 //!
 //! This crate is the top of the house: the route table and start-up (`startup`), the command
 //! line (`cli`) and the demo counties (`demo`). Everything else lives in the crates below it,
-//! one per layer: workflows → deadlines → register → http → core. See docs/architecture.md.
+//! one per layer: workflows and notify → deadlines → register → http → core. See docs/architecture.md.
 
 pub mod cli;
 pub mod demo;
@@ -15,6 +15,7 @@ pub use shuanglian_core::{
 };
 pub use shuanglian_deadlines as deadlines;
 pub use shuanglian_http::{api, audit, auth};
+pub use shuanglian_notify as notify;
 pub use shuanglian_register::{
     business, documents, events, grids, members, onboarding, org, privacy, qq, rng, tenancy, users,
 };

@@ -26,6 +26,8 @@ use crate::grids::api::GridApi;
 use crate::members::api::MemberApi;
 use crate::members::consent::ConsentApi;
 use crate::members::status::MemberStatusApi;
+use crate::notify::api::{NotifySettingsApi, PreferencesApi};
+use crate::notify::inbox::InboxApi;
 use crate::onboarding::api::SpreadsheetApi;
 use crate::onboarding::business_api::BusinessImportApi;
 use crate::onboarding::mapping_api::ImportMappingsApi;
@@ -88,6 +90,7 @@ pub type WorkflowApis = (
     FloatingApi,
     FloatingStepsApi,
     (ServiceRequestsApi, ServiceRequestStepsApi),
+    (NotifySettingsApi, PreferencesApi, InboxApi),
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -131,6 +134,11 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                 (
                     ServiceRequestsApi { state: state.clone() },
                     ServiceRequestStepsApi { state: state.clone() },
+                ),
+                (
+                    NotifySettingsApi { state: state.clone() },
+                    PreferencesApi { state: state.clone() },
+                    InboxApi { state: state.clone() },
                 ),
             ),
         ),
@@ -460,6 +468,19 @@ impl Application {
                 }
             }
         });
+        // Notification delivery, in every replica (claims keep them from sending twice).
+        let interval = self.state.settings.notify.interval_secs;
+        let notifier = (interval > 0).then(|| {
+            let channels = crate::notify::worker::Channels::from_settings(
+                &self.state.settings.notify,
+                *self.state.master_key.bytes(),
+            );
+            tokio::spawn(crate::notify::worker::run_forever(
+                self.state.db.clone(),
+                channels,
+                Duration::from_secs(interval),
+            ))
+        });
         let app = routes(self.state);
         let signal = async move {
             shutdown.await;
@@ -470,6 +491,9 @@ impl Application {
             .run_with_graceful_shutdown(app, signal, Some(grace))
             .await;
         housekeeping.abort();
+        if let Some(n) = notifier {
+            n.abort();
+        }
         result
     }
 }

@@ -22,6 +22,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub telemetry: TelemetrySettings,
     pub security: SecuritySettings,
+    pub notify: NotifySettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -127,6 +128,30 @@ pub struct SecuritySettings {
     pub master_key_file: Option<PathBuf>,
 }
 
+/// Notification delivery (`shuanglian-notify`). Each county sets its own SMS signature,
+/// template, quiet hours, rate and webhook; what is here is the platform's: how often the worker
+/// runs, and the SMS gateway account the counties' messages go through.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifySettings {
+    /// Seconds between the delivery worker's rounds; 0 turns it off in this replica.
+    pub interval_secs: u64,
+    /// The SMS gateway (Alibaba Cloud SMS API, `SendSms`), e.g. `https://dysmsapi.aliyuncs.com/`;
+    /// no SMS is sent while unset.
+    pub sms_endpoint: Option<String>,
+    pub sms_access_key_id: Option<String>,
+    #[serde(
+        serialize_with = "ser_opt_secret",
+        deserialize_with = "de_opt_secret",
+        default
+    )]
+    pub sms_access_key_secret: Option<SecretString>,
+    /// Whether a county's webhook may point at a loopback or private address (tests, a county
+    /// OA system on the same intranet). Off: such URLs are refused, so a county admin cannot
+    /// make the server call into the platform's own network.
+    pub webhook_allow_private: bool,
+}
+
 fn default_upload_limit() -> usize {
     // A 50,000-member xlsx is about 4 MB; CSV about twice that.
     20 * 1024 * 1024
@@ -170,6 +195,13 @@ impl Default for Settings {
             security: SecuritySettings {
                 master_key: None,
                 master_key_file: None,
+            },
+            notify: NotifySettings {
+                interval_secs: 5,
+                sms_endpoint: None,
+                sms_access_key_id: None,
+                sms_access_key_secret: None,
+                webhook_allow_private: false,
             },
         }
     }
@@ -266,6 +298,7 @@ impl Settings {
             &["database", "migration_url"],
             &["redis", "url"],
             &["security", "master_key"],
+            &["notify", "sms_access_key_secret"],
         ] {
             if let Some(slot) = v.get_mut(path[0]).and_then(|s| s.get_mut(path[1]))
                 && !slot.is_null()

@@ -393,7 +393,7 @@ fn dashboard(
 #[derive(Debug, Clone, Object)]
 pub struct OutboxItem {
     pub id: String,
-    /// `overdue` or `due_soon`
+    /// `overdue`, `due_soon` or `escalated`
     pub topic: String,
     pub obligation_id: String,
     pub recipient_org_unit_id: String,
@@ -401,8 +401,10 @@ pub struct OutboxItem {
     pub subject: String,
     pub body: String,
     pub created_at: NaiveDateTime,
+    /// When the notice was handed to its channels (each delivery has its own status:
+    /// `GET /notifications/deliveries`).
     #[oai(skip_serializing_if_is_none)]
-    pub delivered_at: Option<NaiveDateTime>,
+    pub dispatched_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -581,7 +583,7 @@ impl DeadlineApi {
                         ob::subject,
                         ob::body,
                         ob::created_at,
-                        ob::delivered_at,
+                        ob::dispatched_at,
                     ))
                     .load(tx.conn())?;
                 let (rows, next_cursor) = page.finish(rows, |r| r.0.as_str());
@@ -603,7 +605,7 @@ impl DeadlineApi {
                         subject: r.4,
                         body: r.5,
                         created_at: r.6,
-                        delivered_at: r.7,
+                        dispatched_at: r.7,
                     })
                     .collect();
                 Ok(OutboxPage { items, next_cursor })

@@ -15,6 +15,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::model::{ObligationKind, Period};
+use super::notices::{Notice, Topic};
 use super::repo::{self, NewObligation};
 use super::rules::Rules;
 use crate::db::schema::{
@@ -347,28 +348,29 @@ fn notify(tx: &mut TenantTx<'_>, today: NaiveDate) -> DbResult<(usize, usize)> {
         .select((o::id, o::kind, o::title, o::owner_org_unit_id, o::due_on))
         .load(tx.conn())?;
     let reminded: HashSet<String> = ob::table
-        .filter(ob::tenant_id.eq(&tid).and(ob::topic.eq("due_soon")))
+        .filter(
+            ob::tenant_id
+                .eq(&tid)
+                .and(ob::topic.eq(Topic::DueSoon.as_str())),
+        )
         .filter(ob::obligation_id.eq_any(soon.iter().map(|s| s.0.clone()).collect::<Vec<_>>()))
         .select(ob::obligation_id)
         .load::<String>(tx.conn())?
         .into_iter()
         .collect();
     let label = |k: &str| ObligationKind::parse(k).map_or("期限事项", |k| k.label_zh());
-    let mut rows = vec![];
+    let mut notices = vec![];
     for (id, kind, title, owner, due) in &newly {
-        rows.push((
-            ob::tenant_id.eq(tid.clone()),
-            ob::id.eq(uuid::Uuid::now_v7().to_string()),
-            ob::topic.eq("overdue"),
-            ob::obligation_id.eq(id.clone()),
-            ob::recipient_org_unit_id.eq(owner.clone()),
-            ob::subject.eq(format!("【逾期】{}", label(kind))),
-            ob::body.eq(format!(
+        notices.push(Notice {
+            topic: Topic::Overdue,
+            obligation_id: id.clone(),
+            recipient_org_unit_id: owner.clone(),
+            subject: format!("【逾期】{}", label(kind)),
+            body: format!(
                 "{title}，应于{due}前完成，截至{today}已逾期{}天，请尽快办理。",
                 (today - *due).num_days()
-            )),
-            ob::created_at.eq(now),
-        ));
+            ),
+        });
     }
     let mut reminders = 0;
     for (id, kind, title, owner, due) in &soon {
@@ -376,20 +378,15 @@ fn notify(tx: &mut TenantTx<'_>, today: NaiveDate) -> DbResult<(usize, usize)> {
             continue;
         }
         reminders += 1;
-        rows.push((
-            ob::tenant_id.eq(tid.clone()),
-            ob::id.eq(uuid::Uuid::now_v7().to_string()),
-            ob::topic.eq("due_soon"),
-            ob::obligation_id.eq(id.clone()),
-            ob::recipient_org_unit_id.eq(owner.clone()),
-            ob::subject.eq(format!("【即将到期】{}", label(kind))),
-            ob::body.eq(format!("{title}，应于{due}前完成，请按时办理。")),
-            ob::created_at.eq(now),
-        ));
+        notices.push(Notice {
+            topic: Topic::DueSoon,
+            obligation_id: id.clone(),
+            recipient_org_unit_id: owner.clone(),
+            subject: format!("【即将到期】{}", label(kind)),
+            body: format!("{title}，应于{due}前完成，请按时办理。"),
+        });
     }
-    for chunk in rows.chunks(500) {
-        crate::insert_rows!(tx.conn(), ob::table, chunk)?;
-    }
+    crate::notices::enqueue(tx, &notices, now)?;
     let ids: Vec<String> = newly.into_iter().map(|n| n.0).collect();
     for chunk in ids.chunks(500) {
         diesel::update(

@@ -153,7 +153,6 @@ pub fn withdraw(
     subject_id: &str,
     period: Period,
 ) -> DbResult<bool> {
-    use crate::db::schema::outbox as ob;
     let tid = tx.tid().to_owned();
     let ids: Vec<String> = o::table
         .filter(o::tenant_id.eq(&tid))
@@ -166,12 +165,7 @@ pub fn withdraw(
     if ids.is_empty() {
         return Ok(false);
     }
-    diesel::delete(
-        ob::table
-            .filter(ob::tenant_id.eq(&tid))
-            .filter(ob::obligation_id.eq_any(&ids)),
-    )
-    .execute(tx.conn())?;
+    crate::notices::remove_for(tx, &ids)?;
     diesel::delete(
         o::table
             .filter(o::tenant_id.eq(&tid))

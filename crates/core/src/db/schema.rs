@@ -524,7 +524,7 @@ diesel::table! {
         subject -> Text,
         body -> Text,
         created_at -> Timestamp,
-        delivered_at -> Nullable<Timestamp>,
+        dispatched_at -> Nullable<Timestamp>,
     }
 }
 
@@ -803,3 +803,8 @@ diesel::allow_tables_to_appear_in_same_query!(floating_cases, org_units);
 #[path = "schema_centres.rs"]
 mod centres;
 pub use centres::{service_request_events, service_requests};
+
+// Notification delivery (issue 15 item 5), in its own file.
+#[path = "schema_notify.rs"]
+mod notify;
+pub use notify::{deliveries, notification_preferences, notification_settings};

@@ -241,7 +241,7 @@ impl ServiceRequestStepsApi {
                 let due = rules
                     .due_after(ObligationKind::ServiceRequest, r.received_on, &calendar)
                     .unwrap_or(r.received_on);
-                deadlines::open(
+                let obligation = deadlines::open(
                     tx,
                     NewObligation {
                         kind: ObligationKind::ServiceRequest,
@@ -259,6 +259,25 @@ impl ServiceRequestStepsApi {
                         due_on: due,
                     },
                 )?;
+                // The director (the branch's first secretary) hears of it through the
+                // notification worker: a notice to the centre's branch, never the member's name.
+                let centre = crate::org::repo::get(tx, &r.centre_id)?;
+                if let Some(branch) = centre.as_ref().and_then(|c| c.parent_id.clone()) {
+                    let centre_name = centre.map(|c| c.name).unwrap_or_default();
+                    deadlines::notices::enqueue(
+                        tx,
+                        &[deadlines::notices::Notice {
+                            topic: deadlines::notices::Topic::Escalated,
+                            obligation_id: obligation,
+                            recipient_org_unit_id: branch,
+                            subject: "【诉求转办】党员诉求待主任办理".into(),
+                            body: format!(
+                                "{centre_name}受理的党员诉求已转主任办理（限时办结），应于{due}前答复。"
+                            ),
+                        }],
+                        chrono::Utc::now().naive_utc(),
+                    )?;
+                }
                 v.escalated_on = Some(on);
                 v.due_on = Some(due);
                 Ok(Done {
