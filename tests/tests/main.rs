@@ -32,6 +32,7 @@ mod member_search;
 mod member_status;
 mod members;
 mod messy_sheets;
+mod notifications;
 mod onboarding;
 mod org;
 mod panic_safety;

@@ -151,7 +151,9 @@ pub async fn run_county(
                 Outcome::Permanent(_) => round.dead += 1,
             }
         }
-        let done_at: NaiveDateTime = Utc::now().naive_utc();
+        // The round's instant: outcomes are dated as the round that sent them (a test drives
+        // the clock through `now`).
+        let done_at: NaiveDateTime = at;
         db.tenant(tid.clone(), Mode::Write, move |tx| {
             for (id, attempts, outcome) in &outcomes {
                 repo::record(tx, id, *attempts, outcome, done_at)?;
