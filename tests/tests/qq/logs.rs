@@ -70,3 +70,114 @@ async fn qq_numbers_never_reach_the_logs() {
     }
     let _ = std::io::stderr().flush();
 }
+
+/// The same for the mobile numbers the notification worker sends SMS to: the preference that
+/// stores one, the round that sends it through the SendSms gateway, the delivery list.
+#[tokio::test]
+async fn mobile_numbers_sent_by_sms_never_reach_the_logs() {
+    use chrono::Utc;
+    use shuanglian::db::Mode;
+    use shuanglian::deadlines::notices::{Notice, Topic};
+    use shuanglian::deadlines::{NewObligation, ObligationKind, Period};
+
+    const PHONE: &str = "13900001111";
+    let logs = captured_logs();
+    let app = shuanglian_tests::spawn_app_with(|s| s.notify.interval_secs = 0).await;
+    let c = app.county("330581", "日志县").await;
+    let town = app.org_unit(&c, "township", "日志镇", None).await;
+    let village = app.org_unit(&c, "village", "日志村", Some(&town)).await;
+    let (_, tok) = app
+        .staff(&c, "logrec", "village_recorder", Some(&village))
+        .await;
+    let put = |path: &str, tok: &str, body: Value| {
+        app.client
+            .put(app.url(path))
+            .bearer_auth(tok)
+            .header("If-Match", "\"v0\"")
+            .json(&body)
+    };
+    ok(
+        put(
+            "/api/v1/me/notification-preferences",
+            &tok,
+            json!({ "inbox": true, "sms": true, "phone": PHONE }),
+        ),
+        200,
+    )
+    .await;
+    ok(
+        put(
+            "/api/v1/notifications/settings",
+            &c.admin_token,
+            json!({ "sms_sign_name": "日志县个协", "sms_template_code": "SMS_1", "sms_per_minute": 60,
+                "quiet_start": "00:00", "quiet_end": "00:00" }),
+        ),
+        200,
+    )
+    .await;
+    let tid = shuanglian::tenant::TenantId::parse(&c.id).expect("tenant");
+    let unit = village.clone();
+    app.state
+        .db
+        .tenant(tid.clone(), Mode::Write, move |tx| {
+            let id = shuanglian::deadlines::open(
+                tx,
+                NewObligation {
+                    kind: ObligationKind::ServiceRequest,
+                    period: Period::Anchored,
+                    subject_type: "test",
+                    subject_id: "log-test",
+                    owner_org_unit_id: &unit,
+                    member_id: None,
+                    title: "日志事项".into(),
+                    due_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("day"),
+                },
+            )?;
+            let n = Notice {
+                topic: Topic::Overdue,
+                obligation_id: id,
+                recipient_org_unit_id: unit,
+                subject: "【逾期】日志事项".into(),
+                body: "日志事项已逾期".into(),
+            };
+            shuanglian::deadlines::notices::enqueue(tx, &[n], Utc::now().naive_utc())
+        })
+        .await
+        .expect("notice");
+    let gateway = shuanglian::notify::fake::FakeGateway::start("127.0.0.1:0", "kid", "ksecret")
+        .await
+        .expect("gateway");
+    let mut ch = shuanglian::notify::worker::Channels::from_settings(
+        &app.settings.notify,
+        *app.state.master_key.bytes(),
+    );
+    ch.sms = Some(shuanglian::notify::sms::SmsGateway::new(
+        gateway.url.clone(),
+        "kid".into(),
+        "ksecret".to_owned().into(),
+        reqwest::Client::new(),
+    ));
+    let r = shuanglian::notify::worker::run_county(&app.state.db, &ch, tid, Utc::now())
+        .await
+        .expect("round");
+    assert_eq!(r.sent, 1);
+    assert_eq!(
+        gateway.messages()[0].phone,
+        PHONE,
+        "the gateway got the number"
+    );
+    ok(app.get("/api/v1/me/notification-preferences", &tok), 200).await;
+    ok(
+        app.get("/api/v1/notifications/deliveries", &c.admin_token),
+        200,
+    )
+    .await;
+    let text =
+        String::from_utf8_lossy(&logs.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
+    assert!(
+        text.contains("fake SMS gateway accepted a message") && text.contains("139****1111"),
+        "logs were captured"
+    );
+    assert!(!text.contains(PHONE), "a mobile number in the logs");
+    let _ = std::io::stderr().flush();
+}
