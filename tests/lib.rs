@@ -97,6 +97,9 @@ pub fn test_settings() -> (Settings, Option<String>, TempDir) {
     s.redis.key_prefix = format!("sltest{}", uuid::Uuid::now_v7().simple());
     // Generous by default; tests of the limit lower it.
     s.auth.signin_rate_per_minute = 10_000;
+    // No background delivery rounds: a test that delivers drives the worker itself
+    // (shuanglian::notify::worker), so no other test's rows change under it.
+    s.notify.interval_secs = 0;
     let mut owner_url = None;
     match backend() {
         Backend::Sqlite => {

@@ -20,7 +20,10 @@ use shuanglian::tenant::TenantId;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let counties = args.first().copied().unwrap_or(10);
     let per_county = args.get(1).copied().unwrap_or(1000);
     let app = shuanglian_tests::spawn_app_with(|s| {
@@ -29,7 +32,9 @@ async fn main() -> anyhow::Result<()> {
     })
     .await;
     for k in 0..counties {
-        let c = app.county(&format!("3305{:02}", 30 + k), &format!("基准县{k}")).await;
+        let c = app
+            .county(&format!("3305{:02}", 30 + k), &format!("基准县{k}"))
+            .await;
         let town = app.org_unit(&c, "township", "基准镇", None).await;
         let village = app.org_unit(&c, "village", "基准村", Some(&town)).await;
         let (_, tok) = app
@@ -91,8 +96,7 @@ async fn main() -> anyhow::Result<()> {
             .await?;
     }
     let gateway = FakeGateway::start("127.0.0.1:0", "kid", "ksecret").await?;
-    let mut channels =
-        Channels::from_settings(&app.settings.notify, *app.state.master_key.bytes());
+    let mut channels = Channels::from_settings(&app.settings.notify, *app.state.master_key.bytes());
     channels.sms = Some(SmsGateway::new(
         gateway.url.clone(),
         "kid".into(),
@@ -109,7 +113,11 @@ async fn main() -> anyhow::Result<()> {
         anyhow::ensure!(rounds < 100, "not all sent after {rounds} rounds");
     }
     let secs = start.elapsed().as_secs_f64();
-    anyhow::ensure!(gateway.requests() == total, "sent twice: {} requests", gateway.requests());
+    anyhow::ensure!(
+        gateway.requests() == total,
+        "sent twice: {} requests",
+        gateway.requests()
+    );
     let backend = match shuanglian_tests::backend() {
         shuanglian::db::Backend::Sqlite => "SQLite",
         shuanglian::db::Backend::Postgres => "PostgreSQL + Redis",

@@ -56,6 +56,8 @@ const EXCLUDED: &[(&str, &str, &str)] = &[
     ("POST", "/deadlines/run", "own county's job"),
     ("PUT", "/privacy/masking-policy", "own county's policy"),
     ("PATCH", "/qq-settings", "own county's settings"),
+    ("PUT", "/notifications/settings", "own county's settings"),
+    ("PUT", "/me/notification-preferences", "own account"),
     ("POST", "/record-catalogue/items", "own county's catalogue"),
     (
         "PATCH",
@@ -113,6 +115,10 @@ enum Kind {
     Record,
     User,
     ImportMapping,
+    /// A delivery of a notice (the county admin's dead-letter retry).
+    Delivery,
+    /// An item of a staff member's own inbox.
+    InboxItem,
     Tenant,
     Session,
 }
@@ -147,6 +153,8 @@ impl Kind {
             Kind::Record => ("performance_records", "id", "", "performance_records", "id", false),
             Kind::User => ("users", "id", "", "users", "id", false),
             Kind::ImportMapping => ("import_mappings", "id", "", "import_mappings", "id", false),
+            Kind::Delivery => ("deliveries", "id", "", "deliveries", "id", false),
+            Kind::InboxItem => ("deliveries", "id", "channel = 'inbox'", "deliveries", "id", false),
             Kind::Tenant | Kind::Session => ("", "", "", "", "", false),
         }
     }
@@ -170,8 +178,15 @@ impl Kind {
             Kind::User => "/api/v1/users/{id}",
             Kind::ImportMapping => "/api/v1/import-mappings/{id}",
             // Grids are read county-wide; writes are scoped by office (picked by SQL), and
-            // obligations are completed by county-wide roles only.
-            Kind::Grid | Kind::GridTownship | Kind::Obligation | Kind::Tenant | Kind::Session => {
+            // obligations are completed by county-wide roles only. Deliveries are the county
+            // admin's (none of the callers); inbox items are picked among others' (by SQL).
+            Kind::Grid
+            | Kind::GridTownship
+            | Kind::Obligation
+            | Kind::Delivery
+            | Kind::InboxItem
+            | Kind::Tenant
+            | Kind::Session => {
                 return None;
             }
         })
@@ -264,6 +279,9 @@ fn cases() -> Vec<Case> {
         case("POST", "/handbooks/{id}/village-confirmation", Handbook, json!({ "reported_on": on })),
         // Sessions and exports.
         case("DELETE", "/me/sessions/{id}", Session, none()),
+        // Notifications: one's own inbox, and the county admin's retry of a delivery.
+        case("POST", "/me/inbox/{id}/read", InboxItem, none()),
+        case("POST", "/notifications/deliveries/{id}/retry", Delivery, none()),
         case("POST", "/member-exports", OrgUnit, json!({ "personal": false, "reason": "越界导出", "query": { "unit": "$T" } })),
         case("POST", "/member-exports/{id}/approve", Export, none()),
         case("POST", "/member-exports/{id}/deny", Export, none()),
@@ -618,6 +636,7 @@ async fn pick(
             caller.unit
         ),
         Kind::User => format!("id <> '{}'", caller.user_id),
+        Kind::InboxItem => format!("user_id <> '{}'", caller.user_id),
         _ => String::new(),
     };
     let rows = db.candidates(kind, &extra).await;

@@ -8,6 +8,14 @@ async fn out_of_scope_writes_are_404_and_change_nothing() {
     shuanglian::demo::generate(&app.state, shuanglian::demo::Preset::Small, 1)
         .await
         .expect("demo data");
+    // The notices the demo's daily job wrote, handed to the staff's inboxes (deliveries).
+    let channels = shuanglian::notify::worker::Channels::from_settings(
+        &app.settings.notify,
+        *app.state.master_key.bytes(),
+    );
+    shuanglian::notify::worker::run_once(&app.state.db, &channels, chrono::Utc::now())
+        .await
+        .expect("delivery round");
     // County A's admin: a pending export to decide, and a session to end.
     let a_admin = demo_caller(&app, A, "A admin", "admin").await;
     let r = app
