@@ -293,14 +293,17 @@ impl Drop for TestApp {
 /// replica of the same deployment. Stopped when dropped.
 pub struct Replica {
     pub base: String,
+    /// Its own pool on the same database (what another pod would have).
+    pub state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl TestApp {
     pub async fn replica(&self) -> Replica {
-        let (base, _state, tx, _server) = start(&self.settings, &self.master_key).await;
+        let (base, state, tx, _server) = start(&self.settings, &self.master_key).await;
         Replica {
             base,
+            state,
             shutdown: Some(tx),
         }
     }

@@ -667,3 +667,122 @@ async fn bad_settings_name_their_fields_and_change_nothing() {
     .await;
     assert_eq!(s, 412);
 }
+
+/// Replicas share PostgreSQL (SQLite is one replica by design: its one writer).
+#[tokio::test]
+async fn postgres_only_two_replicas_delivering_at_once_send_each_message_once() {
+    assert_eq!(
+        shuanglian_tests::backend(),
+        shuanglian::db::Backend::Postgres,
+        "this test needs SHUANGLIAN_TEST_BACKEND=postgres"
+    );
+    let app = app().await;
+    let w = world(&app, "330529").await;
+    let gateway = FakeGateway::start("127.0.0.1:0", "test-key-id", "test-key-secret")
+        .await
+        .expect("fake gateway");
+    let (hook_url, hook) = receiver().await;
+    set_preferences(
+        &app,
+        &w.recorder,
+        json!({ "inbox": true, "sms": true, "phone": PHONE }),
+    )
+    .await;
+    let (s, v) = set_settings(&app, &w.c, json!({
+        "sms_sign_name": "安吉县个协", "sms_template_code": "SMS_460775112", "sms_per_minute": 6000,
+        "quiet_start": "00:00", "quiet_end": "00:00", "webhook_url": hook_url, "webhook_secret": SECRET })).await;
+    assert_eq!(s, 200, "{v}");
+    notice(&app, &w.c, &w.village, 300).await;
+    let ch = channels(&app, &gateway);
+    // A second replica: its own pool on the same database.
+    let other = app.replica().await;
+    let other_db = other.state.db.clone();
+    let tid = TenantId::parse(&w.c.id).expect("tenant");
+    let t0 = morning();
+    let (a, b) = tokio::join!(
+        worker::run_county(&app.state.db, &ch, tid.clone(), t0),
+        worker::run_county(&other_db, &ch, tid.clone(), t0),
+    );
+    let (a, b) = (a.expect("replica a"), b.expect("replica b"));
+    assert_eq!(a.dispatched + b.dispatched, 300);
+    assert_eq!(a.sent + b.sent, 600, "{a:?} {b:?}");
+    let mut serials: Vec<String> = gateway.messages().into_iter().map(|m| m.out_id).collect();
+    assert_eq!(gateway.requests(), 300);
+    serials.sort();
+    serials.dedup();
+    assert_eq!(serials.len(), 300, "an SMS sent twice");
+    let mut keys: Vec<String> = hook
+        .lock()
+        .expect("hook")
+        .got
+        .iter()
+        .map(|g| g.0.clone())
+        .collect();
+    assert_eq!(keys.len(), 300);
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 300, "a webhook delivery sent twice");
+}
+
+#[tokio::test]
+async fn each_county_s_messages_go_out_under_its_own_settings() {
+    let app = app().await;
+    let a = world(&app, "330530").await;
+    let b = world(&app, "330531").await;
+    let gateway = FakeGateway::start("127.0.0.1:0", "test-key-id", "test-key-secret")
+        .await
+        .expect("fake gateway");
+    for (w, phone, sign, quiet) in [
+        (&a, "13800000001", "甲县个协", "00:00"),
+        (&b, "13800000002", "乙县个协", "08:00"),
+    ] {
+        let (s, v) = set_preferences(
+            &app,
+            &w.recorder,
+            json!({ "inbox": true, "sms": true, "phone": phone }),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        // County B is quiet from 08:00 to 00:00 (it is 10:00): its SMS waits.
+        let (s, v) = set_settings(
+            &app,
+            &w.c,
+            json!({
+            "sms_sign_name": sign, "sms_template_code": "SMS_1", "sms_per_minute": 60,
+            "quiet_start": quiet, "quiet_end": "00:00" }),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        notice(&app, &w.c, &w.village, 2).await;
+    }
+    let ch = channels(&app, &gateway);
+    let r = worker::run_once(&app.state.db, &ch, morning())
+        .await
+        .expect("round");
+    assert_eq!((r.dispatched, r.sent), (4, 2), "{r:?}");
+    let got = gateway.messages();
+    assert!(
+        got.iter()
+            .all(|m| m.phone == "13800000001" && m.sign_name == "甲县个协"),
+        "{got:?}"
+    );
+    let midnight = CHINA
+        .with_ymd_and_hms(2026, 12, 8, 0, 0, 0)
+        .single()
+        .expect("t")
+        .with_timezone(&Utc);
+    assert_eq!(
+        worker::run_once(&app.state.db, &ch, midnight)
+            .await
+            .expect("round")
+            .sent,
+        2
+    );
+    let b_got: Vec<_> = gateway.messages().into_iter().skip(2).collect();
+    assert!(
+        b_got
+            .iter()
+            .all(|m| m.phone == "13800000002" && m.sign_name == "乙县个协"),
+        "{b_got:?}"
+    );
+}
