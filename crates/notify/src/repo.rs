@@ -199,6 +199,30 @@ pub fn dispatch(
     Ok(notices.len())
 }
 
+/// Whether the county has anything for the worker: a notice not yet handed over, or a
+/// delivery due. Read-only, so an idle county costs the worker no write transaction (SQLite has
+/// one writer) and no row lock.
+pub fn has_work(tx: &mut TenantTx<'_>, at: NaiveDateTime) -> DbResult<bool> {
+    let tid = tx.tid().to_owned();
+    let undispatched = ob::table
+        .filter(ob::tenant_id.eq(&tid).and(ob::dispatched_at.is_null()))
+        .select(ob::id)
+        .first::<String>(tx.conn())
+        .optional()?;
+    if undispatched.is_some() {
+        return Ok(true);
+    }
+    let due = d::table
+        .filter(d::tenant_id.eq(&tid))
+        .filter(d::status.eq(DeliveryStatus::Pending.as_str()))
+        .filter(d::next_attempt_at.le(at))
+        .filter(d::claimed_until.is_null().or(d::claimed_until.lt(at)))
+        .select(d::id)
+        .first::<String>(tx.conn())
+        .optional()?;
+    Ok(due.is_some())
+}
+
 /// Where a claimed delivery goes, with what it needs (opened from the county's keys; these
 /// values live only in memory for the send and are never logged).
 pub enum Target {

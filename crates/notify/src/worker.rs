@@ -109,6 +109,12 @@ pub async fn run_county(
     let mut round = Round::default();
     let sms_available = channels.sms.is_some();
     let at = now.naive_utc();
+    if !db
+        .tenant(tid.clone(), Mode::Read, move |tx| repo::has_work(tx, at))
+        .await?
+    {
+        return Ok(round);
+    }
     loop {
         let n = db
             .tenant(tid.clone(), Mode::Write, move |tx| {
