@@ -1,13 +1,15 @@
 //! The operator console's side of the API: the checked-in OpenAPI document the console's client
 //! is written against, the live-update stream (`GET /api/v1/events`) and its isolation, and the
-//! real `shuanglian-tui` binary driven inside tmux against the real server.
+//! real `shuanglian-tui` binary driven inside tmux against the real server (the grids, the
+//! service requests' clocks, the notices' dead-letter list).
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use shuanglian_tests::{
-    County, Events, PASSWORD, TempDir, TestApp, id_number, spawn_app, totp_code,
+    County, Events, PASSWORD, TempDir, TestApp, id_number, send, spawn_app, spawn_app_with,
+    totp_code,
 };
 
 // ----------------------------------------------------------------------------- openapi --
@@ -227,6 +229,28 @@ impl Tmux {
             assert!(
                 Instant::now() < deadline,
                 "the console never showed {want:?}; it shows:\n{s}"
+            );
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+}
+
+impl Tmux {
+    /// Waits (up to 20 s) until the screen's line showing `key` also shows every one of `want`,
+    /// and returns that line.
+    async fn wait_for_row(&self, key: &str, want: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if let Some(l) = s
+                .lines()
+                .find(|l| l.contains(key) && want.iter().all(|w| l.contains(w)))
+            {
+                return l.to_owned();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the console never showed {key} with {want:?}; it shows:\n{s}"
             );
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
@@ -513,6 +537,197 @@ async fn centre_staff_follow_open_requests_and_their_clocks_in_the_console() {
     assert!(s.contains("维权"), "{s}");
     tui.keys(&["Enter"]);
     tui.wait_for(&["租赁纠纷", "已转办", "限时办结，2026-02-28前答复"])
+        .await;
+    tui.keys(&["q"]);
+}
+
+/// The subject of the notice the county's webhook refuses.
+const SUBJECT: &str = "【逾期】党员信息更新";
+
+/// A webhook receiver that refuses every notice (400): what makes a dead letter.
+async fn refusing_receiver() -> String {
+    use poem::listener::{Acceptor, Listener, TcpListener};
+
+    #[poem::handler]
+    fn refuse() -> poem::http::StatusCode {
+        poem::http::StatusCode::BAD_REQUEST
+    }
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("bind");
+    let addr = *acceptor.local_addr()[0].as_socket_addr().expect("addr");
+    let app = poem::Route::new().at("/hook", poem::post(refuse));
+    tokio::spawn(async move { poem::Server::new_with_acceptor(acceptor).run(app).await });
+    format!("http://{addr}/hook")
+}
+
+/// One notice for `unit` on an obligation of its own (as the daily job writes them), then one
+/// round of the delivery worker for the county (the background one is off).
+async fn notice_and_round(
+    app: &TestApp,
+    c: &County,
+    unit: &str,
+) -> shuanglian::notify::worker::Round {
+    use shuanglian::deadlines::notices::{Notice, Topic};
+    use shuanglian::deadlines::{NewObligation, ObligationKind, Period};
+    let tid = shuanglian::tenant::TenantId::parse(&c.id).expect("tenant");
+    let unit = unit.to_owned();
+    app.state
+        .db
+        .tenant(tid.clone(), shuanglian::db::Mode::Write, move |tx| {
+            let subject = uuid::Uuid::now_v7().to_string();
+            let id = shuanglian::deadlines::open(
+                tx,
+                NewObligation {
+                    kind: ObligationKind::ServiceRequest,
+                    period: Period::Anchored,
+                    subject_type: "test",
+                    subject_id: &subject,
+                    owner_org_unit_id: &unit,
+                    member_id: None,
+                    title: "党员信息更新".into(),
+                    due_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("day"),
+                },
+            )?;
+            let notice = Notice {
+                topic: Topic::Overdue,
+                obligation_id: id,
+                recipient_org_unit_id: unit.clone(),
+                subject: SUBJECT.into(),
+                body: "党员信息更新，应于2026-12-01前完成。".into(),
+            };
+            shuanglian::deadlines::notices::enqueue(tx, &[notice], chrono::Utc::now().naive_utc())
+        })
+        .await
+        .expect("notice");
+    worker_round(app, c).await
+}
+
+async fn worker_round(app: &TestApp, c: &County) -> shuanglian::notify::worker::Round {
+    use shuanglian::notify::worker::{Channels, run_county};
+    let tid = shuanglian::tenant::TenantId::parse(&c.id).expect("tenant");
+    let ch = Channels::from_settings(&app.settings.notify, *app.state.master_key.bytes());
+    let at = chrono::Utc::now() + chrono::Duration::seconds(1);
+    run_county(&app.state.db, &ch, tid, at)
+        .await
+        .expect("round")
+}
+
+async fn deliveries(app: &TestApp, c: &County, status: &str) -> Vec<Value> {
+    let path = format!("/api/v1/notifications/deliveries?status={status}");
+    let (s, v) = send(app.get(&path, &c.admin_token)).await;
+    assert_eq!(s, 200, "{v}");
+    v["items"].as_array().expect("items").clone()
+}
+
+/// The county admin finds the notice the county's webhook refused in the console's dead-letter
+/// list (issue 15 item 7), with the receiver's code, and sends it again once asked; a retry
+/// someone else made first is the server's 409, said in the status line in Chinese.
+#[tokio::test]
+async fn the_county_admin_sends_a_dead_letter_again_from_the_console() {
+    let app = spawn_app_with(|s| {
+        s.notify.interval_secs = 0;
+        s.notify.webhook_allow_private = true;
+    })
+    .await;
+    let c = app.county("330523", "安吉县").await;
+    let town = app.org_unit(&c, "township", "递铺街道", None).await;
+    let village = app.org_unit(&c, "village", "古城村", Some(&town)).await;
+    app.staff(&c, "village.one", "village_recorder", Some(&village))
+        .await;
+    let hook = refusing_receiver().await;
+    let (_, cur) = send(app.get("/api/v1/notifications/settings", &c.admin_token)).await;
+    let (s, v) = send(
+        app.client
+            .put(app.url("/api/v1/notifications/settings"))
+            .bearer_auth(&c.admin_token)
+            .header("If-Match", format!("\"v{}\"", cur["version"]))
+            .json(
+                &json!({ "sms_per_minute": 60, "quiet_start": "00:00", "quiet_end": "00:00",
+                "webhook_url": hook, "webhook_secret": "a-webhook-secret-of-32-characters" }),
+            ),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let r = notice_and_round(&app, &c, &village).await;
+    assert_eq!(r.dead, 1, "the webhook refused it: {r:?}");
+    let dead = deliveries(&app, &c, "dead").await;
+    assert_eq!(dead.len(), 1);
+    let id = dead[0]["id"].as_str().expect("id").to_owned();
+
+    let me: Value = app
+        .get("/api/v1/me", &c.admin_token)
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("json");
+    let admin = me["username"].as_str().expect("username").to_owned();
+    let tui = Tmux::start(&[
+        "--server", &app.base, "--tenant", "330523", "--user", &admin,
+    ]);
+    tui.wait_for(&["登录", "330523"]).await;
+    tui.text(PASSWORD);
+    tui.keys(&["Enter"]);
+    tui.wait_for(&["二次验证"]).await;
+    app.forget_totp_step(Some("330523"), &admin).await;
+    let secret = app.totp_secret(Some("330523"), &admin).expect("enrolled");
+    tui.text(&totp_code(&secret));
+    tui.keys(&["Enter"]);
+    tui.wait_for(&["1 网格", "8 通知"]).await;
+
+    // The dead-letter list is what the tab opens on.
+    tui.keys(&["8"]);
+    tui.wait_for(&["显示: 死信", "消息送达（最新在前） (1)"])
+        .await;
+    tui.wait_for_row(SUBJECT, &["Webhook", "死信", "1", "http_400"])
+        .await;
+
+    // R asks first; any other key leaves it dead.
+    tui.keys(&["R"]);
+    tui.wait_for(&["重新发送这条死信？"]).await;
+    tui.keys(&["n"]);
+    tui.wait_for(&["已取消"]).await;
+    assert_eq!(deliveries(&app, &c, "dead").await.len(), 1);
+    tui.keys(&["R"]);
+    tui.wait_for(&["重新发送这条死信？"]).await;
+    tui.keys(&["y"]);
+    tui.wait_for(&["已重新排队发送", "消息送达（最新在前） (0)"])
+        .await;
+    let pending = deliveries(&app, &c, "pending").await;
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert_eq!(
+        (
+            pending[0]["id"].as_str(),
+            pending[0]["status"].as_str(),
+            pending[0]["attempts"].as_i64()
+        ),
+        (Some(id.as_str()), Some("pending"), Some(0))
+    );
+    // Under 待发送 the row is back, with no tries yet.
+    tui.keys(&["f"]);
+    tui.wait_for(&["显示: 待发送"]).await;
+    tui.wait_for_row(SUBJECT, &["Webhook", "待发送", " 0 ", "http_400"])
+        .await;
+
+    // Refused again, then sent again by someone else before the console's retry: 409.
+    assert_eq!(worker_round(&app, &c).await.dead, 1);
+    tui.keys(&["f", "f"]);
+    tui.wait_for(&["显示: 死信"]).await;
+    tui.wait_for_row(SUBJECT, &["死信"]).await;
+    let (s, v) = send(app.post(
+        &format!("/api/v1/notifications/deliveries/{id}/retry"),
+        &c.admin_token,
+        &json!({}),
+    ))
+    .await;
+    assert_eq!(s, 200, "{v}");
+    tui.keys(&["R"]);
+    tui.wait_for(&["重新发送这条死信？"]).await;
+    tui.keys(&["y"]);
+    tui.wait_for(&["✗ 只有已放弃（死信）的消息可以重新发送"])
         .await;
     tui.keys(&["q"]);
 }

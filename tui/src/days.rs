@@ -1,6 +1,7 @@
 //! Calendar days, for the service requests' clocks. The console keeps no clock of its own:
 //! "today" is the server's, the day in China (UTC+8 all year) of the `Date` header of the
-//! server's answer, the same day the server's date rules use.
+//! server's answer, the same day the server's date rules use. Also the server's UTC times
+//! shown as Beijing time (the notice deliveries' times).
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
 fn from_civil(y: i64, m: i64, d: i64) -> i64 {
@@ -68,6 +69,34 @@ pub fn china_day_of_http_date(h: &str) -> Option<String> {
     Some(iso(secs.div_euclid(86_400)))
 }
 
+/// A UTC time as the API writes it (`2026-12-07T02:00:00`, with or without fractions of a
+/// second or a `Z`) in Beijing time (UTC+8 all year), to the minute: `2026-12-07 10:00`. None
+/// if it is not one.
+pub fn beijing_time(utc: &str) -> Option<String> {
+    let (date, time) = utc.split_once(['T', ' '])?;
+    let day = day_number(date)?;
+    let time = time.strip_suffix('Z').unwrap_or(time);
+    let time = time.strip_suffix("+00:00").unwrap_or(time);
+    let mut t = time.splitn(3, ':');
+    let hh: i64 = t.next()?.parse().ok()?;
+    let mm: i64 = t.next()?.parse().ok()?;
+    // Seconds (and their fractions) are checked, then dropped.
+    let ss = t.next().unwrap_or("0");
+    let whole = ss.split_once('.').map_or(ss, |(w, _)| w);
+    whole.parse::<u8>().ok().filter(|s| *s < 61)?;
+    if !(0..24).contains(&hh) || !(0..60).contains(&mm) {
+        return None;
+    }
+    let minutes = day * 1440 + hh * 60 + mm + 8 * 60;
+    let m = minutes.rem_euclid(1440);
+    Some(format!(
+        "{} {:02}:{:02}",
+        iso(minutes.div_euclid(1440)),
+        m / 60,
+        m % 60
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +138,31 @@ mod tests {
         assert_eq!(d("Wed, 02 Dec 2026 16:00:00 UTC"), None);
         assert_eq!(d("2026-12-02"), None);
         assert_eq!(d("Wed, 31 Feb 2026 10:00:00 GMT"), None);
+    }
+
+    #[test]
+    fn utc_times_show_in_beijing_time() {
+        let b = beijing_time;
+        assert_eq!(
+            b("2026-12-07T02:00:00").as_deref(),
+            Some("2026-12-07 10:00")
+        );
+        assert_eq!(
+            b("2026-12-07T15:59:59.999999").as_deref(),
+            Some("2026-12-07 23:59")
+        );
+        assert_eq!(
+            b("2026-12-31T16:05:00Z").as_deref(),
+            Some("2027-01-01 00:05")
+        );
+        assert_eq!(
+            b("2026-02-28T16:30:00+00:00").as_deref(),
+            Some("2026-03-01 00:30")
+        );
+        assert_eq!(b("2026-12-07T10:00").as_deref(), Some("2026-12-07 18:00"));
+        assert_eq!(b("2026-12-07"), None);
+        assert_eq!(b("2026-12-07T24:00:00"), None);
+        assert_eq!(b("2026-12-07T10:00:xx"), None);
+        assert_eq!(b("2026-02-30T10:00:00"), None);
     }
 }

@@ -3,7 +3,7 @@
 use crate::api::types::*;
 use crate::app::{Model, Stage, Tab};
 use crate::i18n::Lang;
-use crate::screens::{counties, deadlines, grids, import, requests, rosters, users};
+use crate::screens::{counties, deadlines, grids, import, notices, requests, rosters, users};
 
 const SURNAMES: [&str; 8] = ["陈", "王", "李", "张", "刘", "杨", "沈", "谢"];
 const GIVEN: [&str; 8] = ["丽", "伟", "建华", "芳", "勇", "春梅", "文斌", "红霞"];
@@ -353,6 +353,58 @@ pub fn request_with_steps() -> ServiceRequest {
     r
 }
 
+/// The county's dead-letter list as the server sends it (newest first): the webhook refused,
+/// an SMS given up after its eight tries, an inbox notice whose recipient left.
+pub fn deliveries() -> Vec<Delivery> {
+    #[allow(clippy::type_complexity)]
+    let rows: [(&str, &str, Option<&str>, &str, i64, &str, &str); 3] = [
+        (
+            "d3",
+            "webhook",
+            None,
+            "【逾期】2026年第四季度党费收缴",
+            1,
+            "http_400",
+            "2026-12-07T02:00:00",
+        ),
+        (
+            "d2",
+            "sms",
+            Some("沈春梅"),
+            "【即将到期】递铺分会组织生活会",
+            8,
+            "isv.BUSINESS_LIMIT_CONTROL",
+            "2026-12-05T23:30:00",
+        ),
+        (
+            "d1",
+            "inbox",
+            Some("李建华"),
+            "【逾期】古城村党员信息更新",
+            0,
+            "recipient_unavailable",
+            "2026-12-04T01:00:00",
+        ),
+    ];
+    rows.into_iter()
+        .map(
+            |(id, channel, who, subject, attempts, error, at)| Delivery {
+                id: id.into(),
+                notice_id: format!("n-{id}"),
+                channel: channel.into(),
+                status: "dead".into(),
+                recipient_name: who.map(str::to_owned),
+                subject: subject.into(),
+                attempts,
+                next_attempt_at: at.into(),
+                last_error: Some(error.into()),
+                sent_at: None,
+                created_at: at.into(),
+            },
+        )
+        .collect()
+}
+
 /// Every screen with data, for the rendering tests: (name, model).
 pub fn screens(lang: Lang) -> Vec<(&'static str, Model)> {
     let mut out = Vec::new();
@@ -459,6 +511,15 @@ pub fn screens(lang: Lang) -> Vec<(&'static str, Model)> {
     requests::loaded(&mut m.requests, service_requests());
     m.requests.open = Some(request_with_steps());
     out.push(("request", m));
+
+    let mut m = model(lang, "county_admin", Tab::Notices);
+    notices::loaded(&mut m.notices, deliveries());
+    out.push(("notices", m));
+
+    let mut m = model(lang, "county_admin", Tab::Notices);
+    notices::loaded(&mut m.notices, deliveries());
+    m.notices.confirm = m.notices.list.items.first().cloned();
+    out.push(("notices-retry", m));
 
     let mut m = model(lang, "county_admin", Tab::Import);
     import::mappings_loaded(&mut m.import, vec![mapping()]);

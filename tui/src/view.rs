@@ -9,7 +9,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::app::{Live, Model, Stage, Tab};
 use crate::i18n::tr;
 use crate::screens::{
-    counties, deadlines, grids, import, overview, privacy, requests, rosters, signin, users,
+    counties, deadlines, grids, import, notices, overview, privacy, requests, rosters, signin,
+    users,
 };
 use crate::widgets::{centred, draw_form};
 
@@ -36,6 +37,7 @@ pub fn view(m: &Model, f: &mut Frame) {
             Some(Tab::Deadlines) => deadlines::draw(f, body, m.lang, &m.deadlines),
             Some(Tab::Import) => import::draw(f, body, m.lang, &m.import),
             Some(Tab::Requests) => requests::draw(f, body, m.lang, &m.requests),
+            Some(Tab::Notices) => notices::draw(f, body, m.lang, &m.notices),
             None => {}
         },
     }
@@ -57,19 +59,28 @@ pub fn view(m: &Model, f: &mut Frame) {
 }
 
 fn top_bar(m: &Model, f: &mut Frame, area: Rect) {
-    let mut spans = vec![Span::styled(
-        format!(" {} ", m.t("双联", "Shuanglian")),
-        Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED),
-    )];
-    for (i, t) in m.tabs.iter().enumerate() {
-        let st = if i == m.tab {
-            Style::default().add_modifier(Modifier::REVERSED)
-        } else {
-            Style::default()
-        };
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(format!("{} {}", i + 1, t.title(m.lang)), st));
-    }
+    let tabs = |short: bool| {
+        let mut spans = vec![Span::styled(
+            format!(" {} ", m.t("双联", "Shuanglian")),
+            Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        )];
+        for (i, t) in m.tabs.iter().enumerate() {
+            let st = if i == m.tab {
+                Style::default().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default()
+            };
+            let title = if short {
+                t.short_title(m.lang)
+            } else {
+                t.title(m.lang)
+            };
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(format!("{} {title}", i + 1), st));
+        }
+        spans
+    };
+    let mut spans = tabs(false);
     let right_of = |county: bool| {
         let mut right = String::new();
         if m.pending > 0 {
@@ -95,12 +106,16 @@ fn top_bar(m: &Model, f: &mut Frame, area: Rect) {
     };
     let (mut right, mut right_width) = right_of(true);
     // On a narrow terminal the tabs keep their room: the brand gives way, then the county's
-    // name (the user name stays).
+    // name (the user name stays), then the longer tab titles are shortened.
     if Line::from(spans.clone()).width() as u16 + right_width > area.width {
         spans.remove(0);
     }
     if Line::from(spans.clone()).width() as u16 + right_width > area.width {
         (right, right_width) = right_of(false);
+    }
+    if Line::from(spans.clone()).width() as u16 + right_width > area.width {
+        spans = tabs(true);
+        spans.remove(0);
     }
     let [l, r] =
         Layout::horizontal([Constraint::Min(1), Constraint::Length(right_width)]).areas(area);
@@ -185,9 +200,14 @@ fn help(m: &Model, f: &mut Frame, area: Rect) {
             "reset password / lock-unlock / end sessions",
         ),
         (
-            "f",
-            "期限、诉求：切换显示的状态",
-            "deadlines, requests: cycle the state shown",
+            "f c",
+            "切换显示的状态 / 通知的渠道",
+            "cycle the state shown / the channel (notices)",
+        ),
+        (
+            "R",
+            "通知：重新发送死信（y 确认）",
+            "notices: send a dead one again (y confirms)",
         ),
         ("r", "刷新", "reload"),
         ("F2 Ctrl+S", "提交表单", "submit a form"),

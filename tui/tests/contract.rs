@@ -7,7 +7,7 @@
 use serde_json::Value;
 use shuanglian_tui::api::contract::{CALLS, FIELDS};
 use shuanglian_tui::i18n::{COUNTY_ROLES, EXPOSURES, PERSONAL_FIELDS};
-use shuanglian_tui::screens::requests;
+use shuanglian_tui::screens::{notices, requests};
 
 fn doc() -> Value {
     let p = format!("{}/../docs/openapi.json", env!("CARGO_MANIFEST_DIR"));
@@ -96,6 +96,12 @@ fn codes_the_console_sends_are_known() {
     for s in requests::FILTERS.iter().filter(|s| **s != "open") {
         assert!(e("RequestState").contains(&s.to_string()), "state {s}");
     }
+    for s in notices::STATUSES {
+        assert!(e("DeliveryStatus").contains(&s.to_string()), "status {s}");
+    }
+    for c in notices::CHANNELS.iter().flatten() {
+        assert!(e("Channel").contains(&c.to_string()), "channel {c}");
+    }
     for k in ["service_request_changed", "resync"] {
         assert!(e("EventKind").contains(&k.to_string()), "event {k}");
     }
@@ -112,5 +118,19 @@ fn the_service_request_list_takes_the_console_s_query() {
         .collect();
     for q in ["open", "state", "limit", "cursor"] {
         assert!(names.contains(&q), "GET /service-requests?{q}");
+    }
+}
+
+#[test]
+fn the_delivery_list_takes_the_console_s_query() {
+    let d = doc();
+    let names: Vec<&str> = d["paths"]["/notifications/deliveries"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    for q in ["status", "channel", "limit", "cursor"] {
+        assert!(names.contains(&q), "GET /notifications/deliveries?{q}");
     }
 }

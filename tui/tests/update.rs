@@ -586,3 +586,111 @@ fn a_refused_request_list_is_said_on_its_screen() {
     assert_eq!(m.requests.error.as_deref(), Some("Not allowed"));
     assert!(m.requests.loaded, "switching back does not ask again");
 }
+
+#[test]
+fn the_notices_tab_is_the_county_admins_alone() {
+    assert_eq!(Tab::for_role("county_admin").last(), Some(&Tab::Notices));
+    for role in [
+        "association_committee",
+        "branch_staff",
+        "aic_recorder",
+        "township_committee",
+        "village_recorder",
+        "platform_operator",
+        "provincial_office",
+    ] {
+        assert!(!Tab::for_role(role).contains(&Tab::Notices), "{role}");
+    }
+}
+
+#[test]
+fn the_notices_tab_lists_dead_letters_and_sends_one_again_after_y() {
+    let mut m = sample::model(Lang::Zh, "county_admin", Tab::Grids);
+    let cmds = key(&mut m, KeyCode::Char('8'));
+    assert_eq!(m.current(), Some(Tab::Notices));
+    let dead = Call::Deliveries {
+        status: "dead".into(),
+        channel: None,
+    };
+    assert_eq!(cmds, vec![Cmd::Call(dead.clone())]);
+    update(
+        &mut m,
+        Msg::Reply(dead.clone(), Ok(Reply::Deliveries(sample::deliveries()))),
+    );
+    assert_eq!(m.notices.list.items.len(), 3);
+
+    // c shows one channel; a late answer for all channels is dropped.
+    let cmds = key(&mut m, KeyCode::Char('c'));
+    let inbox = Call::Deliveries {
+        status: "dead".into(),
+        channel: Some("inbox".into()),
+    };
+    assert_eq!(cmds, vec![Cmd::Call(inbox.clone())]);
+    update(&mut m, Msg::Reply(dead, Ok(Reply::Deliveries(Vec::new()))));
+    assert_eq!(m.notices.list.items.len(), 3);
+    let mine: Vec<_> = sample::deliveries()
+        .into_iter()
+        .filter(|d| d.channel == "inbox")
+        .collect();
+    update(
+        &mut m,
+        Msg::Reply(inbox.clone(), Ok(Reply::Deliveries(mine))),
+    );
+    assert_eq!(m.notices.list.items.len(), 1);
+
+    // R asks first; q answers the question (no) instead of quitting.
+    assert!(key(&mut m, KeyCode::Char('R')).is_empty());
+    assert!(key(&mut m, KeyCode::Char('q')).is_empty());
+    assert!(!m.quit);
+    key(&mut m, KeyCode::Char('R'));
+    let retry = Call::RetryDelivery { id: "d1".into() };
+    assert_eq!(
+        key(&mut m, KeyCode::Char('y')),
+        vec![Cmd::Call(retry.clone())]
+    );
+    // Taken: the list reloads (the row leaves the dead letters).
+    assert_eq!(
+        update(&mut m, Msg::Reply(retry.clone(), Ok(Reply::Done))),
+        vec![Cmd::Call(inbox)]
+    );
+    assert!(m.error.is_none());
+
+    // Sent again meanwhile by someone else: the server's word in the status line.
+    key(&mut m, KeyCode::Char('R'));
+    key(&mut m, KeyCode::Char('y'));
+    let cmds = update(
+        &mut m,
+        Msg::Reply(
+            retry,
+            Err(problem(
+                409,
+                "delivery_not_dead",
+                "只有已放弃（死信）的消息可以重新发送",
+                "only a dead delivery can be sent again",
+            )),
+        ),
+    );
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert_eq!(
+        m.error.as_deref(),
+        Some("只有已放弃（死信）的消息可以重新发送")
+    );
+}
+
+#[test]
+fn a_refused_delivery_list_is_said_on_its_screen() {
+    let mut m = sample::model(Lang::En, "county_admin", Tab::Notices);
+    let call = Call::Deliveries {
+        status: "dead".into(),
+        channel: None,
+    };
+    update(
+        &mut m,
+        Msg::Reply(
+            call,
+            Err(problem(403, "forbidden", "无权访问", "Not allowed")),
+        ),
+    );
+    assert_eq!(m.notices.error.as_deref(), Some("Not allowed"));
+    assert!(m.notices.loaded, "switching back does not ask again");
+}

@@ -162,6 +162,13 @@ pub const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
         None,
         Some("ServiceRequestView"),
     ),
+    (
+        "get",
+        "/notifications/deliveries",
+        None,
+        Some("DeliveryPage"),
+    ),
+    ("post", "/notifications/deliveries/{id}/retry", None, None),
 ];
 
 /// For the contract test: each type of [`types`](super::types), the schema it stands for, and
@@ -566,6 +573,26 @@ pub const FIELDS: &[(&str, &[(&str, &str)])] = &[
             ("extensions", "integer"),
             ("answered_on", "string"),
             ("steps", "array"),
+        ],
+    ),
+    (
+        "DeliveryPage",
+        &[("items", "array"), ("next_cursor", "string")],
+    ),
+    (
+        "DeliveryView",
+        &[
+            ("id", "string"),
+            ("notice_id", "string"),
+            ("channel", "object"),
+            ("status", "object"),
+            ("recipient_name", "string"),
+            ("subject", "string"),
+            ("attempts", "integer"),
+            ("next_attempt_at", "string"),
+            ("last_error", "string"),
+            ("sent_at", "string"),
+            ("created_at", "string"),
         ],
     ),
     (

@@ -480,6 +480,27 @@ impl Client {
         self.get(&format!("/service-requests/{}", enc(id))).await
     }
 
+    /// Notice deliveries in one status (`dead` is the dead-letter list), on one channel or all
+    /// (county admin only), newest first, every page.
+    pub async fn deliveries(
+        &self,
+        status: &str,
+        channel: Option<&str>,
+    ) -> ApiResult<Vec<Delivery>> {
+        let mut path = format!("/notifications/deliveries?status={}", enc(status));
+        if let Some(c) = channel {
+            path.push_str(&format!("&channel={}", enc(c)));
+        }
+        self.all(&path, 5_000).await
+    }
+
+    /// Sends a dead delivery again (409 `delivery_not_dead` unless it is dead).
+    pub async fn retry_delivery(&self, id: &str) -> ApiResult<()> {
+        let path = format!("/notifications/deliveries/{}/retry", enc(id));
+        Self::send(self.req(Method::POST, &path)).await?;
+        Ok(())
+    }
+
     /// Opens the live-update stream (see [`sse`]).
     pub async fn events(&self) -> ApiResult<reqwest::Response> {
         let r = self

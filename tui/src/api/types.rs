@@ -449,6 +449,31 @@ pub struct ServiceRequestList {
     pub today: Option<String>,
 }
 
+/// One notice's delivery to one recipient on one channel, as the county admin sees it (`GET
+/// /notifications/deliveries`): no phone number, no content beyond the notice's subject. Times
+/// are the server's naive UTC (`2026-12-07T02:00:00`); the screen shows them in Beijing time.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Delivery {
+    pub id: String,
+    pub notice_id: String,
+    /// `inbox` | `sms` | `webhook`
+    pub channel: String,
+    /// `pending` | `sent` | `dead` (the dead-letter list)
+    pub status: String,
+    /// The staff member; none for the webhook.
+    #[serde(default)]
+    pub recipient_name: Option<String>,
+    pub subject: String,
+    pub attempts: i64,
+    pub next_attempt_at: String,
+    /// The gateway's or receiver's code for the last failure (`http_400`, say).
+    #[serde(default)]
+    pub last_error: Option<String>,
+    #[serde(default)]
+    pub sent_at: Option<String>,
+    pub created_at: String,
+}
+
 /// What a sheet to import holds: members (`POST /members/import`) or a business register
 /// (`POST /businesses/import`); both answer with the same report.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

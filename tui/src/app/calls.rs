@@ -114,6 +114,15 @@ pub enum Call {
     ServiceRequest {
         id: String,
     },
+    /// Notice deliveries in one status (`dead`: the dead-letter list), on one channel or all.
+    Deliveries {
+        status: String,
+        channel: Option<String>,
+    },
+    /// Send a dead delivery again.
+    RetryDelivery {
+        id: String,
+    },
 }
 
 impl Call {
@@ -140,6 +149,7 @@ impl Call {
                 | Call::Deadlines { .. }
                 | Call::ServiceRequests { .. }
                 | Call::ServiceRequest { .. }
+                | Call::Deliveries { .. }
         )
     }
 }
@@ -186,6 +196,7 @@ pub enum Reply {
     Deadlines(DeadlineList),
     ServiceRequests(ServiceRequestList),
     ServiceRequest(ServiceRequest),
+    Deliveries(Vec<Delivery>),
 }
 
 /// Runs one call against the API.
@@ -342,6 +353,13 @@ pub async fn execute(client: &Client, call: &Call) -> Result<Reply, ApiError> {
             Reply::ServiceRequests(client.service_requests(filter).await?)
         }
         Call::ServiceRequest { id } => Reply::ServiceRequest(client.service_request(id).await?),
+        Call::Deliveries { status, channel } => {
+            Reply::Deliveries(client.deliveries(status, channel.as_deref()).await?)
+        }
+        Call::RetryDelivery { id } => {
+            client.retry_delivery(id).await?;
+            Reply::Done
+        }
     })
 }
 

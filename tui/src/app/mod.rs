@@ -12,7 +12,8 @@ use crate::api::types::*;
 use crate::api::{ApiError, Client};
 use crate::i18n::{Lang, problem, tr};
 use crate::screens::{
-    counties, deadlines, grids, import, overview, privacy, requests, rosters, signin, users,
+    counties, deadlines, grids, import, notices, overview, privacy, requests, rosters, signin,
+    users,
 };
 use crate::widgets::FormKey;
 
@@ -37,6 +38,8 @@ pub enum Tab {
     Import,
     /// Members' requests at the service centres (党员诉求).
     Requests,
+    /// Where the county's notices stand, the dead-letter list first (county admin).
+    Notices,
 }
 
 impl Tab {
@@ -51,12 +54,26 @@ impl Tab {
             Tab::Deadlines => tr(lang, "期限", "Deadlines"),
             Tab::Import => tr(lang, "导入党员", "Import"),
             Tab::Requests => tr(lang, "诉求", "Requests"),
+            Tab::Notices => tr(lang, "通知", "Notices"),
+        }
+    }
+
+    /// A shorter title, for when the full ones do not fit the top bar (a county admin's eight
+    /// tabs in English on 80 columns).
+    pub fn short_title(self, lang: Lang) -> &'static str {
+        match self {
+            Tab::Rosters => tr(lang, "名册", "Rosters"),
+            Tab::Privacy => tr(lang, "隐私", "Privacy"),
+            Tab::Deadlines => tr(lang, "期限", "Due"),
+            Tab::Import => tr(lang, "导入", "Import"),
+            t => t.title(lang),
         }
     }
 
     /// The screens a role works with. Service requests are the association's (its centres sit
     /// under its branches): the centres' staff handle them, the county and the association
-    /// committee follow them; the township, village and AIC roles have none.
+    /// committee follow them; the township, village and AIC roles have none. The notices'
+    /// delivery status and dead letters are the county admin's alone (the API's rule too).
     pub fn for_role(role: &str) -> Vec<Tab> {
         match role {
             "platform_operator" => vec![Tab::Counties, Tab::Overview],
@@ -69,6 +86,7 @@ impl Tab {
                 Tab::Deadlines,
                 Tab::Import,
                 Tab::Requests,
+                Tab::Notices,
             ],
             "association_committee" | "branch_staff" => {
                 vec![Tab::Grids, Tab::Rosters, Tab::Deadlines, Tab::Requests]
@@ -142,6 +160,7 @@ pub struct Model {
     pub deadlines: deadlines::State,
     pub import: import::State,
     pub requests: requests::State,
+    pub notices: notices::State,
     pub quit: bool,
 }
 
@@ -175,6 +194,7 @@ impl Model {
             deadlines: Default::default(),
             import: Default::default(),
             requests: Default::default(),
+            notices: Default::default(),
             quit: false,
         }
     }
@@ -227,6 +247,7 @@ impl Model {
             }],
             Tab::Import => vec![Call::Mappings],
             Tab::Requests => self.requests.calls(),
+            Tab::Notices => self.notices.calls(),
         };
         calls.into_iter().map(|c| self.call(c)).collect()
     }
@@ -326,6 +347,7 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Some(Tab::Users) => m.users.list.filtering,
         Some(Tab::Deadlines) => m.deadlines.list.filtering,
         Some(Tab::Requests) => m.requests.filtering(),
+        Some(Tab::Notices) => m.notices.filtering(),
         _ => false,
     };
     if !filtering {
@@ -377,6 +399,7 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Some(Tab::Deadlines) => deadlines::key(&mut m.deadlines, k),
         Some(Tab::Import) => import::key(&mut m.import, k),
         Some(Tab::Requests) => requests::key(&mut m.requests, k),
+        Some(Tab::Notices) => notices::key(&mut m.notices, k),
         None => Action::None,
     };
     match out {
@@ -408,6 +431,7 @@ fn loaded(m: &Model, t: Tab) -> bool {
         Tab::Deadlines => m.deadlines.loaded,
         Tab::Import => m.import.loaded,
         Tab::Requests => m.requests.loaded,
+        Tab::Notices => m.notices.loaded,
     }
 }
 

@@ -44,6 +44,10 @@ pub(super) fn reply(m: &mut Model, call: Call, result: Result<Reply, ApiError>) 
                 m.requests.error = Some(m.describe(&e));
                 m.requests.loaded = true;
             }
+            if matches!(call, Call::Deliveries { .. }) {
+                m.notices.error = Some(m.describe(&e));
+                m.notices.loaded = true;
+            }
             let text = m.describe(&e);
             fail(m, &call, text);
             return Vec::new();
@@ -210,6 +214,17 @@ pub(super) fn reply(m: &mut Model, call: Call, result: Result<Reply, ApiError>) 
             requests::opened(&mut m.requests, r);
             Vec::new()
         }
+        (Call::Deliveries { status, channel }, Reply::Deliveries(v)) => {
+            // An answer for a filter no longer shown (f or c pressed again meanwhile) is dropped.
+            if status == m.notices.status() && channel.as_deref() == m.notices.channel() {
+                notices::loaded(&mut m.notices, v);
+            }
+            Vec::new()
+        }
+        (Call::RetryDelivery { id }, _) => {
+            notices::retried(&mut m.notices, &id);
+            m.notices.calls().into_iter().map(|c| m.call(c)).collect()
+        }
         (
             Call::ImportSheet {
                 sheet,
@@ -302,6 +317,7 @@ pub(super) fn live(m: &mut Model, feed: Feed) -> Vec<Cmd> {
                     Tab::Deadlines,
                     Tab::Import,
                     Tab::Requests,
+                    Tab::Notices,
                 ],
             };
             let cur = m.current();

@@ -4,6 +4,7 @@ pub mod counties;
 pub mod deadlines;
 pub mod grids;
 pub mod import;
+pub mod notices;
 pub mod overview;
 pub mod privacy;
 pub mod requests;
