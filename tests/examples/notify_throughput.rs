@@ -10,13 +10,8 @@ use std::time::Instant;
 
 use chrono::Utc;
 use serde_json::json;
-use shuanglian::db::Mode;
-use shuanglian::deadlines::notices::{Notice, Topic};
-use shuanglian::deadlines::{NewObligation, ObligationKind, Period};
 use shuanglian::notify::fake::FakeGateway;
-use shuanglian::notify::sms::SmsGateway;
-use shuanglian::notify::worker::{self, Channels};
-use shuanglian::tenant::TenantId;
+use shuanglian::notify::worker;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -63,46 +58,16 @@ async fn main() -> anyhow::Result<()> {
         )
         .await?;
         anyhow::ensure!(r.status() == 200, "settings: {}", r.text().await?);
-        let tid = TenantId::parse(&c.id).expect("tenant");
-        app.state
-            .db
-            .tenant(tid, Mode::Write, move |tx| {
-                let mut notices = Vec::with_capacity(per_county);
-                for i in 0..per_county {
-                    let subject = format!("bench-{i}");
-                    let id = shuanglian::deadlines::open(
-                        tx,
-                        NewObligation {
-                            kind: ObligationKind::ServiceRequest,
-                            period: Period::Anchored,
-                            subject_type: "bench",
-                            subject_id: &subject,
-                            owner_org_unit_id: &village,
-                            member_id: None,
-                            title: format!("基准事项{i}"),
-                            due_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("day"),
-                        },
-                    )?;
-                    notices.push(Notice {
-                        topic: Topic::Overdue,
-                        obligation_id: id,
-                        recipient_org_unit_id: village.clone(),
-                        subject: "【逾期】基准事项".into(),
-                        body: format!("基准事项{i}，应于2026-12-01前完成。"),
-                    });
-                }
-                shuanglian::deadlines::notices::enqueue(tx, &notices, Utc::now().naive_utc())
-            })
-            .await?;
+        app.notices(&c, &village, per_county, "【逾期】基准事项", "基准事项")
+            .await;
     }
-    let gateway = FakeGateway::start("127.0.0.1:0", "kid", "ksecret").await?;
-    let mut channels = Channels::from_settings(&app.settings.notify, *app.state.master_key.bytes());
-    channels.sms = Some(SmsGateway::new(
-        gateway.url.clone(),
-        "kid".into(),
-        "ksecret".to_owned().into(),
-        reqwest::Client::new(),
-    ));
+    let gateway = FakeGateway::start(
+        "127.0.0.1:0",
+        shuanglian_tests::SMS_KEY_ID,
+        shuanglian_tests::SMS_KEY_SECRET,
+    )
+    .await?;
+    let channels = app.channels(Some(&gateway.url));
     let total = counties * per_county;
     let start = Instant::now();
     let mut rounds = 0;

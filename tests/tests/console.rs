@@ -569,49 +569,13 @@ async fn notice_and_round(
     c: &County,
     unit: &str,
 ) -> shuanglian::notify::worker::Round {
-    use shuanglian::deadlines::notices::{Notice, Topic};
-    use shuanglian::deadlines::{NewObligation, ObligationKind, Period};
-    let tid = shuanglian::tenant::TenantId::parse(&c.id).expect("tenant");
-    let unit = unit.to_owned();
-    app.state
-        .db
-        .tenant(tid.clone(), shuanglian::db::Mode::Write, move |tx| {
-            let subject = uuid::Uuid::now_v7().to_string();
-            let id = shuanglian::deadlines::open(
-                tx,
-                NewObligation {
-                    kind: ObligationKind::ServiceRequest,
-                    period: Period::Anchored,
-                    subject_type: "test",
-                    subject_id: &subject,
-                    owner_org_unit_id: &unit,
-                    member_id: None,
-                    title: "党员信息更新".into(),
-                    due_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("day"),
-                },
-            )?;
-            let notice = Notice {
-                topic: Topic::Overdue,
-                obligation_id: id,
-                recipient_org_unit_id: unit.clone(),
-                subject: SUBJECT.into(),
-                body: "党员信息更新，应于2026-12-01前完成。".into(),
-            };
-            shuanglian::deadlines::notices::enqueue(tx, &[notice], chrono::Utc::now().naive_utc())
-        })
-        .await
-        .expect("notice");
+    app.notices(c, unit, 1, SUBJECT, "党员信息更新").await;
     worker_round(app, c).await
 }
 
 async fn worker_round(app: &TestApp, c: &County) -> shuanglian::notify::worker::Round {
-    use shuanglian::notify::worker::{Channels, run_county};
-    let tid = shuanglian::tenant::TenantId::parse(&c.id).expect("tenant");
-    let ch = Channels::from_settings(&app.settings.notify, *app.state.master_key.bytes());
     let at = chrono::Utc::now() + chrono::Duration::seconds(1);
-    run_county(&app.state.db, &ch, tid, at)
-        .await
-        .expect("round")
+    app.delivery_round(&app.channels(None), c, at).await
 }
 
 async fn deliveries(app: &TestApp, c: &County, status: &str) -> Vec<Value> {

@@ -14,13 +14,10 @@ use poem::{EndpointExt, IntoResponse, Route, Server, handler};
 use serde_json::{Value, json};
 use shuanglian::clock::CHINA;
 use shuanglian::db::Mode;
-use shuanglian::deadlines::notices::{Notice, Topic};
-use shuanglian::deadlines::{NewObligation, ObligationKind, Period};
 use shuanglian::notify::fake::FakeGateway;
-use shuanglian::notify::sms::SmsGateway;
 use shuanglian::notify::worker::{self, Channels, Round};
 use shuanglian::tenant::TenantId;
-use shuanglian_tests::{County, TestApp, fields, send, spawn_app_with};
+use shuanglian_tests::{County, SMS_KEY_ID, SMS_KEY_SECRET, TestApp, fields, send, spawn_app_with};
 
 const PHONE: &str = "13812345678";
 const SECRET: &str = "a-webhook-secret-of-32-characters";
@@ -130,41 +127,10 @@ async fn world(app: &TestApp, code: &str) -> World {
     }
 }
 
-/// A notice for `unit`, on an obligation of its own (as the daily job writes them).
+/// `n` notices for `unit` (as the daily job writes them).
 async fn notice(app: &TestApp, c: &County, unit: &str, n: usize) {
-    let tid = TenantId::parse(&c.id).expect("tenant");
-    let unit = unit.to_owned();
-    app.state
-        .db
-        .tenant(tid, Mode::Write, move |tx| {
-            let mut notices = vec![];
-            for i in 0..n {
-                let subject = uuid::Uuid::now_v7().to_string();
-                let id = shuanglian::deadlines::open(
-                    tx,
-                    NewObligation {
-                        kind: ObligationKind::ServiceRequest,
-                        period: Period::Anchored,
-                        subject_type: "test",
-                        subject_id: &subject,
-                        owner_org_unit_id: &unit,
-                        member_id: None,
-                        title: format!("测试事项{i}"),
-                        due_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("day"),
-                    },
-                )?;
-                notices.push(Notice {
-                    topic: Topic::Overdue,
-                    obligation_id: id,
-                    recipient_org_unit_id: unit.clone(),
-                    subject: "【逾期】测试事项".into(),
-                    body: format!("测试事项{i}，应于2026-12-01前完成。"),
-                });
-            }
-            shuanglian::deadlines::notices::enqueue(tx, &notices, Utc::now().naive_utc())
-        })
-        .await
-        .expect("notice");
+    app.notices(c, unit, n, "【逾期】测试事项", "测试事项")
+        .await;
 }
 
 async fn set_settings(app: &TestApp, c: &County, body: Value) -> (u16, Value) {
@@ -192,21 +158,11 @@ async fn set_preferences(app: &TestApp, token: &str, body: Value) -> (u16, Value
 }
 
 fn channels(app: &TestApp, gateway: &FakeGateway) -> Channels {
-    let mut ch = Channels::from_settings(&app.settings.notify, *app.state.master_key.bytes());
-    ch.sms = Some(SmsGateway::new(
-        gateway.url.clone(),
-        "test-key-id".into(),
-        "test-key-secret".to_owned().into(),
-        reqwest::Client::new(),
-    ));
-    ch
+    app.channels(Some(&gateway.url))
 }
 
 async fn round(app: &TestApp, ch: &Channels, c: &County, at: DateTime<Utc>) -> Round {
-    let tid = TenantId::parse(&c.id).expect("tenant");
-    worker::run_county(&app.state.db, ch, tid, at)
-        .await
-        .expect("round")
+    app.delivery_round(ch, c, at).await
 }
 
 async fn deliveries(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
@@ -219,7 +175,7 @@ async fn deliveries(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
 async fn a_notice_reaches_inbox_sms_and_webhook_once_with_retries_and_a_restart() {
     let app = app().await;
     let w = world(&app, "330523").await;
-    let gateway = FakeGateway::start("127.0.0.1:0", "test-key-id", "test-key-secret")
+    let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
         .await
         .expect("fake gateway");
     let (hook_url, hook) = receiver().await;
@@ -349,7 +305,7 @@ async fn a_notice_reaches_inbox_sms_and_webhook_once_with_retries_and_a_restart(
 async fn a_claim_left_by_a_dead_replica_is_sent_after_its_lease_with_the_same_serial() {
     let app = app().await;
     let w = world(&app, "330524").await;
-    let gateway = FakeGateway::start("127.0.0.1:0", "test-key-id", "test-key-secret")
+    let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
         .await
         .expect("fake gateway");
     set_preferences(
@@ -425,7 +381,7 @@ async fn a_claim_left_by_a_dead_replica_is_sent_after_its_lease_with_the_same_se
 async fn quiet_hours_hold_sms_back_and_the_county_rate_spreads_it() {
     let app = app().await;
     let w = world(&app, "330525").await;
-    let gateway = FakeGateway::start("127.0.0.1:0", "test-key-id", "test-key-secret")
+    let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
         .await
         .expect("fake gateway");
     set_preferences(
@@ -491,7 +447,7 @@ async fn refusals_are_dead_letters_the_admin_retries_and_nobody_else_sees_or_tou
     let app = app().await;
     let w = world(&app, "330526").await;
     let n = world(&app, "330527").await;
-    let gateway = FakeGateway::start("127.0.0.1:0", "test-key-id", "test-key-secret")
+    let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
         .await
         .expect("fake gateway");
     let (hook_url, hook) = receiver().await;
@@ -678,7 +634,7 @@ async fn postgres_only_two_replicas_delivering_at_once_send_each_message_once() 
     );
     let app = app().await;
     let w = world(&app, "330529").await;
-    let gateway = FakeGateway::start("127.0.0.1:0", "test-key-id", "test-key-secret")
+    let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
         .await
         .expect("fake gateway");
     let (hook_url, hook) = receiver().await;
@@ -729,7 +685,7 @@ async fn each_county_s_messages_go_out_under_its_own_settings() {
     let app = app().await;
     let a = world(&app, "330530").await;
     let b = world(&app, "330531").await;
-    let gateway = FakeGateway::start("127.0.0.1:0", "test-key-id", "test-key-secret")
+    let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
         .await
         .expect("fake gateway");
     for (w, phone, sign, quiet) in [

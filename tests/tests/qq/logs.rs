@@ -76,9 +76,6 @@ async fn qq_numbers_never_reach_the_logs() {
 #[tokio::test]
 async fn mobile_numbers_sent_by_sms_never_reach_the_logs() {
     use chrono::Utc;
-    use shuanglian::db::Mode;
-    use shuanglian::deadlines::notices::{Notice, Topic};
-    use shuanglian::deadlines::{NewObligation, ObligationKind, Period};
 
     const PHONE: &str = "13900001111";
     let logs = captured_logs();
@@ -115,51 +112,17 @@ async fn mobile_numbers_sent_by_sms_never_reach_the_logs() {
         200,
     )
     .await;
-    let tid = shuanglian::tenant::TenantId::parse(&c.id).expect("tenant");
-    let unit = village.clone();
-    app.state
-        .db
-        .tenant(tid.clone(), Mode::Write, move |tx| {
-            let id = shuanglian::deadlines::open(
-                tx,
-                NewObligation {
-                    kind: ObligationKind::ServiceRequest,
-                    period: Period::Anchored,
-                    subject_type: "test",
-                    subject_id: "log-test",
-                    owner_org_unit_id: &unit,
-                    member_id: None,
-                    title: "日志事项".into(),
-                    due_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("day"),
-                },
-            )?;
-            let n = Notice {
-                topic: Topic::Overdue,
-                obligation_id: id,
-                recipient_org_unit_id: unit,
-                subject: "【逾期】日志事项".into(),
-                body: "日志事项已逾期".into(),
-            };
-            shuanglian::deadlines::notices::enqueue(tx, &[n], Utc::now().naive_utc())
-        })
-        .await
-        .expect("notice");
-    let gateway = shuanglian::notify::fake::FakeGateway::start("127.0.0.1:0", "kid", "ksecret")
-        .await
-        .expect("gateway");
-    let mut ch = shuanglian::notify::worker::Channels::from_settings(
-        &app.settings.notify,
-        *app.state.master_key.bytes(),
-    );
-    ch.sms = Some(shuanglian::notify::sms::SmsGateway::new(
-        gateway.url.clone(),
-        "kid".into(),
-        "ksecret".to_owned().into(),
-        reqwest::Client::new(),
-    ));
-    let r = shuanglian::notify::worker::run_county(&app.state.db, &ch, tid, Utc::now())
-        .await
-        .expect("round");
+    app.notices(&c, &village, 1, "【逾期】日志事项", "日志事项")
+        .await;
+    let gateway = shuanglian::notify::fake::FakeGateway::start(
+        "127.0.0.1:0",
+        shuanglian_tests::SMS_KEY_ID,
+        shuanglian_tests::SMS_KEY_SECRET,
+    )
+    .await
+    .expect("gateway");
+    let ch = app.channels(Some(&gateway.url));
+    let r = app.delivery_round(&ch, &c, Utc::now()).await;
     assert_eq!(r.sent, 1);
     assert_eq!(
         gateway.messages()[0].phone,
