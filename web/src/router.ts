@@ -27,6 +27,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/import', component: () => import('./views/Import.vue'), meta: { screen: 'import' } },
   { path: '/privacy', component: () => import('./views/Privacy.vue'), meta: { screen: 'privacy' } },
   { path: '/deadlines', component: () => import('./views/Deadlines.vue'), meta: { screen: 'deadlines' } },
+  { path: '/inbox', component: () => import('./views/Inbox.vue'), meta: { screen: 'inbox' } },
+  { path: '/notifications', component: () => import('./views/Notifications.vue'), meta: { screen: 'notifications' } },
   { path: '/province', component: () => import('./views/Province.vue'), meta: { screen: 'province' } },
   { path: '/:rest(.*)*', component: () => import('./views/NotFound.vue') },
 ]

@@ -1,7 +1,8 @@
 import { describe, expect, it, beforeEach } from 'vitest'
 import { screensFor, allowed, home, SCREENS } from '../src/lib/menu'
 import { compact, queryString } from '../src/lib/list'
-import { chinaToday, lastQuarter } from '../src/lib/period'
+import { chinaTime, chinaToday, lastQuarter } from '../src/lib/period'
+import { badgeText, deliveryStatusQuery } from '../src/lib/inbox'
 import { asProblem, ifMatch } from '../src/api/client'
 import { useProblem } from '../src/lib/problem'
 import { ApiError } from '../src/api/client'
@@ -11,7 +12,7 @@ import en from '../src/i18n/en'
 
 describe('menu per role', () => {
   it('gives each role only its screens, and the platform operator none', () => {
-    expect(screensFor('village_recorder')).toEqual(['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'exports', 'qq', 'deadlines'])
+    expect(screensFor('village_recorder')).toEqual(['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'exports', 'qq', 'deadlines', 'inbox'])
     expect(screensFor('aic_recorder')).not.toContain('handbooks')
     // Floating cases belong to the association's branches: no township or village sees one.
     expect(screensFor('branch_staff')).toContain('floating')
@@ -22,6 +23,10 @@ describe('menu per role', () => {
     expect(screensFor('association_committee')).toContain('service-requests')
     expect(screensFor('township_committee')).not.toContain('service-requests')
     expect(screensFor('aic_recorder')).not.toContain('service-requests')
+    // Every county user has an inbox; the county's notification settings are the admin's.
+    expect(screensFor('aic_recorder')).toContain('inbox')
+    expect(screensFor('county_admin')).toEqual(expect.arrayContaining(['inbox', 'notifications']))
+    expect(screensFor('association_committee')).not.toContain('notifications')
     expect(screensFor('provincial_office')).toEqual(['province'])
     expect(screensFor('platform_operator')).toEqual([])
     expect(screensFor(null)).toEqual([])
@@ -55,6 +60,28 @@ describe('quarters', () => {
   it('counts today in China, not in the browser’s zone (UTC 20:00 is already the next day there)', () => {
     expect(chinaToday(new Date(Date.UTC(2026, 11, 6, 20, 0)))).toBe('2026-12-07')
     expect(chinaToday(new Date(Date.UTC(2026, 11, 6, 15, 59)))).toBe('2026-12-06')
+  })
+})
+
+describe('notifications', () => {
+  it('shows the server’s UTC stamps on Beijing’s clock, nanoseconds and all', () => {
+    expect(chinaTime('2026-12-07T06:42:57.574545964')).toBe('2026-12-07 14:42')
+    expect(chinaTime('2026-12-07T16:05:00')).toBe('2026-12-08 00:05')
+    expect(chinaTime('2026-12-07T16:05:00Z')).toBe('2026-12-08 00:05')
+    expect(chinaTime('2026-12-07T16:05')).toBe('2026-12-08 00:05')
+    expect(chinaTime(undefined)).toBe('')
+    expect(chinaTime('yesterday')).toBe('yesterday')
+  })
+  it('lists the dead letters unless another status is asked for', () => {
+    expect(deliveryStatusQuery('')).toBe('dead')
+    expect(deliveryStatusQuery('pending')).toBe('pending')
+    expect(deliveryStatusQuery('sent')).toBe('sent')
+    expect(deliveryStatusQuery('all')).toBeUndefined()
+    expect(deliveryStatusQuery('bogus')).toBe('dead')
+  })
+  it('keeps the badge narrow', () => {
+    expect(badgeText(7)).toBe('7')
+    expect(badgeText(100)).toBe('99+')
   })
 })
 

@@ -3,8 +3,8 @@ import type zh from './zh-CN'
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
-  app: { name: 'Shuanglian', full: 'Shuanglian · party building for small businesses', skip: 'Skip to main content', lang: '中文', signOut: 'Sign out', loading: 'Loading…', menu: 'Main menu' },
-  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', 'service-requests': 'Members’ requests', ledgers: 'Activity ledgers', province: 'Province: deadlines', privacy: 'Privacy & audit' },
+  app: { name: 'Shuanglian', full: 'Shuanglian · party building for small businesses', skip: 'Skip to main content', lang: '中文', signOut: 'Sign out', loading: 'Loading…', menu: 'Main menu', unread: ' ({n} unread)' },
+  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', 'service-requests': 'Members’ requests', ledgers: 'Activity ledgers', province: 'Province: deadlines', privacy: 'Privacy & audit', inbox: 'Inbox', notifications: 'Notification settings' },
   signIn: {
     title: 'Sign in', county: 'County code', countyHint: 'e.g. 330523; empty for platform and provincial accounts', username: 'Username', password: 'Password',
     submit: 'Sign in', totp: 'Authenticator code', totpHint: 'The 6 digits from your authenticator app', verify: 'Verify',
@@ -86,6 +86,22 @@ const en: Shape<typeof zh> = {
   },
   ledgers: { title: 'Activity ledgers', unit: 'Village or branch', pick: 'Choose a unit', on: 'Reported on', handbookNo: 'Handbook no.' },
   province: { title: 'Deadline compliance by county', county: 'County' },
+  inbox: { title: 'Inbox', unreadOnly: 'Unread only', unreadCount: '{n} unread', unread: 'Unread', read: 'Read', markRead: 'Mark read', nothing: 'No notices.' },
+  prefs: {
+    title: 'My notification channels', channels: 'Channels', inbox: 'Inbox', sms: 'SMS', phone: 'Mobile number',
+    smsHint: 'SMS goes to the number below (once the county has SMS set up). The number is shown masked; typing a new one replaces it.',
+    phoneNow: 'Current number: {p}', phoneNone: 'No mobile number yet.', saved: 'Saved.',
+  },
+  notify: {
+    title: 'Notification settings', gatewayMissing: 'The platform has no SMS gateway yet: the SMS settings can be saved now, and SMS is sent once the gateway is connected (the inbox and the webhook work meanwhile).',
+    sms: 'SMS', signName: 'SMS signature', templateCode: 'SMS template code', perMinute: 'SMS per minute at most',
+    quiet: 'Quiet hours (Beijing time)', quietStart: 'From', quietEnd: 'Until', quietHint: 'HH:MM. SMS waits until the quiet hours end; the same time twice means none.',
+    webhook: 'Webhook', webhookUrl: 'Webhook URL', webhookSecret: 'Signing secret', secretSet: 'Set', secretHint: '16–128 printable ASCII characters. Never shown again; leave empty to keep it.', saved: 'Saved.',
+    deliveries: 'Deliveries', status: 'Status', channel: 'Channel', recipient: 'Recipient', subject: 'Subject', attempts: 'Attempts', nextAttempt: 'Next attempt', error: 'Error',
+    retry: 'Send again', retried: 'Queued again; refresh to see how it went.',
+    qqText: 'QQ group text', qqHint: 'A day’s notices as one text for the QQ group maintainer to paste into the group.', day: 'Date', text: 'Text', notices: '{n} notices',
+    regenerate: 'Read again', copy: 'Copy', copied: 'Copied.', copyFailed: 'Could not copy; select the text and press Ctrl+C.',
+  },
   error: { title: 'Something went wrong', retry: 'Try again', network: 'The server cannot be reached.' },
 }
 export default en

@@ -1,7 +1,7 @@
 // zh-CN first; en.ts has the same keys (tests/i18n.test.ts checks).
 export default {
-  app: { name: '双联', full: '双联 · 个体工商户党建工作平台', skip: '跳到主要内容', lang: 'English', signOut: '退出登录', loading: '加载中…', menu: '主菜单' },
-  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', 'service-requests': '党员诉求', ledgers: '活动台账', province: '省局：期限执行', privacy: '隐私与审计' },
+  app: { name: '双联', full: '双联 · 个体工商户党建工作平台', skip: '跳到主要内容', lang: 'English', signOut: '退出登录', loading: '加载中…', menu: '主菜单', unread: '（{n} 条未读）' },
+  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', 'service-requests': '党员诉求', ledgers: '活动台账', province: '省局：期限执行', privacy: '隐私与审计', inbox: '消息', notifications: '通知设置' },
   signIn: {
     title: '登录', county: '县（区）代码', countyHint: '如 330523；平台、省局账户留空', username: '用户名', password: '密码',
     submit: '登录', totp: '动态验证码', totpHint: '请输入身份验证器中的 6 位数字', verify: '验证',
@@ -83,5 +83,21 @@ export default {
   },
   ledgers: { title: '活动台账', unit: '村（社区）或支部', pick: '请选择单位', on: '报到日期', handbookNo: '手册编号' },
   province: { title: '各县期限执行情况', county: '县（区）' },
+  inbox: { title: '消息', unreadOnly: '只看未读', unreadCount: '未读消息 {n} 条', unread: '未读', read: '已读', markRead: '标为已读', nothing: '没有消息。' },
+  prefs: {
+    title: '我的通知方式', channels: '接收方式', inbox: '站内消息', sms: '短信', phone: '手机号码',
+    smsHint: '短信发到下面的手机号码（须本县已开通短信）。号码不完整显示；输入新号码即替换原号码。',
+    phoneNow: '当前号码：{p}', phoneNone: '尚未填写手机号码。', saved: '已保存。',
+  },
+  notify: {
+    title: '通知设置', gatewayMissing: '平台尚未接入短信网关：短信设置可以先保存，接通网关后才会发送短信（站内消息和 Webhook 回调不受影响）。',
+    sms: '短信', signName: '短信签名', templateCode: '短信模板编号', perMinute: '每分钟最多发送短信（条）',
+    quiet: '免打扰时段（北京时间）', quietStart: '开始时间', quietEnd: '结束时间', quietHint: '格式 HH:MM。期间的短信等到结束后再发；开始与结束相同表示不设免打扰。',
+    webhook: 'Webhook 回调', webhookUrl: '回调地址', webhookSecret: '签名密钥', secretSet: '已设置', secretHint: '16–128 个可见 ASCII 字符。已设置的不再显示；留空则保持不变。', saved: '已保存。',
+    deliveries: '送达情况', status: '状态', channel: '渠道', recipient: '接收人', subject: '主题', attempts: '尝试次数', nextAttempt: '下次尝试', error: '错误',
+    retry: '重新发送', retried: '已重新加入发送队列，稍后刷新查看结果。',
+    qqText: 'QQ群通知文本', qqHint: '当天的提醒整理成一段文字，由QQ群管理员复制后发到群里。', day: '日期', text: '通知文本', notices: '共 {n} 条提醒',
+    regenerate: '重新生成', copy: '复制', copied: '已复制。', copyFailed: '无法自动复制，请选中文本后按 Ctrl+C 复制。',
+  },
   error: { title: '出错了', retry: '重试', network: '无法连接服务器。' },
 } as const

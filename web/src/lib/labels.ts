@@ -48,6 +48,10 @@ const requestStep: Labels<StepKind> = {
   taken: ['受理', 'Taken'], escalated: ['转办中心主任', 'Escalated to the centre director'], extended: ['延长办理期限', 'Due day extended'],
   handed_over: ['移交办理', 'Handed over'], answered: ['答复', 'Answered'], followed_up: ['回访', 'Followed up'], archived: ['归档', 'Archived'],
 }
+// Notifications (crates/notify): a notice's topic, a delivery's channel and status.
+const topic: Labels<S['Topic']> = { overdue: ['逾期', 'Overdue'], due_soon: ['即将到期', 'Due soon'], escalated: ['诉求转办', 'Request escalated'] }
+const channel: Labels<S['Channel']> = { inbox: ['站内消息', 'Inbox'], sms: ['短信', 'SMS'], webhook: ['Webhook 回调', 'Webhook'] }
+const deliveryStatus: Labels<S['DeliveryStatus']> = { pending: ['待发送', 'Pending'], sent: ['已送达', 'Sent'], dead: ['死信', 'Dead'] }
 const state: Labels<S['State']> = { due: ['待完成', 'Due'], overdue: ['已逾期', 'Overdue'], done: ['已完成', 'Done'] }
 
 function pick<K extends string>(table: Labels<K>, k: K | null | undefined): string {
@@ -76,6 +80,9 @@ export const label = {
   answerMethod: (k?: RV['answer_method'] | null) => pick(answerMethod, k),
   followUpMethod: (k?: RV['follow_up_method'] | null) => pick(followUpMethod, k),
   satisfaction: (k?: RV['satisfaction'] | null) => pick(satisfaction, k),
+  topic: (k?: S['Topic'] | null) => pick(topic, k),
+  channel: (k?: S['Channel'] | null) => pick(channel, k),
+  deliveryStatus: (k?: S['DeliveryStatus'] | null) => pick(deliveryStatus, k),
   /** A step of a request's history; a kind the screen does not know shows as sent. */
   requestStep: (k?: string | null) => pick(requestStep, k as StepKind | null | undefined),
 }
@@ -97,4 +104,6 @@ export const options = {
   answerMethod: Object.keys(answerMethod) as NonNullable<RV['answer_method']>[],
   followUpMethod: Object.keys(followUpMethod) as NonNullable<RV['follow_up_method']>[],
   satisfaction: Object.keys(satisfaction) as NonNullable<RV['satisfaction']>[],
+  channel: Object.keys(channel) as S['Channel'][],
+  deliveryStatus: Object.keys(deliveryStatus) as S['DeliveryStatus'][],
 }
