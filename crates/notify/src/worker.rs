@@ -67,6 +67,7 @@ pub struct Round {
 /// Claims per county per batch, and sends in flight at once.
 const BATCH: i64 = 200;
 const IN_FLIGHT: usize = 16;
+const MAX_BATCHES: usize = 50;
 
 /// One round over every active county. One county's failure is logged and the others go on.
 pub async fn run_once(db: &Db, channels: &Channels, now: DateTime<Utc>) -> DbResult<Round> {
@@ -126,7 +127,9 @@ pub async fn run_county(
             break;
         }
     }
-    loop {
+    // Until nothing more is due (a batch may claim up to BATCH of each channel, so its size
+    // says nothing), or MAX_BATCHES, after which the other counties get their turn.
+    for _ in 0..MAX_BATCHES {
         let master = channels.master_key;
         let claimed = db
             .tenant(tid.clone(), Mode::Write, move |tx| {
@@ -137,7 +140,6 @@ pub async fn run_county(
         if claimed.is_empty() {
             break;
         }
-        let full = claimed.len() as i64 == BATCH;
         let county = tid.as_str().to_owned();
         let outcomes: Vec<(String, i32, Outcome)> = futures_util::stream::iter(claimed)
             .map(|c| {
@@ -167,9 +169,6 @@ pub async fn run_county(
             Ok(())
         })
         .await?;
-        if !full {
-            break;
-        }
     }
     Ok(round)
 }
