@@ -133,6 +133,24 @@ async fn notice(app: &TestApp, c: &County, unit: &str, n: usize) {
         .await;
 }
 
+/// The local SendSms gateway of a test.
+async fn gateway() -> FakeGateway {
+    FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
+        .await
+        .expect("fake gateway")
+}
+
+/// A staff member asks for SMS to [`PHONE`].
+async fn wants_sms(app: &TestApp, token: &str) {
+    let (s, v) = set_preferences(
+        app,
+        token,
+        json!({ "inbox": true, "sms": true, "phone": PHONE }),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+}
+
 async fn set_settings(app: &TestApp, c: &County, body: Value) -> (u16, Value) {
     let (_, cur) = send(app.get("/api/v1/notifications/settings", &c.admin_token)).await;
     send(
@@ -175,9 +193,7 @@ async fn deliveries(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
 async fn a_notice_reaches_inbox_sms_and_webhook_once_with_retries_and_a_restart() {
     let app = app().await;
     let w = world(&app, "330523").await;
-    let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
-        .await
-        .expect("fake gateway");
+    let gateway = gateway().await;
     let (hook_url, hook) = receiver().await;
 
     // The recorder wants SMS: a number is needed, then kept sealed and shown masked.
@@ -305,15 +321,8 @@ async fn a_notice_reaches_inbox_sms_and_webhook_once_with_retries_and_a_restart(
 async fn a_claim_left_by_a_dead_replica_is_sent_after_its_lease_with_the_same_serial() {
     let app = app().await;
     let w = world(&app, "330524").await;
-    let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
-        .await
-        .expect("fake gateway");
-    set_preferences(
-        &app,
-        &w.recorder,
-        json!({ "inbox": true, "sms": true, "phone": PHONE }),
-    )
-    .await;
+    let gateway = gateway().await;
+    wants_sms(&app, &w.recorder).await;
     set_settings(
         &app,
         &w.c,
@@ -381,15 +390,8 @@ async fn a_claim_left_by_a_dead_replica_is_sent_after_its_lease_with_the_same_se
 async fn quiet_hours_hold_sms_back_and_the_county_rate_spreads_it() {
     let app = app().await;
     let w = world(&app, "330525").await;
-    let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
-        .await
-        .expect("fake gateway");
-    set_preferences(
-        &app,
-        &w.recorder,
-        json!({ "inbox": true, "sms": true, "phone": PHONE }),
-    )
-    .await;
+    let gateway = gateway().await;
+    wants_sms(&app, &w.recorder).await;
     let (s, v) = set_settings(
         &app,
         &w.c,
@@ -447,9 +449,7 @@ async fn refusals_are_dead_letters_the_admin_retries_and_nobody_else_sees_or_tou
     let app = app().await;
     let w = world(&app, "330526").await;
     let n = world(&app, "330527").await;
-    let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
-        .await
-        .expect("fake gateway");
+    let gateway = gateway().await;
     let (hook_url, hook) = receiver().await;
     set_settings(
         &app,
@@ -634,16 +634,9 @@ async fn postgres_only_two_replicas_delivering_at_once_send_each_message_once() 
     );
     let app = app().await;
     let w = world(&app, "330529").await;
-    let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
-        .await
-        .expect("fake gateway");
+    let gateway = gateway().await;
     let (hook_url, hook) = receiver().await;
-    set_preferences(
-        &app,
-        &w.recorder,
-        json!({ "inbox": true, "sms": true, "phone": PHONE }),
-    )
-    .await;
+    wants_sms(&app, &w.recorder).await;
     let (s, v) = set_settings(&app, &w.c, json!({
         "sms_sign_name": "安吉县个协", "sms_template_code": "SMS_460775112", "sms_per_minute": 6000,
         "quiet_start": "00:00", "quiet_end": "00:00", "webhook_url": hook_url, "webhook_secret": SECRET })).await;
@@ -685,9 +678,7 @@ async fn each_county_s_messages_go_out_under_its_own_settings() {
     let app = app().await;
     let a = world(&app, "330530").await;
     let b = world(&app, "330531").await;
-    let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
-        .await
-        .expect("fake gateway");
+    let gateway = gateway().await;
     for (w, phone, sign, quiet) in [
         (&a, "13800000001", "甲县个协", "00:00"),
         (&b, "13800000002", "乙县个协", "08:00"),
