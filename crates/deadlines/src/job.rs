@@ -20,7 +20,7 @@ use super::repo::{self, NewObligation};
 use super::rules::Rules;
 use crate::db::schema::{
     grid_townships as gt, grids as g, obligations as o, org_units as ou, outbox as ob,
-    qq_groups as qg, tenants as t,
+    qq_groups as qg,
 };
 use crate::db::{Db, DbResult, Mode, TenantTx};
 use crate::enums::StrEnum;
@@ -51,18 +51,12 @@ pub const REMIND_DAYS: i64 = 3;
 /// Runs the job for every active county; returns the counties done and the sum of their
 /// reports. One county's failure is logged and does not stop the others.
 pub async fn run_all(db: &Db, today: NaiveDate) -> DbResult<(usize, Report)> {
-    let tenants: Vec<(String, NaiveDateTime)> = db
-        .platform(Mode::Read, |tx| {
-            Ok(t::table
-                .filter(t::status.eq("active"))
-                .select((t::id, t::created_at))
-                .order(t::id.asc())
-                .load(tx.conn())?)
-        })
+    let tenants = db
+        .platform(Mode::Read, crate::tenancy::repo::active_ids)
         .await?;
     let mut total = Report::default();
     let mut done = 0;
-    for (id, _) in tenants {
+    for id in tenants {
         let Some(tid) = TenantId::parse(&id) else {
             continue;
         };

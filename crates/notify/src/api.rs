@@ -14,7 +14,7 @@ use crate::audit::{self, Actor};
 use crate::auth::{Auth, Role};
 use crate::db::Mode;
 use crate::db::schema::{notification_preferences as np, notification_settings as ns};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, Gather};
 use crate::model::{self, QuietHours};
 use crate::repo::{self, SettingsRow};
 use shuanglian_http::privacy::identity::MobileNumber;
@@ -115,34 +115,21 @@ fn validate(b: &UpdateNotifySettingsRequest, allow_private: bool) -> Result<Vali
     };
     let sign_name = blank(&b.sms_sign_name)
         .map(|s| model::parse_sign_name("sms_sign_name", &s))
-        .transpose()
-        .map_err(|e| errs.push(e))
-        .ok()
-        .flatten();
+        .gather(&mut errs);
     let template_code = blank(&b.sms_template_code)
         .map(|s| model::parse_template_code("sms_template_code", &s))
-        .transpose()
-        .map_err(|e| errs.push(e))
-        .ok()
-        .flatten();
-    let start =
-        QuietHours::parse_minute("quiet_start", b.quiet_start.trim()).map_err(|e| errs.push(e));
-    let end = QuietHours::parse_minute("quiet_end", b.quiet_end.trim()).map_err(|e| errs.push(e));
+        .gather(&mut errs);
+    let start = QuietHours::parse_minute("quiet_start", b.quiet_start.trim()).gather(&mut errs);
+    let end = QuietHours::parse_minute("quiet_end", b.quiet_end.trim()).gather(&mut errs);
     let webhook_url = blank(&b.webhook_url)
         .map(|s| model::parse_webhook_url("webhook_url", &s, allow_private))
-        .transpose()
-        .map_err(|e| errs.push(e))
-        .ok()
-        .flatten();
+        .gather(&mut errs);
     let webhook_secret = b
         .webhook_secret
         .as_deref()
         .filter(|s| !s.is_empty())
         .map(|s| model::parse_webhook_secret("webhook_secret", s))
-        .transpose()
-        .map_err(|e| errs.push(e))
-        .ok()
-        .flatten();
+        .gather(&mut errs);
     if sign_name.is_some() != template_code.is_some() && errs.is_empty() {
         let missing = if sign_name.is_none() {
             "sms_sign_name"
@@ -156,12 +143,9 @@ fn validate(b: &UpdateNotifySettingsRequest, allow_private: bool) -> Result<Vali
             format!("{missing}: the SMS signature and template go together"),
         ));
     }
-    let (Ok(start), Ok(end)) = (start, end) else {
+    let (Some(start), Some(end), true) = (start, end, errs.is_empty()) else {
         return Err(AppError::validation(errs));
     };
-    if !errs.is_empty() {
-        return Err(AppError::validation(errs));
-    }
     Ok(Validated {
         sign_name,
         template_code,

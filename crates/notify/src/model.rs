@@ -62,6 +62,20 @@ pub enum Outcome {
     Permanent(String),
 }
 
+impl Outcome {
+    /// A send that got no answer (the gateway or receiver unreachable, or too slow): retried.
+    pub fn unanswered(e: &reqwest::Error) -> Outcome {
+        Outcome::Retry(
+            if e.is_timeout() {
+                "timeout"
+            } else {
+                "unreachable"
+            }
+            .into(),
+        )
+    }
+}
+
 /// The delivery's next state after an attempt that did not succeed.
 pub fn after_failure(
     outcome: &Outcome,

@@ -15,6 +15,7 @@ use crate::db::{AnyConnection, DbResult, TenantTx};
 use crate::enums::StrEnum;
 use crate::model::{self, Channel, DeliveryStatus, LEASE_SECS, Outcome, QuietHours};
 use shuanglian_http::privacy::crypto::CountyKeys;
+use shuanglian_register::users::model::UserStatus;
 
 /// The county's settings row (absent: the defaults, no SMS, no webhook).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -55,28 +56,27 @@ impl SettingsRow {
 }
 
 pub fn settings(tx: &mut TenantTx<'_>) -> DbResult<SettingsRow> {
-    let tid = tx.tid().to_owned();
-    Ok(ns::table
-        .filter(ns::tenant_id.eq(tid))
-        .select(SettingsRow::as_select())
-        .first(tx.conn())
-        .optional()?
-        .unwrap_or_else(SettingsRow::defaults))
+    read_settings(tx, false)
 }
 
-/// Locks the county's settings row for the rest of the transaction (PostgreSQL; SQLite's
-/// writer is alone anyway): claims of one county are taken one replica at a time, so its SMS
-/// rate holds across replicas.
-fn lock_settings(tx: &mut TenantTx<'_>) -> DbResult<()> {
+/// The county's settings, and on PostgreSQL (`lock`) its row locked for the rest of the
+/// transaction (SQLite's writer is alone anyway): claims of one county are taken one replica at
+/// a time, so its SMS rate holds across replicas.
+fn read_settings(tx: &mut TenantTx<'_>, lock: bool) -> DbResult<SettingsRow> {
     let tid = tx.tid().to_owned();
-    if let AnyConnection::Postgresql(c) = tx.conn() {
-        ns::table
-            .filter(ns::tenant_id.eq(tid))
-            .select(ns::version)
+    let mine = ns::table.filter(ns::tenant_id.eq(tid));
+    // Written out per branch: a selection is typed by the backend it runs on.
+    let row = if lock && let AnyConnection::Postgresql(c) = tx.conn() {
+        mine.select(SettingsRow::as_select())
             .for_update()
-            .load::<i64>(c)?;
-    }
-    Ok(())
+            .first(c)
+            .optional()?
+    } else {
+        mine.select(SettingsRow::as_select())
+            .first(tx.conn())
+            .optional()?
+    };
+    Ok(row.unwrap_or_else(SettingsRow::defaults))
 }
 
 /// A staff member's preferences (absent: inbox on, SMS off).
@@ -135,7 +135,7 @@ pub fn dispatch(
     let staff: Vec<Staff> = u::table
         .left_join(np::table.on(np::tenant_id.eq(u::tenant_id).and(np::user_id.eq(u::id))))
         .filter(u::tenant_id.eq(&tid))
-        .filter(u::status.eq("active"))
+        .filter(u::status.eq(UserStatus::Active.as_str()))
         .filter(u::org_unit_id.eq_any(units))
         .select((
             u::id,
@@ -274,8 +274,7 @@ pub fn claim(
     now: DateTime<Utc>,
     limit: i64,
 ) -> DbResult<Vec<Claimed>> {
-    lock_settings(tx)?;
-    let settings = settings(tx)?;
+    let settings = read_settings(tx, true)?;
     let tid = tx.tid().to_owned();
     let at = now.naive_utc();
     let mut wanted: Vec<(Channel, i64)> = vec![(Channel::Webhook, limit)];

@@ -129,8 +129,7 @@ impl SmsGateway {
             .await;
         let response = match sent {
             Ok(r) => r,
-            Err(e) if e.is_timeout() => return Outcome::Retry("timeout".into()),
-            Err(_) => return Outcome::Retry("unreachable".into()),
+            Err(e) => return Outcome::unanswered(&e),
         };
         let status = response.status();
         let reply: Option<Reply> = response.json().await.ok();

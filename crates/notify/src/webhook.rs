@@ -65,8 +65,7 @@ pub async fn post(http: &reqwest::Client, url: &str, secret: &str, p: &Payload<'
                 Outcome::Permanent(format!("http_{s}"))
             }
         }
-        Err(e) if e.is_timeout() => Outcome::Retry("timeout".into()),
-        Err(_) => Outcome::Retry("unreachable".into()),
+        Err(e) => Outcome::unanswered(&e),
     }
 }
 

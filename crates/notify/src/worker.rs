@@ -7,11 +7,9 @@
 //! settings and keys.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::prelude::*;
 use futures_util::StreamExt;
 use secrecy::ExposeSecret;
 
-use crate::db::schema::tenants as t;
 use crate::db::{Db, DbResult, Mode};
 use crate::model::Outcome;
 use crate::repo::{self, Claimed, Target};
@@ -71,14 +69,8 @@ const MAX_BATCHES: usize = 50;
 
 /// One round over every active county. One county's failure is logged and the others go on.
 pub async fn run_once(db: &Db, channels: &Channels, now: DateTime<Utc>) -> DbResult<Round> {
-    let tenants: Vec<String> = db
-        .platform(Mode::Read, |tx| {
-            Ok(t::table
-                .filter(t::status.eq("active"))
-                .select(t::id)
-                .order(t::id.asc())
-                .load(tx.conn())?)
-        })
+    let tenants = db
+        .platform(Mode::Read, shuanglian_register::tenancy::repo::active_ids)
         .await?;
     let mut total = Round::default();
     for id in tenants {

@@ -103,6 +103,16 @@ pub fn by_code(tx: &mut PlatformTx<'_>, code: &str) -> DbResult<Option<TenantRow
         .optional()?)
 }
 
+/// The ids of the active counties, in id order: what the platform's background jobs (the daily
+/// deadline job, notification delivery) go through.
+pub fn active_ids(tx: &mut PlatformTx<'_>) -> DbResult<Vec<String>> {
+    Ok(t::table
+        .filter(t::status.eq(TenantStatus::Active.as_str()))
+        .select(t::id)
+        .order(t::id.asc())
+        .load(tx.conn())?)
+}
+
 pub fn list(
     tx: &mut PlatformTx<'_>,
     page: &PageRequest,
