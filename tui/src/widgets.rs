@@ -122,6 +122,14 @@ impl<T> List<T> {
 
 /// Draws the visible window of a list as a table. `cells` builds one row's cells; it is called
 /// only for rows on screen.
+/// A list screen's load error, in place of its table.
+pub fn draw_load_error(f: &mut Frame, area: Rect, error: &str) {
+    f.render_widget(
+        Paragraph::new(format!("✗ {error}")).style(Style::default().fg(Color::Red)),
+        area,
+    );
+}
+
 pub fn draw_table<T>(
     f: &mut Frame,
     area: Rect,

@@ -4,14 +4,13 @@
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
 use ratatui::widgets::Paragraph;
 
 use crate::api::types::{Deadline, DeadlineList, DeadlineSummary};
 use crate::app::action::Action;
 use crate::app::calls::Call;
 use crate::i18n::{Lang, label, tr};
-use crate::widgets::{List, draw_table};
+use crate::widgets::{List, draw_load_error, draw_table};
 
 const STATES: [&str; 4] = ["overdue", "due", "done", "all"];
 
@@ -75,10 +74,7 @@ pub fn draw(f: &mut Frame, area: Rect, lang: Lang, s: &State) {
     );
     f.render_widget(Paragraph::new(line), head);
     if let Some(e) = &s.error {
-        f.render_widget(
-            Paragraph::new(format!("✗ {e}")).style(Style::default().fg(Color::Red)),
-            body,
-        );
+        draw_load_error(f, body, e);
         return;
     }
     draw_table(

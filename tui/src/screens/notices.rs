@@ -18,7 +18,7 @@ use crate::app::action::Action;
 use crate::app::calls::Call;
 use crate::days::beijing_time;
 use crate::i18n::{Lang, tr};
-use crate::widgets::{List, centred, draw_table};
+use crate::widgets::{List, centred, draw_load_error, draw_table};
 
 /// What `f` cycles through, sent as `status=` (`tests/contract.rs` checks they are the API's):
 /// the dead-letter list first.
@@ -218,10 +218,7 @@ pub fn draw(f: &mut Frame, area: Rect, lang: Lang, s: &State) {
     );
     f.render_widget(Paragraph::new(line), head);
     if let Some(e) = &s.error {
-        f.render_widget(
-            Paragraph::new(format!("✗ {e}")).style(Style::default().fg(Color::Red)),
-            body,
-        );
+        draw_load_error(f, body, e);
         return;
     }
     draw_table(

@@ -18,7 +18,7 @@ use crate::app::action::Action;
 use crate::app::calls::Call;
 use crate::days::day_number;
 use crate::i18n::{Lang, label, tr};
-use crate::widgets::{List, draw_table_styled, fit};
+use crate::widgets::{List, draw_load_error, draw_table_styled, fit};
 
 /// What `f` cycles through: the open requests (taken or escalated), then each state (sent as
 /// `state=`; `tests/contract.rs` checks they are the API's).
@@ -185,10 +185,7 @@ pub fn draw(f: &mut Frame, area: Rect, lang: Lang, s: &State) {
     }
     f.render_widget(Paragraph::new(line), head);
     if let Some(e) = &s.error {
-        f.render_widget(
-            Paragraph::new(format!("✗ {e}")).style(Style::default().fg(Color::Red)),
-            body,
-        );
+        draw_load_error(f, body, e);
         return;
     }
     if let Some(r) = &s.open {
