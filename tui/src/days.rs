@@ -35,6 +35,10 @@ pub fn day_number(iso: &str) -> Option<i64> {
     let y: i64 = p.next()?.parse().ok()?;
     let m: i64 = p.next()?.parse().ok()?;
     let d: i64 = p.next()?.parse().ok()?;
+    // Bounded before any arithmetic: a year of 19 digits would overflow it.
+    if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
     let n = from_civil(y, m, d);
     // Rejects 2026-02-30 and the like: the day must come back as written.
     (to_civil(n) == (y, m, d)).then_some(n)
@@ -61,8 +65,16 @@ pub fn china_day_of_http_date(h: &str) -> Option<String> {
     let y: i64 = year.parse().ok()?;
     let mut t = time.splitn(3, ':').map(|x| x.parse::<i64>().ok());
     let (hh, mm, ss) = (t.next()??, t.next()??, t.next()??);
+    if !(1..=9999).contains(&y)
+        || !(1..=31).contains(&d)
+        || !(0..24).contains(&hh)
+        || !(0..60).contains(&mm)
+        || !(0..61).contains(&ss)
+    {
+        return None;
+    }
     let utc_day = from_civil(y, m, d);
-    if to_civil(utc_day) != (y, m, d) || !(0..24).contains(&hh) {
+    if to_civil(utc_day) != (y, m, d) {
         return None;
     }
     let secs = utc_day * 86_400 + hh * 3600 + mm * 60 + ss + 8 * 3600;
@@ -164,5 +176,25 @@ mod tests {
         assert_eq!(b("2026-12-07T24:00:00"), None);
         assert_eq!(b("2026-12-07T10:00:xx"), None);
         assert_eq!(b("2026-02-30T10:00:00"), None);
+    }
+
+    mod props {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        proptest! {
+            // The server's dates and times are outside input to the console: any text is a
+            // value or None, never a panic (overflow included).
+            #[test]
+            fn any_text_is_a_day_or_none(s in "\\PC{0,40}", y in any::<i64>(), m in any::<i64>(), d in any::<i64>()) {
+                let _ = day_number(&s);
+                let _ = beijing_time(&s);
+                let _ = china_day_of_http_date(&s);
+                let _ = day_number(&format!("{y}-{m}-{d}"));
+                let _ = beijing_time(&format!("{y}-{m}-{d}T{m}:{d}:{y}"));
+                let _ = china_day_of_http_date(&format!("Thu, {d} Nov {y} {m}:{d}:{y} GMT"));
+            }
+        }
     }
 }
