@@ -40,6 +40,9 @@ use crate::tenancy::api::PlatformApi;
 use crate::users::api::CountyApi;
 use crate::users::signin::AuthApi;
 use crate::users::totp_api::TotpApi;
+use crate::workflows::activities::api::ActivitiesApi;
+use crate::workflows::activities::attendance::AttendanceApi;
+use crate::workflows::activities::steps::ActivityStepsApi;
 use crate::workflows::centres::api::ServiceRequestsApi;
 use crate::workflows::centres::steps::ServiceRequestStepsApi;
 use crate::workflows::feedback::api::FeedbackApi;
@@ -90,6 +93,7 @@ pub type WorkflowApis = (
     FloatingApi,
     FloatingStepsApi,
     (ServiceRequestsApi, ServiceRequestStepsApi),
+    (ActivitiesApi, ActivityStepsApi, AttendanceApi),
     (NotifySettingsApi, PreferencesApi, InboxApi),
 );
 
@@ -134,6 +138,11 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                 (
                     ServiceRequestsApi { state: state.clone() },
                     ServiceRequestStepsApi { state: state.clone() },
+                ),
+                (
+                    ActivitiesApi { state: state.clone() },
+                    ActivityStepsApi { state: state.clone() },
+                    AttendanceApi { state: state.clone() },
                 ),
                 (
                     NotifySettingsApi { state: state.clone() },

@@ -43,7 +43,7 @@ impl TestApp {
                     )?;
                     notices.push(Notice {
                         topic: Topic::Overdue,
-                        obligation_id: id,
+                        about: shuanglian::deadlines::notices::About::Obligation(id),
                         recipient_org_unit_id: unit.clone(),
                         subject: subject.clone(),
                         body: format!("{title}{i}，应于2026-12-01前完成。"),

@@ -6,6 +6,7 @@
 //! `qq` stays its own executable: it installs a process-wide log subscriber to prove that QQ
 //! numbers never reach the logs, and that must not capture (and slow) every other test.
 
+mod activities;
 mod architecture;
 mod audit;
 mod auth;

@@ -393,9 +393,14 @@ fn dashboard(
 #[derive(Debug, Clone, Object)]
 pub struct OutboxItem {
     pub id: String,
-    /// `overdue`, `due_soon` or `escalated`
+    /// `overdue`, `due_soon`, `escalated`, `activity` or `activity_cancelled`
     pub topic: String,
-    pub obligation_id: String,
+    /// The obligation the notice is about (none for an activity's notice).
+    #[oai(skip_serializing_if_is_none)]
+    pub obligation_id: Option<String>,
+    /// The activity the notice is about.
+    #[oai(skip_serializing_if_is_none)]
+    pub activity_id: Option<String>,
     pub recipient_org_unit_id: String,
     pub recipient_name: String,
     pub subject: String,
@@ -565,7 +570,8 @@ impl DeadlineApi {
                 type Row = (
                     String,
                     String,
-                    String,
+                    Option<String>,
+                    Option<String>,
                     String,
                     String,
                     String,
@@ -579,6 +585,7 @@ impl DeadlineApi {
                         ob::id,
                         ob::topic,
                         ob::obligation_id,
+                        ob::activity_id,
                         ob::recipient_org_unit_id,
                         ob::subject,
                         ob::body,
@@ -587,7 +594,7 @@ impl DeadlineApi {
                     ))
                     .load(tx.conn())?;
                 let (rows, next_cursor) = page.finish(rows, |r| r.0.as_str());
-                let ids: Vec<String> = rows.iter().map(|r| r.3.clone()).collect();
+                let ids: Vec<String> = rows.iter().map(|r| r.4.clone()).collect();
                 let names: HashMap<String, String> = ou::table
                     .filter(ou::tenant_id.eq(&tid).and(ou::id.eq_any(&ids)))
                     .select((ou::id, ou::name))
@@ -597,15 +604,16 @@ impl DeadlineApi {
                 let items = rows
                     .into_iter()
                     .map(|r| OutboxItem {
-                        recipient_name: names.get(&r.3).cloned().unwrap_or_default(),
+                        recipient_name: names.get(&r.4).cloned().unwrap_or_default(),
                         id: r.0,
                         topic: r.1,
                         obligation_id: r.2,
-                        recipient_org_unit_id: r.3,
-                        subject: r.4,
-                        body: r.5,
-                        created_at: r.6,
-                        dispatched_at: r.7,
+                        activity_id: r.3,
+                        recipient_org_unit_id: r.4,
+                        subject: r.5,
+                        body: r.6,
+                        created_at: r.7,
+                        dispatched_at: r.8,
                     })
                     .collect();
                 Ok(OutboxPage { items, next_cursor })

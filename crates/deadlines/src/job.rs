@@ -15,7 +15,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::model::{ObligationKind, Period};
-use super::notices::{Notice, Topic};
+use super::notices::{About, Notice, Topic};
 use super::repo::{self, NewObligation};
 use super::rules::Rules;
 use crate::db::schema::{
@@ -349,15 +349,16 @@ fn notify(tx: &mut TenantTx<'_>, today: NaiveDate) -> DbResult<(usize, usize)> {
         )
         .filter(ob::obligation_id.eq_any(soon.iter().map(|s| s.0.clone()).collect::<Vec<_>>()))
         .select(ob::obligation_id)
-        .load::<String>(tx.conn())?
+        .load::<Option<String>>(tx.conn())?
         .into_iter()
+        .flatten()
         .collect();
     let label = |k: &str| ObligationKind::parse(k).map_or("期限事项", |k| k.label_zh());
     let mut notices = vec![];
     for (id, kind, title, owner, due) in &newly {
         notices.push(Notice {
             topic: Topic::Overdue,
-            obligation_id: id.clone(),
+            about: About::Obligation(id.clone()),
             recipient_org_unit_id: owner.clone(),
             subject: format!("【逾期】{}", label(kind)),
             body: format!(
@@ -374,7 +375,7 @@ fn notify(tx: &mut TenantTx<'_>, today: NaiveDate) -> DbResult<(usize, usize)> {
         reminders += 1;
         notices.push(Notice {
             topic: Topic::DueSoon,
-            obligation_id: id.clone(),
+            about: About::Obligation(id.clone()),
             recipient_org_unit_id: owner.clone(),
             subject: format!("【即将到期】{}", label(kind)),
             body: format!("{title}，应于{due}前完成，请按时办理。"),

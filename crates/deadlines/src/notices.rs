@@ -1,6 +1,7 @@
-//! Notices to the unit that owns an obligation: written to the outbox in the transaction that
-//! decides them, and delivered by the notification worker (`shuanglian-notify`) to the unit's
-//! staff over their channels. A notice names obligations and units, never a member.
+//! Notices: about an obligation, to the unit that owns it, or about a centre's activity, to the
+//! centre and the activity's audience. Written to the outbox in the transaction that decides
+//! them, and delivered by the notification worker (`shuanglian-notify`) over each recipient's
+//! channels. A notice's text names obligations, activities and units, never a member.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -32,13 +33,24 @@ pub enum Topic {
     DueSoon,
     /// A service request was escalated to the centre's director (7 working days).
     Escalated,
+    /// A centre's activity, to its audience (SMS to the members who agreed to it).
+    Activity,
+    /// A notified activity was called off, to the same audience.
+    ActivityCancelled,
 }
 
-/// One notice: at most one per topic and obligation (the outbox's unique key).
+/// What a notice is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum About {
+    Obligation(String),
+    Activity(String),
+}
+
+/// One notice: at most one per topic and obligation or activity (the outbox's unique keys).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub topic: Topic,
-    pub obligation_id: String,
+    pub about: About,
     pub recipient_org_unit_id: String,
     pub subject: String,
     pub body: String,
@@ -50,11 +62,16 @@ pub fn enqueue(tx: &mut TenantTx<'_>, notices: &[Notice], now: NaiveDateTime) ->
     let rows: Vec<_> = notices
         .iter()
         .map(|n| {
+            let (obligation, activity) = match &n.about {
+                About::Obligation(id) => (Some(id.clone()), None),
+                About::Activity(id) => (None, Some(id.clone())),
+            };
             (
                 ob::tenant_id.eq(tid.clone()),
                 ob::id.eq(uuid::Uuid::now_v7().to_string()),
                 ob::topic.eq(n.topic.as_str()),
-                ob::obligation_id.eq(n.obligation_id.clone()),
+                ob::obligation_id.eq(obligation),
+                ob::activity_id.eq(activity),
                 ob::recipient_org_unit_id.eq(n.recipient_org_unit_id.clone()),
                 ob::subject.eq(n.subject.clone()),
                 ob::body.eq(n.body.clone()),

@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::api_helpers::{PageLimit, PageRequest, parse_date, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Role};
-use crate::db::schema::{deliveries as d, org_units as ou, outbox as ob, users as u};
+use crate::db::schema::{deliveries as d, members as m, org_units as ou, outbox as ob, users as u};
 use crate::db::{Mode, TenantTx};
 use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult};
@@ -35,7 +35,12 @@ pub struct InboxItem {
     pub topic: Topic,
     pub subject: String,
     pub body: String,
-    pub obligation_id: String,
+    /// The obligation the notice is about.
+    #[oai(skip_serializing_if_is_none)]
+    pub obligation_id: Option<String>,
+    /// The activity the notice is about.
+    #[oai(skip_serializing_if_is_none)]
+    pub activity_id: Option<String>,
     pub created_at: NaiveDateTime,
     #[oai(skip_serializing_if_is_none)]
     pub read_at: Option<NaiveDateTime>,
@@ -57,9 +62,12 @@ pub struct DeliveryView {
     pub notice_id: String,
     pub channel: Channel,
     pub status: DeliveryStatus,
-    /// The staff member (none for the webhook).
+    /// The staff member or member (none for the webhook).
     #[oai(skip_serializing_if_is_none)]
     pub recipient_name: Option<String>,
+    /// The member, for an activity's SMS to its audience.
+    #[oai(skip_serializing_if_is_none)]
+    pub member_id: Option<String>,
     pub subject: String,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
@@ -91,6 +99,7 @@ type DeliveryRow = (
     String,
     String,
     String,
+    Option<String>,
     Option<String>,
     String,
     i32,
@@ -127,7 +136,8 @@ fn inbox_page(
         String,
         String,
         String,
-        String,
+        Option<String>,
+        Option<String>,
         NaiveDateTime,
         Option<NaiveDateTime>,
     );
@@ -140,6 +150,7 @@ fn inbox_page(
             ob::subject,
             ob::body,
             ob::obligation_id,
+            ob::activity_id,
             ob::created_at,
             d::read_at,
         ))
@@ -158,8 +169,9 @@ fn inbox_page(
                 subject: r.2,
                 body: r.3,
                 obligation_id: r.4,
-                created_at: r.5,
-                read_at: r.6,
+                activity_id: r.5,
+                created_at: r.6,
+                read_at: r.7,
             })
             .collect(),
         unread,
@@ -269,6 +281,7 @@ impl InboxApi {
                         d::channel,
                         d::status,
                         d::user_id,
+                        d::member_id,
                         ob::subject,
                         d::attempts,
                         d::next_attempt_at,
@@ -279,26 +292,38 @@ impl InboxApi {
                     .load(tx.conn())?;
                 let (rows, next_cursor) = page.finish(rows, |r| r.0.as_str());
                 let ids: Vec<&String> = rows.iter().filter_map(|r| r.4.as_ref()).collect();
-                let names: HashMap<String, String> = u::table
+                let mut names: HashMap<String, String> = u::table
                     .filter(u::tenant_id.eq(&tid).and(u::id.eq_any(ids)))
                     .select((u::id, u::display_name))
                     .load::<(String, String)>(tx.conn())?
                     .into_iter()
                     .collect();
+                let members: Vec<&String> = rows.iter().filter_map(|r| r.5.as_ref()).collect();
+                names.extend(
+                    m::table
+                        .filter(m::tenant_id.eq(&tid).and(m::id.eq_any(members)))
+                        .select((m::id, m::name))
+                        .load::<(String, String)>(tx.conn())?,
+                );
                 let items = rows
                     .into_iter()
                     .map(|r| DeliveryView {
-                        recipient_name: r.4.as_ref().and_then(|u| names.get(u).cloned()),
+                        recipient_name: r
+                            .4
+                            .as_ref()
+                            .or(r.5.as_ref())
+                            .and_then(|u| names.get(u).cloned()),
+                        member_id: r.5,
                         id: r.0,
                         notice_id: r.1,
                         channel: Channel::parse(&r.2).unwrap_or(Channel::Inbox),
                         status: DeliveryStatus::parse(&r.3).unwrap_or(DeliveryStatus::Pending),
-                        subject: r.5,
-                        attempts: r.6,
-                        next_attempt_at: r.7,
-                        last_error: r.8,
-                        sent_at: r.9,
-                        created_at: r.10,
+                        subject: r.6,
+                        attempts: r.7,
+                        next_attempt_at: r.8,
+                        last_error: r.9,
+                        sent_at: r.10,
+                        created_at: r.11,
                     })
                     .collect();
                 Ok(DeliveryPage { items, next_cursor })
@@ -408,6 +433,8 @@ fn qq_text(tx: &mut TenantTx<'_>, day: NaiveDate) -> crate::db::DbResult<QqNotic
         Some(Topic::Overdue) => "逾期事项",
         Some(Topic::DueSoon) => "即将到期",
         Some(Topic::Escalated) => "党员诉求转办",
+        Some(Topic::Activity) => "活动通知",
+        Some(Topic::ActivityCancelled) => "活动取消",
         None => "其他",
     };
     let mut text = format!("【双联提醒】{day}\n");
@@ -415,7 +442,10 @@ fn qq_text(tx: &mut TenantTx<'_>, day: NaiveDate) -> crate::db::DbResult<QqNotic
         text.push_str("今日无新的提醒。\n");
     }
     for (i, (topic, lines)) in by_topic.iter().enumerate() {
-        let n = ["一", "二", "三", "四"].get(i).copied().unwrap_or("·");
+        let n = ["一", "二", "三", "四", "五", "六"]
+            .get(i)
+            .copied()
+            .unwrap_or("·");
         text.push_str(&format!("{n}、{}（{}项）\n", heading(topic), lines.len()));
         for (j, (unit, body)) in lines.iter().enumerate() {
             text.push_str(&format!("{}. {unit}：{body}\n", j + 1));

@@ -8,13 +8,14 @@ use diesel::prelude::*;
 use secrecy::SecretString;
 
 use crate::db::schema::{
-    deliveries as d, notification_preferences as np, notification_settings as ns, outbox as ob,
-    users as u,
+    activity_attendance as aa, deliveries as d, members as m, notification_preferences as np,
+    notification_settings as ns, outbox as ob, users as u,
 };
 use crate::db::{AnyConnection, DbResult, TenantTx};
 use crate::enums::StrEnum;
 use crate::model::{self, Channel, DeliveryStatus, LEASE_SECS, Outcome, QuietHours};
 use shuanglian_http::privacy::crypto::CountyKeys;
+use shuanglian_register::members::consent as member_consent;
 use shuanglian_register::users::model::UserStatus;
 
 /// The county's settings row (absent: the defaults, no SMS, no webhook).
@@ -100,8 +101,9 @@ pub fn preferences(tx: &mut TenantTx<'_>, user_id: &str) -> DbResult<Option<Pref
 
 /// Hands up to `limit` undispatched notices to their channels: every active staff member bound
 /// to the recipient unit gets an inbox item (unless turned off) and an SMS (if they asked for it
-/// and gave a number, and the county and platform have SMS); the county's webhook gets each
-/// notice once. Returns the notices handed over.
+/// and gave a number, and the county and platform have SMS); an activity's notice also goes by
+/// SMS to each member of its roster who agreed to SMS notices and has a mobile number on the
+/// register; the county's webhook gets each notice once. Returns the notices handed over.
 pub fn dispatch(
     tx: &mut TenantTx<'_>,
     now: NaiveDateTime,
@@ -114,8 +116,8 @@ pub fn dispatch(
         .filter(ob::dispatched_at.is_null())
         .order(ob::id.asc())
         .limit(limit)
-        .select((ob::id, ob::recipient_org_unit_id));
-    let notices: Vec<(String, String)> = match tx.conn() {
+        .select((ob::id, ob::recipient_org_unit_id, ob::activity_id));
+    let notices: Vec<(String, String, Option<String>)> = match tx.conn() {
         // Two replicas dispatching at once take different notices.
         AnyConnection::Postgresql(c) => q.for_update().skip_locked().load(c)?,
         AnyConnection::Sqlite(c) => q.load(c)?,
@@ -152,27 +154,38 @@ pub fn dispatch(
         }
     }
     let sms = sms_available && settings.sms_ready();
+    let members = if sms {
+        sms_members(tx, &notices)?
+    } else {
+        HashMap::new()
+    };
     let mut rows = Vec::new();
-    let row = |notice: &str, channel: Channel, user: Option<&str>, status: DeliveryStatus| {
+    let row = |notice: &str, channel: Channel, to: To<'_>, status: DeliveryStatus| {
+        let (user, member) = match to {
+            To::Staff(u) => (Some(u.to_owned()), None),
+            To::Member(m) => (None, Some(m.to_owned())),
+            To::County => (None, None),
+        };
         (
             d::tenant_id.eq(tid.clone()),
             d::id.eq(uuid::Uuid::now_v7().to_string()),
             d::notice_id.eq(notice.to_owned()),
             d::channel.eq(channel.as_str()),
-            d::user_id.eq(user.map(str::to_owned)),
+            d::user_id.eq(user),
+            d::member_id.eq(member),
             d::status.eq(status.as_str()),
             d::next_attempt_at.eq(now),
             d::sent_at.eq((status == DeliveryStatus::Sent).then_some(now)),
             d::created_at.eq(now),
         )
     };
-    for (notice, unit) in &notices {
+    for (notice, unit, _) in &notices {
         for (user, _, inbox, wants_sms, phone) in by_unit.get(unit.as_str()).into_iter().flatten() {
             if inbox.unwrap_or(true) {
                 rows.push(row(
                     notice,
                     Channel::Inbox,
-                    Some(user),
+                    To::Staff(user),
                     DeliveryStatus::Sent,
                 ));
             }
@@ -180,13 +193,26 @@ pub fn dispatch(
                 rows.push(row(
                     notice,
                     Channel::Sms,
-                    Some(user),
+                    To::Staff(user),
                     DeliveryStatus::Pending,
                 ));
             }
         }
+        for member in members.get(notice.as_str()).into_iter().flatten() {
+            rows.push(row(
+                notice,
+                Channel::Sms,
+                To::Member(member),
+                DeliveryStatus::Pending,
+            ));
+        }
         if settings.webhook_url.is_some() && settings.webhook_secret_enc.is_some() {
-            rows.push(row(notice, Channel::Webhook, None, DeliveryStatus::Pending));
+            rows.push(row(
+                notice,
+                Channel::Webhook,
+                To::County,
+                DeliveryStatus::Pending,
+            ));
         }
     }
     for chunk in rows.chunks(500) {
@@ -197,6 +223,36 @@ pub fn dispatch(
         .set(ob::dispatched_at.eq(Some(now)))
         .execute(tx.conn())?;
     Ok(notices.len())
+}
+
+/// Who a delivery is for.
+enum To<'a> {
+    Staff(&'a str),
+    Member(&'a str),
+    County,
+}
+
+/// For each activity notice among `notices`, the members of its roster who agreed to SMS
+/// notices and have a mobile number on the register.
+fn sms_members(
+    tx: &mut TenantTx<'_>,
+    notices: &[(String, String, Option<String>)],
+) -> DbResult<HashMap<String, Vec<String>>> {
+    let tid = tx.tid().to_owned();
+    let mut out = HashMap::new();
+    for (notice, _, activity) in notices {
+        let Some(activity) = activity else { continue };
+        let roster: Vec<String> = aa::table
+            .inner_join(m::table.on(m::tenant_id.eq(aa::tenant_id).and(m::id.eq(aa::member_id))))
+            .filter(aa::tenant_id.eq(&tid).and(aa::activity_id.eq(activity)))
+            .filter(m::phone_enc.is_not_null())
+            .order(aa::member_id.asc())
+            .select(aa::member_id)
+            .load(tx.conn())?;
+        let consented = member_consent::sms_consented(tx, &roster)?;
+        out.insert(notice.clone(), consented);
+    }
+    Ok(out)
 }
 
 /// Whether the county has anything for the worker: a notice not yet handed over, or a
@@ -254,6 +310,7 @@ pub struct Claimed {
 type DueRow = (
     String,
     String,
+    Option<String>,
     Option<String>,
     i32,
     String,
@@ -313,6 +370,7 @@ pub fn claim(
                 d::id,
                 d::channel,
                 d::user_id,
+                d::member_id,
                 d::attempts,
                 ob::id,
                 ob::topic,
@@ -329,6 +387,17 @@ pub fn claim(
     if due.is_empty() {
         return Ok(vec![]);
     }
+    let members: Vec<String> = due.iter().filter_map(|r| r.3.clone()).collect();
+    // A member's number comes from the register, and only while their consent is in force.
+    let consented = member_consent::sms_consented(tx, &members)?;
+    let mut member_phones: HashMap<String, String> = HashMap::new();
+    for chunk in consented.chunks(500) {
+        let rows: Vec<(String, Option<String>)> = m::table
+            .filter(m::tenant_id.eq(&tid).and(m::id.eq_any(chunk)))
+            .select((m::id, m::phone_enc))
+            .load(tx.conn())?;
+        member_phones.extend(rows.into_iter().filter_map(|(id, p)| p.map(|p| (id, p))));
+    }
     let users: Vec<&String> = due.iter().filter_map(|r| r.2.as_ref()).collect();
     let phones: HashMap<String, (bool, Option<String>)> = np::table
         .filter(np::tenant_id.eq(&tid).and(np::user_id.eq_any(users)))
@@ -343,10 +412,14 @@ pub fn claim(
         let channel = Channel::parse(&r.1).unwrap_or(Channel::Webhook);
         let target = match channel {
             Channel::Sms => {
-                r.2.as_ref()
-                    .and_then(|u| phones.get(u))
-                    .filter(|(on, _)| *on)
-                    .and_then(|(_, p)| p.as_ref())
+                let staff =
+                    r.2.as_ref()
+                        .and_then(|u| phones.get(u))
+                        .filter(|(on, _)| *on)
+                        .and_then(|(_, p)| p.as_ref());
+                let member = r.3.as_ref().and_then(|id| member_phones.get(id));
+                staff
+                    .or(member)
                     .and_then(|p| keys.decrypt("phone", p).ok())
                     .zip(settings.sms_sign_name.clone())
                     .zip(settings.sms_template_code.clone())
@@ -374,13 +447,13 @@ pub fn claim(
             Some(target) => claimed.push(Claimed {
                 id: r.0,
                 channel,
-                attempts: r.3 + 1,
-                notice_id: r.4,
-                topic: r.5,
-                subject: r.6,
-                body: r.7,
-                recipient_org_unit_id: r.8,
-                created_at: r.9,
+                attempts: r.4 + 1,
+                notice_id: r.5,
+                topic: r.6,
+                subject: r.7,
+                body: r.8,
+                recipient_org_unit_id: r.9,
+                created_at: r.10,
                 target,
             }),
             None => gone.push(r.0),

@@ -2,8 +2,9 @@
 //! performance records, quarterly filing, semi-annual feedback and floating members. Each is a
 //! folder with its model, rules, storage and API; each opens and closes its obligations in the
 //! deadline engine (`crate::deadlines`) and contributes to the member's time line. The service
-//! centres of seed 002 (issue 15) live in `centres`.
+//! centres of seed 002 (issue 15) live in `centres` (requests) and `activities`.
 
+pub mod activities;
 pub mod centres;
 pub mod feedback;
 pub mod filing;

@@ -262,6 +262,7 @@ diesel::table! {
         withdrawn_on -> Nullable<Date>,
         withdrawn_by -> Nullable<Text>,
         withdrawn_at -> Nullable<Timestamp>,
+        purpose -> Text,
     }
 }
 
@@ -519,7 +520,8 @@ diesel::table! {
         tenant_id -> Text,
         id -> Text,
         topic -> Text,
-        obligation_id -> Text,
+        obligation_id -> Nullable<Text>,
+        activity_id -> Nullable<Text>,
         recipient_org_unit_id -> Text,
         subject -> Text,
         body -> Text,
@@ -802,7 +804,9 @@ diesel::allow_tables_to_appear_in_same_query!(floating_cases, org_units);
 // Regional service centres (seed 002), in their own file.
 #[path = "schema_centres.rs"]
 mod centres;
-pub use centres::{service_request_events, service_requests};
+pub use centres::{
+    activities, activity_attendance, activity_events, service_request_events, service_requests,
+};
 
 // Notification delivery (issue 15 item 5), in its own file.
 #[path = "schema_notify.rs"]

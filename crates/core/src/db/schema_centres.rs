@@ -1,6 +1,7 @@
-//! Tables of the regional service centres (seed 002): service requests and their steps.
+//! Tables of the regional service centres (seed 002): service requests and activities, with
+//! their steps.
 
-use super::org_units;
+use super::{members, org_units, outbox};
 
 diesel::table! {
     service_requests (tenant_id, id) {
@@ -49,3 +50,61 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(service_requests, service_request_events);
 diesel::allow_tables_to_appear_in_same_query!(service_requests, org_units);
+
+diesel::table! {
+    activities (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        centre_id -> Text,
+        theme -> Text,
+        kind -> Text,
+        held_on -> Date,
+        start_time -> Nullable<Text>,
+        place -> Text,
+        content -> Nullable<Text>,
+        audience_unit_id -> Nullable<Text>,
+        audience_grid_id -> Nullable<Text>,
+        audience_category -> Nullable<Text>,
+        audience_market_id -> Nullable<Text>,
+        state -> Text,
+        planned_by -> Text,
+        decided_by -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        return_reason -> Nullable<Text>,
+        notified_on -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activity_events (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        activity_id -> Text,
+        kind -> Text,
+        on_day -> Date,
+        by_user_id -> Text,
+        detail -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activity_attendance (tenant_id, activity_id, member_id) {
+        tenant_id -> Text,
+        activity_id -> Text,
+        member_id -> Text,
+        status -> Text,
+        note -> Nullable<Text>,
+        recorded_by -> Nullable<Text>,
+        recorded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(activities, org_units);
+diesel::allow_tables_to_appear_in_same_query!(activities, activity_attendance);
+diesel::allow_tables_to_appear_in_same_query!(activities, outbox);
+diesel::allow_tables_to_appear_in_same_query!(activity_attendance, members);
+diesel::allow_tables_to_appear_in_same_query!(activity_attendance, outbox);

@@ -1,7 +1,7 @@
 //! Tables of notification delivery: the county's channels, staff preferences, and one delivery
 //! per notice, recipient and channel.
 
-use super::{org_units, outbox, users};
+use super::{members, org_units, outbox, users};
 
 diesel::table! {
     notification_settings (tenant_id) {
@@ -38,6 +38,7 @@ diesel::table! {
         notice_id -> Text,
         channel -> Text,
         user_id -> Nullable<Text>,
+        member_id -> Nullable<Text>,
         status -> Text,
         attempts -> Integer,
         next_attempt_at -> Timestamp,
@@ -54,3 +55,4 @@ diesel::allow_tables_to_appear_in_same_query!(deliveries, outbox);
 diesel::allow_tables_to_appear_in_same_query!(deliveries, users);
 diesel::allow_tables_to_appear_in_same_query!(notification_preferences, users);
 diesel::allow_tables_to_appear_in_same_query!(outbox, org_units);
+diesel::allow_tables_to_appear_in_same_query!(deliveries, members);

@@ -49,6 +49,9 @@ pub enum EventKind {
     /// A service request was taken, escalated, extended, handed over, answered, followed up
     /// or archived.
     ServiceRequestChanged,
+    /// A centre's activity was planned, revised, submitted, approved, returned, notified,
+    /// cancelled, or its attendance recorded.
+    ActivityChanged,
     /// The subscriber fell behind and missed events: reload everything shown.
     Resync,
 }

@@ -43,9 +43,27 @@ pub enum ConsentForm {
     Electronic,
 }
 
+/// What the member agreed to. Processing their membership data is the consent the register
+/// needs; SMS notices (activity notices to the member's mobile) are a separate choice.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum,
+)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum ConsentPurpose {
+    /// 处理党员信息 (PIPL arts. 28–29).
+    #[default]
+    Processing,
+    /// 接收短信通知 (activity notices to the member's mobile).
+    SmsNotices,
+}
+
 /// A validated consent to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewConsent {
+    pub purpose: ConsentPurpose,
     pub notice_version: String,
     pub notice_reference: Option<String>,
     pub consented_on: NaiveDate,
@@ -92,6 +110,7 @@ pub fn validate_new(
     }
     match version {
         Some(notice_version) if errs.is_empty() => Ok(NewConsent {
+            purpose: ConsentPurpose::Processing,
             notice_version,
             notice_reference: reference,
             consented_on,
@@ -151,6 +170,7 @@ pub struct ConsentRow {
     pub withdrawn_on: Option<NaiveDate>,
     pub withdrawn_by: Option<String>,
     pub withdrawn_at: Option<NaiveDateTime>,
+    pub purpose: String,
 }
 
 pub fn insert(
@@ -166,6 +186,7 @@ pub fn insert(
             c::tenant_id.eq(&tid),
             c::id.eq(&id),
             c::member_id.eq(member_id),
+            c::purpose.eq(new.purpose.as_str()),
             c::notice_version.eq(&new.notice_version),
             c::notice_reference.eq(&new.notice_reference),
             c::consented_on.eq(new.consented_on),
@@ -254,9 +275,11 @@ pub fn lacking(
     notice_version: Option<&str>,
 ) -> DbResult<Vec<LackingRow>> {
     let tid = tx.tid().to_owned();
+    // The register's consent: agreeing to SMS notices is not consent to processing.
     let in_force = c::tenant_id
         .eq(m::tenant_id)
         .and(c::member_id.eq(m::id))
+        .and(c::purpose.eq(ConsentPurpose::Processing.as_str()))
         .and(c::withdrawn_on.is_null());
     let mut q = m::table
         .filter(m::tenant_id.eq(&tid))
@@ -297,11 +320,30 @@ pub fn lacking(
     Ok(q.order(m::id.asc()).limit(page.fetch()).load(tx.conn())?)
 }
 
-/// Which of these members have any consent record (withdrawn ones included).
+/// Which of these members agreed to SMS notices and have not withdrawn (the notification
+/// worker asks before every send, so a withdrawal stops the next message).
+pub fn sms_consented(tx: &mut TenantTx<'_>, ids: &[String]) -> DbResult<Vec<String>> {
+    let tid = tx.tid().to_owned();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let mut rows: Vec<String> = c::table
+            .filter(c::tenant_id.eq(&tid).and(c::member_id.eq_any(chunk)))
+            .filter(c::purpose.eq(ConsentPurpose::SmsNotices.as_str()))
+            .filter(c::withdrawn_on.is_null())
+            .select(c::member_id)
+            .distinct()
+            .load(tx.conn())?;
+        out.append(&mut rows);
+    }
+    Ok(out)
+}
+
+/// Which of these members have any consent record to processing (withdrawn ones included).
 fn with_records(tx: &mut TenantTx<'_>, ids: &[String]) -> DbResult<Vec<String>> {
     let tid = tx.tid().to_owned();
     Ok(c::table
         .filter(c::tenant_id.eq(tid).and(c::member_id.eq_any(ids)))
+        .filter(c::purpose.eq(ConsentPurpose::Processing.as_str()))
         .select(c::member_id)
         .distinct()
         .load(tx.conn())?)
@@ -320,6 +362,8 @@ enum ApiTags {
 pub struct ConsentView {
     pub id: String,
     pub member_id: String,
+    /// What the member agreed to.
+    pub purpose: ConsentPurpose,
     /// Version of the privacy notice given (告知书版本), e.g. `2026-01`.
     pub notice_version: String,
     /// Where the notice text is kept (document number, file or URL).
@@ -346,6 +390,7 @@ impl From<&ConsentRow> for ConsentView {
         Self {
             id: r.id.clone(),
             member_id: r.member_id.clone(),
+            purpose: ConsentPurpose::parse(&r.purpose).unwrap_or_default(),
             notice_version: r.notice_version.clone(),
             notice_reference: r.notice_reference.clone(),
             consented_on: r.consented_on,
@@ -364,6 +409,8 @@ impl From<&ConsentRow> for ConsentView {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct AddConsentRequest {
+    /// What the member agrees to; default `processing` (the register's consent).
+    pub purpose: Option<ConsentPurpose>,
     /// Version of the privacy notice given, e.g. `2026-01`.
     #[oai(validator(min_length = 1, max_length = 50))]
     pub notice_version: String,
@@ -461,7 +508,7 @@ impl ConsentApi {
         may_record(&auth.0)?;
         let id = path_id(&id.0)?;
         let b = body.0;
-        let new = validate_new(
+        let mut new = validate_new(
             &b.notice_version,
             b.notice_reference.as_deref(),
             b.consented_on,
@@ -469,6 +516,7 @@ impl ConsentApi {
             today(),
         )
         .map_err(AppError::validation)?;
+        new.purpose = b.purpose.unwrap_or_default();
         let who = (auth.0.role, auth.0.user_id.clone());
         let actor = Actor::of(&auth.0);
         let row = self
@@ -476,10 +524,11 @@ impl ConsentApi {
             .db
             .tenant(tid, Mode::Write, move |tx| {
                 visible_member(tx, &who, &id)?;
-                if for_member(tx, &id)?
-                    .iter()
-                    .any(|r| r.withdrawn_on.is_none() && r.notice_version == new.notice_version)
-                {
+                if for_member(tx, &id)?.iter().any(|r| {
+                    r.withdrawn_on.is_none()
+                        && r.notice_version == new.notice_version
+                        && r.purpose == new.purpose.as_str()
+                }) {
                     return Err(consent_exists().into());
                 }
                 let row = insert(tx, &id, &new, &who.1)?;
@@ -494,6 +543,7 @@ impl ConsentApi {
                         "consent_id": row.id,
                         "notice_version": row.notice_version,
                         "form": row.form,
+                        "purpose": row.purpose,
                     }),
                 )?;
                 Ok(row)
@@ -638,6 +688,7 @@ mod tests {
     #[test]
     fn enum_names_round_trip() {
         assert_str_enum::<ConsentForm>();
+        assert_str_enum::<ConsentPurpose>();
         assert_eq!(ConsentForm::parse("oral"), None);
     }
 

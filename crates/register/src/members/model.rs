@@ -53,6 +53,16 @@ pub enum Category {
     Floating,
 }
 
+impl Category {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Category::Affiliated => "隶属党员",
+            Category::Local => "属地党员",
+            Category::Floating => "流动党员",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]

@@ -142,7 +142,7 @@ pub(super) fn visible_request(
 
 /// Whether the user directs the centre: branch staff bound to the centre's branch (the seed's
 /// director is the branch's first party-branch secretary).
-pub(super) fn is_director(
+pub(crate) fn is_director(
     tx: &mut TenantTx<'_>,
     user_id: &str,
     centre: &OrgUnitRow,
@@ -157,7 +157,7 @@ pub(super) fn is_director(
 }
 
 /// Whether a user may own a request of the centre: active branch staff who see it.
-pub(super) fn may_own(tx: &mut TenantTx<'_>, user_id: &str, centre: &OrgUnitRow) -> DbResult<bool> {
+pub(crate) fn may_own(tx: &mut TenantTx<'_>, user_id: &str, centre: &OrgUnitRow) -> DbResult<bool> {
     let Some(u) = crate::users::repo::get(tx, user_id)? else {
         return Ok(false);
     };
@@ -187,7 +187,7 @@ fn member_not_found() -> FieldError {
 
 /// The centre a new request is taken at: the one named, else the caller's own unit; it must
 /// be an active service centre the caller sees.
-fn taking_centre(
+pub(crate) fn taking_centre(
     tx: &mut TenantTx<'_>,
     who: &Principal,
     named: Option<&str>,
@@ -208,7 +208,7 @@ fn taking_centre(
 
 /// The centre's region: its branch's subtree (the party branches where its members keep their
 /// organisational life, and the centre itself).
-pub(super) fn region(tx: &mut TenantTx<'_>, centre: &OrgUnitRow) -> DbResult<Visibility> {
+pub(crate) fn region(tx: &mut TenantTx<'_>, centre: &OrgUnitRow) -> DbResult<Visibility> {
     let branch = match &centre.parent_id {
         Some(p) => crate::org::repo::get(tx, p)?,
         None => None,
@@ -529,7 +529,7 @@ impl ServiceRequestsApi {
 }
 
 /// A date the register's years hold (2000–2100).
-pub(super) fn in_years(field: &str, d: NaiveDate) -> Result<NaiveDate, FieldError> {
+pub(crate) fn in_years(field: &str, d: NaiveDate) -> Result<NaiveDate, FieldError> {
     if (2000..=2100).contains(&chrono::Datelike::year(&d)) {
         return Ok(d);
     }

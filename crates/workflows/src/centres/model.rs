@@ -2,13 +2,12 @@
 //! ways it was taken, answered and followed up, and the transition rules as plain functions.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 macro_rules! str_enum {
     ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $v:ident => $zh:literal,)* }) => {
         $(#[$m])*
         #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
             poem_openapi::Enum,
         )]
         #[serde(rename_all = "snake_case")]
@@ -24,6 +23,8 @@ macro_rules! str_enum {
         }
     };
 }
+// The service centres' enums (requests and activities) are all declared so.
+pub(crate) use str_enum;
 
 str_enum! {
     /// Where a request stands.

@@ -268,7 +268,7 @@ impl ServiceRequestStepsApi {
                         tx,
                         &[deadlines::notices::Notice {
                             topic: deadlines::notices::Topic::Escalated,
-                            obligation_id: obligation,
+                            about: deadlines::notices::About::Obligation(obligation),
                             recipient_org_unit_id: branch,
                             subject: "【诉求转办】党员诉求待主任办理".into(),
                             body: format!(

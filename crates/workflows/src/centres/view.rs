@@ -91,8 +91,8 @@ pub struct ServiceRequestPage {
     pub next_cursor: Option<String>,
 }
 
-/// Names by id, read once for a page.
-fn names<T: AsRef<str>>(
+/// Names by id, read once for a page: org units, members and users.
+pub(crate) fn names<T: AsRef<str>>(
     tx: &mut TenantTx<'_>,
     centres: &[T],
     members: &[T],

@@ -142,7 +142,7 @@ pub(crate) fn text(field: &str, v: &str, max: usize) -> Result<String, FieldErro
     Ok(t.replace("\r\n", "\n"))
 }
 
-pub(super) fn opt_text(
+pub(crate) fn opt_text(
     field: &str,
     v: Option<&str>,
     max: usize,
