@@ -548,6 +548,37 @@ async fn an_activity_goes_from_plan_through_approval_and_sms_notice_to_attendanc
         (Some(1), Some(0)),
         "{p}"
     );
+
+    // The centre's yearly report (情况通报制) counts the training held and its attendance.
+    let (s, r) = send(app.get(
+        &format!("/api/v1/service-centres/report?centre_id={}", w.centre),
+        &w.committee,
+    ))
+    .await;
+    assert_eq!(s, 200, "{r}");
+    let f = &r["centres"][0];
+    assert_eq!(
+        (
+            f["activities_held"].as_i64(),
+            f["trainings_held"].as_i64(),
+            f["attended"].as_i64(),
+            f["excused"].as_i64(),
+            f["attendance_rate"].as_f64()
+        ),
+        (Some(1), Some(1), Some(1), Some(1), Some(100.0)),
+        "{f}"
+    );
+    let resp = app
+        .get(
+            &format!("/api/v1/service-centres/report.html?centre_id={}", w.centre),
+            &w.committee,
+        )
+        .send()
+        .await
+        .expect("report");
+    assert_eq!(resp.status().as_u16(), 200);
+    let html = resp.text().await.expect("html");
+    assert!(html.contains("党员活动开展及出勤情况"), "{html}");
 }
 
 #[tokio::test]

@@ -453,3 +453,30 @@ pub fn all_of_member(
         .select((ActivityRow::as_select(), aa::status, aa::recorded_at))
         .load(tx.conn())?)
 }
+
+/// A centre's activities dated in `[from, to]`, as the yearly report counts them.
+pub fn year_of_centre(
+    tx: &mut TenantTx<'_>,
+    centre_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<crate::centres::report::ActivityYear>> {
+    use super::model::{ActivityState, CentreActivityKind};
+    let tid = tx.tid().to_owned();
+    let rows: Vec<(String, String, String)> = a::table
+        .filter(a::tenant_id.eq(&tid).and(a::centre_id.eq(centre_id)))
+        .filter(a::held_on.ge(from).and(a::held_on.le(to)))
+        .select((a::id, a::state, a::kind))
+        .load(tx.conn())?;
+    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let tallies = tallies(tx, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, state, kind)| crate::centres::report::ActivityYear {
+            held: state == ActivityState::Held.as_str(),
+            cancelled: state == ActivityState::Cancelled.as_str(),
+            training: kind == CentreActivityKind::Training.as_str(),
+            tally: tallies.get(&id).copied().unwrap_or_default(),
+        })
+        .collect())
+}

@@ -490,7 +490,10 @@ impl ServiceRequestsApi {
             let wanted = |c: &OrgUnitRow| vis.sees(c) && named.as_ref().is_none_or(|n| *n == c.id);
             for c in units.into_iter().filter(wanted) {
                 let rows = repo::received_between(tx, &c.id, from, to)?;
-                centres.push(summarise(&c.id, &c.name, &rows, as_of));
+                let mut f = summarise(&c.id, &c.name, &rows, as_of);
+                let year = crate::activities::repo::year_of_centre(tx, &c.id, from, to)?;
+                super::report::add_activities(&mut f, &year);
+                centres.push(f);
             }
             let county = crate::filing::api::county_name(tx)?;
             let printed_by = crate::users::repo::get(tx, &who.user_id)?

@@ -1,8 +1,9 @@
 //! The centre's yearly report on requests (情况通报制, seed 002 附件4 二: 定期汇总分析服务中心的
 //! 工作情况 … 并及时向协会党委报告): per centre, requests received in the year by category, how
 //! they were answered (at once, on time, late, still open), extensions and satisfaction at the
-//! follow-up. The figures are a plain function of the year's requests, so tests reach them
-//! without HTTP; the activity figures join when the activity flow lands.
+//! follow-up; and the activities held in the year, trainings among them, and attendance. The
+//! figures are plain functions of the year's requests and activities, so tests reach them
+//! without HTTP.
 
 use chrono::NaiveDate;
 use poem_openapi::Object;
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{self, RequestCategory, RequestState, Satisfaction};
 use super::repo::RequestRow;
+use crate::activities::model::Tally;
 use crate::documents::{Block, Document};
 use crate::enums::StrEnum;
 
@@ -53,6 +55,52 @@ pub struct CentreFigures {
     pub basically_satisfied: i64,
     pub dissatisfied: i64,
     pub archived: i64,
+    /// Activities held in the year (attendance recorded), trainings among them, and those
+    /// called off.
+    pub activities_held: i64,
+    pub trainings_held: i64,
+    pub activities_cancelled: i64,
+    /// Attendance at the activities held: present, absent, excused.
+    pub attended: i64,
+    pub absent: i64,
+    pub excused: i64,
+    /// Present over those expected (the excused are not), in per cent (one decimal); `None`
+    /// when no attendance was recorded.
+    #[oai(skip_serializing_if_is_none)]
+    pub attendance_rate: Option<f64>,
+}
+
+/// One of the year's activities, as the report counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActivityYear {
+    pub held: bool,
+    pub cancelled: bool,
+    pub training: bool,
+    pub tally: Tally,
+}
+
+/// Adds the year's activities to a centre's figures.
+pub fn add_activities(f: &mut CentreFigures, activities: &[ActivityYear]) {
+    let mut all = Tally::default();
+    for a in activities {
+        f.activities_cancelled += i64::from(a.cancelled);
+        if !a.held {
+            continue;
+        }
+        f.activities_held += 1;
+        f.trainings_held += i64::from(a.training);
+        all.present += a.tally.present;
+        all.absent += a.tally.absent;
+        all.excused += a.tally.excused;
+        all.invited += a.tally.invited;
+    }
+    f.attended = all.present;
+    f.absent = all.absent;
+    f.excused = all.excused;
+    // A roster line of a held activity left unrecorded was expected and is not present.
+    let expected = all.present + all.absent + all.invited;
+    f.attendance_rate =
+        (expected > 0).then(|| (all.present as f64 * 1000.0 / expected as f64).round() / 10.0);
 }
 
 #[derive(Debug, Clone, Object, Serialize, Deserialize)]
@@ -166,18 +214,52 @@ pub fn document(r: &RequestReport, county: &str, printed_by: &str, today: NaiveD
             row
         })
         .collect();
+    let activity_rows = r
+        .centres
+        .iter()
+        .map(|c| {
+            vec![
+                c.centre_name.clone(),
+                c.activities_held.to_string(),
+                c.trainings_held.to_string(),
+                c.activities_cancelled.to_string(),
+                c.attended.to_string(),
+                c.absent.to_string(),
+                c.excused.to_string(),
+                rate(c.attendance_rate),
+            ]
+        })
+        .collect();
     Document {
         title: format!(
             "{county}区域性党员服务中心{}年度党员诉求办理情况通报",
             r.year
         ),
-        subtitle: Some("（报协会党委）".to_owned()),
+        subtitle: Some("（含党员活动开展情况，报协会党委）".to_owned()),
         meta: vec![("统计截至".to_owned(), r.as_of.to_string())],
-        blocks: vec![Block::Table {
-            caption: Some("党员诉求受理、办理及回访情况".to_owned()),
-            headers,
-            rows,
-        }],
+        blocks: vec![
+            Block::Table {
+                caption: Some("党员诉求受理、办理及回访情况".to_owned()),
+                headers,
+                rows,
+            },
+            Block::Table {
+                caption: Some("党员活动开展及出勤情况".to_owned()),
+                headers: [
+                    "服务中心",
+                    "举办活动",
+                    "其中培训",
+                    "取消",
+                    "出席人次",
+                    "缺席人次",
+                    "请假人次",
+                    "出勤率",
+                ]
+                .map(str::to_owned)
+                .to_vec(),
+                rows: activity_rows,
+            },
+        ],
         signatures: vec!["填报人：".to_owned(), "审核人：".to_owned()],
         stamp: format!("双联平台根据受理记录生成 · {printed_by} · {today}"),
     }
@@ -285,5 +367,57 @@ mod tests {
             d(2026, 12, 7),
         );
         assert!(doc.title.contains("2026年度党员诉求办理情况通报"));
+    }
+
+    #[test]
+    fn activities_held_count_attendance_and_trainings() {
+        let t = |present, absent, excused, invited| Tally {
+            invited,
+            present,
+            absent,
+            excused,
+        };
+        let mut f = CentreFigures::default();
+        add_activities(
+            &mut f,
+            &[
+                ActivityYear {
+                    held: true,
+                    cancelled: false,
+                    training: true,
+                    tally: t(8, 1, 1, 0),
+                },
+                // A line never recorded counts as expected and not present.
+                ActivityYear {
+                    held: true,
+                    cancelled: false,
+                    training: false,
+                    tally: t(4, 1, 0, 1),
+                },
+                // Notified, not held yet: not counted; a cancelled one is counted apart.
+                ActivityYear {
+                    held: false,
+                    cancelled: false,
+                    training: true,
+                    tally: t(0, 0, 0, 30),
+                },
+                ActivityYear {
+                    held: false,
+                    cancelled: true,
+                    training: false,
+                    tally: t(0, 0, 0, 5),
+                },
+            ],
+        );
+        assert_eq!(
+            (f.activities_held, f.trainings_held, f.activities_cancelled),
+            (2, 1, 1)
+        );
+        assert_eq!((f.attended, f.absent, f.excused), (12, 2, 1));
+        // 12 present of 12 + 2 absent + 1 never recorded.
+        assert_eq!(f.attendance_rate, Some(80.0));
+        let mut none = CentreFigures::default();
+        add_activities(&mut none, &[]);
+        assert_eq!((none.activities_held, none.attendance_rate), (0, None));
     }
 }
