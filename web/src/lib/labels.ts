@@ -49,9 +49,31 @@ const requestStep: Labels<StepKind> = {
   handed_over: ['移交办理', 'Handed over'], answered: ['答复', 'Answered'], followed_up: ['回访', 'Followed up'], archived: ['归档', 'Archived'],
 }
 // Notifications (crates/notify): a notice's topic, a delivery's channel and status.
-const topic: Labels<S['Topic']> = { overdue: ['逾期', 'Overdue'], due_soon: ['即将到期', 'Due soon'], escalated: ['诉求转办', 'Request escalated'] }
+const topic: Labels<S['Topic']> = {
+  overdue: ['逾期', 'Overdue'], due_soon: ['即将到期', 'Due soon'], escalated: ['诉求转办', 'Request escalated'],
+  activity: ['活动通知', 'Activity notice'], activity_cancelled: ['活动取消', 'Activity called off'],
+}
 const channel: Labels<S['Channel']> = { inbox: ['站内消息', 'Inbox'], sms: ['短信', 'SMS'], webhook: ['Webhook 回调', 'Webhook'] }
 const deliveryStatus: Labels<S['DeliveryStatus']> = { pending: ['待发送', 'Pending'], sent: ['已送达', 'Sent'], dead: ['死信', 'Dead'] }
+// Service-centre activities (党员活动): the plan's kind and state, a member's attendance, the
+// steps of its history, and the SMS notice to a member on the roster.
+const centreActivityKind: Labels<S['CentreActivityKind']> = {
+  theme_day: ['主题党日', 'Theme day'], training: ['培训', 'Training'], volunteer: ['志愿服务', 'Volunteering'], study: ['学习交流', 'Study'], other: ['其他', 'Other'],
+}
+const activityState: Labels<S['ActivityState']> = {
+  draft: ['草拟', 'Draft'], submitted: ['待审批', 'With the committee'], returned: ['已退回', 'Returned'], approved: ['已批准', 'Approved'],
+  notified: ['已通知', 'Notified'], held: ['已举行', 'Held'], cancelled: ['已取消', 'Cancelled'],
+}
+const attendance: Labels<S['AttendanceStatus']> = { invited: ['未记录', 'Not recorded'], present: ['出席', 'Present'], absent: ['缺席', 'Absent'], excused: ['请假', 'Excused'] }
+type ActivityStepKind = 'planned' | 'revised' | 'submitted' | 'approved' | 'returned' | 'notified' | 'attendance' | 'cancelled'
+const activityStep: Labels<ActivityStepKind> = {
+  planned: ['拟定活动方案', 'Plan drafted'], revised: ['修改活动方案', 'Plan revised'], submitted: ['报协会党委审批', 'Submitted to the association committee'],
+  approved: ['批准', 'Approved'], returned: ['退回', 'Returned'], notified: ['通知参加人员', 'Audience notified'], attendance: ['记录出勤', 'Attendance recorded'], cancelled: ['取消', 'Called off'],
+}
+type SmsStatus = 'pending' | 'sent' | 'dead'
+const sms: Labels<SmsStatus> = { pending: ['待发送', 'Waiting'], sent: ['已发送', 'Sent'], dead: ['发送失败', 'Failed'] }
+const consentPurpose: Labels<S['ConsentPurpose']> = { processing: ['处理党员信息', 'Processing member data'], sms_notices: ['接收短信通知', 'SMS notices'] }
+const consentForm: Labels<S['ConsentForm']> = { written: ['书面', 'Written'], electronic: ['电子', 'Electronic'] }
 const state: Labels<S['State']> = { due: ['待完成', 'Due'], overdue: ['已逾期', 'Overdue'], done: ['已完成', 'Done'] }
 
 function pick<K extends string>(table: Labels<K>, k: K | null | undefined): string {
@@ -83,6 +105,15 @@ export const label = {
   topic: (k?: S['Topic'] | null) => pick(topic, k),
   channel: (k?: S['Channel'] | null) => pick(channel, k),
   deliveryStatus: (k?: S['DeliveryStatus'] | null) => pick(deliveryStatus, k),
+  centreActivityKind: (k?: S['CentreActivityKind'] | null) => pick(centreActivityKind, k),
+  activityState: (k?: S['ActivityState'] | null) => pick(activityState, k),
+  attendance: (k?: S['AttendanceStatus'] | null) => pick(attendance, k),
+  /** A step of an activity's history; a kind the screen does not know shows as sent. */
+  activityStep: (k?: string | null) => pick(activityStep, k as ActivityStepKind | null | undefined),
+  /** The activity notice's SMS to a member (`pending`, `sent`, `dead`). */
+  sms: (k?: string | null) => pick(sms, k as SmsStatus | null | undefined),
+  consentPurpose: (k?: S['ConsentPurpose'] | null) => pick(consentPurpose, k),
+  consentForm: (k?: S['ConsentForm'] | null) => pick(consentForm, k),
   /** A step of a request's history; a kind the screen does not know shows as sent. */
   requestStep: (k?: string | null) => pick(requestStep, k as StepKind | null | undefined),
 }
@@ -106,4 +137,10 @@ export const options = {
   satisfaction: Object.keys(satisfaction) as NonNullable<RV['satisfaction']>[],
   channel: Object.keys(channel) as S['Channel'][],
   deliveryStatus: Object.keys(deliveryStatus) as S['DeliveryStatus'][],
+  centreActivityKind: Object.keys(centreActivityKind) as S['CentreActivityKind'][],
+  activityState: Object.keys(activityState) as S['ActivityState'][],
+  /** What attendance can be recorded as (not `invited`). */
+  attendance: ['present', 'absent', 'excused'] as S['AttendanceStatus'][],
+  consentPurpose: Object.keys(consentPurpose) as S['ConsentPurpose'][],
+  consentForm: Object.keys(consentForm) as S['ConsentForm'][],
 }
