@@ -23,6 +23,13 @@ describe('menu per role', () => {
     expect(screensFor('association_committee')).toContain('service-requests')
     expect(screensFor('township_committee')).not.toContain('service-requests')
     expect(screensFor('aic_recorder')).not.toContain('service-requests')
+    // The centres' activities: branch staff (director and centre staff), the association
+    // committee and the county; no township, village or AIC role.
+    expect(screensFor('branch_staff')).toContain('activities')
+    expect(screensFor('association_committee')).toContain('activities')
+    expect(screensFor('county_admin')).toContain('activities')
+    expect(screensFor('township_committee')).not.toContain('activities')
+    expect(screensFor('aic_recorder')).not.toContain('activities')
     // Every county user has an inbox; the county's notification settings are the admin's.
     expect(screensFor('aic_recorder')).toContain('inbox')
     expect(screensFor('county_admin')).toEqual(expect.arrayContaining(['inbox', 'notifications']))
@@ -118,6 +125,23 @@ describe('problems', () => {
   })
   it('writes If-Match the way the server tags versions', () => {
     expect(ifMatch(7)).toBe('"v7"')
+  })
+})
+
+describe('activity labels', () => {
+  it('name every state, kind and attendance, and the roster takes no "invited"', async () => {
+    const { label, options } = await import('../src/lib/labels')
+    setLang('zh-CN')
+    expect(options.activityState.map((s) => label.activityState(s))).toEqual(['草拟', '待审批', '已退回', '已批准', '已通知', '已举行', '已取消'])
+    expect(label.centreActivityKind('training')).toBe('培训')
+    expect(options.attendance).toEqual(['present', 'absent', 'excused'])
+    expect(label.sms('dead')).toBe('发送失败')
+    expect(label.activityStep('returned')).toBe('退回')
+    expect(label.activityStep('unknown')).toBe('unknown')
+    expect(label.consentPurpose('sms_notices')).toBe('接收短信通知')
+    setLang('en')
+    expect(label.activityState('held')).toBe('Held')
+    setLang('zh-CN')
   })
 })
 

@@ -4,7 +4,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
   app: { name: 'Shuanglian', full: 'Shuanglian · party building for small businesses', skip: 'Skip to main content', lang: '中文', signOut: 'Sign out', loading: 'Loading…', menu: 'Main menu', unread: ' ({n} unread)' },
-  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', 'service-requests': 'Members’ requests', ledgers: 'Activity ledgers', province: 'Province: deadlines', privacy: 'Privacy & audit', inbox: 'Inbox', notifications: 'Notification settings' },
+  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', 'service-requests': 'Members’ requests', activities: 'Activities', ledgers: 'Activity ledgers', province: 'Province: deadlines', privacy: 'Privacy & audit', inbox: 'Inbox', notifications: 'Notification settings' },
   signIn: {
     title: 'Sign in', county: 'County code', countyHint: 'e.g. 330523; empty for platform and provincial accounts', username: 'Username', password: 'Password',
     submit: 'Sign in', totp: 'Authenticator code', totpHint: 'The 6 digits from your authenticator app', verify: 'Verify',
@@ -20,6 +20,9 @@ const en: Shape<typeof zh> = {
   },
   work: { title: 'My work', overdue: 'Overdue', due: 'Due', daysOverdue: '{n} days overdue', dueOn: 'due {d}', go: 'Open', owner: 'Owner', kind: 'Task', nothing: 'Nothing to do.' },
   members: {
+    purpose: 'Agreed to', recordConsent: 'Record consent', noticeReference: 'Where the notice is kept (reference, file or URL)', consentedOn: 'Consented on', withdraw: 'Withdraw', withdrawnOn: 'Withdrawn on',
+    withdrawOf: 'Withdraw consent to “{p}” ({v})', consentSaved: 'Recorded.',
+    participation: 'Activities in the year', participationYear: 'Year', trainingsAttended: 'Trainings attended', noParticipation: 'No activities in this year.', activity: 'Activity',
     noConsent: 'No consent recorded', notice: 'Notice version', consentForm: 'Form', inForce: 'In force', withdrawn: 'Withdrawn {d}', title: 'Member register', name: 'Name / pinyin initials', phone: 'Mobile', idNumber: 'ID number', category: 'Category', status: 'Status', unit: 'Organisation', grid: 'Grid', market: 'Market',
     gender: 'Gender', business: 'Business', distribution: 'Distribution', joined: 'Joined the party', membershipOrg: 'Membership held by', idMasked: 'ID number (masked)', phoneMasked: 'Mobile (masked)',
     unmask: 'Show in full', unmaskReason: 'Reason (written to the audit log)', timeline: 'Time line', businesses: 'Businesses', consents: 'Consent', statusHistory: 'Status changes',
@@ -84,6 +87,25 @@ const en: Shape<typeof zh> = {
     handOverTo: 'Hand over to', handOverHint: 'Pick a staff member of the centre', director: 'director',
     do: { escalate: 'Escalate to the director', extend: 'Extend', 'hand-over': 'Hand over', answer: 'Answer', 'follow-up': 'Follow up', archive: 'Archive' },
   },
+  activities: {
+    title: 'Activities', plan: 'Plan an activity', revise: 'Revise the plan', centre: 'Service centre', pickCentre: 'Choose a service centre', theme: 'Theme', kind: 'Kind',
+    heldOn: 'Day', startTime: 'Start time', place: 'Place', content: 'Content', audience: 'Audience',
+    audienceHint: 'Nothing chosen: every member of the centre’s region; whatever is chosen must all hold.', audienceUnit: 'Organisation', audienceCategory: 'Category', audienceGrid: 'Grid', audienceMarket: 'Market',
+    wholeRegion: 'The whole region', year: 'Year', rosterShort: 'Present / invited', presentOf: '{p} / {n}', countsAsTraining: 'counts as training', plannedBy: 'Planned by', decidedBy: 'Decided by',
+    notifiedOn: 'Notified on', returnedBy: 'Returned by the association committee ({who}, {d}):', steps: 'Steps',
+    whoActs: 'The centre director plans and submits, the association committee approves, the centre’s staff notify the audience and record attendance.',
+    roster: 'Roster', smsHint: 'SMS notices go only to members who agreed to them and have a mobile number on the register.', fromTheDay: 'Attendance can be recorded from the day ({d}) on.',
+    member: 'Member', business: 'Business', attendance: 'Attendance', attendanceOf: 'Attendance of {name}', noteOf: 'Note for {name}', sms: 'SMS', noSms: 'No SMS',
+    allPresent: 'Mark everyone not recorded on this page present', saveAttendance: 'Save attendance', unsaved: '{n} not saved yet', attendanceSaved: 'Attendance of {n} saved.', nothingToSave: 'Nothing to save.',
+    history: 'History', returnReason: 'Reason for returning', cancelReason: 'Reason for calling it off',
+    count: { total: 'Invited', present: 'Present', absent: 'Absent', excused: 'Excused', invited: 'Not recorded' },
+    do: { revise: 'Revise', submit: 'Submit', approve: 'Approve', return: 'Return', notify: 'Notify the audience', cancel: 'Call off' },
+    hint: {
+      submit: 'Submit to the association committee. The director can still revise the plan until it decides.', approve: 'Once approved, the centre’s staff can notify the audience.', return: 'The director revises the plan for the reason given and submits it again.',
+      notify: 'Fixes the roster from the audience and sends the notice (SMS to members who agreed to SMS notices). The roster no longer follows the register.',
+      cancel: 'This cannot be undone. A notified roster ({n} members) is told it is called off.',
+    },
+  },
   ledgers: { title: 'Activity ledgers', unit: 'Village or branch', pick: 'Choose a unit', on: 'Reported on', handbookNo: 'Handbook no.' },
   province: { title: 'Deadline compliance by county', county: 'County' },
   inbox: { title: 'Inbox', unreadOnly: 'Unread only', unreadCount: '{n} unread', unread: 'Unread', read: 'Read', markRead: 'Mark read', nothing: 'No notices.' },
@@ -97,7 +119,7 @@ const en: Shape<typeof zh> = {
     sms: 'SMS', signName: 'SMS signature', templateCode: 'SMS template code', perMinute: 'SMS per minute at most',
     quiet: 'Quiet hours (Beijing time)', quietStart: 'From', quietEnd: 'Until', quietHint: 'HH:MM. SMS waits until the quiet hours end; the same time twice means none.',
     webhook: 'Webhook', webhookUrl: 'Webhook URL', webhookSecret: 'Signing secret', secretSet: 'Set', secretHint: '16–128 printable ASCII characters. Never shown again; leave empty to keep it.', saved: 'Saved.',
-    deliveries: 'Deliveries', status: 'Status', channel: 'Channel', recipient: 'Recipient', subject: 'Subject', attempts: 'Attempts', nextAttempt: 'Next attempt', error: 'Error',
+    deliveries: 'Deliveries', status: 'Status', channel: 'Channel', recipient: 'Recipient', member: 'member', subject: 'Subject', attempts: 'Attempts', nextAttempt: 'Next attempt', error: 'Error',
     retry: 'Send again', retried: 'Queued again; refresh to see how it went.',
     qqText: 'QQ group text', qqHint: 'A day’s notices as one text for the QQ group maintainer to paste into the group.', day: 'Date', text: 'Text', notices: '{n} notices',
     regenerate: 'Read again', copy: 'Copy', copied: 'Copied.', copyFailed: 'Could not copy; select the text and press Ctrl+C.',

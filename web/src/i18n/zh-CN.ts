@@ -1,7 +1,7 @@
 // zh-CN first; en.ts has the same keys (tests/i18n.test.ts checks).
 export default {
   app: { name: '双联', full: '双联 · 个体工商户党建工作平台', skip: '跳到主要内容', lang: 'English', signOut: '退出登录', loading: '加载中…', menu: '主菜单', unread: '（{n} 条未读）' },
-  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', 'service-requests': '党员诉求', ledgers: '活动台账', province: '省局：期限执行', privacy: '隐私与审计', inbox: '消息', notifications: '通知设置' },
+  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', 'service-requests': '党员诉求', activities: '党员活动', ledgers: '活动台账', province: '省局：期限执行', privacy: '隐私与审计', inbox: '消息', notifications: '通知设置' },
   signIn: {
     title: '登录', county: '县（区）代码', countyHint: '如 330523；平台、省局账户留空', username: '用户名', password: '密码',
     submit: '登录', totp: '动态验证码', totpHint: '请输入身份验证器中的 6 位数字', verify: '验证',
@@ -17,6 +17,9 @@ export default {
   },
   work: { title: '我的待办', overdue: '已逾期', due: '待完成', daysOverdue: '逾期 {n} 天', dueOn: '截止 {d}', go: '去办理', owner: '责任单位', kind: '事项', nothing: '没有待办事项。' },
   members: {
+    purpose: '同意事项', recordConsent: '记录告知同意', noticeReference: '告知书存放位置（文号、文件或网址）', consentedOn: '同意日期', withdraw: '撤回同意', withdrawnOn: '撤回日期',
+    withdrawOf: '撤回“{p}”的同意（{v}）', consentSaved: '已记录。',
+    participation: '年度参加活动情况', participationYear: '年度', trainingsAttended: '参加培训', noParticipation: '该年度没有参加活动的记录。', activity: '活动',
     noConsent: '尚无告知同意记录', notice: '告知书版本', consentForm: '形式', inForce: '有效', withdrawn: '已于 {d} 撤回', title: '党员名册', name: '姓名/拼音首字母', phone: '手机号码', idNumber: '身份证号', category: '党员类别', status: '党员状态', unit: '组织', grid: '网格', market: '市场',
     gender: '性别', business: '经营主体', distribution: '分布情况', joined: '入党时间', membershipOrg: '组织关系所在党组织', idMasked: '身份证号（脱敏）', phoneMasked: '手机（脱敏）',
     unmask: '查看完整信息', unmaskReason: '查看理由（将记入审计日志）', timeline: '时间线', businesses: '经营主体', consents: '告知同意', statusHistory: '状态变更',
@@ -81,6 +84,25 @@ export default {
     handOverTo: '移交给', handOverHint: '选择本中心工作人员', director: '中心主任',
     do: { escalate: '转办中心主任', extend: '延长期限', 'hand-over': '移交', answer: '答复', 'follow-up': '回访', archive: '归档' },
   },
+  activities: {
+    title: '党员活动', plan: '拟定活动方案', revise: '修改活动方案', centre: '服务中心', pickCentre: '请选择服务中心', theme: '活动主题', kind: '活动类别',
+    heldOn: '活动日期', startTime: '开始时间', place: '活动地点', content: '活动内容', audience: '参加对象',
+    audienceHint: '不选则为服务中心所在区域的全体党员；所选条件须同时满足。', audienceUnit: '组织', audienceCategory: '党员类别', audienceGrid: '网格', audienceMarket: '市场',
+    wholeRegion: '所在区域全部组织', year: '年度', rosterShort: '出席/应到', presentOf: '{p} / {n}', countsAsTraining: '计入培训率', plannedBy: '拟定人', decidedBy: '审批人',
+    notifiedOn: '通知日期', returnedBy: '协会党委退回（{who}，{d}）：', steps: '办理',
+    whoActs: '活动方案由服务中心主任拟定和报批，协会党委审批，服务中心工作人员通知参加人员并记录出勤。',
+    roster: '参加人员名单', smsHint: '短信通知只发给同意接收短信通知并登记了手机号码的党员。', fromTheDay: '活动当天（{d}）起可以记录出勤。',
+    member: '党员', business: '经营主体', attendance: '出勤', attendanceOf: '{name}的出勤', noteOf: '{name}的备注', sms: '短信', noSms: '未发短信',
+    allPresent: '本页未记录的都标为出席', saveAttendance: '保存出勤', unsaved: '{n} 人的出勤尚未保存', attendanceSaved: '已保存 {n} 人的出勤。', nothingToSave: '没有需要保存的出勤。',
+    history: '办理经过', returnReason: '退回理由', cancelReason: '取消理由',
+    count: { total: '应到', present: '出席', absent: '缺席', excused: '请假', invited: '未记录' },
+    do: { revise: '修改', submit: '报批', approve: '批准', return: '退回', notify: '通知参加人员', cancel: '取消活动' },
+    hint: {
+      submit: '报协会党委审批。审批前中心主任仍可修改方案。', approve: '批准后，服务中心工作人员即可通知参加人员。', return: '退回后由中心主任按理由修改方案，再报批。',
+      notify: '按参加对象确定参加人员名单，并发出活动通知（同意接收短信通知的党员会收到短信）。名单确定后不再随名册变化。',
+      cancel: '取消后不能恢复。已通知的活动，会把取消的消息通知参加人员（{n} 人）。',
+    },
+  },
   ledgers: { title: '活动台账', unit: '村（社区）或支部', pick: '请选择单位', on: '报到日期', handbookNo: '手册编号' },
   province: { title: '各县期限执行情况', county: '县（区）' },
   inbox: { title: '消息', unreadOnly: '只看未读', unreadCount: '未读消息 {n} 条', unread: '未读', read: '已读', markRead: '标为已读', nothing: '没有消息。' },
@@ -94,7 +116,7 @@ export default {
     sms: '短信', signName: '短信签名', templateCode: '短信模板编号', perMinute: '每分钟最多发送短信（条）',
     quiet: '免打扰时段（北京时间）', quietStart: '开始时间', quietEnd: '结束时间', quietHint: '格式 HH:MM。期间的短信等到结束后再发；开始与结束相同表示不设免打扰。',
     webhook: 'Webhook 回调', webhookUrl: '回调地址', webhookSecret: '签名密钥', secretSet: '已设置', secretHint: '16–128 个可见 ASCII 字符。已设置的不再显示；留空则保持不变。', saved: '已保存。',
-    deliveries: '送达情况', status: '状态', channel: '渠道', recipient: '接收人', subject: '主题', attempts: '尝试次数', nextAttempt: '下次尝试', error: '错误',
+    deliveries: '送达情况', status: '状态', channel: '渠道', recipient: '接收人', member: '党员', subject: '主题', attempts: '尝试次数', nextAttempt: '下次尝试', error: '错误',
     retry: '重新发送', retried: '已重新加入发送队列，稍后刷新查看结果。',
     qqText: 'QQ群通知文本', qqHint: '当天的提醒整理成一段文字，由QQ群管理员复制后发到群里。', day: '日期', text: '通知文本', notices: '共 {n} 条提醒',
     regenerate: '重新生成', copy: '复制', copied: '已复制。', copyFailed: '无法自动复制，请选中文本后按 Ctrl+C 复制。',
