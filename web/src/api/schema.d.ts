@@ -33965,6 +33965,16 @@ export interface components {
          * @description One centre's year.
          */
         CentreFigures: {
+            /** Format: int64 */
+            absent: number;
+            /** Format: int64 */
+            activities_cancelled: number;
+            /**
+             * Format: int64
+             * @description Activities held in the year (attendance recorded), trainings among them, and those
+             *     called off.
+             */
+            activities_held: number;
             /**
              * Format: int64
              * @description Answered at once, without escalation.
@@ -33982,6 +33992,17 @@ export interface components {
             answered_on_time: number;
             /** Format: int64 */
             archived: number;
+            /**
+             * Format: double
+             * @description Present over those expected (the excused are not), in per cent (one decimal); `None`
+             *     when no attendance was recorded.
+             */
+            attendance_rate?: number;
+            /**
+             * Format: int64
+             * @description Attendance at the activities held: present, absent, excused.
+             */
+            attended: number;
             /** Format: int64 */
             basically_satisfied: number;
             by_category: components["schemas"]["CategoryCount"][];
@@ -33994,6 +34015,8 @@ export interface components {
              * @description Escalated to the director (on the 7-working-day clock).
              */
             escalated: number;
+            /** Format: int64 */
+            excused: number;
             /**
              * Format: int64
              * @description Requests extended at least once, and extensions granted in all.
@@ -34028,6 +34051,8 @@ export interface components {
             received: number;
             /** Format: int64 */
             satisfied: number;
+            /** Format: int64 */
+            trainings_held: number;
         };
         /**
          * CentreStaff
