@@ -225,6 +225,62 @@ test.describe.serial('an activity from plan to attendance', () => {
   })
 })
 
+test('the director calls off an approved activity with a reason; the list filters by state', async ({ page }) => {
+  const problems = watchPage(page)
+  await signIn(page, who.branch)
+  await page.goto('/activities')
+  await expect(page.getByRole('heading', { name: '党员活动', level: 1 })).toBeVisible()
+  await pick(page, page.getByRole('combobox', { name: '状态' }), '已批准')
+  await page.getByRole('button', { name: '查询' }).click()
+  await expect(page).toHaveURL(/state=approved/)
+  await expect(page.locator('.el-loading-mask')).toHaveCount(0)
+  const rows = page.getByTestId('activities').locator('tbody tr')
+  await expect(rows.first()).toContainText('已批准')
+  const theme = (await rows.first().getByRole('link').textContent())!.trim()
+  await rows.first().getByRole('link').click()
+  await expect(page.getByRole('heading', { name: theme, level: 1 })).toBeVisible()
+  await expect(page.getByTestId('activity-state')).toHaveText('已批准')
+  // An approved plan is no longer revised or submitted; the director can still call it off.
+  await expect(page.getByRole('button', { name: '修改', exact: true })).toHaveCount(0)
+  await expect(page.getByRole('button', { name: '报批' })).toHaveCount(0)
+  await page.getByRole('button', { name: '取消活动' }).click()
+  const dialog = page.getByRole('dialog', { name: '取消活动' })
+  await dialog.getByRole('button', { name: '确认' }).click()
+  await expect(dialog.locator('.el-form-item__error')).toHaveText('reason：应为1到200个字符')
+  await dialog.getByLabel('取消理由').fill('讲师临时有事，改期另行通知')
+  await dialog.getByRole('button', { name: '确认' }).click()
+  await expect(page.getByTestId('activity-state')).toHaveText('已取消')
+  await expect(page.getByTestId('steps')).toContainText('讲师临时有事，改期另行通知')
+  await expect(page.getByRole('button', { name: '取消活动' })).toHaveCount(0)
+  expect(problems).toEqual([])
+})
+
+test('the county admin’s deliveries name a member an activity SMS went to', async ({ page }) => {
+  // The e2e server has no SMS gateway, so no activity SMS is made: the deliveries list is
+  // answered here with one to a member (member_id, recipient_name), as the API gives it.
+  const problems = watchPage(page)
+  await page.route(/\/api\/v1\/notifications\/deliveries(\?|$)/, (route) =>
+    route.fulfill({
+      json: {
+        items: [
+          {
+            id: '01a2aaaa-0000-7000-8000-000000000001', notice_id: '01a2aaaa-0000-7000-8000-000000000002', channel: 'sms', status: 'sent',
+            subject: `【活动通知】${THEME}`, attempts: 1, next_attempt_at: '2026-12-07T01:00:00', created_at: '2026-12-07T01:00:00', sent_at: '2026-12-07T01:00:01',
+            member_id: '01a2aaaa-0000-7000-8000-000000000003', recipient_name: '陈洋',
+          },
+        ],
+      },
+    }),
+  )
+  await signIn(page, who.admin)
+  await page.goto('/notifications')
+  const row = page.getByTestId('deliveries').locator('tbody tr').first()
+  await expect(row).toContainText('陈洋（党员）')
+  await expect(row).toContainText(`【活动通知】${THEME}`)
+  await expect(row.getByTestId('delivery-status')).toHaveText('已送达')
+  expect(problems).toEqual([])
+})
+
 test('branch staff record a member’s consent to SMS notices', async ({ page, request }) => {
   const member = (await get(request, who.branch, '/members?limit=1')).items[0]
   const problems = watchPage(page)

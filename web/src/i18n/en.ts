@@ -91,7 +91,7 @@ const en: Shape<typeof zh> = {
     title: 'Activities', plan: 'Plan an activity', revise: 'Revise the plan', centre: 'Service centre', pickCentre: 'Choose a service centre', theme: 'Theme', kind: 'Kind',
     heldOn: 'Day', startTime: 'Start time', place: 'Place', content: 'Content', audience: 'Audience',
     audienceHint: 'Nothing chosen: every member of the centre’s region; whatever is chosen must all hold.', audienceUnit: 'Organisation', audienceCategory: 'Category', audienceGrid: 'Grid', audienceMarket: 'Market',
-    wholeRegion: 'The whole region', year: 'Year', rosterShort: 'Present / invited', presentOf: '{p} / {n}', countsAsTraining: 'counts as training', plannedBy: 'Planned by', decidedBy: 'Decided by',
+    wholeRegion: 'The whole region', year: 'Year', rosterShort: 'Present / invited', presentOf: '{p} / {n}', countsAsTraining: 'counts towards training rates', plannedBy: 'Planned by', decidedBy: 'Decided by',
     notifiedOn: 'Notified on', returnedBy: 'Returned by the association committee ({who}, {d}):', steps: 'Steps',
     whoActs: 'The centre director plans and submits, the association committee approves, the centre’s staff notify the audience and record attendance.',
     roster: 'Roster', smsHint: 'SMS notices go only to members who agreed to them and have a mobile number on the register.', fromTheDay: 'Attendance can be recorded from the day ({d}) on.',
