@@ -23,15 +23,10 @@ export function useCentres() {
   const directed = ref<string[]>([])
   const directs = (centreId: string | undefined) => !!centreId && directed.value.includes(centreId)
 
+  /** The units and which centres the caller directs; with `also`, the grids and markets an
+   * audience may name, read only for a director (no one else plans). */
   async function load(also: { grids?: boolean; markets?: boolean } = {}) {
     await loadUnits()
-    // Grids and markets only name an audience; a role that cannot read them still works.
-    if (also.grids || also.markets) {
-      await Promise.all([
-        also.grids ? loadUnitsPart('grids') : undefined,
-        also.markets ? loadUnitsPart('markets') : undefined,
-      ])
-    }
     const me = session.me.value
     if (me?.role !== 'branch_staff') {
       directed.value = []
@@ -43,6 +38,7 @@ export function useCentres() {
       if (staff.items.some((s) => s.director && s.user_id === me.user_id)) mine.push(c.id)
     }
     directed.value = mine
+    if (mine.length) await Promise.all([also.grids ? loadUnitsPart('grids') : undefined, also.markets ? loadUnitsPart('markets') : undefined])
   }
 
   async function loadUnitsPart(part: 'grids' | 'markets') {
