@@ -50,6 +50,7 @@ use crate::workflows::filing::api::FilingApi;
 use crate::workflows::filing::review::FilingReviewApi;
 use crate::workflows::floating::api::FloatingApi;
 use crate::workflows::floating::steps::FloatingStepsApi;
+use crate::workflows::letters::api::LettersApi;
 use crate::workflows::records::api::RecordsApi;
 use crate::workflows::records::catalogue::RecordCatalogueApi;
 use crate::workflows::reporting::api::ReportingApi;
@@ -93,7 +94,7 @@ pub type WorkflowApis = (
     FloatingApi,
     FloatingStepsApi,
     (ServiceRequestsApi, ServiceRequestStepsApi),
-    (ActivitiesApi, ActivityStepsApi, AttendanceApi),
+    (ActivitiesApi, ActivityStepsApi, AttendanceApi, LettersApi),
     (NotifySettingsApi, PreferencesApi, InboxApi),
 );
 
@@ -143,6 +144,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                     ActivitiesApi { state: state.clone() },
                     ActivityStepsApi { state: state.clone() },
                     AttendanceApi { state: state.clone() },
+                    LettersApi { state: state.clone() },
                 ),
                 (
                     NotifySettingsApi { state: state.clone() },

@@ -28,6 +28,7 @@ mod filing;
 mod floating;
 mod grids;
 mod isolation;
+mod letters;
 mod member_edits;
 mod member_search;
 mod member_status;

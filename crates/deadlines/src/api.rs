@@ -456,7 +456,6 @@ fn completed_by_hand(kind: ObligationKind) -> bool {
         ObligationKind::DataVerification
             | ObligationKind::VanguardEvaluation
             | ObligationKind::VanguardCountyReport
-            | ObligationKind::ParticipationLetters
             | ObligationKind::StatisticsCutoff
     )
 }

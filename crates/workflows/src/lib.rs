@@ -2,7 +2,7 @@
 //! performance records, quarterly filing, semi-annual feedback and floating members. Each is a
 //! folder with its model, rules, storage and API; each opens and closes its obligations in the
 //! deadline engine (`crate::deadlines`) and contributes to the member's time line. The service
-//! centres of seed 002 (issue 15) live in `centres` (requests) and `activities`.
+//! centres of seed 002 (issue 15) live in `centres` (requests), `activities` and `letters`.
 
 pub mod activities;
 pub mod centres;
@@ -10,6 +10,7 @@ pub mod feedback;
 pub mod filing;
 pub mod floating;
 pub mod handler;
+pub mod letters;
 pub mod records;
 pub mod reporting;
 pub mod timeline;

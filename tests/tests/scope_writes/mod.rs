@@ -109,6 +109,9 @@ enum Kind {
     Activity,
     /// A service centre (an org unit of that kind).
     Centre,
+    /// A centre's batch of 30 December letters, and one letter of it.
+    LetterBatch,
+    Letter,
     Handbook,
     Export,
     OrgUnit,
@@ -148,6 +151,8 @@ impl Kind {
             Kind::Floating => ("floating_cases", "id", "", "floating_cases", "id", false),
             Kind::ServiceRequest => ("service_requests", "id", "", "service_requests", "id", false),
             Kind::Activity => ("activities", "id", "", "activities", "id", false),
+            Kind::LetterBatch => ("letter_batches", "id", "", "letter_batches", "id", false),
+            Kind::Letter => ("participation_letters", "batch_id || '|' || id", "", "participation_letters", "id", true),
             Kind::Centre => ("org_units", "id", "kind = 'service_centre'", "org_units", "id", false),
             Kind::Handbook => ("handbooks", "id", "", "handbooks", "id", false),
             Kind::Export => ("member_exports", "id", "", "member_exports", "id", false),
@@ -177,6 +182,7 @@ impl Kind {
             Kind::Floating => "/api/v1/floating-members/{id}",
             Kind::ServiceRequest => "/api/v1/service-requests/{id}",
             Kind::Activity => "/api/v1/activities/{id}",
+            Kind::LetterBatch | Kind::Letter => "/api/v1/letter-batches/{id}",
             Kind::Handbook => "/api/v1/handbooks/{id}",
             Kind::Export => "/api/v1/member-exports/{id}",
             Kind::OrgUnit | Kind::Office | Kind::Village | Kind::Centre => "/api/v1/org-units/{id}",
@@ -287,6 +293,12 @@ fn cases() -> Vec<Case> {
         case("POST", "/activities/{id}/notify", Activity, none()),
         case("POST", "/activities/{id}/cancel", Activity, json!({ "reason": "越界" })),
         case("PUT", "/activities/{id}/attendance", Activity, json!({ "entries": [{ "member_id": "$ME", "status": "present" }] })),
+        // The 30 December letters.
+        case("POST", "/letter-batches", Centre, json!({ "centre_id": "$T" })),
+        case("POST", "/letter-batches/{id}/regenerate", LetterBatch, none()),
+        case("POST", "/letter-batches/{id}/send", LetterBatch, json!({ "method": "post" })),
+        case("POST", "/letter-batches/{id}/letters/{letter_id}/receipt", Letter, none()),
+        case("POST", "/letter-batches/{id}/letters/{letter_id}/chase", Letter, json!({ "method": "phone" })),
         // Handbooks (two-way reporting).
         case("POST", "/handbooks", HeldByBranch, json!({ "member_id": "$T" })),
         case("POST", "/handbooks/{id}/branch-confirmation", Handbook, json!({ "reported_on": on })),

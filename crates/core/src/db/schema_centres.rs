@@ -108,3 +108,47 @@ diesel::allow_tables_to_appear_in_same_query!(activities, activity_attendance);
 diesel::allow_tables_to_appear_in_same_query!(activities, outbox);
 diesel::allow_tables_to_appear_in_same_query!(activity_attendance, members);
 diesel::allow_tables_to_appear_in_same_query!(activity_attendance, outbox);
+
+diesel::table! {
+    letter_batches (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        centre_id -> Text,
+        year -> Integer,
+        state -> Text,
+        letters -> Integer,
+        generated_by -> Text,
+        generated_on -> Date,
+        sent_on -> Nullable<Date>,
+        sent_method -> Nullable<Text>,
+        sent_by -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    participation_letters (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        batch_id -> Text,
+        member_id -> Text,
+        seq -> Integer,
+        recipient -> Text,
+        recipient_unit_id -> Nullable<Text>,
+        activities -> Text,
+        operation -> Text,
+        credit -> Text,
+        received_on -> Nullable<Date>,
+        received_by -> Nullable<Text>,
+        receipt_note -> Nullable<Text>,
+        chases -> Integer,
+        last_chased_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(letter_batches, participation_letters);
+diesel::allow_tables_to_appear_in_same_query!(letter_batches, org_units);
+diesel::allow_tables_to_appear_in_same_query!(participation_letters, members);

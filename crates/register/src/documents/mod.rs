@@ -80,6 +80,25 @@ pub fn attachment(name: &str, fallback: &str) -> String {
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
+/// Several documents printed one after another, each from a new page (a batch of letters).
+pub fn pages_html(title: &str, docs: &[Document]) -> String {
+    let mut h = String::with_capacity(4096 * docs.len().max(1));
+    h.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
+    h.push_str(&format!("<title>{}</title>\n", esc(title)));
+    h.push_str(STYLE);
+    h.push_str("</head>\n<body>\n");
+    for d in docs {
+        d.page_html(&mut h);
+    }
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+/// [`pages_html`] as a response.
+pub fn pages_response(title: &str, docs: &[Document]) -> HtmlDocument {
+    HtmlDocument::Ok(Html(pages_html(title, docs)), "no-store".to_owned())
+}
+
 impl Document {
     /// The xlsx response, downloaded as `<title>.xlsx`.
     pub fn xlsx_response(&self) -> Result<XlsxDocument, AppError> {
@@ -96,11 +115,12 @@ impl Document {
 
     /// Print-ready HTML: A4, Song-style Chinese fonts, bordered tables, signature space.
     pub fn to_html(&self) -> String {
-        let mut h = String::with_capacity(4096);
-        h.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
-        h.push_str(&format!("<title>{}</title>\n", esc(&self.title)));
-        h.push_str(STYLE);
-        h.push_str("</head>\n<body>\n<main class=\"page\">\n");
+        pages_html(&self.title, std::slice::from_ref(self))
+    }
+
+    /// The document as one printed page (`<main class="page">`).
+    fn page_html(&self, h: &mut String) {
+        h.push_str("<main class=\"page\">\n");
         h.push_str(&format!("<h1>{}</h1>\n", esc(&self.title)));
         if let Some(s) = &self.subtitle {
             h.push_str(&format!("<p class=\"subtitle\">{}</p>\n", esc(s)));
@@ -174,11 +194,7 @@ impl Document {
             }
             h.push_str("</div>\n");
         }
-        h.push_str(&format!(
-            "<footer>{}</footer>\n</main>\n</body>\n</html>\n",
-            esc(&self.stamp)
-        ));
-        h
+        h.push_str(&format!("<footer>{}</footer>\n</main>\n", esc(&self.stamp)));
     }
 
     /// The same form as one worksheet, set up to print on A4.
@@ -346,6 +362,7 @@ const STYLE: &str = r#"<style>
 @page { size: A4; margin: 20mm 18mm; }
 body { font-family: "SimSun", "宋体", "Songti SC", "Noto Serif CJK SC", "Source Han Serif SC", serif; font-size: 12pt; color: #000; margin: 0; }
 .page { max-width: 174mm; margin: 0 auto; }
+.page + .page { page-break-before: always; }
 h1 { font-family: "SimHei", "黑体", "Heiti SC", "Noto Sans CJK SC", sans-serif; font-size: 18pt; text-align: center; margin: 0 0 4mm; }
 h2 { font-size: 13pt; margin: 5mm 0 2mm; }
 .subtitle { text-align: center; margin: 0 0 4mm; }

@@ -145,7 +145,7 @@ pub(super) fn visible_activity(
 }
 
 /// What the caller is to the activity's centre.
-pub(super) fn standing(
+pub(crate) fn standing(
     tx: &mut TenantTx<'_>,
     who: &Principal,
     centre: &OrgUnitRow,

@@ -1,0 +1,2 @@
+DROP TABLE participation_letters;
+DROP TABLE letter_batches;
