@@ -7,6 +7,7 @@ const screens: [keyof typeof who, string, string][] = [
   ['admin', '党员名册', 'members'],
   ['admin', '期限看板', 'deadlines'],
   ['admin', '党员诉求', 'service-requests-county'],
+  ['admin', '党员活动', 'activities-county'],
   ['admin', '隐私与审计', 'privacy'],
   ['village', '季度报送', 'filings'],
   ['township', '双向报到', 'handbooks-township'],
