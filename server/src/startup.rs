@@ -53,6 +53,7 @@ use crate::workflows::floating::steps::FloatingStepsApi;
 use crate::workflows::letters::api::LettersApi;
 use crate::workflows::records::api::RecordsApi;
 use crate::workflows::records::catalogue::RecordCatalogueApi;
+use crate::workflows::registrations::api::RegistrationsApi;
 use crate::workflows::reporting::api::ReportingApi;
 use crate::workflows::timeline::TimelineApi;
 
@@ -94,7 +95,13 @@ pub type WorkflowApis = (
     FloatingApi,
     FloatingStepsApi,
     (ServiceRequestsApi, ServiceRequestStepsApi),
-    (ActivitiesApi, ActivityStepsApi, AttendanceApi, LettersApi),
+    (
+        ActivitiesApi,
+        ActivityStepsApi,
+        AttendanceApi,
+        LettersApi,
+        RegistrationsApi,
+    ),
     (NotifySettingsApi, PreferencesApi, InboxApi),
 );
 
@@ -145,6 +152,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                     ActivityStepsApi { state: state.clone() },
                     AttendanceApi { state: state.clone() },
                     LettersApi { state: state.clone() },
+                    RegistrationsApi { state: state.clone() },
                 ),
                 (
                     NotifySettingsApi { state: state.clone() },

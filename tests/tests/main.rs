@@ -43,6 +43,7 @@ mod postgres_only_rls;
 mod privacy_policy;
 mod records;
 mod records_world;
+mod registrations;
 mod reporting;
 mod scope_holes;
 mod scope_writes;

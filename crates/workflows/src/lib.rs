@@ -2,7 +2,7 @@
 //! performance records, quarterly filing, semi-annual feedback and floating members. Each is a
 //! folder with its model, rules, storage and API; each opens and closes its obligations in the
 //! deadline engine (`crate::deadlines`) and contributes to the member's time line. The service
-//! centres of seed 002 (issue 15) live in `centres` (requests), `activities` and `letters`.
+//! centres of seed 002 (issue 15) live in `registrations`, `centres` (requests), `activities` and `letters`.
 
 pub mod activities;
 pub mod centres;
@@ -12,6 +12,7 @@ pub mod floating;
 pub mod handler;
 pub mod letters;
 pub mod records;
+pub mod registrations;
 pub mod reporting;
 pub mod timeline;
 

@@ -147,6 +147,7 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                 crate::workflows::centres::demo::fill(&mut ttx, member_seed ^ 0xCE27)?;
                 crate::workflows::activities::demo::fill(&mut ttx, member_seed ^ 0xAC71)?;
                 crate::workflows::letters::demo::fill(&mut ttx, member_seed ^ 0x1E77)?;
+                crate::workflows::registrations::demo::fill(&mut ttx, &keys, member_seed ^ 0x2E61)?;
                 // Last: the daily deadline job over everything generated above.
                 crate::deadlines::demo::finish(&mut ttx, crate::clock::today())?;
                 Ok(Some((names.len() + 1 + centre_accounts, units)))

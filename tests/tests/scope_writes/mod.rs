@@ -112,6 +112,8 @@ enum Kind {
     /// A centre's batch of 30 December letters, and one letter of it.
     LetterBatch,
     Letter,
+    /// A registration at a centre's window.
+    Registration,
     Handbook,
     Export,
     OrgUnit,
@@ -152,6 +154,7 @@ impl Kind {
             Kind::ServiceRequest => ("service_requests", "id", "", "service_requests", "id", false),
             Kind::Activity => ("activities", "id", "", "activities", "id", false),
             Kind::LetterBatch => ("letter_batches", "id", "", "letter_batches", "id", false),
+            Kind::Registration => ("registrations", "id", "", "registrations", "id", false),
             Kind::Letter => ("participation_letters", "batch_id || '|' || id", "", "participation_letters", "id", true),
             Kind::Centre => ("org_units", "id", "kind = 'service_centre'", "org_units", "id", false),
             Kind::Handbook => ("handbooks", "id", "", "handbooks", "id", false),
@@ -183,6 +186,7 @@ impl Kind {
             Kind::ServiceRequest => "/api/v1/service-requests/{id}",
             Kind::Activity => "/api/v1/activities/{id}",
             Kind::LetterBatch | Kind::Letter => "/api/v1/letter-batches/{id}",
+            Kind::Registration => "/api/v1/registrations/{id}",
             Kind::Handbook => "/api/v1/handbooks/{id}",
             Kind::Export => "/api/v1/member-exports/{id}",
             Kind::OrgUnit | Kind::Office | Kind::Village | Kind::Centre => "/api/v1/org-units/{id}",
@@ -299,6 +303,13 @@ fn cases() -> Vec<Case> {
         case("POST", "/letter-batches/{id}/send", LetterBatch, json!({ "method": "post" })),
         case("POST", "/letter-batches/{id}/letters/{letter_id}/receipt", Letter, none()),
         case("POST", "/letter-batches/{id}/letters/{letter_id}/chase", Letter, json!({ "method": "phone" })),
+        // Registration at the window.
+        case("POST", "/registrations", Centre, json!({ "centre_id": "$T", "survey": { "name": "越界", "is_owner": true, "business_name": "越界店", "membership_org_name": "某地党委", "membership_status": "full", "distribution": "individual_business" } })),
+        case("POST", "/registrations/{id}/calls", Registration, json!({ "whom": "越界", "outcome": "confirmed" })),
+        case("POST", "/registrations/{id}/pledge", Registration, json!({ "reference": "越界" })),
+        case("POST", "/registrations/{id}/issue", Registration, json!({ "plaque_no": "越界", "handbook_no": "越界" })),
+        case("POST", "/registrations/{id}/enter", Registration, none()),
+        case("POST", "/registrations/{id}/close", Registration, json!({ "reason": "越界" })),
         // Handbooks (two-way reporting).
         case("POST", "/handbooks", HeldByBranch, json!({ "member_id": "$T" })),
         case("POST", "/handbooks/{id}/branch-confirmation", Handbook, json!({ "reported_on": on })),

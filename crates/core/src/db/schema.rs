@@ -806,7 +806,7 @@ diesel::allow_tables_to_appear_in_same_query!(floating_cases, org_units);
 mod centres;
 pub use centres::{
     activities, activity_attendance, activity_events, letter_batches, participation_letters,
-    service_request_events, service_requests,
+    registration_calls, registrations, service_request_events, service_requests,
 };
 
 // Notification delivery (issue 15 item 5), in its own file.

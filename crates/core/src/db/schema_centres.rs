@@ -152,3 +152,50 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(letter_batches, participation_letters);
 diesel::allow_tables_to_appear_in_same_query!(letter_batches, org_units);
 diesel::allow_tables_to_appear_in_same_query!(participation_letters, members);
+
+diesel::table! {
+    registrations (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        centre_id -> Text,
+        state -> Text,
+        name -> Text,
+        business_name -> Text,
+        id_number_bidx -> Nullable<Text>,
+        survey_enc -> Text,
+        surveyed_on -> Date,
+        taken_by -> Text,
+        confirmed_on -> Nullable<Date>,
+        pledged_on -> Nullable<Date>,
+        pledge_reference -> Nullable<Text>,
+        issued_on -> Nullable<Date>,
+        plaque_no -> Nullable<Text>,
+        handbook_no -> Nullable<Text>,
+        entered_on -> Nullable<Date>,
+        member_id -> Nullable<Text>,
+        closed_on -> Nullable<Date>,
+        close_reason -> Nullable<Text>,
+        last_step_on -> Date,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registration_calls (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        registration_id -> Text,
+        called_on -> Date,
+        caller_id -> Text,
+        whom -> Text,
+        org_name -> Text,
+        outcome -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(registrations, registration_calls);
+diesel::allow_tables_to_appear_in_same_query!(registrations, org_units);

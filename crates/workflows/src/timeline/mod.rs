@@ -74,6 +74,7 @@ pub fn timeline(tx: &mut TenantTx<'_>, member_id: &str) -> DbResult<Vec<Timeline
     all.extend(super::centres::timeline(tx, member_id)?);
     all.extend(super::activities::timeline(tx, member_id)?);
     all.extend(super::letters::timeline(tx, member_id)?);
+    all.extend(super::registrations::timeline(tx, member_id)?);
     all.sort_by(|a, b| b.on.cmp(&a.on).then_with(|| b.ref_id.cmp(&a.ref_id)));
     Ok(all)
 }

@@ -17,7 +17,7 @@ use crate::privacy::crypto::CountyKeys;
 use crate::privacy::identity::{IdCardNumber, MobileNumber};
 use crate::tenancy::DivisionCode;
 
-#[derive(Debug, Clone, Object, Deserialize)]
+#[derive(Debug, Clone, Object, Deserialize, serde::Serialize)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMemberRequest {

@@ -36,6 +36,55 @@ use crate::privacy::identity::{IdCardNumber, MobileNumber};
 use crate::privacy::keys;
 use crate::privacy::policy::{self, Exposure, Field as PolicyField};
 
+/// Enters a member in the register, the one way: validated and encrypted (`build`), placed
+/// only where `vis` (the caller's scope, or a service centre's region) still sees them, and
+/// audited. The members API and the service centres' registration at the window both call it.
+pub fn register(
+    tx: &mut crate::db::TenantTx<'_>,
+    keys: &crate::privacy::crypto::CountyKeys,
+    who: &crate::auth::Principal,
+    b: &CreateMemberRequest,
+    vis: &scope::Visibility,
+) -> DbResult<repo::MemberRow> {
+    let values = check(tx, keys, b, vis)?;
+    let row = repo::insert(tx, &values)?;
+    audit::record(
+        tx,
+        &Actor::of(who),
+        "member.create",
+        "member",
+        &row.id,
+        None,
+        serde_json::json!({ "category": row.category }),
+    )?;
+    Ok(row)
+}
+
+/// Checks a registration form as `register` does, without writing: valid fields, units that
+/// exist, placed where `vis` sees the member. A registration at a centre's window shows these
+/// errors while the member is still there.
+pub fn check(
+    tx: &mut crate::db::TenantTx<'_>,
+    keys: &crate::privacy::crypto::CountyKeys,
+    b: &CreateMemberRequest,
+    vis: &scope::Visibility,
+) -> DbResult<MemberValues> {
+    let values = build(keys, b, &mut |f, id, ok| unit(tx, f, id, ok))?;
+    let units = [
+        ("org_life_unit_id", values.org_life_unit_id.as_deref()),
+        ("membership_unit_id", values.membership_unit_id.as_deref()),
+    ];
+    if !within_scope(tx, vis, &units.map(|(_, u)| u))? {
+        // Named on the first unit given, as a missing unit would be.
+        let field = units
+            .iter()
+            .find(|(_, u)| u.is_some())
+            .map_or("org_life_unit_id", |(f, _)| f);
+        return Err(unit_not_found(field).into());
+    }
+    Ok(values)
+}
+
 #[derive(Tags)]
 enum ApiTags {
     /// 党员名册 / Party members
@@ -114,30 +163,8 @@ impl MemberApi {
             .db
             .tenant(tid, Mode::Write, move |tx| {
                 let keys = keys::load(tx, &master)?;
-                let values = build(&keys, &b, &mut |f, id, ok| unit(tx, f, id, ok))?;
-                let row = repo::insert(tx, &values)?;
                 let vis = scope::visibility(tx, who.role, &who.user_id)?;
-                let units = [
-                    ("org_life_unit_id", row.org_life_unit_id.as_deref()),
-                    ("membership_unit_id", row.membership_unit_id.as_deref()),
-                ];
-                if !within_scope(tx, &vis, &units.map(|(_, u)| u))? {
-                    // Named on the first unit given, as a missing unit would be.
-                    let field = units
-                        .iter()
-                        .find(|(_, u)| u.is_some())
-                        .map_or("org_life_unit_id", |(f, _)| f);
-                    return Err(unit_not_found(field).into());
-                }
-                audit::record(
-                    tx,
-                    &Actor::of(&who),
-                    "member.create",
-                    "member",
-                    &row.id,
-                    None,
-                    serde_json::json!({ "category": row.category }),
-                )?;
+                let row = register(tx, &keys, &who, &b, &vis)?;
                 let clear = Clear::for_role(tx, who.role)?;
                 Ok((view(&keys, &row, clear), row.version))
             })

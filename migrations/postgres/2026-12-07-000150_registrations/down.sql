@@ -1,0 +1,2 @@
+DROP TABLE registration_calls;
+DROP TABLE registrations;
