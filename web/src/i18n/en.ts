@@ -4,7 +4,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
   app: { name: 'Shuanglian', full: 'Shuanglian · party building for small businesses', skip: 'Skip to main content', lang: '中文', signOut: 'Sign out', loading: 'Loading…', menu: 'Main menu', unread: ' ({n} unread)' },
-  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', 'service-requests': 'Members’ requests', activities: 'Activities', ledgers: 'Activity ledgers', province: 'Province: deadlines', privacy: 'Privacy & audit', inbox: 'Inbox', notifications: 'Notification settings' },
+  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', 'service-requests': 'Members’ requests', activities: 'Activities', registrations: 'Registration at the window', letters: 'December letters', ledgers: 'Activity ledgers', province: 'Province: deadlines', privacy: 'Privacy & audit', inbox: 'Inbox', notifications: 'Notification settings' },
   signIn: {
     title: 'Sign in', county: 'County code', countyHint: 'e.g. 330523; empty for platform and provincial accounts', username: 'Username', password: 'Password',
     submit: 'Sign in', totp: 'Authenticator code', totpHint: 'The 6 digits from your authenticator app', verify: 'Verify',
@@ -104,6 +104,37 @@ const en: Shape<typeof zh> = {
       submit: 'Submit to the association committee. The director can still revise the plan until it decides.', approve: 'Once approved, the centre’s staff can notify the audience.', return: 'The director revises the plan for the reason given and submits it again.',
       notify: 'Fixes the roster from the audience and sends the notice (SMS to members who agreed to SMS notices). The roster no longer follows the register.',
       cancel: 'This cannot be undone. A notified roster ({n} members) is told it is called off.',
+    },
+  },
+  registrations: {
+    title: 'Registration at the window', take: 'Register', centre: 'Service centre', pickCentre: 'Choose a service centre', openOnly: 'Open only', stalledOnly: 'Stalled only', stalled: 'Why stalled',
+    name: 'Name', business: 'Business', homeOrg: 'Home party organisation', surveyedOn: 'Registered on', takenBy: 'Taken by', idMasked: 'ID number (masked)', phoneMasked: 'Mobile (masked)',
+    survey: 'Survey form', person: 'The member', businessPart: 'The business', party: 'Party membership',
+    gender: 'Gender', idNumber: 'ID number', phone: 'Mobile number', homeAddress: 'Home address', household: 'Household registration (county code)', isOwner: 'The member runs the business',
+    businessName: 'Business name', businessNo: 'Registration number', businessStatus: 'Business status', distribution: 'Distribution', market: 'Market', pickMarket: 'A business in a market names its market',
+    orgLifeUnit: 'Organisational-life unit', membershipUnit: 'Membership held in (in the county)', membershipOrgName: 'Membership held in (outside the county, by name)', membershipStatus: 'Membership status',
+    joinedOn: 'Joined the party on', association: 'Member of the private-business association', pickUnit: 'Choose',
+    calls: 'Telephone confirmations', calledOn: 'Called on', caller: 'Called by', whom: 'Spoke to (person and post)', orgName: 'Organisation', outcome: 'Outcome', noCalls: 'No telephone confirmation yet.',
+    confirmedOn: 'Confirmed on', pledgedOn: 'Pledged on', reference: 'Where the signed pledge is kept', issuedOn: 'Issued on', plaqueNo: 'Plaque number', handbookNo: 'Service handbook number',
+    enteredOn: 'Entered on', member: 'Member in the register', openMember: 'Open the member', closedOn: 'Closed on', closeReason: 'Reason for closing', steps: 'Steps',
+    readOnly: 'The service centre staff handle registrations.', stalledTitle: 'This registration has stalled',
+    do: { call: 'Telephone confirmation', pledge: 'Sign the pledge', issue: 'Issue plaque and handbook', enter: 'Enter in the register', close: 'Close the registration' },
+    hint: {
+      call: 'Call the home party organisation to confirm the membership. The pledge follows a confirmation.', pledge: 'The member signs the pledge; note where the signed copy is kept.',
+      issue: 'Issue the plaque and the member service handbook; note their numbers.', enter: 'Enter the member in the register from the survey (once only).', close: 'A closed registration cannot be reopened.',
+    },
+  },
+  letters: {
+    title: 'December letters', yearOf: '{y}', generate: 'Generate letters', centre: 'Service centre', pickCentre: 'Choose a service centre', year: 'Year', letters: 'Letters', received: 'Receipts back', outstanding: 'Receipts outstanding',
+    generatedOn: 'Generated on', generatedBy: 'Generated by', sentOn: 'Sent on', sentMethod: 'Sent by', parts: 'Parts', part: 'Part {n}', outstandingOnly: 'Receipt outstanding only',
+    letterNo: 'No.', member: 'Member', business: 'Business', recipient: 'Written to', activities: 'Activities attended', operation: 'Business', credit: 'Credit records', receipt: 'Receipt',
+    receivedOn: 'Received on', receivedBy: 'Signed by', chases: 'Reminders', chasedTimes: 'Chased {n} times ({d})', method: 'Method', chasedOn: 'Chased on', note: 'Note',
+    regenerate: 'Regenerate', send: 'Send', print: 'Print letters', xlsx: 'Download Excel', printPart: 'Print part {n}', xlsxPart: 'Excel of part {n}',
+    recordReceipt: 'Record receipt', chase: 'Chase', receiptOf: 'Receipt: {name} ({no})', chaseOf: 'Chase: {name} ({no})', steps: 'Steps',
+    readOnly: 'The service centre staff generate and send the letters and record the receipts.', noBatches: 'No letters generated for this year yet.',
+    hint: {
+      generate: 'One letter for each member of the centre’s region whose membership is held outside it, stating the year’s activities, business and credit records.',
+      regenerate: 'Writes all letters again from the records as they stand (as often as needed before sending).', send: 'Once sent the letters no longer change; receipts and reminders can be recorded.',
     },
   },
   ledgers: { title: 'Activity ledgers', unit: 'Village or branch', pick: 'Choose a unit', on: 'Reported on', handbookNo: 'Handbook no.' },

@@ -1,7 +1,7 @@
 // zh-CN first; en.ts has the same keys (tests/i18n.test.ts checks).
 export default {
   app: { name: '双联', full: '双联 · 个体工商户党建工作平台', skip: '跳到主要内容', lang: 'English', signOut: '退出登录', loading: '加载中…', menu: '主菜单', unread: '（{n} 条未读）' },
-  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', 'service-requests': '党员诉求', activities: '党员活动', ledgers: '活动台账', province: '省局：期限执行', privacy: '隐私与审计', inbox: '消息', notifications: '通知设置' },
+  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', 'service-requests': '党员诉求', activities: '党员活动', registrations: '党员登记报到', letters: '年度函告', ledgers: '活动台账', province: '省局：期限执行', privacy: '隐私与审计', inbox: '消息', notifications: '通知设置' },
   signIn: {
     title: '登录', county: '县（区）代码', countyHint: '如 330523；平台、省局账户留空', username: '用户名', password: '密码',
     submit: '登录', totp: '动态验证码', totpHint: '请输入身份验证器中的 6 位数字', verify: '验证',
@@ -101,6 +101,37 @@ export default {
       submit: '报协会党委审批。审批前中心主任仍可修改方案。', approve: '批准后，服务中心工作人员即可通知参加人员。', return: '退回后由中心主任按理由修改方案，再报批。',
       notify: '按参加对象确定参加人员名单，并发出活动通知（同意接收短信通知的党员会收到短信）。名单确定后不再随名册变化。',
       cancel: '取消后不能恢复。已通知的活动，会把取消的消息通知参加人员（{n} 人）。',
+    },
+  },
+  registrations: {
+    title: '党员登记报到', take: '登记', centre: '服务中心', pickCentre: '请选择服务中心', openOnly: '只看未办结', stalledOnly: '只看停滞的', stalled: '停滞原因',
+    name: '姓名', business: '经营主体', homeOrg: '组织关系所在党组织', surveyedOn: '登记日期', takenBy: '登记人', idMasked: '身份证号（脱敏）', phoneMasked: '手机（脱敏）',
+    survey: '专项调查表', person: '党员本人', businessPart: '经营主体', party: '组织关系',
+    gender: '性别', idNumber: '身份证号', phone: '手机号码', homeAddress: '家庭住址', household: '户籍所在地（县区代码）', isOwner: '本人是经营主体负责人',
+    businessName: '经营主体名称', businessNo: '统一社会信用代码/注册号', businessStatus: '经营状态', distribution: '分布情况', market: '市场', pickMarket: '市场内个体工商户须选择市场',
+    orgLifeUnit: '组织生活所在党组织', membershipUnit: '组织关系所在党组织（本县）', membershipOrgName: '组织关系所在党组织（县外，填写名称）', membershipStatus: '党员状态',
+    joinedOn: '入党时间', association: '个私协会会员', pickUnit: '请选择',
+    calls: '电话确认记录', calledOn: '通话日期', caller: '确认人', whom: '接听人及职务', orgName: '所在党组织', outcome: '结果', noCalls: '尚无电话确认记录。',
+    confirmedOn: '确认日期', pledgedOn: '承诺日期', reference: '承诺书存放位置（档案号或文件）', issuedOn: '发放日期', plaqueNo: '亮明身份牌匾编号', handbookNo: '党员服务手册编号',
+    enteredOn: '录入日期', member: '名册中的党员', openMember: '打开党员信息', closedOn: '终止日期', closeReason: '终止理由', steps: '办理',
+    readOnly: '由服务中心工作人员办理登记报到。', stalledTitle: '登记已停滞',
+    do: { call: '电话确认', pledge: '签订承诺书', issue: '发放牌匾和手册', enter: '录入名册', close: '终止登记' },
+    hint: {
+      call: '电话联系组织关系所在党组织，确认其党员身份。确认后方可签订承诺书。', pledge: '党员签订亮明身份承诺书，记下签字件的存放位置。',
+      issue: '发放亮明身份牌匾和党员服务手册，记下编号。', enter: '按专项调查表把党员录入名册（只能录入一次）。', close: '终止后不能恢复。',
+    },
+  },
+  letters: {
+    title: '年度函告', yearOf: '{y} 年', generate: '生成函告', centre: '服务中心', pickCentre: '请选择服务中心', year: '年度', letters: '函件数', received: '已收回回执', outstanding: '未收回回执',
+    generatedOn: '生成日期', generatedBy: '生成人', sentOn: '寄发日期', sentMethod: '寄发方式', parts: '分册', part: '第 {n} 册', outstandingOnly: '只看未收回回执',
+    letterNo: '编号', member: '党员', business: '经营主体', recipient: '收函党组织', activities: '参加活动情况', operation: '经营情况', credit: '信用记录', receipt: '回执',
+    receivedOn: '收回日期', receivedBy: '签收人', chases: '催收', chasedTimes: '已催收 {n} 次（{d}）', method: '方式', chasedOn: '催收日期', note: '备注',
+    regenerate: '重新生成', send: '寄发', print: '打印函件', xlsx: '下载 Excel', printPart: '打印第 {n} 册', xlsxPart: '下载第 {n} 册 Excel',
+    recordReceipt: '登记回执', chase: '催收', receiptOf: '登记回执：{name}（{no}）', chaseOf: '催收：{name}（{no}）', steps: '办理',
+    readOnly: '由服务中心工作人员生成、寄发函告并登记回执。', noBatches: '该年度还没有生成函告。',
+    hint: {
+      generate: '为本中心所在区域内、组织关系在区域外的每名党员生成一份函，写明本年度参加活动、经营和信用情况。',
+      regenerate: '按目前的记录重新生成全部函件（寄发前可多次生成）。', send: '寄发后函件不再变化，可登记回执和催收。',
     },
   },
   ledgers: { title: '活动台账', unit: '村（社区）或支部', pick: '请选择单位', on: '报到日期', handbookNo: '手册编号' },

@@ -4,7 +4,7 @@ import type { components } from '../api/schema'
 
 export type Role = components['schemas']['Role']
 
-export type Screen = 'work' | 'members' | 'handbooks' | 'ledgers' | 'floating' | 'service-requests' | 'activities' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'inbox' | 'notifications' | 'province'
+export type Screen = 'work' | 'members' | 'handbooks' | 'ledgers' | 'floating' | 'service-requests' | 'activities' | 'registrations' | 'letters' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'inbox' | 'notifications' | 'province'
 
 const county: Role[] = [
   'county_admin',
@@ -28,6 +28,10 @@ export const SCREENS: Record<Screen, Role[]> = {
   // The centres' activities (党员活动): the director plans them and the staff carry them out
   // (branch staff), the association committee approves them, the county follows them.
   activities: ['county_admin', 'association_committee', 'branch_staff'],
+  // Registration at the window (党员登记报到) and the 30 December letters (年度函告): the centres'
+  // staff do them (branch staff), the association committee and the county follow them.
+  registrations: ['county_admin', 'association_committee', 'branch_staff'],
+  letters: ['county_admin', 'association_committee', 'branch_staff'],
   records: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
   feedback: ['county_admin', 'association_committee', 'branch_staff', 'township_committee', 'village_recorder'],
   filings: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
@@ -43,7 +47,7 @@ export const SCREENS: Record<Screen, Role[]> = {
   province: ['provincial_office'],
 }
 
-export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'floating', 'service-requests', 'activities', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'inbox', 'notifications', 'province']
+export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'floating', 'service-requests', 'activities', 'registrations', 'letters', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'inbox', 'notifications', 'province']
 
 export function screensFor(role: Role | null): Screen[] {
   if (!role) return []
