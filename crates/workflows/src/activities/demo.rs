@@ -130,7 +130,8 @@ pub fn fill(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
         else {
             continue;
         };
-        // The audience of most plans: the branch's first party branch (a roster of dozens).
+        // The audience: the branch's first party branch (in the small preset about 1,400
+        // members, a quarter of the branch's region).
         let party_branch: Option<String> = o::table
             .filter(o::tenant_id.eq(&tid).and(o::parent_id.eq(&branch)))
             .filter(o::kind.eq(OrgKind::PartyBranch.as_str()))

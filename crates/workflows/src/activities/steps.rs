@@ -369,7 +369,7 @@ impl ActivityStepsApi {
     ) -> AppResult<ActivityResponse> {
         role_may(&auth.0, Action::Cancel)?;
         let reason =
-            text("reason", &body.0.reason, 200).map_err(|e| AppError::validation(vec![e]))?;
+            text("reason", &body.0.reason, 500).map_err(|e| AppError::validation(vec![e]))?;
         self.step(
             auth,
             id.0,
