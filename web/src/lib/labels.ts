@@ -74,12 +74,12 @@ type SmsStatus = 'pending' | 'sent' | 'dead'
 const sms: Labels<SmsStatus> = { pending: ['待发送', 'Waiting'], sent: ['已发送', 'Sent'], dead: ['发送失败', 'Failed'] }
 // Registration at the window (党员登记报到) and the December letters (年度函告).
 const registrationState: Labels<S['RegistrationState']> = {
-  surveyed: ['已登记', 'Surveyed'], confirmed: ['已电话确认', 'Confirmed'], pledged: ['已签订承诺书', 'Pledged'], equipped: ['已发放牌匾和手册', 'Plaque and handbook issued'],
+  surveyed: ['已填写调查表', 'Surveyed'], confirmed: ['已确认身份', 'Confirmed'], pledged: ['已签订承诺书', 'Pledged'], equipped: ['已发放牌匾和手册', 'Plaque and handbook issued'],
   entered: ['已录入名册', 'Entered'], closed: ['已终止', 'Closed'],
 }
-const callOutcome: Labels<S['CallOutcome']> = { confirmed: ['确认是党员', 'Confirmed'], not_confirmed: ['未确认', 'Not confirmed'], no_answer: ['无人接听', 'No answer'] }
+const callOutcome: Labels<S['CallOutcome']> = { confirmed: ['确认党员身份', 'Confirmed'], not_confirmed: ['未能确认', 'Not confirmed'], no_answer: ['无人接听', 'No answer'] }
 const distribution: Labels<S['Distribution']> = { individual_business: ['个体工商户', 'Individual business'], market_business: ['市场内个体工商户', 'Business in a market'] }
-const letterBatchState: Labels<S['LetterBatchState']> = { draft: ['草稿', 'Draft'], sent: ['已寄发', 'Sent'] }
+const letterBatchState: Labels<S['LetterBatchState']> = { draft: ['待寄发', 'Draft (not sent)'], sent: ['已寄发', 'Sent'] }
 const consentPurpose: Labels<S['ConsentPurpose']> = { processing: ['处理党员信息', 'Processing member data'], sms_notices: ['接收短信通知', 'SMS notices'] }
 const consentForm: Labels<S['ConsentForm']> = { written: ['书面', 'Written'], electronic: ['电子', 'Electronic'] }
 const state: Labels<S['State']> = { due: ['待完成', 'Due'], overdue: ['已逾期', 'Overdue'], done: ['已完成', 'Done'] }
