@@ -22,6 +22,7 @@ use shuanglian::startup::{AppState, Application};
 
 mod harness {
     pub mod accounts;
+    pub mod centres;
     pub mod events;
     pub mod notify;
     pub mod responses;
@@ -30,6 +31,7 @@ mod harness {
 
 use harness::accounts::totp_key;
 pub use harness::accounts::{County, totp_code, totp_code_at, unix_now};
+pub use harness::centres::CentreWorld;
 pub use harness::events::Events;
 pub use harness::notify::{SMS_KEY_ID, SMS_KEY_SECRET};
 pub use harness::responses::{fields, id, problem, send, send_tagged};

@@ -11,58 +11,33 @@ use serde_json::{Value, json};
 use shuanglian::clock::CHINA;
 use shuanglian::db::Mode;
 use shuanglian::notify::fake::FakeGateway;
-use shuanglian_tests::{County, SMS_KEY_ID, SMS_KEY_SECRET, TestApp, fields, send, send_tagged};
+use shuanglian_tests::{
+    CentreWorld, County, SMS_KEY_ID, SMS_KEY_SECRET, TestApp, fields, send, send_tagged,
+};
 
 const PHONE: &str = "13812345678";
 const OTHER_PHONE: &str = "13900001111";
 
 struct World {
-    c: County,
-    centre: String,
-    party_branch: String,
-    other_centre: String,
+    base: CentreWorld,
     /// In the first party branch, with a mobile number; agrees to SMS notices.
     member: String,
     /// Same party branch, with a mobile number, no SMS consent.
     quiet_member: String,
     /// Of the other branch's region.
     other_member: String,
-    director: String,
-    staff: String,
-    committee: String,
-    other_staff: String,
+}
+
+impl std::ops::Deref for World {
+    type Target = CentreWorld;
+    fn deref(&self) -> &CentreWorld {
+        &self.base
+    }
 }
 
 async fn world(app: &TestApp, code: &str) -> World {
-    let c = app.county(code, "活动县").await;
-    let tok = c.admin_token.clone();
-    let assoc = app
-        .org_unit(&c, "association_committee", "县个私协会党委", None)
-        .await;
-    let branch = app.org_unit(&c, "branch", "递铺分会", Some(&assoc)).await;
-    let party_branch = app
-        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&branch))
-        .await;
-    let centre = app
-        .org_unit(
-            &c,
-            "service_centre",
-            "递铺区域性党员服务中心",
-            Some(&branch),
-        )
-        .await;
-    let other_branch = app.org_unit(&c, "branch", "孝丰分会", Some(&assoc)).await;
-    let other_pb = app
-        .org_unit(&c, "party_branch", "孝丰分会支部", Some(&other_branch))
-        .await;
-    let other_centre = app
-        .org_unit(
-            &c,
-            "service_centre",
-            "孝丰区域性党员服务中心",
-            Some(&other_branch),
-        )
-        .await;
+    let base = app.centre_world(code, "活动县").await;
+    let tok = base.c.admin_token.clone();
     let person = |name: &str, shop: &str, unit: &str, phone: Option<&str>| {
         let mut b = json!({ "name": name, "is_owner": true, "business_name": shop,
             "org_life_unit_id": unit, "membership_org_name": "宿松县复兴镇党委",
@@ -75,52 +50,26 @@ async fn world(app: &TestApp, code: &str) -> World {
     let member = app
         .member(
             &tok,
-            &person("王建国", "建国五金店", &party_branch, Some(PHONE)),
+            &person("王建国", "建国五金店", &base.party_branch, Some(PHONE)),
         )
         .await;
     let quiet_member = app
         .member(
             &tok,
-            &person("赵敏", "敏敏花店", &party_branch, Some(OTHER_PHONE)),
+            &person("赵敏", "敏敏花店", &base.party_branch, Some(OTHER_PHONE)),
         )
         .await;
     let other_member = app
-        .member(&tok, &person("李秀英", "秀英服装店", &other_pb, None))
-        .await;
-    let (_, director) = app
-        .staff(&c, &format!("dir{code}"), "branch_staff", Some(&branch))
-        .await;
-    let (_, staff) = app
-        .staff(&c, &format!("ctr{code}"), "branch_staff", Some(&centre))
-        .await;
-    let (_, committee) = app
-        .staff(
-            &c,
-            &format!("asc{code}"),
-            "association_committee",
-            Some(&assoc),
-        )
-        .await;
-    let (_, other_staff) = app
-        .staff(
-            &c,
-            &format!("oth{code}"),
-            "branch_staff",
-            Some(&other_centre),
+        .member(
+            &tok,
+            &person("李秀英", "秀英服装店", &base.other_party_branch, None),
         )
         .await;
     World {
-        c,
-        centre,
-        party_branch,
-        other_centre,
+        base,
         member,
         quiet_member,
         other_member,
-        director,
-        staff,
-        committee,
-        other_staff,
     }
 }
 

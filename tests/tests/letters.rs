@@ -10,56 +10,33 @@ use serde_json::{Value, json};
 use shuanglian::clock::CHINA;
 use shuanglian::db::Mode;
 use shuanglian::notify::fake::FakeGateway;
-use shuanglian_tests::{County, SMS_KEY_ID, SMS_KEY_SECRET, TestApp, fields, send, send_tagged};
+use shuanglian_tests::{
+    CentreWorld, County, SMS_KEY_ID, SMS_KEY_SECRET, TestApp, fields, send, send_tagged,
+};
 
 struct World {
-    c: County,
-    centre: String,
-    party_branch: String,
+    base: CentreWorld,
     /// Membership held by a village of the county.
     held_by_village: String,
     /// Membership held outside the county (a name on the register).
     held_outside: String,
     /// Membership held by the centre's own branch: no letter.
     held_by_branch: String,
-    director: String,
-    staff: String,
-    committee: String,
-    other_staff: String,
+}
+
+impl std::ops::Deref for World {
+    type Target = CentreWorld;
+    fn deref(&self) -> &CentreWorld {
+        &self.base
+    }
 }
 
 async fn world(app: &TestApp, code: &str) -> World {
-    let c = app.county(code, "函告县").await;
-    let tok = c.admin_token.clone();
-    let assoc = app
-        .org_unit(&c, "association_committee", "县个私协会党委", None)
-        .await;
-    let branch = app.org_unit(&c, "branch", "递铺分会", Some(&assoc)).await;
-    let party_branch = app
-        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&branch))
-        .await;
-    let centre = app
-        .org_unit(
-            &c,
-            "service_centre",
-            "递铺区域性党员服务中心",
-            Some(&branch),
-        )
-        .await;
-    let other_branch = app.org_unit(&c, "branch", "孝丰分会", Some(&assoc)).await;
-    let other_centre = app
-        .org_unit(
-            &c,
-            "service_centre",
-            "孝丰区域性党员服务中心",
-            Some(&other_branch),
-        )
-        .await;
-    let town = app.org_unit(&c, "township", "递铺街道", None).await;
-    let village = app.org_unit(&c, "village", "古城村", Some(&town)).await;
+    let base = app.centre_world(code, "函告县").await;
+    let tok = base.c.admin_token.clone();
     let member = |name: &str, shop: &str, held: Value, phone: Option<&str>| {
         let mut b = json!({ "name": name, "is_owner": true, "business_name": shop,
-            "org_life_unit_id": party_branch, "membership_status": "full",
+            "org_life_unit_id": base.party_branch, "membership_status": "full",
             "distribution": "individual_business" });
         for (k, v) in held.as_object().expect("held") {
             b[k] = v.clone();
@@ -75,7 +52,7 @@ async fn world(app: &TestApp, code: &str) -> World {
             &member(
                 "王建国",
                 "建国五金店",
-                json!({ "membership_unit_id": village }),
+                json!({ "membership_unit_id": base.village }),
                 Some("13812345678"),
             ),
         )
@@ -97,44 +74,16 @@ async fn world(app: &TestApp, code: &str) -> World {
             &member(
                 "钱进",
                 "钱记粮油",
-                json!({ "membership_unit_id": party_branch }),
+                json!({ "membership_unit_id": base.party_branch }),
                 None,
             ),
         )
         .await;
-    let (_, director) = app
-        .staff(&c, &format!("dir{code}"), "branch_staff", Some(&branch))
-        .await;
-    let (_, staff) = app
-        .staff(&c, &format!("ctr{code}"), "branch_staff", Some(&centre))
-        .await;
-    let (_, committee) = app
-        .staff(
-            &c,
-            &format!("asc{code}"),
-            "association_committee",
-            Some(&assoc),
-        )
-        .await;
-    let (_, other_staff) = app
-        .staff(
-            &c,
-            &format!("oth{code}"),
-            "branch_staff",
-            Some(&other_centre),
-        )
-        .await;
     World {
-        c,
-        centre,
-        party_branch,
+        base,
         held_by_village,
         held_outside,
         held_by_branch,
-        director,
-        staff,
-        committee,
-        other_staff,
     }
 }
 

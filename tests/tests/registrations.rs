@@ -6,87 +6,15 @@
 //! nothing.
 
 use serde_json::{Value, json};
-use shuanglian_tests::{County, TestApp, fields, id_number, send, send_tagged, spawn_app};
+use shuanglian_tests::{CentreWorld, TestApp, fields, id_number, send, send_tagged, spawn_app};
 
 const PHONE: &str = "13812345678";
 
-struct World {
-    c: County,
-    centre: String,
-    party_branch: String,
-    other_pb: String,
-    staff: String,
-    director: String,
-    other_staff: String,
-    village: String,
+async fn world(app: &TestApp, code: &str) -> CentreWorld {
+    app.centre_world(code, "登记县").await
 }
 
-async fn world(app: &TestApp, code: &str) -> World {
-    let c = app.county(code, "登记县").await;
-    let assoc = app
-        .org_unit(&c, "association_committee", "县个私协会党委", None)
-        .await;
-    let branch = app.org_unit(&c, "branch", "递铺分会", Some(&assoc)).await;
-    let party_branch = app
-        .org_unit(&c, "party_branch", "递铺分会第一支部", Some(&branch))
-        .await;
-    let centre = app
-        .org_unit(
-            &c,
-            "service_centre",
-            "递铺区域性党员服务中心",
-            Some(&branch),
-        )
-        .await;
-    let other_branch = app.org_unit(&c, "branch", "孝丰分会", Some(&assoc)).await;
-    let other_pb = app
-        .org_unit(&c, "party_branch", "孝丰分会支部", Some(&other_branch))
-        .await;
-    let other_centre = app
-        .org_unit(
-            &c,
-            "service_centre",
-            "孝丰区域性党员服务中心",
-            Some(&other_branch),
-        )
-        .await;
-    let town = app.org_unit(&c, "township", "递铺街道", None).await;
-    let village_unit = app.org_unit(&c, "village", "古城村", Some(&town)).await;
-    let (_, staff) = app
-        .staff(&c, &format!("ctr{code}"), "branch_staff", Some(&centre))
-        .await;
-    let (_, director) = app
-        .staff(&c, &format!("dir{code}"), "branch_staff", Some(&branch))
-        .await;
-    let (_, other_staff) = app
-        .staff(
-            &c,
-            &format!("oth{code}"),
-            "branch_staff",
-            Some(&other_centre),
-        )
-        .await;
-    let (_, village) = app
-        .staff(
-            &c,
-            &format!("vil{code}"),
-            "village_recorder",
-            Some(&village_unit),
-        )
-        .await;
-    World {
-        c,
-        centre,
-        party_branch,
-        other_pb,
-        staff,
-        director,
-        other_staff,
-        village,
-    }
-}
-
-fn survey(w: &World, id: &str) -> Value {
+fn survey(w: &CentreWorld, id: &str) -> Value {
     json!({ "name": "孙丽", "id_number": id, "phone": PHONE, "is_owner": true,
         "business_name": "丽丽鲜花店", "org_life_unit_id": w.party_branch,
         "membership_org_name": "安徽省宿松县复兴镇党委", "membership_status": "full",
@@ -134,7 +62,7 @@ async fn a_registration_goes_from_survey_and_phone_confirmation_to_one_register_
         "{v}"
     );
     let mut elsewhere = survey(&w, &idn);
-    elsewhere["org_life_unit_id"] = json!(w.other_pb);
+    elsewhere["org_life_unit_id"] = json!(w.other_party_branch);
     let (s, v) = send(app.post(
         "/api/v1/registrations",
         &w.staff,
@@ -148,7 +76,7 @@ async fn a_registration_goes_from_survey_and_phone_confirmation_to_one_register_
     );
     let (s, v) = send(app.post(
         "/api/v1/registrations",
-        &w.village,
+        &w.village_recorder,
         &json!({ "survey": survey(&w, &idn) }),
     ))
     .await;

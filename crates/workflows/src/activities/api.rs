@@ -12,14 +12,15 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use serde::{Deserialize, Serialize};
 
-use super::model::{self, Action, ActivityState, CentreActivityKind, Standing};
+use super::model::{self, Action, ActivityState, CentreActivityKind};
 use super::repo::{self, ActivityRow, ActivityValues, Filter};
 use super::view::{ActivityAudience, CentreActivityPage, CentreActivityView, view, views};
 use crate::AppState;
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal, Role};
-use crate::centres::api::{in_years, is_director, may_own, region, taking_centre};
+pub(crate) use crate::centres::api::standing;
+use crate::centres::api::{in_years, region, taking_centre};
 use crate::db::{DbResult, TenantTx};
 use crate::enums::StrEnum;
 use crate::error::{AppError, AppResult, FieldError, Gather};
@@ -142,20 +143,6 @@ pub(super) fn visible_activity(
         return Err(AppError::not_found().into());
     }
     Ok((r, centre))
-}
-
-/// What the caller is to the activity's centre.
-pub(crate) fn standing(
-    tx: &mut TenantTx<'_>,
-    who: &Principal,
-    centre: &OrgUnitRow,
-) -> DbResult<Standing> {
-    let branch = who.role == Role::BranchStaff;
-    Ok(Standing {
-        director: branch && is_director(tx, &who.user_id, centre)?,
-        staff: branch && may_own(tx, &who.user_id, centre)?,
-        committee: who.role == Role::AssociationCommittee,
-    })
 }
 
 fn not_in_region(field: &str) -> FieldError {

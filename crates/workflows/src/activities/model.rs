@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+pub use crate::centres::model::Standing;
 use crate::centres::model::{Refused, str_enum};
 
 str_enum! {
@@ -127,17 +128,6 @@ pub fn next(state: ActivityState, action: Action) -> Result<ActivityState, Refus
         (S::Held, A::Cancel) => Err(ALREADY_HELD),
         (_, A::Cancel) => Ok(S::Cancelled),
     }
-}
-
-/// Who acts on an activity, by what they are to its centre.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Standing {
-    /// The centre director (branch staff bound to the centre's branch).
-    pub director: bool,
-    /// Staff of the centre (the director included).
-    pub staff: bool,
-    /// The county association's party committee (协会党委).
-    pub committee: bool,
 }
 
 /// The director plans, submits and calls off (中心主任拟定活动方案); the association committee

@@ -156,6 +156,45 @@ pub(crate) fn is_director(
         && u.org_unit_id == centre.parent_id)
 }
 
+/// What the caller is to a centre: its director, its staff, the association committee.
+pub(crate) fn standing(
+    tx: &mut TenantTx<'_>,
+    who: &Principal,
+    centre: &OrgUnitRow,
+) -> DbResult<super::model::Standing> {
+    let branch = who.role == Role::BranchStaff;
+    Ok(super::model::Standing {
+        director: branch && is_director(tx, &who.user_id, centre)?,
+        staff: branch && may_own(tx, &who.user_id, centre)?,
+        committee: who.role == Role::AssociationCommittee,
+    })
+}
+
+/// The centre's own work (registrations, letters) is its staff's and its director's: branch
+/// staff only, checked before the body is read (`acts_for` then checks which centre).
+pub(crate) fn branch_staff(who: &Principal, refuse: fn() -> AppError) -> AppResult<()> {
+    if who.role == Role::BranchStaff {
+        Ok(())
+    } else {
+        Err(refuse())
+    }
+}
+
+/// The caller is the centre's staff or its director, or `refuse`.
+pub(crate) fn acts_for(
+    tx: &mut TenantTx<'_>,
+    who: &Principal,
+    centre: &OrgUnitRow,
+    refuse: fn() -> AppError,
+) -> DbResult<()> {
+    let s = standing(tx, who, centre)?;
+    if s.staff || s.director {
+        Ok(())
+    } else {
+        Err(refuse().into())
+    }
+}
+
 /// Whether a user may own a request of the centre: active branch staff who see it.
 pub(crate) fn may_own(tx: &mut TenantTx<'_>, user_id: &str, centre: &OrgUnitRow) -> DbResult<bool> {
     let Some(u) = crate::users::repo::get(tx, user_id)? else {

@@ -104,6 +104,18 @@ pub enum Action {
     Archive,
 }
 
+/// What a caller is to a service centre (who may act on its requests, activities,
+/// registrations and letters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// The centre director (branch staff bound to the centre's branch).
+    pub director: bool,
+    /// Staff of the centre (the director included).
+    pub staff: bool,
+    /// The county association's party committee (协会党委).
+    pub committee: bool,
+}
+
 /// A refused step: a stable code (409) and both messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refused {

@@ -16,11 +16,10 @@ use super::documents::{self, Context};
 use super::model::{self, LetterBatchState};
 use super::repo::{self, BatchRow, LetterLine};
 use crate::AppState;
-use crate::activities::api::standing;
 use crate::api::{JsonBody, PageLimit, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
-use crate::auth::{Auth, Principal, Role};
-use crate::centres::api::taking_centre;
+use crate::auth::{Auth, Principal};
+use crate::centres::api::{acts_for, branch_staff, taking_centre};
 use crate::centres::view::names;
 use crate::db::{DbResult, TenantTx};
 use crate::deadlines::{self, ObligationKind, Period};
@@ -172,15 +171,6 @@ fn staff_only() -> AppError {
     )
 }
 
-/// Branch staff only, checked before the body is read.
-fn branch_staff(who: &Principal) -> AppResult<()> {
-    if who.role == Role::BranchStaff {
-        Ok(())
-    } else {
-        Err(staff_only())
-    }
-}
-
 /// A batch the caller can see, with its centre (404 otherwise).
 fn visible_batch(
     tx: &mut TenantTx<'_>,
@@ -193,16 +183,6 @@ fn visible_batch(
         return Err(AppError::not_found().into());
     }
     Ok((b, centre))
-}
-
-/// The caller acts for the centre: its staff or its director.
-fn acts_for(tx: &mut TenantTx<'_>, who: &Principal, centre: &OrgUnitRow) -> DbResult<()> {
-    let s = standing(tx, who, centre)?;
-    if s.staff || s.director {
-        Ok(())
-    } else {
-        Err(staff_only().into())
-    }
 }
 
 fn views(tx: &mut TenantTx<'_>, rows: &[BatchRow]) -> DbResult<Vec<LetterBatchView>> {
@@ -327,7 +307,7 @@ impl LettersApi {
         body: JsonBody<GenerateLettersRequest>,
     ) -> AppResult<BatchResponse> {
         let call = Call::new(&self.state, auth)?;
-        branch_staff(call.who())?;
+        branch_staff(call.who(), staff_only)?;
         let b = body.0;
         let today = crate::clock::today();
         let year = b.year.unwrap_or(today.year());
@@ -353,7 +333,7 @@ impl LettersApi {
         let view = call
             .write(move |tx, who: &Principal| {
                 let centre = taking_centre(tx, who, named.as_deref())?;
-                acts_for(tx, who, &centre)?;
+                acts_for(tx, who, &centre, staff_only)?;
                 if repo::of_centre(tx, &centre.id, year)?.is_some() {
                     return Err(AppError::conflict(
                         "batch_exists",
@@ -407,7 +387,7 @@ impl LettersApi {
         if_match_h: Header<Option<String>>,
     ) -> AppResult<BatchResponse> {
         let call = Call::new(&self.state, auth)?;
-        branch_staff(call.who())?;
+        branch_staff(call.who(), staff_only)?;
         let id = path_id(&id.0)?;
         let expected = if_match_h
             .0
@@ -417,7 +397,7 @@ impl LettersApi {
         let view = call
             .write(move |tx, who: &Principal| {
                 let (b, centre) = visible_batch(tx, who, &id)?;
-                acts_for(tx, who, &centre)?;
+                acts_for(tx, who, &centre, staff_only)?;
                 if expected.is_some_and(|v| v != b.version) {
                     return Err(AppError::precondition_failed().into());
                 }
@@ -461,7 +441,7 @@ impl LettersApi {
         if_match_h: Header<Option<String>>,
     ) -> AppResult<BatchResponse> {
         let call = Call::new(&self.state, auth)?;
-        branch_staff(call.who())?;
+        branch_staff(call.who(), staff_only)?;
         let id = path_id(&id.0)?;
         let expected = if_match_h
             .0
@@ -475,7 +455,7 @@ impl LettersApi {
         let view = call
             .write(move |tx, who: &Principal| {
                 let (b, centre) = visible_batch(tx, who, &id)?;
-                acts_for(tx, who, &centre)?;
+                acts_for(tx, who, &centre, staff_only)?;
                 if expected.is_some_and(|v| v != b.version) {
                     return Err(AppError::precondition_failed().into());
                 }
@@ -599,7 +579,7 @@ impl LettersApi {
         body: JsonBody<LetterReceiptRequest>,
     ) -> AppResult<Json<LetterView>> {
         let call = Call::new(&self.state, auth)?;
-        branch_staff(call.who())?;
+        branch_staff(call.who(), staff_only)?;
         let (id, lid) = (path_id(&id.0)?, path_id(&letter_id.0)?);
         let b = body.0;
         let mut errs = Vec::new();
@@ -633,7 +613,7 @@ impl LettersApi {
         body: JsonBody<LetterChaseRequest>,
     ) -> AppResult<Json<LetterView>> {
         let call = Call::new(&self.state, auth)?;
-        branch_staff(call.who())?;
+        branch_staff(call.who(), staff_only)?;
         let (id, lid) = (path_id(&id.0)?, path_id(&letter_id.0)?);
         let b = body.0;
         let note = opt_text("note", b.note.as_deref(), 200)
@@ -668,7 +648,7 @@ impl LettersApi {
         let view = call
             .write(move |tx, who: &Principal| {
                 let (b, centre) = visible_batch(tx, who, &id)?;
-                acts_for(tx, who, &centre)?;
+                acts_for(tx, who, &centre, staff_only)?;
                 let letter = repo::letter(tx, &b.id, &lid)?.ok_or_else(AppError::not_found)?;
                 let state = LetterBatchState::parse(&b.state).unwrap_or(LetterBatchState::Draft);
                 model::may_follow_up(state, letter.received_on.is_some()).map_err(refused)?;

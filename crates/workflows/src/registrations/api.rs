@@ -17,11 +17,10 @@ use serde::{Deserialize, Serialize};
 use super::model::{self, CallOutcome, RegistrationState, Step};
 use super::repo::{self, Filter, RegistrationRow, RegistrationValues};
 use crate::AppState;
-use crate::activities::api::standing;
 use crate::api::{JsonBody, PageLimit, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
-use crate::auth::{Auth, Principal, Role};
-use crate::centres::api::{region, taking_centre};
+use crate::auth::{Auth, Principal};
+use crate::centres::api::{acts_for, branch_staff, region, taking_centre};
 use crate::centres::view::names;
 use crate::db::{DbResult, TenantTx};
 use crate::enums::StrEnum;
@@ -194,23 +193,6 @@ fn staff_only() -> AppError {
     )
 }
 
-fn branch_staff(who: &Principal) -> AppResult<()> {
-    if who.role == Role::BranchStaff {
-        Ok(())
-    } else {
-        Err(staff_only())
-    }
-}
-
-fn acts_for(tx: &mut TenantTx<'_>, who: &Principal, centre: &OrgUnitRow) -> DbResult<()> {
-    let s = standing(tx, who, centre)?;
-    if s.staff || s.director {
-        Ok(())
-    } else {
-        Err(staff_only().into())
-    }
-}
-
 fn visible(
     tx: &mut TenantTx<'_>,
     who: &Principal,
@@ -377,7 +359,7 @@ impl RegistrationsApi {
         let view = call
             .write(move |tx, who: &Principal| {
                 let (r, centre) = visible(tx, who, &id)?;
-                acts_for(tx, who, &centre)?;
+                acts_for(tx, who, &centre, staff_only)?;
                 if expected.is_some_and(|v| v != r.version) {
                     return Err(AppError::precondition_failed().into());
                 }
@@ -469,7 +451,7 @@ impl RegistrationsApi {
         body: JsonBody<TakeRegistrationRequest>,
     ) -> AppResult<RegistrationResponse> {
         let call = Call::new(&self.state, auth)?;
-        branch_staff(call.who())?;
+        branch_staff(call.who(), staff_only)?;
         let b = body.0;
         let today = crate::clock::today();
         let on = not_future("surveyed_on", b.surveyed_on.unwrap_or(today), today)
@@ -482,7 +464,7 @@ impl RegistrationsApi {
         let view = call
             .write(move |tx, who: &Principal| {
                 let centre = taking_centre(tx, who, named.as_deref())?;
-                acts_for(tx, who, &centre)?;
+                acts_for(tx, who, &centre, staff_only)?;
                 let keys = keys::load(tx, &master)?;
                 let region = region(tx, &centre)?;
                 let values = crate::members::api::check(tx, &keys, &b.survey, &region)?;
@@ -576,7 +558,7 @@ impl RegistrationsApi {
         #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
         if_match_h: Header<Option<String>>,
     ) -> AppResult<RegistrationResponse> {
-        branch_staff(&auth.0)?;
+        branch_staff(&auth.0, staff_only)?;
         let b = body.0;
         let mut errs = Vec::new();
         let whom = text("whom", &b.whom, 50).gather(&mut errs);
@@ -633,7 +615,7 @@ impl RegistrationsApi {
         #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
         if_match_h: Header<Option<String>>,
     ) -> AppResult<RegistrationResponse> {
-        branch_staff(&auth.0)?;
+        branch_staff(&auth.0, staff_only)?;
         let reference =
             text("reference", &body.0.reference, 100).map_err(|e| AppError::validation(vec![e]))?;
         let given = body.0.pledged_on;
@@ -663,7 +645,7 @@ impl RegistrationsApi {
         #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
         if_match_h: Header<Option<String>>,
     ) -> AppResult<RegistrationResponse> {
-        branch_staff(&auth.0)?;
+        branch_staff(&auth.0, staff_only)?;
         let b = body.0;
         let mut errs = Vec::new();
         let plaque = text("plaque_no", &b.plaque_no, 30).gather(&mut errs);
@@ -705,7 +687,7 @@ impl RegistrationsApi {
         #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
         if_match_h: Header<Option<String>>,
     ) -> AppResult<RegistrationResponse> {
-        branch_staff(&auth.0)?;
+        branch_staff(&auth.0, staff_only)?;
         self.step(
             auth,
             id.0,
@@ -735,7 +717,7 @@ impl RegistrationsApi {
         #[oai(name = "If-Match", validator(pattern = r#"^(W/)?"v[0-9]{1,18}"$"#))]
         if_match_h: Header<Option<String>>,
     ) -> AppResult<RegistrationResponse> {
-        branch_staff(&auth.0)?;
+        branch_staff(&auth.0, staff_only)?;
         let reason =
             text("reason", &body.0.reason, 200).map_err(|e| AppError::validation(vec![e]))?;
         self.step(
