@@ -4,8 +4,11 @@
 //! bounds, conditions that grade a subject outright, and grade bands; the seeded defaults come
 //! from the seeds (`seeded`). Scoring is a plain function that unit tests reach directly.
 //!
-//! So far the engine and the seeded branch rubric; storage per county and version, the
-//! evaluations themselves and their API follow.
+//! So far the engine, the seeded branch rubric, and the rules of the vanguard index's
+//! eligibility and stars (`vanguard`) and of training rates (`training`); storage per county
+//! and version, the evaluations themselves and their API follow.
 
 pub mod rubric;
 pub mod seeded;
+pub mod training;
+pub mod vanguard;
