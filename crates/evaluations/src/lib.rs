@@ -5,9 +5,11 @@
 //! from the seeds (`seeded`). Scoring is a plain function that unit tests reach directly.
 //!
 //! So far the engine, the seeded branch rubric, and the rules of the vanguard index's
-//! eligibility and stars (`vanguard`) and of training rates (`training`); storage per county
-//! and version, the evaluations themselves and their API follow.
+//! eligibility and stars (`vanguard`), of training rates (`training`) and of the campaign's
+//! suggested organisation forms (`campaign`); storage per county and version, the evaluations
+//! themselves and their API follow.
 
+pub mod campaign;
 pub mod rubric;
 pub mod seeded;
 pub mod training;
