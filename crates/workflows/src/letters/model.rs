@@ -21,6 +21,8 @@ pub struct YearFacts {
     pub present: i64,
     pub absent: i64,
     pub excused: i64,
+    /// Roster lines of held activities left unrecorded.
+    pub unrecorded: i64,
     pub trainings: i64,
     /// Themes of the activities attended, oldest first.
     pub attended: Vec<String>,
@@ -62,12 +64,17 @@ fn records(list: &[(NaiveDate, String, String)]) -> String {
 
 /// 参加活动情况.
 pub fn activities_text(f: &YearFacts) -> String {
-    let total = f.present + f.absent + f.excused;
+    let total = f.present + f.absent + f.excused + f.unrecorded;
     if total == 0 {
         return "本年度未参加服务中心组织的活动。".to_owned();
     }
+    let unrecorded = if f.unrecorded > 0 {
+        format!("、未记录出勤{}次", f.unrecorded)
+    } else {
+        String::new()
+    };
     let mut s = format!(
-        "本年度服务中心通知其参加活动{total}次，出席{}次、请假{}次、缺席{}次，其中参加培训{}次。",
+        "本年度服务中心通知其参加活动{total}次，出席{}次、请假{}次、缺席{}次{unrecorded}，其中参加培训{}次。",
         f.present, f.excused, f.absent, f.trainings
     );
     if !f.attended.is_empty() {
@@ -75,7 +82,14 @@ pub fn activities_text(f: &YearFacts) -> String {
             .attended
             .iter()
             .take(LISTED)
-            .map(|t| format!("“{}”", quote(t)))
+            // A theme that quotes itself (“守诚信、亮身份”主题党日) is not quoted again.
+            .map(|t| {
+                if t.contains('“') {
+                    quote(t)
+                } else {
+                    format!("“{}”", quote(t))
+                }
+            })
             .collect();
         if f.attended.len() > LISTED {
             themes.push(format!("等{}项", f.attended.len()));
@@ -199,6 +213,7 @@ mod tests {
             present: 7,
             absent: 1,
             excused: 2,
+            unrecorded: 0,
             trainings: 2,
             attended: (1..=7).map(|i| format!("活动{i}")).collect(),
             business_status: "停歇业",
@@ -222,6 +237,21 @@ mod tests {
         );
         assert!(is_credit_item("信用评定"));
         assert!(!is_credit_item("守法诚信经营"));
+    }
+
+    #[test]
+    fn unrecorded_lines_are_named_and_quoted_themes_not_quoted_again() {
+        let f = YearFacts {
+            present: 1,
+            unrecorded: 2,
+            attended: vec!["“守诚信、亮身份”主题党日".into()],
+            ..YearFacts::default()
+        };
+        assert_eq!(
+            activities_text(&f),
+            "本年度服务中心通知其参加活动3次，出席1次、请假0次、缺席0次、未记录出勤2次，其中参加培训0次。\
+             参加的活动有：“守诚信、亮身份”主题党日。"
+        );
     }
 
     #[test]

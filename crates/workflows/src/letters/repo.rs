@@ -440,7 +440,8 @@ pub fn compose(tx: &mut TenantTx<'_>, centre: &OrgUnitRow, year: i32) -> DbResul
                     f.trainings += i64::from(kind == CentreActivityKind::Training.as_str());
                     f.attended.push(theme);
                 }
-                Some(AttendanceStatus::Absent | AttendanceStatus::Invited) => f.absent += 1,
+                Some(AttendanceStatus::Absent) => f.absent += 1,
+                Some(AttendanceStatus::Invited) => f.unrecorded += 1,
                 Some(AttendanceStatus::Excused) => f.excused += 1,
                 None => {}
             }
