@@ -246,7 +246,7 @@ test('the director calls off an approved activity with a reason; the list filter
   await page.getByRole('button', { name: '取消活动' }).click()
   const dialog = page.getByRole('dialog', { name: '取消活动' })
   await dialog.getByRole('button', { name: '确认' }).click()
-  await expect(dialog.locator('.el-form-item__error')).toHaveText('reason：应为1到200个字符')
+  await expect(dialog.locator('.el-form-item__error')).toHaveText('reason：应为1到500个字符')
   await dialog.getByLabel('取消理由').fill('讲师临时有事，改期另行通知')
   await dialog.getByRole('button', { name: '确认' }).click()
   await expect(page.getByTestId('activity-state')).toHaveText('已取消')

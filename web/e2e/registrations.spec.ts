@@ -172,8 +172,12 @@ test('the stalled filter lists the demo’s stalled registrations with why', asy
   await checkA11y(page, 'stalled registrations')
 
   // Its page says why too.
-  await rows.first().getByRole('link').click()
-  await expect(page.getByTestId('stalled')).toHaveText(/未能确认|超过10天/)
+  const link = rows.first().getByRole('link')
+  const name = (await link.textContent())!.trim()
+  const why = stalled.find((s) => s.name === name)!.stalled
+  await link.click()
+  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible()
+  await expect(page.getByTestId('registration-stalled')).toHaveText(why)
   await checkA11y(page, 'stalled registration')
   expect(problems).toEqual([])
 })
