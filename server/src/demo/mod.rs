@@ -146,8 +146,9 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                 crate::workflows::floating::demo::fill(&mut ttx, member_seed ^ 0xF10A)?;
                 crate::workflows::centres::demo::fill(&mut ttx, member_seed ^ 0xCE27)?;
                 crate::workflows::activities::demo::fill(&mut ttx, member_seed ^ 0xAC71)?;
-                crate::workflows::letters::demo::fill(&mut ttx, member_seed ^ 0x1E77)?;
+                // Registrations before letters: the members they enter get this year's letter.
                 crate::workflows::registrations::demo::fill(&mut ttx, &keys, member_seed ^ 0x2E61)?;
+                crate::workflows::letters::demo::fill(&mut ttx, member_seed ^ 0x1E77)?;
                 // Last: the daily deadline job over everything generated above.
                 crate::deadlines::demo::finish(&mut ttx, crate::clock::today())?;
                 Ok(Some((names.len() + 1 + centre_accounts, units)))
