@@ -374,7 +374,9 @@ pub fn decode(bytes: &[u8]) -> Result<String, AppError> {
 }
 
 fn read_csv(bytes: &[u8], limits: Limits) -> Result<Vec<Row>, AppError> {
-    let text = decode(bytes)?;
+    // A lone CR ends a line too (old Mac files; editors show it so). The csv crate ends a record
+    // at one but counts lines by LF only, so without this two records could share a number.
+    let text = decode(bytes)?.replace("\r\n", "\n").replace('\r', "\n");
     let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
         b'\t'
@@ -447,6 +449,27 @@ mod tests {
             headers,
             rows: rows.collect(),
         })
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines_and_row_numbers_stay_unique() {
+        let csv = "党员名册\r\r序号,党员姓名,身份证号码\r1,张三,\r\r2,李四,x\r\n3,王五,y\r";
+        let (_, rows) = rows(csv.as_bytes(), MEMBER_SHEET).expect("rows");
+        let numbers: Vec<u32> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(numbers, [1, 3, 4, 6, 7]);
+        // The fuzzer's case: a record ended by CRs, then a quote running to the end of the file;
+        // a footer and a data row once shared a number (the layout listed a row both ways).
+        let csv = "序号,党员姓名,身份证号码\n3,韩建,正式,\r\r\r\",330523,x\n10000001,y\n\n填表人：张会计,,,\n";
+        let (layout, table) = super::read(csv.as_bytes()).expect("read");
+        let data: Vec<u32> = table.rows.iter().map(|r| r.0).collect();
+        assert!(
+            layout.skipped.iter().all(|(n, _)| !data.contains(n)),
+            "{:?} {data:?}",
+            layout.skipped
+        );
+        let mut sorted = data.clone();
+        sorted.dedup();
+        assert_eq!(sorted, data);
     }
 
     #[test]
