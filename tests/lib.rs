@@ -33,7 +33,7 @@ use harness::accounts::totp_key;
 pub use harness::accounts::{County, totp_code, totp_code_at, unix_now};
 pub use harness::centres::CentreWorld;
 pub use harness::events::Events;
-pub use harness::notify::{SMS_KEY_ID, SMS_KEY_SECRET};
+pub use harness::notify::{SMS_KEY_ID, SMS_KEY_SECRET, morning_today};
 pub use harness::responses::{fields, id, problem, send, send_tagged};
 pub use harness::world::{OneGrid, TwoGrids, credit_code, id_number};
 

@@ -16,7 +16,37 @@ use crate::TestApp;
 pub const SMS_KEY_ID: &str = "test-key-id";
 pub const SMS_KEY_SECRET: &str = "test-key-secret";
 
+/// 10:00 Beijing time today (the server's "today in China"), outside the default quiet hours:
+/// the instant a test's delivery round runs at.
+pub fn morning_today() -> DateTime<Utc> {
+    use chrono::{Datelike, TimeZone};
+    let d = shuanglian::clock::today();
+    shuanglian::clock::CHINA
+        .with_ymd_and_hms(d.year(), d.month(), d.day(), 10, 0, 0)
+        .single()
+        .expect("time")
+        .with_timezone(&Utc)
+}
+
 impl TestApp {
+    /// The county admin sets the county's SMS signature and template (the first version of the
+    /// settings), quiet hours 21:00–08:00 and 60 a minute, asserting 200.
+    pub async fn enable_sms(&self, c: &County) {
+        let (_, cur) =
+            crate::send(self.get("/api/v1/notifications/settings", &c.admin_token)).await;
+        let (s, v) = crate::send(
+            self.client
+                .put(self.url("/api/v1/notifications/settings"))
+                .bearer_auth(&c.admin_token)
+                .header("If-Match", format!("\"v{}\"", cur["version"]))
+                .json(&serde_json::json!({ "sms_sign_name": "安吉县个协",
+                    "sms_template_code": "SMS_460775112", "sms_per_minute": 60,
+                    "quiet_start": "21:00", "quiet_end": "08:00" })),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+    }
+
     /// `n` overdue notices for `unit`, each on an obligation of its own (as the daily job
     /// writes them), with subject `subject` and bodies `{title}{i}，应于2026-12-01前完成。`.
     pub async fn notices(&self, c: &County, unit: &str, n: usize, subject: &str, title: &str) {

@@ -6,13 +6,13 @@
 //! participation. Every illegal step has its code; other centres and other counties see and
 //! change nothing.
 
-use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
+use chrono::{Datelike, Duration};
 use serde_json::{Value, json};
-use shuanglian::clock::CHINA;
 use shuanglian::db::Mode;
 use shuanglian::notify::fake::FakeGateway;
 use shuanglian_tests::{
-    CentreWorld, County, SMS_KEY_ID, SMS_KEY_SECRET, TestApp, fields, send, send_tagged,
+    CentreWorld, County, SMS_KEY_ID, SMS_KEY_SECRET, TestApp, fields, morning_today, send,
+    send_tagged,
 };
 
 const PHONE: &str = "13812345678";
@@ -77,16 +77,6 @@ fn today() -> chrono::NaiveDate {
     shuanglian::clock::today()
 }
 
-/// 10:00 Beijing time today, outside the default quiet hours.
-fn morning() -> DateTime<Utc> {
-    let d = today();
-    CHINA
-        .with_ymd_and_hms(d.year(), d.month(), d.day(), 10, 0, 0)
-        .single()
-        .expect("time")
-        .with_timezone(&Utc)
-}
-
 fn plan(w: &World, held_on: chrono::NaiveDate) -> Value {
     json!({ "centre_id": w.centre, "theme": "电商直播技能培训", "kind": "training",
         "held_on": held_on, "start_time": "9:30", "place": "服务中心二楼培训室",
@@ -143,22 +133,6 @@ async fn row(app: &TestApp, c: &County, id: &str) -> (String, i64, i64) {
         .expect("row")
 }
 
-async fn set_sms(app: &TestApp, c: &County) {
-    let (_, cur) = send(app.get("/api/v1/notifications/settings", &c.admin_token)).await;
-    let (s, v) = send(
-        app.client
-            .put(app.url("/api/v1/notifications/settings"))
-            .bearer_auth(&c.admin_token)
-            .header("If-Match", format!("\"v{}\"", cur["version"]))
-            .json(
-                &json!({ "sms_sign_name": "安吉县个协", "sms_template_code": "SMS_460775112",
-                "sms_per_minute": 60, "quiet_start": "21:00", "quiet_end": "08:00" }),
-            ),
-    )
-    .await;
-    assert_eq!(s, 200, "{v}");
-}
-
 #[tokio::test]
 async fn an_activity_goes_from_plan_through_approval_and_sms_notice_to_attendance() {
     let app = shuanglian_tests::spawn_app_with(|s| s.notify.interval_secs = 0).await;
@@ -166,7 +140,7 @@ async fn an_activity_goes_from_plan_through_approval_and_sms_notice_to_attendanc
     let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
         .await
         .expect("fake gateway");
-    set_sms(&app, &w.c).await;
+    app.enable_sms(&w.c).await;
     // The member agrees to SMS notices (a consent of its own, apart from the register's).
     let (s, v) = send(app.post(
         &format!("/api/v1/members/{}/consents", w.member),
@@ -330,7 +304,7 @@ async fn an_activity_goes_from_plan_through_approval_and_sms_notice_to_attendanc
 
     // The worker sends one SMS: to the member who agreed, with the activity, never to the other.
     let ch = app.channels(Some(&gateway.url));
-    let r = app.delivery_round(&ch, &w.c, morning()).await;
+    let r = app.delivery_round(&ch, &w.c, morning_today()).await;
     assert_eq!((r.dispatched, r.sent, r.dead), (1, 1, 0), "{r:?}");
     let got = gateway.messages();
     assert_eq!(got.len(), 1);
@@ -538,7 +512,7 @@ async fn attendance_waits_for_the_day_a_cancelled_notice_reaches_the_roster_and_
     let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
         .await
         .expect("fake gateway");
-    set_sms(&app, &w.c).await;
+    app.enable_sms(&w.c).await;
     let (s, consent) = send(app.post(
         &format!("/api/v1/members/{}/consents", w.member),
         &w.c.admin_token,
@@ -585,7 +559,7 @@ async fn attendance_waits_for_the_day_a_cancelled_notice_reaches_the_roster_and_
     .await;
     assert_eq!(s, 200, "{v}");
     let ch = app.channels(Some(&gateway.url));
-    let r = app.delivery_round(&ch, &w.c, morning()).await;
+    let r = app.delivery_round(&ch, &w.c, morning_today()).await;
     assert_eq!((r.dispatched, r.sent), (1, 0), "{r:?}");
     assert!(gateway.messages().is_empty());
 
@@ -621,7 +595,7 @@ async fn attendance_waits_for_the_day_a_cancelled_notice_reaches_the_roster_and_
     .await;
     assert_eq!((s, v["state"].as_str()), (200, Some("cancelled")), "{v}");
     let r = app
-        .delivery_round(&ch, &w.c, morning() + Duration::minutes(1))
+        .delivery_round(&ch, &w.c, morning_today() + Duration::minutes(1))
         .await;
     assert_eq!((r.dispatched, r.sent), (1, 1), "{r:?}");
     let got = gateway.messages();

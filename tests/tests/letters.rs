@@ -5,13 +5,13 @@
 //! are printed, marked sent (meeting the `participation_letters` deadline) and their receipts
 //! recorded and chased. Other centres and counties see and change nothing.
 
-use chrono::{DateTime, Datelike, TimeZone, Utc};
+use chrono::Datelike;
 use serde_json::{Value, json};
-use shuanglian::clock::CHINA;
 use shuanglian::db::Mode;
 use shuanglian::notify::fake::FakeGateway;
 use shuanglian_tests::{
-    CentreWorld, County, SMS_KEY_ID, SMS_KEY_SECRET, TestApp, fields, send, send_tagged,
+    CentreWorld, County, SMS_KEY_ID, SMS_KEY_SECRET, TestApp, fields, morning_today, send,
+    send_tagged,
 };
 
 struct World {
@@ -91,15 +91,6 @@ fn today() -> chrono::NaiveDate {
     shuanglian::clock::today()
 }
 
-fn morning() -> DateTime<Utc> {
-    let d = today();
-    CHINA
-        .with_ymd_and_hms(d.year(), d.month(), d.day(), 10, 0, 0)
-        .single()
-        .expect("time")
-        .with_timezone(&Utc)
-}
-
 async fn post_with_version(
     app: &TestApp,
     tok: &str,
@@ -167,19 +158,7 @@ async fn an_activity_from_plan_to_sms_and_attendance_reaches_the_december_letter
     let gateway = FakeGateway::start("127.0.0.1:0", SMS_KEY_ID, SMS_KEY_SECRET)
         .await
         .expect("fake gateway");
-    let (_, cur) = send(app.get("/api/v1/notifications/settings", &w.c.admin_token)).await;
-    let (s, v) = send(
-        app.client
-            .put(app.url("/api/v1/notifications/settings"))
-            .bearer_auth(&w.c.admin_token)
-            .header("If-Match", format!("\"v{}\"", cur["version"]))
-            .json(
-                &json!({ "sms_sign_name": "安吉县个协", "sms_template_code": "SMS_460775112",
-                "sms_per_minute": 60, "quiet_start": "21:00", "quiet_end": "08:00" }),
-            ),
-    )
-    .await;
-    assert_eq!(s, 200, "{v}");
+    app.enable_sms(&w.c).await;
     let (s, v) = send(app.post(
         &format!("/api/v1/members/{}/consents", w.held_by_village),
         &w.staff,
@@ -216,7 +195,7 @@ async fn an_activity_from_plan_to_sms_and_attendance_reaches_the_december_letter
     let (s, v) = post_with_version(&app, &w.staff, &act, "notify", None).await;
     assert_eq!((s, v["roster"]["invited"].as_i64()), (200, Some(3)), "{v}");
     let r = app
-        .delivery_round(&app.channels(Some(&gateway.url)), &w.c, morning())
+        .delivery_round(&app.channels(Some(&gateway.url)), &w.c, morning_today())
         .await;
     assert_eq!(r.sent, 1, "{r:?}");
     assert_eq!(gateway.messages().len(), 1);
