@@ -80,10 +80,6 @@ pub enum ActivityCreated {
     ),
 }
 
-pub(super) fn refused(r: crate::centres::model::Refused) -> AppError {
-    AppError::conflict(r.code, r.zh, r.en)
-}
-
 /// The 403 for a step the caller's standing does not allow.
 pub(super) fn forbidden(action: Action) -> AppError {
     let (code, zh, en) = match action {
@@ -442,7 +438,7 @@ impl ActivitiesApi {
                     return Err(AppError::precondition_failed().into());
                 }
                 let state = ActivityState::parse(&r.state).unwrap_or(ActivityState::Draft);
-                model::next(state, Action::Edit).map_err(refused)?;
+                model::next(state, Action::Edit).map_err(AppError::from)?;
                 if plan.centre_id.as_ref().is_some_and(|c| *c != r.centre_id) {
                     return Err(AppError::field(
                         "centre_id",

@@ -287,8 +287,7 @@ impl AttendanceApi {
                 if_match_h.0,
                 Action::RecordAttendance,
                 Box::new(move |tx, who, r, centre, _| {
-                    model::may_record(r.held_on, crate::clock::today())
-                        .map_err(super::api::refused)?;
+                    model::may_record(r.held_on, crate::clock::today()).map_err(AppError::from)?;
                     let region = region(tx, centre)?;
                     let mut bad = Vec::new();
                     for (i, (member, _, _)) in lines.iter().enumerate() {

@@ -221,20 +221,15 @@ pub fn fill(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
                     }
                 }
                 if p.state == ActivityState::Notified && !roster.is_empty() {
+                    let (subject, body) = super::steps::notice_text(&row, &centre.name, None);
                     notices::enqueue(
                         tx,
                         &[Notice {
                             topic: Topic::Activity,
                             about: About::Activity(row.id.clone()),
                             recipient_org_unit_id: centre.id.clone(),
-                            subject: format!("【活动通知】{}", p.theme),
-                            body: format!(
-                                "{}定于{held_on}在{}举行{}：{}。请准时参加，不能参加的请向服务中心请假。",
-                                centre.name,
-                                p.place,
-                                p.kind.label_zh(),
-                                p.theme
-                            ),
+                            subject,
+                            body,
                         }],
                         chrono::Utc::now().naive_utc(),
                     )?;

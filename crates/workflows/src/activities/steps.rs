@@ -10,12 +10,12 @@ use poem_openapi::{Object, OpenApi};
 use serde::{Deserialize, Serialize};
 
 use super::api::{
-    ActivityResponse, ApiTags, check_audience, forbidden, publish, refused, role_may, standing,
+    ActivityResponse, ApiTags, check_audience, forbidden, publish, role_may, standing,
     visible_activity,
 };
 use super::model::{self, Action, ActivityState, CentreActivityKind};
 use super::repo::{self, ActivityRow, ActivityValues};
-use super::view::view;
+use super::view::{ActivityAudience, view};
 use crate::AppState;
 use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
 use crate::audit::{self, Actor};
@@ -28,7 +28,6 @@ use crate::error::{AppError, AppResult};
 use crate::floating::api::text;
 use crate::handler::Call;
 use crate::members::api::MemberQuery;
-use crate::members::model::Category;
 use crate::org::repo::OrgUnitRow;
 
 /// The most members one activity's notice reaches: a centre's whole region in the largest
@@ -79,11 +78,12 @@ pub fn audience_members(
     r: &ActivityRow,
 ) -> DbResult<Vec<String>> {
     let region = region(tx, centre)?;
+    let a = ActivityAudience::of(r);
     let q = MemberQuery {
-        unit: r.audience_unit_id.clone(),
-        grid: r.audience_grid_id.clone(),
-        category: r.audience_category.as_deref().and_then(Category::parse),
-        market: r.audience_market_id.clone(),
+        unit: a.unit_id,
+        grid: a.grid_id,
+        category: a.category,
+        market: a.market_id,
         ..MemberQuery::default()
     };
     let Some(f) = q.filter(tx, &region)? else {
@@ -114,7 +114,11 @@ pub fn audience_members(
 }
 
 /// The notice's text: the activity, never a member.
-fn notice_text(r: &ActivityRow, centre: &str, cancelled: Option<&str>) -> (String, String) {
+pub(super) fn notice_text(
+    r: &ActivityRow,
+    centre: &str,
+    cancelled: Option<&str>,
+) -> (String, String) {
     let kind = CentreActivityKind::parse(&r.kind).map_or("活动", |k| k.label_zh());
     let when = match &r.start_time {
         Some(t) => format!("{} {t}", r.held_on),
@@ -168,7 +172,7 @@ impl ActivityStepsApi {
                     return Err(AppError::precondition_failed().into());
                 }
                 let state = ActivityState::parse(&r.state).unwrap_or(ActivityState::Draft);
-                let new = model::next(state, action).map_err(refused)?;
+                let new = model::next(state, action).map_err(AppError::from)?;
                 let mut v = ActivityValues::from_row(&r);
                 v.state = new.as_str().to_owned();
                 let done = f(tx, who, &r, &centre, &mut v)?;
@@ -313,15 +317,9 @@ impl ActivityStepsApi {
             Action::Notify,
             Box::new(|tx, _, r, centre, v| {
                 let today = crate::clock::today();
-                model::may_notify(r.held_on, today).map_err(refused)?;
+                model::may_notify(r.held_on, today).map_err(AppError::from)?;
                 // The audience's units may have moved since the plan was approved.
-                let audience = super::view::ActivityAudience {
-                    unit_id: r.audience_unit_id.clone(),
-                    grid_id: r.audience_grid_id.clone(),
-                    category: r.audience_category.as_deref().and_then(Category::parse),
-                    market_id: r.audience_market_id.clone(),
-                };
-                check_audience(tx, centre, &audience)?;
+                check_audience(tx, centre, &ActivityAudience::of(r))?;
                 let members = audience_members(tx, centre, r)?;
                 if members.is_empty() {
                     return Err(AppError::conflict(

@@ -36,6 +36,18 @@ pub struct ActivityAudience {
     pub market_id: Option<String>,
 }
 
+impl ActivityAudience {
+    /// The audience an activity's plan holds.
+    pub fn of(r: &ActivityRow) -> Self {
+        ActivityAudience {
+            unit_id: r.audience_unit_id.clone(),
+            grid_id: r.audience_grid_id.clone(),
+            category: r.audience_category.as_deref().and_then(Category::parse),
+            market_id: r.audience_market_id.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Object, Serialize, Deserialize)]
 pub struct ActivityStep {
     /// planned / revised / submitted / approved / returned / notified / attendance / cancelled
@@ -142,12 +154,7 @@ fn build(
     let name = |id: &str| n.get(id).cloned().unwrap_or_default();
     let kind = CentreActivityKind::parse(&r.kind).unwrap_or(CentreActivityKind::Other);
     let state = ActivityState::parse(&r.state).unwrap_or(ActivityState::Draft);
-    let audience = ActivityAudience {
-        unit_id: r.audience_unit_id.clone(),
-        grid_id: r.audience_grid_id.clone(),
-        category: r.audience_category.as_deref().and_then(Category::parse),
-        market_id: r.audience_market_id.clone(),
-    };
+    let audience = ActivityAudience::of(r);
     let mut label = format!("{}所在区域党员", name(&r.centre_id));
     for part in [
         r.audience_unit_id

@@ -155,6 +155,13 @@ const FOLLOW_UP_MISSING: Refused = Refused {
     en: "A major request is followed up, with the member's opinion, before it is archived",
 };
 
+/// A refused step answers 409 with its code and both messages.
+impl From<Refused> for crate::error::AppError {
+    fn from(r: Refused) -> Self {
+        crate::error::AppError::conflict(r.code, r.zh, r.en)
+    }
+}
+
 /// What a step needs to know about a request besides its state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Facts {

@@ -91,10 +91,6 @@ pub struct ArchiveServiceRequest {
     pub archive_reference: Option<String>,
 }
 
-fn refused(r: model::Refused) -> AppError {
-    AppError::conflict(r.code, r.zh, r.en)
-}
-
 fn not_owner() -> AppError {
     AppError::new(
         poem::http::StatusCode::FORBIDDEN,
@@ -184,7 +180,7 @@ impl ServiceRequestStepsApi {
                     major: r.major,
                     followed_up: r.followed_up_on.is_some(),
                 };
-                let new = model::next(state, facts, action).map_err(refused)?;
+                let new = model::next(state, facts, action).map_err(AppError::from)?;
                 let mut v = RequestValues::from_row(&r);
                 v.state = new.as_str().to_owned();
                 let done = f(tx, who, &r, &centre, &mut v)?;

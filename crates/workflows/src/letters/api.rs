@@ -158,10 +158,6 @@ pub enum BatchResponse {
     ),
 }
 
-fn refused(r: crate::centres::model::Refused) -> AppError {
-    AppError::conflict(r.code, r.zh, r.en)
-}
-
 fn staff_only() -> AppError {
     AppError::new(
         poem::http::StatusCode::FORBIDDEN,
@@ -402,7 +398,7 @@ impl LettersApi {
                     return Err(AppError::precondition_failed().into());
                 }
                 let state = LetterBatchState::parse(&b.state).unwrap_or(LetterBatchState::Draft);
-                model::may_change(state).map_err(refused)?;
+                model::may_change(state).map_err(AppError::from)?;
                 let letters = repo::compose(tx, &centre, b.year)?;
                 let today = crate::clock::today();
                 let row = repo::store(
@@ -460,7 +456,7 @@ impl LettersApi {
                     return Err(AppError::precondition_failed().into());
                 }
                 let state = LetterBatchState::parse(&b.state).unwrap_or(LetterBatchState::Draft);
-                model::may_send(state, b.letters).map_err(refused)?;
+                model::may_send(state, b.letters).map_err(AppError::from)?;
                 if on < b.generated_on {
                     return Err(AppError::field(
                         "sent_on",
@@ -651,7 +647,8 @@ impl LettersApi {
                 acts_for(tx, who, &centre, staff_only)?;
                 let letter = repo::letter(tx, &b.id, &lid)?.ok_or_else(AppError::not_found)?;
                 let state = LetterBatchState::parse(&b.state).unwrap_or(LetterBatchState::Draft);
-                model::may_follow_up(state, letter.received_on.is_some()).map_err(refused)?;
+                model::may_follow_up(state, letter.received_on.is_some())
+                    .map_err(AppError::from)?;
                 let details = f(tx, &b, &letter)?;
                 audit::record(
                     tx,

@@ -365,7 +365,7 @@ impl RegistrationsApi {
                 }
                 let state = RegistrationState::parse(&r.state).unwrap_or(RegistrationState::Surveyed);
                 let new = model::next(state, step)
-                    .map_err(|x| AppError::conflict(x.code, x.zh, x.en))?;
+                    .map_err(AppError::from)?;
                 let keys = keys::load(tx, &master)?;
                 let mut v = RegistrationValues::from_row(&r);
                 v.state = new.as_str().to_owned();
