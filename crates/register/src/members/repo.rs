@@ -448,6 +448,35 @@ pub fn list(tx: &mut TenantTx<'_>, page: &PageRequest, f: &Filter) -> DbResult<V
     Ok(q.limit(page.fetch()).load(tx.conn())?)
 }
 
+/// Every member `f` matches and `keep` accepts, in register order (`f.order` must be
+/// `Registered`), read a thousand at a time; `None` as soon as more than `max` are kept, so
+/// the caller can refuse the work as too large without reading the rest.
+pub fn all(
+    tx: &mut TenantTx<'_>,
+    f: &Filter,
+    max: usize,
+    mut keep: impl FnMut(&MemberRow) -> bool,
+) -> DbResult<Option<Vec<MemberRow>>> {
+    let mut out = Vec::new();
+    let mut page = PageRequest {
+        limit: 1000,
+        after: None,
+    };
+    loop {
+        let rows = list(tx, &page, f)?;
+        let more = rows.len() > page.limit as usize;
+        let last = rows.get(page.limit as usize - 1).map(|r| r.id.clone());
+        out.extend(rows.into_iter().take(page.limit as usize).filter(&mut keep));
+        if out.len() > max {
+            return Ok(None);
+        }
+        if !more {
+            return Ok(Some(out));
+        }
+        page.after = last;
+    }
+}
+
 /// Writes new values if the member is at `expected`.
 pub fn update(
     tx: &mut TenantTx<'_>,

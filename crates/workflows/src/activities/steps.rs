@@ -17,7 +17,7 @@ use super::model::{self, Action, ActivityState, CentreActivityKind};
 use super::repo::{self, ActivityRow, ActivityValues};
 use super::view::{ActivityAudience, view};
 use crate::AppState;
-use crate::api::{JsonBody, PageRequest, etag, if_match, path_id};
+use crate::api::{JsonBody, etag, if_match, path_id};
 use crate::audit::{self, Actor};
 use crate::auth::{Auth, Principal};
 use crate::centres::api::region;
@@ -89,28 +89,14 @@ pub fn audience_members(
     let Some(f) = q.filter(tx, &region)? else {
         return Ok(Vec::new());
     };
-    let mut out = Vec::new();
-    let mut page = PageRequest {
-        limit: 1000,
-        after: None,
-    };
-    loop {
-        let rows = crate::members::repo::list(tx, &page, &f)?;
-        let more = rows.len() > page.limit as usize;
-        out.extend(rows.into_iter().take(page.limit as usize).map(|m| m.id));
-        if out.len() > ROSTER_MAX {
-            return Err(AppError::conflict(
-                "audience_too_large",
-                format!("参加对象超过{ROSTER_MAX}人，请按组织、网格、类别或市场缩小范围"),
-                format!("The audience exceeds {ROSTER_MAX} members; narrow it by unit, grid, category or market"),
-            )
-            .into());
-        }
-        if !more {
-            return Ok(out);
-        }
-        page.after = out.last().cloned();
-    }
+    let members = crate::members::repo::all(tx, &f, ROSTER_MAX, |_| true)?.ok_or_else(|| {
+        AppError::conflict(
+            "audience_too_large",
+            format!("参加对象超过{ROSTER_MAX}人，请按组织、网格、类别或市场缩小范围"),
+            format!("The audience exceeds {ROSTER_MAX} members; narrow it by unit, grid, category or market"),
+        )
+    })?;
+    Ok(members.into_iter().map(|m| m.id).collect())
 }
 
 /// The notice's text: the activity, never a member.

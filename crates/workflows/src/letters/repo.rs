@@ -384,33 +384,20 @@ pub fn compose(tx: &mut TenantTx<'_>, centre: &OrgUnitRow, year: i32) -> DbResul
         within: Some(path.clone()),
         ..Default::default()
     };
-    let mut members = Vec::new();
-    let mut page = PageRequest {
-        limit: 1000,
-        after: None,
+    // A member whose membership the region's own units hold needs no letter.
+    let held_outside = |m: &crate::members::repo::MemberRow| {
+        !m.membership_unit_id
+            .as_ref()
+            .is_some_and(|u| region_units.contains(u))
     };
-    loop {
-        let rows = crate::members::repo::list(tx, &page, &f)?;
-        let more = rows.len() > page.limit as usize;
-        let last = rows.get(page.limit as usize - 1).map(|r| r.id.clone());
-        members.extend(rows.into_iter().take(page.limit as usize).filter(|m| {
-            !m.membership_unit_id
-                .as_ref()
-                .is_some_and(|u| region_units.contains(u))
-        }));
-        if members.len() > LETTERS_MAX {
-            return Err(AppError::conflict(
+    let members =
+        crate::members::repo::all(tx, &f, LETTERS_MAX, held_outside)?.ok_or_else(|| {
+            AppError::conflict(
                 "batch_too_large",
                 format!("区域内需函告的党员超过{LETTERS_MAX}人"),
                 format!("More than {LETTERS_MAX} members of the region need a letter"),
             )
-            .into());
-        }
-        if !more {
-            break;
-        }
-        page.after = last;
-    }
+        })?;
     let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
     let to = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default();
     let ids: Vec<String> = members.iter().map(|m| m.id.clone()).collect();
