@@ -14,6 +14,7 @@ pub use shuanglian_core::{
     clock, config, db, enums, error, insert_rows, kv, security, telemetry, tenant,
 };
 pub use shuanglian_deadlines as deadlines;
+pub use shuanglian_evaluations as evaluations;
 pub use shuanglian_http::{api, audit, auth};
 pub use shuanglian_notify as notify;
 pub use shuanglian_register::{

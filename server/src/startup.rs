@@ -21,6 +21,8 @@ use crate::db::Db;
 use crate::deadlines::api::DeadlineApi;
 use crate::deadlines::province::ProvinceDeadlineApi;
 use crate::deadlines::settings::DeadlineSettingsApi;
+use crate::evaluations::branches::api::BranchEvaluationsApi;
+use crate::evaluations::rubrics::api::RubricsApi;
 use crate::events::api::EventsApi;
 use crate::grids::api::GridApi;
 use crate::members::api::MemberApi;
@@ -59,7 +61,10 @@ use crate::workflows::timeline::TimelineApi;
 
 /// Every API of the service, one per domain area: the register's, then the workflows'
 /// (poem-openapi implements `OpenApi` for tuples of up to 16, so the list is nested).
-pub type Apis = (RegisterApis, WorkflowApis);
+pub type Apis = (RegisterApis, WorkflowApis, EvaluationApis);
+
+/// The evaluations (issue 16).
+pub type EvaluationApis = (RubricsApi, BranchEvaluationsApi);
 
 pub type RegisterApis = (
     AuthApi,
@@ -159,6 +164,10 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                     PreferencesApi { state: state.clone() },
                     InboxApi { state: state.clone() },
                 ),
+            ),
+            (
+                RubricsApi { state: state.clone() },
+                BranchEvaluationsApi { state: state.clone() },
             ),
         ),
         "Shuanglian 双联 API",

@@ -20,6 +20,7 @@ mod deadline_job;
 mod deadline_tallies;
 mod deadlines;
 mod dual_linkage;
+mod evaluations;
 mod event_stream;
 mod fault_procs;
 mod faults;

@@ -2,15 +2,23 @@
 //! (规范化建设考评定级), markets (六化) and the coverage campaign, all scored by one engine.
 //! Rubrics are data (`rubric`): categories with maxima, deduction and addition rules with their
 //! bounds, conditions that grade a subject outright, and grade bands; the seeded defaults come
-//! from the seeds (`seeded`). Scoring is a plain function that unit tests reach directly.
+//! from the seeds (`seeded`) and each county keeps its versions (`rubrics`). Scoring is a plain
+//! function that unit tests reach directly.
 //!
-//! So far the engine, the seeded branch rubric, and the rules of the vanguard index's
-//! eligibility and stars (`vanguard`), of training rates (`training`) and of the campaign's
-//! suggested organisation forms (`campaign`); storage per county and version, the evaluations
-//! themselves and their API follow.
+//! So far: the engine and its storage, the branch standardisation grading (`branches`), and
+//! the rules of the vanguard index's eligibility and stars (`vanguard`), of training rates
+//! (`training`) and of the campaign's suggested organisation forms (`campaign`).
 
+pub mod branches;
 pub mod campaign;
 pub mod rubric;
+pub mod rubrics;
 pub mod seeded;
 pub mod training;
 pub mod vanguard;
+
+// The layers below, under the paths every module of the service uses (`crate::db`, …).
+pub use shuanglian_core::{clock, db, enums, error};
+pub use shuanglian_http::{AppState, api, audit, auth};
+pub use shuanglian_register::{documents, org, users};
+pub use shuanglian_workflows as workflows;

@@ -10,8 +10,13 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 /// Points in tenths of a point.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
 pub struct Points(pub i32);
 
 impl Points {
@@ -59,7 +64,8 @@ impl fmt::Display for Points {
 }
 
 /// Whether a rule takes points away or adds them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     Deduct,
     Add,
@@ -67,7 +73,8 @@ pub enum Direction {
 
 /// A scoring rule of a category: "一年组织活动少于2次的扣2分" (fixed: min = max = 2),
 /// "发展党员工作不规范的扣1-3分" (a range), "未按时回复诉求扣0.5-1分" (per occurrence).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Rule {
     pub code: String,
     pub text: String,
@@ -79,7 +86,8 @@ pub struct Rule {
     pub per_occurrence: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Category {
     pub code: String,
     pub name: String,
@@ -88,7 +96,8 @@ pub struct Category {
 }
 
 /// A condition that grades the subject outright (一票否决, "直接定为较差").
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Condition {
     pub code: String,
     pub text: String,
@@ -96,14 +105,16 @@ pub struct Condition {
 }
 
 /// A grade and the least total that earns it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Band {
     pub grade: String,
     pub min: Points,
 }
 
 /// A rubric at one version: a county's results keep the version they were scored with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Rubric {
     pub code: String,
     pub version: i32,
@@ -116,7 +127,8 @@ pub struct Rubric {
 
 /// A rule found to apply: the points of one occurrence, how many occurrences, and where the
 /// evidence is (a record, a request, a document).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Finding {
     pub rule: String,
     pub points: Points,

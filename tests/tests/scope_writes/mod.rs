@@ -60,6 +60,11 @@ const EXCLUDED: &[(&str, &str, &str)] = &[
     ("PUT", "/me/notification-preferences", "own account"),
     ("POST", "/record-catalogue/items", "own county's catalogue"),
     (
+        "POST",
+        "/evaluations/rubrics/{code}/versions",
+        "own county, by rubric code",
+    ),
+    (
         "PATCH",
         "/record-catalogue/items/{code}",
         "own county, by code",
@@ -114,6 +119,8 @@ enum Kind {
     Letter,
     /// A registration at a centre's window.
     Registration,
+    /// A party branch or centre graded for a year (the sub id is the year).
+    Graded,
     Handbook,
     Export,
     OrgUnit,
@@ -155,6 +162,7 @@ impl Kind {
             Kind::Activity => ("activities", "id", "", "activities", "id", false),
             Kind::LetterBatch => ("letter_batches", "id", "", "letter_batches", "id", false),
             Kind::Registration => ("registrations", "id", "", "registrations", "id", false),
+            Kind::Graded => ("org_units", "id || '|' || '2025'", "kind IN ('party_branch', 'service_centre')", "branch_evaluations", "unit_id", false),
             Kind::Letter => ("participation_letters", "batch_id || '|' || id", "", "participation_letters", "id", true),
             Kind::Centre => ("org_units", "id", "kind = 'service_centre'", "org_units", "id", false),
             Kind::Handbook => ("handbooks", "id", "", "handbooks", "id", false),
@@ -187,6 +195,7 @@ impl Kind {
             Kind::Activity => "/api/v1/activities/{id}",
             Kind::LetterBatch | Kind::Letter => "/api/v1/letter-batches/{id}",
             Kind::Registration => "/api/v1/registrations/{id}",
+            Kind::Graded => "/api/v1/evaluations/branches/{id}/2025",
             Kind::Handbook => "/api/v1/handbooks/{id}",
             Kind::Export => "/api/v1/member-exports/{id}",
             Kind::OrgUnit | Kind::Office | Kind::Village | Kind::Centre => "/api/v1/org-units/{id}",
@@ -297,6 +306,9 @@ fn cases() -> Vec<Case> {
         case("POST", "/activities/{id}/notify", Activity, none()),
         case("POST", "/activities/{id}/cancel", Activity, json!({ "reason": "越界" })),
         case("PUT", "/activities/{id}/attendance", Activity, json!({ "entries": [{ "member_id": "$ME", "status": "present" }] })),
+        // Branch standardisation grading.
+        case("PUT", "/evaluations/branches/{id}/{year}/self", Graded, json!({ "findings": [] })),
+        case("PUT", "/evaluations/branches/{id}/{year}/assessment", Graded, json!({ "findings": [] })),
         // The 30 December letters.
         case("POST", "/letter-batches", Centre, json!({ "centre_id": "$T" })),
         case("POST", "/letter-batches/{id}/regenerate", LetterBatch, none()),

@@ -813,3 +813,8 @@ pub use centres::{
 #[path = "schema_notify.rs"]
 mod notify;
 pub use notify::{deliveries, notification_preferences, notification_settings};
+
+// Evaluations (issue 16), in their own file.
+#[path = "schema_evaluations.rs"]
+mod evaluations;
+pub use evaluations::{branch_evaluations, rubrics};

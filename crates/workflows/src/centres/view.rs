@@ -92,7 +92,7 @@ pub struct ServiceRequestPage {
 }
 
 /// Names by id, read once for a page: org units, members and users.
-pub(crate) fn names<T: AsRef<str>>(
+pub fn names<T: AsRef<str>>(
     tx: &mut TenantTx<'_>,
     centres: &[T],
     members: &[T],

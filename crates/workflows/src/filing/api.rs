@@ -131,7 +131,7 @@ pub(super) fn date_field(
     Ok(d)
 }
 
-pub(crate) fn county_name(tx: &mut TenantTx<'_>) -> DbResult<String> {
+pub fn county_name(tx: &mut TenantTx<'_>) -> DbResult<String> {
     let tid = tx.tid().to_owned();
     Ok(t::table
         .filter(t::id.eq(&tid))

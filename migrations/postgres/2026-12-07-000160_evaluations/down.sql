@@ -1,0 +1,2 @@
+DROP TABLE branch_evaluations;
+DROP TABLE rubrics;
