@@ -23,6 +23,8 @@ use crate::deadlines::province::ProvinceDeadlineApi;
 use crate::deadlines::settings::DeadlineSettingsApi;
 use crate::evaluations::branches::api::BranchEvaluationsApi;
 use crate::evaluations::rubrics::api::RubricsApi;
+use crate::evaluations::vanguard::api::VanguardApi;
+use crate::evaluations::vanguard::entries::VanguardEntriesApi;
 use crate::events::api::EventsApi;
 use crate::grids::api::GridApi;
 use crate::members::api::MemberApi;
@@ -64,7 +66,12 @@ use crate::workflows::timeline::TimelineApi;
 pub type Apis = (RegisterApis, WorkflowApis, EvaluationApis);
 
 /// The evaluations (issue 16).
-pub type EvaluationApis = (RubricsApi, BranchEvaluationsApi);
+pub type EvaluationApis = (
+    RubricsApi,
+    BranchEvaluationsApi,
+    VanguardApi,
+    VanguardEntriesApi,
+);
 
 pub type RegisterApis = (
     AuthApi,
@@ -168,6 +175,8 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
             (
                 RubricsApi { state: state.clone() },
                 BranchEvaluationsApi { state: state.clone() },
+                VanguardApi { state: state.clone() },
+                VanguardEntriesApi { state: state.clone() },
             ),
         ),
         "Shuanglian 双联 API",

@@ -52,3 +52,4 @@ mod service_requests;
 mod shutdown;
 mod tenancy;
 mod totp;
+mod vanguard;

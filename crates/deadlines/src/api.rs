@@ -453,10 +453,7 @@ pub struct CompleteRequest {
 fn completed_by_hand(kind: ObligationKind) -> bool {
     matches!(
         kind,
-        ObligationKind::DataVerification
-            | ObligationKind::VanguardEvaluation
-            | ObligationKind::VanguardCountyReport
-            | ObligationKind::StatisticsCutoff
+        ObligationKind::DataVerification | ObligationKind::StatisticsCutoff
     )
 }
 
@@ -655,7 +652,7 @@ impl DeadlineApi {
     /// 标记县级事项已完成 / Mark a county-level obligation done
     ///
     /// For the dates of seed 001/002 that have no workflow of their own yet (data verification,
-    /// the vanguard evaluation and its report, the participation letters, statistics cut-offs):
+    /// statistics cut-offs):
     /// the county admin or the association committee marks them done. Workflow obligations
     /// close when their workflow step is taken (409 `completed_by_workflow`).
     #[oai(path = "/deadlines/:id/complete", method = "post")]

@@ -18,7 +18,8 @@ pub mod training;
 pub mod vanguard;
 
 // The layers below, under the paths every module of the service uses (`crate::db`, …).
-pub use shuanglian_core::{clock, db, enums, error};
+pub use shuanglian_core::{clock, db, enums, error, insert_rows};
+pub use shuanglian_deadlines as deadlines;
 pub use shuanglian_http::{AppState, api, audit, auth};
-pub use shuanglian_register::{documents, org, users};
+pub use shuanglian_register::{documents, members, org, users};
 pub use shuanglian_workflows as workflows;

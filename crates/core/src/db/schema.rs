@@ -817,4 +817,6 @@ pub use notify::{deliveries, notification_preferences, notification_settings};
 // Evaluations (issue 16), in their own file.
 #[path = "schema_evaluations.rs"]
 mod evaluations;
-pub use evaluations::{branch_evaluations, rubrics};
+pub use evaluations::{
+    branch_evaluations, rubrics, vanguard_campaigns, vanguard_entries, vanguard_objections,
+};

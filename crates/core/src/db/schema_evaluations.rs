@@ -1,7 +1,7 @@
 //! Tables of the evaluations (issue 16): the county's versioned rubrics and the yearly
 //! standardisation grading of branches and service centres.
 
-use super::org_units;
+use super::{members, org_units};
 
 diesel::table! {
     rubrics (tenant_id, code, version) {
@@ -43,3 +43,77 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(branch_evaluations, org_units);
 diesel::allow_tables_to_appear_in_same_query!(branch_evaluations, rubrics);
+
+diesel::table! {
+    vanguard_campaigns (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        year -> Integer,
+        state -> Text,
+        notice_days -> Integer,
+        notice_from -> Nullable<Date>,
+        notice_until -> Nullable<Date>,
+        opened_by -> Text,
+        opened_on -> Date,
+        finalised_on -> Nullable<Date>,
+        reported_on -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    vanguard_entries (tenant_id, campaign_id, member_id) {
+        tenant_id -> Text,
+        campaign_id -> Text,
+        member_id -> Text,
+        unit_id -> Nullable<Text>,
+        excluded -> Nullable<Text>,
+        self_stars -> Nullable<Integer>,
+        self_summary -> Nullable<Text>,
+        self_on -> Nullable<Date>,
+        peer_1 -> Nullable<Integer>,
+        peer_2 -> Nullable<Integer>,
+        peer_3 -> Nullable<Integer>,
+        peer_4 -> Nullable<Integer>,
+        peer_5 -> Nullable<Integer>,
+        peer_on -> Nullable<Date>,
+        review_stars -> Nullable<Integer>,
+        review_note -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_on -> Nullable<Date>,
+        veto -> Nullable<Text>,
+        veto_evidence -> Nullable<Text>,
+        veto_by -> Nullable<Text>,
+        veto_on -> Nullable<Date>,
+        final_stars -> Nullable<Integer>,
+        outstanding -> Bool,
+        talk_on -> Nullable<Date>,
+        mentor -> Nullable<Text>,
+        help_done_on -> Nullable<Date>,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    vanguard_objections (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        campaign_id -> Text,
+        member_id -> Text,
+        received_on -> Date,
+        content -> Text,
+        recorded_by -> Text,
+        answer -> Nullable<Text>,
+        revised_stars -> Nullable<Integer>,
+        answered_on -> Nullable<Date>,
+        answered_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(vanguard_entries, members);
+diesel::allow_tables_to_appear_in_same_query!(vanguard_entries, org_units);
+diesel::allow_tables_to_appear_in_same_query!(vanguard_entries, vanguard_campaigns);

@@ -24,6 +24,12 @@ pub struct ItemView {
     /// 组织关系所在党组织
     pub membership_org_name: String,
     pub text: String,
+    /// The member's latest 党员先锋指数 (stars, from the record of the evaluation), for the
+    /// village's own star rating.
+    #[oai(skip_serializing_if_is_none)]
+    pub vanguard_stars: Option<i32>,
+    #[oai(skip_serializing_if_is_none)]
+    pub vanguard_on: Option<NaiveDate>,
 }
 
 /// A feedback batch: one sender, one receiver, one half year.
@@ -101,11 +107,15 @@ pub(super) fn view(
                 .load(tx.conn())?;
             facts.extend(got.into_iter().map(|(id, n, b, o)| (id, (n, b, o))));
         }
+        let stars = crate::records::repo::latest_scores(tx, "A04", &ids)?;
         let mut items: Vec<ItemView> = rows
             .into_iter()
             .map(|r| {
                 let (n, biz, org) = facts.get(&r.member_id).cloned().unwrap_or_default();
+                let star = stars.get(&r.member_id).copied();
                 ItemView {
+                    vanguard_stars: star.map(|s| s.0),
+                    vanguard_on: star.map(|s| s.1),
                     member_id: r.member_id,
                     member_name: n,
                     business_name: biz,

@@ -611,3 +611,59 @@ pub fn of_member(tx: &mut TenantTx<'_>, member_id: &str) -> DbResult<Vec<RecordR
         .select(RecordRow::as_select())
         .load(tx.conn())?)
 }
+
+/// Each member's latest scored record of an item (the 党员先锋指数's stars), with its day.
+pub fn latest_scores(
+    tx: &mut TenantTx<'_>,
+    item_code: &str,
+    member_ids: &[String],
+) -> DbResult<std::collections::HashMap<String, (i32, NaiveDate)>> {
+    let tid = tx.tid().to_owned();
+    let mut out = std::collections::HashMap::new();
+    for chunk in member_ids.chunks(500) {
+        let rows: Vec<(String, Option<i32>, NaiveDate)> = r::table
+            .filter(r::tenant_id.eq(&tid).and(r::item_code.eq(item_code)))
+            .filter(r::member_id.eq_any(chunk))
+            .filter(r::score.is_not_null())
+            .order((r::recorded_on.asc(), r::id.asc()))
+            .select((r::member_id, r::score, r::recorded_on))
+            .load(tx.conn())?;
+        for (m, s, d) in rows {
+            if let Some(s) = s {
+                out.insert(m, (s, d));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Records written in bulk (a campaign's results), 500 a statement.
+pub fn insert_many(tx: &mut TenantTx<'_>, values: &[RecordValues], actor: &str) -> DbResult<()> {
+    let tid = tx.tid().to_owned();
+    let now = Utc::now().naive_utc();
+    let rows: Vec<_> = values
+        .iter()
+        .map(|v| {
+            (
+                r::tenant_id.eq(tid.clone()),
+                r::id.eq(uuid::Uuid::now_v7().to_string()),
+                r::member_id.eq(v.member_id.clone()),
+                r::item_code.eq(v.item_code.clone()),
+                r::item_version.eq(v.item_version),
+                r::category.eq(v.category.as_str()),
+                r::recorded_on.eq(v.recorded_on),
+                r::content.eq(v.content.clone()),
+                r::score.eq(v.score),
+                r::recording_unit_id.eq(v.recording_unit_id.clone()),
+                r::recorded_by.eq(actor.to_owned()),
+                r::version.eq(1i64),
+                r::created_at.eq(now),
+                r::updated_at.eq(now),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        crate::insert_rows!(tx.conn(), r::table, chunk)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,3 @@
+DROP TABLE vanguard_objections;
+DROP TABLE vanguard_entries;
+DROP TABLE vanguard_campaigns;
