@@ -149,6 +149,7 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                 // Registrations before letters: the members they enter get this year's letter.
                 crate::workflows::registrations::demo::fill(&mut ttx, &keys, member_seed ^ 0x2E61)?;
                 crate::workflows::letters::demo::fill(&mut ttx, member_seed ^ 0x1E77)?;
+                crate::evaluations::demo::fill(&mut ttx, member_seed ^ 0xE7A1)?;
                 // Last: the daily deadline job over everything generated above.
                 crate::deadlines::demo::finish(&mut ttx, crate::clock::today())?;
                 Ok(Some((names.len() + 1 + centre_accounts, units)))

@@ -64,6 +64,11 @@ const EXCLUDED: &[(&str, &str, &str)] = &[
         "/evaluations/rubrics/{code}/versions",
         "own county, by rubric code",
     ),
+    // A county's vanguard campaign, by year: another county's cannot be named.
+    ("POST", "/evaluations/vanguard", "creates the own county's campaign"),
+    ("POST", "/evaluations/vanguard/{year}/notice", "own county, by year"),
+    ("POST", "/evaluations/vanguard/{year}/finalise", "own county, by year"),
+    ("POST", "/evaluations/vanguard/{year}/report", "own county, by year"),
     (
         "PATCH",
         "/record-catalogue/items/{code}",
@@ -121,6 +126,10 @@ enum Kind {
     Registration,
     /// A party branch or centre graded for a year (the sub id is the year).
     Graded,
+    /// A member's entry in a vanguard campaign (the sub id is the campaign's year).
+    VanguardEntry,
+    /// An objection raised in a vanguard campaign's notice.
+    VanguardObjection,
     Handbook,
     Export,
     OrgUnit,
@@ -162,6 +171,8 @@ impl Kind {
             Kind::Activity => ("activities", "id", "", "activities", "id", false),
             Kind::LetterBatch => ("letter_batches", "id", "", "letter_batches", "id", false),
             Kind::Registration => ("registrations", "id", "", "registrations", "id", false),
+            Kind::VanguardEntry => ("vanguard_entries", "member_id || '|' || (SELECT CAST(c.year AS TEXT) FROM vanguard_campaigns c WHERE c.tenant_id = vanguard_entries.tenant_id AND c.id = vanguard_entries.campaign_id)", "excluded IS NULL", "vanguard_entries", "member_id", false),
+            Kind::VanguardObjection => ("vanguard_objections", "id", "", "vanguard_objections", "id", false),
             Kind::Graded => ("org_units", "id || '|' || '2025'", "kind IN ('party_branch', 'service_centre')", "branch_evaluations", "unit_id", false),
             Kind::Letter => ("participation_letters", "batch_id || '|' || id", "", "participation_letters", "id", true),
             Kind::Centre => ("org_units", "id", "kind = 'service_centre'", "org_units", "id", false),
@@ -196,6 +207,8 @@ impl Kind {
             Kind::LetterBatch | Kind::Letter => "/api/v1/letter-batches/{id}",
             Kind::Registration => "/api/v1/registrations/{id}",
             Kind::Graded => "/api/v1/evaluations/branches/{id}/2025",
+            // An entry is seen by whoever sees the member.
+            Kind::VanguardEntry => "/api/v1/members/{id}",
             Kind::Handbook => "/api/v1/handbooks/{id}",
             Kind::Export => "/api/v1/member-exports/{id}",
             Kind::OrgUnit | Kind::Office | Kind::Village | Kind::Centre => "/api/v1/org-units/{id}",
@@ -211,6 +224,8 @@ impl Kind {
             | Kind::Obligation
             | Kind::Delivery
             | Kind::InboxItem
+            // Objections are the association committee's only (every other role: 403).
+            | Kind::VanguardObjection
             | Kind::Tenant
             | Kind::Session => {
                 return None;
@@ -309,6 +324,15 @@ fn cases() -> Vec<Case> {
         // Branch standardisation grading.
         case("PUT", "/evaluations/branches/{id}/{year}/self", Graded, json!({ "findings": [] })),
         case("PUT", "/evaluations/branches/{id}/{year}/assessment", Graded, json!({ "findings": [] })),
+        // The vanguard index: a member's steps, and the committee's objections.
+        case("PUT", "/members/{id}/vanguard/{year}/self", VanguardEntry, json!({ "stars": 3 })),
+        case("PUT", "/members/{id}/vanguard/{year}/peer", VanguardEntry, json!({ "votes": [0, 0, 1, 0, 0] })),
+        case("PUT", "/members/{id}/vanguard/{year}/review", VanguardEntry, json!({ "stars": 3 })),
+        case("PUT", "/members/{id}/vanguard/{year}/veto", VanguardEntry, json!({ "kind": "discipline", "evidence": "越界" })),
+        case("PUT", "/members/{id}/vanguard/{year}/outstanding", VanguardEntry, json!({ "outstanding": false })),
+        case("PUT", "/members/{id}/vanguard/{year}/help", VanguardEntry, json!({ "mentor": "越界" })),
+        case("POST", "/evaluations/vanguard/{year}/objections", VanguardEntry, json!({ "member_id": "$T", "content": "越界异议" })),
+        case("POST", "/evaluations/vanguard/objections/{id}/answer", VanguardObjection, json!({ "answer": "越界答复" })),
         // The 30 December letters.
         case("POST", "/letter-batches", Centre, json!({ "centre_id": "$T" })),
         case("POST", "/letter-batches/{id}/regenerate", LetterBatch, none()),

@@ -28,7 +28,7 @@ use crate::org::scope;
 use crate::rubric::Rubric;
 use crate::workflows::handler::Call;
 
-pub(crate) const RUBRIC: &str = "branch_standardisation";
+pub const RUBRIC: &str = "branch_standardisation";
 
 #[derive(Tags)]
 enum ApiTags {
