@@ -23,6 +23,7 @@ use crate::deadlines::province::ProvinceDeadlineApi;
 use crate::deadlines::settings::DeadlineSettingsApi;
 use crate::evaluations::branches::api::BranchEvaluationsApi;
 use crate::evaluations::rubrics::api::RubricsApi;
+use crate::evaluations::training::api::TrainingApi;
 use crate::evaluations::vanguard::api::VanguardApi;
 use crate::evaluations::vanguard::entries::VanguardEntriesApi;
 use crate::events::api::EventsApi;
@@ -71,6 +72,7 @@ pub type EvaluationApis = (
     BranchEvaluationsApi,
     VanguardApi,
     VanguardEntriesApi,
+    TrainingApi,
 );
 
 pub type RegisterApis = (
@@ -177,6 +179,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                 BranchEvaluationsApi { state: state.clone() },
                 VanguardApi { state: state.clone() },
                 VanguardEntriesApi { state: state.clone() },
+                TrainingApi { state: state.clone() },
             ),
         ),
         "Shuanglian 双联 API",

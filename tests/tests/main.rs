@@ -52,4 +52,5 @@ mod service_requests;
 mod shutdown;
 mod tenancy;
 mod totp;
+mod training;
 mod vanguard;
