@@ -3,6 +3,7 @@ import type { Schemas } from '../src/api/client'
 import {
   adopt, blankFinding, chooseRule, draftMax, draftOf, formatPoints, formFrom, gradeCounts, latest, localProblem, parsePoints, toRequest,
 } from '../src/lib/evaluations'
+import { SCREENS, screensFor } from '../src/lib/menu'
 
 const rule = (code: string, min: number, max: number, per_occurrence = false): Schemas['RuleDto'] => ({ code, text: code, direction: 'deduct', min, max, per_occurrence })
 const rubric = (version = 1): Schemas['RubricView'] => ({
@@ -111,5 +112,9 @@ describe('the county’s counts and the rubrics', () => {
     d.categories[0].max = 20
     expect(v2.categories[0].max).toBe(15)
     expect(draftMax(d)).toBe(30)
+  })
+  it('are on the menu of the county admin, the association committee and branch staff', () => {
+    expect(SCREENS.evaluations).toEqual(['county_admin', 'association_committee', 'branch_staff'])
+    expect(screensFor('township_committee')).not.toContain('evaluations')
   })
 })
