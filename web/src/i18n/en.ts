@@ -4,7 +4,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
   app: { name: 'Shuanglian', full: 'Shuanglian · party building for small businesses', skip: 'Skip to main content', lang: '中文', signOut: 'Sign out', loading: 'Loading…', menu: 'Main menu', unread: ' ({n} unread)' },
-  nav: { work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', 'service-requests': 'Members’ requests', activities: 'Activities', registrations: 'Registration at the window', letters: 'December letters', ledgers: 'Activity ledgers', province: 'Province: deadlines', privacy: 'Privacy & audit', inbox: 'Inbox', notifications: 'Notification settings' },
+  nav: { evaluations: 'Branch grading', work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', 'service-requests': 'Members’ requests', activities: 'Activities', registrations: 'Registration at the window', letters: 'December letters', ledgers: 'Activity ledgers', province: 'Province: deadlines', privacy: 'Privacy & audit', inbox: 'Inbox', notifications: 'Notification settings' },
   signIn: {
     title: 'Sign in', county: 'County code', countyHint: 'e.g. 330523; empty for platform and provincial accounts', username: 'Username', password: 'Password',
     submit: 'Sign in', totp: 'Authenticator code', totpHint: 'The 6 digits from your authenticator app', verify: 'Verify',
@@ -136,6 +136,21 @@ const en: Shape<typeof zh> = {
       generate: 'One letter for each member of the centre’s region whose membership is held outside it, stating the year’s activities, business and credit records.',
       regenerate: 'Writes all letters again from the records as they stand (as often as needed before sending).', send: 'Once sent the letters no longer change; receipts and reminders can be recorded.',
     },
+  },
+  evaluations: {
+    title: 'Branch grading', full: 'Standardisation grading of party branches (service centres)', year: 'Year', yearOf: '{y}', rank: 'Place', unit: 'Unit', kind: 'Kind', branch: 'Branch (分会)',
+    self: 'Self-assessment', assessment: 'Committee grading', outright: 'Graded outright', subjects: 'Subjects', assessed: 'Graded', print: 'Print ranking', xlsx: 'Download Excel',
+    rubric: 'Rubric', rankOf: 'Place {n} of {m}', scores: 'Scores', category: 'Category', max: 'Points', selfScore: 'Self', committeeScore: 'Committee',
+    total: 'Total', grade: 'Grade', deducted: '−{n}', added: '+{n}', proposals: 'Proposed from the records', noProposals: 'The records show nothing to deduct.',
+    proposalsHint: 'From the year’s activities, replies to letters and registrations; adopt them, then change what needs changing.', adopt: 'Adopt proposals', doSelf: 'Self-assess', doAssess: 'Grade', reassess: 'Grade again',
+    rule: 'Rule', pickRule: 'Choose a rule', points: 'Points', bounds: '{d} {min}–{max} points', fixed: '{d} {n} points', count: 'Times', evidence: 'Evidence', amount: 'Amount', condition: 'Outright condition',
+    pickCondition: 'Choose a condition', note: 'Note', addFinding: 'Add a rule', addCondition: 'Add an outright condition', remove: 'Remove', line: 'Item {n}', conditionLine: 'Outright condition {n}',
+    findings: 'Deductions and additions', conditions: 'Outright conditions', byOn: '{who}, {d}', submit: 'Submit', formSelf: '{unit} · self-assessment {y}', formAssess: '{unit} · grading {y}',
+    readOnly: 'The branch (centre) staff assess themselves; the association committee grades (the current year from 1 December, past years any time).', noneYet: 'Not yet', perOccurrence: 'Per occurrence', once: 'Once',
+    version: 'Version {v}', seeded: 'Default', createdAt: 'Created {d}', usedVersion: 'Rubric: {name} (version {v})', bands: 'Grades', bandMin: 'Least total', gradeAt: '{g} (from {min})',
+    newVersion: 'New version', newVersionHint: 'Starts from the latest version. Evaluations started after saving use the new version; those already started keep theirs.', name: 'Name', direction: 'Direction', text: 'Text', min: 'Least', maxPoints: 'Most',
+    categoryName: 'Category name', categoryMax: 'Category points', conditionGrade: 'Grade', fullMarks: '{n} points in all', pickVersion: 'Version', saved: 'Version {v} saved.', evidenceOf: 'Evidence: {e}',
+    steps: 'Steps', assessedBy: 'By', assessedOn: 'On', ofYear: '{unit} · grading {y}', back: 'Back to branch grading',
   },
   ledgers: { title: 'Activity ledgers', unit: 'Village or branch', pick: 'Choose a unit', on: 'Reported on', handbookNo: 'Handbook no.' },
   province: { title: 'Deadline compliance by county', county: 'County' },

@@ -1,7 +1,7 @@
 // zh-CN first; en.ts has the same keys (tests/i18n.test.ts checks).
 export default {
   app: { name: '双联', full: '双联 · 个体工商户党建工作平台', skip: '跳到主要内容', lang: 'English', signOut: '退出登录', loading: '加载中…', menu: '主菜单', unread: '（{n} 条未读）' },
-  nav: { work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', 'service-requests': '党员诉求', activities: '党员活动', registrations: '党员登记报到', letters: '年度函告', ledgers: '活动台账', province: '省局：期限执行', privacy: '隐私与审计', inbox: '消息', notifications: '通知设置' },
+  nav: { evaluations: '考评定级', work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', 'service-requests': '党员诉求', activities: '党员活动', registrations: '党员登记报到', letters: '年度函告', ledgers: '活动台账', province: '省局：期限执行', privacy: '隐私与审计', inbox: '消息', notifications: '通知设置' },
   signIn: {
     title: '登录', county: '县（区）代码', countyHint: '如 330523；平台、省局账户留空', username: '用户名', password: '密码',
     submit: '登录', totp: '动态验证码', totpHint: '请输入身份验证器中的 6 位数字', verify: '验证',
@@ -133,6 +133,21 @@ export default {
       generate: '为本中心所在区域内、组织关系在区域外的每名党员生成一份函，写明本年度参加活动、经营和信用情况。',
       regenerate: '按目前的记录重新生成全部函件（寄发前可多次生成）。', send: '寄发后函件不再变化，可登记回执和催收。',
     },
+  },
+  evaluations: {
+    title: '考评定级', full: '支部（党员服务中心）规范化建设考评定级', year: '年度', yearOf: '{y} 年', rank: '名次', unit: '单位', kind: '类别', branch: '所属分会',
+    self: '自评得分/等次', assessment: '考评得分/等次', outright: '直接定级', subjects: '考评对象', assessed: '已考评定级', print: '打印排名', xlsx: '下载 Excel',
+    rubric: '评分标准', rankOf: '第{n}名/共{m}个', scores: '各项得分', category: '考评项目', max: '分值', selfScore: '自评', committeeScore: '考评定级',
+    total: '总分', grade: '等次', deducted: '扣 {n}', added: '加 {n}', proposals: '根据记录提出的建议', noProposals: '记录中没有发现需扣分的情形。',
+    proposalsHint: '按本年度的活动、函告答复和登记报到等记录提出，采纳后可以修改。', adopt: '采纳建议', doSelf: '自评', doAssess: '考评定级', reassess: '重新考评定级',
+    rule: '扣（加）分项', pickRule: '请选择扣（加）分项', points: '分值', bounds: '{d} {min}–{max} 分', fixed: '{d} {n} 分', count: '次数', evidence: '依据', amount: '小计', condition: '直接定级情形',
+    pickCondition: '请选择情形', note: '说明', addFinding: '添加扣（加）分项', addCondition: '添加直接定级情形', remove: '删除', line: '第 {n} 项', conditionLine: '直接定级情形 {n}',
+    findings: '扣（加）分', conditions: '直接定级情形', byOn: '{who}，{d}', submit: '提交', formSelf: '{unit} · {y} 年自评', formAssess: '{unit} · {y} 年考评定级',
+    readOnly: '支部（服务中心）工作人员自评；协会党委考评定级（本年度自 12 月 1 日起，往年随时）。', noneYet: '尚未评定', perOccurrence: '按次计', once: '计一次',
+    version: '第 {v} 版', seeded: '默认标准', createdAt: '创建于 {d}', usedVersion: '评分标准：{name}（第 {v} 版）', bands: '等次划分', bandMin: '最低分', gradeAt: '{g}（{min} 分及以上）',
+    newVersion: '新增版本', newVersionHint: '以最新版本为底稿修改。保存后开始的考评使用新版本，已开始的考评仍按原版本计分。', name: '名称', direction: '方向', text: '内容', min: '最低', maxPoints: '最高',
+    categoryName: '项目名称', categoryMax: '项目分值', conditionGrade: '定为', fullMarks: '满分 {n} 分', pickVersion: '版本', saved: '已保存第 {v} 版。', evidenceOf: '依据：{e}',
+    steps: '办理', assessedBy: '评定人', assessedOn: '评定日期', ofYear: '{unit} · {y} 年考评定级', back: '返回考评定级',
   },
   ledgers: { title: '活动台账', unit: '村（社区）或支部', pick: '请选择单位', on: '报到日期', handbookNo: '手册编号' },
   province: { title: '各县期限执行情况', county: '县（区）' },

@@ -82,6 +82,14 @@ const distribution: Labels<S['Distribution']> = { individual_business: ['个体�
 const letterBatchState: Labels<S['LetterBatchState']> = { draft: ['待寄发', 'Draft (not sent)'], sent: ['已寄发', 'Sent'] }
 const consentPurpose: Labels<S['ConsentPurpose']> = { processing: ['处理党员信息', 'Processing member data'], sms_notices: ['接收短信通知', 'SMS notices'] }
 const consentForm: Labels<S['ConsentForm']> = { written: ['书面', 'Written'], electronic: ['电子', 'Electronic'] }
+// Branch standardisation grading (考评定级): the subject's kind, where its evaluation stands, a rule's direction.
+const orgKind: Labels<S['OrgKind']> = {
+  association_committee: ['协会党委', 'Association committee'], branch: ['分会', 'Branch'], party_branch: ['支部', 'Party branch'],
+  service_centre: ['区域性党员服务中心', 'Service centre'], township: ['乡镇/街道', 'Township'], village: ['村/社区', 'Village'],
+  aic_office: ['工商所/分局', 'AIC office'], market: ['商品交易市场', 'Market'], market_party_org: ['市场党组织', 'Market party organisation'],
+}
+const evaluationState: Labels<S['EvaluationState']> = { self_assessed: ['已自评', 'Self-assessed'], assessed: ['已考评定级', 'Graded'] }
+const ruleDirection: Labels<S['RuleDirection']> = { deduct: ['扣分', 'Deduct'], add: ['加分', 'Add'] }
 const state: Labels<S['State']> = { due: ['待完成', 'Due'], overdue: ['已逾期', 'Overdue'], done: ['已完成', 'Done'] }
 
 function pick<K extends string>(table: Labels<K>, k: K | null | undefined): string {
@@ -126,6 +134,10 @@ export const label = {
   letterBatchState: (k?: S['LetterBatchState'] | null) => pick(letterBatchState, k),
   consentPurpose: (k?: S['ConsentPurpose'] | null) => pick(consentPurpose, k),
   consentForm: (k?: S['ConsentForm'] | null) => pick(consentForm, k),
+  orgKind: (k?: S['OrgKind'] | null) => pick(orgKind, k),
+  /** Where a subject's evaluation stands; none yet is 未评. */
+  evaluationState: (k?: S['EvaluationState'] | null) => (k ? pick(evaluationState, k) : lang() === 'en' ? 'Not yet' : '未评'),
+  ruleDirection: (k?: S['RuleDirection'] | null) => pick(ruleDirection, k),
   /** A step of a request's history; a kind the screen does not know shows as sent. */
   requestStep: (k?: string | null) => pick(requestStep, k as StepKind | null | undefined),
 }

@@ -4,7 +4,7 @@ import type { components } from '../api/schema'
 
 export type Role = components['schemas']['Role']
 
-export type Screen = 'work' | 'members' | 'handbooks' | 'ledgers' | 'floating' | 'service-requests' | 'activities' | 'registrations' | 'letters' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'inbox' | 'notifications' | 'province'
+export type Screen = 'work' | 'members' | 'handbooks' | 'ledgers' | 'floating' | 'service-requests' | 'activities' | 'registrations' | 'letters' | 'evaluations' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'inbox' | 'notifications' | 'province'
 
 const county: Role[] = [
   'county_admin',
@@ -32,6 +32,10 @@ export const SCREENS: Record<Screen, Role[]> = {
   // staff do them (branch staff), the association committee and the county follow them.
   registrations: ['county_admin', 'association_committee', 'branch_staff'],
   letters: ['county_admin', 'association_committee', 'branch_staff'],
+  // 支部（党员服务中心）规范化建设考评定级: the subjects are the association's party branches and
+  // centres; their staff assess themselves, the association committee grades them, the county
+  // follows and keeps the rubric (评分标准).
+  evaluations: ['county_admin', 'association_committee', 'branch_staff'],
   records: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
   feedback: ['county_admin', 'association_committee', 'branch_staff', 'township_committee', 'village_recorder'],
   filings: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
@@ -47,7 +51,7 @@ export const SCREENS: Record<Screen, Role[]> = {
   province: ['provincial_office'],
 }
 
-export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'floating', 'service-requests', 'activities', 'registrations', 'letters', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'inbox', 'notifications', 'province']
+export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'floating', 'service-requests', 'activities', 'registrations', 'letters', 'evaluations', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'inbox', 'notifications', 'province']
 
 export function screensFor(role: Role | null): Screen[] {
   if (!role) return []
