@@ -74,10 +74,22 @@ async fn training_rates_count_attendance_against_the_targets_and_list_who_is_mis
     let floating = app.member(&tok, &m("培训丙", outside.clone())).await;
     let floating_missing = app.member(&tok, &m("培训丁", outside)).await;
     let market_two = app
-        .member(&tok, &m("培训戊", json!({ "distribution": "market_business", "market_id": market })))
+        .member(
+            &tok,
+            &m(
+                "培训戊",
+                json!({ "distribution": "market_business", "market_id": market }),
+            ),
+        )
         .await;
     let market_one = app
-        .member(&tok, &m("培训己", json!({ "distribution": "market_business", "market_id": market })))
+        .member(
+            &tok,
+            &m(
+                "培训己",
+                json!({ "distribution": "market_business", "market_id": market }),
+            ),
+        )
         .await;
     training(&app, &w, &[&trained, &floating, &market_two, &market_one]).await;
     training(&app, &w, &[&market_two]).await;
@@ -87,29 +99,86 @@ async fn training_rates_count_attendance_against_the_targets_and_list_who_is_mis
     assert_eq!(r["trainings_held"], 2);
     // Affiliated: 甲 and the two market members trained? 戊 has two, 己 one (needs two).
     let a = category(&r, "affiliated");
-    assert_eq!((a["members"].as_u64(), a["trained"].as_u64(), a["target"].as_f64(), a["met"].as_bool()), (Some(4), Some(2), Some(100.0), Some(false)), "{a}");
+    assert_eq!(
+        (
+            a["members"].as_u64(),
+            a["trained"].as_u64(),
+            a["target"].as_f64(),
+            a["met"].as_bool()
+        ),
+        (Some(4), Some(2), Some(100.0), Some(false)),
+        "{a}"
+    );
     assert_eq!(a["rate"], 50.0);
     let f = category(&r, "floating");
-    assert_eq!((f["members"].as_u64(), f["trained"].as_u64(), f["target"].as_f64(), f["met"].as_bool()), (Some(2), Some(1), Some(80.0), Some(false)), "{f}");
-    assert_eq!((r["market"]["members"].as_u64(), r["market"]["trained"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (
+            f["members"].as_u64(),
+            f["trained"].as_u64(),
+            f["target"].as_f64(),
+            f["met"].as_bool()
+        ),
+        (Some(2), Some(1), Some(80.0), Some(false)),
+        "{f}"
+    );
+    assert_eq!(
+        (
+            r["market"]["members"].as_u64(),
+            r["market"]["trained"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
     let unit = &r["units"][0];
-    assert_eq!((unit["unit_name"].as_str(), unit["members"].as_u64(), unit["trained"].as_u64()), (Some("递铺分会第一支部"), Some(6), Some(3)));
+    assert_eq!(
+        (
+            unit["unit_name"].as_str(),
+            unit["members"].as_u64(),
+            unit["trained"].as_u64()
+        ),
+        (Some("递铺分会第一支部"), Some(6), Some(3))
+    );
 
     // Who is missing, with what they attended and need; narrowed by category.
     let (s, l) = send(app.get("/api/v1/evaluations/training/missing?limit=2", &w.director)).await;
     assert_eq!((s, l["total"].as_u64()), (200, Some(3)), "{l}");
     let cursor = l["next_cursor"].as_str().expect("more").to_owned();
-    let (_, l2) = send(app.get(&format!("/api/v1/evaluations/training/missing?limit=2&cursor={cursor}"), &w.director)).await;
-    let mut ids: Vec<String> = l["items"].as_array().expect("items").iter().chain(l2["items"].as_array().expect("items"))
-        .map(|i| i["member_id"].as_str().expect("id").to_owned()).collect();
+    let (_, l2) = send(app.get(
+        &format!("/api/v1/evaluations/training/missing?limit=2&cursor={cursor}"),
+        &w.director,
+    ))
+    .await;
+    let mut ids: Vec<String> = l["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .chain(l2["items"].as_array().expect("items"))
+        .map(|i| i["member_id"].as_str().expect("id").to_owned())
+        .collect();
     ids.sort();
-    let mut want = vec![untrained.clone(), floating_missing.clone(), market_one.clone()];
+    let mut want = vec![
+        untrained.clone(),
+        floating_missing.clone(),
+        market_one.clone(),
+    ];
     want.sort();
     assert_eq!(ids, want);
-    let one = l["items"].as_array().expect("items").iter().chain(l2["items"].as_array().expect("items"))
-        .find(|i| i["member_id"] == market_one.as_str()).cloned().expect("market member");
-    assert_eq!((one["attended"].as_u64(), one["needed"].as_u64()), (Some(1), Some(2)));
-    let (_, l) = send(app.get("/api/v1/evaluations/training/missing?category=floating", &w.director)).await;
+    let one = l["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .chain(l2["items"].as_array().expect("items"))
+        .find(|i| i["member_id"] == market_one.as_str())
+        .cloned()
+        .expect("market member");
+    assert_eq!(
+        (one["attended"].as_u64(), one["needed"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let (_, l) = send(app.get(
+        "/api/v1/evaluations/training/missing?category=floating",
+        &w.director,
+    ))
+    .await;
     assert_eq!(l["items"][0]["member_id"], floating_missing.as_str());
 
     // Scoped as the register: another branch's staff and another county see none of them.
@@ -118,7 +187,11 @@ async fn training_rates_count_attendance_against_the_targets_and_list_who_is_mis
     let o = app.centre_world("331302", "邻县").await;
     let (_, l) = send(app.get("/api/v1/evaluations/training/missing", &o.committee)).await;
     assert_eq!(l["total"], 0);
-    let (s, _) = send(app.get(&format!("/api/v1/evaluations/training?unit_id={}", w.party_branch), &o.committee)).await;
+    let (s, _) = send(app.get(
+        &format!("/api/v1/evaluations/training?unit_id={}", w.party_branch),
+        &o.committee,
+    ))
+    .await;
     assert_eq!(s, 404);
     let (s, e) = send(app.get("/api/v1/evaluations/training?year=1999", &w.director)).await;
     assert_eq!((s, fields(&e)), (422, vec!["year".to_owned()]));

@@ -19,7 +19,6 @@ use crate::rubric::{Finding, Points};
 use crate::vanguard::model::{CampaignState, ExclusionReason};
 use crate::vanguard::repo::{self as vanguard, EntryRow};
 use crate::vanguard::rules::{self, Standing};
-use crate::workflows::records::repo as records;
 
 fn user(tx: &mut TenantTx<'_>, role: &str) -> DbResult<Option<(String, Option<String>)>> {
     let tid = tx.tid().to_owned();
@@ -99,7 +98,16 @@ fn grade_branches(
             crate::error::AppError::internal(anyhow::anyhow!("demo grading: {e:?}"))
         })?;
         let row = branches::save(
-            tx, None, &unit.id, last, &rubric, Side::Subject, &own, &s, staff, on,
+            tx,
+            None,
+            &unit.id,
+            last,
+            &rubric,
+            Side::Subject,
+            &own,
+            &s,
+            staff,
+            on,
         )?;
         let a = profile(i);
         let s = rubric.score(&a.findings, &a.holding()).map_err(|e| {
@@ -160,7 +168,7 @@ fn campaign(
     opened_on: NaiveDate,
     notice: (NaiveDate, NaiveDate),
     staff: &str,
-    committee: (&str, Option<&str>),
+    committee: &str,
 ) -> DbResult<()> {
     let members = crate::members::repo::all(
         tx,
@@ -170,7 +178,7 @@ fn campaign(
     )?
     .unwrap_or_default();
     let as_of = NaiveDate::from_ymd_opt(year, 11, 30).unwrap_or(opened_on);
-    let c = vanguard::open(tx, year, 7, committee.0, opened_on, &[])?;
+    let c = vanguard::open(tx, year, 7, committee, opened_on, &[])?;
     let now = Utc::now().naive_utc();
     let final_ = state != CampaignState::Notice;
     let mut rows = Vec::new();
@@ -228,7 +236,7 @@ fn campaign(
             reviewed_on: (evaluated && !veto).then(|| opened_on + Days::new(15)),
             veto: veto.then(|| "discipline".to_owned()),
             veto_evidence: veto.then(|| "县纪委处分决定（处分期内）".to_owned()),
-            veto_by: veto.then(|| committee.0.to_owned()),
+            veto_by: veto.then(|| committee.to_owned()),
             veto_on: on(12).filter(|_| veto),
             final_stars: fin,
             outstanding: fin == Some(5) && rng.below(3) == 0,
@@ -245,44 +253,61 @@ fn campaign(
         .map(|e| (e.member_id.clone(), e.final_stars))
         .collect();
     vanguard::insert_entries(tx, &rows)?;
-    let c = vanguard::set_state(tx, &c, c.version, CampaignState::Notice, Some(notice), notice.0)?;
+    let c = vanguard::set_state(
+        tx,
+        &c,
+        c.version,
+        CampaignState::Notice,
+        Some(notice),
+        notice.0,
+    )?;
     if final_ {
         let fin_on = notice.1 + Days::new(2);
         let c = vanguard::set_state(tx, &c, c.version, CampaignState::Final, None, fin_on)?;
-        vanguard::set_state(tx, &c, c.version, CampaignState::Reported, None, fin_on + Days::new(10))?;
-        records::ensure_seeded(tx)?;
-        if let (Some(item), Some(unit)) = (records::item(tx, "A04")?, committee.1) {
-            let values: Vec<records::RecordValues> = finals
-                .into_iter()
-                .map(|(member_id, s)| records::RecordValues {
-                    content: match s {
-                        Some(s) => format!("{year}年度党员先锋指数考评为{s}星"),
-                        None => format!("{year}年度党员先锋指数考评一票否决"),
-                    },
-                    score: s,
-                    member_id,
-                    item_code: item.code.clone(),
-                    item_version: item.current_version,
-                    category: item.category,
-                    recorded_on: fin_on,
-                    recording_unit_id: unit.to_owned(),
-                })
-                .collect();
-            records::insert_many(tx, &values, committee.0)?;
-        }
+        vanguard::set_state(
+            tx,
+            &c,
+            c.version,
+            CampaignState::Reported,
+            None,
+            fin_on + Days::new(10),
+        )?;
+        crate::vanguard::entries::write_records(tx, year, finals, committee, fin_on)?;
     } else if let [first, second, ..] = revisable.as_slice() {
-        let a = vanguard::add_objection(tx, &c.id, first, notice.0, "群众反映该户有短斤少两行为", committee.0)?;
-        vanguard::answer_objection(tx, &a, "经核实属实，调整为二星", Some(2), committee.0, notice.0 + Days::new(1))?;
-        vanguard::add_objection(tx, &c.id, second, notice.0 + Days::new(1), "该户评价偏低，请复核", committee.0)?;
+        let a = vanguard::add_objection(
+            tx,
+            &c.id,
+            first,
+            notice.0,
+            "群众反映该户有短斤少两行为",
+            committee,
+        )?;
+        vanguard::answer_objection(
+            tx,
+            &a,
+            "经核实属实，调整为二星",
+            Some(2),
+            committee,
+            notice.0 + Days::new(1),
+        )?;
+        vanguard::add_objection(
+            tx,
+            &c.id,
+            second,
+            notice.0 + Days::new(1),
+            "该户评价偏低，请复核",
+            committee,
+        )?;
     }
     Ok(())
 }
 
 pub fn fill(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<()> {
     let today = crate::clock::today();
-    let (Some((staff, _)), Some((committee, unit))) =
-        (user(tx, "branch_staff")?, user(tx, "association_committee")?)
-    else {
+    let (Some((staff, _)), Some((committee, _))) = (
+        user(tx, "branch_staff")?,
+        user(tx, "association_committee")?,
+    ) else {
         return Ok(());
     };
     grade_branches(tx, &staff, &committee, today)?;
@@ -297,7 +322,7 @@ pub fn fill(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<()> {
         d(last, 10, 8),
         (d(last, 11, 10), d(last, 11, 16)),
         &staff,
-        (&committee, unit.as_deref()),
+        &committee,
     )?;
     campaign(
         tx,
@@ -307,6 +332,6 @@ pub fn fill(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<()> {
         today - Days::new(40),
         (today - Days::new(2), today + Days::new(4)),
         &staff,
-        (&committee, unit.as_deref()),
+        &committee,
     )
 }

@@ -65,10 +65,26 @@ const EXCLUDED: &[(&str, &str, &str)] = &[
         "own county, by rubric code",
     ),
     // A county's vanguard campaign, by year: another county's cannot be named.
-    ("POST", "/evaluations/vanguard", "creates the own county's campaign"),
-    ("POST", "/evaluations/vanguard/{year}/notice", "own county, by year"),
-    ("POST", "/evaluations/vanguard/{year}/finalise", "own county, by year"),
-    ("POST", "/evaluations/vanguard/{year}/report", "own county, by year"),
+    (
+        "POST",
+        "/evaluations/vanguard",
+        "creates the own county's campaign",
+    ),
+    (
+        "POST",
+        "/evaluations/vanguard/{year}/notice",
+        "own county, by year",
+    ),
+    (
+        "POST",
+        "/evaluations/vanguard/{year}/finalise",
+        "own county, by year",
+    ),
+    (
+        "POST",
+        "/evaluations/vanguard/{year}/report",
+        "own county, by year",
+    ),
     (
         "PATCH",
         "/record-catalogue/items/{code}",

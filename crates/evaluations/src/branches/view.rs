@@ -271,14 +271,22 @@ fn score_error(a: &Assessment, e: &ScoreError) -> FieldError {
         ScoreError::OutOfBounds { rule, min, max } => {
             let f = at(rule, "points");
             let (zh, en) = if min == max {
-                (format!("该项扣（加）{max}分"), format!("this rule takes {max} points"))
+                (
+                    format!("该项扣（加）{max}分"),
+                    format!("this rule takes {max} points"),
+                )
             } else {
                 (
                     format!("该项每次扣（加）{min}到{max}分"),
                     format!("this rule takes {min} to {max} points"),
                 )
             };
-            FieldError::new(&f, "out_of_bounds", format!("{f}：{zh}"), format!("{f}: {en}"))
+            FieldError::new(
+                &f,
+                "out_of_bounds",
+                format!("{f}：{zh}"),
+                format!("{f}: {en}"),
+            )
         }
         ScoreError::Count(r) => {
             let f = at(r, "count");

@@ -113,17 +113,30 @@ fn category_rate(c: Category, r: &Rate) -> CategoryRate {
 }
 
 /// Trainings each member attended (present) in `[from, to]`, and how many were held.
-fn attended(tx: &mut TenantTx<'_>, from: NaiveDate, to: NaiveDate) -> DbResult<(HashMap<String, u32>, u32)> {
+fn attended(
+    tx: &mut TenantTx<'_>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<(HashMap<String, u32>, u32)> {
     let tid = tx.tid().to_owned();
     let rows: Vec<String> = aa::table
-        .inner_join(a::table.on(a::tenant_id.eq(aa::tenant_id).and(a::id.eq(aa::activity_id))))
+        .inner_join(
+            a::table.on(a::tenant_id
+                .eq(aa::tenant_id)
+                .and(a::id.eq(aa::activity_id))),
+        )
         .filter(aa::tenant_id.eq(&tid).and(aa::status.eq("present")))
         .filter(a::kind.eq("training").and(a::state.eq("held")))
         .filter(a::held_on.ge(from).and(a::held_on.le(to)))
         .select(aa::member_id)
         .load(tx.conn())?;
     let held: i64 = a::table
-        .filter(a::tenant_id.eq(&tid).and(a::kind.eq("training")).and(a::state.eq("held")))
+        .filter(
+            a::tenant_id
+                .eq(&tid)
+                .and(a::kind.eq("training"))
+                .and(a::state.eq("held")),
+        )
         .filter(a::held_on.ge(from).and(a::held_on.le(to)))
         .count()
         .get_result(tx.conn())?;
@@ -144,8 +157,13 @@ struct Scope {
 fn year_of(given: Option<i32>) -> AppResult<(i32, NaiveDate, NaiveDate)> {
     let today = crate::clock::today();
     let y = given.unwrap_or(today.year());
-    match (NaiveDate::from_ymd_opt(y, 1, 1), NaiveDate::from_ymd_opt(y, 12, 31)) {
-        (Some(from), Some(to)) if (2000..=today.year()).contains(&y) => Ok((y, from, to.min(today))),
+    match (
+        NaiveDate::from_ymd_opt(y, 1, 1),
+        NaiveDate::from_ymd_opt(y, 12, 31),
+    ) {
+        (Some(from), Some(to)) if (2000..=today.year()).contains(&y) => {
+            Ok((y, from, to.min(today)))
+        }
         _ => Err(AppError::field(
             "year",
             "out_of_range",
@@ -155,7 +173,13 @@ fn year_of(given: Option<i32>) -> AppResult<(i32, NaiveDate, NaiveDate)> {
     }
 }
 
-fn scope(tx: &mut TenantTx<'_>, who: &Principal, q: &MemberQuery, from: NaiveDate, to: NaiveDate) -> DbResult<Scope> {
+fn scope(
+    tx: &mut TenantTx<'_>,
+    who: &Principal,
+    q: &MemberQuery,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Scope> {
     let vis = crate::org::scope::visibility(tx, who.role, &who.user_id)?;
     let members = match q.filter(tx, &vis)? {
         None => Vec::new(),
@@ -168,7 +192,12 @@ fn scope(tx: &mut TenantTx<'_>, who: &Principal, q: &MemberQuery, from: NaiveDat
         })?,
     };
     let (attended, held) = attended(tx, from, to)?;
-    Ok(Scope { members, attended, held, as_of: to })
+    Ok(Scope {
+        members,
+        attended,
+        held,
+        as_of: to,
+    })
 }
 
 /// A category's place in the per-category figures.
@@ -183,7 +212,11 @@ fn kind(m: &MemberRow) -> (Category, Distribution) {
     )
 }
 
-fn query(unit_id: Option<String>, grid_id: Option<String>, category: Option<Category>) -> AppResult<MemberQuery> {
+fn query(
+    unit_id: Option<String>,
+    grid_id: Option<String>,
+    category: Option<Category>,
+) -> AppResult<MemberQuery> {
     let mut q = MemberQuery {
         unit: unit_id,
         grid: grid_id,
@@ -319,8 +352,13 @@ impl TrainingApi {
                     .collect();
                 let more = rest.len() > page.limit as usize;
                 let rest: Vec<_> = rest.into_iter().take(page.limit as usize).collect();
-                let next_cursor = more.then(|| rest.last().map(|r| encode_cursor(&r.0.id))).flatten();
-                let units: Vec<String> = rest.iter().filter_map(|r| r.0.org_life_unit_id.clone()).collect();
+                let next_cursor = more
+                    .then(|| rest.last().map(|r| encode_cursor(&r.0.id)))
+                    .flatten();
+                let units: Vec<String> = rest
+                    .iter()
+                    .filter_map(|r| r.0.org_life_unit_id.clone())
+                    .collect();
                 let names = crate::workflows::centres::view::names(tx, &units, &[], &[])?;
                 Ok(MissingPage {
                     items: rest

@@ -175,7 +175,7 @@ fn standing(m: &crate::members::repo::MemberRow) -> Option<Standing> {
 }
 
 /// The active association committee units: the owners of the county's vanguard deadlines.
-fn committees(tx: &mut TenantTx<'_>) -> DbResult<Vec<String>> {
+pub(super) fn committees(tx: &mut TenantTx<'_>) -> DbResult<Vec<String>> {
     let tid = tx.tid().to_owned();
     Ok(o::table
         .filter(o::tenant_id.eq(tid).and(o::active.eq(true)))

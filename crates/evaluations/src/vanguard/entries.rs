@@ -557,28 +557,48 @@ pub fn finalise(
         }
     }
     repo::finalise_stars(tx, &c.id, &revised)?;
-    records::ensure_seeded(tx)?;
-    let item = records::item(tx, "A04")?;
-    let recorder = crate::users::repo::get(tx, &who.user_id)?.and_then(|u| u.org_unit_id);
-    let (Some(item), Some(unit)) = (item, recorder) else {
-        return Ok(());
-    };
-    let values: Vec<records::RecordValues> = repo::all_entries(tx, &c.id)?
+    let finals = repo::all_entries(tx, &c.id)?
         .into_iter()
         .filter(|e| e.excluded.is_none())
-        .map(|e| records::RecordValues {
-            content: match e.final_stars {
-                Some(s) => format!("{}年度党员先锋指数考评为{}星", c.year, s),
-                None => format!("{}年度党员先锋指数考评一票否决", c.year),
+        .map(|e| (e.member_id, e.final_stars))
+        .collect();
+    write_records(tx, c.year, finals, &who.user_id, today)
+}
+
+/// Each evaluated member's result as their 党员先锋指数 record (item A04), in bulk: "N星" with
+/// the stars as its score, or 一票否决 without. Recorded for the caller's unit, or for the
+/// county's association committee when the caller is bound to none.
+pub fn write_records(
+    tx: &mut TenantTx<'_>,
+    year: i32,
+    finals: Vec<(String, Option<i32>)>,
+    by: &str,
+    on: NaiveDate,
+) -> DbResult<()> {
+    records::ensure_seeded(tx)?;
+    let item = records::item(tx, "A04")?.ok_or_else(|| refused(model::NO_RECORD_ITEM))?;
+    let unit = match crate::users::repo::get(tx, by)?.and_then(|u| u.org_unit_id) {
+        Some(u) => u,
+        None => super::api::committees(tx)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| refused(model::NO_COMMITTEE))?,
+    };
+    let values: Vec<records::RecordValues> = finals
+        .into_iter()
+        .map(|(member_id, stars)| records::RecordValues {
+            content: match stars {
+                Some(s) => format!("{year}年度党员先锋指数考评为{s}星"),
+                None => format!("{year}年度党员先锋指数考评一票否决"),
             },
-            score: e.final_stars,
-            member_id: e.member_id,
+            score: stars,
+            member_id,
             item_code: item.code.clone(),
             item_version: item.current_version,
             category: item.category,
-            recorded_on: today,
+            recorded_on: on,
             recording_unit_id: unit.clone(),
         })
         .collect();
-    records::insert_many(tx, &values, &who.user_id)
+    records::insert_many(tx, &values, by)
 }

@@ -144,6 +144,16 @@ pub const NO_HELP_NEEDED: Refused = refused(
     "谈心谈话、结对帮扶针对二星、一星党员",
     "Talks and mentors are for 1- and 2-star members",
 );
+pub const NO_RECORD_ITEM: Refused = refused(
+    "record_item_missing",
+    "记实目录中没有“党员先锋指数”项目（A04），请县级管理员恢复后再评定",
+    "The records catalogue lacks the vanguard item (A04); restore it first",
+);
+pub const NO_COMMITTEE: Refused = refused(
+    "committee_unit_missing",
+    "组织架构中没有县个民协会党委，无法登记考评结果",
+    "The org tree has no association committee to record the results",
+);
 pub const ALREADY_REPORTED: Refused = refused(
     "campaign_reported",
     "考评情况已上报",
