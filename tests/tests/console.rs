@@ -1,7 +1,7 @@
 //! The operator console's side of the API: the checked-in OpenAPI document the console's client
 //! is written against, the live-update stream (`GET /api/v1/events`) and its isolation, and the
 //! real `shuanglian-tui` binary driven inside tmux against the real server (the grids, the
-//! service requests' clocks, the notices' dead-letter list).
+//! service requests' clocks, the notices' dead-letter list, the evaluations).
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -538,6 +538,98 @@ async fn centre_staff_follow_open_requests_and_their_clocks_in_the_console() {
     tui.keys(&["Enter"]);
     tui.wait_for(&["租赁纠纷", "已转办", "限时办结，2026-02-28前答复"])
         .await;
+    tui.keys(&["q"]);
+}
+
+/// The association committee follows the evaluations in the console (issue 16 item 7): this
+/// year's vanguard campaign in its public notice with its open objection, last year's branch
+/// grading ranked (a 较差 set outright), and last year's members with one or two stars with
+/// their talks and mentors.
+#[tokio::test]
+async fn the_committee_follows_campaigns_rankings_and_help_in_the_console() {
+    let app = spawn_app().await;
+    shuanglian::demo::generate(&app.state, shuanglian::demo::Preset::Small, 1)
+        .await
+        .expect("demo data");
+    let pw = shuanglian::demo::DEMO_PASSWORD;
+    let tok = app.sign_in(Some("330523"), "assoc.0009", pw).await;
+    let year = chrono::Datelike::year(&shuanglian::clock::today());
+    let last = year - 1;
+    let (s, help) = send(app.get(
+        &format!("/api/v1/evaluations/vanguard/{last}/entries?show=needs_help&limit=200"),
+        &tok,
+    ))
+    .await;
+    assert_eq!(s, 200, "{help}");
+    let helped = help["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|e| e["mentor"].is_string())
+        .expect("a member with a mentor")
+        .clone();
+    let name = helped["member_name"].as_str().expect("name").to_owned();
+
+    let tui = Tmux::start(&[
+        "--server",
+        &app.base,
+        "--tenant",
+        "330523",
+        "--user",
+        "assoc.0009",
+    ]);
+    tui.wait_for(&["登录", "330523"]).await;
+    tui.text(pw);
+    tui.keys(&["Enter"]);
+    tui.wait_for(&["1 网格", "5 考评"]).await;
+    tui.keys(&["5"]);
+    // This year's campaign first: in its notice, one objection still to answer.
+    let s = tui
+        .wait_for(&[
+            &format!("{year}年度 党员先锋指数考评"),
+            "公示中",
+            "待答复 1",
+            "考评名单",
+            "一票否决",
+            "5星",
+        ])
+        .await;
+    assert!(s.contains(&last.to_string()), "last year's too: {s}");
+    // - shows last year's, reported, with its stars and help.
+    tui.keys(&["-"]);
+    tui.wait_for(&[
+        &format!("{last}年度 党员先锋指数考评"),
+        "已上报",
+        "需谈心帮扶",
+    ])
+    .await;
+    // → last year's grading, ranked: every grade, a 较差 set outright.
+    tui.keys(&["Right"]);
+    let s = tui
+        .wait_for(&[
+            &format!("{last}年度 考评定级排名"),
+            "较好",
+            "一般",
+            "较差·直接定级",
+        ])
+        .await;
+    let first = s
+        .lines()
+        .find(|l| l.contains("│1 "))
+        .unwrap_or_else(|| panic!("the first place is listed:\n{s}"));
+    assert!(first.contains("好"), "{first}");
+    // → the members with one or two stars, with their talk and mentor.
+    tui.keys(&["Right"]);
+    tui.wait_for(&["谈心谈话·结对帮扶（1–2星）", "支部书记"])
+        .await;
+    tui.wait_for_row(
+        &name,
+        &[
+            helped["talk_on"].as_str().expect("talk"),
+            helped["help_done_on"].as_str().expect("done"),
+        ],
+    )
+    .await;
     tui.keys(&["q"]);
 }
 

@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::app::{Live, Model, Stage, Tab};
 use crate::i18n::tr;
 use crate::screens::{
-    counties, deadlines, grids, import, notices, overview, privacy, requests, rosters, signin,
-    users,
+    counties, deadlines, evaluations, grids, import, notices, overview, privacy, requests, rosters,
+    signin, users,
 };
 use crate::widgets::{centred, draw_form};
 
@@ -38,6 +38,7 @@ pub fn view(m: &Model, f: &mut Frame) {
             Some(Tab::Import) => import::draw(f, body, m.lang, &m.import),
             Some(Tab::Requests) => requests::draw(f, body, m.lang, &m.requests),
             Some(Tab::Notices) => notices::draw(f, body, m.lang, &m.notices),
+            Some(Tab::Evaluations) => evaluations::draw(f, body, m.lang, &m.evaluations),
             None => {}
         },
     }
@@ -200,9 +201,9 @@ fn help(m: &Model, f: &mut Frame, area: Rect) {
             "reset password / lock-unlock / end sessions",
         ),
         (
-            "f c",
-            "切换显示的状态 / 通知的渠道",
-            "cycle the state shown / the channel (notices)",
+            "f c  - +",
+            "切换状态 / 通知渠道 / 考评年度",
+            "cycle the state / channel / evaluation year",
         ),
         (
             "R",

@@ -7,7 +7,7 @@
 use serde_json::Value;
 use shuanglian_tui::api::contract::{CALLS, FIELDS};
 use shuanglian_tui::i18n::{COUNTY_ROLES, EXPOSURES, PERSONAL_FIELDS};
-use shuanglian_tui::screens::{notices, requests};
+use shuanglian_tui::screens::{evaluations, notices, requests};
 
 fn doc() -> Value {
     let p = format!("{}/../docs/openapi.json", env!("CARGO_MANIFEST_DIR"));
@@ -102,6 +102,14 @@ fn codes_the_console_sends_are_known() {
     for c in notices::CHANNELS.iter().flatten() {
         assert!(e("Channel").contains(&c.to_string()), "channel {c}");
     }
+    assert!(
+        e("EntryFilter").contains(&evaluations::HELP_SHOW.to_string()),
+        "show={}",
+        evaluations::HELP_SHOW
+    );
+    for s in evaluations::FINAL_STATES {
+        assert!(e("CampaignState").contains(&s.to_string()), "state {s}");
+    }
     for k in ["service_request_changed", "resync"] {
         assert!(e("EventKind").contains(&k.to_string()), "event {k}");
     }
@@ -133,4 +141,28 @@ fn the_delivery_list_takes_the_console_s_query() {
     for q in ["status", "channel", "limit", "cursor"] {
         assert!(names.contains(&q), "GET /notifications/deliveries?{q}");
     }
+}
+
+#[test]
+fn the_evaluation_lists_take_the_console_s_query() {
+    let d = doc();
+    let names = |path: &str| -> Vec<String> {
+        d["paths"][path]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .filter_map(|p| p["name"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let entries = names("/evaluations/vanguard/{year}/entries");
+    for q in ["year", "show", "limit", "cursor"] {
+        assert!(
+            entries.iter().any(|n| n == q),
+            "GET /evaluations/vanguard/{{year}}/entries?{q}"
+        );
+    }
+    assert!(
+        names("/evaluations/branches").iter().any(|n| n == "year"),
+        "GET /evaluations/branches?year"
+    );
 }

@@ -501,6 +501,45 @@ impl Client {
         Ok(())
     }
 
+    /// The county's vanguard campaigns (党员先锋指数), the latest year first, with the server's
+    /// today in China (from the answer's `Date` header).
+    pub async fn campaigns(&self) -> ApiResult<CampaignList> {
+        let resp = Self::send(self.req(Method::GET, "/evaluations/vanguard")).await?;
+        let today = resp
+            .headers()
+            .get("date")
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::days::china_day_of_http_date);
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| ApiError::Network(e.without_url().to_string()))?;
+        let l: CampaignItems =
+            serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        Ok(CampaignList {
+            items: l.items,
+            today,
+        })
+    }
+
+    /// A year's members on a campaign's list, one `show=` filter (`needs_help`, …), every page.
+    pub async fn vanguard_entries(&self, year: i32, show: &str) -> ApiResult<Vec<VanguardEntry>> {
+        self.all(
+            &format!("/evaluations/vanguard/{year}/entries?show={}", enc(show)),
+            5_000,
+        )
+        .await
+    }
+
+    /// A year's branch grading (考评定级) and ranking; the server's default year (this year)
+    /// without one.
+    pub async fn branch_evaluations(&self, year: Option<i32>) -> ApiResult<BranchEvaluationList> {
+        match year {
+            Some(y) => self.get(&format!("/evaluations/branches?year={y}")).await,
+            None => self.get("/evaluations/branches").await,
+        }
+    }
+
     /// Opens the live-update stream (see [`sse`]).
     pub async fn events(&self) -> ApiResult<reqwest::Response> {
         let r = self

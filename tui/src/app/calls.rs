@@ -123,6 +123,17 @@ pub enum Call {
     RetryDelivery {
         id: String,
     },
+    /// The county's vanguard campaigns, with the server's today.
+    Campaigns,
+    /// A year's branch grading (the server's default year without one).
+    BranchEvaluations {
+        year: Option<i32>,
+    },
+    /// A year's members on the campaign's list, under one `show=` filter.
+    VanguardEntries {
+        year: i32,
+        show: String,
+    },
 }
 
 impl Call {
@@ -150,6 +161,9 @@ impl Call {
                 | Call::ServiceRequests { .. }
                 | Call::ServiceRequest { .. }
                 | Call::Deliveries { .. }
+                | Call::Campaigns
+                | Call::BranchEvaluations { .. }
+                | Call::VanguardEntries { .. }
         )
     }
 }
@@ -197,6 +211,9 @@ pub enum Reply {
     ServiceRequests(ServiceRequestList),
     ServiceRequest(ServiceRequest),
     Deliveries(Vec<Delivery>),
+    Campaigns(CampaignList),
+    BranchEvaluations(BranchEvaluationList),
+    VanguardEntries(Vec<VanguardEntry>),
 }
 
 /// Runs one call against the API.
@@ -359,6 +376,13 @@ pub async fn execute(client: &Client, call: &Call) -> Result<Reply, ApiError> {
         Call::RetryDelivery { id } => {
             client.retry_delivery(id).await?;
             Reply::Done
+        }
+        Call::Campaigns => Reply::Campaigns(client.campaigns().await?),
+        Call::BranchEvaluations { year } => {
+            Reply::BranchEvaluations(client.branch_evaluations(*year).await?)
+        }
+        Call::VanguardEntries { year, show } => {
+            Reply::VanguardEntries(client.vanguard_entries(*year, show).await?)
         }
     })
 }

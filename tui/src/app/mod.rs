@@ -12,8 +12,8 @@ use crate::api::types::*;
 use crate::api::{ApiError, Client};
 use crate::i18n::{Lang, problem, tr};
 use crate::screens::{
-    counties, deadlines, grids, import, notices, overview, privacy, requests, rosters, signin,
-    users,
+    counties, deadlines, evaluations, grids, import, notices, overview, privacy, requests, rosters,
+    signin, users,
 };
 use crate::widgets::FormKey;
 
@@ -40,6 +40,9 @@ pub enum Tab {
     Requests,
     /// Where the county's notices stand, the dead-letter list first (county admin).
     Notices,
+    /// Evaluations (考评): the vanguard campaigns' progress, the branch grading's ranking, the
+    /// members who need a talk and a mentor.
+    Evaluations,
 }
 
 impl Tab {
@@ -55,6 +58,7 @@ impl Tab {
             Tab::Import => tr(lang, "导入党员", "Import"),
             Tab::Requests => tr(lang, "诉求", "Requests"),
             Tab::Notices => tr(lang, "通知", "Notices"),
+            Tab::Evaluations => tr(lang, "考评", "Evaluations"),
         }
     }
 
@@ -66,6 +70,7 @@ impl Tab {
             Tab::Privacy => tr(lang, "隐私", "Privacy"),
             Tab::Deadlines => tr(lang, "期限", "Due"),
             Tab::Import => tr(lang, "导入", "Import"),
+            Tab::Evaluations => tr(lang, "考评", "Evals"),
             t => t.title(lang),
         }
     }
@@ -74,6 +79,8 @@ impl Tab {
     /// under its branches): the centres' staff handle them, the county and the association
     /// committee follow them; the township, village and AIC roles have none. The notices'
     /// delivery status and dead letters are the county admin's alone (the API's rule too).
+    /// Evaluations are the association committee's and the branch staff's, who record them
+    /// (the county admin's bar is full at 80 columns; the API lets every county user read).
     pub fn for_role(role: &str) -> Vec<Tab> {
         match role {
             "platform_operator" => vec![Tab::Counties, Tab::Overview],
@@ -88,9 +95,13 @@ impl Tab {
                 Tab::Requests,
                 Tab::Notices,
             ],
-            "association_committee" | "branch_staff" => {
-                vec![Tab::Grids, Tab::Rosters, Tab::Deadlines, Tab::Requests]
-            }
+            "association_committee" | "branch_staff" => vec![
+                Tab::Grids,
+                Tab::Rosters,
+                Tab::Deadlines,
+                Tab::Requests,
+                Tab::Evaluations,
+            ],
             _ => vec![Tab::Grids, Tab::Rosters, Tab::Deadlines],
         }
     }
@@ -161,6 +172,7 @@ pub struct Model {
     pub import: import::State,
     pub requests: requests::State,
     pub notices: notices::State,
+    pub evaluations: evaluations::State,
     pub quit: bool,
 }
 
@@ -195,6 +207,7 @@ impl Model {
             import: Default::default(),
             requests: Default::default(),
             notices: Default::default(),
+            evaluations: Default::default(),
             quit: false,
         }
     }
@@ -248,6 +261,7 @@ impl Model {
             Tab::Import => vec![Call::Mappings],
             Tab::Requests => self.requests.calls(),
             Tab::Notices => self.notices.calls(),
+            Tab::Evaluations => self.evaluations.calls(),
         };
         calls.into_iter().map(|c| self.call(c)).collect()
     }
@@ -348,6 +362,7 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Some(Tab::Deadlines) => m.deadlines.list.filtering,
         Some(Tab::Requests) => m.requests.filtering(),
         Some(Tab::Notices) => m.notices.filtering(),
+        Some(Tab::Evaluations) => m.evaluations.filtering(),
         _ => false,
     };
     if !filtering {
@@ -400,6 +415,7 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Some(Tab::Import) => import::key(&mut m.import, k),
         Some(Tab::Requests) => requests::key(&mut m.requests, k),
         Some(Tab::Notices) => notices::key(&mut m.notices, k),
+        Some(Tab::Evaluations) => evaluations::key(&mut m.evaluations, k),
         None => Action::None,
     };
     match out {
@@ -432,6 +448,7 @@ fn loaded(m: &Model, t: Tab) -> bool {
         Tab::Import => m.import.loaded,
         Tab::Requests => m.requests.loaded,
         Tab::Notices => m.notices.loaded,
+        Tab::Evaluations => m.evaluations.loaded,
     }
 }
 

@@ -49,6 +49,8 @@ pub(super) fn reply(m: &mut Model, call: Call, result: Result<Reply, ApiError>) 
                 m.notices.loaded = true;
             }
             let text = m.describe(&e);
+            evaluations::refused(&mut m.evaluations, &call, text);
+            let text = m.describe(&e);
             fail(m, &call, text);
             return Vec::new();
         }
@@ -221,6 +223,22 @@ pub(super) fn reply(m: &mut Model, call: Call, result: Result<Reply, ApiError>) 
             }
             Vec::new()
         }
+        (Call::Campaigns, Reply::Campaigns(l)) => {
+            evaluations::campaigns_loaded(&mut m.evaluations, l)
+                .into_iter()
+                .map(|c| m.call(c))
+                .collect()
+        }
+        (Call::BranchEvaluations { year }, Reply::BranchEvaluations(l)) => {
+            evaluations::branches_loaded(&mut m.evaluations, year, l);
+            Vec::new()
+        }
+        (Call::VanguardEntries { year, show }, Reply::VanguardEntries(v)) => {
+            if show == evaluations::HELP_SHOW {
+                evaluations::help_loaded(&mut m.evaluations, year, v);
+            }
+            Vec::new()
+        }
         (Call::RetryDelivery { id }, _) => {
             notices::retried(&mut m.notices, &id);
             m.notices.calls().into_iter().map(|c| m.call(c)).collect()
@@ -318,6 +336,7 @@ pub(super) fn live(m: &mut Model, feed: Feed) -> Vec<Cmd> {
                     Tab::Import,
                     Tab::Requests,
                     Tab::Notices,
+                    Tab::Evaluations,
                 ],
             };
             let cur = m.current();

@@ -2,6 +2,7 @@
 
 pub mod counties;
 pub mod deadlines;
+pub mod evaluations;
 pub mod grids;
 pub mod import;
 pub mod notices;
