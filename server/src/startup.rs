@@ -22,6 +22,7 @@ use crate::deadlines::api::DeadlineApi;
 use crate::deadlines::province::ProvinceDeadlineApi;
 use crate::deadlines::settings::DeadlineSettingsApi;
 use crate::evaluations::branches::api::BranchEvaluationsApi;
+use crate::evaluations::markets::api::MarketStandardsApi;
 use crate::evaluations::rubrics::api::RubricsApi;
 use crate::evaluations::training::api::TrainingApi;
 use crate::evaluations::vanguard::api::VanguardApi;
@@ -73,6 +74,7 @@ pub type EvaluationApis = (
     VanguardApi,
     VanguardEntriesApi,
     TrainingApi,
+    MarketStandardsApi,
 );
 
 pub type RegisterApis = (
@@ -180,6 +182,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                 VanguardApi { state: state.clone() },
                 VanguardEntriesApi { state: state.clone() },
                 TrainingApi { state: state.clone() },
+                MarketStandardsApi { state: state.clone() },
             ),
         ),
         "Shuanglian 双联 API",

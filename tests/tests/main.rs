@@ -30,6 +30,7 @@ mod floating;
 mod grids;
 mod isolation;
 mod letters;
+mod market_standards;
 mod member_edits;
 mod member_search;
 mod member_status;

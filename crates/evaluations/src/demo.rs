@@ -4,7 +4,9 @@
 //!   self-assessed, waiting for December's assessment;
 //! - the vanguard index: last year's campaign closed and reported (stars on every evaluated
 //!   member's record, outstanding members chosen, help for 1–2 stars mostly done); this year's
-//!   in its public notice, with one objection answered and one open.
+//!   in its public notice, with one objection answered and one open;
+//! - the markets' six standards: last year's checklists (three in four markets met all six)
+//!   and spot checks, this year's half done.
 
 use chrono::{Datelike, Days, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -302,6 +304,60 @@ fn campaign(
     Ok(())
 }
 
+/// Markets' six standards: last year most listed markets met all six and were spot-checked
+/// (one failed on its 三亮 plaques); this year half are checked so far.
+fn markets(
+    tx: &mut TenantTx<'_>,
+    rng: &mut crate::rng::Rng,
+    committee: &str,
+    today: NaiveDate,
+) -> DbResult<()> {
+    use crate::markets::model::{Item, STANDARDS};
+    use crate::markets::repo as m;
+    let recorder = user(tx, "aic_recorder")?.map_or_else(|| committee.to_owned(), |u| u.0);
+    let last = today.year() - 1;
+    let on = NaiveDate::from_ymd_opt(last, 10, 15).unwrap_or(today);
+    for (i, unit) in m::markets(tx)?.into_iter().enumerate() {
+        let items = |met_all: bool, upto: usize, day: NaiveDate| -> Vec<Item> {
+            STANDARDS
+                .iter()
+                .take(upto)
+                .enumerate()
+                .map(|(k, s)| Item {
+                    code: s.code.to_owned(),
+                    met: met_all || k != 3,
+                    evidence: Some(format!("{}：现场对照检查", s.name)),
+                    by: recorder.clone(),
+                    on: day,
+                })
+                .collect()
+        };
+        let all = i % 4 != 3;
+        let row = m::save(tx, None, &unit.id, last, &items(all, 6, on), &recorder)?;
+        let failed = rng.below(5) == 0;
+        m::add_spot_check(
+            tx,
+            &row.id,
+            on + Days::new(40),
+            committee,
+            if failed { "failed" } else { "passed" },
+            failed.then(|| "role".to_owned()),
+            failed.then_some("抽查发现部分商位未悬挂“三亮”牌"),
+        )?;
+        if i % 2 == 0 {
+            m::save(
+                tx,
+                None,
+                &unit.id,
+                today.year(),
+                &items(true, 4, today),
+                &recorder,
+            )?;
+        }
+    }
+    Ok(())
+}
+
 pub fn fill(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<()> {
     let today = crate::clock::today();
     let (Some((staff, _)), Some((committee, _))) = (
@@ -312,6 +368,7 @@ pub fn fill(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<()> {
     };
     grade_branches(tx, &staff, &committee, today)?;
     let mut rng = crate::rng::Rng::new(seed);
+    markets(tx, &mut rng, &committee, today)?;
     let last = today.year() - 1;
     let d = |y: i32, m: u32, day: u32| NaiveDate::from_ymd_opt(y, m, day).unwrap_or(today);
     campaign(

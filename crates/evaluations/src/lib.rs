@@ -12,6 +12,7 @@
 pub mod branches;
 pub mod campaign;
 pub mod demo;
+pub mod markets;
 pub mod rubric;
 pub mod rubrics;
 pub mod seeded;
@@ -22,5 +23,5 @@ pub mod vanguard;
 pub use shuanglian_core::{clock, db, enums, error, insert_rows};
 pub use shuanglian_deadlines as deadlines;
 pub use shuanglian_http::{AppState, api, audit, auth};
-pub use shuanglian_register::{documents, members, org, rng, users};
+pub use shuanglian_register::{business, documents, members, org, rng, users};
 pub use shuanglian_workflows as workflows;

@@ -64,6 +64,11 @@ const EXCLUDED: &[(&str, &str, &str)] = &[
         "/evaluations/rubrics/{code}/versions",
         "own county, by rubric code",
     ),
+    (
+        "PUT",
+        "/evaluations/markets/targets/{year}",
+        "own county's target, by year",
+    ),
     // A county's vanguard campaign, by year: another county's cannot be named.
     (
         "POST",
@@ -146,6 +151,8 @@ enum Kind {
     VanguardEntry,
     /// An objection raised in a vanguard campaign's notice.
     VanguardObjection,
+    /// A market's six-standards checklist of a year (the sub id is the year).
+    MarketYear,
     Handbook,
     Export,
     OrgUnit,
@@ -188,6 +195,7 @@ impl Kind {
             Kind::LetterBatch => ("letter_batches", "id", "", "letter_batches", "id", false),
             Kind::Registration => ("registrations", "id", "", "registrations", "id", false),
             Kind::VanguardEntry => ("vanguard_entries", "member_id || '|' || (SELECT CAST(c.year AS TEXT) FROM vanguard_campaigns c WHERE c.tenant_id = vanguard_entries.tenant_id AND c.id = vanguard_entries.campaign_id)", "excluded IS NULL", "vanguard_entries", "member_id", false),
+            Kind::MarketYear => ("org_units", "id || '|' || '2025'", "kind = 'market'", "market_standards", "market_id", false),
             Kind::VanguardObjection => ("vanguard_objections", "id", "", "vanguard_objections", "id", false),
             Kind::Graded => ("org_units", "id || '|' || '2025'", "kind IN ('party_branch', 'service_centre')", "branch_evaluations", "unit_id", false),
             Kind::Letter => ("participation_letters", "batch_id || '|' || id", "", "participation_letters", "id", true),
@@ -214,6 +222,7 @@ impl Kind {
         Some(match self {
             Kind::Member | Kind::HeldByBranch | Kind::Consent => "/api/v1/members/{id}",
             Kind::Business | Kind::BusinessLink => "/api/v1/businesses/{id}",
+            Kind::MarketYear => "/api/v1/markets/{id}",
             Kind::Market => "/api/v1/markets/{id}",
             Kind::FeedbackBatch | Kind::FeedbackItem => "/api/v1/feedback-batches/{id}",
             Kind::Filing => "/api/v1/filings/{id}",
@@ -340,6 +349,9 @@ fn cases() -> Vec<Case> {
         // Branch standardisation grading.
         case("PUT", "/evaluations/branches/{id}/{year}/self", Graded, json!({ "findings": [] })),
         case("PUT", "/evaluations/branches/{id}/{year}/assessment", Graded, json!({ "findings": [] })),
+        // The markets' six standards.
+        case("PUT", "/evaluations/markets/{id}/{year}", MarketYear, json!({ "items": [{ "code": "role", "met": true }] })),
+        case("POST", "/evaluations/markets/{id}/{year}/spot-checks", MarketYear, json!({ "result": "passed" })),
         // The vanguard index: a member's steps, and the committee's objections.
         case("PUT", "/members/{id}/vanguard/{year}/self", VanguardEntry, json!({ "stars": 3 })),
         case("PUT", "/members/{id}/vanguard/{year}/peer", VanguardEntry, json!({ "votes": [0, 0, 1, 0, 0] })),

@@ -818,5 +818,6 @@ pub use notify::{deliveries, notification_preferences, notification_settings};
 #[path = "schema_evaluations.rs"]
 mod evaluations;
 pub use evaluations::{
-    branch_evaluations, rubrics, vanguard_campaigns, vanguard_entries, vanguard_objections,
+    branch_evaluations, market_spot_checks, market_standard_targets, market_standards, rubrics,
+    vanguard_campaigns, vanguard_entries, vanguard_objections,
 };

@@ -117,3 +117,42 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(vanguard_entries, members);
 diesel::allow_tables_to_appear_in_same_query!(vanguard_entries, org_units);
 diesel::allow_tables_to_appear_in_same_query!(vanguard_entries, vanguard_campaigns);
+
+diesel::table! {
+    market_standards (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        market_id -> Text,
+        year -> Integer,
+        items -> Text,
+        met_count -> Integer,
+        updated_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    market_spot_checks (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        standard_id -> Text,
+        checked_on -> Date,
+        checked_by -> Text,
+        result -> Text,
+        failed_items -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    market_standard_targets (tenant_id, year) {
+        tenant_id -> Text,
+        year -> Integer,
+        permille -> Integer,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
