@@ -556,6 +556,16 @@ impl From<AppError> for DbError {
 }
 
 impl DbError {
+    /// A unique violation as the given answer (a concurrent insert of the same key), any other
+    /// error as it is.
+    pub fn unique_as(self, answer: impl FnOnce() -> AppError) -> DbError {
+        if self.is_unique_violation() {
+            answer().into()
+        } else {
+            self
+        }
+    }
+
     pub fn is_unique_violation(&self) -> bool {
         matches!(
             self,

@@ -25,3 +25,21 @@ pub use shuanglian_deadlines as deadlines;
 pub use shuanglian_http::{AppState, api, audit, auth};
 pub use shuanglian_register::{business, documents, members, org, rng, users};
 pub use shuanglian_workflows as workflows;
+
+/// A year an evaluation may concern: 2000 to this year (default this year), else 422 naming
+/// `year`. Every evaluation's list and report checks its year here.
+pub(crate) fn past_year(given: Option<i32>) -> error::AppResult<i32> {
+    use chrono::Datelike;
+    let this = clock::today().year();
+    let y = given.unwrap_or(this);
+    if (2000..=this).contains(&y) {
+        Ok(y)
+    } else {
+        Err(error::AppError::field(
+            "year",
+            "out_of_range",
+            format!("year：年份应在2000到{this}之间"),
+            format!("year must be between 2000 and {this}"),
+        ))
+    }
+}

@@ -8,7 +8,7 @@
 //! self-assessment branch staff who see the unit (403 `subject_staff_only`), the assessment
 //! the association committee (403 `committee_only`); both checked before the body is read.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags};
@@ -66,21 +66,6 @@ fn committee_only() -> AppError {
         "考评定级由协会党委组织",
         "The association committee assesses and grades",
     )
-}
-
-/// A year in range: 2000 to this year.
-pub(crate) fn year(given: Option<i32>, today: NaiveDate) -> AppResult<i32> {
-    let y = given.unwrap_or(today.year());
-    if (2000..=today.year()).contains(&y) {
-        Ok(y)
-    } else {
-        Err(AppError::field(
-            "year",
-            "out_of_range",
-            format!("year：年份应在2000到{}之间", today.year()),
-            format!("year must be between 2000 and {}", today.year()),
-        ))
-    }
 }
 
 /// A party branch or service centre the caller sees, or 404.
@@ -250,7 +235,7 @@ impl BranchEvaluationsApi {
         year: Query<Option<i32>>,
     ) -> AppResult<Json<BranchEvaluationList>> {
         let call = Call::new(&self.state, auth)?;
-        let year = year_of(year.0)?;
+        let year = crate::past_year(year.0)?;
         Ok(Json(call.read(move |tx, who| list(tx, who, year)).await?))
     }
 
@@ -277,7 +262,7 @@ impl BranchEvaluationsApi {
         let call = Call::new(&self.state, auth)?;
         let today = crate::clock::today();
         let id = path_id(&id.0)?;
-        let year = self::year(Some(year.0), today).map_err(|_| AppError::not_found())?;
+        let year = crate::past_year(Some(year.0)).map_err(|_| AppError::not_found())?;
         let v = call
             .read(move |tx, who: &Principal| {
                 let unit = subject(tx, who, &id)?;
@@ -330,10 +315,6 @@ impl BranchEvaluationsApi {
     }
 }
 
-fn year_of(given: Option<i32>) -> AppResult<i32> {
-    year(given, crate::clock::today())
-}
-
 impl BranchEvaluationsApi {
     async fn save(
         &self,
@@ -350,7 +331,7 @@ impl BranchEvaluationsApi {
             Some(h) => Some(crate::api::if_match(Some(h))?),
             None => None,
         };
-        let year = self::year(Some(year), today).map_err(|_| AppError::not_found())?;
+        let year = crate::past_year(Some(year)).map_err(|_| AppError::not_found())?;
         let v = call
             .write(move |tx, who: &Principal| {
                 let unit = subject(tx, who, &id)?;
@@ -408,7 +389,7 @@ impl BranchEvaluationsApi {
 
     async fn report(&self, auth: Auth, year: Option<i32>) -> AppResult<crate::documents::Document> {
         let call = Call::new(&self.state, auth)?;
-        let year = year_of(year)?;
+        let year = crate::past_year(year)?;
         call.read(move |tx, who: &Principal| {
             let l = list(tx, who, year)?;
             let county = crate::workflows::filing::api::county_name(tx)?;

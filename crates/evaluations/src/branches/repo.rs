@@ -12,6 +12,7 @@ use crate::db::schema::{
 use crate::db::{DbResult, TenantTx};
 use crate::enums::StrEnum;
 use crate::error::AppError;
+use crate::error::DbError;
 use crate::org::model::OrgKind;
 use crate::org::repo::OrgUnitRow;
 use crate::rubric::{Rubric, Score};
@@ -202,14 +203,7 @@ pub fn save(
                     be::updated_at.eq(now),
                 ))
                 .execute(tx.conn())
-                .map_err(|e| {
-                    let e = crate::error::DbError::from(e);
-                    if e.is_unique_violation() {
-                        AppError::precondition_failed().into()
-                    } else {
-                        e
-                    }
-                })?;
+                .map_err(|e| DbError::from(e).unique_as(AppError::precondition_failed))?;
         }
     }
     get(tx, unit_id, year)?.ok_or_else(|| AppError::not_found().into())

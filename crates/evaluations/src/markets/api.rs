@@ -190,21 +190,6 @@ fn forbidden(code: &'static str, zh: &'static str, en: &'static str) -> AppError
     AppError::new(poem::http::StatusCode::FORBIDDEN, code, zh, en)
 }
 
-fn year_of(given: Option<i32>) -> AppResult<i32> {
-    let today = crate::clock::today();
-    let y = given.unwrap_or(today.year());
-    if (2000..=today.year()).contains(&y) {
-        Ok(y)
-    } else {
-        Err(AppError::field(
-            "year",
-            "out_of_range",
-            format!("year：年份应在2000到{}之间", today.year()),
-            format!("year must be between 2000 and {}", today.year()),
-        ))
-    }
-}
-
 /// A market the caller reaches, or 404.
 fn reachable(tx: &mut TenantTx<'_>, who: &Principal, id: &str) -> DbResult<(Market, Reach)> {
     let r = reach(tx, who.role, &who.user_id)?;
@@ -325,7 +310,7 @@ impl MarketStandardsApi {
     #[oai(path = "/", method = "get")]
     async fn list(&self, auth: Auth, year: Query<Option<i32>>) -> AppResult<Json<MarketProgress>> {
         let call = Call::new(&self.state, auth)?;
-        let year = year_of(year.0)?;
+        let year = crate::past_year(year.0)?;
         let v = call
             .read(move |tx, who: &Principal| {
                 let r = reach(tx, who.role, &who.user_id)?;
@@ -461,7 +446,7 @@ impl MarketStandardsApi {
     ) -> AppResult<ChecklistResponse> {
         let call = Call::new(&self.state, auth)?;
         let id = path_id(&id.0)?;
-        let year = year_of(Some(year.0)).map_err(|_| AppError::not_found())?;
+        let year = crate::past_year(Some(year.0)).map_err(|_| AppError::not_found())?;
         let v = call
             .read(move |tx, who: &Principal| {
                 let (m, _) = reachable(tx, who, &id)?;
@@ -496,7 +481,7 @@ impl MarketStandardsApi {
             ));
         }
         let id = path_id(&id.0)?;
-        let year = year_of(Some(year.0)).map_err(|_| AppError::not_found())?;
+        let year = crate::past_year(Some(year.0)).map_err(|_| AppError::not_found())?;
         let expected = match if_match.0.as_deref() {
             Some(h) => Some(crate::api::if_match(Some(h))?),
             None => None,
@@ -592,7 +577,7 @@ impl MarketStandardsApi {
             ));
         }
         let id = path_id(&id.0)?;
-        let year = year_of(Some(year.0)).map_err(|_| AppError::not_found())?;
+        let year = crate::past_year(Some(year.0)).map_err(|_| AppError::not_found())?;
         let b = body.0;
         let today = crate::clock::today();
         let mut errs = Vec::new();

@@ -11,7 +11,7 @@ use crate::db::schema::{
 };
 use crate::db::{DbResult, TenantTx};
 use crate::enums::StrEnum;
-use crate::error::AppError;
+use crate::error::{AppError, DbError};
 use crate::org::model::OrgKind;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -118,14 +118,7 @@ pub fn save(
                     ms::updated_at.eq(now),
                 ))
                 .execute(tx.conn())
-                .map_err(|e| {
-                    let e = crate::error::DbError::from(e);
-                    if e.is_unique_violation() {
-                        AppError::precondition_failed().into()
-                    } else {
-                        e
-                    }
-                })?;
+                .map_err(|e| DbError::from(e).unique_as(AppError::precondition_failed))?;
         }
     }
     get(tx, market_id, year)?.ok_or_else(|| AppError::not_found().into())

@@ -92,21 +92,19 @@ fn insert(tx: &mut TenantTx<'_>, r: &Rubric, by: Option<&str>) -> DbResult<Rubri
                 .on_conflict_do_nothing()
                 .execute(c)?,
         };
-    } else if let Err(e) = diesel::insert_into(rb::table)
-        .values(values)
-        .execute(tx.conn())
-        .map_err(DbError::from)
-    {
-        return Err(if e.is_unique_violation() {
-            AppError::conflict(
-                "rubric_changed",
-                "评分标准刚被他人修改，请刷新后重试",
-                "The rubric was just changed by someone else; reload and try again",
-            )
-            .into()
-        } else {
-            e
-        });
+    } else {
+        diesel::insert_into(rb::table)
+            .values(values)
+            .execute(tx.conn())
+            .map_err(|e| {
+                DbError::from(e).unique_as(|| {
+                    AppError::conflict(
+                        "rubric_changed",
+                        "评分标准刚被他人修改，请刷新后重试",
+                        "The rubric was just changed by someone else; reload and try again",
+                    )
+                })
+            })?;
     }
     get(tx, &r.code, r.version)?.ok_or_else(|| AppError::not_found().into())
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
@@ -154,23 +154,11 @@ struct Scope {
     as_of: NaiveDate,
 }
 
+/// The year asked for, and its days counted so far (to today in this year).
 fn year_of(given: Option<i32>) -> AppResult<(i32, NaiveDate, NaiveDate)> {
-    let today = crate::clock::today();
-    let y = given.unwrap_or(today.year());
-    match (
-        NaiveDate::from_ymd_opt(y, 1, 1),
-        NaiveDate::from_ymd_opt(y, 12, 31),
-    ) {
-        (Some(from), Some(to)) if (2000..=today.year()).contains(&y) => {
-            Ok((y, from, to.min(today)))
-        }
-        _ => Err(AppError::field(
-            "year",
-            "out_of_range",
-            format!("year：年份应在2000到{}之间", today.year()),
-            format!("year must be between 2000 and {}", today.year()),
-        )),
-    }
+    let y = crate::past_year(given)?;
+    let (from, to) = crate::branches::repo::year_bounds(y);
+    Ok((y, from, to.min(crate::clock::today())))
 }
 
 fn scope(

@@ -268,12 +268,7 @@ impl VanguardApi {
         let v = call
             .write(move |tx, who: &Principal| {
                 if repo::of_year(tx, year)?.is_some() {
-                    return Err(AppError::conflict(
-                        "campaign_exists",
-                        "该年度的先锋指数考评已经开始",
-                        "The year's campaign exists",
-                    )
-                    .into());
+                    return Err(model::campaign_exists().into());
                 }
                 let members = crate::members::repo::all(
                     tx,

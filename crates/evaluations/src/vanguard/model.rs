@@ -160,6 +160,16 @@ pub const ALREADY_REPORTED: Refused = refused(
     "The report is already sent",
 );
 
+/// 409: the year's campaign is open already (checked first, and by the unique key when two
+/// open it at once).
+pub fn campaign_exists() -> crate::error::AppError {
+    crate::error::AppError::conflict(
+        "campaign_exists",
+        "该年度的先锋指数考评已经开始",
+        "The year's campaign exists",
+    )
+}
+
 /// Whether a step of evaluation may be recorded on an entry.
 pub fn may_evaluate(state: CampaignState, excluded: bool, vetoed: bool) -> Result<(), Refused> {
     if state != CampaignState::Open {

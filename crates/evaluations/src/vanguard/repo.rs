@@ -11,7 +11,7 @@ use crate::db::schema::{
 };
 use crate::db::{DbResult, TenantTx};
 use crate::enums::StrEnum;
-use crate::error::AppError;
+use crate::error::{AppError, DbError};
 use crate::org::model::subtree_end;
 use crate::org::scope::Visibility;
 
@@ -170,19 +170,7 @@ pub fn open(
             vc::updated_at.eq(now),
         ))
         .execute(tx.conn())
-        .map_err(|e| {
-            let e = crate::error::DbError::from(e);
-            if e.is_unique_violation() {
-                AppError::conflict(
-                    "campaign_exists",
-                    "该年度的先锋指数考评已经开始",
-                    "The year's campaign exists",
-                )
-                .into()
-            } else {
-                e
-            }
-        })?;
+        .map_err(|e| DbError::from(e).unique_as(super::model::campaign_exists))?;
     let rows: Vec<_> = entries
         .iter()
         .map(|e| {
