@@ -145,8 +145,26 @@ async fn branch_feedback_is_reviewed_sent_and_acknowledged() {
     )
     .await;
     assert_eq!(v["errors"][0]["code"], "period_not_started");
+    // The member's 党员先锋指数 (a record of item A04 with its stars, as the vanguard campaign
+    // writes it) shows on the feedback, for the village's own star rating.
+    let (s, r) = send(app.post(
+        "/api/v1/records",
+        &w.branch_a,
+        &json!({ "member_id": m,
+        "item_code": "A04", "content": "2025年度党员先锋指数考评为4星", "score": 4,
+        "recorded_on": "2025-12-01" }),
+    ))
+    .await;
+    assert_eq!(s, 201, "{r}");
     let (s, batch) = send(app.post("/api/v1/feedback-batches", &w.branch_a, &create)).await;
     assert_eq!(s, 201, "{batch}");
+    assert_eq!(
+        (
+            batch["items"][0]["vanguard_stars"].as_i64(),
+            batch["items"][0]["vanguard_on"].as_str()
+        ),
+        (Some(4), Some("2025-12-01"))
+    );
     assert_eq!(batch["direction"], "branch_to_village");
     assert_eq!(batch["conduct_label"], "经营地表现");
     assert_eq!(batch["due_on"], "2026-07-15");
