@@ -406,3 +406,63 @@ pub fn ranking(rows: &[EvaluationRow]) -> HashMap<String, u32> {
         .map(|(r, k)| (r.unit_id.clone(), k))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rules() -> Vec<String> {
+        let r = crate::seeded::branch_standardisation();
+        let mut codes: Vec<String> = r
+            .categories
+            .iter()
+            .flat_map(|c| c.rules.iter().map(|x| x.code.clone()))
+            .collect();
+        codes.push("no.such.rule".to_owned());
+        codes
+    }
+
+    proptest! {
+        /// Whatever findings and conditions arrive, the checker answers (a score or a 422
+        /// naming a field) and never panics; a score keeps every category within 0 and its
+        /// maximum and the total within the rubric's.
+        #[test]
+        fn any_assessment_is_scored_or_refused(
+            picks in proptest::collection::vec((0usize..40, any::<f64>(), proptest::option::of(any::<u32>())), 0..30),
+            conds in proptest::collection::vec(0usize..5, 0..4),
+        ) {
+            let r = crate::seeded::branch_standardisation();
+            let codes = rules();
+            let conditions = ["no_activity_last_year", "secretary_violation", "mass_incident", "x", ""];
+            let input = AssessmentRequest {
+                findings: picks
+                    .iter()
+                    .map(|(i, p, c)| FindingInput {
+                        rule: codes[i % codes.len()].clone(),
+                        points: *p,
+                        count: *c,
+                        evidence: None,
+                    })
+                    .collect(),
+                conditions: conds
+                    .iter()
+                    .map(|i| HoldingInput { code: conditions[*i].to_owned(), evidence: None })
+                    .collect(),
+                note: None,
+            };
+            match check(&r, &input) {
+                Ok((_, s)) => {
+                    prop_assert!(s.total >= Points::ZERO && s.total <= r.max());
+                    for (c, rc) in s.categories.iter().zip(&r.categories) {
+                        prop_assert!(c.score >= Points::ZERO && c.score <= rc.max);
+                    }
+                }
+                Err(e) => {
+                    prop_assert_eq!(e.status, poem::http::StatusCode::UNPROCESSABLE_ENTITY);
+                    prop_assert!(!e.fields.is_empty());
+                }
+            }
+        }
+    }
+}
