@@ -80,6 +80,14 @@ test.describe.serial('the association committee', () => {
     await expect(objections.locator('tbody tr').filter({ hasText: open!.content })).toContainText('经复核，维持原评定星级')
     await expect(page.getByTestId('objection-counts')).toHaveText(`共 ${c.objections} 条，待答复 ${c.objections_open - 1} 条`)
 
+    // During the notice the committee records objections (the dialog only: the count stays).
+    await page.getByRole('button', { name: '登记异议' }).click()
+    const record = page.getByRole('dialog', { name: '登记异议' })
+    await expect(record.getByLabel('收到日期')).toHaveValue(/^\d{4}-\d{2}-\d{2}$/)
+    await checkA11y(page, 'record an objection')
+    await record.getByRole('button', { name: '取消' }).click()
+    await expect(record).toBeHidden()
+
     // Before the notice is over the stars cannot be made final: the server's reason shows.
     await page.getByRole('button', { name: '确定星级' }).click()
     const fin = page.getByRole('dialog', { name: '确定星级' })
