@@ -11,6 +11,7 @@ const screens: [keyof typeof who, string, string][] = [
   ['admin', '隐私与审计', 'privacy'],
   ['village', '季度报送', 'filings'],
   ['township', '双向报到', 'handbooks-township'],
+  ['township', '教育培训率', 'training-township'],
   ['province', '省局：期限执行', 'province'],
 ]
 

@@ -12,7 +12,7 @@ import en from '../src/i18n/en'
 
 describe('menu per role', () => {
   it('gives each role only its screens, and the platform operator none', () => {
-    expect(screensFor('village_recorder')).toEqual(['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'exports', 'qq', 'deadlines', 'inbox'])
+    expect(screensFor('village_recorder')).toEqual(['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'training', 'exports', 'qq', 'deadlines', 'inbox'])
     expect(screensFor('aic_recorder')).not.toContain('handbooks')
     // Floating cases belong to the association's branches: no township or village sees one.
     expect(screensFor('branch_staff')).toContain('floating')

@@ -4,7 +4,7 @@ import type { components } from '../api/schema'
 
 export type Role = components['schemas']['Role']
 
-export type Screen = 'work' | 'members' | 'handbooks' | 'ledgers' | 'floating' | 'service-requests' | 'activities' | 'registrations' | 'letters' | 'evaluations' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'inbox' | 'notifications' | 'province'
+export type Screen = 'work' | 'members' | 'handbooks' | 'ledgers' | 'floating' | 'service-requests' | 'activities' | 'registrations' | 'letters' | 'evaluations' | 'vanguard' | 'training' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'inbox' | 'notifications' | 'province'
 
 const county: Role[] = [
   'county_admin',
@@ -36,6 +36,12 @@ export const SCREENS: Record<Screen, Role[]> = {
   // centres; their staff assess themselves, the association committee grades them, the county
   // follows and keeps the rubric (评分标准).
   evaluations: ['county_admin', 'association_committee', 'branch_staff'],
+  // 党员先锋指数: the association committee runs the year's campaign, branch staff record their
+  // members' steps, the county follows (as the grading above).
+  vanguard: ['county_admin', 'association_committee', 'branch_staff'],
+  // 教育培训率: counted over the members the caller sees, so every county role that reads the
+  // member register has it.
+  training: county,
   records: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
   feedback: ['county_admin', 'association_committee', 'branch_staff', 'township_committee', 'village_recorder'],
   filings: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
@@ -51,7 +57,7 @@ export const SCREENS: Record<Screen, Role[]> = {
   province: ['provincial_office'],
 }
 
-export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'floating', 'service-requests', 'activities', 'registrations', 'letters', 'evaluations', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'inbox', 'notifications', 'province']
+export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'floating', 'service-requests', 'activities', 'registrations', 'letters', 'evaluations', 'vanguard', 'training', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'inbox', 'notifications', 'province']
 
 export function screensFor(role: Role | null): Screen[] {
   if (!role) return []
