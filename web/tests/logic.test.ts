@@ -11,8 +11,14 @@ import zh from '../src/i18n/zh-CN'
 import en from '../src/i18n/en'
 
 describe('menu per role', () => {
+  it('gives every county role the markets’ six standards (each reads the markets it reaches), and the province none', () => {
+    for (const r of ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'] as const) {
+      expect(screensFor(r)).toContain('market-standards')
+    }
+    expect(allowed('provincial_office', 'market-standards')).toBe(false)
+  })
   it('gives each role only its screens, and the platform operator none', () => {
-    expect(screensFor('village_recorder')).toEqual(['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'training', 'exports', 'qq', 'deadlines', 'inbox'])
+    expect(screensFor('village_recorder')).toEqual(['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'training', 'market-standards', 'exports', 'qq', 'deadlines', 'inbox'])
     expect(screensFor('aic_recorder')).not.toContain('handbooks')
     // Floating cases belong to the association's branches: no township or village sees one.
     expect(screensFor('branch_staff')).toContain('floating')

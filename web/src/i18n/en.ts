@@ -4,7 +4,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
   app: { name: 'Shuanglian', full: 'Shuanglian · party building for small businesses', skip: 'Skip to main content', lang: '中文', signOut: 'Sign out', loading: 'Loading…', menu: 'Main menu', unread: ' ({n} unread)' },
-  nav: { evaluations: 'Branch grading', vanguard: 'Vanguard index', training: 'Training rates', work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', 'service-requests': 'Members’ requests', activities: 'Activities', registrations: 'Registration at the window', letters: 'December letters', ledgers: 'Activity ledgers', province: 'Province: deadlines', privacy: 'Privacy & audit', inbox: 'Inbox', notifications: 'Notification settings' },
+  nav: { evaluations: 'Branch grading', vanguard: 'Vanguard index', training: 'Training rates', 'market-standards': 'Market standards', work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', 'service-requests': 'Members’ requests', activities: 'Activities', registrations: 'Registration at the window', letters: 'December letters', ledgers: 'Activity ledgers', province: 'Province: deadlines', privacy: 'Privacy & audit', inbox: 'Inbox', notifications: 'Notification settings' },
   signIn: {
     title: 'Sign in', county: 'County code', countyHint: 'e.g. 330523; empty for platform and provincial accounts', username: 'Username', password: 'Password',
     submit: 'Sign in', totp: 'Authenticator code', totpHint: 'The 6 digits from your authenticator app', verify: 'Verify',
@@ -176,6 +176,19 @@ const en: Shape<typeof zh> = {
     members: 'Members', trained: 'Trained enough', rate: 'Rate', target: 'Target', met: 'Met', notMet: 'Not met', market: 'Market members (two a year)',
     byUnit: 'Per unit (lowest rate first)', missing: 'Members short of their trainings', missingTotal: '{n} in all', member: 'Member', business: 'Business', attended: 'Attended', needed: 'Needed',
     distribution: 'Distribution', allCategories: 'All categories',
+  },
+  markets: {
+    title: 'Market standards', full: 'The markets’ six standards of party building', year: 'Year', progress: 'Progress', markets: 'Markets', listed: 'Listed this year', fullyMet: 'Meeting all six',
+    rate: 'Rate', target: 'Target', targetMet: '✓ Target met', targetNotMet: '✗ Target not met', noneListed: '— (none checked this year)',
+    market: 'Market', metCount: 'Items met', metOf: '{n} / 6', fully: 'All six', yes: 'Yes', no: 'No', notListed: 'Not listed', spotChecks: 'Spot checks', lastCheck: 'Last spot check',
+    passed: '✓ Passed', failed: '✗ Failed', ofYear: '{name} · six standards {y}', back: 'Back to market standards',
+    standard: 'Standard', asks: 'What it asks', state: 'Result', met: '✓ Met', unmet: '✗ Not met', unchecked: 'Not checked', evidence: 'Evidence', byOn: 'Checked by / on',
+    facts: 'From the register', members: 'Members in the market', partyOrg: 'Own party organisation', trainedTwice: 'Trained twice this year', people: '{n}',
+    check: 'Check items', checkTitle: '{name} · check {y}', checkHint: 'Only the items changed are sent; those left unset keep their state.', stateOf: '{name}: result', evidenceOf: '{name}: evidence', save: 'Save',
+    spotChecksTitle: 'Spot checks', noSpotChecks: 'No spot checks.', spotCheck: 'Record a spot check', spotCheckTitle: '{name} · spot check {y}', checkedOn: 'Checked on', checkedBy: 'Checked by',
+    result: 'Result', failedItems: 'Items failed', note: 'Note', readOnly: 'The AIC office, the association committee and the county admin check the items; the committee and the county admin spot-check.',
+    notListedYet: 'Not checked this year yet; the first save lists the market for the year.',
+    targets: 'Targets', targetYear: 'Year', percent: 'Target (%)', source: 'Source', seeded: 'Default', countySet: 'Set by the county', setTarget: 'Set target', targetSaved: 'The {y} target is now {p}%.',
   },
   ledgers: { title: 'Activity ledgers', unit: 'Village or branch', pick: 'Choose a unit', on: 'Reported on', handbookNo: 'Handbook no.' },
   province: { title: 'Deadline compliance by county', county: 'County' },

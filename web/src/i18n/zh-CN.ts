@@ -1,7 +1,7 @@
 // zh-CN first; en.ts has the same keys (tests/i18n.test.ts checks).
 export default {
   app: { name: '双联', full: '双联 · 个体工商户党建工作平台', skip: '跳到主要内容', lang: 'English', signOut: '退出登录', loading: '加载中…', menu: '主菜单', unread: '（{n} 条未读）' },
-  nav: { evaluations: '考评定级', vanguard: '党员先锋指数', training: '教育培训率', work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', 'service-requests': '党员诉求', activities: '党员活动', registrations: '党员登记报到', letters: '年度函告', ledgers: '活动台账', province: '省局：期限执行', privacy: '隐私与审计', inbox: '消息', notifications: '通知设置' },
+  nav: { evaluations: '考评定级', vanguard: '党员先锋指数', training: '教育培训率', 'market-standards': '市场“六化”', work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', 'service-requests': '党员诉求', activities: '党员活动', registrations: '党员登记报到', letters: '年度函告', ledgers: '活动台账', province: '省局：期限执行', privacy: '隐私与审计', inbox: '消息', notifications: '通知设置' },
   signIn: {
     title: '登录', county: '县（区）代码', countyHint: '如 330523；平台、省局账户留空', username: '用户名', password: '密码',
     submit: '登录', totp: '动态验证码', totpHint: '请输入身份验证器中的 6 位数字', verify: '验证',
@@ -173,6 +173,19 @@ export default {
     members: '党员人数', trained: '达到要求', rate: '培训率', target: '目标', met: '达标', notMet: '未达标', market: '市场内党员（每年至少 2 次）',
     byUnit: '各单位（培训率由低到高）', missing: '未达培训要求的党员', missingTotal: '共 {n} 人', member: '党员', business: '经营主体', attended: '已参加', needed: '应参加',
     distribution: '分布情况', allCategories: '全部类别',
+  },
+  markets: {
+    title: '市场“六化”', full: '市场党建“六化”标准', year: '年度', progress: '达标进度', markets: '市场', listed: '已列入检查', fullyMet: '六项全部达标',
+    rate: '达标率', target: '目标', targetMet: '✓ 达到目标', targetNotMet: '✗ 未达到目标', noneListed: '—（本年度尚无检查）',
+    market: '市场', metCount: '达标项', metOf: '{n} / 6', fully: '全部达标', yes: '是', no: '否', notListed: '未列入', spotChecks: '抽查次数', lastCheck: '最近抽查',
+    passed: '✓ 合格', failed: '✗ 不合格', ofYear: '{name} · {y} 年“六化”检查', back: '返回市场“六化”',
+    standard: '标准', asks: '要求', state: '检查结果', met: '✓ 达标', unmet: '✗ 未达标', unchecked: '未检查', evidence: '依据', byOn: '检查人 / 日期',
+    facts: '名册信息', members: '市场内党员', partyOrg: '单独组建党组织', trainedTwice: '全年参加培训 2 次以上', people: '{n} 人',
+    check: '对照检查', checkTitle: '{name} · {y} 年对照检查', checkHint: '只提交有改动的项；未选择的项保持原状。', stateOf: '{name}：检查结果', evidenceOf: '{name}：依据', save: '保存',
+    spotChecksTitle: '抽查记录', noSpotChecks: '没有抽查记录。', spotCheck: '登记抽查', spotCheckTitle: '{name} · {y} 年抽查', checkedOn: '抽查日期', checkedBy: '抽查人',
+    result: '抽查结果', failedItems: '不达标项', note: '说明', readOnly: '工商所（市场科）、协会党委和县级管理员对照检查；协会党委和县级管理员抽查。',
+    notListedYet: '该市场本年度尚未对照检查；首次保存后列入本年度检查。',
+    targets: '达标目标', targetYear: '年份', percent: '目标（%）', source: '来源', seeded: '默认', countySet: '县设定', setTarget: '设定目标', targetSaved: '已将 {y} 年目标设为 {p}%。',
   },
   ledgers: { title: '活动台账', unit: '村（社区）或支部', pick: '请选择单位', on: '报到日期', handbookNo: '手册编号' },
   province: { title: '各县期限执行情况', county: '县（区）' },

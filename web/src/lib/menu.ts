@@ -4,7 +4,7 @@ import type { components } from '../api/schema'
 
 export type Role = components['schemas']['Role']
 
-export type Screen = 'work' | 'members' | 'handbooks' | 'ledgers' | 'floating' | 'service-requests' | 'activities' | 'registrations' | 'letters' | 'evaluations' | 'vanguard' | 'training' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'inbox' | 'notifications' | 'province'
+export type Screen = 'work' | 'members' | 'handbooks' | 'ledgers' | 'floating' | 'service-requests' | 'activities' | 'registrations' | 'letters' | 'evaluations' | 'vanguard' | 'training' | 'market-standards' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'inbox' | 'notifications' | 'province'
 
 const county: Role[] = [
   'county_admin',
@@ -42,6 +42,10 @@ export const SCREENS: Record<Screen, Role[]> = {
   // 教育培训率: counted over the members the caller sees, so every county role that reads the
   // member register has it.
   training: county,
+  // 市场党建“六化”标准: every county role reads the markets it reaches (as the market register
+  // decides: its subtree or a linked grid); the AIC recorder, the association committee and the
+  // county admin check them, the committee and the county spot-check, the county sets targets.
+  'market-standards': county,
   records: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
   feedback: ['county_admin', 'association_committee', 'branch_staff', 'township_committee', 'village_recorder'],
   filings: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
@@ -57,7 +61,7 @@ export const SCREENS: Record<Screen, Role[]> = {
   province: ['provincial_office'],
 }
 
-export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'floating', 'service-requests', 'activities', 'registrations', 'letters', 'evaluations', 'vanguard', 'training', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'inbox', 'notifications', 'province']
+export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'floating', 'service-requests', 'activities', 'registrations', 'letters', 'evaluations', 'vanguard', 'training', 'market-standards', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'inbox', 'notifications', 'province']
 
 export function screensFor(role: Role | null): Screen[] {
   if (!role) return []
