@@ -12,6 +12,7 @@ const screens: [keyof typeof who, string, string][] = [
   ['village', '季度报送', 'filings'],
   ['township', '双向报到', 'handbooks-township'],
   ['township', '教育培训率', 'training-township'],
+  ['township', '市场“六化”', 'market-standards-township'],
   ['province', '省局：期限执行', 'province'],
 ]
 
