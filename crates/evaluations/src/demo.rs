@@ -15,12 +15,9 @@ use crate::branches::model::{Assessment, Holding};
 use crate::branches::repo::{self as branches, Side};
 use crate::db::schema::users as u;
 use crate::db::{DbResult, TenantTx};
-use crate::enums::StrEnum;
-use crate::members::model::{BusinessStatus, Category, Distribution, MembershipStatus};
 use crate::rubric::{Finding, Points};
-use crate::vanguard::model::{CampaignState, ExclusionReason};
+use crate::vanguard::model::CampaignState;
 use crate::vanguard::repo::{self as vanguard, EntryRow};
-use crate::vanguard::rules::{self, Standing};
 
 fn user(tx: &mut TenantTx<'_>, role: &str) -> DbResult<Option<(String, Option<String>)>> {
     let tid = tx.tid().to_owned();
@@ -186,23 +183,10 @@ fn campaign(
     let mut rows = Vec::new();
     let mut revisable = Vec::new();
     for m in &members {
-        let standing = Standing {
-            category: Category::parse(&m.category).unwrap_or(Category::Local),
-            distribution: Distribution::parse(&m.distribution)
-                .unwrap_or(Distribution::IndividualBusiness),
-            membership: MembershipStatus::parse(&m.membership_status)
-                .unwrap_or(MembershipStatus::Full),
-            business: BusinessStatus::parse(&m.business_status)
-                .unwrap_or(BusinessStatus::Operating),
-            away_since: m.away_since,
+        let Some(excluded) = crate::vanguard::api::listing(m, as_of) else {
+            continue;
         };
-        let excluded = match rules::eligible(&standing, as_of) {
-            Ok(()) => None,
-            Err(e) => match ExclusionReason::of(e) {
-                Some(r) => Some(r.as_str().to_owned()),
-                None => continue,
-            },
-        };
+        let excluded = excluded.map(str::to_owned);
         let evaluated = excluded.is_none();
         let review = stars(rng);
         let veto = evaluated && rng.below(100) == 0;

@@ -174,6 +174,18 @@ fn standing(m: &crate::members::repo::MemberRow) -> Option<Standing> {
     })
 }
 
+/// Where a member of the register stands on a year's list on `as_of`: `None`, not on it (not
+/// covered by the campaign); `Some(None)`, evaluated; `Some(Some(reason))`, excluded.
+pub(crate) fn listing(
+    m: &crate::members::repo::MemberRow,
+    as_of: NaiveDate,
+) -> Option<Option<&'static str>> {
+    match rules::eligible(&standing(m)?, as_of) {
+        Ok(()) => Some(None),
+        Err(e) => Some(Some(ExclusionReason::of(e)?.as_str())),
+    }
+}
+
 /// The active association committee units: the owners of the county's vanguard deadlines.
 pub(super) fn committees(tx: &mut TenantTx<'_>) -> DbResult<Vec<String>> {
     let tid = tx.tid().to_owned();
@@ -286,14 +298,10 @@ impl VanguardApi {
                 let entries: Vec<NewEntry> = members
                     .iter()
                     .filter_map(|m| {
-                        let excluded = match rules::eligible(&standing(m)?, as_of) {
-                            Ok(()) => None,
-                            Err(e) => Some(ExclusionReason::of(e)?.as_str()),
-                        };
                         Some(NewEntry {
+                            excluded: listing(m, as_of)?,
                             member_id: m.id.clone(),
                             unit_id: m.org_life_unit_id.clone(),
-                            excluded,
                         })
                     })
                     .collect();
