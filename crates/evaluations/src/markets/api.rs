@@ -226,8 +226,7 @@ fn checklist(
         .collect();
     let names = crate::workflows::centres::view::names(tx, &[] as &[String], &[], &users)?;
     let (members, party_org) = repo::facts(tx, &m.unit.id)?;
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default();
+    let (from, to) = crate::branches::repo::year_bounds(year);
     let (attended, _) = crate::training::api::attended(tx, from, to)?;
     let trained_twice = members
         .iter()
