@@ -460,10 +460,7 @@ impl VanguardApi {
                     None,
                     serde_json::json!({ "year": c.year, "member_id": o.member_id }),
                 )?;
-                let name = crate::members::repo::get(tx, &o.member_id)?
-                    .map(|m| m.name)
-                    .unwrap_or_default();
-                objection_view(tx, o, name)
+                objection_of(tx, o)
             })
             .await?;
         Ok(ObjectionCreated::Created(Json(v)))
@@ -517,10 +514,7 @@ impl VanguardApi {
                     None,
                     serde_json::json!({ "revised_stars": o.revised_stars }),
                 )?;
-                let name = crate::members::repo::get(tx, &o.member_id)?
-                    .map(|m| m.name)
-                    .unwrap_or_default();
-                objection_view(tx, o, name)
+                objection_of(tx, o)
             })
             .await?;
         Ok(Json(v))
@@ -624,6 +618,14 @@ impl VanguardApi {
         })
         .await
     }
+}
+
+/// An objection written just now, with its member's name.
+fn objection_of(tx: &mut TenantTx<'_>, o: super::repo::ObjectionRow) -> DbResult<ObjectionView> {
+    let name = crate::members::repo::get(tx, &o.member_id)?
+        .map(|m| m.name)
+        .unwrap_or_default();
+    objection_view(tx, o, name)
 }
 
 fn objection_view(
