@@ -36,6 +36,8 @@ pub enum ObligationKind {
     StatisticsCutoff,
     /// 诉求办理: answered within 7 working days (seed 002).
     ServiceRequest,
+    /// 百日攻坚进展通报: a coverage campaign's report every 15 days from its start (seed 004).
+    CoverageReport,
 }
 
 /// How a kind's due date is fixed; the seeds give the defaults, a county may override them.
@@ -69,6 +71,7 @@ impl ObligationKind {
             ObligationKind::ParticipationLetters => "党员参与活动情况函告",
             ObligationKind::StatisticsCutoff => "半年统计截止",
             ObligationKind::ServiceRequest => "党员诉求办理",
+            ObligationKind::CoverageReport => "百日攻坚进展通报",
         }
     }
 
@@ -85,6 +88,7 @@ impl ObligationKind {
             ObligationKind::ParticipationLetters => "Participation letters to home organisations",
             ObligationKind::StatisticsCutoff => "Semi-annual statistics cut-off",
             ObligationKind::ServiceRequest => "Service request answered",
+            ObligationKind::CoverageReport => "Coverage campaign progress report",
         }
     }
 
@@ -108,6 +112,7 @@ impl ObligationKind {
                 h2: (12, 31),
             },
             ObligationKind::ServiceRequest => Rule::WorkingDaysAfter(7),
+            ObligationKind::CoverageReport => Rule::DaysAfter(15),
         }
     }
 

@@ -9,8 +9,30 @@
 //! the rules of the vanguard index's eligibility and stars (`vanguard`), of training rates
 //! (`training`) and of the campaign's suggested organisation forms (`campaign`).
 
+/// An enum stored by name and sent as JSON, with its zh-CN label: the derives of
+/// [`enums::StrEnum`] (the one enum-string mechanism) plus `label_zh`.
+macro_rules! str_enum {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $v:ident => $zh:literal,)* }) => {
+        $(#[$m])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, poem_openapi::Enum,
+        )]
+        #[serde(rename_all = "snake_case")]
+        #[oai(rename_all = "snake_case")]
+        #[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+        #[strum(serialize_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $v,)* }
+
+        impl $name {
+            pub fn label_zh(self) -> &'static str {
+                match self { $($name::$v => $zh,)* }
+            }
+        }
+    };
+}
+
 pub mod branches;
-pub mod campaign;
+pub mod coverage;
 pub mod demo;
 pub mod markets;
 pub mod rubric;

@@ -156,3 +156,79 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    coverage_campaigns (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        title -> Text,
+        starts_on -> Date,
+        days -> Integer,
+        cycle_days -> Integer,
+        owner_unit_id -> Text,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    coverage_surveys (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        campaign_id -> Text,
+        business_id -> Text,
+        employees -> Integer,
+        party_full -> Integer,
+        party_probationary -> Integer,
+        league_members -> Integer,
+        party_org -> Text,
+        league_org -> Text,
+        instructor -> Bool,
+        owner_identity -> Text,
+        management -> Nullable<Text>,
+        activities -> Bool,
+        venue -> Bool,
+        surveyed_on -> Date,
+        surveyed_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    coverage_plans (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        campaign_id -> Text,
+        business_id -> Text,
+        body -> Text,
+        form -> Text,
+        owner_unit_id -> Text,
+        owner_name -> Text,
+        status -> Text,
+        target_on -> Nullable<Date>,
+        done_on -> Nullable<Date>,
+        note -> Nullable<Text>,
+        updated_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    coverage_reports (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        campaign_id -> Text,
+        cycle -> Integer,
+        as_of -> Date,
+        figures -> Text,
+        issued_by -> Text,
+        issued_on -> Date,
+        created_at -> Timestamp,
+    }
+}

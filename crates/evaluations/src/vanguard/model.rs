@@ -5,26 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use super::rules::Excluded;
 
-macro_rules! str_enum {
-    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $v:ident => $zh:literal,)* }) => {
-        $(#[$m])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, poem_openapi::Enum,
-        )]
-        #[serde(rename_all = "snake_case")]
-        #[oai(rename_all = "snake_case")]
-        #[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
-        #[strum(serialize_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v,)* }
-
-        impl $name {
-            pub fn label_zh(self) -> &'static str {
-                match self { $($name::$v => $zh,)* }
-            }
-        }
-    };
-}
-
 str_enum! {
     /// Where a year's campaign stands.
     pub enum CampaignState {
