@@ -43,13 +43,34 @@ pub fn run(url: &str, app_role: &str) -> anyhow::Result<Vec<String>> {
         // One exclusive transaction around all migrations, so a second process starting on the
         // same file waits and then finds nothing pending (diesel's per-migration transactions
         // become savepoints inside it).
-        AnyConnection::Sqlite(c) => super::retry_busy(|| {
-            c.exclusive_transaction(|c| {
-                c.run_pending_migrations(SQLITE)
-                    .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
+        AnyConnection::Sqlite(c) => {
+            // SQLite changes a CHECK only by rebuilding the table (its documented 12 steps):
+            // the old table is dropped while rows elsewhere still refer to it, so foreign keys
+            // are off for this connection while migrating and checked as a whole before the
+            // commit. The pragma is a no-op inside a transaction, hence here.
+            c.batch_execute("PRAGMA foreign_keys = OFF")?;
+            let applied = super::retry_busy(|| {
+                c.exclusive_transaction::<_, Box<dyn std::error::Error + Send + Sync>, _>(|c| {
+                    let v = c
+                        .run_pending_migrations(SQLITE)
+                        .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+                    let broken =
+                        diesel::sql_query("SELECT count(*) AS n FROM pragma_foreign_key_check")
+                            .get_result::<Count>(c)?
+                            .n;
+                    if broken > 0 {
+                        return Err(format!(
+                            "{broken} rows break a foreign key after the migrations"
+                        )
+                        .into());
+                    }
+                    Ok(v)
+                })
             })
-        })
-        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?,
+            .map_err(|e| anyhow::anyhow!("migration failed: {e}"));
+            c.batch_execute("PRAGMA foreign_keys = ON")?;
+            applied?
+        }
         AnyConnection::Postgresql(c) => {
             if !valid_role(app_role) {
                 anyhow::bail!(
