@@ -22,6 +22,8 @@ use crate::deadlines::api::DeadlineApi;
 use crate::deadlines::province::ProvinceDeadlineApi;
 use crate::deadlines::settings::DeadlineSettingsApi;
 use crate::evaluations::branches::api::BranchEvaluationsApi;
+use crate::evaluations::coverage::api::CoverageApi;
+use crate::evaluations::coverage::orgs_api::CoverageOrgsApi;
 use crate::evaluations::markets::api::MarketStandardsApi;
 use crate::evaluations::rubrics::api::RubricsApi;
 use crate::evaluations::training::api::TrainingApi;
@@ -75,6 +77,8 @@ pub type EvaluationApis = (
     VanguardEntriesApi,
     TrainingApi,
     MarketStandardsApi,
+    CoverageApi,
+    CoverageOrgsApi,
 );
 
 pub type RegisterApis = (
@@ -183,6 +187,8 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                 VanguardEntriesApi { state: state.clone() },
                 TrainingApi { state: state.clone() },
                 MarketStandardsApi { state: state.clone() },
+                CoverageApi { state: state.clone() },
+                CoverageOrgsApi { state: state.clone() },
             ),
         ),
         "Shuanglian 双联 API",

@@ -6,7 +6,8 @@
 //!   member's record, outstanding members chosen, help for 1–2 stars mostly done); this year's
 //!   in its public notice, with one objection answered and one open;
 //! - the markets' six standards: last year's checklists (three in four markets met all six)
-//!   and spot checks, this year's half done.
+//!   and spot checks, this year's half done;
+//! - the 百日攻坚 coverage campaign at day 45 (`coverage::demo`).
 
 use chrono::{Datelike, Days, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -353,6 +354,8 @@ pub fn fill(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<()> {
     grade_branches(tx, &staff, &committee, today)?;
     let mut rng = crate::rng::Rng::new(seed);
     markets(tx, &mut rng, &committee, today)?;
+    let surveyor = user(tx, "aic_recorder")?.map_or_else(|| committee.clone(), |u| u.0);
+    crate::coverage::demo::fill(tx, &mut rng, &surveyor, &committee, today)?;
     let last = today.year() - 1;
     let d = |y: i32, m: u32, day: u32| NaiveDate::from_ymd_opt(y, m, day).unwrap_or(today);
     campaign(

@@ -5,15 +5,14 @@
 //! from the seeds (`seeded`) and each county keeps its versions (`rubrics`). Scoring is a plain
 //! function that unit tests reach directly.
 //!
-//! So far: the engine and its storage, the branch standardisation grading (`branches`), and
-//! the rules of the vanguard index's eligibility and stars (`vanguard`), of training rates
-//! (`training`) and of the campaign's suggested organisation forms (`campaign`).
+//! Areas: the branch standardisation grading (`branches`), the vanguard index (`vanguard`),
+//! training rates (`training`), the markets' six standards (`markets`) and the 百日攻坚
+//! coverage campaign (`coverage`).
 
 /// An enum stored by name and sent as JSON, with its zh-CN label: the derives of
 /// [`enums::StrEnum`] (the one enum-string mechanism) plus `label_zh`.
 macro_rules! str_enum {
     ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $v:ident => $zh:literal,)* }) => {
-        $(#[$m])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, poem_openapi::Enum,
         )]
@@ -21,6 +20,7 @@ macro_rules! str_enum {
         #[oai(rename_all = "snake_case")]
         #[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
         #[strum(serialize_all = "snake_case")]
+        $(#[$m])*
         pub enum $name { $($(#[$vm])* $v,)* }
 
         impl $name {

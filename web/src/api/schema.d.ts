@@ -6909,6 +6909,1757 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/evaluations/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 百日攻坚行动 / The county's coverage campaigns, newest first, with today's figures */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CoverageCampaignList"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, wrong type, unknown field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is expired or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed (role, suspended county, password change required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, including another county's ids */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: a one-time resource already used (an export downloaded) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match does not match the current ETag */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid field values; `errors` names each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match header required */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited or account locked; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Database busy or unreachable, or session store unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 启动百日攻坚 / Start a campaign (the committee, the county admin)
+         * @description Opens one `coverage_report` deadline per cycle, owed by the association committee: days
+         *     15, 30, … and the last day. Campaigns of a county may not overlap (409
+         *     `campaign_overlaps`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CoverageCampaignRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        ETAG: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CoverageCampaign"];
+                    };
+                };
+                201: {
+                    headers: {
+                        ETAG: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CoverageCampaign"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, wrong type, unknown field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is expired or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed (role, suspended county, password change required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, including another county's ids */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: a one-time resource already used (an export downloaded) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match does not match the current ETag */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid field values; `errors` names each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match header required */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited or account locked; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Database busy or unreachable, or session store unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/evaluations/coverage/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 行动进展 / A campaign, its cycles and today's figures */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        ETAG: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CoverageCampaign"];
+                    };
+                };
+                201: {
+                    headers: {
+                        ETAG: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CoverageCampaign"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, wrong type, unknown field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is expired or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed (role, suspended county, password change required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, including another county's ids */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: a one-time resource already used (an export downloaded) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match does not match the current ETag */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid field values; `errors` names each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match header required */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited or account locked; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Database busy or unreachable, or session store unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/evaluations/coverage/{id}/cycles/{cycle}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 进展通报 / A cycle's report: coverage per township and branch, ranked, with the laggards
+         * @description As issued once issued; before that, live as of the cycle's last day (or today).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    cycle: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CoverageReport"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, wrong type, unknown field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is expired or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed (role, suspended county, password change required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, including another county's ids */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: a one-time resource already used (an export downloaded) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match does not match the current ETag */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid field values; `errors` names each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match header required */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited or account locked; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Database busy or unreachable, or session store unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/evaluations/coverage/{id}/cycles/{cycle}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 发布进展通报 / Issue a cycle's report (the committee, the county admin)
+         * @description From the cycle's last day on (409 `cycle_not_over` before); once (409
+         *     `cycle_already_issued`). The figures are frozen as they stood on that day and the
+         *     cycle's deadline is met.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    cycle: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CoverageReport"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, wrong type, unknown field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is expired or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed (role, suspended county, password change required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, including another county's ids */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: a one-time resource already used (an export downloaded) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match does not match the current ETag */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid field values; `errors` names each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match header required */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited or account locked; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Database busy or unreachable, or session store unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/evaluations/coverage/{id}/cycles/{cycle}/report.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 行动报表（打印） / A cycle's report (attachment 2) as print-ready HTML */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    cycle: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        "CACHE-CONTROL": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html; charset=utf-8": string;
+                    };
+                };
+                /** @description Malformed request (bad JSON, wrong type, unknown field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is expired or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed (role, suspended county, password change required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, including another county's ids */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: a one-time resource already used (an export downloaded) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match does not match the current ETag */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid field values; `errors` names each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match header required */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited or account locked; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Database busy or unreachable, or session store unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/evaluations/coverage/{id}/cycles/{cycle}/report.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 行动报表（xlsx） / A cycle's report as xlsx */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    cycle: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        "CACHE-CONTROL": string;
+                        "CONTENT-DISPOSITION": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Malformed request (bad JSON, wrong type, unknown field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is expired or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed (role, suspended county, password change required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, including another county's ids */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: a one-time resource already used (an export downloaded) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match does not match the current ETag */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid field values; `errors` names each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match header required */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited or account locked; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Database busy or unreachable, or session store unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/evaluations/coverage/{id}/organisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 经营主体摸底与组建 / The organisations you reach, with survey, suggestion and plans */
+        get: {
+            parameters: {
+                query?: {
+                    state?: components["schemas"]["CoverageOrgState"];
+                    township_id?: string;
+                    market_id?: string;
+                    /** @description Part of the registered name. */
+                    name?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CoverageOrganisationPage"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, wrong type, unknown field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is expired or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed (role, suspended county, password change required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, including another county's ids */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: a one-time resource already used (an export downloaded) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match does not match the current ETag */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid field values; `errors` names each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match header required */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited or account locked; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Database busy or unreachable, or session store unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/evaluations/coverage/{id}/organisations/{business_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一户的摸底与组建 / One organisation: its survey, suggestions and plans */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    business_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        ETAG: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CoverageOrganisation"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, wrong type, unknown field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is expired or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed (role, suspended county, password change required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, including another county's ids */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: a one-time resource already used (an export downloaded) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match does not match the current ETag */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid field values; `errors` names each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match header required */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited or account locked; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Database busy or unreachable, or session store unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/evaluations/coverage/{id}/plans/{business_id}/{body}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * 组建计划 / Record an organisation's plan for a body (the committee, the county admin)
+         * @description Needs its survey (409 `not_surveyed`). If-Match (the plan's version) once it exists.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "If-Match"?: string;
+                };
+                path: {
+                    id: string;
+                    business_id: string;
+                    body: components["schemas"]["CoverageBody"];
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CoveragePlanRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CoverageOrganisation"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, wrong type, unknown field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is expired or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed (role, suspended county, password change required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, including another county's ids */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: a one-time resource already used (an export downloaded) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match does not match the current ETag */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid field values; `errors` names each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match header required */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited or account locked; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Database busy or unreachable, or session store unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/evaluations/coverage/{id}/surveys/{business_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * 填报调查摸底表 / Record an organisation's survey (attachment 1)
+         * @description The AIC recorder who reaches it, the committee, the county admin. If-Match (the
+         *     survey's version) once it exists.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "If-Match"?: string;
+                };
+                path: {
+                    id: string;
+                    business_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CoverageSurveyRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        ETAG: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CoverageOrganisation"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, wrong type, unknown field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is expired or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed (role, suspended county, password change required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, including another county's ids */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: a one-time resource already used (an export downloaded) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match does not match the current ETag */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid field values; `errors` names each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match header required */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited or account locked; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Database busy or unreachable, or session store unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/evaluations/markets": {
         parameters: {
             query?: never;
@@ -43170,6 +44921,347 @@ export interface components {
              */
             unavailable?: string;
         };
+        /**
+         * @description 党组织 or 团组织: the seed organises both ("两个覆盖").
+         * @enum {string}
+         */
+        CoverageBody: "party" | "league";
+        /**
+         * CoverageBodySide
+         * @description One body's side of an organisation.
+         */
+        CoverageBodySide: {
+            /** @description Has (or has joined) an organisation of the body today. */
+            organised: boolean;
+            plan?: components["schemas"]["CoveragePlan"];
+            /** @description What to build, for a surveyed organisation without one. */
+            suggestion?: components["schemas"]["CoverageSuggestion"] & unknown;
+        };
+        /** CoverageCampaign */
+        CoverageCampaign: {
+            /** @description The county as it stands today. */
+            county: components["schemas"]["CoverageTally"] & unknown;
+            /** Format: uint32 */
+            current_cycle?: number;
+            /** Format: uint32 */
+            cycle_days: number;
+            cycles: components["schemas"]["CoverageCycle"][];
+            /**
+             * Format: int64
+             * @description Today's day number (0 before the start; past `days` once over).
+             */
+            day: number;
+            /** Format: uint32 */
+            days: number;
+            /** Format: naive-date */
+            ends_on: string;
+            id: string;
+            owner_unit_name: string;
+            /** Format: naive-date */
+            starts_on: string;
+            title: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** CoverageCampaignList */
+        CoverageCampaignList: {
+            items: components["schemas"]["CoverageCampaign"][];
+        };
+        /** CoverageCampaignRequest */
+        CoverageCampaignRequest: {
+            /**
+             * Format: uint32
+             * @description The campaign's length in days (15–366, default 100). The reporting cycle is the county's
+             *     rule for `coverage_report` (15 days unless the county set another).
+             */
+            days?: number | null;
+            /**
+             * Format: naive-date
+             * @description Day 1. From a year ago to 90 days ahead.
+             */
+            starts_on: string;
+            /** @description 1–100 characters, e.g. 小微企业个体工商户专业市场党团组织覆盖“百日攻坚”行动. */
+            title: string;
+        };
+        /** CoverageCycle */
+        CoverageCycle: {
+            /** Format: uint32 */
+            cycle: number;
+            /**
+             * Format: uint32
+             * @description That day's number in the campaign (15, 30, … 100).
+             */
+            day: number;
+            /**
+             * Format: naive-date
+             * @description The cycle's last day: the report is due then and counts what stood that day.
+             */
+            ends_on: string;
+            /** Format: naive-date */
+            issued_on?: string;
+            state: components["schemas"]["CoverageCycleState"];
+        };
+        /**
+         * @description Where a reporting cycle stands.
+         * @enum {string}
+         */
+        CoverageCycleState: "upcoming" | "current" | "overdue" | "issued";
+        /**
+         * @description The form a plan (组建计划) takes: one of the four ways to organise, or an instructor.
+         * @enum {string}
+         */
+        CoverageForm: "standalone" | "joint" | "affiliated" | "industry" | "instructor";
+        /** CoverageFormCount */
+        CoverageFormCount: {
+            /** Format: uint32 */
+            count: number;
+            form: components["schemas"]["CoverageForm"];
+            label: string;
+        };
+        /** CoverageLaggard */
+        CoverageLaggard: {
+            level: components["schemas"]["CoverageLevel"];
+            name: string;
+            reasons: components["schemas"]["LagReasonView"][];
+            unit_id: string;
+        };
+        /** @enum {string} */
+        CoverageLevel: "township" | "branch";
+        /**
+         * @description Which organisations to list.
+         * @enum {string}
+         */
+        CoverageOrgState: "unsurveyed" | "unorganised" | "organised";
+        /** CoverageOrganisation */
+        CoverageOrganisation: {
+            business_id: string;
+            industry?: string;
+            kind: string;
+            league: components["schemas"]["CoverageBodySide"];
+            market_name?: string;
+            name: string;
+            party: components["schemas"]["CoverageBodySide"];
+            survey?: components["schemas"]["CoverageSurvey"];
+            township_name?: string;
+        };
+        /** CoverageOrganisationPage */
+        CoverageOrganisationPage: {
+            items: components["schemas"]["CoverageOrganisation"][];
+            next_cursor?: string;
+            /**
+             * Format: uint32
+             * @description Organisations matching the filters that you reach.
+             */
+            total: number;
+        };
+        /** CoveragePlan */
+        CoveragePlan: {
+            body: components["schemas"]["CoverageBody"];
+            /** Format: naive-date */
+            done_on?: string;
+            form: components["schemas"]["CoverageForm"];
+            form_label: string;
+            note?: string;
+            owner_name: string;
+            owner_unit_id: string;
+            owner_unit_name: string;
+            status: components["schemas"]["CoveragePlanStatus"];
+            status_label: string;
+            /** Format: naive-date */
+            target_on?: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * CoveragePlanRequest
+         * @description 组建计划.
+         */
+        CoveragePlanRequest: {
+            /**
+             * Format: naive-date
+             * @description 组建日期: required when established, and only then; not in the future.
+             */
+            done_on?: string | null;
+            form: components["schemas"]["CoverageForm"];
+            /** @description Up to 500 characters. */
+            note?: string | null;
+            /** @description 责任人 (1–50 characters). */
+            owner_name: string;
+            /** @description The unit responsible (a township, a branch, an AIC office, …). */
+            owner_unit_id: string;
+            status: components["schemas"]["CoveragePlanStatus"];
+            /**
+             * Format: naive-date
+             * @description 计划完成日期; from the campaign's start.
+             */
+            target_on?: string | null;
+        };
+        /**
+         * @description Where a plan stands.
+         * @enum {string}
+         */
+        CoveragePlanStatus: "planned" | "in_progress" | "established" | "deferred";
+        /** CoverageReport */
+        CoverageReport: {
+            /**
+             * Format: naive-date
+             * @description The cycle's last day, and its day number: the figures are as they stood then.
+             */
+            as_of: string;
+            branches: components["schemas"]["CoverageReportLine"][];
+            campaign_id: string;
+            /**
+             * Format: uint32
+             * @description The issued report the progress is measured from (none before the first).
+             */
+            compared_with_cycle?: number;
+            county: components["schemas"]["CoverageTally"];
+            /** Format: uint32 */
+            cycle: number;
+            /** Format: uint32 */
+            day: number;
+            /** @description Issued (frozen); otherwise the figures are live and may still change. */
+            issued: boolean;
+            /** Format: naive-date */
+            issued_on?: string;
+            laggards: components["schemas"]["CoverageLaggard"][];
+            /** @description Surveyed organisations without a party organisation, by the form suggested for them. */
+            suggested: components["schemas"]["CoverageFormCount"][];
+            title: string;
+            townships: components["schemas"]["CoverageReportLine"][];
+        };
+        /** CoverageReportLine */
+        CoverageReportLine: {
+            name: string;
+            /**
+             * Format: uint32
+             * @description Place in the ranking (equal rates share it); absent for the unplaced line.
+             */
+            place?: number;
+            /** @description Listed for a talk (约谈), and why. */
+            reasons: components["schemas"]["LagReasonView"][];
+            tally: components["schemas"]["CoverageTally"];
+            /** @description Absent for the line of organisations not placed (no township, or no branch). */
+            unit_id?: string;
+        };
+        /** CoverageSuggestion */
+        CoverageSuggestion: {
+            form: components["schemas"]["CoverageForm"];
+            label: string;
+            reason: string;
+        };
+        /** CoverageSurvey */
+        CoverageSurvey: {
+            activities: boolean;
+            /** Format: int32 */
+            employees: number;
+            instructor: boolean;
+            /** Format: int32 */
+            league_members: number;
+            league_org: components["schemas"]["OrgSetup"];
+            management?: string;
+            owner_identity: components["schemas"]["OwnerIdentity"];
+            /** Format: int32 */
+            party_full: number;
+            party_org: components["schemas"]["OrgSetup"];
+            /** Format: int32 */
+            party_probationary: number;
+            surveyed_by_name: string;
+            /** Format: naive-date */
+            surveyed_on: string;
+            venue: boolean;
+            /**
+             * Format: int64
+             * @description For If-Match (`"v{version}"`).
+             */
+            version: number;
+        };
+        /**
+         * CoverageSurveyRequest
+         * @description 调查摸底表 (seed 004 attachment 1): one organisation's row.
+         */
+        CoverageSurveyRequest: {
+            /** @description 党（团）组织开展活动 */
+            activities: boolean;
+            /**
+             * Format: int64
+             * @description 员工人数 (0–100000)
+             */
+            employees: number;
+            /** @description 已选派党建指导员 */
+            instructor: boolean;
+            /**
+             * Format: int64
+             * @description 团员人数
+             */
+            league_members: number;
+            /** @description 团组织设置 */
+            league_org: components["schemas"]["OrgSetup"] & unknown;
+            /** @description 管理关系, e.g. 属地乡镇党委 (up to 100 characters). */
+            management?: string | null;
+            /** @description 业主身份 */
+            owner_identity: components["schemas"]["OwnerIdentity"] & unknown;
+            /**
+             * Format: int64
+             * @description 正式党员人数
+             */
+            party_full: number;
+            /** @description 党组织设置 */
+            party_org: components["schemas"]["OrgSetup"] & unknown;
+            /**
+             * Format: int64
+             * @description 预备党员人数
+             */
+            party_probationary: number;
+            /**
+             * Format: naive-date
+             * @description Default today; from the campaign's start, not in the future.
+             */
+            surveyed_on?: string | null;
+            /** @description 有活动场地 */
+            venue: boolean;
+        };
+        /**
+         * CoverageTally
+         * @description Counts and rates (percent, one decimal; absent with nothing to count).
+         */
+        CoverageTally: {
+            /**
+             * Format: uint32
+             * @description Organisations of the businesses register not closed.
+             */
+            businesses: number;
+            /**
+             * Format: uint32
+             * @description Organisations (party and League) established by this campaign's plans.
+             */
+            established: number;
+            /**
+             * Format: uint32
+             * @description In a Youth League organisation (团组织覆盖).
+             */
+            league_org: number;
+            /** Format: double */
+            league_org_rate?: number;
+            /**
+             * Format: uint32
+             * @description In a party organisation (党组织覆盖), own or joined.
+             */
+            party_org: number;
+            /** Format: double */
+            party_org_rate?: number;
+            /**
+             * Format: uint32
+             * @description Reached by party work (党的工作覆盖): an organisation or an instructor.
+             */
+            party_work: number;
+            /** Format: double */
+            party_work_rate?: number;
+            /** Format: double */
+            survey_rate?: number;
+            /** Format: uint32 */
+            surveyed: number;
+        };
         /** CreateBusinessRequest */
         CreateBusinessRequest: {
             address?: string | null;
@@ -44288,6 +46380,17 @@ export interface components {
             items: components["schemas"]["MemberLackingConsent"][];
             next_cursor?: string;
         };
+        /**
+         * @description Why a unit is listed for a talk (约谈; seed 004 三(五): 行动迟缓、工作进展慢、成效不明显、
+         *     排在末位).
+         * @enum {string}
+         */
+        LagReason: "last_place" | "no_progress" | "survey_stalled";
+        /** LagReasonView */
+        LagReasonView: {
+            code: components["schemas"]["LagReason"];
+            label: string;
+        };
         /** LateEntry */
         LateEntry: {
             /**
@@ -44840,7 +46943,7 @@ export interface components {
          * @description Every dated obligation of the seeds (000, 001, 002).
          * @enum {string}
          */
-        ObligationKind: "two_way_reporting" | "quarterly_filing" | "semiannual_feedback" | "qq_join" | "data_verification" | "vanguard_evaluation" | "vanguard_county_report" | "floating_feedback" | "participation_letters" | "statistics_cutoff" | "service_request";
+        ObligationKind: "two_way_reporting" | "quarterly_filing" | "semiannual_feedback" | "qq_join" | "data_verification" | "vanguard_evaluation" | "vanguard_county_report" | "floating_feedback" | "participation_letters" | "statistics_cutoff" | "service_request" | "coverage_report";
         /**
          * ObligationView
          * @description One obligation as the dashboard shows it.
@@ -44899,6 +47002,11 @@ export interface components {
         };
         /** @enum {string} */
         OrgKind: "association_committee" | "branch" | "party_branch" | "service_centre" | "township" | "village" | "aic_office" | "market" | "market_party_org";
+        /**
+         * @description 组织设置: how an organisation's members are organised now (the survey's column).
+         * @enum {string}
+         */
+        OrgSetup: "none" | "standalone" | "joint" | "affiliated" | "industry";
         /**
          * OrgTarget
          * @description What an organisation name written in a sheet means.
@@ -44997,6 +47105,11 @@ export interface components {
         OutstandingRequest: {
             outstanding: boolean;
         };
+        /**
+         * @description 业主身份.
+         * @enum {string}
+         */
+        OwnerIdentity: "party_member" | "league_member" | "masses";
         /**
          * OwnerSummary
          * @description Counts per owner and kind.

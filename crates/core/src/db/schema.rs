@@ -818,6 +818,7 @@ pub use notify::{deliveries, notification_preferences, notification_settings};
 #[path = "schema_evaluations.rs"]
 mod evaluations;
 pub use evaluations::{
-    branch_evaluations, market_spot_checks, market_standard_targets, market_standards, rubrics,
-    vanguard_campaigns, vanguard_entries, vanguard_objections,
+    branch_evaluations, coverage_campaigns, coverage_plans, coverage_reports, coverage_surveys,
+    market_spot_checks, market_standard_targets, market_standards, rubrics, vanguard_campaigns,
+    vanguard_entries, vanguard_objections,
 };

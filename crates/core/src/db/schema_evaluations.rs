@@ -1,5 +1,6 @@
-//! Tables of the evaluations (issue 16): the county's versioned rubrics and the yearly
-//! standardisation grading of branches and service centres.
+//! Tables of the evaluations (issue 16): the county's versioned rubrics, the yearly grading of
+//! branches and service centres, the vanguard index, the markets' six standards and the
+//! coverage campaign.
 
 use super::{members, org_units};
 

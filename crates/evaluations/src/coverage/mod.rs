@@ -4,5 +4,13 @@
 //! a plan per organisation; every 15 days, coverage per township and branch, ranked, with the
 //! laggards listed for a talk, issued as the campaign report (报表).
 
+pub mod api;
+pub mod demo;
+pub mod documents;
+pub mod figures;
+pub mod input;
 pub mod model;
+pub mod orgs_api;
+pub mod repo;
 pub mod rules;
+pub mod view;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 str_enum! {
     /// 党组织 or 团组织: the seed organises both ("两个覆盖").
+    #[oai(rename = "CoverageBody")]
     pub enum Body {
         Party => "党组织",
         League => "团组织",
@@ -14,6 +15,7 @@ str_enum! {
 
 str_enum! {
     /// 组织设置: how an organisation's members are organised now (the survey's column).
+    #[oai(rename = "OrgSetup")]
     pub enum OrgSetup {
         /// 未建立
         None => "未建立",
@@ -26,6 +28,7 @@ str_enum! {
 
 str_enum! {
     /// The form a plan (组建计划) takes: one of the four ways to organise, or an instructor.
+    #[oai(rename = "CoverageForm")]
     pub enum Form {
         Standalone => "单独组建",
         Joint => "联合组建",
@@ -38,6 +41,7 @@ str_enum! {
 
 str_enum! {
     /// Where a plan stands.
+    #[oai(rename = "CoveragePlanStatus")]
     pub enum PlanStatus {
         Planned => "计划中",
         InProgress => "推进中",
@@ -49,6 +53,7 @@ str_enum! {
 
 str_enum! {
     /// 业主身份.
+    #[oai(rename = "OwnerIdentity")]
     pub enum OwnerIdentity {
         PartyMember => "党员",
         LeagueMember => "团员",

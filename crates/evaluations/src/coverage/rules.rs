@@ -187,8 +187,8 @@ pub enum LagReason {
     LastPlace,
     /// 进展缓慢: no organisation established since the previous report.
     NoProgress,
-    /// 行动迟缓: the survey still incomplete after the first report.
-    SurveyIncomplete,
+    /// 行动迟缓: the survey incomplete and nobody surveyed since the previous report.
+    SurveyStalled,
 }
 
 impl LagReason {
@@ -196,7 +196,7 @@ impl LagReason {
         match self {
             LagReason::LastPlace => "排在末位",
             LagReason::NoProgress => "本轮无新建组织，进展缓慢",
-            LagReason::SurveyIncomplete => "调查摸底尚未完成，行动迟缓",
+            LagReason::SurveyStalled => "调查摸底未完成且本轮无新摸底，行动迟缓",
         }
     }
 }
@@ -242,8 +242,10 @@ pub fn laggards(lines: &[Line], previous: Option<&[Line]>) -> Vec<(String, Vec<L
             if !full(l) && before.is_none_or(|b| organised(&l.tally) <= organised(&b.tally)) {
                 why.push(LagReason::NoProgress);
             }
-            if l.tally.surveyed < l.tally.businesses {
-                why.push(LagReason::SurveyIncomplete);
+            if l.tally.surveyed < l.tally.businesses
+                && before.is_none_or(|b| l.tally.surveyed <= b.tally.surveyed)
+            {
+                why.push(LagReason::SurveyStalled);
             }
         }
         if !why.is_empty() {
@@ -397,15 +399,25 @@ mod tests {
             laggards(&first, None),
             vec![("b".to_owned(), vec![LagReason::LastPlace])]
         );
+        // b surveyed two more, organised nobody: slow, not stalled.
         let second = [line("a", 10, 10, 7, 0), line("b", 10, 8, 2, 0)];
         assert_eq!(
             laggards(&second, Some(&first)),
             vec![(
                 "b".to_owned(),
+                vec![LagReason::LastPlace, LagReason::NoProgress]
+            )]
+        );
+        // Then b stops surveying: stalled too; a, short of full and still organising, is not.
+        let third = [line("a", 10, 10, 8, 0), line("b", 10, 8, 2, 0)];
+        assert_eq!(
+            laggards(&third, Some(&second)),
+            vec![(
+                "b".to_owned(),
                 vec![
                     LagReason::LastPlace,
                     LagReason::NoProgress,
-                    LagReason::SurveyIncomplete
+                    LagReason::SurveyStalled
                 ]
             )]
         );
