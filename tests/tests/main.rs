@@ -16,6 +16,7 @@ mod clock;
 mod consent;
 mod console;
 mod conventions;
+mod coverage;
 mod deadline_job;
 mod deadline_tallies;
 mod deadlines;
