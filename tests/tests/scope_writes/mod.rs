@@ -77,6 +77,11 @@ const EXCLUDED: &[(&str, &str, &str)] = &[
     ),
     (
         "POST",
+        "/evaluations/coverage",
+        "creates the own county's campaign",
+    ),
+    (
+        "POST",
         "/evaluations/vanguard/{year}/notice",
         "own county, by year",
     ),
@@ -116,6 +121,10 @@ const EXCLUDED: &[(&str, &str, &str)] = &[
     ("POST", "/platform/tenants", "creates a county"),
 ];
 
+/// The demo campaign's id and a business's, for the organisations of a coverage campaign.
+const COVERAGE_ORG: &str =
+    "(SELECT c.id FROM coverage_campaigns c WHERE c.tenant_id = businesses.tenant_id) || '|' || id";
+
 /// What a case's `{id}` (and a second path id, or a body id) refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
@@ -153,6 +162,12 @@ enum Kind {
     VanguardObjection,
     /// A market's six-standards checklist of a year (the sub id is the year).
     MarketYear,
+    /// A coverage campaign's third cycle (the sub id is the cycle).
+    CoverageCycle,
+    /// An organisation of a coverage campaign (the id is the campaign's, the sub id the
+    /// business's): its survey, and (`CoveragePlan`) its plans.
+    CoverageSurvey,
+    CoveragePlan,
     Handbook,
     Export,
     OrgUnit,
@@ -196,6 +211,9 @@ impl Kind {
             Kind::Registration => ("registrations", "id", "", "registrations", "id", false),
             Kind::VanguardEntry => ("vanguard_entries", "member_id || '|' || (SELECT CAST(c.year AS TEXT) FROM vanguard_campaigns c WHERE c.tenant_id = vanguard_entries.tenant_id AND c.id = vanguard_entries.campaign_id)", "excluded IS NULL", "vanguard_entries", "member_id", false),
             Kind::MarketYear => ("org_units", "id || '|' || '2025'", "kind = 'market'", "market_standards", "market_id", false),
+            Kind::CoverageCycle => ("coverage_campaigns", "id || '|' || '3'", "", "coverage_reports", "campaign_id", false),
+            Kind::CoverageSurvey => ("businesses", COVERAGE_ORG, "status <> 'closed'", "coverage_surveys", "business_id", true),
+            Kind::CoveragePlan => ("businesses", COVERAGE_ORG, "status <> 'closed'", "coverage_plans", "business_id", true),
             Kind::VanguardObjection => ("vanguard_objections", "id", "", "vanguard_objections", "id", false),
             Kind::Graded => ("org_units", "id || '|' || '2025'", "kind IN ('party_branch', 'service_centre')", "branch_evaluations", "unit_id", false),
             Kind::Letter => ("participation_letters", "batch_id || '|' || id", "", "participation_letters", "id", true),
@@ -223,6 +241,7 @@ impl Kind {
             Kind::Member | Kind::HeldByBranch | Kind::Consent => "/api/v1/members/{id}",
             Kind::Business | Kind::BusinessLink => "/api/v1/businesses/{id}",
             Kind::MarketYear => "/api/v1/markets/{id}",
+            Kind::CoverageSurvey | Kind::CoveragePlan => "/api/v1/evaluations/coverage/{id}/organisations/{sub}",
             Kind::Market => "/api/v1/markets/{id}",
             Kind::FeedbackBatch | Kind::FeedbackItem => "/api/v1/feedback-batches/{id}",
             Kind::Filing => "/api/v1/filings/{id}",
@@ -251,6 +270,8 @@ impl Kind {
             | Kind::InboxItem
             // Objections are the association committee's only (every other role: 403).
             | Kind::VanguardObjection
+            // A campaign's reports are read county-wide and issued by county-wide roles only.
+            | Kind::CoverageCycle
             | Kind::Tenant
             | Kind::Session => {
                 return None;
@@ -352,6 +373,10 @@ fn cases() -> Vec<Case> {
         // The markets' six standards.
         case("PUT", "/evaluations/markets/{id}/{year}", MarketYear, json!({ "items": [{ "code": "role", "met": true }] })),
         case("POST", "/evaluations/markets/{id}/{year}/spot-checks", MarketYear, json!({ "result": "passed" })),
+        // The 百日攻坚 campaign: a cycle's report, an organisation's survey and plans.
+        case("POST", "/evaluations/coverage/{id}/cycles/{cycle}/issue", CoverageCycle, none()),
+        case("PUT", "/evaluations/coverage/{id}/surveys/{business_id}", CoverageSurvey, json!({ "employees": 3, "party_full": 0, "party_probationary": 0, "league_members": 0, "party_org": "none", "league_org": "none", "instructor": false, "owner_identity": "masses", "activities": false, "venue": false })),
+        case("PUT", "/evaluations/coverage/{id}/plans/{business_id}/{body}", CoveragePlan, json!({ "form": "instructor", "owner_unit_id": "$ME", "owner_name": "越界", "status": "planned" })),
         // The vanguard index: a member's steps, and the committee's objections.
         case("PUT", "/members/{id}/vanguard/{year}/self", VanguardEntry, json!({ "stars": 3 })),
         case("PUT", "/members/{id}/vanguard/{year}/peer", VanguardEntry, json!({ "votes": [0, 0, 1, 0, 0] })),
@@ -705,6 +730,8 @@ fn fill(c: &Case, caller: &Caller, target: &(String, String), n: usize) -> (Stri
     if let (Some(i), Some(j)) = (path.find('{'), path.find('}')) {
         path.replace_range(i..=j, &target.1);
     }
+    // A path word that names no object (a plan's body).
+    let path = path.replace("{body}", "party");
     let text = serde_json::to_string(&c.body)
         .expect("json")
         .replace("$T", &target.0)
@@ -748,7 +775,10 @@ async fn pick(
     };
     for row in rows {
         let s = app
-            .get(&read.replace("{id}", &row.0), &caller.token)
+            .get(
+                &read.replace("{id}", &row.0).replace("{sub}", &row.1),
+                &caller.token,
+            )
             .send()
             .await
             .expect("read")
