@@ -23,6 +23,7 @@ use crate::deadlines::province::ProvinceDeadlineApi;
 use crate::deadlines::settings::DeadlineSettingsApi;
 use crate::evaluations::branches::api::BranchEvaluationsApi;
 use crate::evaluations::coverage::api::CoverageApi;
+use crate::evaluations::coverage::import_api::CoverageImportApi;
 use crate::evaluations::coverage::orgs_api::CoverageOrgsApi;
 use crate::evaluations::markets::api::MarketStandardsApi;
 use crate::evaluations::rubrics::api::RubricsApi;
@@ -79,6 +80,7 @@ pub type EvaluationApis = (
     MarketStandardsApi,
     CoverageApi,
     CoverageOrgsApi,
+    CoverageImportApi,
 );
 
 pub type RegisterApis = (
@@ -189,6 +191,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                 MarketStandardsApi { state: state.clone() },
                 CoverageApi { state: state.clone() },
                 CoverageOrgsApi { state: state.clone() },
+                CoverageImportApi { state: state.clone() },
             ),
         ),
         "Shuanglian 双联 API",

@@ -673,3 +673,132 @@ async fn another_county_reads_and_changes_nothing_of_a_campaign() {
         "{e}"
     );
 }
+
+async fn import(app: &TestApp, token: &str, cid: &str, query: &str, csv: &str) -> (u16, Value) {
+    let r = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/evaluations/coverage/{cid}/surveys/import?{query}"
+        )))
+        .bearer_auth(token)
+        .body(csv.as_bytes().to_vec())
+        .send()
+        .await
+        .expect("upload");
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn survey_rows_are_imported_through_the_spreadsheet_flow() {
+    let app = spawn_app().await;
+    let x = world(&app, "331504").await;
+    let c = start(&app, &x.committee).await;
+    let cid = c["id"].as_str().expect("id").to_owned();
+    let admin = x.w.c.admin_token.clone();
+    let a1_code = credit_code("92331504MA0000001");
+    let csv = format!(
+        "统一社会信用代码,单位名称,员工人数,正式党员人数,预备党员人数,团员人数,党组织设置,业主身份,活动场地\n\
+         {a1_code},递铺甲五金店,12,3,0,1,单独组建,中共党员,有\n\
+         ,递铺乙小吃店,５人,2,1,,,群众,无\n\
+         ,没有这家店,3,0,0,0,,群众,无\n\
+         ,递铺丙理发店,2,0,0,0,未建立,党员,无\n\
+         ,孝丰丁竹木店,2,1,0,0,已建,群众,无\n"
+    );
+    // The county admin's: the committee may not import; another county finds no campaign.
+    let (s, _) = import(&app, &x.committee, &cid, "", &csv).await;
+    assert_eq!(s, 403);
+    let other = app.county("331505", "邻县二").await;
+    let (s, _) = import(&app, &other.admin_token, &cid, "", &csv).await;
+    assert_eq!(s, 404);
+
+    // The dry run names every bad cell by row and column, and writes nothing.
+    let (s, r) = import(&app, &admin, &cid, "", &csv).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(
+        (
+            r["dry_run"].as_bool(),
+            r["rows"].as_u64(),
+            r["created"].as_u64()
+        ),
+        (Some(true), Some(5), Some(2)),
+        "{r}"
+    );
+    let bad: Vec<(u64, &str, &str)> = r["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap_or(0),
+                e["column"].as_str().unwrap_or(""),
+                e["code"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        bad,
+        [
+            (4, "单位名称", "business_not_found"),
+            (6, "党组织设置", "invalid_choice"),
+            (5, "业主身份", "owner_not_counted"),
+        ],
+        "{r}"
+    );
+    let (_, v) = send(app.get(
+        &format!("/api/v1/evaluations/coverage/{cid}/organisations/{}", x.a1),
+        &admin,
+    ))
+    .await;
+    assert!(v["survey"].is_null(), "a dry run writes nothing");
+
+    // A commit with bad rows is refused whole; skipping them writes the good ones.
+    let (s, e) = import(&app, &admin, &cid, "dry_run=false", &csv).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("import_rejected")),
+        "{e}"
+    );
+    let (s, r) = import(&app, &admin, &cid, "dry_run=false&skip_invalid=true", &csv).await;
+    assert_eq!((s, r["created"].as_u64()), (200, Some(2)), "{r}");
+    assert!(r["import_id"].is_string());
+    let (_, v) = send(app.get(
+        &format!("/api/v1/evaluations/coverage/{cid}/organisations/{}", x.a1),
+        &admin,
+    ))
+    .await;
+    assert_eq!(
+        (
+            v["survey"]["party_org"].as_str(),
+            v["survey"]["owner_identity"].as_str(),
+            v["party"]["organised"].as_bool()
+        ),
+        (Some("standalone"), Some("party_member"), Some(true)),
+        "{v}"
+    );
+    let (_, v) = send(app.get(
+        &format!("/api/v1/evaluations/coverage/{cid}/organisations/{}", x.a2),
+        &admin,
+    ))
+    .await;
+    assert_eq!(
+        (
+            v["survey"]["employees"].as_i64(),
+            v["survey"]["party_probationary"].as_i64()
+        ),
+        (Some(5), Some(1)),
+        "{v}"
+    );
+    assert_ne!(v["party"]["suggestion"]["form"], "standalone");
+    // The same file again changes nothing.
+    let (_, r) = import(&app, &admin, &cid, "dry_run=false&skip_invalid=true", &csv).await;
+    assert_eq!(
+        (
+            r["created"].as_u64(),
+            r["updated"].as_u64(),
+            r["unchanged"].as_u64()
+        ),
+        (Some(0), Some(0), Some(2)),
+        "{r}"
+    );
+}

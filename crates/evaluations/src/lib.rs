@@ -45,7 +45,7 @@ pub mod vanguard;
 pub use shuanglian_core::{clock, db, enums, error, insert_rows};
 pub use shuanglian_deadlines as deadlines;
 pub use shuanglian_http::{AppState, api, audit, auth};
-pub use shuanglian_register::{business, documents, members, org, rng, users};
+pub use shuanglian_register::{business, documents, members, onboarding, org, rng, users};
 pub use shuanglian_workflows as workflows;
 
 /// A year an evaluation may concern: 2000 to this year (default this year), else 422 naming

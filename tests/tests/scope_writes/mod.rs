@@ -375,6 +375,9 @@ fn cases() -> Vec<Case> {
         case("POST", "/evaluations/markets/{id}/{year}/spot-checks", MarketYear, json!({ "result": "passed" })),
         // The 百日攻坚 campaign: a cycle's report, an organisation's survey and plans.
         case("POST", "/evaluations/coverage/{id}/cycles/{cycle}/issue", CoverageCycle, none()),
+        // The survey import names the campaign (the county admin's: other roles 403); its file
+        // names businesses of the importer's own county. Committed, so a write would show.
+        case("POST", "/evaluations/coverage/{id}/surveys/import?dry_run=false&skip_invalid=true", CoverageCycle, Value::String("单位名称,员工人数\n越界商户,3\n".into())),
         case("PUT", "/evaluations/coverage/{id}/surveys/{business_id}", CoverageSurvey, json!({ "employees": 3, "party_full": 0, "party_probationary": 0, "league_members": 0, "party_org": "none", "league_org": "none", "instructor": false, "owner_identity": "masses", "activities": false, "venue": false })),
         case("PUT", "/evaluations/coverage/{id}/plans/{business_id}/{body}", CoveragePlan, json!({ "form": "instructor", "owner_unit_id": "$ME", "owner_name": "越界", "status": "planned" })),
         // The vanguard index: a member's steps, and the committee's objections.

@@ -8,6 +8,7 @@ pub mod api;
 pub mod demo;
 pub mod documents;
 pub mod figures;
+pub mod import_api;
 pub mod input;
 pub mod model;
 pub mod orgs_api;

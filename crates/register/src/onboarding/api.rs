@@ -53,7 +53,7 @@ pub(super) async fn saved_mapping(
 }
 
 /// An uploaded sheet, read under the county's saved mapping, as a kind of sheet's plan sees it.
-pub(super) struct Upload {
+pub struct Upload {
     pub mapping: super::mapping::Mapping,
     pub layout: super::layout::Layout,
     pub table: sheet::Table,
@@ -67,7 +67,7 @@ pub(super) struct Upload {
 /// What every sheet import does around its own plan: the county admin only (refused before the
 /// file is read), the saved mapping, the file read off the async threads, and one transaction
 /// (read-only for a dry run) in which `run` plans the rows and settles the report.
-pub(super) async fn import_sheet<F>(
+pub async fn import_sheet<F>(
     state: &AppState,
     auth: Auth,
     kind: Sheet,

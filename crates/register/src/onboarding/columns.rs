@@ -12,6 +12,9 @@ pub enum Sheet {
     Members,
     /// 经营主体: a business register ([`BUSINESS_COLUMNS`]).
     Businesses,
+    /// 非公有制经济组织调查摸底表 (seed 004 attachment 1): one row per organisation of the
+    /// businesses register ([`SURVEY_COLUMNS`]).
+    CoverageSurvey,
 }
 
 impl Sheet {
@@ -19,6 +22,7 @@ impl Sheet {
         match self {
             Sheet::Members => COLUMNS,
             Sheet::Businesses => BUSINESS_COLUMNS,
+            Sheet::CoverageSurvey => SURVEY_COLUMNS,
         }
     }
 
@@ -26,6 +30,7 @@ impl Sheet {
         match self {
             Sheet::Members => "党员",
             Sheet::Businesses => "经营主体",
+            Sheet::CoverageSurvey => "调查摸底表",
         }
     }
 }
@@ -64,6 +69,20 @@ pub enum Col {
     BizOwnerName,
     BizOwnerIdNumber,
     BizOwnerPhone,
+    SvCreditCode,
+    SvName,
+    SvEmployees,
+    SvPartyFull,
+    SvPartyProbationary,
+    SvLeague,
+    SvPartyOrg,
+    SvLeagueOrg,
+    SvInstructor,
+    SvOwnerIdentity,
+    SvManagement,
+    SvActivities,
+    SvVenue,
+    SvSurveyedOn,
 }
 
 pub struct ColDef {
@@ -255,6 +274,151 @@ pub const COLUMNS: &[ColDef] = &[
     },
 ];
 
+/// The columns of the 调查摸底表 (seed 004 attachment 1): an organisation of the businesses
+/// register, found by its credit code or its name, and what the survey counts about it.
+pub const SURVEY_COLUMNS: &[ColDef] = &[
+    ColDef {
+        col: Col::SvCreditCode,
+        header: "统一社会信用代码",
+        aliases: &[
+            "信用代码",
+            "社会信用代码",
+            "统一代码",
+            "营业执照号",
+            "注册号",
+        ],
+        field: "credit_code",
+        required: false,
+        choices: &[],
+        note: "按此代码找到名录中的经营主体；不填时按名称查找（名称须唯一）",
+    },
+    ColDef {
+        col: Col::SvName,
+        header: "单位名称",
+        aliases: &[
+            "名称",
+            "经营主体名称",
+            "企业名称",
+            "个体工商户名称",
+            "字号",
+            "商户名称",
+            "非公有制经济组织名称",
+        ],
+        field: "name",
+        required: true,
+        choices: &[],
+        note: "与经营主体名录中的名称一致",
+    },
+    ColDef {
+        col: Col::SvEmployees,
+        header: "员工人数",
+        aliases: &["从业人数", "职工人数", "员工数"],
+        field: "employees",
+        required: true,
+        choices: &[],
+        note: "0到100000",
+    },
+    ColDef {
+        col: Col::SvPartyFull,
+        header: "正式党员人数",
+        aliases: &["正式党员", "正式党员数", "党员人数"],
+        field: "party_full",
+        required: false,
+        choices: &[],
+        note: "不填按0",
+    },
+    ColDef {
+        col: Col::SvPartyProbationary,
+        header: "预备党员人数",
+        aliases: &["预备党员", "预备党员数"],
+        field: "party_probationary",
+        required: false,
+        choices: &[],
+        note: "不填按0",
+    },
+    ColDef {
+        col: Col::SvLeague,
+        header: "团员人数",
+        aliases: &["团员", "团员数", "共青团员人数"],
+        field: "league_members",
+        required: false,
+        choices: &[],
+        note: "不填按0",
+    },
+    ColDef {
+        col: Col::SvPartyOrg,
+        header: "党组织设置",
+        aliases: &["党组织", "党组织建立情况", "党组织组建情况"],
+        field: "party_org",
+        required: false,
+        choices: &["未建立", "单独组建", "联合组建", "挂靠组建", "行业组建"],
+        note: "不填按未建立",
+    },
+    ColDef {
+        col: Col::SvLeagueOrg,
+        header: "团组织设置",
+        aliases: &["团组织", "团组织建立情况", "团组织组建情况"],
+        field: "league_org",
+        required: false,
+        choices: &["未建立", "单独组建", "联合组建", "挂靠组建", "行业组建"],
+        note: "不填按未建立",
+    },
+    ColDef {
+        col: Col::SvInstructor,
+        header: "党建指导员",
+        aliases: &["是否选派党建指导员", "已选派党建指导员"],
+        field: "instructor",
+        required: false,
+        choices: &["是", "否"],
+        note: "不填按否",
+    },
+    ColDef {
+        col: Col::SvOwnerIdentity,
+        header: "业主身份",
+        aliases: &["业主政治面貌", "出资人身份"],
+        field: "owner_identity",
+        required: false,
+        choices: &["党员", "团员", "群众"],
+        note: "不填按群众",
+    },
+    ColDef {
+        col: Col::SvManagement,
+        header: "管理关系",
+        aliases: &["隶属关系", "党组织隶属关系"],
+        field: "management",
+        required: false,
+        choices: &[],
+        note: "最多100字",
+    },
+    ColDef {
+        col: Col::SvActivities,
+        header: "开展活动",
+        aliases: &["党团组织开展活动情况", "是否开展活动", "活动情况"],
+        field: "activities",
+        required: false,
+        choices: &["是", "否"],
+        note: "不填按否",
+    },
+    ColDef {
+        col: Col::SvVenue,
+        header: "活动场地",
+        aliases: &["是否有活动场地", "活动场所"],
+        field: "venue",
+        required: false,
+        choices: &["有", "无"],
+        note: "不填按无",
+    },
+    ColDef {
+        col: Col::SvSurveyedOn,
+        header: "摸底日期",
+        aliases: &["调查日期", "填表日期"],
+        field: "surveyed_on",
+        required: false,
+        choices: &[],
+        note: "不填按导入当天",
+    },
+];
+
 /// The columns of a business register. Matched on 统一社会信用代码, so importing the same file
 /// again changes nothing; a market stall without a code is matched on its market and stall.
 pub const BUSINESS_COLUMNS: &[ColDef] = &[
@@ -430,6 +594,7 @@ pub fn def(c: Col) -> &'static ColDef {
     COLUMNS
         .iter()
         .chain(BUSINESS_COLUMNS)
+        .chain(SURVEY_COLUMNS)
         .find(|d| d.col == c)
         .unwrap_or(&COLUMNS[0])
 }

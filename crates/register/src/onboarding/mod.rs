@@ -22,4 +22,5 @@ mod reader;
 pub mod report;
 mod shared_strings;
 pub mod sheet;
+pub mod survey_sheet;
 pub mod xlsx;

@@ -61,7 +61,7 @@ pub struct ImportReport {
 
 /// What an import's plan says, whatever the kind of sheet: the parts of the report that come
 /// from checking the rows.
-pub(super) struct Outcome<'a> {
+pub struct Outcome<'a> {
     pub rows: usize,
     pub created: usize,
     pub updated: usize,
@@ -74,7 +74,7 @@ pub(super) struct Outcome<'a> {
 
 impl Outcome<'_> {
     /// The report of a dry run (or, once `import_id` is set, of a commit).
-    pub(super) fn report(&self, dry_run: bool, layout: &Layout, table: &Table) -> ImportReport {
+    pub fn report(&self, dry_run: bool, layout: &Layout, table: &Table) -> ImportReport {
         let listed = self.unknown.len().min(import::UNKNOWN_LISTED);
         ImportReport {
             dry_run,
@@ -98,7 +98,7 @@ impl Outcome<'_> {
 
     /// The end of every import: a dry run answers its report; a commit is refused (rejected rows
     /// unless skipped, names still to be mapped) or `apply` writes it and names the import.
-    pub(super) fn settle(
+    pub fn settle(
         &self,
         mut report: ImportReport,
         dry_run: bool,
@@ -117,7 +117,7 @@ impl Outcome<'_> {
 
     /// Why a commit is refused: rejected rows (unless they are to be skipped) or names still to
     /// be mapped (always). None when it may go ahead.
-    pub(super) fn refusal(&self, report: &ImportReport, skip_invalid: bool) -> Option<AppError> {
+    pub fn refusal(&self, report: &ImportReport, skip_invalid: bool) -> Option<AppError> {
         if (self.errors.is_empty() || skip_invalid) && self.unknown.is_empty() {
             return None;
         }
