@@ -48,6 +48,26 @@ pub use shuanglian_http::{AppState, api, audit, auth};
 pub use shuanglian_register::{business, documents, members, onboarding, org, rng, users};
 pub use shuanglian_workflows as workflows;
 
+/// An optional free text of a form: trimmed, empty as absent, at most `max` characters (else
+/// an error naming `field` is added). Every evaluation's evidence and notes are checked here.
+pub(crate) fn optional_text(
+    field: &str,
+    v: Option<&str>,
+    max: usize,
+    errs: &mut Vec<error::FieldError>,
+) -> Option<String> {
+    let t = v.map(str::trim).filter(|t| !t.is_empty())?;
+    if t.chars().count() > max {
+        errs.push(error::FieldError::new(
+            field,
+            "too_long",
+            format!("{field}：最多{max}个字"),
+            format!("{field}: at most {max} characters"),
+        ));
+    }
+    Some(t.to_owned())
+}
+
 /// A year an evaluation may concern: 2000 to this year (default this year), else 422 naming
 /// `year`. Every evaluation's list and report checks its year here.
 pub(crate) fn past_year(given: Option<i32>) -> error::AppResult<i32> {

@@ -182,19 +182,6 @@ pub struct BranchEvaluationList {
     pub grades: Vec<GradeCount>,
 }
 
-fn text(field: &str, v: Option<&str>, max: usize, errs: &mut Vec<FieldError>) -> Option<String> {
-    let t = v.map(str::trim).filter(|t| !t.is_empty())?;
-    if t.chars().count() > max {
-        errs.push(FieldError::new(
-            field,
-            "too_long",
-            format!("{field}：最多{max}个字"),
-            format!("{field}: at most {max} characters"),
-        ));
-    }
-    Some(t.to_owned())
-}
-
 /// The assessment sent, checked against the rubric field by field, and its score.
 pub fn check(r: &Rubric, i: &AssessmentRequest) -> Result<(Assessment, Score), AppError> {
     let mut errs = Vec::new();
@@ -215,7 +202,7 @@ pub fn check(r: &Rubric, i: &AssessmentRequest) -> Result<(Assessment, Score), A
             rule: f.rule.clone(),
             points: p,
             count: f.count.unwrap_or(1),
-            evidence: text(
+            evidence: crate::optional_text(
                 &format!("findings[{k}].evidence"),
                 f.evidence.as_deref(),
                 EVIDENCE_MAX,
@@ -229,7 +216,7 @@ pub fn check(r: &Rubric, i: &AssessmentRequest) -> Result<(Assessment, Score), A
         .enumerate()
         .map(|(k, c)| Holding {
             code: c.code.clone(),
-            evidence: text(
+            evidence: crate::optional_text(
                 &format!("conditions[{k}].evidence"),
                 c.evidence.as_deref(),
                 EVIDENCE_MAX,
@@ -237,7 +224,7 @@ pub fn check(r: &Rubric, i: &AssessmentRequest) -> Result<(Assessment, Score), A
             ),
         })
         .collect();
-    let note = text("note", i.note.as_deref(), NOTE_MAX, &mut errs);
+    let note = crate::optional_text("note", i.note.as_deref(), NOTE_MAX, &mut errs);
     if !errs.is_empty() {
         return Err(AppError::validation(errs));
     }

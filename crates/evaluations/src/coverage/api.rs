@@ -82,6 +82,52 @@ fn subject(c: &CampaignRow, cycle: u32) -> String {
     format!("{}:{cycle}", c.id)
 }
 
+/// Opens the campaign's report deadlines: one per cycle, due on its last day, owed by the
+/// campaign's owner (the association committee).
+pub(super) fn open_cycles(tx: &mut TenantTx<'_>, c: &CampaignRow) -> DbResult<()> {
+    for (n, ends_on) in c.cycles() {
+        let day = model::day_of(c.starts_on, ends_on);
+        deadlines::repo::open(
+            tx,
+            NewObligation {
+                kind: ObligationKind::CoverageReport,
+                period: Period::Anchored,
+                subject_type: "coverage_cycle",
+                subject_id: &subject(c, n),
+                owner_org_unit_id: &c.owner_unit_id,
+                member_id: None,
+                title: format!("百日攻坚第{n}轮进展通报（第{day}天）"),
+                due_on: ends_on,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Issues a cycle's report on `on`: its figures frozen as they stood on its last day, and its
+/// deadline met that day.
+pub(super) fn issue_cycle(
+    tx: &mut TenantTx<'_>,
+    c: &CampaignRow,
+    data: &Data,
+    (n, ends_on): (u32, NaiveDate),
+    by: &str,
+    on: NaiveDate,
+) -> DbResult<()> {
+    let figures = data.on(ends_on).figures();
+    let json = serde_json::to_string(&figures).map_err(AppError::internal)?;
+    repo::insert_report(tx, &c.id, n, ends_on, &json, by, on)?;
+    deadlines::close_on(
+        tx,
+        ObligationKind::CoverageReport,
+        &subject(c, n),
+        Period::Anchored,
+        by,
+        on,
+    )?;
+    Ok(())
+}
+
 pub(super) fn campaign_view(
     tx: &mut TenantTx<'_>,
     c: &CampaignRow,
@@ -270,22 +316,7 @@ impl CoverageApi {
                         by: &who.user_id,
                     },
                 )?;
-                for (n, ends_on) in c.cycles() {
-                    let day = model::day_of(c.starts_on, ends_on);
-                    deadlines::repo::open(
-                        tx,
-                        NewObligation {
-                            kind: ObligationKind::CoverageReport,
-                            period: Period::Anchored,
-                            subject_type: "coverage_cycle",
-                            subject_id: &subject(&c, n),
-                            owner_org_unit_id: &owner,
-                            member_id: None,
-                            title: format!("百日攻坚第{n}轮进展通报（第{day}天）"),
-                            due_on: ends_on,
-                        },
-                    )?;
-                }
+                open_cycles(tx, &c)?;
                 audit::record(
                     tx,
                     &Actor::of(who),
@@ -369,16 +400,8 @@ impl CoverageApi {
                     )
                     .into());
                 }
-                let figures = Data::load(tx, &c.id)?.on(ends_on).figures();
-                let json = serde_json::to_string(&figures).map_err(AppError::internal)?;
-                repo::insert_report(tx, &c.id, n, ends_on, &json, &who.user_id, today)?;
-                deadlines::repo::close(
-                    tx,
-                    ObligationKind::CoverageReport,
-                    &subject(&c, n),
-                    Period::Anchored,
-                    &who.user_id,
-                )?;
+                let data = Data::load(tx, &c.id)?;
+                issue_cycle(tx, &c, &data, (n, ends_on), &who.user_id, today)?;
                 audit::record(
                     tx,
                     &Actor::of(who),

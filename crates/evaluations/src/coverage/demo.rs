@@ -11,7 +11,6 @@ use super::model::{Body, OrgSetup, OwnerIdentity, PlanStatus};
 use super::orgs_api::values;
 use super::repo::{self, NewCampaign, PlanValues};
 use crate::db::{DbResult, TenantTx};
-use crate::deadlines::{self, NewObligation, ObligationKind, Period};
 use crate::enums::StrEnum;
 use crate::rng::Rng;
 
@@ -48,24 +47,7 @@ pub fn fill(
             by: committee,
         },
     )?;
-    for (n, ends_on) in c.cycles() {
-        deadlines::repo::open(
-            tx,
-            NewObligation {
-                kind: ObligationKind::CoverageReport,
-                period: Period::Anchored,
-                subject_type: "coverage_cycle",
-                subject_id: &format!("{}:{n}", c.id),
-                owner_org_unit_id: &owner,
-                member_id: None,
-                title: format!(
-                    "百日攻坚第{n}轮进展通报（第{}天）",
-                    super::model::day_of(starts_on, ends_on)
-                ),
-                due_on: ends_on,
-            },
-        )?;
-    }
+    super::api::open_cycles(tx, &c)?;
     let orgs = repo::orgs(tx)?;
     // The township behind: the one whose first organisation sorts first.
     let mut towns: Vec<&String> = orgs.iter().filter_map(|o| o.township_id.as_ref()).collect();
@@ -175,17 +157,7 @@ pub fn fill(
     // Days 15 and 30 reported on their day.
     let data = Data::load(tx, &c.id)?;
     for (n, ends_on) in c.cycles().into_iter().take(2) {
-        let figures = data.on(ends_on).figures();
-        let json = serde_json::to_string(&figures).map_err(crate::error::AppError::internal)?;
-        repo::insert_report(tx, &c.id, n, ends_on, &json, committee, ends_on)?;
-        deadlines::close_on(
-            tx,
-            ObligationKind::CoverageReport,
-            &format!("{}:{n}", c.id),
-            Period::Anchored,
-            committee,
-            ends_on,
-        )?;
+        super::api::issue_cycle(tx, &c, &data, (n, ends_on), committee, ends_on)?;
     }
     Ok(())
 }

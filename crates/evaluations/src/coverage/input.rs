@@ -75,24 +75,6 @@ fn count(field: &str, v: i64, errs: &mut Vec<FieldError>) -> i32 {
     }
 }
 
-pub fn text(
-    field: &str,
-    v: Option<&str>,
-    max: usize,
-    errs: &mut Vec<FieldError>,
-) -> Option<String> {
-    let t = v.map(str::trim).filter(|t| !t.is_empty())?;
-    if t.chars().count() > max {
-        errs.push(FieldError::new(
-            field,
-            "too_long",
-            format!("{field}：最多{max}个字"),
-            format!("{field}: at most {max} characters"),
-        ));
-    }
-    Some(t.to_owned())
-}
-
 /// A day between the campaign's start and today, else an error naming `field`.
 pub fn day_in(
     field: &str,
@@ -128,7 +110,7 @@ pub fn survey(
     let party_full = count("party_full", r.party_full, &mut errs);
     let party_probationary = count("party_probationary", r.party_probationary, &mut errs);
     let league_members = count("league_members", r.league_members, &mut errs);
-    let management = text("management", r.management.as_deref(), 100, &mut errs);
+    let management = crate::optional_text("management", r.management.as_deref(), 100, &mut errs);
     let on = r.surveyed_on.unwrap_or(today);
     day_in("surveyed_on", on, starts_on, today, &mut errs);
     // The owner is counted among the organisation's members of the body they belong to.
@@ -265,7 +247,7 @@ pub fn plan(
         )),
         (_, None) => {}
     }
-    let note = text("note", r.note.as_deref(), 500, &mut errs);
+    let note = crate::optional_text("note", r.note.as_deref(), 500, &mut errs);
     if !errs.is_empty() {
         return Err(errs);
     }

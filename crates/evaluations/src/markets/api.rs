@@ -281,19 +281,6 @@ fn checklist(
     })
 }
 
-fn text(field: &str, v: Option<&str>, errs: &mut Vec<FieldError>) -> Option<String> {
-    let t = v.map(str::trim).filter(|t| !t.is_empty())?;
-    if t.chars().count() > 500 {
-        errs.push(FieldError::new(
-            field,
-            "too_long",
-            format!("{field}：最多500个字"),
-            format!("{field}: at most 500 characters"),
-        ));
-    }
-    Some(t.to_owned())
-}
-
 fn unknown_code(field: &str) -> FieldError {
     FieldError::new(
         field,
@@ -506,9 +493,10 @@ impl MarketStandardsApi {
             changed.push((
                 i.code.clone(),
                 i.met,
-                text(
+                crate::optional_text(
                     &format!("items[{k}].evidence"),
                     i.evidence.as_deref(),
+                    500,
                     &mut errs,
                 ),
             ));
@@ -597,7 +585,7 @@ impl MarketStandardsApi {
         if b.failed_items.len() > 6 {
             errs.push(unknown_code("failed_items"));
         }
-        let note = text("note", b.note.as_deref(), &mut errs);
+        let note = crate::optional_text("note", b.note.as_deref(), 500, &mut errs);
         if !errs.is_empty() {
             return Err(AppError::validation(errs));
         }
