@@ -186,6 +186,18 @@ pub const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
         None,
         Some("BranchEvaluationList"),
     ),
+    (
+        "get",
+        "/evaluations/coverage",
+        None,
+        Some("CoverageCampaignList"),
+    ),
+    (
+        "get",
+        "/evaluations/coverage/{id}/cycles/{cycle}",
+        None,
+        Some("CoverageReport"),
+    ),
 ];
 
 /// For the contract test: each type of [`types`](super::types), the schema it stands for, and

@@ -164,3 +164,132 @@ pub struct VanguardEntry {
     pub help_done_on: Option<String>,
     pub version: i64,
 }
+
+/// Counts and rates of the coverage campaign (百日攻坚): a county's, a township's or a
+/// branch's. Rates are percent with one decimal, none when there is nothing to count.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct CoverageTally {
+    /// Organisations of the businesses register not closed.
+    pub businesses: u32,
+    pub surveyed: u32,
+    /// In a party organisation (党组织覆盖).
+    pub party_org: u32,
+    /// Reached by party work (党的工作覆盖): an organisation or an instructor.
+    pub party_work: u32,
+    /// In a Youth League organisation (团组织覆盖).
+    pub league_org: u32,
+    /// Organisations established by the campaign's plans.
+    pub established: u32,
+    #[serde(default)]
+    pub survey_rate: Option<f64>,
+    #[serde(default)]
+    pub party_org_rate: Option<f64>,
+    #[serde(default)]
+    pub party_work_rate: Option<f64>,
+    #[serde(default)]
+    pub league_org_rate: Option<f64>,
+}
+
+/// A reporting cycle of a coverage campaign.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct CoverageCycle {
+    pub cycle: u32,
+    /// Its last day: the report is due then and counts what stood that day.
+    pub ends_on: String,
+    /// That day's number in the campaign (15, 30, … 100).
+    pub day: u32,
+    /// `upcoming` | `current` | `overdue` | `issued`
+    pub state: String,
+    #[serde(default)]
+    pub issued_on: Option<String>,
+}
+
+/// A coverage campaign (百日攻坚, `GET /evaluations/coverage`) with its cycles and the county
+/// as it stands today.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct CoverageCampaign {
+    pub id: String,
+    pub title: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub days: u32,
+    pub cycle_days: u32,
+    /// Today's day number (0 before the start; past `days` once over).
+    pub day: i64,
+    /// The cycle today falls in (none before the start).
+    #[serde(default)]
+    pub current_cycle: Option<u32>,
+    pub cycles: Vec<CoverageCycle>,
+    pub county: CoverageTally,
+    pub version: i64,
+}
+
+/// The body of `GET /evaluations/coverage`: the newest first.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct CoverageCampaignList {
+    pub items: Vec<CoverageCampaign>,
+}
+
+/// Why a unit is listed for a talk (约谈), with the server's label.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct LagReason {
+    /// `last_place` | `no_progress` | `survey_stalled`
+    pub code: String,
+    pub label: String,
+}
+
+/// A township's or a branch's line of a cycle's report.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct CoverageLine {
+    /// None for the line of the organisations not placed.
+    #[serde(default)]
+    pub unit_id: Option<String>,
+    pub name: String,
+    /// Its place in the ranking (equal rates share one); none for the unplaced line.
+    #[serde(default)]
+    pub place: Option<u32>,
+    pub tally: CoverageTally,
+    /// Listed for a talk (约谈), and why; empty otherwise.
+    pub reasons: Vec<LagReason>,
+}
+
+/// A unit listed for a talk.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct CoverageLaggard {
+    /// `township` | `branch`
+    pub level: String,
+    pub unit_id: String,
+    pub name: String,
+    pub reasons: Vec<LagReason>,
+}
+
+/// Surveyed organisations without a party organisation, of one suggested form.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct CoverageFormCount {
+    /// `standalone` | `joint` | `affiliated` | `industry` | `instructor`
+    pub form: String,
+    pub label: String,
+    pub count: u32,
+}
+
+/// A cycle's report (进展通报, `GET /evaluations/coverage/{id}/cycles/{cycle}`): as issued, or
+/// live as of the cycle's last day (or today) before that.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct CoverageReport {
+    pub campaign_id: String,
+    pub cycle: u32,
+    pub as_of: String,
+    pub day: u32,
+    pub issued: bool,
+    #[serde(default)]
+    pub issued_on: Option<String>,
+    /// The issued report the progress is measured from.
+    #[serde(default)]
+    pub compared_with_cycle: Option<u32>,
+    pub county: CoverageTally,
+    /// Ranked, the unplaced line last.
+    pub townships: Vec<CoverageLine>,
+    pub branches: Vec<CoverageLine>,
+    pub laggards: Vec<CoverageLaggard>,
+    pub suggested: Vec<CoverageFormCount>,
+}
