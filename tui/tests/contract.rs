@@ -110,6 +110,18 @@ fn codes_the_console_sends_are_known() {
     for s in evaluations::FINAL_STATES {
         assert!(e("CampaignState").contains(&s.to_string()), "state {s}");
     }
+    for s in evaluations::CYCLE_STATES {
+        assert!(
+            e("CoverageCycleState").contains(&s.to_string()),
+            "cycle {s}"
+        );
+    }
+    for r in evaluations::REASONS {
+        assert!(e("LagReason").contains(&r.to_string()), "reason {r}");
+    }
+    for f in evaluations::FORMS {
+        assert!(e("CoverageForm").contains(&f.to_string()), "form {f}");
+    }
     for k in ["service_request_changed", "resync"] {
         assert!(e("EventKind").contains(&k.to_string()), "event {k}");
     }

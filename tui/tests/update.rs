@@ -715,7 +715,13 @@ fn the_evaluations_tab_loads_progress_then_last_years_grading_and_the_help_list(
     let mut m = sample::model(Lang::Zh, "association_committee", Tab::Grids);
     let cmds = key(&mut m, KeyCode::Char('5'));
     assert_eq!(m.current(), Some(Tab::Evaluations));
-    assert_eq!(cmds, vec![Cmd::Call(Call::Campaigns)]);
+    assert_eq!(
+        cmds,
+        vec![
+            Cmd::Call(Call::Campaigns),
+            Cmd::Call(Call::CoverageCampaigns)
+        ]
+    );
     // The campaigns' answer (the server's today 2026-12-07) asks for the rest.
     let cmds = update(
         &mut m,
@@ -730,7 +736,27 @@ fn the_evaluations_tab_loads_progress_then_last_years_grading_and_the_help_list(
         cmds,
         vec![Cmd::Call(grading.clone()), Cmd::Call(help.clone())]
     );
-    assert_eq!(m.pending, 2);
+    assert_eq!(m.pending, 3);
+    // The coverage campaigns' answer asks for the current cycle's report.
+    let report = Call::CoverageReport {
+        id: "cov1".into(),
+        cycle: 3,
+    };
+    let cmds = update(
+        &mut m,
+        Msg::Reply(
+            Call::CoverageCampaigns,
+            Ok(Reply::CoverageCampaigns(sample::coverage_campaigns())),
+        ),
+    );
+    assert_eq!(cmds, vec![Cmd::Call(report.clone())]);
+    update(
+        &mut m,
+        Msg::Reply(
+            report.clone(),
+            Ok(Reply::CoverageReport(sample::coverage_report())),
+        ),
+    );
     update(
         &mut m,
         Msg::Reply(
@@ -748,14 +774,17 @@ fn the_evaluations_tab_loads_progress_then_last_years_grading_and_the_help_list(
     assert_eq!(m.pending, 0);
     assert_eq!(m.evaluations.ranking.items.len(), 5);
     assert_eq!(m.evaluations.help.items.len(), 3);
+    assert_eq!(m.evaluations.coverage.townships.items.len(), 9);
 
-    // r reloads all three; switching away and back asks for nothing.
+    // r reloads every part; switching away and back asks for nothing.
     assert_eq!(
         key(&mut m, KeyCode::Char('r')),
         vec![
             Cmd::Call(Call::Campaigns),
+            Cmd::Call(Call::CoverageCampaigns),
             Cmd::Call(grading.clone()),
-            Cmd::Call(help)
+            Cmd::Call(help),
+            Cmd::Call(report)
         ]
     );
     m.pending = 0;
@@ -813,4 +842,13 @@ fn a_refused_evaluation_read_is_said_in_its_part() {
         Some("Not allowed")
     );
     assert!(m.evaluations.loaded, "switching back does not ask again");
+    update(
+        &mut m,
+        Msg::Reply(
+            Call::CoverageCampaigns,
+            Err(problem(403, "forbidden", "无权访问", "Not allowed")),
+        ),
+    );
+    assert_eq!(m.evaluations.coverage.error.as_deref(), Some("Not allowed"));
+    assert!(m.evaluations.coverage.loaded);
 }

@@ -1,5 +1,5 @@
-//! The evaluations' made-up data (考评): the vanguard campaigns, the branch grading and the
-//! members needing help; and their screens.
+//! The evaluations' made-up data (考评): the vanguard campaigns, the branch grading, the
+//! members needing help and the coverage campaign with a cycle's report; and their screens.
 
 use crate::api::types::*;
 use crate::app::{Model, Tab};
@@ -26,6 +26,21 @@ pub(super) fn evaluation_screens(lang: Lang) -> Vec<(&'static str, Model)> {
     evaluations::help_loaded(&mut m.evaluations, 2025, needs_help());
     m.evaluations.part = evaluations::Part::Help;
     out.push(("evaluations-help", m));
+
+    // The coverage campaign's third cycle, the cursor on the township in last place.
+    let mut m = model(lang, "association_committee", Tab::Evaluations);
+    evaluations::campaigns_loaded(&mut m.evaluations, campaigns());
+    evaluations::coverage_loaded(&mut m.evaluations, coverage_campaigns());
+    evaluations::coverage_report_loaded(&mut m.evaluations, "cov1", 3, coverage_report());
+    m.evaluations.part = evaluations::Part::Coverage;
+    let c = &mut m.evaluations.coverage;
+    c.townships.sel = c
+        .townships
+        .items
+        .iter()
+        .position(|l| !l.reasons.is_empty())
+        .unwrap_or(0);
+    out.push(("evaluations-coverage", m));
     out
 }
 
@@ -198,4 +213,200 @@ pub fn needs_help() -> Vec<VanguardEntry> {
             },
         )
         .collect()
+}
+
+/// A tally with its rates (percent, one decimal), as the server counts them.
+fn tally(counts: [u32; 6]) -> CoverageTally {
+    let [
+        businesses,
+        surveyed,
+        party_org,
+        party_work,
+        league_org,
+        established,
+    ] = counts;
+    let rate = |n: u32| {
+        (businesses > 0).then(|| (f64::from(n) * 1000.0 / f64::from(businesses)).round() / 10.0)
+    };
+    CoverageTally {
+        businesses,
+        surveyed,
+        party_org,
+        party_work,
+        league_org,
+        established,
+        survey_rate: rate(surveyed),
+        party_org_rate: rate(party_org),
+        party_work_rate: rate(party_work),
+        league_org_rate: rate(league_org),
+    }
+}
+
+fn lag(codes: &[&str]) -> Vec<LagReason> {
+    codes
+        .iter()
+        .map(|c| LagReason {
+            code: (*c).into(),
+            label: match *c {
+                "last_place" => "排在末位",
+                "no_progress" => "本轮无新建组织，进展缓慢",
+                _ => "调查摸底未完成且本轮无新摸底，行动迟缓",
+            }
+            .into(),
+        })
+        .collect()
+}
+
+/// Report lines ranked as given (equal rates do not occur here), the unplaced (no id) last.
+fn lines(prefix: &str, rows: &[(&str, [u32; 6], &[&str])]) -> Vec<CoverageLine> {
+    let mut place = 0;
+    rows.iter()
+        .enumerate()
+        .map(|(i, (name, counts, reasons))| {
+            let placed = !name.starts_with('（');
+            if placed {
+                place += 1;
+            }
+            CoverageLine {
+                unit_id: placed.then(|| format!("{prefix}{i}")),
+                name: (*name).into(),
+                place: placed.then_some(place),
+                tally: tally(*counts),
+                reasons: lag(reasons),
+            }
+        })
+        .collect()
+}
+
+/// The county: the sum of its townships' lines.
+fn county(l: &[CoverageLine]) -> CoverageTally {
+    let sum = |f: fn(&CoverageTally) -> u32| l.iter().map(|x| f(&x.tally)).sum::<u32>();
+    tally([
+        sum(|t| t.businesses),
+        sum(|t| t.surveyed),
+        sum(|t| t.party_org),
+        sum(|t| t.party_work),
+        sum(|t| t.league_org),
+        sum(|t| t.established),
+    ])
+}
+
+/// The third cycle's report on its last day, 2026-12-07 (day 45), not issued yet: 递铺街道
+/// last, surveyed least and nothing new since the second report; 递铺分会 last of the branches.
+pub fn coverage_report() -> CoverageReport {
+    let townships = lines(
+        "t",
+        &[
+            ("孝丰镇", [160, 150, 70, 90, 30, 6], &[]),
+            ("昌硕街道", [180, 170, 72, 95, 28, 5], &[]),
+            ("章村镇", [110, 100, 40, 55, 14, 3], &[]),
+            ("天荒坪镇", [95, 88, 34, 46, 12, 3], &[]),
+            ("报福镇", [163, 150, 55, 70, 20, 4], &[]),
+            ("梅溪镇", [140, 120, 45, 61, 20, 4], &[]),
+            ("灵峰街道", [120, 100, 36, 50, 15, 2], &[]),
+            (
+                "递铺街道",
+                [260, 96, 52, 70, 18, 0],
+                &["last_place", "no_progress", "survey_stalled"],
+            ),
+            ("（未填乡镇）", [12, 8, 2, 3, 1, 0], &[]),
+        ],
+    );
+    let branches = lines(
+        "b",
+        &[
+            ("孝丰分会", [255, 238, 104, 136, 42, 9], &[]),
+            ("昌硕分会", [300, 280, 120, 160, 45, 9], &[]),
+            ("梅溪分会", [235, 210, 68, 95, 34, 6], &[]),
+            (
+                "递铺分会",
+                [438, 246, 112, 145, 36, 3],
+                &["last_place", "no_progress"],
+            ),
+            ("（未划入分会）", [12, 8, 2, 4, 1, 0], &[]),
+        ],
+    );
+    let laggards = townships
+        .iter()
+        .map(|l| ("township", l))
+        .chain(branches.iter().map(|l| ("branch", l)))
+        .filter(|(_, l)| !l.reasons.is_empty())
+        .map(|(level, l)| CoverageLaggard {
+            level: level.into(),
+            unit_id: l.unit_id.clone().unwrap_or_default(),
+            name: l.name.clone(),
+            reasons: l.reasons.clone(),
+        })
+        .collect();
+    let suggested = [
+        ("standalone", "单独组建", 12),
+        ("joint", "联合组建", 148),
+        ("affiliated", "挂靠组建", 236),
+        ("industry", "行业组建", 64),
+        ("instructor", "选派指导员", 116),
+    ]
+    .into_iter()
+    .map(|(form, label, count)| CoverageFormCount {
+        form: form.into(),
+        label: label.into(),
+        count,
+    })
+    .collect();
+    CoverageReport {
+        campaign_id: "cov1".into(),
+        cycle: 3,
+        as_of: "2026-12-07".into(),
+        day: 45,
+        issued: false,
+        issued_on: None,
+        compared_with_cycle: Some(2),
+        county: county(&townships),
+        townships,
+        branches,
+        laggards,
+        suggested,
+    }
+}
+
+/// The county's coverage campaign (百日攻坚) as the server sends it on 2026-12-07: day 45 of
+/// 100, the reports of days 15 and 30 issued on their day, the third cycle's due today.
+pub fn coverage_campaigns() -> Vec<CoverageCampaign> {
+    let ends = [
+        (15, "2026-11-07"),
+        (30, "2026-11-22"),
+        (45, "2026-12-07"),
+        (60, "2026-12-22"),
+        (75, "2027-01-06"),
+        (90, "2027-01-21"),
+        (100, "2027-01-31"),
+    ];
+    let cycles = ends
+        .iter()
+        .zip(1..)
+        .map(|((day, ends_on), cycle)| CoverageCycle {
+            cycle,
+            ends_on: (*ends_on).into(),
+            day: *day,
+            state: match cycle {
+                1 | 2 => "issued",
+                3 => "current",
+                _ => "upcoming",
+            }
+            .into(),
+            issued_on: (cycle < 3).then(|| (*ends_on).into()),
+        })
+        .collect();
+    vec![CoverageCampaign {
+        id: "cov1".into(),
+        title: "小微企业个体工商户专业市场党团组织覆盖“百日攻坚”行动".into(),
+        starts_on: "2026-10-24".into(),
+        ends_on: "2027-01-31".into(),
+        days: 100,
+        cycle_days: 15,
+        day: 45,
+        current_cycle: Some(3),
+        cycles,
+        county: coverage_report().county,
+        version: 1,
+    }]
 }

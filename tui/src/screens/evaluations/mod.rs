@@ -2,9 +2,11 @@
 //! module each:
 //! - [`vanguard`] 党员先锋指数: a vanguard campaign's progress;
 //! - [`grading`] 考评定级: a year's branch grading and ranking;
-//! - [`help`] 谈心谈话·结对帮扶: the members with one or two stars, their talks and mentors.
+//! - [`help`] 谈心谈话·结对帮扶: the members with one or two stars, their talks and mentors;
+//! - [`coverage`] 百日攻坚: the coverage campaign's day and cycles, and a cycle's township and
+//!   branch rankings with the units listed for a talk.
 //!
-//! `-`/`+` moves what a part shows (a campaign, a year), `/` filters its list.
+//! `-`/`+` moves what a part shows (a campaign, a year, a cycle), `/` filters its list.
 //!
 //! The console keeps no clock: "last year" is the year before the server's today in China (the
 //! `Date` header of the campaigns' answer, see [`crate::days`]); without it the server's own
@@ -15,21 +17,25 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Paragraph, Tabs};
+use unicode_width::UnicodeWidthStr;
 
 use crate::api::types::{
-    BranchEvaluation, BranchEvaluationList, Campaign, CampaignList, VanguardEntry,
+    BranchEvaluation, BranchEvaluationList, Campaign, CampaignList, CoverageCampaign,
+    CoverageReport, VanguardEntry,
 };
 use crate::app::action::Action;
 use crate::app::calls::Call;
 use crate::i18n::{Lang, tr};
 use crate::widgets::List;
 
+mod coverage;
 mod grading;
 mod help;
 #[cfg(test)]
 mod tests;
 mod vanguard;
 
+pub use coverage::{CYCLE_STATES, Coverage, FORMS, REASONS, Ranking};
 pub use grading::{GRADES, branches_loaded, grade};
 pub use help::{HELP_SHOW, help_loaded};
 use help::{help_call, htext};
@@ -46,9 +52,11 @@ pub enum Part {
     Branches,
     /// 谈心谈话·结对帮扶: the members with one or two stars.
     Help,
+    /// 百日攻坚: the coverage campaign's progress and rankings.
+    Coverage,
 }
 
-const PARTS: [Part; 3] = [Part::Vanguard, Part::Branches, Part::Help];
+const PARTS: [Part; 4] = [Part::Vanguard, Part::Branches, Part::Help, Part::Coverage];
 
 #[derive(Default)]
 pub struct State {
@@ -70,8 +78,10 @@ pub struct State {
     pub help_year: Option<i32>,
     pub help: List<VanguardEntry>,
     pub help_error: Option<String>,
-    /// The campaigns have answered (or refused).
+    /// The vanguard campaigns have answered (or refused).
     pub loaded: bool,
+    /// The coverage campaign (百日攻坚) and the report shown.
+    pub coverage: Coverage,
 }
 
 impl State {
@@ -81,6 +91,7 @@ impl State {
             Part::Vanguard => false,
             Part::Branches => self.ranking.filtering,
             Part::Help => self.help.filtering,
+            Part::Coverage => self.coverage.filtering(),
         }
     }
 
@@ -96,16 +107,18 @@ impl State {
             .or_else(|| self.campaigns.first())
     }
 
-    /// The calls that (re)load the screen: the campaigns (whose answer asks for the rest the
-    /// first time), the grading of the year shown and the members needing help.
+    /// The calls that (re)load the screen: the vanguard and the coverage campaigns (whose
+    /// answers ask for the rest the first time), the grading of the year shown, the members
+    /// needing help and the coverage report shown.
     pub fn calls(&self) -> Vec<Call> {
-        let mut v = vec![Call::Campaigns];
+        let mut v = vec![Call::Campaigns, Call::CoverageCampaigns];
         if self.branches_year.is_some() {
             v.push(self.branches_call());
         }
         if let Some(year) = self.help_year {
             v.push(help_call(year));
         }
+        v.extend(self.coverage.report_call());
         v
     }
 
@@ -152,6 +165,17 @@ pub fn campaigns_loaded(s: &mut State, l: CampaignList) -> Vec<Call> {
     calls
 }
 
+/// The coverage campaigns have come: the report of the newest one's current cycle is asked
+/// for the first time (see [`coverage`]).
+pub fn coverage_loaded(s: &mut State, items: Vec<CoverageCampaign>) -> Vec<Call> {
+    coverage::campaigns_loaded(&mut s.coverage, items)
+}
+
+/// A coverage cycle's report has come; an answer for a cycle no longer shown is dropped.
+pub fn coverage_report_loaded(s: &mut State, id: &str, cycle: u32, r: CoverageReport) {
+    coverage::report_loaded(&mut s.coverage, id, cycle, r);
+}
+
 /// A refused (or failed) read, said in its part: the campaigns (the first part, and the screen
 /// counts as loaded, so switching back does not ask again), the grading or the help list.
 pub fn refused(s: &mut State, call: &Call, text: String) {
@@ -166,7 +190,7 @@ pub fn refused(s: &mut State, call: &Call, text: String) {
         Call::VanguardEntries { year, .. } if Some(*year) == s.help_year => {
             s.help_error = Some(text)
         }
-        _ => {}
+        _ => coverage::refused(&mut s.coverage, call, text),
     }
 }
 
@@ -175,6 +199,7 @@ pub fn key(s: &mut State, k: KeyEvent) -> Action {
         Part::Vanguard => false,
         Part::Branches => s.ranking.key(k, grading::rtext),
         Part::Help => s.help.key(k, htext),
+        Part::Coverage => s.coverage.key(k),
     };
     if used {
         return Action::None;
@@ -201,6 +226,7 @@ pub fn key(s: &mut State, k: KeyEvent) -> Action {
         }
         Part::Branches => grading::step(s, later),
         Part::Help => Action::None,
+        Part::Coverage => s.coverage.step(later),
     }
 }
 
@@ -230,20 +256,35 @@ pub fn draw(f: &mut Frame, area: Rect, lang: Lang, s: &State) {
         tr(lang, "党员先锋指数", "Vanguard"),
         tr(lang, "考评定级", "Grading"),
         tr(lang, "谈心谈话·结对帮扶", "Talks & mentors"),
+        tr(lang, "百日攻坚", "Coverage"),
     ];
+    // Each title with a space either side, and a divider between them.
+    let tabs_width = titles.iter().map(|t| t.width() + 2).sum::<usize>() + titles.len() - 1;
     let pos = PARTS.iter().position(|p| *p == s.part).unwrap_or(0);
     let tabs = Tabs::new(titles)
         .select(pos)
         .highlight_style(Style::default().add_modifier(Modifier::REVERSED))
         .divider("│");
-    let mut hint = tr(lang, "←→ 切换", "←→ switch").to_owned();
-    if s.part != Part::Help {
-        hint.push_str(tr(lang, " · -/+ 年度", " · -/+ year"));
+    let mut hints = vec![tr(lang, "←→ 切换", "←→ switch")];
+    match s.part {
+        Part::Vanguard => hints.push(tr(lang, "-/+ 年度", "-/+ year")),
+        Part::Branches => hints.extend([
+            tr(lang, "-/+ 年度", "-/+ year"),
+            tr(lang, "/ 筛选", "/ filter"),
+        ]),
+        Part::Help => hints.push(tr(lang, "/ 筛选", "/ filter")),
+        Part::Coverage => hints.extend([
+            tr(lang, "-/+ 轮次", "-/+ cycle"),
+            tr(lang, "/ 筛选", "/ filter"),
+        ]),
     }
-    if s.part != Part::Vanguard {
-        hint.push_str(tr(lang, " · / 筛选", " · / filter"));
+    // On a narrow terminal the last hints give way to the titles.
+    let mut hint = hints.join(" · ");
+    while hints.len() > 1 && tabs_width + hint.width() + 1 > usize::from(head.width) {
+        hints.pop();
+        hint = hints.join(" · ");
     }
-    let w = unicode_width::UnicodeWidthStr::width(hint.as_str()) as u16 + 1;
+    let w = hint.width() as u16 + 1;
     let [t1, t2] = Layout::horizontal([Constraint::Min(20), Constraint::Length(w)]).areas(head);
     f.render_widget(tabs, t1);
     f.render_widget(Paragraph::new(hint), t2);
@@ -251,5 +292,6 @@ pub fn draw(f: &mut Frame, area: Rect, lang: Lang, s: &State) {
         Part::Vanguard => vanguard::draw(f, body, lang, s),
         Part::Branches => grading::draw(f, body, lang, s),
         Part::Help => help::draw(f, body, lang, s),
+        Part::Coverage => coverage::draw(f, body, lang, &s.coverage),
     }
 }
