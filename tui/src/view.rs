@@ -187,7 +187,11 @@ fn help(m: &Model, f: &mut Frame, area: Rect) {
             "停用或恢复县（平台）",
             "suspend or reactivate a county",
         ),
-        ("t T", "网格加入 / 移出乡镇", "grid: add / remove township"),
+        (
+            "t T",
+            "网格加入 / 移出乡镇 · 百日攻坚乡镇/分会排名",
+            "grid: add/remove township · coverage ranking",
+        ),
         ("i", "导入QQ群成员名单", "import a QQ member list"),
         ("a d", "批准 / 拒绝导出", "approve / deny an export"),
         (
@@ -202,8 +206,8 @@ fn help(m: &Model, f: &mut Frame, area: Rect) {
         ),
         (
             "f c  - +",
-            "切换状态 / 通知渠道 / 考评年度",
-            "cycle the state / channel / evaluation year",
+            "切换状态 / 通知渠道 / 考评年度或轮次",
+            "the state / channel / evaluation year or cycle",
         ),
         (
             "R",

@@ -157,6 +157,23 @@ pub fn draw_table_styled<T>(
     cells: impl Fn(&T) -> Vec<String>,
     row_style: impl Fn(&T) -> Style,
 ) {
+    draw_table_focus(f, area, lang, title, header, list, cells, row_style, true);
+}
+
+/// [`draw_table_styled`], the cursor's row shown only when `focused` (of two tables on a
+/// screen, the one the keys move).
+#[allow(clippy::too_many_arguments)]
+pub fn draw_table_focus<T>(
+    f: &mut Frame,
+    area: Rect,
+    lang: Lang,
+    title: &str,
+    header: &[(&str, u16)],
+    list: &List<T>,
+    cells: impl Fn(&T) -> Vec<String>,
+    row_style: impl Fn(&T) -> Style,
+    focused: bool,
+) {
     let count = if list.filter.is_empty() {
         format!(" {title} ({}) ", list.view.len())
     } else {
@@ -184,7 +201,7 @@ pub fn draw_table_styled<T>(
         .enumerate()
         .filter_map(|(i, &idx)| {
             let item = list.items.get(idx)?;
-            let style = if offset + i == list.sel {
+            let style = if focused && offset + i == list.sel {
                 row_style(item).add_modifier(Modifier::REVERSED)
             } else {
                 row_style(item)

@@ -5,7 +5,7 @@
 //! `cargo run -p shuanglian-server -- openapi > docs/openapi.json`.
 
 use serde_json::Value;
-use shuanglian_tui::api::contract::{CALLS, FIELDS};
+use shuanglian_tui::api::contract::{CALLS, EVALUATION_FIELDS, FIELDS};
 use shuanglian_tui::i18n::{COUNTY_ROLES, EXPOSURES, PERSONAL_FIELDS};
 use shuanglian_tui::screens::{evaluations, notices, requests};
 
@@ -56,7 +56,7 @@ fn every_call_exists_with_its_schemas() {
 fn every_field_exists_with_its_type() {
     let d = doc();
     let schemas = &d["components"]["schemas"];
-    for (schema, fields) in FIELDS {
+    for (schema, fields) in FIELDS.iter().chain(EVALUATION_FIELDS) {
         let props = &schemas[schema]["properties"];
         assert!(props.is_object(), "schema {schema} missing");
         for (field, ty) in *fields {
@@ -109,6 +109,18 @@ fn codes_the_console_sends_are_known() {
     );
     for s in evaluations::FINAL_STATES {
         assert!(e("CampaignState").contains(&s.to_string()), "state {s}");
+    }
+    for s in evaluations::CYCLE_STATES {
+        assert!(
+            e("CoverageCycleState").contains(&s.to_string()),
+            "cycle {s}"
+        );
+    }
+    for r in evaluations::REASONS {
+        assert!(e("LagReason").contains(&r.to_string()), "reason {r}");
+    }
+    for f in evaluations::FORMS {
+        assert!(e("CoverageForm").contains(&f.to_string()), "form {f}");
     }
     for k in ["service_request_changed", "resync"] {
         assert!(e("EventKind").contains(&k.to_string()), "event {k}");

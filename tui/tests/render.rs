@@ -121,3 +121,43 @@ fn overdue_requests_are_red_and_their_clocks_count_from_the_servers_day() {
     assert_ne!(fg("李勇"), Color::Red);
     assert_ne!(fg("张文斌"), Color::Red);
 }
+
+#[test]
+fn the_coverage_rankings_mark_those_listed_for_a_talk_in_red() {
+    use ratatui::style::Color;
+    let (_, m) = sample::screens(Lang::Zh)
+        .into_iter()
+        .find(|(n, _)| *n == "evaluations-coverage")
+        .expect("coverage screen");
+    // On a larger terminal both rankings show whole: the unplaced lines last, unranked.
+    let mut t = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    t.draw(|f| view(&m, f)).expect("draw");
+    let b = t.backend().buffer();
+    let s = text(b);
+    let row = |name: &str| -> (u16, &str) {
+        let (y, l) = s
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains('│') && l.contains(name))
+            .unwrap_or_else(|| panic!("{name} not in a ranking:\n{s}"));
+        (u16::try_from(y).expect("row"), l)
+    };
+    for (name, place, talk) in [
+        ("孝丰镇", "│1 ", ""),
+        ("递铺街道", "│8 ", "末位·进展慢·迟缓"),
+        ("（未填乡镇）", "│— ", ""),
+        ("孝丰分会", "│1 ", ""),
+        ("递铺分会", "│4 ", "末位·进展慢"),
+        ("（未划入分会）", "│— ", ""),
+    ] {
+        let (y, line) = row(name);
+        assert!(line.starts_with(place), "{name}: {line}");
+        assert!(line.contains(talk), "{name}: {line}");
+        let fg = b[(3, y)].fg;
+        assert_eq!(fg == Color::Red, !talk.is_empty(), "{name}: {fg:?}");
+    }
+    assert!(
+        s.contains("约谈 2：递铺街道（末位·进展慢·迟缓） · 递铺分会（末位·进展慢）"),
+        "{s}"
+    );
+}

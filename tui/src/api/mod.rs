@@ -540,6 +540,20 @@ impl Client {
         }
     }
 
+    /// The county's coverage campaigns (百日攻坚), the newest first, each with its cycles and
+    /// the county's figures today.
+    pub async fn coverage_campaigns(&self) -> ApiResult<Vec<CoverageCampaign>> {
+        let l: CoverageCampaignList = self.get("/evaluations/coverage").await?;
+        Ok(l.items)
+    }
+
+    /// A coverage campaign's report of one cycle: the townships and branches ranked, with
+    /// those listed for a talk.
+    pub async fn coverage_report(&self, id: &str, cycle: u32) -> ApiResult<CoverageReport> {
+        self.get(&format!("/evaluations/coverage/{}/cycles/{cycle}", enc(id)))
+            .await
+    }
+
     /// Opens the live-update stream (see [`sse`]).
     pub async fn events(&self) -> ApiResult<reqwest::Response> {
         let r = self

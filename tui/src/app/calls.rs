@@ -134,6 +134,13 @@ pub enum Call {
         year: i32,
         show: String,
     },
+    /// The county's coverage campaigns (百日攻坚), the newest first.
+    CoverageCampaigns,
+    /// A coverage campaign's report of one cycle.
+    CoverageReport {
+        id: String,
+        cycle: u32,
+    },
 }
 
 impl Call {
@@ -164,6 +171,8 @@ impl Call {
                 | Call::Campaigns
                 | Call::BranchEvaluations { .. }
                 | Call::VanguardEntries { .. }
+                | Call::CoverageCampaigns
+                | Call::CoverageReport { .. }
         )
     }
 }
@@ -214,6 +223,8 @@ pub enum Reply {
     Campaigns(CampaignList),
     BranchEvaluations(BranchEvaluationList),
     VanguardEntries(Vec<VanguardEntry>),
+    CoverageCampaigns(Vec<CoverageCampaign>),
+    CoverageReport(CoverageReport),
 }
 
 /// Runs one call against the API.
@@ -383,6 +394,10 @@ pub async fn execute(client: &Client, call: &Call) -> Result<Reply, ApiError> {
         }
         Call::VanguardEntries { year, show } => {
             Reply::VanguardEntries(client.vanguard_entries(*year, show).await?)
+        }
+        Call::CoverageCampaigns => Reply::CoverageCampaigns(client.coverage_campaigns().await?),
+        Call::CoverageReport { id, cycle } => {
+            Reply::CoverageReport(client.coverage_report(id, *cycle).await?)
         }
     })
 }

@@ -41,7 +41,7 @@ pub enum Tab {
     /// Where the county's notices stand, the dead-letter list first (county admin).
     Notices,
     /// Evaluations (考评): the vanguard campaigns' progress, the branch grading's ranking, the
-    /// members who need a talk and a mentor.
+    /// members who need a talk and a mentor, the coverage campaign's progress and rankings.
     Evaluations,
 }
 

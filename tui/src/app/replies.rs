@@ -239,6 +239,16 @@ pub(super) fn reply(m: &mut Model, call: Call, result: Result<Reply, ApiError>) 
             }
             Vec::new()
         }
+        (Call::CoverageCampaigns, Reply::CoverageCampaigns(v)) => {
+            evaluations::coverage_loaded(&mut m.evaluations, v)
+                .into_iter()
+                .map(|c| m.call(c))
+                .collect()
+        }
+        (Call::CoverageReport { id, cycle }, Reply::CoverageReport(r)) => {
+            evaluations::coverage_report_loaded(&mut m.evaluations, &id, cycle, r);
+            Vec::new()
+        }
         (Call::RetryDelivery { id }, _) => {
             notices::retried(&mut m.notices, &id);
             m.notices.calls().into_iter().map(|c| m.call(c)).collect()

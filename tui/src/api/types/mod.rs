@@ -6,9 +6,13 @@
 //! named here (listed in [`contract`](super::contract)) against docs/openapi.json instead, so
 //! a drift fails the build's tests.
 //!
-//! Only the fields the console reads are declared; serde ignores the rest.
+//! Only the fields the console reads are declared; serde ignores the rest. The evaluations'
+//! shapes (考评) are in `types/evaluations.rs`, re-exported here.
 
 use serde::{Deserialize, Serialize};
+
+mod evaluations;
+pub use evaluations::*;
 
 /// RFC 9457 problem details, as the API sends them.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -591,166 +595,4 @@ pub struct ImportMapping {
 #[derive(Debug, Clone, Deserialize)]
 pub struct MappingList {
     pub items: Vec<ImportMapping>,
-}
-
-/// How many of a kind, with the server's label (`GET /evaluations/vanguard`: the excluded by
-/// reason).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-pub struct CountByKey {
-    /// `probationary`, `suspended`, `closed`, `away_over_six_months`
-    pub key: String,
-    pub label: String,
-    pub count: u32,
-}
-
-/// Where a year's vanguard campaign stands, county-wide.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-pub struct CampaignCounts {
-    /// Members on the list: evaluated and excluded.
-    pub listed: u32,
-    pub evaluated: u32,
-    pub excluded: u32,
-    pub excluded_by_reason: Vec<CountByKey>,
-    pub self_done: u32,
-    pub peer_done: u32,
-    pub reviewed: u32,
-    pub vetoed: u32,
-    /// Final stars 1 to 5: index 0 is one star.
-    pub final_stars: Vec<u32>,
-    /// 4–5 stars: 优先推荐.
-    pub recommended: u32,
-    pub outstanding: u32,
-    /// 1–2 stars: 谈心谈话、结对帮扶; and of them, those whose help is complete.
-    pub needs_help: u32,
-    pub help_done: u32,
-}
-
-/// A year's vanguard-index campaign (党员先锋指数, `GET /evaluations/vanguard`).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-pub struct Campaign {
-    pub id: String,
-    pub year: i32,
-    /// `open` | `notice` | `final` | `reported`
-    pub state: String,
-    pub state_label: String,
-    pub notice_days: i32,
-    #[serde(default)]
-    pub notice_from: Option<String>,
-    #[serde(default)]
-    pub notice_until: Option<String>,
-    pub opened_on: String,
-    #[serde(default)]
-    pub finalised_on: Option<String>,
-    #[serde(default)]
-    pub reported_on: Option<String>,
-    pub counts: CampaignCounts,
-    pub objections: u32,
-    pub objections_open: u32,
-    pub version: i64,
-}
-
-/// The body of `GET /evaluations/vanguard`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CampaignItems {
-    pub items: Vec<Campaign>,
-}
-
-/// The county's campaigns, the latest year first, and the server's today in China from the
-/// answer's `Date` header (None if it sent none).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CampaignList {
-    pub items: Vec<Campaign>,
-    pub today: Option<String>,
-}
-
-/// A unit's line of a year's branch grading (考评定级, `GET /evaluations/branches`).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-pub struct BranchEvaluation {
-    pub unit_id: String,
-    pub unit_name: String,
-    /// `party_branch`, `service_centre`, …
-    pub unit_kind: String,
-    /// The branch (分会) the unit belongs to.
-    pub parent_name: String,
-    /// `self_assessed` | `assessed`; none before either.
-    #[serde(default)]
-    pub state: Option<String>,
-    pub state_label: String,
-    #[serde(default)]
-    pub self_total: Option<f64>,
-    #[serde(default)]
-    pub self_grade: Option<String>,
-    #[serde(default)]
-    pub total: Option<f64>,
-    /// 好 | 较好 | 一般 | 较差
-    #[serde(default)]
-    pub grade: Option<String>,
-    /// Graded outright (直接定级) by a condition, whatever the total.
-    pub outright: bool,
-    #[serde(default)]
-    pub rank: Option<u32>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-pub struct GradeCount {
-    pub grade: String,
-    pub count: u32,
-}
-
-/// A year's branch grading: the units the caller sees, ranked first, and the county's counts.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-pub struct BranchEvaluationList {
-    pub year: i32,
-    pub items: Vec<BranchEvaluation>,
-    pub subjects: u32,
-    pub assessed: u32,
-    pub grades: Vec<GradeCount>,
-}
-
-/// Peer evaluation, only as the tally of what the branch's members gave.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-pub struct PeerTally {
-    pub raters: u32,
-    pub mean: f64,
-    /// How many gave 1, 2, 3, 4 and 5 stars.
-    pub votes: Vec<u32>,
-}
-
-/// A member on a campaign's list (`GET /evaluations/vanguard/{year}/entries`).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-pub struct VanguardEntry {
-    pub year: i32,
-    pub member_id: String,
-    pub member_name: String,
-    pub business_name: String,
-    pub unit_name: String,
-    /// Why the member is not evaluated this year, if not.
-    #[serde(default)]
-    pub excluded: Option<String>,
-    #[serde(default)]
-    pub excluded_label: Option<String>,
-    #[serde(default)]
-    pub self_stars: Option<i32>,
-    #[serde(default)]
-    pub peer: Option<PeerTally>,
-    #[serde(default)]
-    pub review_stars: Option<i32>,
-    /// 一票否决: `national_policy` | `discipline`
-    #[serde(default)]
-    pub veto: Option<String>,
-    #[serde(default)]
-    pub veto_label: Option<String>,
-    #[serde(default)]
-    pub final_stars: Option<i32>,
-    pub recommended: bool,
-    /// 1–2 final stars: a talk (谈心谈话) and a mentor (结对帮扶).
-    pub needs_help: bool,
-    pub outstanding: bool,
-    #[serde(default)]
-    pub talk_on: Option<String>,
-    #[serde(default)]
-    pub mentor: Option<String>,
-    #[serde(default)]
-    pub help_done_on: Option<String>,
-    pub version: i64,
 }

@@ -1,5 +1,9 @@
 //! What the console relies on in the API, as data for `tests/contract.rs`: every call it makes
-//! and every field of [`types`](super::types) it reads or writes.
+//! and every field of [`types`](super::types) it reads or writes (the evaluations' in
+//! [`EVALUATION_FIELDS`]).
+
+mod evaluations;
+pub use evaluations::FIELDS as EVALUATION_FIELDS;
 
 /// Every call the console makes, for the contract test: (method, path template, request
 /// schema, response schema). Paths are relative to /api/v1.
@@ -181,6 +185,18 @@ pub const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
         "/evaluations/branches",
         None,
         Some("BranchEvaluationList"),
+    ),
+    (
+        "get",
+        "/evaluations/coverage",
+        None,
+        Some("CoverageCampaignList"),
+    ),
+    (
+        "get",
+        "/evaluations/coverage/{id}/cycles/{cycle}",
+        None,
+        Some("CoverageReport"),
     ),
 ];
 
@@ -615,113 +631,6 @@ pub const FIELDS: &[(&str, &[(&str, &str)])] = &[
             ("on", "string"),
             ("by_name", "string"),
             ("detail", "string"),
-        ],
-    ),
-    ("CampaignList", &[("items", "array")]),
-    (
-        "CountByKey",
-        &[("key", "string"), ("label", "string"), ("count", "integer")],
-    ),
-    (
-        "CampaignCounts",
-        &[
-            ("listed", "integer"),
-            ("evaluated", "integer"),
-            ("excluded", "integer"),
-            ("excluded_by_reason", "array"),
-            ("self_done", "integer"),
-            ("peer_done", "integer"),
-            ("reviewed", "integer"),
-            ("vetoed", "integer"),
-            ("final_stars", "array"),
-            ("recommended", "integer"),
-            ("outstanding", "integer"),
-            ("needs_help", "integer"),
-            ("help_done", "integer"),
-        ],
-    ),
-    (
-        "CampaignView",
-        &[
-            ("id", "string"),
-            ("year", "integer"),
-            ("state", "object"),
-            ("state_label", "string"),
-            ("notice_days", "integer"),
-            ("notice_from", "string"),
-            ("notice_until", "string"),
-            ("opened_on", "string"),
-            ("finalised_on", "string"),
-            ("reported_on", "string"),
-            ("counts", "object"),
-            ("objections", "integer"),
-            ("objections_open", "integer"),
-            ("version", "integer"),
-        ],
-    ),
-    (
-        "BranchEvaluationList",
-        &[
-            ("year", "integer"),
-            ("items", "array"),
-            ("subjects", "integer"),
-            ("assessed", "integer"),
-            ("grades", "array"),
-        ],
-    ),
-    (
-        "BranchEvaluationSummary",
-        &[
-            ("unit_id", "string"),
-            ("unit_name", "string"),
-            ("unit_kind", "object"),
-            ("parent_name", "string"),
-            ("state", "object"),
-            ("state_label", "string"),
-            ("self_total", "number"),
-            ("self_grade", "string"),
-            ("total", "number"),
-            ("grade", "string"),
-            ("outright", "boolean"),
-            ("rank", "integer"),
-        ],
-    ),
-    ("GradeCount", &[("grade", "string"), ("count", "integer")]),
-    (
-        "VanguardEntryPage",
-        &[("items", "array"), ("next_cursor", "string")],
-    ),
-    (
-        "VanguardEntryView",
-        &[
-            ("year", "integer"),
-            ("member_id", "string"),
-            ("member_name", "string"),
-            ("business_name", "string"),
-            ("unit_name", "string"),
-            ("excluded", "object"),
-            ("excluded_label", "string"),
-            ("self_stars", "integer"),
-            ("peer", "object"),
-            ("review_stars", "integer"),
-            ("veto", "object"),
-            ("veto_label", "string"),
-            ("final_stars", "integer"),
-            ("recommended", "boolean"),
-            ("needs_help", "boolean"),
-            ("outstanding", "boolean"),
-            ("talk_on", "string"),
-            ("mentor", "string"),
-            ("help_done_on", "string"),
-            ("version", "integer"),
-        ],
-    ),
-    (
-        "PeerView",
-        &[
-            ("raters", "integer"),
-            ("mean", "number"),
-            ("votes", "array"),
         ],
     ),
 ];
