@@ -18,7 +18,7 @@ describe('menu per role', () => {
     expect(allowed('provincial_office', 'market-standards')).toBe(false)
   })
   it('gives each role only its screens, and the platform operator none', () => {
-    expect(screensFor('village_recorder')).toEqual(['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'training', 'market-standards', 'exports', 'qq', 'deadlines', 'inbox'])
+    expect(screensFor('village_recorder')).toEqual(['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'training', 'market-standards', 'coverage', 'exports', 'qq', 'deadlines', 'inbox'])
     expect(screensFor('aic_recorder')).not.toContain('handbooks')
     // Floating cases belong to the association's branches: no township or village sees one.
     expect(screensFor('branch_staff')).toContain('floating')

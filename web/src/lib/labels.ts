@@ -29,6 +29,7 @@ const obligation: Labels<S['ObligationKind']> = {
   qq_join: ['加入QQ群', 'Join the QQ group'], floating_feedback: ['流动党员反馈', 'Floating-member feedback'], data_verification: ['数据核查', 'Data verification'],
   vanguard_evaluation: ['先锋指数评定', 'Vanguard evaluation'], vanguard_county_report: ['先锋指数县级报告', 'Vanguard county report'],
   participation_letters: ['参加活动情况函', 'Participation letters'], statistics_cutoff: ['统计截止', 'Statistics cut-off'], service_request: ['诉求办理', 'Service request'],
+  coverage_report: ['百日攻坚进展通报', 'Coverage campaign report'],
 }
 // Service requests (党员诉求): their enums are named through the request's view, so the labels
 // follow the view whatever the schemas are called.
@@ -90,6 +91,22 @@ const orgKind: Labels<S['OrgKind']> = {
 }
 const evaluationState: Labels<S['EvaluationState']> = { self_assessed: ['已自评', 'Self-assessed'], assessed: ['已考评定级', 'Graded'] }
 const ruleDirection: Labels<S['RuleDirection']> = { deduct: ['扣分', 'Deduct'], add: ['加分', 'Add'] }
+// 百日攻坚 (the coverage campaign): a cycle's state, how an organisation is organised, the form
+// and state of a plan, the owner's identity, the list's filter and a laggard's level and reason.
+const cycleState: Labels<S['CoverageCycleState']> = { upcoming: ['未到', 'Upcoming'], current: ['本轮', 'Current'], overdue: ['逾期未通报', 'Overdue'], issued: ['已通报', 'Issued'] }
+const orgSetup: Labels<S['OrgSetup']> = { none: ['未建立', 'None'], standalone: ['单独组建', 'Standalone'], joint: ['联合组建', 'Joint'], affiliated: ['挂靠组建', 'Affiliated'], industry: ['行业组建', 'By industry'] }
+const coverageForm: Labels<S['CoverageForm']> = {
+  standalone: ['单独组建', 'Standalone'], joint: ['联合组建', 'Joint'], affiliated: ['挂靠组建', 'Affiliated'], industry: ['行业组建', 'By industry'], instructor: ['选派指导员', 'An instructor'],
+}
+const planStatus: Labels<S['CoveragePlanStatus']> = { planned: ['计划中', 'Planned'], in_progress: ['推进中', 'In progress'], established: ['已组建', 'Established'], deferred: ['暂缓', 'Deferred'] }
+const ownerIdentity: Labels<S['OwnerIdentity']> = { party_member: ['党员', 'Party member'], league_member: ['团员', 'League member'], masses: ['群众', 'Not a member'] }
+const coverageOrgState: Labels<S['CoverageOrgState']> = { unsurveyed: ['未摸底', 'Not surveyed'], unorganised: ['已摸底、未建党组织', 'Surveyed, no party organisation'], organised: ['已建党组织', 'Party organisation'] }
+const businessKind: Labels<S['BusinessKind']> = { individual_business: ['个体工商户', 'Sole trader'], small_micro_enterprise: ['小微企业', 'Small business'], market_stall: ['市场摊位', 'Market stall'] }
+const coverageLevel: Labels<S['CoverageLevel']> = { township: ['乡镇（街道）', 'Township'], branch: ['分会', 'Branch'] }
+const lagReason: Labels<S['LagReason']> = {
+  last_place: ['排在末位', 'Last place'], no_progress: ['本轮无新建组织，进展缓慢', 'No organisation established this cycle'],
+  survey_stalled: ['调查摸底未完成且本轮无新摸底，行动迟缓', 'Survey incomplete and none surveyed this cycle'],
+}
 const state: Labels<S['State']> = { due: ['待完成', 'Due'], overdue: ['已逾期', 'Overdue'], done: ['已完成', 'Done'] }
 
 function pick<K extends string>(table: Labels<K>, k: K | null | undefined): string {
@@ -138,6 +155,16 @@ export const label = {
   /** Where a subject's evaluation stands; none yet is 未评. */
   evaluationState: (k?: S['EvaluationState'] | null) => (k ? pick(evaluationState, k) : lang() === 'en' ? 'Not yet' : '未评'),
   ruleDirection: (k?: S['RuleDirection'] | null) => pick(ruleDirection, k),
+  /** A business's kind (the campaign's organisations name it as a plain string). */
+  businessKind: (k?: string | null) => pick(businessKind, k as S['BusinessKind'] | null | undefined),
+  cycleState: (k?: S['CoverageCycleState'] | null) => pick(cycleState, k),
+  orgSetup: (k?: S['OrgSetup'] | null) => pick(orgSetup, k),
+  coverageForm: (k?: S['CoverageForm'] | null) => pick(coverageForm, k),
+  planStatus: (k?: S['CoveragePlanStatus'] | null) => pick(planStatus, k),
+  ownerIdentity: (k?: S['OwnerIdentity'] | null) => pick(ownerIdentity, k),
+  coverageOrgState: (k?: S['CoverageOrgState'] | null) => pick(coverageOrgState, k),
+  coverageLevel: (k?: S['CoverageLevel'] | null) => pick(coverageLevel, k),
+  lagReason: (k?: S['LagReason'] | null) => pick(lagReason, k),
   /** A step of a request's history; a kind the screen does not know shows as sent. */
   requestStep: (k?: string | null) => pick(requestStep, k as StepKind | null | undefined),
 }
@@ -171,4 +198,9 @@ export const options = {
   gender: Object.keys(gender) as S['Gender'][],
   consentPurpose: Object.keys(consentPurpose) as S['ConsentPurpose'][],
   consentForm: Object.keys(consentForm) as S['ConsentForm'][],
+  orgSetup: Object.keys(orgSetup) as S['OrgSetup'][],
+  coverageForm: Object.keys(coverageForm) as S['CoverageForm'][],
+  planStatus: Object.keys(planStatus) as S['CoveragePlanStatus'][],
+  ownerIdentity: Object.keys(ownerIdentity) as S['OwnerIdentity'][],
+  coverageOrgState: Object.keys(coverageOrgState) as S['CoverageOrgState'][],
 }

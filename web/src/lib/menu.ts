@@ -4,7 +4,7 @@ import type { components } from '../api/schema'
 
 export type Role = components['schemas']['Role']
 
-export type Screen = 'work' | 'members' | 'handbooks' | 'ledgers' | 'floating' | 'service-requests' | 'activities' | 'registrations' | 'letters' | 'evaluations' | 'vanguard' | 'training' | 'market-standards' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'inbox' | 'notifications' | 'province'
+export type Screen = 'work' | 'members' | 'handbooks' | 'ledgers' | 'floating' | 'service-requests' | 'activities' | 'registrations' | 'letters' | 'evaluations' | 'vanguard' | 'training' | 'market-standards' | 'coverage' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'inbox' | 'notifications' | 'province'
 
 const county: Role[] = [
   'county_admin',
@@ -46,6 +46,10 @@ export const SCREENS: Record<Screen, Role[]> = {
   // decides: its subtree or a linked grid); the AIC recorder, the association committee and the
   // county admin check them, the committee and the county spot-check, the county sets targets.
   'market-standards': county,
+  // 百日攻坚 (the coverage campaign): every county role reads the campaign and its reports (the
+  // 通报 every unit receives) and the organisations it reaches; the AIC recorder surveys, the
+  // association committee and the county admin start it, plan and issue the reports.
+  coverage: county,
   records: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
   feedback: ['county_admin', 'association_committee', 'branch_staff', 'township_committee', 'village_recorder'],
   filings: ['county_admin', 'association_committee', 'branch_staff', 'aic_recorder', 'township_committee', 'village_recorder'],
@@ -61,7 +65,7 @@ export const SCREENS: Record<Screen, Role[]> = {
   province: ['provincial_office'],
 }
 
-export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'floating', 'service-requests', 'activities', 'registrations', 'letters', 'evaluations', 'vanguard', 'training', 'market-standards', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'inbox', 'notifications', 'province']
+export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'floating', 'service-requests', 'activities', 'registrations', 'letters', 'evaluations', 'vanguard', 'training', 'market-standards', 'coverage', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'inbox', 'notifications', 'province']
 
 export function screensFor(role: Role | null): Screen[] {
   if (!role) return []
