@@ -65,3 +65,34 @@ test('a county admin imports the county’s business register through the same f
   await expect(page.getByRole('status').filter({ hasText: '导入完成' })).toContainText('新增 0，更新 0')
   expect(problems).toEqual([])
 })
+
+test('a county admin imports a 百日攻坚 survey sheet into the campaign, bad rows named by row and column', async ({ page, request }) => {
+  test.setTimeout(120_000)
+  const problems = watchPage(page)
+  // Two organisations of the register not yet surveyed, by their names (unique in the demo's).
+  const auth = { headers: { Authorization: `Bearer ${await token(request, who.assoc)}` } }
+  const campaign = (await (await request.get('/api/v1/evaluations/coverage', auth)).json()).items[0]
+  const page1 = await (await request.get(`/api/v1/evaluations/coverage/${campaign.id}/organisations?state=unsurveyed&limit=50`, auth)).json()
+  const counts = new Map<string, number>()
+  for (const o of page1.items) counts.set(o.name, (counts.get(o.name) ?? 0) + 1)
+  const names = page1.items.map((o: { name: string }) => o.name).filter((n: string) => counts.get(n) === 1).slice(0, 1)
+  expect(names.length).toBe(1)
+  const csv = `单位名称,员工人数,正式党员人数,业主身份\n${names[0]},8,3,党员\n没有这家店,2,0,群众\n`
+  await signIn(page, who.admin)
+  await page.getByRole('link', { name: '导入名册' }).click()
+  await page.locator('label.el-radio-button').filter({ hasText: '调查摸底表' }).click()
+  await expect(page.getByRole('combobox', { name: '行动' })).toBeVisible()
+  await page.getByLabel('名册文件').setInputFiles({ name: '调查摸底表.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await page.getByRole('button', { name: '试导入' }).click()
+  await expect(page.getByTestId('layout')).toContainText('共 2 行数据')
+  await expect(page.getByRole('main').getByRole('row').filter({ hasText: '经营主体名录中没有该名称' })).toHaveCount(1)
+  await checkA11y(page, 'survey import')
+  await page.getByText('跳过有问题的行').click()
+  await page.getByRole('button', { name: '正式导入' }).click()
+  await expect(page.getByRole('status').filter({ hasText: '导入完成' })).toContainText(/新增 1|更新 1/)
+  // The organisation now has its survey: 3 full members, so the suggestion is standalone.
+  const org = (await (await request.get(`/api/v1/evaluations/coverage/${campaign.id}/organisations?name=${encodeURIComponent(names[0])}`, auth)).json()).items[0]
+  expect(org.survey.party_full).toBe(3)
+  expect(['standalone', undefined]).toContain(org.party.suggestion?.form)
+  expect(problems).toEqual([])
+})

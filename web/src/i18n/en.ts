@@ -49,6 +49,7 @@ const en: Shape<typeof zh> = {
     roleName: { county_admin: 'County admin', association_committee: 'Association committee', branch_staff: 'Branch / service centre', aic_recorder: 'AIC recorder', township_committee: 'Township committee', village_recorder: 'Village recorder' },
   },
   import: {
+    coverage: 'Survey sheet (百日攻坚)', campaign: 'Campaign',
     kind: 'Sheet', members: 'Member roster', businesses: 'Business register', defaultBusinessMapping: 'Web import mapping (businesses)', owners: ' {n} owners linked.', title: 'Import a register', hint: 'Upload the county’s own member roster or business register (xlsx or CSV) and try it first: the header is found, title and footer skipped, rewrites and unknown organisation names listed; then import.',
     file: 'Roster file', mapping: 'Mapping', dryRun: 'Dry run', layout: 'What was found', found: 'Sheet {sheet}, header in row {row}, {rows} data rows.', unmapped: 'Unmapped columns',
     normalised: 'Rewritten', unknown: 'Unknown organisation names (map each once)', orgName: 'Name', rows: 'Rows', mapTo: 'Map to', suggested: 'Closest units',

@@ -46,6 +46,7 @@ export default {
     roleName: { county_admin: '县级管理员', association_committee: '协会党委', branch_staff: '分会支部/服务中心', aic_recorder: '工商所记录员', township_committee: '乡镇/街道党委', village_recorder: '村/社区记录员' },
   },
   import: {
+    coverage: '调查摸底表（百日攻坚）', campaign: '行动',
     kind: '名册类型', members: '党员名册', businesses: '经营主体名录', defaultBusinessMapping: '网页导入对应（经营主体）', owners: '关联业主 {n} 人。', title: '导入名册', hint: '上传本县自己的党员名册或经营主体名录（xlsx 或 CSV），先试导入：系统找出表头、跳过标题和落款、说明改写了什么、列出未知的组织名称，再正式导入。',
     file: '名册文件', mapping: '对应方案', dryRun: '试导入', layout: '识别结果', found: '工作表 {sheet}，表头在第 {row} 行，共 {rows} 行数据。', unmapped: '未对应的列',
     normalised: '已自动改写', unknown: '未知的组织名称（每个名称只需对应一次）', orgName: '名称', rows: '所在行', mapTo: '对应到', suggested: '最接近的组织',
