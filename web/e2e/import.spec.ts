@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test'
 import { resolve } from 'node:path'
-import { signIn, checkA11y, watchPage, shot, who } from './support'
+import { signIn, checkA11y, watchPage, shot, token, who } from './support'
 
 test('a county admin imports the county’s own roster: one unknown name mapped once, then committed', async ({ page }) => {
   test.setTimeout(120_000)
