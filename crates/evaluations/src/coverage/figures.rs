@@ -21,8 +21,8 @@ pub const UNPLACED: &str = "";
 
 /// Where units and grids lie, to place an organisation.
 pub struct Places {
-    /// id → (name, path, kind, active)
-    units: HashMap<String, (String, String, Option<OrgKind>, bool)>,
+    /// id → (name, path, kind)
+    units: HashMap<String, (String, String, Option<OrgKind>)>,
     grid_branch: HashMap<String, String>,
     market_grid: HashMap<String, String>,
 }
@@ -30,9 +30,9 @@ pub struct Places {
 impl Places {
     pub fn load(tx: &mut TenantTx<'_>) -> DbResult<Places> {
         let tid = tx.tid().to_owned();
-        let units: Vec<(String, String, String, String, bool)> = o::table
+        let units: Vec<(String, String, String, String)> = o::table
             .filter(o::tenant_id.eq(&tid))
-            .select((o::id, o::name, o::path, o::kind, o::active))
+            .select((o::id, o::name, o::path, o::kind))
             .load(tx.conn())?;
         let grid_branch = g::table
             .filter(g::tenant_id.eq(&tid).and(g::party_branch_id.is_not_null()))
@@ -49,9 +49,7 @@ impl Places {
         Ok(Places {
             units: units
                 .into_iter()
-                .map(|(id, name, path, kind, active)| {
-                    (id, (name, path, OrgKind::parse(&kind), active))
-                })
+                .map(|(id, name, path, kind)| (id, (name, path, OrgKind::parse(&kind))))
                 .collect(),
             grid_branch,
             market_grid,
@@ -60,11 +58,6 @@ impl Places {
 
     pub fn name(&self, id: &str) -> String {
         self.units.get(id).map(|u| u.0.clone()).unwrap_or_default()
-    }
-
-    /// A unit of the county still in use.
-    pub fn active(&self, id: &str) -> bool {
-        self.units.get(id).is_some_and(|u| u.3)
     }
 
     pub fn township(&self, org: &Org) -> String {
@@ -88,7 +81,7 @@ impl Places {
         let Some(pb) = grid.and_then(|g| self.grid_branch.get(g)) else {
             return UNPLACED.to_owned();
         };
-        let Some((_, path, _, _)) = self.units.get(pb) else {
+        let Some((_, path, _)) = self.units.get(pb) else {
             return UNPLACED.to_owned();
         };
         // A path lists the unit's ancestors' ids and its own: the nearest 分会 up from it.

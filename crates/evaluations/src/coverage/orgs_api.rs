@@ -169,18 +169,12 @@ fn reached(tx: &mut TenantTx<'_>, r: &Reach) -> DbResult<Option<HashSet<String>>
     Ok(Some(rows.into_iter().map(|b| b.id).collect()))
 }
 
-/// The organisation with this id, open, in the caller's reach; or 404.
-fn reachable<'a>(
-    tx: &mut TenantTx<'_>,
-    who: &Principal,
-    data: &'a Data,
-    id: &str,
-) -> DbResult<&'a Org> {
+/// The business with this id, not closed, that the caller reaches (the businesses register's
+/// own check of one row, as `GET /businesses/{id}` makes it); or 404.
+fn reachable(tx: &mut TenantTx<'_>, who: &Principal, id: &str) -> DbResult<()> {
     let r = reach(tx, who.role, &who.user_id)?;
-    let org = data.orgs.iter().find(|o| o.id == id);
-    match (org, reached(tx, &r)?) {
-        (Some(o), None) => Ok(o),
-        (Some(o), Some(ids)) if ids.contains(&o.id) => Ok(o),
+    match crate::business::repo::get(tx, id)? {
+        Some(b) if b.status != "closed" && crate::business::repo::visible(tx, &r, &b)? => Ok(()),
         _ => Err(AppError::not_found().into()),
     }
 }
@@ -407,8 +401,7 @@ impl CoverageOrgsApi {
         let v = call
             .read(move |tx, who: &Principal| {
                 let c = campaign_of(tx, &id)?;
-                let data = Data::load(tx, &c.id)?;
-                reachable(tx, who, &data, &bid)?;
+                reachable(tx, who, &bid)?;
                 one(tx, &c, &bid)
             })
             .await?;
@@ -452,8 +445,7 @@ impl CoverageOrgsApi {
         let v = call
             .write(move |tx, who: &Principal| {
                 let c = campaign_of(tx, &id)?;
-                let data = Data::load(tx, &c.id)?;
-                reachable(tx, who, &data, &bid)?;
+                reachable(tx, who, &bid)?;
                 writable(&c, today)?;
                 let s = input::survey(&req, c.starts_on, today).map_err(AppError::validation)?;
                 let existing = repo::survey(tx, &c.id, &bid)?;
@@ -516,10 +508,9 @@ impl CoverageOrgsApi {
         let v = call
             .write(move |tx, who: &Principal| {
                 let c = campaign_of(tx, &id)?;
-                let data = Data::load(tx, &c.id)?;
-                reachable(tx, who, &data, &bid)?;
+                reachable(tx, who, &bid)?;
                 writable(&c, today)?;
-                let survey = data.surveys.get(&bid).ok_or_else(|| {
+                let survey = repo::survey(tx, &c.id, &bid)?.ok_or_else(|| {
                     AppError::conflict(
                         "not_surveyed",
                         "该经营主体尚未填报调查摸底表，不能制定组建计划",
@@ -531,9 +522,10 @@ impl CoverageOrgsApi {
                     Body::League => survey.league_members,
                 };
                 let mut p = input::plan(&req, body, u32::try_from(full).unwrap_or(0), c.starts_on, today);
-                let owner = path_id(&req.owner_unit_id)
-                    .ok()
-                    .and_then(|u| data.places.active(&u).then_some(u));
+                let owner = match path_id(&req.owner_unit_id) {
+                    Ok(u) => crate::org::repo::get(tx, &u)?.filter(|x| x.active).map(|x| x.id),
+                    Err(_) => None,
+                };
                 if owner.is_none() {
                     let e = crate::error::FieldError::new(
                         "owner_unit_id",
