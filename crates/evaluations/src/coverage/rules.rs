@@ -3,6 +3,7 @@
 //! tallies, ranking and laggards: plain functions over what the survey and the plans say.
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::model::{Body, Form, OrgSetup, PlanStatus};
 
@@ -163,41 +164,16 @@ pub struct Line {
     pub tally: Tally,
 }
 
-/// Why a unit is listed for a talk (约谈; seed 004 三(五): 行动迟缓、工作进展慢、成效不明显、
-/// 排在末位).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    poem_openapi::Enum,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum LagReason {
-    /// 排在末位: the lowest party-organisation coverage of the ranking.
-    LastPlace,
-    /// 进展缓慢: no organisation established since the previous report.
-    NoProgress,
-    /// 行动迟缓: the survey incomplete and nobody surveyed since the previous report.
-    SurveyStalled,
-}
-
-impl LagReason {
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            LagReason::LastPlace => "排在末位",
-            LagReason::NoProgress => "本轮无新建组织，进展缓慢",
-            LagReason::SurveyStalled => "调查摸底未完成且本轮无新摸底，行动迟缓",
-        }
+str_enum! {
+    /// Why a unit is listed for a talk (约谈; seed 004 三(五): 行动迟缓、工作进展慢、成效不明显、
+    /// 排在末位).
+    pub enum LagReason {
+        /// The lowest party-organisation coverage of the ranking.
+        LastPlace => "排在末位",
+        /// No organisation established since the previous report.
+        NoProgress => "本轮无新建组织，进展缓慢",
+        /// The survey incomplete and nobody surveyed since the previous report.
+        SurveyStalled => "调查摸底未完成且本轮无新摸底，行动迟缓",
     }
 }
 
