@@ -259,6 +259,11 @@ impl AppError {
         )
     }
 
+    /// A 403 that says why: a stable code of its own (`committee_only`, …) and its messages.
+    pub fn forbidden_as(code: &'static str, zh: impl Into<Msg>, en: impl Into<Msg>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, zh, en)
+    }
+
     pub fn conflict(code: &'static str, zh: impl Into<Msg>, en: impl Into<Msg>) -> Self {
         Self::new(StatusCode::CONFLICT, code, zh, en)
     }

@@ -51,8 +51,7 @@ fn refused(r: Refused) -> AppError {
 }
 
 fn subject_staff_only() -> AppError {
-    AppError::new(
-        poem::http::StatusCode::FORBIDDEN,
+    AppError::forbidden_as(
         "subject_staff_only",
         "自评由本支部（党员服务中心）所在分会的工作人员填报",
         "The self-assessment is made by the branch staff of the unit",
@@ -60,8 +59,7 @@ fn subject_staff_only() -> AppError {
 }
 
 fn committee_only() -> AppError {
-    AppError::new(
-        poem::http::StatusCode::FORBIDDEN,
+    AppError::forbidden_as(
         "committee_only",
         "考评定级由协会党委组织",
         "The association committee assesses and grades",
@@ -327,10 +325,7 @@ impl BranchEvaluationsApi {
     ) -> AppResult<EvaluationResponse> {
         let today = crate::clock::today();
         let id = path_id(&unit_id)?;
-        let expected = match if_match.as_deref() {
-            Some(h) => Some(crate::api::if_match(Some(h))?),
-            None => None,
-        };
+        let expected = crate::api::if_match_opt(if_match.as_deref())?;
         let year = crate::past_year(Some(year)).map_err(|_| AppError::not_found())?;
         let v = call
             .write(move |tx, who: &Principal| {

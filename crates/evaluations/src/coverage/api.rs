@@ -57,15 +57,11 @@ pub enum CampaignResponse {
     Created(Json<CampaignView>, #[oai(header = "ETag")] String),
 }
 
-pub(super) fn forbidden(code: &'static str, zh: &'static str, en: &'static str) -> AppError {
-    AppError::new(poem::http::StatusCode::FORBIDDEN, code, zh, en)
-}
-
-fn organisers_only(who: &Principal) -> AppResult<()> {
+pub(super) fn organisers_only(who: &Principal) -> AppResult<()> {
     if matches!(who.role, Role::AssociationCommittee | Role::CountyAdmin) {
         Ok(())
     } else {
-        Err(forbidden(
+        Err(AppError::forbidden_as(
             "campaign_organisers_only",
             "百日攻坚行动由协会党委或县级管理员组织和通报",
             "The association committee or the county admin runs the campaign",

@@ -15,7 +15,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 use serde::{Deserialize, Serialize};
 
-use super::api::{campaign_of, forbidden};
+use super::api::campaign_of;
 use super::figures::{Data, Day};
 use super::input::{self, PlanRequest, SurveyRequest};
 use super::model::{Body, Form, OrgSetup, OwnerIdentity, PlanStatus};
@@ -427,7 +427,7 @@ impl CoverageOrgsApi {
             call.who().role,
             Role::AicRecorder | Role::AssociationCommittee | Role::CountyAdmin
         ) {
-            return Err(forbidden(
+            return Err(AppError::forbidden_as(
                 "surveyors_only",
                 "调查摸底表由工商所、协会党委和县级管理员填报",
                 "The AIC office, the association committee and the county admin record surveys",
@@ -435,11 +435,7 @@ impl CoverageOrgsApi {
         }
         let id = path_id(&id.0)?;
         let bid = path_id(&business_id.0)?;
-        let expected = if_match
-            .0
-            .as_deref()
-            .map(|h| crate::api::if_match(Some(h)))
-            .transpose()?;
+        let expected = crate::api::if_match_opt(if_match.0.as_deref())?;
         let today = crate::clock::today();
         let req = body.0;
         let v = call
@@ -489,7 +485,7 @@ impl CoverageOrgsApi {
             call.who().role,
             Role::AssociationCommittee | Role::CountyAdmin
         ) {
-            return Err(forbidden(
+            return Err(AppError::forbidden_as(
                 "planners_only",
                 "组建计划由协会党委和县级管理员制定",
                 "The association committee and the county admin make plans",
@@ -497,11 +493,7 @@ impl CoverageOrgsApi {
         }
         let id = path_id(&id.0)?;
         let bid = path_id(&business_id.0)?;
-        let expected = if_match
-            .0
-            .as_deref()
-            .map(|h| crate::api::if_match(Some(h)))
-            .transpose()?;
+        let expected = crate::api::if_match_opt(if_match.0.as_deref())?;
         let today = crate::clock::today();
         let req = req.0;
         let body = body.0;

@@ -186,10 +186,6 @@ pub enum ChecklistResponse {
     Ok(Json<MarketChecklist>, #[oai(header = "ETag")] String),
 }
 
-fn forbidden(code: &'static str, zh: &'static str, en: &'static str) -> AppError {
-    AppError::new(poem::http::StatusCode::FORBIDDEN, code, zh, en)
-}
-
 /// A market the caller reaches, or 404.
 fn reachable(tx: &mut TenantTx<'_>, who: &Principal, id: &str) -> DbResult<(Market, Reach)> {
     let r = reach(tx, who.role, &who.user_id)?;
@@ -460,7 +456,7 @@ impl MarketStandardsApi {
             call.who().role,
             Role::AicRecorder | Role::AssociationCommittee | Role::CountyAdmin
         ) {
-            return Err(forbidden(
+            return Err(AppError::forbidden_as(
                 "market_checkers_only",
                 "“六化”检查由工商所（市场科）、协会党委和县级管理员登记",
                 "The AIC office, the association committee and the county admin record the checklist",
@@ -468,10 +464,7 @@ impl MarketStandardsApi {
         }
         let id = path_id(&id.0)?;
         let year = crate::past_year(Some(year.0)).map_err(|_| AppError::not_found())?;
-        let expected = match if_match.0.as_deref() {
-            Some(h) => Some(crate::api::if_match(Some(h))?),
-            None => None,
-        };
+        let expected = crate::api::if_match_opt(if_match.0.as_deref())?;
         let today = crate::clock::today();
         let mut errs = Vec::new();
         if body.0.items.is_empty() || body.0.items.len() > 6 {
@@ -557,7 +550,7 @@ impl MarketStandardsApi {
             call.who().role,
             Role::AssociationCommittee | Role::CountyAdmin
         ) {
-            return Err(forbidden(
+            return Err(AppError::forbidden_as(
                 "spot_checkers_only",
                 "抽查由协会党委和县级管理员登记",
                 "The association committee and the county admin record spot checks",

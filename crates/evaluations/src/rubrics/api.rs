@@ -164,8 +164,7 @@ impl RubricsApi {
     ) -> AppResult<RubricCreated> {
         let call = Call::new(&self.state, auth)?;
         if call.who().role != Role::CountyAdmin {
-            return Err(AppError::new(
-                poem::http::StatusCode::FORBIDDEN,
+            return Err(AppError::forbidden_as(
                 "county_admin_only",
                 "评分标准只能由县级管理员修订",
                 "Only the county admin changes a rubric",

@@ -105,8 +105,7 @@ pub(super) fn committee_only(who: &Principal) -> AppResult<()> {
     if who.role == Role::AssociationCommittee {
         Ok(())
     } else {
-        Err(AppError::new(
-            poem::http::StatusCode::FORBIDDEN,
+        Err(AppError::forbidden_as(
             "committee_only",
             "先锋指数考评由协会党委组织",
             "The association committee runs the vanguard campaign",

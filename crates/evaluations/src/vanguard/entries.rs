@@ -114,8 +114,7 @@ fn evaluators_only(who: &Principal) -> AppResult<()> {
     if matches!(who.role, Role::BranchStaff | Role::AssociationCommittee) {
         Ok(())
     } else {
-        Err(AppError::new(
-            poem::http::StatusCode::FORBIDDEN,
+        Err(AppError::forbidden_as(
             "vanguard_evaluators_only",
             "先锋指数考评由分会支部工作人员和协会党委登记",
             "Branch staff and the association committee record the evaluation",

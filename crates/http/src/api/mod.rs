@@ -133,6 +133,12 @@ pub fn etag(version: i64) -> String {
     format!("\"v{version}\"")
 }
 
+/// The version an optional `If-Match` asks for: none on a create (the row does not exist yet),
+/// else as [`if_match`].
+pub fn if_match_opt(header: Option<&str>) -> Result<Option<i64>, AppError> {
+    header.map(|h| if_match(Some(h))).transpose()
+}
+
 /// The version an `If-Match` header asks for: required on updates (428 without it).
 pub fn if_match(header: Option<&str>) -> Result<i64, AppError> {
     let h = header.ok_or_else(AppError::precondition_required)?.trim();
