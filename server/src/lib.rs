@@ -20,4 +20,5 @@ pub use shuanglian_notify as notify;
 pub use shuanglian_register::{
     business, documents, events, grids, members, onboarding, org, privacy, qq, rng, tenancy, users,
 };
+pub use shuanglian_statistics as statistics;
 pub use shuanglian_workflows as workflows;

@@ -1,0 +1,1 @@
+//! Disclosure control for the tables a provincial or platform user reads (placeholder).
