@@ -53,6 +53,7 @@ mod scope_writes;
 mod service_requests;
 mod shutdown;
 mod tenancy;
+mod tenant_keys;
 mod totp;
 mod training;
 mod vanguard;
