@@ -44,6 +44,8 @@ use crate::org::api::OrgApi;
 use crate::privacy::api::PrivacyApi;
 use crate::qq::api::QqApi;
 use crate::security::MasterKey;
+use crate::statistics::api::StatisticsApi;
+use crate::statistics::province::ProvinceStatisticsApi;
 use crate::telemetry::RequestTelemetry;
 use crate::tenancy::api::PlatformApi;
 use crate::users::api::CountyApi;
@@ -81,6 +83,8 @@ pub type EvaluationApis = (
     CoverageApi,
     CoverageOrgsApi,
     CoverageImportApi,
+    StatisticsApi,
+    ProvinceStatisticsApi,
 );
 
 pub type RegisterApis = (
@@ -192,6 +196,8 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                 CoverageApi { state: state.clone() },
                 CoverageOrgsApi { state: state.clone() },
                 CoverageImportApi { state: state.clone() },
+                StatisticsApi { state: state.clone() },
+                ProvinceStatisticsApi { state: state.clone() },
             ),
         ),
         "Shuanglian 双联 API",

@@ -42,6 +42,16 @@ pub fn china_date_of(at: NaiveDateTime) -> NaiveDate {
     china_date(at.and_utc())
 }
 
+/// The first UTC instant after the day `d` in China (its next midnight, Beijing time), as
+/// stored timestamps are compared: a row stamped before it was made on or before `d`.
+pub fn china_day_end(d: NaiveDate) -> NaiveDateTime {
+    let next = d.succ_opt().unwrap_or(d);
+    next.and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .checked_sub_signed(chrono::Duration::hours(8))
+        .unwrap_or_default()
+}
+
 /// Beijing wall-clock time of an instant, as printed on forms ("2026-12-03 22:41").
 pub fn beijing_minute(at: DateTime<Utc>) -> String {
     at.with_timezone(&CHINA)
@@ -63,6 +73,16 @@ pub fn pin_for_tests(at: Option<DateTime<Utc>>) {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_china_day_ends_at_16_utc() {
+        let d = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap_or_default();
+        let end = china_day_end(d);
+        assert_eq!(end.to_string(), "2026-06-30 16:00:00");
+        assert_eq!(china_date_of(end), d.succ_opt().unwrap_or_default());
+        let just_before = end - chrono::Duration::seconds(1);
+        assert_eq!(china_date_of(just_before), d);
+    }
 
     #[test]
     fn china_day_turns_at_16_utc() {

@@ -23,6 +23,23 @@ pub struct Settings {
     pub telemetry: TelemetrySettings,
     pub security: SecuritySettings,
     pub notify: NotifySettings,
+    #[serde(default)]
+    pub statistics: StatisticsSettings,
+}
+
+/// Disclosure control of what the provincial office and the platform read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatisticsSettings {
+    /// The smallest count shown: cells with 0 < n < min_cell are suppressed (k, 5 by default;
+    /// at least 2). `SHUANGLIAN_STATISTICS__MIN_CELL`.
+    pub min_cell: i64,
+}
+
+impl Default for StatisticsSettings {
+    fn default() -> Self {
+        Self { min_cell: 5 }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -203,6 +220,7 @@ impl Default for Settings {
                 sms_access_key_secret: None,
                 webhook_allow_private: false,
             },
+            statistics: StatisticsSettings::default(),
         }
     }
 }
@@ -280,6 +298,9 @@ impl Settings {
         }
         if self.database.pool_size == 0 {
             anyhow::bail!("database.pool_size must be at least 1");
+        }
+        if !(2..=1000).contains(&self.statistics.min_cell) {
+            anyhow::bail!("statistics.min_cell must be 2 to 1000");
         }
         if self.auth.session_cache_secs > 60 {
             anyhow::bail!("auth.session_cache_secs must be at most 60");

@@ -10,11 +10,21 @@
 //! coverage campaign (`coverage`).
 
 /// An enum stored by name and sent as JSON, with its zh-CN label: the derives of
-/// [`enums::StrEnum`] (the one enum-string mechanism) plus `label_zh`.
+/// [`enums::StrEnum`] (the one enum-string mechanism) plus `label_zh`. Exported for the
+/// statistics above; the caller needs serde, strum and poem-openapi.
+#[macro_export]
 macro_rules! str_enum {
     ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $v:ident => $zh:literal,)* }) => {
         #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, poem_openapi::Enum,
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            Hash,
+            serde::Serialize,
+            serde::Deserialize,
+            poem_openapi::Enum,
         )]
         #[serde(rename_all = "snake_case")]
         #[oai(rename_all = "snake_case")]

@@ -32,11 +32,13 @@ const OUTSIDE: [&str; 6] = [
 ];
 
 /// The first 17 characters of the i-th demo member's ID number, and the birth date in it.
-/// Unique by construction: each block of 1,000 members gets its own year of birth dates (from
-/// 1950), and the 3-digit sequence tells the members of a block apart.
+/// Unique by construction: the 3-digit sequence is `i % 1000`, and members with the same
+/// sequence (one per block of 1,000) are born in different years: the year, 1950–2004, is
+/// `(23·block + 7·sequence) mod 55`, and 23 is prime to 55. Every block spreads over all ages.
 fn id_body(county: &str, i: usize, rng: &mut Rng) -> (chrono::NaiveDate, String) {
-    let base = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap_or_default();
-    let birth = base + chrono::Duration::days((i / 1000) as i64 * 365 + rng.below(365) as i64);
+    let year = 1950 + (((i / 1000) * 23 + (i % 1000) * 7) % 55) as i32;
+    let base = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+    let birth = base + chrono::Duration::days(rng.below(365) as i64);
     (
         birth,
         format!("{county}{}{:03}", birth.format("%Y%m%d"), i % 1000),

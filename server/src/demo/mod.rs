@@ -74,6 +74,7 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
         let member_count = c.members;
         let master = *state.master_key.bytes();
         let county_code = c.code.to_owned();
+        let leave_latest = matches!(preset, Preset::Small) && c.code == "330523";
         let created = state
             .db
             .platform(Mode::Write, move |tx| -> DbResult<Option<(usize, usize)>> {
@@ -150,8 +151,16 @@ pub async fn generate(state: &AppState, preset: Preset, seed: u64) -> anyhow::Re
                 crate::workflows::registrations::demo::fill(&mut ttx, &keys, member_seed ^ 0x2E61)?;
                 crate::workflows::letters::demo::fill(&mut ttx, member_seed ^ 0x1E77)?;
                 crate::evaluations::demo::fill(&mut ttx, member_seed ^ 0xE7A1)?;
-                // Last: the daily deadline job over everything generated above.
+                // Then the daily deadline job over everything generated above.
                 crate::deadlines::demo::finish(&mut ttx, crate::clock::today())?;
+                // Last: the half-years before today, frozen from all of it (安吉县 leaves the
+                // latest to its admin, as the README's tour does).
+                crate::statistics::demo::fill(
+                    &mut ttx,
+                    &admin.id,
+                    crate::clock::today(),
+                    leave_latest,
+                )?;
                 Ok(Some((names.len() + 1 + centre_accounts, units)))
             })
             .await

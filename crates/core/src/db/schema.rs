@@ -330,6 +330,8 @@ diesel::table! {
         reason -> Nullable<Text>,
         recorded_by -> Text,
         recorded_at -> Timestamp,
+        from_unit_id -> Nullable<Text>,
+        to_unit_id -> Nullable<Text>,
     }
 }
 
@@ -822,3 +824,23 @@ pub use evaluations::{
     market_spot_checks, market_standard_targets, market_standards, rubrics, vanguard_campaigns,
     vanguard_entries, vanguard_objections,
 };
+
+diesel::table! {
+    stat_snapshots (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        period -> Text,
+        revision -> Integer,
+        state -> Text,
+        cutoff -> Date,
+        figures -> Text,
+        reason -> Nullable<Text>,
+        computed_by -> Text,
+        computed_at -> Timestamp,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        frozen_by -> Nullable<Text>,
+        frozen_at -> Nullable<Timestamp>,
+        version -> BigInt,
+    }
+}

@@ -71,6 +71,12 @@ impl MemoryStore {
         }))
     }
 
+    /// Kept as long as the process lives (ten years stands in for "never").
+    pub async fn set(&self, key: &str, value: &str) -> KvResult<()> {
+        self.set_ex(key, value, Duration::from_secs(10 * 365 * 24 * 3600))
+            .await
+    }
+
     pub async fn set_ex(&self, key: &str, value: &str, ttl: Duration) -> KvResult<()> {
         self.with(|m| {
             m.insert(

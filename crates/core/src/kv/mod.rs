@@ -63,6 +63,12 @@ impl Kv {
         dispatch!(self, s => s.set_ex(key, value, ttl).await)
     }
 
+    /// A value that never expires (what it describes never changes, e.g. a frozen snapshot);
+    /// the key must name everything the value depends on.
+    pub async fn set(&self, key: &str, value: &str) -> KvResult<()> {
+        dispatch!(self, s => s.set(key, value).await)
+    }
+
     pub async fn del(&self, key: &str) -> KvResult<()> {
         dispatch!(self, s => s.del(key).await)
     }

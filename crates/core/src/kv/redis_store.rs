@@ -59,6 +59,15 @@ impl RedisStore {
         Ok(self.conn.clone().get(key).await?)
     }
 
+    pub async fn set(&self, key: &str, value: &str) -> KvResult<()> {
+        let _: () = redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .query_async(&mut self.conn.clone())
+            .await?;
+        Ok(())
+    }
+
     pub async fn set_ex(&self, key: &str, value: &str, ttl: Duration) -> KvResult<()> {
         let ms = ttl.as_millis().max(1) as u64;
         let _: () = redis::cmd("SET")

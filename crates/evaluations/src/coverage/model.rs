@@ -2,7 +2,6 @@
 //! its calendar: day numbers and the 15-day reporting cycles, as plain functions.
 
 use chrono::{Days, NaiveDate};
-use serde::{Deserialize, Serialize};
 
 str_enum! {
     /// 党组织 or 团组织: the seed organises both ("两个覆盖").

@@ -3,7 +3,6 @@
 //! tallies, ranking and laggards: plain functions over what the survey and the plans say.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use super::model::{Body, Form, OrgSetup, PlanStatus};
 

@@ -186,7 +186,7 @@ pub(crate) fn listing(
 }
 
 /// The active association committee units: the owners of the county's vanguard deadlines.
-pub(crate) fn committees(tx: &mut TenantTx<'_>) -> DbResult<Vec<String>> {
+pub fn committees(tx: &mut TenantTx<'_>) -> DbResult<Vec<String>> {
     let tid = tx.tid().to_owned();
     Ok(o::table
         .filter(o::tenant_id.eq(tid).and(o::active.eq(true)))

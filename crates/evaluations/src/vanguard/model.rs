@@ -1,7 +1,6 @@
 //! The vanguard campaign's states and the rules of its steps, as plain functions.
 
 use chrono::{Days, NaiveDate};
-use serde::{Deserialize, Serialize};
 
 use super::rules::Excluded;
 

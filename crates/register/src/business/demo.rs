@@ -204,7 +204,10 @@ pub fn generate(tx: &mut TenantTx<'_>, county: &str, seed: u64) -> DbResult<Coun
             stall_count: Some(80 + rng.below(720) as i32),
             grid_id: grid,
             version: 1,
-            created_at: now,
+            created_at: date(2005 + rng.below(15) as i32, 1 + rng.below(12) as u32, 1)
+                .and_hms_opt(2, 0, 0)
+                .unwrap_or(now)
+                .min(now),
             updated_at: now,
         });
     }
@@ -311,7 +314,9 @@ pub fn generate(tx: &mut TenantTx<'_>, county: &str, seed: u64) -> DbResult<Coun
             status,
             status_since: Some(since),
             version: 1,
-            created_at: now,
+            // Registered here on that date, so that the register as it stood on a past day
+            // (statistics' cut-offs) holds it.
+            created_at: since.and_hms_opt(2, 0, 0).unwrap_or(now).min(now),
             updated_at: now,
         }
     };

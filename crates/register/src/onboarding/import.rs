@@ -72,6 +72,8 @@ pub struct StatusChange {
     pub to: &'static str,
     pub from_org: Option<String>,
     pub to_org: Option<String>,
+    pub from_unit_id: Option<String>,
+    pub to_unit_id: Option<String>,
 }
 
 /// The status steps from a member's stored values to a row's: each must be legal by the same
@@ -127,6 +129,8 @@ fn status_steps(
                     .then(|| old.membership_org_name.clone()),
                 to_org: matches!(change, Change::TransferIn | Change::TransferOut)
                     .then(|| new.membership_org_name.clone()),
+                from_unit_id: old.membership_unit_id.clone(),
+                to_unit_id: new.membership_unit_id.clone(),
             }),
             Err(refused) => r.error(
                 col,
@@ -515,6 +519,8 @@ pub fn apply(
             reason: Some(format!("表格导入 {import_id}")),
             recorded_by: actor.id.clone(),
             recorded_at: now.naive_utc(),
+            from_unit_id: c.from_unit_id.clone(),
+            to_unit_id: c.to_unit_id.clone(),
         })
         .collect();
     insert_history(tx, &history)?;

@@ -280,6 +280,7 @@ impl MemberStatusApi {
                     category: row.category.clone(),
                 };
                 let (mut h_from_org, mut h_to_org) = (None, None);
+                let (mut h_from_unit, mut h_to_unit) = (None, None);
                 match &step {
                     Step::Membership(s) => e.membership_status = s.as_str().to_owned(),
                     Step::Business(s) => e.business_status = s.as_str().to_owned(),
@@ -308,13 +309,15 @@ impl MemberStatusApi {
                         };
                         e.category = model::category(Some(unit.kind())).as_str().to_owned();
                         e.membership_org_name = unit.name.clone();
-                        e.membership_unit_id = Some(unit.id);
+                        e.membership_unit_id = Some(unit.id.clone());
+                        h_to_unit = Some(unit.id);
                         h_from_org = from_org;
                         h_to_org = Some(unit.name);
                     }
                     Step::TransferOut => {
                         let to = to_org.unwrap_or_default();
                         h_from_org = Some(row.membership_org_name.clone());
+                        h_from_unit = row.membership_unit_id.clone();
                         e.category = model::category(None).as_str().to_owned();
                         e.membership_org_name = to.clone();
                         e.membership_unit_id = None;
@@ -335,6 +338,8 @@ impl MemberStatusApi {
                     reason: reason.clone(),
                     recorded_by: who.user_id.clone(),
                     recorded_at: Utc::now().naive_utc(),
+                    from_unit_id: h_from_unit,
+                    to_unit_id: h_to_unit,
                 };
                 insert_history(tx, std::slice::from_ref(&entry))?;
                 audit::record(

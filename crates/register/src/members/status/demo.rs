@@ -23,13 +23,16 @@ pub fn demo(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
     let mut rng = crate::rng::Rng::new(seed);
     let now = Utc::now().naive_utc();
     let today = now.date();
-    let home_units: Vec<String> = crate::db::schema::org_units::table
+    let home_units: Vec<(String, String)> = crate::db::schema::org_units::table
         .filter(
             crate::db::schema::org_units::tenant_id
                 .eq(&tid)
                 .and(crate::db::schema::org_units::kind.eq_any(["village", "party_branch"])),
         )
-        .select(crate::db::schema::org_units::name)
+        .select((
+            crate::db::schema::org_units::id,
+            crate::db::schema::org_units::name,
+        ))
         .limit(50)
         .load(tx.conn())?;
     type Facts = (
@@ -56,27 +59,31 @@ pub fn demo(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
         .load(tx.conn())?;
     let mut out = Vec::new();
     for (id, ms, bs, away, unit, org, joined) in rows {
-        let mut push = |change: Change,
-                        from: &str,
-                        to: &str,
-                        on: NaiveDate,
-                        fo: Option<String>,
-                        to_org: Option<String>| {
-            out.push(NewHistory {
-                tenant_id: tid.clone(),
-                id: uuid::Uuid::now_v7().to_string(),
-                member_id: id.clone(),
-                change: change.as_str().to_owned(),
-                from_value: from.to_owned(),
-                to_value: to.to_owned(),
-                effective_on: on.min(today),
-                from_org: fo,
-                to_org,
-                reason: None,
-                recorded_by: "demo-data".to_owned(),
-                recorded_at: now,
-            });
-        };
+        let mut push =
+            |change: Change,
+             from: &str,
+             to: &str,
+             on: NaiveDate,
+             fo: Option<String>,
+             to_org: Option<String>,
+             (from_unit_id, to_unit_id): (Option<String>, Option<String>)| {
+                out.push(NewHistory {
+                    tenant_id: tid.clone(),
+                    id: uuid::Uuid::now_v7().to_string(),
+                    member_id: id.clone(),
+                    change: change.as_str().to_owned(),
+                    from_value: from.to_owned(),
+                    to_value: to.to_owned(),
+                    effective_on: on.min(today),
+                    from_org: fo,
+                    to_org,
+                    reason: None,
+                    recorded_by: "demo-data".to_owned(),
+                    recorded_at: now,
+                    from_unit_id,
+                    to_unit_id,
+                });
+            };
         let day = |rng: &mut crate::rng::Rng, from_year: i32| {
             NaiveDate::from_ymd_opt(
                 from_year + rng.below(5) as i32,
@@ -99,6 +106,7 @@ pub fn demo(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
                 on,
                 None,
                 None,
+                (None, None),
             );
         }
         match bs.as_str() {
@@ -111,6 +119,7 @@ pub fn demo(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
                     on,
                     None,
                     None,
+                    (None, None),
                 );
             }
             "closed" => {
@@ -123,6 +132,7 @@ pub fn demo(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
                         on,
                         None,
                         None,
+                        (None, None),
                     );
                     push(
                         Change::BusinessStatus,
@@ -131,6 +141,7 @@ pub fn demo(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
                         on + chrono::Duration::days(200),
                         None,
                         None,
+                        (None, None),
                     );
                 } else {
                     push(
@@ -140,16 +151,17 @@ pub fn demo(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
                         on,
                         None,
                         None,
+                        (None, None),
                     );
                 }
             }
             _ => {}
         }
         if let Some(since) = away {
-            push(Change::Away, PRESENT, AWAY, since, None, None);
+            push(Change::Away, PRESENT, AWAY, since, None, None, (None, None));
         } else if rng.below(20) == 0 {
             let on = day(&mut rng, 2019);
-            push(Change::Away, PRESENT, AWAY, on, None, None);
+            push(Change::Away, PRESENT, AWAY, on, None, None, (None, None));
             push(
                 Change::Returned,
                 AWAY,
@@ -157,6 +169,7 @@ pub fn demo(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
                 on + chrono::Duration::days(150),
                 None,
                 None,
+                (None, None),
             );
         }
         let on = day(&mut rng, 2018);
@@ -169,9 +182,10 @@ pub fn demo(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
                 on,
                 Some(from),
                 Some(org),
+                (None, unit.clone()),
             );
         } else if unit.is_none() && rng.below(4) == 0 && !home_units.is_empty() {
-            let from = home_units[rng.below(home_units.len())].clone();
+            let (from_id, from) = home_units[rng.below(home_units.len())].clone();
             push(
                 Change::TransferOut,
                 IN_COUNTY,
@@ -179,6 +193,7 @@ pub fn demo(tx: &mut TenantTx<'_>, seed: u64) -> DbResult<usize> {
                 on,
                 Some(from),
                 Some(org),
+                (Some(from_id), None),
             );
         }
     }

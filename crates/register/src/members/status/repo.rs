@@ -41,6 +41,9 @@ pub struct NewHistory {
     pub reason: Option<String>,
     pub recorded_by: String,
     pub recorded_at: NaiveDateTime,
+    /// The units of a transfer, by id (a unit of the county, when there is one).
+    pub from_unit_id: Option<String>,
+    pub to_unit_id: Option<String>,
 }
 
 /// Appends history rows in one statement per chunk (the demo generator writes many).
