@@ -52,6 +52,7 @@ mod scope_holes;
 mod scope_writes;
 mod service_requests;
 mod shutdown;
+mod statistics;
 mod tenancy;
 mod tenant_keys;
 mod totp;
