@@ -517,13 +517,16 @@ async fn frozen_county(
             ][i % 12]
         );
         let status = if i < n { "full" } else { "probationary" };
+        let seq = format!("{:03}", if i % 2 == 0 { 2 * i + 1 } else { 2 * i + 2 });
+        let id_no = id_number(code, "19800101", &seq);
+        let phone = format!("139{}{:04}", &code[2..], i);
         let body = json!({ "name": nm, "is_owner": true, "business_name": "店", "org_life_unit_id": village,
                            "membership_unit_id": village, "membership_status": status,
                            "distribution": "individual_business", "joined_party_on": "2015-07-01",
-                           "gender": if i % 2 == 0 { "male" } else { "female" } });
-        names.push(shuanglian_tests::id(
-            &app.created(&c.admin_token, "/api/v1/members", &body).await,
-        ));
+                           "gender": if i % 2 == 0 { "male" } else { "female" },
+                           "id_number": id_no, "phone": phone });
+        let id = shuanglian_tests::id(&app.created(&c.admin_token, "/api/v1/members", &body).await);
+        names.extend([id, nm, id_no, phone]);
     }
     let (s, _, _) = compute(app, &c.admin_token, "2026H1", json!({})).await;
     assert_eq!(s, 201);
@@ -687,4 +690,72 @@ async fn the_provincial_office_reads_its_own_provinces_frozen_figures_with_small
     )
     .await;
     assert_eq!(v["errors"][0]["field"], "period");
+}
+
+/// Every GET route a provincial or platform user can call (from the served OpenAPI document,
+/// without path parameters; the live event stream aside) answers without a member's name, id,
+/// ID-card number or phone number, or anything shaped like an ID-card or mobile number.
+#[tokio::test]
+async fn no_route_open_to_the_province_or_the_platform_names_a_member() {
+    let app = spawn_app().await;
+    let (_, mut secrets) = frozen_county(&app, "330523", "安吉县", 12, 2).await;
+    secrets.extend(frozen_county(&app, "330522", "长兴县", 6, 1).await.1);
+    secrets.extend(frozen_county(&app, "320583", "昆山市", 7, 7).await.1);
+    let zj = provincial_office(&app).await;
+    let op = app.operator_token().await;
+    let spec: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("spec")
+        .json()
+        .await
+        .expect("json");
+    let paths: Vec<String> = spec["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .filter(|(p, ops)| ops.get("get").is_some() && !p.contains('{') && !p.contains("events"))
+        .map(|(p, _)| p.clone())
+        .collect();
+    assert!(
+        paths.iter().any(|p| p.contains("province/statistics")),
+        "{paths:?}"
+    );
+    let id_card = |s: &str| {
+        s.as_bytes().windows(18).any(|w| {
+            w[..17].iter().all(u8::is_ascii_digit) && (w[17].is_ascii_digit() || w[17] == b'X')
+        })
+    };
+    let mobile = |s: &str| {
+        s.as_bytes().windows(11).any(|w| {
+            w[0] == b'1' && (b'3'..=b'9').contains(&w[1]) && w.iter().all(u8::is_ascii_digit)
+        })
+    };
+    let mut read = 0;
+    for p in &paths {
+        for tok in [&zj, &op] {
+            for q in ["", "?province=330000&period=2026H1"] {
+                let r = app
+                    .client
+                    .get(app.url(&format!("/api/v1{p}{q}")))
+                    .bearer_auth(tok)
+                    .send()
+                    .await
+                    .expect("send");
+                if !r.status().is_success() {
+                    continue;
+                }
+                read += 1;
+                let body = r.text().await.expect("text");
+                for s in &secrets {
+                    assert!(!body.contains(s.as_str()), "{p}{q} shows {s}");
+                }
+                // Ids are UUIDs, counts are short; long digit runs would be identifiers.
+                assert!(!id_card(&body) && !mobile(&body), "{p}{q}: {body}");
+            }
+        }
+    }
+    assert!(read >= 8, "{read} answers read");
 }
