@@ -95,6 +95,23 @@ const EXCLUDED: &[(&str, &str, &str)] = &[
         "/evaluations/vanguard/{year}/report",
         "own county, by year",
     ),
+    // A county's half-year snapshot, by period: only the county admin writes it, and another
+    // county's admin reaches only its own (tests/tests/statistics.rs checks the row unchanged).
+    (
+        "POST",
+        "/statistics/periods/{period}/compute",
+        "own county, by period",
+    ),
+    (
+        "POST",
+        "/statistics/periods/{period}/review",
+        "own county, by period",
+    ),
+    (
+        "POST",
+        "/statistics/periods/{period}/freeze",
+        "own county, by period",
+    ),
     (
         "PATCH",
         "/record-catalogue/items/{code}",
