@@ -284,9 +284,18 @@ pub fn tables(counties: &[CountyRef], figures: &[(usize, Figures)], k: i64) -> V
             })
             .collect()
     };
+    // Tables of one population share each county's total, so they are protected together; a
+    // table some county's snapshot lacks (computed before it existed) stands alone, as its
+    // zeros there do not add up to that total.
     let mut families: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, (_, _, pop)) in order.iter().enumerate() {
-        families.entry(pop.clone()).or_default().push(i);
+    for (i, (key, _, pop)) in order.iter().enumerate() {
+        let everywhere = figures.iter().all(|(_, f)| f.table(key).is_some());
+        let family = if everywhere {
+            pop.clone()
+        } else {
+            format!("{pop}:{key}")
+        };
+        families.entry(family).or_default().push(i);
     }
     let mut out: Vec<Option<ProvinceTable>> = vec![None; order.len()];
     for members in families.values() {
@@ -518,5 +527,92 @@ impl ProvinceStatisticsApi {
             province_code: province,
             periods,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Table;
+
+    fn county(code: &str, party_org: i64, others: i64, gender: (i64, i64)) -> Figures {
+        Figures {
+            period: "2026H1".into(),
+            cutoff: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("d"),
+            tables: vec![
+                Table::flat(
+                    "businesses_party_coverage",
+                    "覆盖",
+                    "businesses",
+                    vec![
+                        (Label::new("party_org", "已建"), party_org),
+                        (Label::new("not_surveyed", "未摸底"), others),
+                    ],
+                ),
+                Table::flat(
+                    "members_gender",
+                    "性别",
+                    "members",
+                    vec![
+                        (Label::new("male", "男"), gender.0),
+                        (Label::new("female", "女"), gender.1),
+                    ],
+                ),
+                Table {
+                    provincial: false,
+                    ..Table::flat(code, "本县组织", "members_held", vec![])
+                },
+            ],
+        }
+    }
+
+    fn refs(codes: &[&str]) -> Vec<CountyRef> {
+        codes
+            .iter()
+            .map(|c| CountyRef {
+                code: (*c).into(),
+                name: format!("{c}县"),
+                revision: Some(1),
+                missing: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn small_cells_are_hidden_county_tables_stay_home_and_rates_use_shown_counts_only() {
+        let counties = refs(&["330521", "330522", "330523"]);
+        let figures = vec![
+            (0, county("330521", 40, 60, (3, 97))),
+            (1, county("330522", 30, 70, (50, 50))),
+            (2, county("330523", 30, 70, (60, 40))),
+        ];
+        let t = tables(&counties, &figures, 5);
+        assert_eq!(t.len(), 2, "the county-only table is not sent");
+        let gender = t.iter().find(|t| t.key == "members_gender").expect("g");
+        assert_eq!(gender.rows[0].cells[0], None, "3 < 5 is hidden");
+        let hidden: usize = gender
+            .rows
+            .iter()
+            .map(|r| r.cells.iter().filter(|c| c.is_none()).count())
+            .sum();
+        assert!(hidden >= 4, "and enough others: {gender:?}");
+        let r = rankings(&t);
+        let cov = r.iter().find(|r| r.key == "party_coverage").expect("cov");
+        assert_eq!(cov.province_rate, Some(100.0 / 300.0));
+        let places: Vec<(&str, Option<u32>)> = cov
+            .lines
+            .iter()
+            .map(|l| (l.code.as_str(), l.place))
+            .collect();
+        assert_eq!(
+            places,
+            vec![
+                ("330521", Some(1)),
+                ("330522", Some(2)),
+                ("330523", Some(2))
+            ]
+        );
+        let survey = r.iter().find(|r| r.key == "campaign_survey").expect("s");
+        assert_eq!(survey.lines[0].rate, Some(0.4));
     }
 }
