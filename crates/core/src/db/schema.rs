@@ -516,6 +516,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    national_calendar_years (year) {
+        year -> Integer,
+        version -> BigInt,
+        source -> Text,
+        loaded_by -> Text,
+        loaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    national_calendar_days (day) {
+        year -> Integer,
+        day -> Date,
+        kind -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
     outbox (tenant_id, id) {
         tenant_id -> Text,
         id -> Text,
