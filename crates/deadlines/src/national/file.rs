@@ -56,10 +56,10 @@ fn push(errs: &mut Vec<FieldError>, e: FieldError) {
 
 /// A `YYYY-MM-DD` (JSON) date.
 fn iso_date(field: &str, s: &str) -> Result<NaiveDate, FieldError> {
-    if s.len() == 10 {
-        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            return Ok(d);
-        }
+    if s.len() == 10
+        && let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+    {
+        return Ok(d);
     }
     Err(fe(
         field,
@@ -94,15 +94,18 @@ pub fn parse_json(bytes: &[u8]) -> Result<Vec<Span>, Option<Vec<FieldError>>> {
         let kind = match r.kind.as_str() {
             "holiday" => Ok(SpanKind::Holiday),
             "workday" => Ok(SpanKind::Workday),
-            _ => Err(push(
-                &mut errs,
-                fe(
-                    &format!("[{i}].kind"),
-                    "invalid_kind",
-                    format!("[{i}].kind：应为 holiday（放假）或 workday（调休上班）"),
-                    format!("[{i}].kind must be holiday or workday"),
-                ),
-            )),
+            _ => {
+                push(
+                    &mut errs,
+                    fe(
+                        &format!("[{i}].kind"),
+                        "invalid_kind",
+                        format!("[{i}].kind：应为 holiday（放假）或 workday（调休上班）"),
+                        format!("[{i}].kind must be holiday or workday"),
+                    ),
+                );
+                Err(())
+            }
         };
         if let (Ok(from), Ok(to), Ok(kind)) = (from, to, kind) {
             out.push(Span {
