@@ -516,25 +516,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    national_calendar_years (year) {
-        year -> Integer,
-        version -> BigInt,
-        source -> Text,
-        loaded_by -> Text,
-        loaded_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    national_calendar_days (day) {
-        year -> Integer,
-        day -> Date,
-        kind -> Text,
-        name -> Text,
-    }
-}
-
-diesel::table! {
     outbox (tenant_id, id) {
         tenant_id -> Text,
         id -> Text,
@@ -841,3 +822,8 @@ pub use evaluations::{
     market_spot_checks, market_standard_targets, market_standards, rubrics, vanguard_campaigns,
     vanguard_entries, vanguard_objections,
 };
+
+// The national working-day calendar (issue 17 item 7): platform-level, in its own file.
+#[path = "schema_calendar.rs"]
+mod calendar;
+pub use calendar::{national_calendar_days, national_calendar_years};
