@@ -19,6 +19,7 @@ use crate::business::market_api::MarketApi;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::deadlines::api::DeadlineApi;
+use crate::deadlines::national::api::NationalCalendarApi;
 use crate::deadlines::province::ProvinceDeadlineApi;
 use crate::deadlines::settings::DeadlineSettingsApi;
 use crate::evaluations::branches::api::BranchEvaluationsApi;
@@ -128,7 +129,12 @@ pub type WorkflowApis = (
         LettersApi,
         RegistrationsApi,
     ),
-    (NotifySettingsApi, PreferencesApi, InboxApi),
+    (
+        NotifySettingsApi,
+        PreferencesApi,
+        InboxApi,
+        NationalCalendarApi,
+    ),
 );
 
 pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -184,6 +190,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<Apis, ()> {
                     NotifySettingsApi { state: state.clone() },
                     PreferencesApi { state: state.clone() },
                     InboxApi { state: state.clone() },
+                    NationalCalendarApi { state: state.clone() },
                 ),
             ),
             (

@@ -37,6 +37,7 @@ mod member_search;
 mod member_status;
 mod members;
 mod messy_sheets;
+mod national_calendar;
 mod notifications;
 mod onboarding;
 mod org;

@@ -41,6 +41,14 @@ const PLATFORM_TABLES: &[(&str, &str)] = &[
         "idempotency keys of platform requests (creating a county happens outside any county)",
     ),
     (
+        "national_calendar_years",
+        "the State Council's working-day calendar, loaded once a year for every county (a reference table on Citus)",
+    ),
+    (
+        "national_calendar_days",
+        "that calendar's days; a county's own overrides stay in its calendar_days",
+    ),
+    (
         "__diesel_schema_migrations",
         "diesel's record of the applied migrations",
     ),

@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::app::{Live, Model, Stage, Tab};
 use crate::i18n::tr;
 use crate::screens::{
-    counties, deadlines, evaluations, grids, import, notices, overview, privacy, requests, rosters,
-    signin, users,
+    calendar, counties, deadlines, evaluations, grids, import, notices, overview, privacy,
+    requests, rosters, signin, users,
 };
 use crate::widgets::{centred, draw_form};
 
@@ -30,6 +30,7 @@ pub fn view(m: &Model, f: &mut Frame) {
         Stage::Main => match m.current() {
             Some(Tab::Counties) => counties::draw(f, body, m.lang, &m.counties),
             Some(Tab::Overview) => overview::draw(f, body, m.lang, &m.overview),
+            Some(Tab::Calendar) => calendar::draw(f, body, m.lang, &m.calendar),
             Some(Tab::Grids) => grids::draw(f, body, m.lang, &m.grids),
             Some(Tab::Rosters) => rosters::draw(f, body, m.lang, &m.rosters),
             Some(Tab::Privacy) => privacy::draw(f, body, m.lang, &m.privacy),

@@ -48,6 +48,9 @@ pub struct ObligationView {
     /// `2026Q3`, `2026H1`, `2026`, or empty for obligations dated from their subject.
     pub period: String,
     pub due_on: NaiveDate,
+    /// The due date falls after the last year whose holidays the county's calendar knows: it
+    /// may move when the State Council publishes that year's notice (节假日未公布，日期可能调整).
+    pub due_beyond_calendar: bool,
     pub state: State,
     /// Days past the due date (overdue items; for items met late, how late they were met).
     #[oai(skip_serializing_if_is_none)]
@@ -214,7 +217,12 @@ fn owner_scope(
     Ok(Some(ids))
 }
 
-fn view(row: ObligationRow, owner: Option<&(String, String)>, as_of: NaiveDate) -> ObligationView {
+fn view(
+    row: ObligationRow,
+    owner: Option<&(String, String)>,
+    as_of: NaiveDate,
+    last_known_year: i32,
+) -> ObligationView {
     let kind = ObligationKind::parse(&row.kind).unwrap_or(ObligationKind::TwoWayReporting);
     let done_on = row.done_at.map(crate::clock::china_date_of);
     let st = state(row.due_on, done_on, as_of);
@@ -232,6 +240,7 @@ fn view(row: ObligationRow, owner: Option<&(String, String)>, as_of: NaiveDate) 
         title: row.title,
         period: row.period,
         due_on: row.due_on,
+        due_beyond_calendar: chrono::Datelike::year(&row.due_on) > last_known_year,
         state: st,
         days_overdue,
         done_at: row.done_at,
@@ -346,11 +355,12 @@ fn dashboard(
             .load(tx.conn())?;
         names.extend(got.into_iter().map(|(id, n, k)| (id, (n, k))));
     }
+    let last_known_year = super::repo::calendar(tx)?.last_known_year();
     let items = rows
         .into_iter()
         .map(|r| {
             let owner = names.get(&r.owner_org_unit_id);
-            view(r, owner, f.as_of)
+            view(r, owner, f.as_of, last_known_year)
         })
         .collect();
     let mut by_owner: Vec<OwnerSummary> = tallies
@@ -712,7 +722,8 @@ impl DeadlineApi {
                     .select((ou::name, ou::kind))
                     .first(tx.conn())
                     .optional()?;
-                Ok(view(row, owner.as_ref(), crate::clock::today()))
+                let last = repo::calendar(tx)?.last_known_year();
+                Ok(view(row, owner.as_ref(), crate::clock::today(), last))
             })
             .await?;
         Ok(Json(out))

@@ -65,6 +65,7 @@ pub const SHIPPED_YEARS: [i32; 2] = [2025, 2026];
 pub struct Entry {
     pub kind: DayKind,
     pub name: String,
+    /// National (shipped with the code or loaded by the platform operator); false: the county's.
     pub shipped: bool,
 }
 
@@ -102,7 +103,16 @@ pub fn shipped() -> BTreeMap<NaiveDate, Entry> {
     map
 }
 
-/// A county's calendar: the shipped notices with the county's overrides on top.
+/// A year of the national calendar loaded by the platform operator: it supersedes the shipped
+/// entries of that year (see [`crate::national`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NationalYear {
+    pub year: i32,
+    pub days: Vec<(NaiveDate, DayKind, String)>,
+}
+
+/// A county's calendar, in three layers: the shipped notices, the years the platform operator
+/// loaded (each replacing the shipped entries of its year), and the county's own overrides on top.
 #[derive(Debug, Clone)]
 pub struct Calendar {
     entries: BTreeMap<NaiveDate, Entry>,
@@ -112,8 +122,36 @@ pub struct Calendar {
 impl Calendar {
     /// The shipped calendar with `overrides` (day, kind, name) applied.
     pub fn new(overrides: impl IntoIterator<Item = (NaiveDate, DayKind, String)>) -> Calendar {
+        Calendar::layered(&[], overrides)
+    }
+
+    /// Shipped, then the loaded national years, then the county's `overrides`: the one way a
+    /// calendar is built ([`crate::repo::calendar`] reads the layers).
+    pub fn layered(
+        national: &[NationalYear],
+        overrides: impl IntoIterator<Item = (NaiveDate, DayKind, String)>,
+    ) -> Calendar {
         let mut entries = shipped();
         let mut years: Vec<i32> = SHIPPED_YEARS.to_vec();
+        for y in national {
+            entries.retain(|d, _| d.year() != y.year);
+            for (day, kind, name) in &y.days {
+                // A loaded year holds only its own days (checked on load).
+                if day.year() == y.year {
+                    entries.insert(
+                        *day,
+                        Entry {
+                            kind: *kind,
+                            name: name.clone(),
+                            shipped: true,
+                        },
+                    );
+                }
+            }
+            if !years.contains(&y.year) {
+                years.push(y.year);
+            }
+        }
         for (day, kind, name) in overrides {
             if !years.contains(&day.year()) {
                 years.push(day.year());
@@ -129,6 +167,17 @@ impl Calendar {
         }
         years.sort_unstable();
         Calendar { entries, years }
+    }
+
+    /// The last year whose holidays the calendar knows: due dates after it may move when the
+    /// State Council publishes that year's notice.
+    pub fn last_known_year(&self) -> i32 {
+        self.years.last().copied().unwrap_or(SHIPPED_YEARS[1])
+    }
+
+    /// Whether `day` falls after the last known year (see [`Calendar::last_known_year`]).
+    pub fn beyond(&self, day: NaiveDate) -> bool {
+        day.year() > self.last_known_year()
     }
 
     pub fn is_working_day(&self, day: NaiveDate) -> bool {
@@ -238,5 +287,31 @@ mod tests {
         // An ordinary week: Friday + 7 working days = the Tuesday after next.
         assert_eq!(cal.add_working_days(d(2028, 3, 3), 7), d(2028, 3, 14));
         assert!(cal.is_working_day(d(2026, 10, 10)));
+    }
+
+    #[test]
+    fn a_loaded_year_supersedes_the_shipped_one_and_overrides_still_win() {
+        let national = [
+            NationalYear {
+                year: 2027,
+                days: vec![(d(2027, 2, 8), DayKind::Holiday, "春节".to_owned())],
+            },
+            NationalYear {
+                year: 2026,
+                days: vec![(d(2026, 3, 2), DayKind::Holiday, "测试".to_owned())],
+            },
+        ];
+        let cal = Calendar::layered(&national, [(d(2027, 2, 8), DayKind::Normal, String::new())]);
+        // The county's override wins over the loaded holiday.
+        assert!(cal.is_working_day(d(2027, 2, 8)));
+        // 2026 loaded: the shipped Spring Festival is gone, the loaded day is a holiday.
+        assert!(cal.is_working_day(d(2026, 2, 16)));
+        assert!(!cal.is_working_day(d(2026, 3, 2)));
+        // 2025 still shipped.
+        assert!(!cal.is_working_day(d(2025, 1, 28)));
+        assert_eq!(cal.last_known_year(), 2027);
+        assert!(cal.beyond(d(2028, 1, 3)));
+        assert!(!cal.beyond(d(2027, 12, 31)));
+        assert_eq!(Calendar::new([]).last_known_year(), 2026);
     }
 }

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod demo;
 pub mod job;
 pub mod model;
+pub mod national;
 pub mod notices;
 pub mod province;
 pub mod repo;

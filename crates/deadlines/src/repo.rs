@@ -267,16 +267,21 @@ pub fn rules(tx: &mut TenantTx<'_>) -> DbResult<Rules> {
     Ok(Rules::new(overrides))
 }
 
-/// The county's working-day calendar.
+/// The county's working-day calendar: the shipped notices, the years the platform operator
+/// loaded (superseding the shipped ones), then the county's own overrides. Every path that
+/// counts working days or flags a date beyond the known years builds it here.
 pub fn calendar(tx: &mut TenantTx<'_>) -> DbResult<Calendar> {
     let tid = tx.tid().to_owned();
+    let national = super::national::loaded(tx.conn())?;
     let rows: Vec<(NaiveDate, String, String)> = cd::table
         .filter(cd::tenant_id.eq(&tid))
         .select((cd::day, cd::kind, cd::name))
         .load(tx.conn())?;
-    Ok(Calendar::new(rows.into_iter().filter_map(
-        |(day, kind, name)| Some((day, DayKind::parse(&kind)?, name)),
-    )))
+    Ok(Calendar::layered(
+        &national,
+        rows.into_iter()
+            .filter_map(|(day, kind, name)| Some((day, DayKind::parse(&kind)?, name))),
+    ))
 }
 
 /// What the dashboard counts: owners (`None` is the whole county), kind and due-day bounds.

@@ -239,6 +239,28 @@ impl Client {
         .await
     }
 
+    pub async fn national_years(&self) -> ApiResult<Vec<NationalYear>> {
+        self.get("/platform/calendar").await
+    }
+
+    /// Loads (or, with the year's version, replaces) a year's national calendar.
+    pub async fn load_calendar(
+        &self,
+        year: i32,
+        content_type: &str,
+        bytes: Vec<u8>,
+        version: Option<i64>,
+    ) -> ApiResult<NationalYear> {
+        let mut r = self
+            .req(Method::PUT, &format!("/platform/calendar/{year}"))
+            .header("content-type", content_type)
+            .body(bytes);
+        if let Some(v) = version {
+            r = r.header("if-match", format!("\"v{v}\""));
+        }
+        Self::json(r).await
+    }
+
     // --- county -----------------------------------------------------------------------------
 
     pub async fn org_units(&self) -> ApiResult<Vec<OrgUnit>> {

@@ -24,6 +24,8 @@ pub enum Purpose {
     Import(String),
     /// The member import: a file to dry-run.
     MemberImport,
+    /// A year's national calendar from a file (platform operator).
+    LoadCalendar,
 }
 
 #[derive(Debug, Clone, PartialEq)]

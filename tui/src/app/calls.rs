@@ -16,6 +16,14 @@ pub enum Call {
     Me,
     Tenants,
     Provinces,
+    NationalYears,
+    /// A year's national calendar from a file (.ics or JSON); `version` is the If-Match of a
+    /// reload.
+    LoadCalendar {
+        year: String,
+        path: String,
+        version: Option<i64>,
+    },
     CreateTenant {
         code: String,
         name: String,
@@ -152,6 +160,7 @@ impl Call {
             Call::Me
                 | Call::Tenants
                 | Call::Provinces
+                | Call::NationalYears
                 | Call::OrgUnits
                 | Call::Grids
                 | Call::Groups
@@ -193,6 +202,8 @@ pub enum Reply {
     Me(Me),
     Tenants(Vec<Tenant>),
     Provinces(Vec<Province>),
+    NationalYears(Vec<NationalYear>),
+    NationalYear(NationalYear),
     TenantCreated(TenantCreated),
     Tenant(Tenant),
     OrgUnits(Vec<OrgUnit>),
@@ -256,6 +267,30 @@ pub async fn execute(client: &Client, call: &Call) -> Result<Reply, ApiError> {
         Call::Me => Reply::Me(client.me().await?),
         Call::Tenants => Reply::Tenants(client.tenants().await?),
         Call::Provinces => Reply::Provinces(client.provinces().await?),
+        Call::NationalYears => Reply::NationalYears(client.national_years().await?),
+        Call::LoadCalendar {
+            year,
+            path,
+            version,
+        } => {
+            let y: i32 = year.trim().parse().map_err(|_| {
+                ApiError::Problem(Problem {
+                    status: 0,
+                    code: "invalid_year".into(),
+                    detail: format!("年份无效：{year}"),
+                    detail_en: format!("Not a year: {year}"),
+                    ..Problem::default()
+                })
+            })?;
+            let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
+            let lower = path.to_lowercase();
+            let ct = if lower.ends_with(".ics") || lower.ends_with(".ical") {
+                "text/calendar"
+            } else {
+                "application/json"
+            };
+            Reply::NationalYear(client.load_calendar(y, ct, bytes, *version).await?)
+        }
         Call::CreateTenant { code, name, admin } => Reply::TenantCreated(
             client
                 .create_tenant(&CreateTenantRequest {

@@ -12,8 +12,8 @@ use crate::api::types::*;
 use crate::api::{ApiError, Client};
 use crate::i18n::{Lang, problem, tr};
 use crate::screens::{
-    counties, deadlines, evaluations, grids, import, notices, overview, privacy, requests, rosters,
-    signin, users,
+    calendar, counties, deadlines, evaluations, grids, import, notices, overview, privacy,
+    requests, rosters, signin, users,
 };
 use crate::widgets::FormKey;
 
@@ -30,6 +30,8 @@ use replies::{live, reply};
 pub enum Tab {
     Counties,
     Overview,
+    /// The national working-day calendar (platform operator).
+    Calendar,
     Grids,
     Rosters,
     Privacy,
@@ -50,6 +52,7 @@ impl Tab {
         match self {
             Tab::Counties => tr(lang, "县级租户", "Counties"),
             Tab::Overview => tr(lang, "全省概览", "Overview"),
+            Tab::Calendar => tr(lang, "节假日", "Calendar"),
             Tab::Grids => tr(lang, "网格", "Grids"),
             Tab::Rosters => tr(lang, "QQ群名册", "QQ rosters"),
             Tab::Privacy => tr(lang, "隐私与审计", "Privacy"),
@@ -83,7 +86,7 @@ impl Tab {
     /// (the county admin's bar is full at 80 columns; the API lets every county user read).
     pub fn for_role(role: &str) -> Vec<Tab> {
         match role {
-            "platform_operator" => vec![Tab::Counties, Tab::Overview],
+            "platform_operator" => vec![Tab::Counties, Tab::Overview, Tab::Calendar],
             "provincial_office" => vec![Tab::Overview],
             "county_admin" => vec![
                 Tab::Grids,
@@ -163,6 +166,7 @@ pub struct Model {
     pub modal: Option<Modal>,
     pub signin: signin::State,
     pub counties: counties::State,
+    pub calendar: calendar::State,
     pub overview: overview::State,
     pub grids: grids::State,
     pub rosters: rosters::State,
@@ -198,6 +202,7 @@ impl Model {
             modal: None,
             signin: signin::State::new(server),
             counties: Default::default(),
+            calendar: Default::default(),
             overview: Default::default(),
             grids: Default::default(),
             rosters: Default::default(),
@@ -245,6 +250,7 @@ impl Model {
         let calls = match tab {
             Tab::Counties => vec![Call::Tenants],
             Tab::Overview => vec![Call::Provinces, Call::Tenants],
+            Tab::Calendar => vec![Call::NationalYears],
             Tab::Grids => vec![Call::OrgUnits, Call::Grids],
             Tab::Rosters => {
                 let mut v = vec![Call::Groups];
@@ -330,6 +336,14 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
                         *mapping = m.import.mapping_id();
                         *sheet = m.import.sheet;
                     }
+                    // A reload of a loaded year carries the version listed (If-Match).
+                    if let Call::LoadCalendar { year, version, .. } = &mut call {
+                        *version = year
+                            .trim()
+                            .parse()
+                            .ok()
+                            .and_then(|y| calendar::version_of(&m.calendar, y));
+                    }
                     return vec![m.call(call)];
                 }
             }
@@ -355,6 +369,7 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     // A list being filtered takes every key.
     let filtering = match m.current() {
         Some(Tab::Counties) => m.counties.list.filtering,
+        Some(Tab::Calendar) => m.calendar.list.filtering,
         Some(Tab::Grids) => m.grids.list.filtering,
         Some(Tab::Rosters) => m.rosters.filtering(),
         Some(Tab::Privacy) => m.privacy.filtering(),
@@ -406,6 +421,7 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     let lang = m.lang;
     let out = match m.current() {
         Some(Tab::Counties) => counties::key(&mut m.counties, k),
+        Some(Tab::Calendar) => calendar::key(&mut m.calendar, k),
         Some(Tab::Overview) => overview::key(&mut m.overview, k),
         Some(Tab::Grids) => grids::key(&mut m.grids, k),
         Some(Tab::Rosters) => rosters::key(&mut m.rosters, k),
@@ -439,6 +455,7 @@ fn switched(m: &mut Model) -> Vec<Cmd> {
 fn loaded(m: &Model, t: Tab) -> bool {
     match t {
         Tab::Counties => m.counties.list.loaded,
+        Tab::Calendar => m.calendar.list.loaded,
         Tab::Overview => m.overview.loaded,
         Tab::Grids => m.grids.list.loaded,
         Tab::Rosters => m.rosters.groups.loaded,
@@ -486,6 +503,11 @@ fn submit(md: &mut Modal) -> Option<Call> {
             name: f.value(1),
             role: f.value(2),
             unit: f.opt(3),
+        },
+        Purpose::LoadCalendar => Call::LoadCalendar {
+            year: f.value(0),
+            path: f.value(1),
+            version: None,
         },
         Purpose::MemberImport => Call::ImportSheet {
             sheet: SheetKind::Members,

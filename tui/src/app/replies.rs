@@ -91,6 +91,24 @@ pub(super) fn reply(m: &mut Model, call: Call, result: Result<Reply, ApiError>) 
             counties::loaded(&mut m.counties, t);
             Vec::new()
         }
+        (Call::NationalYears, Reply::NationalYears(y)) => {
+            calendar::loaded(&mut m.calendar, y);
+            Vec::new()
+        }
+        (Call::LoadCalendar { .. }, Reply::NationalYear(y)) => {
+            m.modal = None;
+            m.message = Some((
+                format!(
+                    "已导入 {} 年全国节假日安排：放假 {} 天，调休上班 {} 天",
+                    y.year, y.holidays, y.workdays
+                ),
+                format!(
+                    "Loaded the {} national calendar: {} days off, {} worked weekend days",
+                    y.year, y.holidays, y.workdays
+                ),
+            ));
+            vec![m.call(Call::NationalYears)]
+        }
         (Call::Provinces, Reply::Provinces(p)) => {
             m.overview.provinces = p;
             Vec::new()

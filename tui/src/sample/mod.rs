@@ -3,7 +3,9 @@
 use crate::api::types::*;
 use crate::app::{Model, Stage, Tab};
 use crate::i18n::Lang;
-use crate::screens::{counties, deadlines, grids, import, notices, requests, rosters, users};
+use crate::screens::{
+    calendar, counties, deadlines, grids, import, notices, requests, rosters, users,
+};
 
 mod evaluations;
 pub use evaluations::*;
@@ -212,6 +214,7 @@ pub fn deadlines_list() -> DeadlineList {
             subject_id: None,
             done_at: None,
             days_overdue: over,
+            due_beyond_calendar: due > "2026-12-31",
         };
     DeadlineList {
         items: vec![
@@ -230,6 +233,14 @@ pub fn deadlines_list() -> DeadlineList {
                 "2026-10-10",
                 "overdue",
                 Some(47),
+            ),
+            d(
+                "d3",
+                "下源村",
+                "第四季度记实备案",
+                "2027-01-10",
+                "due",
+                None,
             ),
         ],
         summary: DeadlineSummary {
@@ -430,6 +441,26 @@ pub fn screens(lang: Lang) -> Vec<(&'static str, Model)> {
         at: "2026-11-26T08:00:01Z".into(),
     });
     out.push(("overview", m));
+
+    let mut m = model(lang, "platform_operator", Tab::Calendar);
+    let year = |year: i32, source: &str, holidays: i64, workdays: i64| NationalYear {
+        year,
+        source: source.into(),
+        loaded_by: (source != "shipped").then(|| "op".into()),
+        loaded_at: (source != "shipped").then(|| "2026-12-07T09:30:00Z".into()),
+        version: (source != "shipped").then_some(1),
+        holidays,
+        workdays,
+    };
+    calendar::loaded(
+        &mut m.calendar,
+        vec![
+            year(2025, "shipped", 28, 5),
+            year(2026, "shipped", 33, 6),
+            year(2027, "ical", 32, 6),
+        ],
+    );
+    out.push(("calendar", m));
 
     let mut m = model(lang, "county_admin", Tab::Grids);
     m.grids.set_units(units());

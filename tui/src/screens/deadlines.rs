@@ -81,12 +81,16 @@ pub fn draw(f: &mut Frame, area: Rect, lang: Lang, s: &State) {
         f,
         body,
         lang,
-        tr(lang, "期限（按组织）", "Deadlines by org unit"),
+        tr(
+            lang,
+            "期限（按组织）  * 节假日未公布，日期可能调整",
+            "Deadlines by org unit  * holidays not yet published, the date may move",
+        ),
         &[
             (tr(lang, "组织", "Org unit"), 16),
             (tr(lang, "事项", "Kind"), 12),
             (tr(lang, "标题", "Title"), 22),
-            (tr(lang, "截止", "Due on"), 11),
+            (tr(lang, "截止", "Due on"), 12),
             (tr(lang, "状态", "State"), 10),
         ],
         &s.list,
@@ -99,7 +103,11 @@ pub fn draw(f: &mut Frame, area: Rect, lang: Lang, s: &State) {
                 d.owner_name.clone(),
                 d.kind_label.clone(),
                 d.title.clone(),
-                d.due_on.clone(),
+                if d.due_beyond_calendar {
+                    format!("{}*", d.due_on)
+                } else {
+                    d.due_on.clone()
+                },
                 state,
             ]
         },

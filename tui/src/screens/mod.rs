@@ -1,5 +1,6 @@
 //! One module per screen: its state, its keys and its drawing.
 
+pub mod calendar;
 pub mod counties;
 pub mod deadlines;
 pub mod evaluations;

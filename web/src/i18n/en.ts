@@ -66,7 +66,7 @@ const en: Shape<typeof zh> = {
     title: 'Exports', request: 'Request export', personal: 'With full ID numbers and phones (another county admin approves)', reason: 'Purpose', approve: 'Approve', deny: 'Deny',
     download: 'Download', downloaded: 'Downloaded', requester: 'Requested by', requestedAt: 'Requested', rows: 'Rows', once: 'Each approval allows one download.',
   },
-  deadlines: { title: 'Deadlines', summary: 'Summary', byOwner: 'Owners', ownersShown: 'The {shown} most overdue of {total} lines', kind: 'Task', period: 'Period', dueOn: 'Due', daysOverdue: 'Days overdue', open: 'Open (due or overdue)', unit: 'Unit (and below)' },
+  deadlines: { title: 'Deadlines', summary: 'Summary', byOwner: 'Owners', ownersShown: 'The {shown} most overdue of {total} lines', kind: 'Task', period: 'Period', dueOn: 'Due', beyondCalendar: 'May move', beyondCalendarHint: 'Holidays not yet published: the date may move', daysOverdue: 'Days overdue', open: 'Open (due or overdue)', unit: 'Unit (and below)' },
   floating: {
     title: 'Floating members', cases: 'Cases', outstanding: 'Outstanding receipts', register: 'Register a floating member', member: 'Member', year: 'Feedback year', yearHint: 'Default: the year registered; December registrations may take the next', branch: 'Responsible branch',
     homeOrg: 'Home party organisation', contactUnit: 'Contact unit', homeAddress: 'Contact unit address', operatingSince: 'Operating here since', registeredOn: 'Registered on', reference: 'Reference',

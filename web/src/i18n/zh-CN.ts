@@ -63,7 +63,7 @@ export default {
     title: '名册导出', request: '申请导出', personal: '含完整身份证号和手机号（需另一名县级管理员审批）', reason: '用途', approve: '批准', deny: '驳回',
     download: '下载', downloaded: '已下载', requester: '申请人', requestedAt: '申请时间', rows: '行数', once: '每次审批只能下载一次。',
   },
-  deadlines: { title: '期限看板', summary: '概况', byOwner: '责任单位', ownersShown: '逾期最多的 {shown} 行，共 {total} 行', kind: '事项', period: '期间', dueOn: '截止日期', daysOverdue: '逾期天数', open: '未完成（待完成及逾期）', unit: '组织（含下级）' },
+  deadlines: { title: '期限看板', summary: '概况', byOwner: '责任单位', ownersShown: '逾期最多的 {shown} 行，共 {total} 行', kind: '事项', period: '期间', dueOn: '截止日期', beyondCalendar: '可能调整', beyondCalendarHint: '节假日未公布，日期可能调整', daysOverdue: '逾期天数', open: '未完成（待完成及逾期）', unit: '组织（含下级）' },
   floating: {
     title: '流动党员双重管理', cases: '登记情况', outstanding: '未收回回执', register: '流动党员登记', member: '流动党员', year: '反馈年度', yearHint: '默认为登记当年；12 月登记的可填次年', branch: '负责支部',
     homeOrg: '组织关系所在党组织', contactUnit: '联系单位', homeAddress: '联系单位地址', operatingSince: '来本地经营时间', registeredOn: '登记日期', reference: '编号',

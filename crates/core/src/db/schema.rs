@@ -825,22 +825,12 @@ pub use evaluations::{
     vanguard_entries, vanguard_objections,
 };
 
-diesel::table! {
-    stat_snapshots (tenant_id, id) {
-        tenant_id -> Text,
-        id -> Text,
-        period -> Text,
-        revision -> Integer,
-        state -> Text,
-        cutoff -> Date,
-        figures -> Text,
-        reason -> Nullable<Text>,
-        computed_by -> Text,
-        computed_at -> Timestamp,
-        reviewed_by -> Nullable<Text>,
-        reviewed_at -> Nullable<Timestamp>,
-        frozen_by -> Nullable<Text>,
-        frozen_at -> Nullable<Timestamp>,
-        version -> BigInt,
-    }
-}
+// The national working-day calendar (issue 17 item 7): platform-level, in its own file.
+#[path = "schema_calendar.rs"]
+mod calendar;
+pub use calendar::{national_calendar_days, national_calendar_years};
+
+// The statistics' half-year snapshots (issue 17): in their own file.
+#[path = "schema_statistics.rs"]
+mod statistics;
+pub use statistics::stat_snapshots;

@@ -23,6 +23,13 @@ pub const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ),
     ("get", "/me", None, Some("Me")),
     ("get", "/platform/provinces", None, None),
+    ("get", "/platform/calendar", None, None),
+    (
+        "put",
+        "/platform/calendar/{year}",
+        None,
+        Some("NationalYearView"),
+    ),
     ("get", "/platform/tenants", None, Some("TenantPage")),
     (
         "post",
@@ -204,6 +211,18 @@ pub const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
 /// the JSON fields the console reads or writes with their JSON types (`string`, `integer`,
 /// `boolean`, `array`, `object` for a nested schema). Keep in step with the structs.
 pub const FIELDS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "NationalYearSummary",
+        &[
+            ("year", "integer"),
+            ("source", "string"),
+            ("loaded_by", "string"),
+            ("loaded_at", "string"),
+            ("version", "integer"),
+            ("holidays", "integer"),
+            ("workdays", "integer"),
+        ],
+    ),
     (
         "ImportReport",
         &[
@@ -567,6 +586,7 @@ pub const FIELDS: &[(&str, &[(&str, &str)])] = &[
             ("kind_label", "string"),
             ("title", "string"),
             ("due_on", "string"),
+            ("due_beyond_calendar", "boolean"),
             ("state", "object"),
             ("owner_org_unit_id", "string"),
             ("owner_name", "string"),

@@ -383,6 +383,25 @@ pub struct Deadline {
     pub done_at: Option<String>,
     #[serde(default)]
     pub days_overdue: Option<i64>,
+    /// Due after the last year whose holidays are known: the date may move.
+    #[serde(default)]
+    pub due_beyond_calendar: bool,
+}
+
+/// A year of the national working-day calendar (`GET /platform/calendar`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct NationalYear {
+    pub year: i32,
+    /// `shipped` | `json` | `ical`
+    pub source: String,
+    #[serde(default)]
+    pub loaded_by: Option<String>,
+    #[serde(default)]
+    pub loaded_at: Option<String>,
+    #[serde(default)]
+    pub version: Option<i64>,
+    pub holidays: i64,
+    pub workdays: i64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -1,0 +1,2 @@
+DROP TABLE national_calendar_days;
+DROP TABLE national_calendar_years;
