@@ -95,6 +95,8 @@ const EXCLUDED: &[(&str, &str, &str)] = &[
         "/evaluations/vanguard/{year}/report",
         "own county, by year",
     ),
+    // The national working-day calendar: platform-wide, by year, the operator's only.
+    ("PUT", "/platform/calendar/{year}", "platform-wide, by year"),
     // A county's half-year snapshot, by period: only the county admin writes it, and another
     // county's admin reaches only its own (tests/tests/statistics.rs checks the row unchanged).
     (
