@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Schemas } from '../src/api/client'
-import { actionsFor, cellText, frozenOf, percent, previousPeriod, revisionOf, signed, sparkline, trendsOf, withTotals } from '../src/lib/statistics'
+import { layout, actionsFor, cellText, frozenOf, percent, previousPeriod, revisionOf, signed, sparkline, trendsOf, withTotals } from '../src/lib/statistics'
 import { screensFor } from '../src/lib/menu'
 
 const rev = (revision: number, state: Schemas['SnapshotState'], reason?: string): Schemas['StatRevision'] => ({
@@ -58,6 +58,13 @@ describe('figures', () => {
     expect(rows.map((r) => r.total)).toEqual([4, 5, 9])
     expect(rows[2]).toMatchObject({ label: '合计', cells: [8, 1], sum: true })
     expect(withTotals({ ...t, rows: [t.rows[0]], cells: [[3, 1]] }, '合计')).toHaveLength(1)
+  })
+  it('turns a flat table on its side', () => {
+    const flat: Schemas['StatTable'] = { key: 'age', title: '年龄', population: 'members', provincial: true, rows: [{ key: 'all', label: '合计' }], cols: [{ key: 'a', label: '35岁以下' }, { key: 'b', label: '35岁及以上' }], cells: [[4, 6]] }
+    const side = layout(flat, '数量')
+    expect(side.rows.map((r) => r.label)).toEqual(['35岁以下', '35岁及以上'])
+    expect(side.cols).toEqual([{ key: 'all', label: '数量' }])
+    expect(withTotals(side, '合计').map((r) => r.total)).toEqual([4, 6, 10])
   })
   it('signs changes, shows rates and suppressed cells', () => {
     expect(signed(3)).toBe('+3')

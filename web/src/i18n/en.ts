@@ -220,7 +220,7 @@ const en: Shape<typeof zh> = {
   ledgers: { title: 'Activity ledgers', unit: 'Village or branch', pick: 'Choose a unit', on: 'Reported on', handbookNo: 'Handbook no.' },
   province: { title: 'Deadline compliance by county', county: 'County' },
   statistics: {
-    title: 'Half-year statistics', period: 'Period', cutoff: 'Cut-off', state: 'State', frozenRevision: 'Frozen revision', revisions: 'Revisions', revisionN: 'Revision {n}',
+    count: 'Count', title: 'Half-year statistics', period: 'Period', cutoff: 'Cut-off', state: 'State', frozenRevision: 'Frozen revision', revisions: 'Revisions', revisionN: 'Revision {n}',
     notComputed: 'Not computed', notOver: 'Cut-off not passed', back: 'Back to the statistics', none: 'No snapshot for this period yet.', waitCutoff: 'It can be computed after the cut-off on {d}.',
     compute: 'Compute', recompute: 'Compute again', correct: 'Compute again (correction)', review: 'Review', freeze: 'Freeze', revision: 'Revision', history: 'Revisions', reason: 'Reason',
     computedAt: 'Computed', reviewedAt: 'Reviewed', frozenAt: 'Frozen', tablesTab: 'Tables', diffTab: 'Against the previous half-year', item: 'Item', total: 'Total',

@@ -217,7 +217,7 @@ export default {
   ledgers: { title: '活动台账', unit: '村（社区）或支部', pick: '请选择单位', on: '报到日期', handbookNo: '手册编号' },
   province: { title: '各县期限执行情况', county: '县（区）' },
   statistics: {
-    title: '半年统计', period: '统计期', cutoff: '截止日期', state: '状态', frozenRevision: '冻结版本', revisions: '版本数', revisionN: '第 {n} 版',
+    count: '数量', title: '半年统计', period: '统计期', cutoff: '截止日期', state: '状态', frozenRevision: '冻结版本', revisions: '版本数', revisionN: '第 {n} 版',
     notComputed: '未生成', notOver: '未到截止日', back: '返回半年统计', none: '本期尚未生成统计。', waitCutoff: '统计截止日 {d} 之后方可生成。',
     compute: '生成', recompute: '重新生成', correct: '重新生成（更正）', review: '审核', freeze: '冻结', revision: '版本', history: '版本记录', reason: '原因',
     computedAt: '生成时间', reviewedAt: '审核时间', frozenAt: '冻结时间', tablesTab: '统计表', diffTab: '与上期对比', item: '项目', total: '合计',

@@ -73,6 +73,15 @@ export function withTotals(t: Table, totalLabel: string): Row[] {
   return rows
 }
 
+/**
+ * A table as shown: a flat table (one row of many columns: ages, kinds) turns on its side, one
+ * line per column, so it reads down the page instead of scrolling sideways.
+ */
+export function layout(t: Table, countLabel: string): Table {
+  if (t.rows.length !== 1 || t.cols.length <= 1) return t
+  return { ...t, rows: t.cols, cols: [{ key: t.rows[0].key, label: countLabel }], cells: (t.cells[0] ?? []).map((c) => [c]) }
+}
+
 /** A change with its sign: +3, −2, 0. */
 export function signed(n: number): string {
   return n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '0'
