@@ -9,11 +9,13 @@ const screens: [keyof typeof who, string, string][] = [
   ['admin', '党员诉求', 'service-requests-county'],
   ['admin', '党员活动', 'activities-county'],
   ['admin', '隐私与审计', 'privacy'],
+  ['admin', '半年统计', 'statistics-periods'],
   ['village', '季度报送', 'filings'],
   ['township', '双向报到', 'handbooks-township'],
   ['township', '教育培训率', 'training-township'],
   ['township', '市场“六化”', 'market-standards-township'],
   ['province', '省局：期限执行', 'province'],
+  ['province', '省局：半年统计', 'province-statistics-latest'],
 ]
 
 for (const [role, menu, name] of screens) {

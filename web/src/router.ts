@@ -42,9 +42,12 @@ const routes: RouteRecordRaw[] = [
   { path: '/import', component: () => import('./views/Import.vue'), meta: { screen: 'import' } },
   { path: '/privacy', component: () => import('./views/Privacy.vue'), meta: { screen: 'privacy' } },
   { path: '/deadlines', component: () => import('./views/Deadlines.vue'), meta: { screen: 'deadlines' } },
+  { path: '/statistics', component: () => import('./views/Statistics.vue'), meta: { screen: 'statistics' } },
+  { path: '/statistics/:period', component: () => import('./views/StatisticsPage.vue'), meta: { screen: 'statistics' } },
   { path: '/inbox', component: () => import('./views/Inbox.vue'), meta: { screen: 'inbox' } },
   { path: '/notifications', component: () => import('./views/Notifications.vue'), meta: { screen: 'notifications' } },
   { path: '/province', component: () => import('./views/Province.vue'), meta: { screen: 'province' } },
+  { path: '/province-statistics', component: () => import('./views/ProvinceStatistics.vue'), meta: { screen: 'province-statistics' } },
   { path: '/:rest(.*)*', component: () => import('./views/NotFound.vue') },
 ]
 

@@ -4,7 +4,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
   app: { name: 'Shuanglian', full: 'Shuanglian · party building for small businesses', skip: 'Skip to main content', lang: '中文', signOut: 'Sign out', loading: 'Loading…', menu: 'Main menu', unread: ' ({n} unread)' },
-  nav: { evaluations: 'Branch grading', vanguard: 'Vanguard index', training: 'Training rates', 'market-standards': 'Market standards', coverage: '100-day campaign', work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', 'service-requests': 'Members’ requests', activities: 'Activities', registrations: 'Registration at the window', letters: 'December letters', ledgers: 'Activity ledgers', province: 'Province: deadlines', privacy: 'Privacy & audit', inbox: 'Inbox', notifications: 'Notification settings' },
+  nav: { evaluations: 'Branch grading', vanguard: 'Vanguard index', training: 'Training rates', 'market-standards': 'Market standards', coverage: '100-day campaign', work: 'My work', members: 'Member register', handbooks: 'Two-way reporting', records: 'Records', filings: 'Quarterly filing', feedback: 'Feedback', exports: 'Exports', qq: 'QQ groups', import: 'Import', deadlines: 'Deadlines', floating: 'Floating members', 'service-requests': 'Members’ requests', activities: 'Activities', registrations: 'Registration at the window', letters: 'December letters', ledgers: 'Activity ledgers', province: 'Province: deadlines', statistics: 'Half-year statistics', 'province-statistics': 'Province: statistics', privacy: 'Privacy & audit', inbox: 'Inbox', notifications: 'Notification settings' },
   signIn: {
     title: 'Sign in', county: 'County code', countyHint: 'e.g. 330523; empty for platform and provincial accounts', username: 'Username', password: 'Password',
     submit: 'Sign in', totp: 'Authenticator code', totpHint: 'The 6 digits from your authenticator app', verify: 'Verify',
@@ -219,6 +219,21 @@ const en: Shape<typeof zh> = {
   },
   ledgers: { title: 'Activity ledgers', unit: 'Village or branch', pick: 'Choose a unit', on: 'Reported on', handbookNo: 'Handbook no.' },
   province: { title: 'Deadline compliance by county', county: 'County' },
+  statistics: {
+    count: 'Count', title: 'Half-year statistics', period: 'Period', cutoff: 'Cut-off', state: 'State', frozenRevision: 'Frozen revision', revisions: 'Revisions', revisionN: 'Revision {n}',
+    notComputed: 'Not computed', notOver: 'Cut-off not passed', back: 'Back to the statistics', none: 'No snapshot for this period yet.', waitCutoff: 'It can be computed after the cut-off on {d}.',
+    compute: 'Compute', recompute: 'Compute again', correct: 'Compute again (correction)', review: 'Review', freeze: 'Freeze', revision: 'Revision', history: 'Revisions', reason: 'Reason',
+    computedAt: 'Computed', reviewedAt: 'Reviewed', frozenAt: 'Frozen', tablesTab: 'Tables', diffTab: 'Against the previous half-year', item: 'Item', total: 'Total',
+    correctTitle: 'Correct a frozen snapshot', correctHint: 'This period is frozen. A correction needs a reason; it becomes a new revision to be reviewed and frozen again.', correctReason: 'Reason for the correction',
+    freezeTitle: 'Freeze this period', freezeConfirm: 'A frozen snapshot cannot change and goes to the provincial office. Freeze revision {n}?', computed: 'Revision {n} computed.', reviewed: 'Reviewed.', frozen: 'Frozen and sent to the province.',
+    diffHeading: '{from} → {to}', diffTotal: 'Total: {from} → {to} ({change})', noChange: 'No figure changed.', row: 'Row', col: 'Column', from: 'Before', to: 'Now', change: 'Change',
+    noPrevious: 'No previous period to compare with.', fileName: 'statistics_{p}', readOnly: 'The association committee reads the statistics; the county admin computes, reviews and freezes them.', viewing: 'Revision shown',
+  },
+  provinceStats: {
+    title: 'Province: statistics', period: 'Period', frozenOf: '{n} of {total} counties frozen', missing: 'Counties not in the figures', county: 'County', why: 'Why',
+    table: 'Table', total: 'Total', provinceTotal: 'Province', legend: '×: numbers below {k}, and numbers hidden so that they cannot be derived', rankings: 'Rankings', rate: 'Rate', place: 'Place', provinceRate: 'Province',
+    trends: 'Trends', trendOf: '{title}: the province’s rate by period', noData: 'No frozen snapshot for this period yet.', revision: 'Revision',
+  },
   inbox: { title: 'Inbox', unreadOnly: 'Unread only', unreadCount: '{n} unread', unread: 'Unread', read: 'Read', markRead: 'Mark read', nothing: 'No notices.' },
   prefs: {
     title: 'My notification channels', channels: 'Channels', inbox: 'Inbox', sms: 'SMS', phone: 'Mobile number',

@@ -1,7 +1,7 @@
 // zh-CN first; en.ts has the same keys (tests/i18n.test.ts checks).
 export default {
   app: { name: '双联', full: '双联 · 个体工商户党建工作平台', skip: '跳到主要内容', lang: 'English', signOut: '退出登录', loading: '加载中…', menu: '主菜单', unread: '（{n} 条未读）' },
-  nav: { evaluations: '考评定级', vanguard: '党员先锋指数', training: '教育培训率', 'market-standards': '市场“六化”', coverage: '百日攻坚', work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', 'service-requests': '党员诉求', activities: '党员活动', registrations: '党员登记报到', letters: '年度函告', ledgers: '活动台账', province: '省局：期限执行', privacy: '隐私与审计', inbox: '消息', notifications: '通知设置' },
+  nav: { evaluations: '考评定级', vanguard: '党员先锋指数', training: '教育培训率', 'market-standards': '市场“六化”', coverage: '百日攻坚', work: '我的待办', members: '党员名册', handbooks: '双向报到', records: '记实', filings: '季度报送', feedback: '双向反馈', exports: '名册导出', qq: 'QQ群', import: '导入名册', deadlines: '期限看板', floating: '流动党员', 'service-requests': '党员诉求', activities: '党员活动', registrations: '党员登记报到', letters: '年度函告', ledgers: '活动台账', province: '省局：期限执行', statistics: '半年统计', 'province-statistics': '省局：半年统计', privacy: '隐私与审计', inbox: '消息', notifications: '通知设置' },
   signIn: {
     title: '登录', county: '县（区）代码', countyHint: '如 330523；平台、省局账户留空', username: '用户名', password: '密码',
     submit: '登录', totp: '动态验证码', totpHint: '请输入身份验证器中的 6 位数字', verify: '验证',
@@ -216,6 +216,21 @@ export default {
   },
   ledgers: { title: '活动台账', unit: '村（社区）或支部', pick: '请选择单位', on: '报到日期', handbookNo: '手册编号' },
   province: { title: '各县期限执行情况', county: '县（区）' },
+  statistics: {
+    count: '数量', title: '半年统计', period: '统计期', cutoff: '截止日期', state: '状态', frozenRevision: '冻结版本', revisions: '版本数', revisionN: '第 {n} 版',
+    notComputed: '未生成', notOver: '未到截止日', back: '返回半年统计', none: '本期尚未生成统计。', waitCutoff: '统计截止日 {d} 之后方可生成。',
+    compute: '生成', recompute: '重新生成', correct: '重新生成（更正）', review: '审核', freeze: '冻结', revision: '版本', history: '版本记录', reason: '原因',
+    computedAt: '生成时间', reviewedAt: '审核时间', frozenAt: '冻结时间', tablesTab: '统计表', diffTab: '与上期对比', item: '项目', total: '合计',
+    correctTitle: '更正已冻结的统计', correctHint: '本期统计已冻结。更正须说明原因，将生成新的版本，需重新审核、冻结后报送省局。', correctReason: '更正原因',
+    freezeTitle: '冻结本期统计', freezeConfirm: '冻结后不能更改，并报送省局。确定冻结第 {n} 版吗？', computed: '已生成第 {n} 版。', reviewed: '已审核。', frozen: '已冻结并报送省局。',
+    diffHeading: '{from} → {to}', diffTotal: '合计：{from} → {to}（{change}）', noChange: '各项数字均无变化。', row: '行', col: '列', from: '上期', to: '本期', change: '变化',
+    noPrevious: '没有上期可对比。', fileName: '半年统计_{p}', readOnly: '协会党委可查看统计，生成、审核和冻结由县级管理员办理。', viewing: '查看版本',
+  },
+  provinceStats: {
+    title: '省局：半年统计', period: '统计期', frozenOf: '已冻结 {n} / {total} 个县（区）', missing: '未纳入统计的县（区）', county: '县（区）', why: '原因',
+    table: '统计表', total: '合计', provinceTotal: '全省合计', legend: '×：小于{k}的数及为防止推算而隐藏的数', rankings: '排名', rate: '比率', place: '名次', provinceRate: '全省',
+    trends: '趋势', trendOf: '{title}：各期全省比率', noData: '本期尚无已冻结的统计。', revision: '版本',
+  },
   inbox: { title: '消息', unreadOnly: '只看未读', unreadCount: '未读消息 {n} 条', unread: '未读', read: '已读', markRead: '标为已读', nothing: '没有消息。' },
   prefs: {
     title: '我的通知方式', channels: '接收方式', inbox: '站内消息', sms: '短信', phone: '手机号码',

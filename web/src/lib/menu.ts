@@ -4,7 +4,7 @@ import type { components } from '../api/schema'
 
 export type Role = components['schemas']['Role']
 
-export type Screen = 'work' | 'members' | 'handbooks' | 'ledgers' | 'floating' | 'service-requests' | 'activities' | 'registrations' | 'letters' | 'evaluations' | 'vanguard' | 'training' | 'market-standards' | 'coverage' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'inbox' | 'notifications' | 'province'
+export type Screen = 'work' | 'members' | 'handbooks' | 'ledgers' | 'floating' | 'service-requests' | 'activities' | 'registrations' | 'letters' | 'evaluations' | 'vanguard' | 'training' | 'market-standards' | 'coverage' | 'records' | 'filings' | 'feedback' | 'exports' | 'qq' | 'import' | 'privacy' | 'deadlines' | 'inbox' | 'notifications' | 'statistics' | 'province' | 'province-statistics'
 
 const county: Role[] = [
   'county_admin',
@@ -62,10 +62,15 @@ export const SCREENS: Record<Screen, Role[]> = {
   // are the county admin's.
   inbox: county,
   notifications: ['county_admin'],
+  // 半年统计 (issue 17): the county admin computes, reviews and freezes the half-year snapshots,
+  // the association committee reads them (403 `statistics_readers_only` for the others).
+  statistics: ['county_admin', 'association_committee'],
   province: ['provincial_office'],
+  // The province's cross-county tables, rankings and trends, from the frozen snapshots.
+  'province-statistics': ['provincial_office'],
 }
 
-export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'floating', 'service-requests', 'activities', 'registrations', 'letters', 'evaluations', 'vanguard', 'training', 'market-standards', 'coverage', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'inbox', 'notifications', 'province']
+export const ORDER: Screen[] = ['work', 'members', 'handbooks', 'ledgers', 'records', 'filings', 'feedback', 'floating', 'service-requests', 'activities', 'registrations', 'letters', 'evaluations', 'vanguard', 'training', 'market-standards', 'coverage', 'exports', 'qq', 'import', 'privacy', 'deadlines', 'statistics', 'inbox', 'notifications', 'province', 'province-statistics']
 
 export function screensFor(role: Role | null): Screen[] {
   if (!role) return []
