@@ -24,6 +24,8 @@ pub enum Purpose {
     Import(String),
     /// The member import: a file to dry-run.
     MemberImport,
+    /// The reason for a frozen period's new revision (统计).
+    StatReason(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
