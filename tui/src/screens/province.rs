@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline, Wrap};
 
 use crate::api::types::{ProvinceStatTable, ProvinceStatistics, ProvinceTrends};
 use crate::app::action::Action;
@@ -195,7 +195,7 @@ pub fn draw(f: &mut Frame, area: Rect, lang: Lang, s: &State) {
         "←/→ 或 -/+ 切换期 · t 换表 · PgUp/PgDn 滚动",
         "←/→ or -/+ period · t table · PgUp/PgDn scroll",
     );
-    let rank_h = (st.rankings.len() as u16 + 2).max(4);
+    let rank_h = (st.rankings.len() as u16 * 2 + 2).clamp(4, 14);
     let [h1, h2, table, bottom] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -263,7 +263,7 @@ fn draw_table(
                 tr(
                     lang,
                     "× = 抑制的单元格（小于阈值的计数及其补充抑制），阈值",
-                    "× = suppressed cell (a count below the threshold, or a complementary one), threshold"
+                    "× = suppressed (a count below k, or a complementary cell),"
                 ),
                 st.min_cell
             ),
@@ -316,7 +316,7 @@ fn draw_rankings(f: &mut Frame, area: Rect, lang: Lang, st: &ProvinceStatistics)
         })
         .collect();
     f.render_widget(
-        Paragraph::new(lines).block(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
             Block::default()
                 .borders(Borders::ALL)
                 .title(format!(" {} ", tr(lang, "排名", "Rankings"))),
