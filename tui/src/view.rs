@@ -10,7 +10,7 @@ use crate::app::{Live, Model, Stage, Tab};
 use crate::i18n::tr;
 use crate::screens::{
     calendar, counties, deadlines, evaluations, grids, import, notices, overview, privacy,
-    requests, rosters, signin, users,
+    province, requests, rosters, signin, statistics, users,
 };
 use crate::widgets::{centred, draw_form};
 
@@ -40,6 +40,8 @@ pub fn view(m: &Model, f: &mut Frame) {
             Some(Tab::Requests) => requests::draw(f, body, m.lang, &m.requests),
             Some(Tab::Notices) => notices::draw(f, body, m.lang, &m.notices),
             Some(Tab::Evaluations) => evaluations::draw(f, body, m.lang, &m.evaluations),
+            Some(Tab::Statistics) => statistics::draw(f, body, m.lang, &m.statistics),
+            Some(Tab::Province) => province::draw(f, body, m.lang, &m.province),
             None => {}
         },
     }
@@ -215,7 +217,12 @@ fn help(m: &Model, f: &mut Frame, area: Rect) {
             "通知：重新发送死信（y 确认）",
             "notices: send a dead one again (y confirms)",
         ),
-        ("r", "刷新", "reload"),
+        (
+            "c r F d t ← → p",
+            "统计 生成/审核/冻结/比较/换表 · 全省 ←→期 p省",
+            "compute review Freeze diff table · ←→ period p",
+        ),
+        ("r", "刷新（统计页：审核）", "reload (statistics: review)"),
         ("F2 Ctrl+S", "提交表单", "submit a form"),
         ("L", "退出登录（注销令牌）", "sign out (revokes the token)"),
         ("q Ctrl+C", "退出", "quit"),

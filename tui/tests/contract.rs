@@ -5,7 +5,7 @@
 //! `cargo run -p shuanglian-server -- openapi > docs/openapi.json`.
 
 use serde_json::Value;
-use shuanglian_tui::api::contract::{CALLS, EVALUATION_FIELDS, FIELDS};
+use shuanglian_tui::api::contract::{CALLS, EVALUATION_FIELDS, FIELDS, STATISTICS_FIELDS};
 use shuanglian_tui::i18n::{COUNTY_ROLES, EXPOSURES, PERSONAL_FIELDS};
 use shuanglian_tui::screens::{evaluations, notices, requests};
 
@@ -56,7 +56,11 @@ fn every_call_exists_with_its_schemas() {
 fn every_field_exists_with_its_type() {
     let d = doc();
     let schemas = &d["components"]["schemas"];
-    for (schema, fields) in FIELDS.iter().chain(EVALUATION_FIELDS) {
+    for (schema, fields) in FIELDS
+        .iter()
+        .chain(EVALUATION_FIELDS)
+        .chain(STATISTICS_FIELDS)
+    {
         let props = &schemas[schema]["properties"];
         assert!(props.is_object(), "schema {schema} missing");
         for (field, ty) in *fields {

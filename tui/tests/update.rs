@@ -589,7 +589,7 @@ fn a_refused_request_list_is_said_on_its_screen() {
 
 #[test]
 fn the_notices_tab_is_the_county_admins_alone() {
-    assert_eq!(Tab::for_role("county_admin").last(), Some(&Tab::Notices));
+    assert!(Tab::for_role("county_admin").contains(&Tab::Notices));
     for role in [
         "association_committee",
         "branch_staff",

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 mod evaluations;
+mod statistics;
 
 use shuanglian_tests::{
     County, Events, PASSWORD, TempDir, TestApp, id_number, send, spawn_app, spawn_app_with,

@@ -576,6 +576,94 @@ impl Client {
             .await
     }
 
+    /// The county's half-years (统计): the current one and six before, each with its
+    /// revisions, newest first.
+    pub async fn stat_periods(&self) -> ApiResult<Vec<StatPeriod>> {
+        self.get("/statistics/periods").await
+    }
+
+    /// A period's current snapshot with its figures.
+    pub async fn stat_snapshot(&self, period: &str) -> ApiResult<StatSnapshot> {
+        self.get(&format!("/statistics/periods/{}", enc(period)))
+            .await
+    }
+
+    /// Computes a period from history as it stood on its cut-off (a frozen one: a new
+    /// revision, with a reason).
+    pub async fn stat_compute(
+        &self,
+        period: &str,
+        reason: Option<&str>,
+    ) -> ApiResult<StatSnapshot> {
+        let req = StatComputeRequest {
+            reason: reason.map(str::to_owned),
+        };
+        self.post(
+            &format!("/statistics/periods/{}/compute", enc(period)),
+            &req,
+        )
+        .await
+    }
+
+    /// Reviews (`review`) or freezes (`freeze`) a period's current revision, at the version
+    /// the console showed.
+    pub async fn stat_advance(
+        &self,
+        period: &str,
+        verb: &str,
+        version: i64,
+    ) -> ApiResult<StatSnapshot> {
+        let path = format!("/statistics/periods/{}/{verb}", enc(period));
+        Self::json(
+            self.req(Method::POST, &path)
+                .header("if-match", format!("\"v{version}\"")),
+        )
+        .await
+    }
+
+    /// The changes between two periods' current revisions.
+    pub async fn stat_diff(&self, from: &str, to: &str) -> ApiResult<StatDiff> {
+        self.get(&format!(
+            "/statistics/diff?from={}&to={}",
+            enc(from),
+            enc(to)
+        ))
+        .await
+    }
+
+    /// A province's half-year across its counties (the server's latest period without one);
+    /// the platform operator names the province.
+    pub async fn province_statistics(
+        &self,
+        province: Option<&str>,
+        period: Option<&str>,
+    ) -> ApiResult<ProvinceStatistics> {
+        let mut q = Vec::new();
+        if let Some(p) = province {
+            q.push(format!("province={}", enc(p)));
+        }
+        if let Some(p) = period {
+            q.push(format!("period={}", enc(p)));
+        }
+        let path = if q.is_empty() {
+            "/province/statistics".to_owned()
+        } else {
+            format!("/province/statistics?{}", q.join("&"))
+        };
+        self.get(&path).await
+    }
+
+    /// The province's rankings over the periods, oldest first.
+    pub async fn province_trends(&self, province: Option<&str>) -> ApiResult<ProvinceTrends> {
+        match province {
+            Some(p) => {
+                self.get(&format!("/province/statistics/trends?province={}", enc(p)))
+                    .await
+            }
+            None => self.get("/province/statistics/trends").await,
+        }
+    }
+
     /// Opens the live-update stream (see [`sse`]).
     pub async fn events(&self) -> ApiResult<reqwest::Response> {
         let r = self

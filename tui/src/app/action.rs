@@ -26,6 +26,8 @@ pub enum Purpose {
     MemberImport,
     /// A year's national calendar from a file (platform operator).
     LoadCalendar,
+    /// The reason for a frozen period's new revision (统计).
+    StatReason(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -149,6 +149,37 @@ pub enum Call {
         id: String,
         cycle: u32,
     },
+    /// The county's half-years with their revisions (统计).
+    StatPeriods,
+    /// A period's current snapshot with its tables.
+    StatSnapshot {
+        period: String,
+    },
+    /// Computes a period (a frozen one again: a new revision with a reason).
+    StatCompute {
+        period: String,
+        reason: Option<String>,
+    },
+    /// Reviews (`review`) or freezes (`freeze`) a period's current revision at a version.
+    StatAdvance {
+        period: String,
+        verb: &'static str,
+        version: i64,
+    },
+    /// What changed from one period to another.
+    StatDiff {
+        from: String,
+        to: String,
+    },
+    /// A province's half-year across its counties (`None`: the server's default period).
+    ProvinceStatistics {
+        province: Option<String>,
+        period: Option<String>,
+    },
+    /// The province's rankings over the periods.
+    ProvinceTrends {
+        province: Option<String>,
+    },
 }
 
 impl Call {
@@ -182,6 +213,11 @@ impl Call {
                 | Call::VanguardEntries { .. }
                 | Call::CoverageCampaigns
                 | Call::CoverageReport { .. }
+                | Call::StatPeriods
+                | Call::StatSnapshot { .. }
+                | Call::StatDiff { .. }
+                | Call::ProvinceStatistics { .. }
+                | Call::ProvinceTrends { .. }
         )
     }
 }
@@ -236,6 +272,11 @@ pub enum Reply {
     VanguardEntries(Vec<VanguardEntry>),
     CoverageCampaigns(Vec<CoverageCampaign>),
     CoverageReport(CoverageReport),
+    StatPeriods(Vec<StatPeriod>),
+    StatSnapshot(StatSnapshot),
+    StatDiff(StatDiff),
+    ProvinceStatistics(ProvinceStatistics),
+    ProvinceTrends(ProvinceTrends),
 }
 
 /// Runs one call against the API.
@@ -433,6 +474,25 @@ pub async fn execute(client: &Client, call: &Call) -> Result<Reply, ApiError> {
         Call::CoverageCampaigns => Reply::CoverageCampaigns(client.coverage_campaigns().await?),
         Call::CoverageReport { id, cycle } => {
             Reply::CoverageReport(client.coverage_report(id, *cycle).await?)
+        }
+        Call::StatPeriods => Reply::StatPeriods(client.stat_periods().await?),
+        Call::StatSnapshot { period } => Reply::StatSnapshot(client.stat_snapshot(period).await?),
+        Call::StatCompute { period, reason } => {
+            Reply::StatSnapshot(client.stat_compute(period, reason.as_deref()).await?)
+        }
+        Call::StatAdvance {
+            period,
+            verb,
+            version,
+        } => Reply::StatSnapshot(client.stat_advance(period, verb, *version).await?),
+        Call::StatDiff { from, to } => Reply::StatDiff(client.stat_diff(from, to).await?),
+        Call::ProvinceStatistics { province, period } => Reply::ProvinceStatistics(
+            client
+                .province_statistics(province.as_deref(), period.as_deref())
+                .await?,
+        ),
+        Call::ProvinceTrends { province } => {
+            Reply::ProvinceTrends(client.province_trends(province.as_deref()).await?)
         }
     })
 }

@@ -13,7 +13,7 @@ use crate::api::{ApiError, Client};
 use crate::i18n::{Lang, problem, tr};
 use crate::screens::{
     calendar, counties, deadlines, evaluations, grids, import, notices, overview, privacy,
-    requests, rosters, signin, users,
+    province, requests, rosters, signin, statistics, users,
 };
 use crate::widgets::FormKey;
 
@@ -45,6 +45,10 @@ pub enum Tab {
     /// Evaluations (考评): the vanguard campaigns' progress, the branch grading's ranking, the
     /// members who need a talk and a mentor, the coverage campaign's progress and rankings.
     Evaluations,
+    /// The county's half-year statistics (统计): compute, review, freeze, the tables, the diff.
+    Statistics,
+    /// A province's half-year across its counties (全省统计): tables, rankings, trends.
+    Province,
 }
 
 impl Tab {
@@ -62,18 +66,24 @@ impl Tab {
             Tab::Requests => tr(lang, "诉求", "Requests"),
             Tab::Notices => tr(lang, "通知", "Notices"),
             Tab::Evaluations => tr(lang, "考评", "Evaluations"),
+            Tab::Statistics => tr(lang, "统计", "Statistics"),
+            Tab::Province => tr(lang, "全省统计", "Province statistics"),
         }
     }
 
-    /// A shorter title, for when the full ones do not fit the top bar (a county admin's eight
+    /// A shorter title, for when the full ones do not fit the top bar (a county admin's nine
     /// tabs in English on 80 columns).
     pub fn short_title(self, lang: Lang) -> &'static str {
         match self {
             Tab::Rosters => tr(lang, "名册", "Rosters"),
-            Tab::Privacy => tr(lang, "隐私", "Privacy"),
+            Tab::Privacy => tr(lang, "隐私", "Priv"),
             Tab::Deadlines => tr(lang, "期限", "Due"),
             Tab::Import => tr(lang, "导入", "Import"),
             Tab::Evaluations => tr(lang, "考评", "Evals"),
+            Tab::Requests => tr(lang, "诉求", "Reqs"),
+            Tab::Notices => tr(lang, "通知", "Notif"),
+            Tab::Statistics => tr(lang, "统计", "Stats"),
+            Tab::Province => tr(lang, "全省统计", "Prov. stats"),
             t => t.title(lang),
         }
     }
@@ -84,10 +94,14 @@ impl Tab {
     /// delivery status and dead letters are the county admin's alone (the API's rule too).
     /// Evaluations are the association committee's and the branch staff's, who record them
     /// (the county admin's bar is full at 80 columns; the API lets every county user read).
+    /// The half-year statistics are the county admin's to compute, review and freeze (tab 9)
+    /// and the association committee's to read (tab 6); the provincial office sees its
+    /// province's (its only tab: the platform's tenant list is not its to read), and the
+    /// platform operator any province's.
     pub fn for_role(role: &str) -> Vec<Tab> {
         match role {
-            "platform_operator" => vec![Tab::Counties, Tab::Overview, Tab::Calendar],
-            "provincial_office" => vec![Tab::Overview],
+            "platform_operator" => vec![Tab::Counties, Tab::Overview, Tab::Province, Tab::Calendar],
+            "provincial_office" => vec![Tab::Province],
             "county_admin" => vec![
                 Tab::Grids,
                 Tab::Rosters,
@@ -97,8 +111,17 @@ impl Tab {
                 Tab::Import,
                 Tab::Requests,
                 Tab::Notices,
+                Tab::Statistics,
             ],
-            "association_committee" | "branch_staff" => vec![
+            "association_committee" => vec![
+                Tab::Grids,
+                Tab::Rosters,
+                Tab::Deadlines,
+                Tab::Requests,
+                Tab::Evaluations,
+                Tab::Statistics,
+            ],
+            "branch_staff" => vec![
                 Tab::Grids,
                 Tab::Rosters,
                 Tab::Deadlines,
@@ -177,6 +200,8 @@ pub struct Model {
     pub requests: requests::State,
     pub notices: notices::State,
     pub evaluations: evaluations::State,
+    pub statistics: statistics::State,
+    pub province: province::State,
     pub quit: bool,
 }
 
@@ -213,6 +238,8 @@ impl Model {
             requests: Default::default(),
             notices: Default::default(),
             evaluations: Default::default(),
+            statistics: Default::default(),
+            province: Default::default(),
             quit: false,
         }
     }
@@ -268,8 +295,38 @@ impl Model {
             Tab::Requests => self.requests.calls(),
             Tab::Notices => self.notices.calls(),
             Tab::Evaluations => self.evaluations.calls(),
+            Tab::Statistics => self.statistics.calls(),
+            Tab::Province => {
+                self.choose_province();
+                self.province.calls()
+            }
         };
         calls.into_iter().map(|c| self.call(c)).collect()
+    }
+
+    /// The platform operator's province: the one with the most counties (from the tenant
+    /// list), until `p` chooses another; a provincial office's is its own.
+    fn choose_province(&mut self) {
+        if self.me.as_ref().map(|m| m.role.as_str()) != Some("platform_operator") {
+            return;
+        }
+        let mut by: Vec<(&String, usize)> = self
+            .overview
+            .counts
+            .iter()
+            .map(|(p, (a, s))| (p, a + s))
+            .collect();
+        by.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        self.province.provinces = by.iter().map(|(p, _)| (*p).clone()).collect();
+        if self.province.province.is_none() {
+            self.province.province = Some(
+                self.province
+                    .provinces
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "330000".to_owned()),
+            );
+        }
     }
 
     fn enter_main(&mut self, me: Me) -> Vec<Cmd> {
@@ -378,6 +435,7 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Some(Tab::Requests) => m.requests.filtering(),
         Some(Tab::Notices) => m.notices.filtering(),
         Some(Tab::Evaluations) => m.evaluations.filtering(),
+        Some(Tab::Statistics) => m.statistics.filtering(),
         _ => false,
     };
     if !filtering {
@@ -394,7 +452,8 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
                 let c = m.call(Call::SignOut);
                 return vec![c];
             }
-            KeyCode::Char('r') => {
+            // On the statistics screen r reviews (it reloads itself after every change).
+            KeyCode::Char('r') if m.current() != Some(Tab::Statistics) => {
                 m.error = None;
                 return m.current().map(|t| m.load(t)).unwrap_or_default();
             }
@@ -432,6 +491,8 @@ fn key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Some(Tab::Requests) => requests::key(&mut m.requests, k),
         Some(Tab::Notices) => notices::key(&mut m.notices, k),
         Some(Tab::Evaluations) => evaluations::key(&mut m.evaluations, k),
+        Some(Tab::Statistics) => statistics::key(&mut m.statistics, k),
+        Some(Tab::Province) => province::key(&mut m.province, k),
         None => Action::None,
     };
     match out {
@@ -466,6 +527,8 @@ fn loaded(m: &Model, t: Tab) -> bool {
         Tab::Requests => m.requests.loaded,
         Tab::Notices => m.notices.loaded,
         Tab::Evaluations => m.evaluations.loaded,
+        Tab::Statistics => m.statistics.loaded,
+        Tab::Province => m.province.loaded,
     }
 }
 
@@ -514,6 +577,10 @@ fn submit(md: &mut Modal) -> Option<Call> {
             path: f.value(0),
             mapping: None,
             commit: false,
+        },
+        Purpose::StatReason(period) => Call::StatCompute {
+            period: period.clone(),
+            reason: f.opt(0),
         },
         Purpose::Import(g) => match f.opt(0) {
             Some(path) => Call::ImportFile {

@@ -51,6 +51,9 @@ pub(super) fn reply(m: &mut Model, call: Call, result: Result<Reply, ApiError>) 
             let text = m.describe(&e);
             evaluations::refused(&mut m.evaluations, &call, text);
             let text = m.describe(&e);
+            statistics::refused(&mut m.statistics, &call, text.clone());
+            province::refused(&mut m.province, &call, text);
+            let text = m.describe(&e);
             fail(m, &call, text);
             return Vec::new();
         }
@@ -267,6 +270,38 @@ pub(super) fn reply(m: &mut Model, call: Call, result: Result<Reply, ApiError>) 
             evaluations::coverage_report_loaded(&mut m.evaluations, &id, cycle, r);
             Vec::new()
         }
+        (Call::StatPeriods, Reply::StatPeriods(v)) => {
+            statistics::periods_loaded(&mut m.statistics, v)
+                .into_iter()
+                .map(|c| m.call(c))
+                .collect()
+        }
+        (Call::StatSnapshot { .. }, Reply::StatSnapshot(s)) => {
+            statistics::snapshot_loaded(&mut m.statistics, s);
+            Vec::new()
+        }
+        (c @ (Call::StatCompute { .. } | Call::StatAdvance { .. }), Reply::StatSnapshot(s)) => {
+            m.modal = None;
+            statistics::changed(&mut m.statistics, &c);
+            statistics::snapshot_loaded(&mut m.statistics, s);
+            m.statistics
+                .calls()
+                .into_iter()
+                .map(|c| m.call(c))
+                .collect()
+        }
+        (Call::StatDiff { from, to }, Reply::StatDiff(d)) => {
+            statistics::diff_loaded(&mut m.statistics, &from, &to, d);
+            Vec::new()
+        }
+        (Call::ProvinceStatistics { period, .. }, Reply::ProvinceStatistics(v)) => {
+            province::loaded(&mut m.province, &period, v);
+            Vec::new()
+        }
+        (Call::ProvinceTrends { .. }, Reply::ProvinceTrends(v)) => {
+            province::trends_loaded(&mut m.province, v);
+            Vec::new()
+        }
         (Call::RetryDelivery { id }, _) => {
             notices::retried(&mut m.notices, &id);
             m.notices.calls().into_iter().map(|c| m.call(c)).collect()
@@ -365,6 +400,8 @@ pub(super) fn live(m: &mut Model, feed: Feed) -> Vec<Cmd> {
                     Tab::Requests,
                     Tab::Notices,
                     Tab::Evaluations,
+                    Tab::Statistics,
+                    Tab::Province,
                 ],
             };
             let cur = m.current();

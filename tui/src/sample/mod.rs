@@ -8,12 +8,15 @@ use crate::screens::{
 };
 
 mod evaluations;
+mod statistics;
 pub use evaluations::*;
+pub use statistics::*;
 
 const SURNAMES: [&str; 8] = ["陈", "王", "李", "张", "刘", "杨", "沈", "谢"];
 const GIVEN: [&str; 8] = ["丽", "伟", "建华", "芳", "勇", "春梅", "文斌", "红霞"];
 
 fn me(role: &str) -> Me {
+    let county = !matches!(role, "platform_operator" | "provincial_office");
     Me {
         user_id: "u1".into(),
         username: if role == "platform_operator" {
@@ -24,8 +27,8 @@ fn me(role: &str) -> Me {
         display_name: "演示".into(),
         role: role.into(),
         role_label: String::new(),
-        tenant_code: (role != "platform_operator").then(|| "330523".into()),
-        tenant_name: (role != "platform_operator").then(|| "安吉县".into()),
+        tenant_code: county.then(|| "330523".into()),
+        tenant_name: county.then(|| "安吉县".into()),
         province_code: None,
         must_change_password: false,
     }
@@ -562,6 +565,7 @@ pub fn screens(lang: Lang) -> Vec<(&'static str, Model)> {
     out.push(("import", m));
 
     out.extend(evaluation_screens(lang));
+    out.extend(statistics_screens(lang));
 
     let mut m = model(lang, "county_admin", Tab::Grids);
     m.help = true;

@@ -1,9 +1,11 @@
 //! What the console relies on in the API, as data for `tests/contract.rs`: every call it makes
 //! and every field of [`types`](super::types) it reads or writes (the evaluations' in
-//! [`EVALUATION_FIELDS`]).
+//! [`EVALUATION_FIELDS`], the statistics' in [`STATISTICS_FIELDS`]).
 
 mod evaluations;
+mod statistics;
 pub use evaluations::FIELDS as EVALUATION_FIELDS;
+pub use statistics::FIELDS as STATISTICS_FIELDS;
 
 /// Every call the console makes, for the contract test: (method, path template, request
 /// schema, response schema). Paths are relative to /api/v1.
@@ -204,6 +206,44 @@ pub const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
         "/evaluations/coverage/{id}/cycles/{cycle}",
         None,
         Some("CoverageReport"),
+    ),
+    ("get", "/statistics/periods", None, Some("StatPeriod")),
+    (
+        "get",
+        "/statistics/periods/{period}",
+        None,
+        Some("StatSnapshot"),
+    ),
+    (
+        "post",
+        "/statistics/periods/{period}/compute",
+        Some("StatComputeRequest"),
+        Some("StatSnapshot"),
+    ),
+    (
+        "post",
+        "/statistics/periods/{period}/review",
+        None,
+        Some("StatSnapshot"),
+    ),
+    (
+        "post",
+        "/statistics/periods/{period}/freeze",
+        None,
+        Some("StatSnapshot"),
+    ),
+    ("get", "/statistics/diff", None, Some("StatDiff")),
+    (
+        "get",
+        "/province/statistics",
+        None,
+        Some("ProvinceStatistics"),
+    ),
+    (
+        "get",
+        "/province/statistics/trends",
+        None,
+        Some("ProvinceTrends"),
     ),
 ];
 

@@ -12,7 +12,9 @@
 use serde::{Deserialize, Serialize};
 
 mod evaluations;
+mod statistics;
 pub use evaluations::*;
+pub use statistics::*;
 
 /// RFC 9457 problem details, as the API sends them.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
