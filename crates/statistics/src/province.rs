@@ -35,6 +35,67 @@ pub struct ProvinceStatisticsApi {
     pub state: AppState,
 }
 
+/// A count as the province sees it: a number, or `null` where disclosure control hid it. Its
+/// own type so that the document says `nullable` (an `Option` inside an array does not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Shown(pub Option<i64>);
+
+impl poem_openapi::types::Type for Shown {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "integer(int64, nullable)".into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        poem_openapi::registry::MetaSchemaRef::Inline(Box::new(
+            poem_openapi::registry::MetaSchema {
+                format: Some("int64"),
+                nullable: true,
+                description: Some("A count, or null where it is suppressed"),
+                ..poem_openapi::registry::MetaSchema::new("integer")
+            },
+        ))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl poem_openapi::types::ParseFromJSON for Shown {
+    fn parse_from_json(value: Option<serde_json::Value>) -> poem_openapi::types::ParseResult<Self> {
+        match value {
+            None | Some(serde_json::Value::Null) => Ok(Shown(None)),
+            Some(v) => i64::parse_from_json(Some(v))
+                .map(|n| Shown(Some(n)))
+                .map_err(poem_openapi::types::ParseError::propagate),
+        }
+    }
+}
+
+impl poem_openapi::types::ToJSON for Shown {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(
+            self.0
+                .map_or(serde_json::Value::Null, serde_json::Value::from),
+        )
+    }
+}
+
+fn shown(v: Vec<Option<i64>>) -> Vec<Shown> {
+    v.into_iter().map(Shown).collect()
+}
+
 /// A county in the province's tables.
 #[derive(Debug, Clone, Object, Serialize, Deserialize)]
 #[oai(rename = "ProvinceStatCounty")]
@@ -55,8 +116,8 @@ pub struct CountyRef {
 pub struct Row {
     pub code: String,
     pub name: String,
-    pub cells: Vec<Option<i64>>,
-    pub total: Option<i64>,
+    pub cells: Vec<Shown>,
+    pub total: Shown,
 }
 
 #[derive(Debug, Clone, Object, Serialize, Deserialize)]
@@ -67,8 +128,8 @@ pub struct ProvinceTable {
     pub population: String,
     pub cols: Vec<Label>,
     pub rows: Vec<Row>,
-    pub col_totals: Vec<Option<i64>>,
-    pub total: Option<i64>,
+    pub col_totals: Vec<Shown>,
+    pub total: Shown,
 }
 
 #[derive(Debug, Clone, Object, Serialize, Deserialize)]
@@ -338,12 +399,12 @@ fn table(
             .map(|(((c, _), cells), total)| Row {
                 code: counties[*c].code.clone(),
                 name: counties[*c].name.clone(),
-                cells,
-                total,
+                cells: shown(cells),
+                total: Shown(total),
             })
             .collect(),
-        col_totals: p.col_totals,
-        total: p.total,
+        col_totals: shown(p.col_totals),
+        total: Shown(p.total),
     }
 }
 
@@ -366,8 +427,8 @@ pub fn rankings(tables: &[ProvinceTable]) -> Vec<Ranking> {
                 .iter()
                 .filter_map(|c| t.cols.iter().position(|l| l.key == *c))
                 .collect();
-            let part = |cells: &[Option<i64>]| -> Option<i64> {
-                idx.iter().map(|&i| cells.get(i).copied().flatten()).sum()
+            let part = |cells: &[Shown]| -> Option<i64> {
+                idx.iter().map(|&i| cells.get(i).and_then(|c| c.0)).sum()
             };
             let mut lines: Vec<RankLine> = t
                 .rows
@@ -375,7 +436,7 @@ pub fn rankings(tables: &[ProvinceTable]) -> Vec<Ranking> {
                 .map(|r| RankLine {
                     code: r.code.clone(),
                     name: r.name.clone(),
-                    rate: rate(part(&r.cells), r.total, *complement),
+                    rate: rate(part(&r.cells), r.total.0, *complement),
                     place: None,
                 })
                 .collect();
@@ -399,7 +460,7 @@ pub fn rankings(tables: &[ProvinceTable]) -> Vec<Ranking> {
             Some(Ranking {
                 key: (*key).to_owned(),
                 title: (*title).to_owned(),
-                province_rate: rate(part(&t.col_totals), t.total, *complement),
+                province_rate: rate(part(&t.col_totals), t.total.0, *complement),
                 lines,
             })
         })
@@ -589,11 +650,11 @@ mod tests {
         let t = tables(&counties, &figures, 5);
         assert_eq!(t.len(), 2, "the county-only table is not sent");
         let gender = t.iter().find(|t| t.key == "members_gender").expect("g");
-        assert_eq!(gender.rows[0].cells[0], None, "3 < 5 is hidden");
+        assert_eq!(gender.rows[0].cells[0], Shown(None), "3 < 5 is hidden");
         let hidden: usize = gender
             .rows
             .iter()
-            .map(|r| r.cells.iter().filter(|c| c.is_none()).count())
+            .map(|r| r.cells.iter().filter(|c| c.0.is_none()).count())
             .sum();
         assert!(hidden >= 4, "and enough others: {gender:?}");
         let r = rankings(&t);

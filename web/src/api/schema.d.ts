@@ -49640,22 +49640,28 @@ export interface components {
          * @description One county's line of a table: suppressed cells are absent.
          */
         ProvinceStatRow: {
-            cells: number[];
+            cells: (number | null)[];
             code: string;
             name: string;
-            /** Format: int64 */
-            total?: number;
+            /**
+             * Format: int64
+             * @description A count, or null where it is suppressed
+             */
+            total: number | null;
         };
         /** ProvinceStatTable */
         ProvinceStatTable: {
-            col_totals: number[];
+            col_totals: (number | null)[];
             cols: components["schemas"]["StatLabel"][];
             key: string;
             population: string;
             rows: components["schemas"]["ProvinceStatRow"][];
             title: string;
-            /** Format: int64 */
-            total?: number;
+            /**
+             * Format: int64
+             * @description A count, or null where it is suppressed
+             */
+            total: number | null;
         };
         /** ProvinceStatistics */
         ProvinceStatistics: {
