@@ -56,6 +56,20 @@ async fn a_filing_is_reviewed_by_its_upper_committee_and_illegal_transitions_are
     // A draft cannot be reviewed.
     let (s, v) = act(&app, &w.town_com_a, &fid, "accept", json!({})).await;
     assert_eq!((s, v["code"].as_str()), (409, Some("not_submitted")), "{v}");
+    // A reason on an acceptance is not needed, but held to its documented 500 characters.
+    let (s, v) = act(
+        &app,
+        &w.town_com_a,
+        &fid,
+        "accept",
+        json!({ "reason": "长".repeat(501) }),
+    )
+    .await;
+    assert_eq!(
+        (s, v["errors"][0]["field"].as_str()),
+        (422, Some("reason")),
+        "{v}"
+    );
     let (s, v) = act(
         &app,
         &w.town_com_a,
