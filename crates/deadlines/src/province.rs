@@ -75,6 +75,35 @@ pub struct ProvinceCompliance {
     pub counties: Vec<CountyCompliance>,
 }
 
+/// The province a caller may read across counties: a provincial user's own (whatever they
+/// ask for), the one a platform operator names (422 without it); 403 for anyone else. Every
+/// provincial view asks here.
+pub fn readable_province(auth: &Auth, asked: Option<String>) -> AppResult<String> {
+    auth.0
+        .require(&[Role::ProvincialOffice, Role::PlatformOperator])?;
+    let province = match (auth.0.role, &auth.0.province_code) {
+        (Role::ProvincialOffice, Some(own)) => own.clone(),
+        (Role::ProvincialOffice, None) => return Err(AppError::forbidden()),
+        _ => asked.ok_or_else(|| {
+            AppError::field(
+                "province",
+                "required",
+                "province：请指定省级区划代码",
+                "province: the province code is required",
+            )
+        })?,
+    };
+    if province.len() != 6 || !province.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::field(
+            "province",
+            "invalid_division_code",
+            "province：省级区划代码应为6位数字",
+            "province: a 6-digit division code",
+        ));
+    }
+    Ok(province)
+}
+
 /// One county's counts, computed inside its tenant transaction.
 pub fn county_counts(tx: &mut TenantTx<'_>, as_of: NaiveDate) -> DbResult<Vec<KindCounts>> {
     let tid = tx.tid().to_owned();
@@ -174,28 +203,7 @@ impl ProvinceDeadlineApi {
         province: Query<Option<String>>,
         as_of: Query<Option<NaiveDate>>,
     ) -> AppResult<Json<ProvinceCompliance>> {
-        auth.0
-            .require(&[Role::ProvincialOffice, Role::PlatformOperator])?;
-        let province = match (auth.0.role, &auth.0.province_code) {
-            (Role::ProvincialOffice, Some(own)) => own.clone(),
-            (Role::ProvincialOffice, None) => return Err(AppError::forbidden()),
-            _ => province.0.ok_or_else(|| {
-                AppError::field(
-                    "province",
-                    "required",
-                    "province：请指定省级区划代码",
-                    "province: the province code is required",
-                )
-            })?,
-        };
-        if province.len() != 6 || !province.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(AppError::field(
-                "province",
-                "invalid_division_code",
-                "province：省级区划代码应为6位数字",
-                "province: a 6-digit division code",
-            ));
-        }
+        let province = readable_province(&auth, province.0)?;
         let as_of = as_of.0.unwrap_or_else(crate::clock::today);
         let kv = self.state.sessions.kv().clone();
         let key = format!(

@@ -17,7 +17,7 @@ use poem_openapi::{Object, OpenApi, Tags};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::auth::{Auth, Role};
+use crate::auth::Auth;
 use crate::db::Mode;
 use crate::db::schema::tenants as t;
 use crate::disclosure::{self, Published};
@@ -468,33 +468,6 @@ pub fn rankings(tables: &[ProvinceTable]) -> Vec<Ranking> {
 }
 
 impl ProvinceStatisticsApi {
-    /// The province a caller may read: a provincial user's own; a platform operator names one.
-    fn province(auth: &Auth, asked: Option<String>) -> AppResult<String> {
-        auth.0
-            .require(&[Role::ProvincialOffice, Role::PlatformOperator])?;
-        let p = match (auth.0.role, &auth.0.province_code) {
-            (Role::ProvincialOffice, Some(own)) => own.clone(),
-            (Role::ProvincialOffice, None) => return Err(AppError::forbidden()),
-            _ => asked.ok_or_else(|| {
-                AppError::field(
-                    "province",
-                    "required",
-                    "province：请指定省级区划代码",
-                    "province: the province code is required",
-                )
-            })?,
-        };
-        if p.len() != 6 || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(AppError::field(
-                "province",
-                "invalid_division_code",
-                "province：省级区划代码应为6位数字",
-                "province: a 6-digit division code",
-            ));
-        }
-        Ok(p)
-    }
-
     /// One period of the province, from the cache when nothing it depends on changed.
     async fn period(&self, province: &str, half: HalfYear) -> AppResult<ProvinceStatistics> {
         let k = self.state.settings.statistics.min_cell;
@@ -559,7 +532,7 @@ impl ProvinceStatisticsApi {
         province: Query<Option<String>>,
         period: Query<Option<String>>,
     ) -> AppResult<Json<ProvinceStatistics>> {
-        let province = Self::province(&auth, province.0)?;
+        let province = crate::deadlines::province::readable_province(&auth, province.0)?;
         let half = match period.0 {
             Some(p) => HalfYear::parse("period", &p)?,
             None => HalfYear::of(crate::clock::today()).previous(),
@@ -570,7 +543,7 @@ impl ProvinceStatisticsApi {
     /// 趋势 / The rankings' rates over the last six half-years, oldest first
     #[oai(path = "/trends", method = "get")]
     async fn trends(&self, auth: Auth, province: Query<Option<String>>) -> AppResult<Json<Trends>> {
-        let province = Self::province(&auth, province.0)?;
+        let province = crate::deadlines::province::readable_province(&auth, province.0)?;
         let mut half = HalfYear::of(crate::clock::today()).previous();
         let mut periods = Vec::new();
         for _ in 0..6 {
