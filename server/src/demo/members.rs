@@ -41,7 +41,7 @@ fn id_body(county: &str, i: usize, rng: &mut Rng) -> (chrono::NaiveDate, String)
     let block = i / 1000;
     let year = 1950 + ((block * 23 + (i % 1000) * 7) % 55) as i32;
     let base = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
-    let day = if (block / 55) % 2 == 0 {
+    let day = if (block / 55).is_multiple_of(2) {
         rng.below(181)
     } else {
         181 + rng.below(184)
