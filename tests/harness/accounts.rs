@@ -225,6 +225,28 @@ impl TestApp {
         self.sign_in(None, OPERATOR, PASSWORD).await
     }
 
+    /// Seeds Zhejiang's provincial office (`zhejiang`, province 330000) and signs it in.
+    pub async fn provincial_office(&self) -> String {
+        let hash = shuanglian::auth::password::hash(PASSWORD).expect("hash");
+        self.state
+            .db
+            .platform(shuanglian::db::Mode::Write, move |tx| {
+                shuanglian::users::repo::platform_insert(
+                    tx,
+                    "zhejiang",
+                    "浙江省局",
+                    shuanglian::auth::Role::ProvincialOffice,
+                    Some("330000"),
+                    &hash,
+                    false,
+                )?;
+                Ok(())
+            })
+            .await
+            .expect("seed");
+        self.sign_in(None, "zhejiang", PASSWORD).await
+    }
+
     /// Creates a county through the platform API, signs its admin in and changes the
     /// one-time password to [`PASSWORD`].
     pub async fn county(&self, code: &str, name: &str) -> County {

@@ -473,26 +473,7 @@ async fn provincial_users_see_only_their_province_and_no_county_data() {
     let app = spawn_app().await;
     app.county("330523", "安吉县").await;
     app.county("320583", "昆山市").await;
-    let hash = shuanglian::auth::password::hash(shuanglian_tests::PASSWORD).expect("hash");
-    app.state
-        .db
-        .platform(shuanglian::db::Mode::Write, move |tx| {
-            shuanglian::users::repo::platform_insert(
-                tx,
-                "zhejiang",
-                "浙江省局",
-                shuanglian::auth::Role::ProvincialOffice,
-                Some("330000"),
-                &hash,
-                false,
-            )?;
-            Ok(())
-        })
-        .await
-        .expect("seed");
-    let t = app
-        .sign_in(None, "zhejiang", shuanglian_tests::PASSWORD)
-        .await;
+    let t = app.provincial_office().await;
     let v: Value = app
         .get("/api/v1/platform/tenants?province=320000", &t)
         .send()

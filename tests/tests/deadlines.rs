@@ -535,26 +535,7 @@ async fn the_province_sees_each_countys_compliance_as_counts_only() {
         let (s, _) = send(app.post("/api/v1/deadlines/run", &c.admin_token, &json!({}))).await;
         assert_eq!(s, 200);
     }
-    let hash = shuanglian::auth::password::hash(shuanglian_tests::PASSWORD).expect("hash");
-    app.state
-        .db
-        .platform(shuanglian::db::Mode::Write, move |tx| {
-            shuanglian::users::repo::platform_insert(
-                tx,
-                "zhejiang",
-                "浙江省局",
-                shuanglian::auth::Role::ProvincialOffice,
-                Some("330000"),
-                &hash,
-                false,
-            )?;
-            Ok(())
-        })
-        .await
-        .expect("seed");
-    let zj = app
-        .sign_in(None, "zhejiang", shuanglian_tests::PASSWORD)
-        .await;
+    let zj = app.provincial_office().await;
     // The provincial office sees its own province whatever it asks for.
     let (s, v) = send(app.get("/api/v1/province/deadlines?province=320000", &zj)).await;
     assert_eq!(s, 200, "{v}");

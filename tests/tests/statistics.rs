@@ -474,28 +474,6 @@ async fn only_the_county_admin_writes_the_committee_reads_and_other_counties_see
     assert_eq!(after, before);
 }
 
-async fn provincial_office(app: &TestApp) -> String {
-    let hash = shuanglian::auth::password::hash(shuanglian_tests::PASSWORD).expect("hash");
-    app.state
-        .db
-        .platform(shuanglian::db::Mode::Write, move |tx| {
-            shuanglian::users::repo::platform_insert(
-                tx,
-                "zhejiang",
-                "浙江省局",
-                shuanglian::auth::Role::ProvincialOffice,
-                Some("330000"),
-                &hash,
-                false,
-            )?;
-            Ok(())
-        })
-        .await
-        .expect("seed");
-    app.sign_in(None, "zhejiang", shuanglian_tests::PASSWORD)
-        .await
-}
-
 /// A county with `n` full members of its village and `p` probationary ones, 2026H1 frozen.
 async fn frozen_county(
     app: &TestApp,
@@ -548,7 +526,7 @@ async fn the_provincial_office_reads_its_own_provinces_frozen_figures_with_small
     let dq = app.county("330521", "德清县").await;
     let (s, _, _) = compute(&app, &dq.admin_token, "2026H1", json!({})).await;
     assert_eq!(s, 201);
-    let zj = provincial_office(&app).await;
+    let zj = app.provincial_office().await;
 
     // Its own province whatever it asks for; Jiangsu's 昆山市 is not there.
     let (s, v) = send(app.get(
@@ -701,7 +679,7 @@ async fn no_route_open_to_the_province_or_the_platform_names_a_member() {
     let (_, mut secrets) = frozen_county(&app, "330523", "安吉县", 12, 2).await;
     secrets.extend(frozen_county(&app, "330522", "长兴县", 6, 1).await.1);
     secrets.extend(frozen_county(&app, "320583", "昆山市", 7, 7).await.1);
-    let zj = provincial_office(&app).await;
+    let zj = app.provincial_office().await;
     let op = app.operator_token().await;
     let spec: Value = app
         .client
