@@ -310,28 +310,24 @@ pub fn tables(members: &[AsOf], units: &Units, cutoff: NaiveDate) -> Vec<Table> 
         ],
     );
     // Counted where the membership sits: the county's units only, grouped by branch or township.
-    let held: Vec<&AsOf> = members
+    // Each held member's group, walked up the tree once.
+    let held: Vec<((String, String), MembershipStatus)> = members
         .iter()
         .filter(|m| m.category != Category::Floating)
+        .filter_map(|m| Some((units.group(m.unit_id.as_deref()?), m.membership)))
         .collect();
-    let mut groups: Vec<(String, String)> = held
-        .iter()
-        .filter_map(|m| m.unit_id.as_deref())
-        .map(|u| units.group(u))
-        .collect();
+    let mut groups: Vec<(String, String)> = held.iter().map(|(g, _)| g.clone()).collect();
     groups.sort();
     groups.dedup();
-    let cells = groups
-        .iter()
-        .map(|(gid, _)| {
-            let these: Vec<AsOf> = held
-                .iter()
-                .filter(|m| m.unit_id.as_deref().map(|u| units.group(u).0).as_ref() == Some(gid))
-                .map(|m| (*m).clone())
-                .collect();
-            count(&these, statuses, |m| m.membership)
-        })
-        .collect();
+    let mut cells = vec![vec![0i64; statuses.len()]; groups.len()];
+    for (g, status) in &held {
+        if let (Ok(r), Some(c)) = (
+            groups.binary_search(g),
+            statuses.iter().position(|s| s == status),
+        ) {
+            cells[r][c] += 1;
+        }
+    }
     let by_unit = Table {
         key: "members_units".into(),
         title: "党员数（按组织关系所在分会、乡镇）".into(),
