@@ -148,7 +148,7 @@ enum KeysAction {
 }
 
 #[derive(Subcommand)]
-enum TenantAction {
+pub(crate) enum TenantAction {
     /// List counties.
     List,
     /// Create a county and its first admin (prints the one-time password).
@@ -173,6 +173,56 @@ enum TenantAction {
     Reactivate {
         #[arg(long)]
         code: String,
+    },
+    /// A county's full export (every row, personal fields in clear, the audit chain), encrypted
+    /// to the county's own age key: it opens with `age -d -i county.key FILE | gunzip`.
+    Export {
+        #[arg(long)]
+        code: String,
+        /// The county's public key (age1…), from `shuanglian tenant keygen`.
+        #[arg(long)]
+        recipient: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore an export: into this deployment under its own id, or with --new-code under a
+    /// new tenant. One transaction; the county comes back suspended.
+    Restore {
+        #[arg(long)]
+        file: PathBuf,
+        /// The county's age key file (AGE-SECRET-KEY-1…).
+        #[arg(long)]
+        identity: PathBuf,
+        #[arg(long)]
+        new_code: Option<String>,
+        #[arg(long)]
+        new_name: Option<String>,
+    },
+    /// Delete a suspended county's data: destroy its keys, delete its rows, issue a signed
+    /// certificate (the audit log is kept six months, then purged).
+    Delete {
+        #[arg(long)]
+        code: String,
+        /// The code again, to confirm.
+        #[arg(long)]
+        confirm: String,
+        /// Where to write the certificate (JSON).
+        #[arg(long)]
+        certificate_out: PathBuf,
+    },
+    /// Print a deleted county's signed certificate, or check one (--file) against this
+    /// deployment's public key.
+    Certificate {
+        #[arg(long, required_unless_present = "file")]
+        code: Option<String>,
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// A new key pair for a county's exports: writes the private key file (the county keeps
+    /// it) and prints the public key (age1…) to export to. Same as `age-keygen`.
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -396,7 +446,7 @@ async fn state_for_cli(settings: Settings) -> anyhow::Result<AppState> {
 /// time, and a larger pool opens replacement connections on a background thread, which crashes
 /// the process (SIGSEGV in OpenSSL's exit-time cleanup) when it exits while one is inside
 /// libpq's SCRAM handshake — about one PostgreSQL command in ten.
-async fn cli_state(mut settings: Settings, key: MasterKey) -> anyhow::Result<AppState> {
+pub(crate) async fn cli_state(mut settings: Settings, key: MasterKey) -> anyhow::Result<AppState> {
     settings.database.pool_size = 1;
     AppState::build(settings, key).await
 }
@@ -411,6 +461,10 @@ fn app_err(e: crate::error::AppError) -> anyhow::Error {
 }
 
 async fn tenant(settings: Settings, action: TenantAction) -> anyhow::Result<()> {
+    let action = match crate::lifecycle_cli::run(&settings, action).await? {
+        Some(a) => a,
+        None => return Ok(()),
+    };
     let state = state_for_cli(settings).await?;
     let db: &Db = &state.db;
     match action {
@@ -473,6 +527,7 @@ async fn tenant(settings: Settings, action: TenantAction) -> anyhow::Result<()> 
         }
         TenantAction::Suspend { code } => set_status(db, &code, TenantStatus::Suspended).await?,
         TenantAction::Reactivate { code } => set_status(db, &code, TenantStatus::Active).await?,
+        _ => unreachable!("the lifecycle commands are handled above"),
     }
     Ok(())
 }

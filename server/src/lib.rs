@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod demo;
+mod lifecycle_cli;
 pub mod startup;
 pub mod web;
 
@@ -16,6 +17,7 @@ pub use shuanglian_core::{
 pub use shuanglian_deadlines as deadlines;
 pub use shuanglian_evaluations as evaluations;
 pub use shuanglian_http::{api, audit, auth};
+pub use shuanglian_lifecycle as lifecycle;
 pub use shuanglian_notify as notify;
 pub use shuanglian_register::{
     business, documents, events, grids, members, onboarding, org, privacy, qq, rng, tenancy, users,

@@ -445,7 +445,7 @@ async fn readyz(state: poem::web::Data<&AppState>) -> poem::Response {
 
 /// One hourly round: the daily deadline job at the first round of each China day (and at
 /// start; it is idempotent, so several replicas running it cost time, not correctness), and the
-/// purge of expired idempotency keys.
+/// purges of expired idempotency keys and of deleted counties' audit entries past retention.
 async fn housekeeping_round(db: &Db, deadlines_ran: &mut Option<chrono::NaiveDate>) {
     let today = crate::clock::today();
     if *deadlines_ran != Some(today) {
@@ -463,6 +463,15 @@ async fn housekeeping_round(db: &Db, deadlines_ran: &mut Option<chrono::NaiveDat
             }
             Err(e) => tracing::warn!(error = %e, "daily deadline job failed"),
         }
+    }
+    // A deleted county's audit entries, once kept their six months (PIPL / 网络安全法).
+    match shuanglian_lifecycle::purge_expired_audit(db, today).await {
+        Ok(n) if n > 0 => tracing::info!(
+            deleted = n,
+            "expired audit entries of deleted counties purged"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "audit retention purge failed"),
     }
     match crate::api::idempotency::purge_expired(db).await {
         Ok(n) if n > 0 => {

@@ -31,6 +31,7 @@ mod floating;
 mod grids;
 mod isolation;
 mod letters;
+mod lifecycle;
 mod market_standards;
 mod member_edits;
 mod member_search;

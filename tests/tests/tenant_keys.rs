@@ -49,6 +49,10 @@ const PLATFORM_TABLES: &[(&str, &str)] = &[
         "that calendar's days; a county's own overrides stay in its calendar_days",
     ),
     (
+        "county_deletions",
+        "a deleted county's signed certificate: it must outlive the county's rows, so it is none of them",
+    ),
+    (
         "__diesel_schema_migrations",
         "diesel's record of the applied migrations",
     ),

@@ -144,6 +144,7 @@ diesel::table! {
         details -> Text,
         prev_hash -> Text,
         hash -> Text,
+        chain_id -> Nullable<Text>,
     }
 }
 
@@ -834,3 +835,8 @@ pub use calendar::{national_calendar_days, national_calendar_years};
 #[path = "schema_statistics.rs"]
 mod statistics;
 pub use statistics::stat_snapshots;
+
+// A county's deletion record and certificate (issue 17 item 6): platform-level.
+#[path = "schema_lifecycle.rs"]
+mod lifecycle;
+pub use lifecycle::county_deletions;

@@ -57,6 +57,9 @@ pub struct AuditRow {
     pub details: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The county whose chain this entry continues when that is not its own: a county restored
+    /// under a new tenant keeps its chain, whose hashes cover the original id. NULL otherwise.
+    pub chain_id: Option<String>,
 }
 
 /// The chain hash of an entry: SHA-256 over the previous hash and every field, length-prefixed
@@ -68,7 +71,7 @@ pub fn chain_hash(r: &AuditRow) -> String {
     let reason = r.reason.clone().unwrap_or_default();
     for part in [
         r.prev_hash.as_str(),
-        r.tenant_id.as_str(),
+        r.chain_id.as_deref().unwrap_or(&r.tenant_id),
         seq.as_str(),
         r.id.as_str(),
         at.as_str(),
@@ -132,13 +135,13 @@ pub fn record_many(tx: &mut TenantTx<'_>, actor: &Actor, entries: &[Entry<'_>]) 
             .bind::<Text, _>(&tid)
             .execute(pg)?;
     }
-    let last: Option<(i64, String)> = a::table
+    let last: Option<(i64, String, Option<String>)> = a::table
         .filter(a::tenant_id.eq(&tid))
-        .select((a::seq, a::hash))
+        .select((a::seq, a::hash, a::chain_id))
         .order(a::seq.desc())
         .first(tx.conn())
         .optional()?;
-    let (mut seq, mut prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));
+    let (mut seq, mut prev_hash, chain_id) = last.unwrap_or((0, GENESIS.to_owned(), None));
     // Microseconds: what both databases keep, so the hash verifies after a round trip.
     let at = Utc::now().naive_utc().trunc_subsecs(6);
     let mut rows = Vec::with_capacity(entries.len());
@@ -158,12 +161,13 @@ pub fn record_many(tx: &mut TenantTx<'_>, actor: &Actor, entries: &[Entry<'_>]) 
             details: e.details.to_string(),
             prev_hash: std::mem::take(&mut prev_hash),
             hash: String::new(),
+            chain_id: chain_id.clone(),
         };
         row.hash = chain_hash(&row);
         prev_hash = row.hash.clone();
         rows.push(row);
     }
-    // 13 columns a row: 1,000 rows stay under both backends' bind-parameter limits.
+    // 14 columns a row: 1,000 rows stay under both backends' bind-parameter limits.
     for chunk in rows.chunks(1000) {
         let values: Vec<_> = chunk
             .iter()
@@ -182,6 +186,7 @@ pub fn record_many(tx: &mut TenantTx<'_>, actor: &Actor, entries: &[Entry<'_>]) 
                     a::details.eq(&row.details),
                     a::prev_hash.eq(&row.prev_hash),
                     a::hash.eq(&row.hash),
+                    a::chain_id.eq(&row.chain_id),
                 )
             })
             .collect();
@@ -230,6 +235,8 @@ pub enum Verdict {
 pub fn verify(tx: &mut TenantTx<'_>) -> DbResult<Verdict> {
     let tid = tx.tid().to_owned();
     let (mut prev, mut expected_seq, mut n) = (GENESIS.to_owned(), 1i64, 0u64);
+    // Every entry continues the chain the first one started.
+    let mut chain: Option<Option<String>> = None;
     loop {
         let batch: Vec<AuditRow> = a::table
             .filter(a::tenant_id.eq(&tid).and(a::seq.ge(expected_seq)))
@@ -245,6 +252,12 @@ pub fn verify(tx: &mut TenantTx<'_>) -> DbResult<Verdict> {
                 return Ok(Verdict::Broken {
                     seq: expected_seq,
                     reason: "missing entry",
+                });
+            }
+            if *chain.get_or_insert_with(|| r.chain_id.clone()) != r.chain_id {
+                return Ok(Verdict::Broken {
+                    seq: r.seq,
+                    reason: "entry of another chain",
                 });
             }
             if r.prev_hash != prev {

@@ -108,7 +108,7 @@ pub fn unwrap(
 
 /// A key for one purpose derived from the master key (HMAC-SHA256 as the PRF), so values kept
 /// under the master key's authority never use the master key itself.
-fn derive(master: &[u8; 32], purpose: &str) -> [u8; 32] {
+pub fn derive(master: &[u8; 32], purpose: &str) -> [u8; 32] {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(master).expect("HMAC takes any key length");
     mac.update(b"shuanglian-derive|");
     mac.update(purpose.as_bytes());

@@ -136,3 +136,78 @@ pub fn rewrap(tx: &mut TenantTx<'_>, old: &[u8; 32], new: &[u8; 32]) -> DbResult
     }
     Ok(rows.len())
 }
+
+/// The county's index key (for blind indexes), unwrapped: a county's export carries it so that
+/// the blind indexes it holds still match after a restore under other master and data keys.
+pub fn index_key(
+    tx: &mut TenantTx<'_>,
+    master: &[u8; 32],
+) -> DbResult<secrecy::SecretBox<[u8; 32]>> {
+    let tid = tx.tid().to_owned();
+    let wrapped: Option<(i32, String)> = k::table
+        .filter(k::tenant_id.eq(&tid).and(k::purpose.eq("index")))
+        .select((k::version, k::wrapped_key))
+        .order(k::version.desc())
+        .first(tx.conn())
+        .optional()?;
+    let Some((version, wrapped)) = wrapped else {
+        // A county that never stored a personal value: its first use creates the keys.
+        load(tx, master)?;
+        return index_key(tx, master);
+    };
+    crypto::unwrap(master, tx.tenant_id(), "index", version, &wrapped).map_err(|e| {
+        AppError::internal(anyhow::anyhow!("county index key does not unwrap: {e}")).into()
+    })
+}
+
+/// Installs keys for a county being restored: the exported index key and a fresh data key
+/// (the restore re-encrypts every field under it). Fails if the county has keys already.
+pub fn install_restored(
+    tx: &mut TenantTx<'_>,
+    master: &[u8; 32],
+    index: &[u8; 32],
+) -> DbResult<CountyKeys> {
+    let tid = tx.tid().to_owned();
+    let wrapped = crypto::wrap(master, tx.tenant_id(), "index", 1, index);
+    diesel::insert_into(k::table)
+        .values((
+            k::tenant_id.eq(&tid),
+            k::purpose.eq("index"),
+            k::version.eq(1),
+            k::wrapped_key.eq(wrapped),
+            k::current.eq(true),
+            k::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(tx.conn())?;
+    insert(tx, master, "data", 1)?;
+    load(tx, master)
+}
+
+/// One destroyed key: which, and a SHA-256 of its wrapped form (names the key, reveals nothing).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Destroyed {
+    pub purpose: String,
+    pub version: i32,
+    pub wrapped_sha256: String,
+}
+
+/// Crypto-shredding: deletes every key of the county. What they encrypted can no longer be
+/// read by anyone, wherever a copy of the rows survives.
+pub fn destroy_all(tx: &mut TenantTx<'_>) -> DbResult<Vec<Destroyed>> {
+    use sha2::Digest;
+    let tid = tx.tid().to_owned();
+    let rows: Vec<(String, i32, String)> = k::table
+        .filter(k::tenant_id.eq(&tid))
+        .select((k::purpose, k::version, k::wrapped_key))
+        .order((k::purpose.asc(), k::version.asc()))
+        .load(tx.conn())?;
+    diesel::delete(k::table.filter(k::tenant_id.eq(&tid))).execute(tx.conn())?;
+    Ok(rows
+        .into_iter()
+        .map(|(purpose, version, wrapped)| Destroyed {
+            purpose,
+            version,
+            wrapped_sha256: hex::encode(sha2::Sha256::digest(wrapped.as_bytes())),
+        })
+        .collect())
+}

@@ -50,7 +50,16 @@ pub fn province_name(tx: &mut PlatformTx<'_>, code: &str) -> DbResult<Option<Str
 }
 
 pub fn insert(tx: &mut PlatformTx<'_>, code: &DivisionCode, name: &str) -> DbResult<TenantRow> {
-    let id = TenantId::new();
+    insert_as(tx, &TenantId::new(), code, name)
+}
+
+/// Inserts a county under a given id (a restore into a fresh deployment keeps the county's id).
+pub fn insert_as(
+    tx: &mut PlatformTx<'_>,
+    id: &TenantId,
+    code: &DivisionCode,
+    name: &str,
+) -> DbResult<TenantRow> {
     let now = Utc::now().naive_utc();
     diesel::insert_into(t::table)
         .values((
@@ -93,6 +102,16 @@ pub fn get(tx: &mut PlatformTx<'_>, id: &str) -> DbResult<Option<TenantRow>> {
         .select(TenantRow::as_select())
         .first(tx.conn())
         .optional()?)
+}
+
+/// Whether the county's data was deleted (`shuanglian tenant delete`).
+pub fn deleted(tx: &mut PlatformTx<'_>, id: &str) -> DbResult<bool> {
+    use shuanglian_core::db::schema::county_deletions as d;
+    Ok(d::table
+        .filter(d::county_id.eq(id))
+        .count()
+        .get_result::<i64>(tx.conn())?
+        > 0)
 }
 
 pub fn by_code(tx: &mut PlatformTx<'_>, code: &str) -> DbResult<Option<TenantRow>> {

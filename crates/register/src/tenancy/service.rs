@@ -82,5 +82,13 @@ pub fn set_status(
     expected: Option<i64>,
     to: TenantStatus,
 ) -> DbResult<TenantRow> {
+    if to == TenantStatus::Active && repo::deleted(tx, id)? {
+        return Err(crate::error::AppError::conflict(
+            "tenant_deleted",
+            "该县的数据已删除（密钥已销毁），不能重新启用；如需恢复，请用其导出文件恢复",
+            "this county's data was deleted (its keys destroyed); it cannot be reactivated, only restored from its export",
+        )
+        .into());
+    }
     repo::update(tx, id, expected, None, Some(to))
 }
