@@ -165,17 +165,17 @@ impl<W: Write> Writer<W> {
 }
 
 /// Reads an archive section by section.
-pub struct Reader<R: Read> {
-    lines: BufReader<std::io::Take<flate2::read::GzDecoder<age::stream::StreamReader<R>>>>,
+pub struct Reader<'a> {
+    lines: BufReader<std::io::Take<Box<dyn Read + Send + 'a>>>,
     line_no: u64,
     buf: Vec<u8>,
     tables: u64,
     rows: u64,
 }
 
-impl<R: Read> Reader<R> {
+impl<'a> Reader<'a> {
     /// Opens the archive with the county's identity and reads its header.
-    pub fn open(
+    pub fn open<R: Read + Send + 'a>(
         input: R,
         identity: &age::x25519::Identity,
     ) -> Result<(Self, Header), ArchiveError> {
@@ -183,8 +183,18 @@ impl<R: Read> Reader<R> {
         let stream = dec
             .decrypt(std::iter::once(identity as &dyn age::Identity))
             .map_err(|e| ArchiveError::Decrypt(e.to_string()))?;
+        Self::start(Box::new(flate2::read::GzDecoder::new(stream)))
+    }
+
+    /// Reads the lines inside an archive, already decrypted and decompressed (what the county
+    /// gets from `age -d … | gunzip`; the fuzz target feeds it directly).
+    pub fn from_plain<R: Read + Send + 'a>(plain: R) -> Result<(Self, Header), ArchiveError> {
+        Self::start(Box::new(plain))
+    }
+
+    fn start(inner: Box<dyn Read + Send + 'a>) -> Result<(Self, Header), ArchiveError> {
         let mut r = Self {
-            lines: BufReader::new(flate2::read::GzDecoder::new(stream).take(MAX_BYTES)),
+            lines: BufReader::new(inner.take(MAX_BYTES)),
             line_no: 0,
             buf: Vec::new(),
             tables: 0,

@@ -394,3 +394,102 @@ fn totp_code_prints_the_current_code_and_platform_second_factors_reset_from_the_
         .expect("run");
     assert!(!out.status.success());
 }
+
+/// The lifecycle from the shell: a county key pair, the export, deletion with a certificate
+/// that verifies, and the restore under a new code (crates/lifecycle; tests/tests/lifecycle.rs
+/// checks the data on both backends).
+#[test]
+fn a_county_is_exported_deleted_with_a_certificate_and_restored_from_the_shell() {
+    let dir = workdir();
+    run_ok(cmd(&dir).args(["tenant", "create", "--code", "330523", "--name", "安吉县"]));
+    let key = dir.0.join("county.key");
+    let t = run_ok(cmd(&dir).args(["tenant", "keygen", "--out"]).arg(&key));
+    let public = t
+        .split_whitespace()
+        .find(|w| w.starts_with("age1"))
+        .expect("public key printed")
+        .to_owned();
+    let file = dir.0.join("anji.age");
+    let t = run_ok(
+        cmd(&dir)
+            .args([
+                "tenant",
+                "export",
+                "--code",
+                "330523",
+                "--recipient",
+                &public,
+                "--out",
+            ])
+            .arg(&file),
+    );
+    assert!(t.contains("exported 330523"), "{t}");
+    // Deleting needs the county suspended and the code typed twice.
+    let cert = dir.0.join("cert.json");
+    let out = cmd(&dir)
+        .args([
+            "tenant",
+            "delete",
+            "--code",
+            "330523",
+            "--confirm",
+            "330523",
+            "--certificate-out",
+        ])
+        .arg(&cert)
+        .output()
+        .expect("run");
+    assert!(
+        !out.status.success()
+            && String::from_utf8_lossy(&out.stderr).contains("tenant_not_suspended")
+    );
+    run_ok(cmd(&dir).args(["tenant", "suspend", "--code", "330523"]));
+    let t = run_ok(
+        cmd(&dir)
+            .args([
+                "tenant",
+                "delete",
+                "--code",
+                "330523",
+                "--confirm",
+                "330523",
+                "--certificate-out",
+            ])
+            .arg(&cert),
+    );
+    assert!(t.contains("2 keys destroyed"), "{t}");
+    let t = run_ok(
+        cmd(&dir)
+            .args(["tenant", "certificate", "--file"])
+            .arg(&cert),
+    );
+    assert!(t.contains("certificate verifies: 330523"), "{t}");
+    // An edited certificate does not.
+    let edited = std::fs::read_to_string(&cert)
+        .expect("read")
+        .replace("安吉县", "长兴县");
+    std::fs::write(&cert, edited).expect("write");
+    let out = cmd(&dir)
+        .args(["tenant", "certificate", "--file"])
+        .arg(&cert)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let t = run_ok(
+        cmd(&dir)
+            .args(["tenant", "restore", "--new-code", "330599", "--file"])
+            .arg(&file)
+            .arg("--identity")
+            .arg(&key),
+    );
+    assert!(
+        t.contains("restored 330599") && t.contains("audit chain verified"),
+        "{t}"
+    );
+    let t = run_ok(cmd(&dir).args(["tenant", "list"]));
+    assert!(
+        t.lines()
+            .any(|l| l.starts_with("330599") && l.contains("suspended")),
+        "{t}"
+    );
+}
