@@ -150,6 +150,13 @@ async fn a_snapshot_is_reproducible_frozen_once_revised_with_a_reason_and_diffed
         vec![vec![0, 1], vec![1, 0], vec![0, 0]]
     );
     assert_eq!(cells(&first, "members_age")[0].iter().sum::<i64>(), 2);
+    // The same two people by training (none held this year: neither has met the requirement),
+    // and no service request received in the half-year.
+    assert_eq!(
+        cells(&first, "members_training"),
+        vec![vec![0, 1], vec![0, 1], vec![0, 0]]
+    );
+    assert_eq!(cells(&first, "service_requests"), vec![vec![0, 0]; 5]);
     // Today's row would say otherwise: 甲 is floating now, 乙 full.
     let (_, now) = send(app.get(&format!("/api/v1/members/{a}"), &tok)).await;
     assert_eq!(now["category"], "floating", "{now}");
@@ -601,6 +608,7 @@ async fn the_provincial_office_reads_its_own_provinces_frozen_figures_with_small
     }
     let ranks = v["rankings"].as_array().expect("r");
     assert!(ranks.iter().any(|r| r["key"] == "deadlines_on_time"));
+    assert!(ranks.iter().any(|r| r["key"] == "training"));
 
     // A correction frozen in 安吉 shows at once (the cached tables are keyed by publication).
     let (s, _, _) = compute(&app, &anji, "2026H1", json!({ "reason": "更正" })).await;

@@ -190,7 +190,7 @@ pub struct Trends {
 
 /// The rankings: (key, title, table, numerator columns, whether the numerator is the
 /// complement of those columns).
-const RATES: [(&str, &str, &str, &[&str], bool); 4] = [
+const RATES: [(&str, &str, &str, &[&str], bool); 5] = [
     (
         "party_coverage",
         "党组织覆盖率",
@@ -210,6 +210,13 @@ const RATES: [(&str, &str, &str, &[&str], bool); 4] = [
         "到期事项按时完成率",
         "deadlines_summary",
         &["on_time"],
+        false,
+    ),
+    (
+        "training",
+        "党员培训达标率",
+        "members_training",
+        &["affiliated.trained", "local.trained", "floating.trained"],
         false,
     ),
     (

@@ -113,7 +113,7 @@ fn category_rate(c: Category, r: &Rate) -> CategoryRate {
 }
 
 /// Trainings each member attended (present) in `[from, to]`, and how many were held.
-pub(crate) fn attended(
+pub fn attended(
     tx: &mut TenantTx<'_>,
     from: NaiveDate,
     to: NaiveDate,

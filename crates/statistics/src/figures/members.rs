@@ -24,6 +24,7 @@ use crate::model::{Label, Table};
 /// A member's state on the cut-off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AsOf {
+    pub id: String,
     pub category: Category,
     pub membership: MembershipStatus,
     pub business: BusinessStatus,
@@ -152,6 +153,7 @@ pub fn as_of(tx: &mut TenantTx<'_>, units: &Units, cutoff: NaiveDate) -> DbResul
             continue;
         }
         let mut s = AsOf {
+            id: id.clone(),
             category: Category::parse(&cat).unwrap_or(Category::Floating),
             membership: MembershipStatus::parse(&ms).unwrap_or(MembershipStatus::Full),
             business: BusinessStatus::parse(&bs).unwrap_or(BusinessStatus::Operating),
@@ -200,7 +202,7 @@ fn count<K: PartialEq>(members: &[AsOf], keys: &[K], key: impl Fn(&AsOf) -> K) -
     out
 }
 
-fn labelled<E: StrEnum + Copy>(label: impl Fn(E) -> &'static str) -> Vec<Label> {
+pub(crate) fn labelled<E: StrEnum + Copy>(label: impl Fn(E) -> &'static str) -> Vec<Label> {
     E::VARIANTS
         .iter()
         .map(|v| Label::new(v.as_str(), label(*v)))
@@ -358,6 +360,7 @@ mod tests {
 
     fn member() -> AsOf {
         AsOf {
+            id: "m1".to_owned(),
             category: Category::Floating,
             membership: MembershipStatus::Full,
             business: BusinessStatus::Closed,

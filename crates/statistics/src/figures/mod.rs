@@ -4,6 +4,7 @@
 //! correction of an earlier fact is what a revision is for).
 
 pub mod members;
+pub mod services;
 pub mod work;
 
 use std::collections::HashMap;
@@ -78,7 +79,9 @@ pub fn compute(tx: &mut TenantTx<'_>, half: HalfYear) -> DbResult<Figures> {
     let units = Units::load(tx)?;
     let people = members::as_of(tx, &units, cutoff)?;
     let mut tables = members::tables(&people, &units, cutoff);
+    tables.push(services::training(tx, &people, cutoff)?);
     tables.extend(work::tables(tx, half)?);
+    tables.push(services::service_requests(tx, half)?);
     Ok(Figures {
         period: half.to_string(),
         cutoff,
