@@ -4,8 +4,10 @@
 //! iCalendar convention (RFC 5545, the subset the State Council notice needs): one `VEVENT` per
 //! span, `DTSTART`/`DTEND` all-day `DATE` values (`DTEND` exclusive, as RFC 5545 has it; without
 //! `DTEND` the span is one day), `SUMMARY` the name (`春节`). A span is a worked weekend day
-//! (调休上班) when its `CATEGORIES` holds `WORKDAY`, `补班` or `上班`, or else its `SUMMARY`
-//! contains `上班` or `补班`; every other event is a holiday. Other properties and components
+//! (调休上班) when its `CATEGORIES` holds `WORKDAY`, `补班` or `上班`, and a holiday when they
+//! hold `HOLIDAY` or `放假`; without either, when its `SUMMARY` contains `上班` or `补班`; every
+//! other event is a holiday. (What we write carries the category, so it reads back as written
+//! whatever the name: the round-trip property test found a holiday named `上上班班`.) Other properties and components
 //! (VALARM, VTIMEZONE) are ignored.
 
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -222,7 +224,8 @@ struct Event {
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
     summary: Option<String>,
-    workday_category: bool,
+    /// What `CATEGORIES` said: Some(true) worked day, Some(false) holiday, None nothing.
+    workday_category: Option<bool>,
     bad: bool,
 }
 
@@ -303,8 +306,9 @@ pub fn parse_ical(bytes: &[u8]) -> Result<Vec<Span>, Vec<FieldError>> {
                             None => from,
                         };
                         let name = ev.summary.unwrap_or_default();
-                        let workday =
-                            ev.workday_category || name.contains("上班") || name.contains("补班");
+                        let workday = ev
+                            .workday_category
+                            .unwrap_or_else(|| name.contains("上班") || name.contains("补班"));
                         out.push(Span {
                             from,
                             to,
@@ -338,10 +342,13 @@ pub fn parse_ical(bytes: &[u8]) -> Result<Vec<Span>, Vec<FieldError>> {
                     },
                     "SUMMARY" => event.summary = Some(unescape(value)),
                     "CATEGORIES" => {
-                        event.workday_category |= value.split(',').any(|c| {
-                            let c = c.trim();
-                            c.eq_ignore_ascii_case("WORKDAY") || c == "补班" || c == "上班"
-                        })
+                        for c in value.split(',').map(str::trim) {
+                            if c.eq_ignore_ascii_case("WORKDAY") || c == "补班" || c == "上班" {
+                                event.workday_category = Some(true);
+                            } else if c.eq_ignore_ascii_case("HOLIDAY") || c == "放假" {
+                                event.workday_category.get_or_insert(false);
+                            }
+                        }
                     }
                     _ => {}
                 }

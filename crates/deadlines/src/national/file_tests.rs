@@ -136,16 +136,6 @@ proptest! {
 
     #[test]
     fn what_it_writes_it_reads_back(spans in spans()) {
-        // The SUMMARY convention marks a worked day by its name too: keep holiday names clear.
-        let spans: Vec<Span> = spans
-            .into_iter()
-            .map(|mut s| {
-                if s.kind == SpanKind::Holiday {
-                    s.name = s.name.replace("上班", "").replace("补班", "");
-                }
-                s
-            })
-            .collect();
         let ics = to_ical(2027, &spans);
         prop_assert_eq!(parse_ical(ics.as_bytes()).unwrap(), spans.clone());
         let json: Vec<serde_json::Value> = spans
@@ -166,4 +156,25 @@ proptest! {
             prop_assert!(days.iter().all(|d| d.0.year() == 2027));
         }
     }
+}
+
+#[test]
+fn the_category_decides_over_the_name() {
+    let d = |m, day| NaiveDate::from_ymd_opt(2027, m, day).expect("date");
+    let spans = vec![Span {
+        from: d(1, 1),
+        to: d(1, 1),
+        kind: SpanKind::Holiday,
+        name: "上上班班".into(),
+    }];
+    assert_eq!(
+        parse_ical(to_ical(2027, &spans).as_bytes()).expect("reads"),
+        spans
+    );
+    // Without a category, the name still tells a worked day.
+    let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270206\r\nSUMMARY:春节补班\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    assert_eq!(
+        parse_ical(ics.as_bytes()).expect("reads")[0].kind,
+        SpanKind::Workday
+    );
 }
