@@ -351,15 +351,23 @@ async fn the_daily_job_opens_what_every_unit_owes_and_the_dashboard_scopes_it() 
         owners(&d),
         sorted(vec![&t.party_branch, &t.village1, &t.village2])
     );
-    // The statistics cut-off of 31 December is owed by the association committee.
+    // The statistics of this half (as of 31 December or 30 June, reported by the 15th of the
+    // month after) are owed by the association committee.
     let d = dashboard(&app, tok, "kind=statistics_cutoff&state=open").await;
     assert_eq!(owners(&d), vec![t.committee.clone()]);
     let dec31 = d["items"]
         .as_array()
         .expect("present")
         .iter()
-        .find(|i| i["due_on"] == format!("{}-12-31", today.year()))
-        .expect("the 31 December cut-off")
+        .find(|i| {
+            let due = if today.month() > 6 {
+                format!("{}-01-15", today.year() + 1)
+            } else {
+                format!("{}-07-15", today.year())
+            };
+            i["due_on"] == due
+        })
+        .expect("this half's report, due on the 15th after its cut-off")
         .clone();
 
     // States at the boundary: on the due day still due, the day after overdue by one day.

@@ -201,9 +201,11 @@ fn materialise(tx: &mut TenantTx<'_>, rules: &Rules, today: NaiveDate) -> DbResu
     ] {
         want(kind, &[year], &committee);
     }
+    // Reported after the half's cut-off (15 July, 15 January): the half before this one is
+    // the one falling due now.
     want(
         ObligationKind::StatisticsCutoff,
-        &[Period::Half(today.year(), 1), Period::Half(today.year(), 2)],
+        &[half.previous(), half],
         &committee,
     );
     let centres = units(tx, &[OrgKind::ServiceCentre])?;

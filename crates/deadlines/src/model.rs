@@ -53,8 +53,6 @@ pub enum Rule {
     HalfYearly { h1: (u32, u32), h2: (u32, u32) },
     /// A fixed day of the year.
     Annual(u32, u32),
-    /// Two fixed days of the year, one per half (the statistics cut-offs).
-    TwiceYearly { h1: (u32, u32), h2: (u32, u32) },
 }
 
 impl ObligationKind {
@@ -69,7 +67,7 @@ impl ObligationKind {
             ObligationKind::VanguardCountyReport => "先锋指数考评情况上报",
             ObligationKind::FloatingFeedback => "流动党员双重管理反馈",
             ObligationKind::ParticipationLetters => "党员参与活动情况函告",
-            ObligationKind::StatisticsCutoff => "半年统计截止",
+            ObligationKind::StatisticsCutoff => "半年统计报送",
             ObligationKind::ServiceRequest => "党员诉求办理",
             ObligationKind::CoverageReport => "百日攻坚进展通报",
         }
@@ -86,7 +84,7 @@ impl ObligationKind {
             ObligationKind::VanguardCountyReport => "Vanguard evaluation report to the city",
             ObligationKind::FloatingFeedback => "Floating member dual-management feedback",
             ObligationKind::ParticipationLetters => "Participation letters to home organisations",
-            ObligationKind::StatisticsCutoff => "Semi-annual statistics cut-off",
+            ObligationKind::StatisticsCutoff => "Semi-annual statistics report",
             ObligationKind::ServiceRequest => "Service request answered",
             ObligationKind::CoverageReport => "Coverage campaign progress report",
         }
@@ -107,9 +105,12 @@ impl ObligationKind {
             ObligationKind::VanguardCountyReport => Rule::Annual(12, 10),
             ObligationKind::FloatingFeedback => Rule::Annual(11, 30),
             ObligationKind::ParticipationLetters => Rule::Annual(12, 30),
-            ObligationKind::StatisticsCutoff => Rule::TwiceYearly {
-                h1: (6, 30),
-                h2: (12, 31),
+            // Figures as of 30 June / 31 December (seed 001) can only be computed after that
+            // day: the report is due 15 days later, as the half-year feedback is (a county may
+            // set its own window).
+            ObligationKind::StatisticsCutoff => Rule::HalfYearly {
+                h1: (7, 15),
+                h2: (1, 15),
             },
             ObligationKind::ServiceRequest => Rule::WorkingDaysAfter(7),
             ObligationKind::CoverageReport => Rule::DaysAfter(15),
@@ -122,7 +123,7 @@ impl ObligationKind {
         match self.default_rule() {
             Rule::DaysAfter(_) | Rule::WorkingDaysAfter(_) => Cadence::Anchored,
             Rule::QuarterFirstMonthDay(_) => Cadence::Quarterly,
-            Rule::HalfYearly { .. } | Rule::TwiceYearly { .. } => Cadence::HalfYearly,
+            Rule::HalfYearly { .. } => Cadence::HalfYearly,
             Rule::Annual(..) => Cadence::Yearly,
         }
     }

@@ -45,8 +45,6 @@ impl Rules {
             }
             (Rule::HalfYearly { h1, .. }, Period::Half(y, 1)) => ymd(y, h1.0, h1.1),
             (Rule::HalfYearly { h2, .. }, Period::Half(y, 2)) => ymd(y + 1, h2.0, h2.1),
-            (Rule::TwiceYearly { h1, .. }, Period::Half(y, 1)) => ymd(y, h1.0, h1.1),
-            (Rule::TwiceYearly { h2, .. }, Period::Half(y, 2)) => ymd(y, h2.0, h2.1),
             (Rule::Annual(m, d), Period::Year(y)) => ymd(y, m, d),
             _ => None,
         }
@@ -117,7 +115,7 @@ impl RuleFields {
                 day: i(d),
                 ..Default::default()
             },
-            Rule::HalfYearly { h1, h2 } | Rule::TwiceYearly { h1, h2 } => RuleFields {
+            Rule::HalfYearly { h1, h2 } => RuleFields {
                 month: i(h1.0),
                 day: i(h1.1),
                 month2: i(h2.0),
@@ -189,10 +187,6 @@ pub fn parse_rule(kind: ObligationKind, f: RuleFields) -> Result<Rule, FieldErro
             Rule::QuarterFirstMonthDay(d)
         }
         Rule::HalfYearly { .. } => Rule::HalfYearly {
-            h1: month_day(f.month, f.day, "month", "day")?,
-            h2: month_day(f.month2, f.day2, "month2", "day2")?,
-        },
-        Rule::TwiceYearly { .. } => Rule::TwiceYearly {
             h1: month_day(f.month, f.day, "month", "day")?,
             h2: month_day(f.month2, f.day2, "month2", "day2")?,
         },
@@ -275,10 +269,15 @@ mod tests {
                 (Period::Half(2027, 1), d(2027, 7, 15))
             ]
         );
-        // The statistics cut-offs stay inside their own year.
+        // The statistics of a half are reported 15 days after its cut-off (figures as of the
+        // cut-off cannot be frozen before it).
+        assert_eq!(
+            rules.due_for_period(ObligationKind::StatisticsCutoff, Period::Half(2026, 1)),
+            Some(d(2026, 7, 15))
+        );
         assert_eq!(
             rules.due_for_period(ObligationKind::StatisticsCutoff, Period::Half(2026, 2)),
-            Some(d(2026, 12, 31))
+            Some(d(2027, 1, 15))
         );
     }
 

@@ -31,8 +31,7 @@ pub struct KindCalendar {
     pub kind: ObligationKind,
     pub kind_label: String,
     pub kind_label_en: String,
-    /// `days_after`, `working_days_after`, `quarter_first_month_day`, `half_yearly`, `annual`,
-    /// `twice_yearly`.
+    /// `days_after`, `working_days_after`, `quarter_first_month_day`, `half_yearly`, `annual`.
     pub rule: String,
     #[oai(skip_serializing_if_is_none)]
     pub days: Option<i32>,
@@ -112,7 +111,6 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::QuarterFirstMonthDay(_) => "quarter_first_month_day",
         Rule::HalfYearly { .. } => "half_yearly",
         Rule::Annual(..) => "annual",
-        Rule::TwiceYearly { .. } => "twice_yearly",
     }
 }
 

@@ -48590,10 +48590,7 @@ export interface components {
             month?: number;
             /** Format: int32 */
             month2?: number;
-            /**
-             * @description `days_after`, `working_days_after`, `quarter_first_month_day`, `half_yearly`, `annual`,
-             *     `twice_yearly`.
-             */
+            /** @description `days_after`, `working_days_after`, `quarter_first_month_day`, `half_yearly`, `annual`. */
             rule: string;
         };
         /** KindCounts */
