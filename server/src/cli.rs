@@ -343,6 +343,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(std::path::Path::new("data/master.key")),
             )?;
             let state = cli_state(settings, key).await?;
+            crate::demo::platform_accounts(&state).await?;
             let summary = crate::demo::generate(&state, preset, seed).await?;
             println!("{summary}");
             Ok(())

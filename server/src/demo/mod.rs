@@ -215,6 +215,26 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         tracing::info!("database has counties already: demo seeding skipped");
         return Ok(());
     }
+    platform_accounts(state).await?;
+    generate(state, Preset::Small, 1).await?;
+    tracing::info!("demo data seeded: platform, province and two counties");
+    Ok(())
+}
+
+/// The demo's platform operator and Zhejiang provincial office (password and TOTP secret as
+/// printed), unless accounts of those names exist: `serve --demo` and `demo-data` (so the
+/// `province` preset has its provincial office to read it).
+pub async fn platform_accounts(state: &AppState) -> anyhow::Result<()> {
+    let exists = state
+        .db
+        .platform(Mode::Read, |tx| {
+            crate::users::repo::platform_find_by_username(tx, "zhejiang").map(|u| u.is_some())
+        })
+        .await
+        .map_err(|e| app(e.into()))?;
+    if exists {
+        return Ok(());
+    }
     let hash = tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD))
         .await?
         .map_err(app)?;
@@ -250,8 +270,6 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         })
         .await
         .map_err(|e| app(e.into()))?;
-    generate(state, Preset::Small, 1).await?;
-    tracing::info!("demo data seeded: platform, province and two counties");
     Ok(())
 }
 
