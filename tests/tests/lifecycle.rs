@@ -79,6 +79,20 @@ fn scratch() -> shuanglian_tests::TempDir {
     shuanglian_tests::TempDir(d)
 }
 
+/// Suspends or reactivates a county as the operator; the status code.
+async fn status(app: &TestApp, op: &str, id: &str, action: &str) -> u16 {
+    app.post(
+        &format!("/api/v1/platform/tenants/{id}/{action}"),
+        op,
+        &json!({}),
+    )
+    .send()
+    .await
+    .expect(action)
+    .status()
+    .as_u16()
+}
+
 async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
     let r = app.get(path, token).send().await.expect("get");
     let s = r.status().as_u16();
@@ -182,16 +196,7 @@ async fn a_county_round_trips_through_its_export_and_is_deleted_with_a_certifica
     // Reactivated, the admin signs in with the same password and second factor; the member
     // reads the same, the phone's blind index still finds it, and the chain verifies.
     let rid = restored["id"].as_str().expect("id");
-    let r = app
-        .post(
-            &format!("/api/v1/platform/tenants/{rid}/reactivate"),
-            &op,
-            &json!({}),
-        )
-        .send()
-        .await
-        .expect("re");
-    assert_eq!(r.status(), 200);
+    assert_eq!(status(&app, &op, rid, "reactivate").await, 200);
     let admin = "admin.330523";
     let secret = app.totp_secret(Some("330523"), admin).expect("secret");
     let r = app
@@ -217,16 +222,7 @@ async fn a_county_round_trips_through_its_export_and_is_deleted_with_a_certifica
             .to_string()
             .contains("tenant_not_suspended")
     );
-    let r = app
-        .post(
-            &format!("/api/v1/platform/tenants/{}/suspend", c.id),
-            &op,
-            &json!({}),
-        )
-        .send()
-        .await
-        .expect("s");
-    assert_eq!(r.status(), 200);
+    assert_eq!(status(&app, &op, &c.id, "suspend").await, 200);
     assert!(
         lifecycle::delete(db, key, "330523", "330522", "test")
             .await
@@ -251,16 +247,11 @@ async fn a_county_round_trips_through_its_export_and_is_deleted_with_a_certifica
     let e = lifecycle::export(db, key, "330523", &recipient, &left, "test").await;
     assert!(e.unwrap_err().to_string().contains("tenant_deleted"));
     assert!(!left.exists() && !left.with_extension("partial").exists());
-    let r = app
-        .post(
-            &format!("/api/v1/platform/tenants/{}/reactivate", c.id),
-            &op,
-            &json!({}),
-        )
-        .send()
-        .await
-        .expect("re");
-    assert_eq!(r.status(), 409, "a deleted county cannot come back to life");
+    assert_eq!(
+        status(&app, &op, &c.id, "reactivate").await,
+        409,
+        "a deleted county cannot come back to life"
+    );
     let (s, nm) = get(&app, "/api/v1/members?limit=10", &n.admin_token).await;
     assert_eq!((s, nm["items"].as_array().map(Vec::len)), (200, Some(1)));
     let counts = lifecycle::county_rows(db, &c.id).await.expect("counts");
@@ -342,16 +333,7 @@ async fn a_county_restores_into_a_fresh_deployment_under_its_own_id() {
             assert_eq!(copy.get(t), Some(rows), "table {t} differs");
         }
     }
-    let r = fresh
-        .post(
-            &format!("/api/v1/platform/tenants/{}/reactivate", c.id),
-            &op,
-            &json!({}),
-        )
-        .send()
-        .await
-        .expect("re");
-    assert_eq!(r.status(), 200);
+    assert_eq!(status(&fresh, &op, &c.id, "reactivate").await, 200);
     let secret = app
         .totp_secret(Some("330523"), "admin.330523")
         .expect("secret");

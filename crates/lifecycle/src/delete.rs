@@ -58,19 +58,8 @@ pub async fn delete(
     let code = code.to_owned();
     let by = by.to_owned();
     db.platform(Mode::Write, move |tx| {
-        let t = repo::by_code(tx, &code)?.ok_or_else(|| {
-            refuse(
-                "tenant_not_found",
-                format!("没有代码为 {code} 的县"),
-                format!("no county {code}"),
-            )
-        })?;
-        let done: Option<String> = d::table
-            .filter(d::county_id.eq(&t.id))
-            .select(d::county_id)
-            .first(tx.conn())
-            .optional()?;
-        if done.is_some() {
+        let t = crate::county(tx, &code)?;
+        if repo::deleted(tx, &t.id)? {
             return Err(refuse(
                 "tenant_deleted",
                 "该县的数据已删除",

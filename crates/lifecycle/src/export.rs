@@ -45,13 +45,7 @@ pub async fn export(
     let path = partial.clone();
     let result = db
         .platform(Mode::Read, move |tx| {
-            let t = repo::by_code(tx, &code)?.ok_or_else(|| {
-                refuse(
-                    "tenant_not_found",
-                    format!("没有代码为 {code} 的县"),
-                    format!("no county {code}"),
-                )
-            })?;
+            let t = crate::county(tx, &code)?;
             if repo::deleted(tx, &t.id)? {
                 return Err(refuse(
                     "tenant_deleted",

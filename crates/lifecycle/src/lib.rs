@@ -30,6 +30,20 @@ pub(crate) fn refuse(code: &'static str, zh: impl Into<String>, en: impl Into<St
     AppError::new(StatusCode::CONFLICT, code, zh.into(), en.into()).into()
 }
 
+/// The county with this division code, or 409 `tenant_not_found`.
+pub(crate) fn county(
+    tx: &mut shuanglian_core::db::PlatformTx<'_>,
+    code: &str,
+) -> Result<shuanglian_register::tenancy::repo::TenantRow, DbError> {
+    shuanglian_register::tenancy::repo::by_code(tx, code)?.ok_or_else(|| {
+        refuse(
+            "tenant_not_found",
+            format!("没有代码为 {code} 的县"),
+            format!("no county {code}"),
+        )
+    })
+}
+
 /// Something in the data or the file that does not fit (a bad archive, a broken key).
 pub(crate) fn invalid(e: impl std::fmt::Display) -> DbError {
     let msg = e.to_string();

@@ -42,3 +42,52 @@ where
         prop_assert_eq!(T::parse(&s), known);
     });
 }
+
+/// A standalone run of digits shaped like a mobile number (11, 13x–19x) or an ID-card number
+/// (18, the last may be X) in a response body: what the sweeps for personal data look for.
+/// Digits after a decimal point (a rate's) are not a number.
+pub fn identifier_shaped(body: &str) -> Option<String> {
+    let b = body.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let x = i < b.len() && b[i] == b'X';
+        let run = &b[start..i];
+        let after_point = start > 0 && b[start - 1] == b'.';
+        let mobile = run.len() == 11 && run[0] == b'1' && (b'3'..=b'9').contains(&run[1]);
+        let id_card = run.len() == 18 || (run.len() == 17 && x);
+        if !after_point && (mobile || id_card) {
+            return Some(String::from_utf8_lossy(run).into_owned());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::identifier_shaped;
+
+    #[test]
+    fn identifier_shapes_are_found_and_rates_are_not() {
+        assert_eq!(
+            identifier_shaped(r#"{"p":"13812345678"}"#).as_deref(),
+            Some("13812345678")
+        );
+        assert_eq!(
+            identifier_shaped("x 33052319790315251X y").as_deref(),
+            Some("33052319790315251")
+        );
+        assert_eq!(
+            identifier_shaped(r#"{"rate":0.14285714285714285,"n":12}"#),
+            None
+        );
+        assert_eq!(identifier_shaped("12345678901234567890"), None);
+    }
+}

@@ -177,7 +177,7 @@ async fn province_sweep(dir: &Dir) {
                 read += 1;
                 let body = r.text().await.expect("text");
                 cells += body.len();
-                let shaped = identifier_shaped(&body);
+                let shaped = shuanglian_testkit::identifier_shaped(&body);
                 assert!(
                     shaped.is_none(),
                     "{p}{q} shows an identifier-shaped number {shaped:?}"
@@ -210,32 +210,6 @@ async fn province_sweep(dir: &Dir) {
         "{read} answers, {cells} bytes read"
     );
     server.terminate();
-}
-
-/// A standalone run of digits shaped like a mobile number (11, 13x–19x) or an ID-card number
-/// (18, the last may be X); digits after a decimal point (a rate's) are not a number.
-fn identifier_shaped(body: &str) -> Option<String> {
-    let b = body.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        let x = i < b.len() && b[i] == b'X';
-        let run = &b[start..i];
-        let after_point = start > 0 && b[start - 1] == b'.';
-        let mobile = run.len() == 11 && run[0] == b'1' && (b'3'..=b'9').contains(&run[1]);
-        let id_card = run.len() == 18 || (run.len() == 17 && x);
-        if !after_point && (mobile || id_card) {
-            return Some(String::from_utf8_lossy(run).into_owned());
-        }
-    }
-    None
 }
 
 #[derive(diesel::QueryableByName)]
