@@ -33,6 +33,18 @@ pub struct County {
     pub status: String,
 }
 
+impl County {
+    pub fn of(t: &shuanglian_register::tenancy::repo::TenantRow) -> Self {
+        Self {
+            id: t.id.clone(),
+            code: t.code.clone(),
+            name: t.name.clone(),
+            province_code: t.province_code.clone(),
+            status: t.status.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Header {
     pub format: String,

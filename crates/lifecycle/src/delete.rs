@@ -20,21 +20,6 @@ use crate::{catalog, invalid, refuse};
 /// 第二十一条, 留存相关的网络日志不少于六个月), counted from each entry.
 pub const AUDIT_RETENTION_DAYS: i64 = 183;
 
-fn delete_rows(conn: &mut AnyConnection, table: &str, tenant: &str) -> diesel::QueryResult<usize> {
-    let sql = format!(
-        "DELETE FROM \"{}\" WHERE tenant_id = {}",
-        table.replace('"', "\"\""),
-        match conn {
-            AnyConnection::Sqlite(_) => "?",
-            AnyConnection::Postgresql(_) => "$1",
-        }
-    );
-    match conn {
-        AnyConnection::Sqlite(c) => diesel::sql_query(sql).bind::<Text, _>(tenant).execute(c),
-        AnyConnection::Postgresql(c) => diesel::sql_query(sql).bind::<Text, _>(tenant).execute(c),
-    }
-}
-
 diesel::define_sql_function! {
     #[sql_name = "shuanglian_purge_audit"]
     fn purge_audit(county: Text, before: diesel::sql_types::Timestamp) -> diesel::sql_types::BigInt;
@@ -84,7 +69,7 @@ pub async fn delete(
             if table.name == "audit_log" || table.name == "tenant_keys" {
                 continue;
             }
-            let n = delete_rows(ct.conn(), &table.name, &t.id)?;
+            let n = crate::rows::delete(ct.conn(), table, &t.id)?;
             if n > 0 {
                 deleted.insert(table.name.clone(), n as u64);
             }
@@ -103,13 +88,7 @@ pub async fn delete(
             Certificate {
                 format: certificate::FORMAT.to_owned(),
                 version: 1,
-                county: County {
-                    id: t.id.clone(),
-                    code: t.code.clone(),
-                    name: t.name.clone(),
-                    province_code: t.province_code.clone(),
-                    status: t.status.clone(),
-                },
+                county: County::of(&t),
                 deleted_at: now.format("%Y-%m-%dT%H:%M:%S").to_string(),
                 deleted_by: by.clone(),
                 keys_destroyed: destroyed,
@@ -195,8 +174,7 @@ pub async fn county_rows(
         let tables = catalog::county_tables(ct.conn()).map_err(invalid)?;
         let mut out = std::collections::BTreeMap::new();
         for t in &tables {
-            let rows = crate::rows::read(ct.conn(), t, &tid).map_err(invalid)?;
-            out.insert(t.name.clone(), rows.len() as u64);
+            out.insert(t.name.clone(), crate::rows::count(ct.conn(), t, &tid)?);
         }
         Ok(out)
     })

@@ -53,13 +53,7 @@ pub async fn export(
                     "this county's data was deleted; there is nothing to export",
                 ));
             }
-            let county = County {
-                id: t.id.clone(),
-                code: t.code.clone(),
-                name: t.name.clone(),
-                province_code: t.province_code.clone(),
-                status: t.status.clone(),
-            };
+            let county = County::of(&t);
             let mut ct = tx.enter_tenant(t.tenant_id())?;
             let county_keys = keys::load(&mut ct, &master)?;
             let index = keys::index_key(&mut ct, &master)?;

@@ -71,8 +71,8 @@ pub async fn restore(
             if repo::get(tx, id.as_str())?.is_some() {
                 return Err(refuse(
                     "tenant_exists",
-                    "该县（同一标识）已在本部署中；请先删除，或恢复为新县（--code）",
-                    "this county (same id) exists in this deployment; delete it first or restore under a new code (--code)",
+                    "该县（同一标识）已在本部署中；请先删除，或恢复为新县（--new-code）",
+                    "this county (same id) exists in this deployment; delete it first or restore under a new code (--new-code)",
                 ));
             }
             let row = repo::insert_as(tx, &id, &code, &name)?;

@@ -21,6 +21,49 @@ fn quote(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// `DELETE FROM table WHERE tenant_id = …`; how many rows went.
+pub fn delete(conn: &mut AnyConnection, table: &Table, tenant: &str) -> diesel::QueryResult<usize> {
+    let sql = |param: &str| {
+        format!(
+            "DELETE FROM {} WHERE tenant_id = {param}",
+            quote(&table.name)
+        )
+    };
+    match conn {
+        AnyConnection::Sqlite(c) => diesel::sql_query(sql("?"))
+            .bind::<Text, _>(tenant)
+            .execute(c),
+        AnyConnection::Postgresql(c) => diesel::sql_query(sql("$1"))
+            .bind::<Text, _>(tenant)
+            .execute(c),
+    }
+}
+
+/// How many rows of `table` belong to `tenant`.
+pub fn count(conn: &mut AnyConnection, table: &Table, tenant: &str) -> diesel::QueryResult<u64> {
+    let sql = |param: &str| {
+        format!(
+            "SELECT count(*) AS n FROM {} WHERE tenant_id = {param}",
+            quote(&table.name)
+        )
+    };
+    let c: Count = match conn {
+        AnyConnection::Sqlite(c) => diesel::sql_query(sql("?"))
+            .bind::<Text, _>(tenant)
+            .get_result(c),
+        AnyConnection::Postgresql(c) => diesel::sql_query(sql("$1"))
+            .bind::<Text, _>(tenant)
+            .get_result(c),
+    }?;
+    Ok(c.n.max(0) as u64)
+}
+
 /// Every row of `table` belonging to `tenant`, primary-key order.
 pub fn read(
     conn: &mut AnyConnection,

@@ -12,14 +12,24 @@ use shuanglian_core::db::{DbResult, TenantTx};
 use shuanglian_core::error::AppError;
 
 fn insert(tx: &mut TenantTx<'_>, master: &[u8; 32], purpose: &str, version: i32) -> DbResult<()> {
-    let key = crypto::new_key();
-    let wrapped = crypto::wrap(
+    insert_key(
+        tx,
         master,
-        tx.tenant_id(),
         purpose,
         version,
-        key.expose_secret(),
-    );
+        crypto::new_key().expose_secret(),
+    )
+}
+
+/// Stores `key` as the county's current key for `purpose`, wrapped under the master key.
+fn insert_key(
+    tx: &mut TenantTx<'_>,
+    master: &[u8; 32],
+    purpose: &str,
+    version: i32,
+    key: &[u8; 32],
+) -> DbResult<()> {
+    let wrapped = crypto::wrap(master, tx.tenant_id(), purpose, version, key);
     let tid = tx.tid().to_owned();
     diesel::insert_into(k::table)
         .values((
@@ -167,18 +177,7 @@ pub fn install_restored(
     master: &[u8; 32],
     index: &[u8; 32],
 ) -> DbResult<CountyKeys> {
-    let tid = tx.tid().to_owned();
-    let wrapped = crypto::wrap(master, tx.tenant_id(), "index", 1, index);
-    diesel::insert_into(k::table)
-        .values((
-            k::tenant_id.eq(&tid),
-            k::purpose.eq("index"),
-            k::version.eq(1),
-            k::wrapped_key.eq(wrapped),
-            k::current.eq(true),
-            k::created_at.eq(Utc::now().naive_utc()),
-        ))
-        .execute(tx.conn())?;
+    insert_key(tx, master, "index", 1, index)?;
     insert(tx, master, "data", 1)?;
     load(tx, master)
 }
