@@ -227,6 +227,13 @@ impl TestApp {
 
     /// Seeds Zhejiang's provincial office (`zhejiang`, province 330000) and signs it in.
     pub async fn provincial_office(&self) -> String {
+        self.seed_provincial_office().await;
+        self.sign_in(None, "zhejiang", PASSWORD).await
+    }
+
+    /// Seeds Zhejiang's provincial office (`zhejiang`, password [`PASSWORD`], no second factor
+    /// yet) without signing it in.
+    pub async fn seed_provincial_office(&self) {
         let hash = shuanglian::auth::password::hash(PASSWORD).expect("hash");
         self.state
             .db
@@ -244,7 +251,6 @@ impl TestApp {
             })
             .await
             .expect("seed");
-        self.sign_in(None, "zhejiang", PASSWORD).await
     }
 
     /// Creates a county through the platform API, signs its admin in and changes the

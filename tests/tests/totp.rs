@@ -623,23 +623,7 @@ async fn an_optional_second_factor_is_disabled_with_a_current_code() {
 #[tokio::test]
 async fn provincial_and_platform_accounts_enrol_with_their_own_labels_and_secrets_are_encrypted() {
     let app = spawn_app().await;
-    let hash = shuanglian::auth::password::hash(PASSWORD).expect("hash");
-    app.state
-        .db
-        .platform(shuanglian::db::Mode::Write, move |tx| {
-            shuanglian::users::repo::platform_insert(
-                tx,
-                "zhejiang",
-                "浙江省局",
-                shuanglian::auth::Role::ProvincialOffice,
-                Some("330000"),
-                &hash,
-                false,
-            )?;
-            Ok(())
-        })
-        .await
-        .expect("seed");
+    app.seed_provincial_office().await;
     let (s, v) = json_of(
         app.sign_in_with_code(None, "zhejiang", PASSWORD, None)
             .await,

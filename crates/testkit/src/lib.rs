@@ -43,6 +43,23 @@ where
     });
 }
 
+/// The GET routes of an OpenAPI document that a sweep for personal data calls: those without a
+/// path parameter, the live event stream aside.
+pub fn sweep_routes(spec: &serde_json::Value) -> Vec<String> {
+    spec["paths"]
+        .as_object()
+        .map(|paths| {
+            paths
+                .iter()
+                .filter(|(p, ops)| {
+                    ops.get("get").is_some() && !p.contains('{') && !p.contains("events")
+                })
+                .map(|(p, _)| p.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A standalone run of digits shaped like a mobile number (11, 13x–19x) or an ID-card number
 /// (18, the last may be X) in a response body: what the sweeps for personal data look for.
 /// Digits after a decimal point (a rate's) are not a number.

@@ -153,13 +153,7 @@ async fn province_sweep(dir: &Dir) {
             .expect("spec"),
     )
     .await;
-    let paths: Vec<String> = spec["paths"]
-        .as_object()
-        .expect("paths")
-        .iter()
-        .filter(|(p, ops)| ops.get("get").is_some() && !p.contains('{') && !p.contains("events"))
-        .map(|(p, _)| p.clone())
-        .collect();
+    let paths = shuanglian_testkit::sweep_routes(&spec);
     let mut read = 0;
     let mut cells = 0usize;
     for p in &paths {

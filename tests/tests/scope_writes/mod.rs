@@ -15,10 +15,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use shuanglian::auth::{Role, password};
+use shuanglian::auth::Role;
 use shuanglian::db::{Backend, Mode};
 use shuanglian::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
-use shuanglian_tests::{PASSWORD, TestApp, backend, spawn_app, totp_code};
+use shuanglian_tests::{TestApp, backend, spawn_app, totp_code};
 
 mod sweep;
 mod writes;
@@ -679,29 +679,11 @@ async fn demo_caller(
 }
 
 async fn platform_caller(app: &TestApp, name: &'static str, role: Role) -> Caller {
-    let username = if role == Role::PlatformOperator {
-        shuanglian_tests::OPERATOR.to_owned()
+    let token = if role == Role::PlatformOperator {
+        app.operator_token().await
     } else {
-        let hash = password::hash(PASSWORD).expect("hash");
-        app.state
-            .db
-            .platform(Mode::Write, move |tx| {
-                shuanglian::users::repo::platform_insert(
-                    tx,
-                    "zhejiang",
-                    "省局",
-                    role,
-                    Some("330000"),
-                    &hash,
-                    false,
-                )?;
-                Ok(())
-            })
-            .await
-            .expect("provincial user");
-        "zhejiang".to_owned()
+        app.provincial_office().await
     };
-    let token = app.sign_in(None, &username, PASSWORD).await;
     Caller {
         name,
         token,
